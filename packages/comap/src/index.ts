@@ -1,0 +1,2 @@
+/** Public face of @x/comap. */
+export const PACKAGE_NAME = '@x/comap';

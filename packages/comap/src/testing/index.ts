@@ -1,0 +1,2 @@
+/** Test helpers and simulator of @x/comap. */
+export const TESTING_PACKAGE_NAME = '@x/comap/testing';

@@ -1,0 +1,2 @@
+/** Public face of @x/devicecloud-monitor. */
+export const PACKAGE_NAME = '@x/devicecloud-monitor';

@@ -1,0 +1,2 @@
+/** Test helpers and simulator of @x/http-core. */
+export const TESTING_PACKAGE_NAME = '@x/http-core/testing';

@@ -1,0 +1,2 @@
+/** Public face of @x/sepl-connector. */
+export const PACKAGE_NAME = '@x/sepl-connector';

@@ -1,0 +1,2 @@
+/** Test helpers and simulator of @x/sepl-connector. */
+export const TESTING_PACKAGE_NAME = '@x/sepl-connector/testing';

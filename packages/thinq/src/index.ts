@@ -1,0 +1,2 @@
+/** Public face of @x/thinq. */
+export const PACKAGE_NAME = '@x/thinq';
