@@ -1,0 +1,1 @@
+export const dashboardVersion = 0;
