@@ -1,2 +1,5 @@
 /** Public face of @x/thinq. */
-export const PACKAGE_NAME = '@x/thinq';
+export * from './errors.js';
+export * from './signature.js';
+export * from './model.js';
+export * from './status.js';

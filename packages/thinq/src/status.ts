@@ -1,0 +1,418 @@
+import type { ModelInfo, MonitorData } from './model.js';
+
+/** Name used for labels a status view does not know (wideq's `UNKNOWN`). */
+export const UNKNOWN = 'UNKNOWN';
+
+type LabelTable = Readonly<Record<string, string>>;
+
+function named(table: LabelTable, label: string, onUnknown?: (label: string) => void): string {
+  const name = Object.hasOwn(table, label) ? table[label] : undefined;
+  if (name === undefined) {
+    onUnknown?.(label);
+    return UNKNOWN;
+  }
+  return name;
+}
+
+/** Turns a label such as `@AC_MAIN_WIND_STRENGTH_LOW_W` into `LOW` by stripping a known prefix and `_W`. */
+function stripLabel(label: string, prefix: string): string {
+  if (label === '-' || label === '@OFF') return 'OFF';
+  let s = label.startsWith(prefix) ? label.slice(prefix.length) : label.replace(/^@/, '');
+  if (s.endsWith('_W')) s = s.slice(0, -2);
+  return s;
+}
+
+const WASHER_STATES: LabelTable = {
+  '@WM_STATE_ADD_DRAIN_W': 'ADD_DRAIN',
+  '@WM_STATE_COMPLETE_W': 'COMPLETE',
+  '@WM_STATE_DETECTING_W': 'DETECTING',
+  '@WM_STATE_DETERGENT_AMOUNT_W': 'DETERGENT_AMOUNT',
+  '@WM_STATE_DRYING_W': 'DRYING',
+  '@WM_STATE_END_W': 'END',
+  '@WM_STATE_ERROR_AUTO_OFF_W': 'ERROR_AUTO_OFF',
+  '@WM_STATE_FRESHCARE_W': 'FRESH_CARE',
+  '@WM_STATE_FROZEN_PREVENT_INITIAL_W': 'FROZEN_PREVENT_INITIAL',
+  '@WM_STATE_FROZEN_PREVENT_PAUSE_W': 'FROZEN_PREVENT_PAUSE',
+  '@WM_STATE_FROZEN_PREVENT_RUNNING_W': 'FROZEN_PREVENT_RUNNING',
+  '@WM_STATE_INITIAL_W': 'INITIAL',
+  '@WM_STATE_POWER_OFF_W': 'OFF',
+  '@WM_STATE_PAUSE_W': 'PAUSE',
+  '@WM_STATE_PREWASH_W': 'PRE_WASH',
+  '@WM_STATE_RESERVE_W': 'RESERVE',
+  '@WM_STATE_RINSING_W': 'RINSING',
+  '@WM_STATE_RINSE_HOLD_W': 'RINSE_HOLD',
+  '@WM_STATE_RUNNING_W': 'RUNNING',
+  '@WM_STATE_SMART_DIAG_W': 'SMART_DIAGNOSIS',
+  '@WM_STATE_SMART_DIAGDATA_W': 'SMART_DIAGNOSIS_DATA',
+  '@WM_STATE_SPINNING_W': 'SPINNING',
+  '@WM_STATE_TUBCLEAN_COUNT_ALRAM_W': 'TUBCLEAN_COUNT_ALARM',
+};
+
+const DRYER_STATES: LabelTable = {
+  '@WM_STATE_COOLING_W': 'COOLING',
+  '@WM_STATE_END_W': 'END',
+  '@WM_STATE_ERROR_W': 'ERROR',
+  '@WM_STATE_DRYING_W': 'DRYING',
+  '@WM_STATE_INITIAL_W': 'INITIAL',
+  '@WM_STATE_POWER_OFF_W': 'OFF',
+  '@WM_STATE_PAUSE_W': 'PAUSE',
+  '@WM_STATE_RUNNING_W': 'RUNNING',
+  '@WM_STATE_SMART_DIAGNOSIS_W': 'SMART_DIAGNOSIS',
+  '@WM_STATE_WRINKLECARE_W': 'WRINKLE_CARE',
+};
+
+const DISHWASHER_STATES: LabelTable = {
+  '@DW_STATE_INITIAL_W': 'INITIAL',
+  '@DW_STATE_RUNNING_W': 'RUNNING',
+  '@DW_STATE_PAUSE_W': 'PAUSED',
+  '@DW_STATE_POWER_OFF_W': 'OFF',
+  '@DW_STATE_COMPLETE_W': 'COMPLETE',
+  '@DW_STATE_POWER_FAIL_W': 'POWER_FAIL',
+};
+
+const DISHWASHER_PROCESSES: LabelTable = {
+  '@DW_STATE_RESERVE_W': 'RESERVE',
+  '@DW_STATE_RUNNING_W': 'RUNNING',
+  '@DW_STATE_RINSING_W': 'RINSING',
+  '@DW_STATE_DRYING_W': 'DRYING',
+  '@DW_STATE_COMPLETE_W': 'COMPLETE',
+  '@DW_STATE_NIGHTDRY_W': 'NIGHT_DRY',
+  '@DW_STATE_CANCEL_W': 'CANCELLED',
+};
+
+/** Course names misspelt in LG's dishwasher models, corrected as wideq does. */
+const DISHWASHER_COURSE_TYPOS: LabelTable = { Haeavy: 'Heavy' };
+
+const TIME_DRY: LabelTable = { '-': 'OFF', '20': 'TWENTY', '30': 'THIRTY', '40': 'FOURTY', '50': 'FIFTY', '60': 'SIXTY' };
+
+/** Options of the status views. */
+export interface StatusViewOptions {
+  /** Called for enum labels the view does not know (the field then reads `UNKNOWN`). */
+  onWarning?: (message: string) => void;
+}
+
+class View {
+  constructor(
+    protected readonly model: ModelInfo,
+    protected readonly data: MonitorData,
+    protected readonly options: StatusViewOptions,
+  ) {}
+
+  protected raw(key: string): unknown {
+    return this.data[key];
+  }
+
+  protected int(key: string): number | null {
+    const v = this.data[key];
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    return Number.isFinite(n) ? Math.trunc(n) : null;
+  }
+
+  protected minutes(hoursKey: string, minutesKey: string): number | null {
+    const h = this.int(hoursKey);
+    const m = this.int(minutesKey);
+    return h === null || m === null ? null : h * 60 + m;
+  }
+
+  /** Enum label of `key`, or null when the frame does not carry it. */
+  protected label(key: string): string | null {
+    if (this.data[key] === undefined || !this.model.hasValue(key)) return null;
+    return this.model.enumName(key, this.data[key]);
+  }
+
+  protected state(key: string, table: LabelTable): string | null {
+    const label = this.label(key);
+    if (label === null) return null;
+    return named(table, label, (l) => this.options.onWarning?.(`unknown ${key} label ${l}`));
+  }
+
+  /** wideq `lookup_reference`: the reference `_comment`, `"Off"` when the code is not in the table. */
+  protected reference(key: string): string | null {
+    if (this.data[key] === undefined || !this.model.hasValue(key)) return null;
+    return this.model.referenceName(key, this.data[key]) ?? 'Off';
+  }
+}
+
+/** Washer (201) status, as wideq's `WasherStatus`. */
+export interface WasherStatus {
+  state: string | null;
+  previousState: string | null;
+  isOn: boolean;
+  remainingTimeInMinutes: number | null;
+  initialTimeInMinutes: number | null;
+  course: string | null;
+  smartCourse: string | null;
+  error: string | null;
+}
+
+/** Dryer (202) status, as wideq's `DryerStatus`. */
+export interface DryerStatus extends WasherStatus {
+  dryLevel: string | null;
+  temperatureControl: string | null;
+  timeDry: string | null;
+}
+
+/** Dishwasher (204) status, as wideq's `DishWasherStatus`. */
+export interface DishwasherStatus {
+  state: string | null;
+  process: string | null;
+  isOn: boolean;
+  remainingTimeInMinutes: number | null;
+  initialTimeInMinutes: number | null;
+  reserveTimeInMinutes: number | null;
+  course: string | null;
+  smartCourse: string | null;
+  error: string | null;
+}
+
+/** Decodes a washer monitor frame's data into wideq's washer status fields. */
+export function washerStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): WasherStatus {
+  const v = new (class extends View {
+    build(): WasherStatus {
+      const state = this.state('State', WASHER_STATES);
+      return {
+        state,
+        previousState: this.state('PreState', WASHER_STATES),
+        isOn: state !== null && state !== 'OFF',
+        remainingTimeInMinutes: this.minutes('Remain_Time_H', 'Remain_Time_M'),
+        initialTimeInMinutes: this.minutes('Initial_Time_H', 'Initial_Time_M'),
+        course: this.reference('APCourse') ?? this.reference('Course'),
+        smartCourse: this.reference('SmartCourse'),
+        error: this.reference('Error'),
+      };
+    }
+  })(model, data, options);
+  return v.build();
+}
+
+/** Decodes a dryer monitor frame's data into wideq's dryer status fields. */
+export function dryerStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): DryerStatus {
+  const v = new (class extends View {
+    build(): DryerStatus {
+      const state = this.state('State', DRYER_STATES);
+      const dry = this.label('DryLevel');
+      const temp = this.label('TempControl');
+      const time = this.label('TimeDry');
+      return {
+        state,
+        previousState: this.state('PreState', DRYER_STATES),
+        isOn: state !== null && state !== 'OFF',
+        remainingTimeInMinutes: this.minutes('Remain_Time_H', 'Remain_Time_M'),
+        initialTimeInMinutes: this.minutes('Initial_Time_H', 'Initial_Time_M'),
+        course: this.reference('Course'),
+        smartCourse: this.reference('SmartCourse'),
+        error: this.reference('Error'),
+        dryLevel: dry === null ? null : dry === UNKNOWN_LABEL_ ? UNKNOWN : stripLabel(dry, '@WM_DRY27_DRY_LEVEL_'),
+        temperatureControl: temp === null ? null : temp === UNKNOWN_LABEL_ ? UNKNOWN : stripLabel(temp, '@WM_DRY27_TEMP_'),
+        timeDry: time === null ? null : named(TIME_DRY, time),
+      };
+    }
+  })(model, data, options);
+  return v.build();
+}
+
+const UNKNOWN_LABEL_ = 'Unknown';
+
+/** Decodes a dishwasher monitor frame's data into wideq's dishwasher status fields. */
+export function dishwasherStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): DishwasherStatus {
+  const v = new (class extends View {
+    build(): DishwasherStatus {
+      const state = this.state('State', DISHWASHER_STATES);
+      const processLabel = this.label('Process');
+      const course = this.reference('Course');
+      return {
+        state,
+        process: processLabel === null || processLabel === '-' ? null : named(DISHWASHER_PROCESSES, processLabel),
+        isOn: state !== null && state !== 'OFF',
+        remainingTimeInMinutes: this.minutes('Remain_Time_H', 'Remain_Time_M'),
+        initialTimeInMinutes: this.minutes('Initial_Time_H', 'Initial_Time_M'),
+        reserveTimeInMinutes: this.minutes('Reserve_Time_H', 'Reserve_Time_M'),
+        course: course === null ? null : (DISHWASHER_COURSE_TYPOS[course] ?? course),
+        smartCourse: this.reference('SmartCourse'),
+        error: this.reference('Error'),
+      };
+    }
+  })(model, data, options);
+  return v.build();
+}
+
+const ICE_PLUS: LabelTable = {
+  '@CP_OFF_EN_W': 'OFF',
+  '@CP_ON_EN_W': 'ON',
+  '@RE_TERM_ICE_PLUS_W': 'ICE_PLUS',
+  '@RE_MAIN_SPEED_FREEZE_TERM_W': 'ICE_PLUS_FREEZE',
+  '@CP_TERM_OFF_KO_W': 'ICE_PLUS_OFF',
+};
+const FRESH_AIR_FILTER: LabelTable = {
+  '@CP_TERM_OFF_KO_W': 'OFF',
+  '@RE_STATE_FRESH_AIR_FILTER_MODE_AUTO_W': 'AUTO',
+  '@RE_STATE_FRESH_AIR_FILTER_MODE_POWER_W': 'POWER',
+  '@RE_STATE_REPLACE_FILTER_W': 'REPLACE_FILTER',
+  '@RE_STATE_SMART_SMART_CARE_ON': 'SMARTCARE_ON',
+  '@RE_STATE_SMART_SMART_CARE_OFF': 'SMARTCARE_OFF',
+  '@RE_STATE_SMART_SMART_CARE_WAIT': 'SMARTCARE_WAIT',
+  '': 'EMPTY',
+};
+const SMART_SAVING: LabelTable = {
+  '@CP_TERM_USE_NOT_W': 'OFF',
+  '@RE_SMARTSAVING_MODE_NIGHT_W': 'NIGHT',
+  '@RE_SMARTSAVING_MODE_CUSTOM_W': 'CUSTOM',
+  '@CP_OFF_EN_W': 'SMART_GRID_OFF',
+  '@CP_ON_EN_W': 'SMART_GRID_DEMAND_RESPONSE',
+  '': 'EMPTY',
+};
+
+/** Refrigerator (101/102) status, as wideq's `RefrigeratorStatus`. */
+export interface RefrigeratorStatus {
+  tempRefrigeratorC: number | null;
+  tempFreezerC: number | null;
+  icePlus: string | null;
+  freshAirFilter: string | null;
+  energySavingMode: string | null;
+  doorOpened: boolean | null;
+  tempUnit: string | null;
+  energySavingEnabled: boolean | null;
+  locked: boolean | null;
+  activeSavingStatus: string | null;
+  ecoEnabled: boolean | null;
+  waterFilterUsedMonths: number | null;
+}
+
+/** Decodes a refrigerator monitor frame's data into wideq's refrigerator status fields. */
+export function refrigeratorStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): RefrigeratorStatus {
+  const v = new (class extends View {
+    temp(key: string): number | null {
+      const l = this.label(key);
+      const n = l === null ? NaN : Number(l);
+      return Number.isFinite(n) ? n : null;
+    }
+    is(key: string, expected: string): boolean | null {
+      const l = this.label(key);
+      return l === null ? null : l === expected;
+    }
+    build(): RefrigeratorStatus {
+      const raw = this.raw('ActiveSavingStatus');
+      return {
+        tempRefrigeratorC: this.temp('TempRefrigerator'),
+        tempFreezerC: this.temp('TempFreezer'),
+        icePlus: this.state('IcePlus', ICE_PLUS),
+        freshAirFilter: this.state('FreshAirFilter', FRESH_AIR_FILTER),
+        energySavingMode: this.state('SmartSavingMode', SMART_SAVING),
+        doorOpened: this.is('DoorOpenState', 'OPEN'),
+        tempUnit: this.label('TempUnit'),
+        energySavingEnabled: this.is('SmartSavingModeStatus', 'ON'),
+        locked: this.is('LockingStatus', 'LOCK'),
+        activeSavingStatus: typeof raw === 'string' || typeof raw === 'number' ? String(raw) : null,
+        ecoEnabled: this.is('EcoFriendly', '@CP_ON_EN_W'),
+        waterFilterUsedMonths: this.int('WaterFilterUsedMonth'),
+      };
+    }
+  })(model, data, options);
+  return v.build();
+}
+
+/** Air conditioner (401) status, as wideq's `ACStatus` (JSON monitor). */
+export interface AirConditionerStatus {
+  currentTemperatureC: number | null;
+  targetTemperatureC: number | null;
+  currentTemperatureF: number | null;
+  targetTemperatureF: number | null;
+  mode: string | null;
+  fanSpeed: string | null;
+  horizontalSwing: string | null;
+  verticalSwing: string | null;
+  operation: string | null;
+  isOn: boolean;
+}
+
+/** wideq `_str_to_num`: `"18"` → 18, `"18.5"` → 18.5. */
+function strToNum(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string' || v.trim() === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Converts through a model look-up table (`TempCelToFah` / `TempFahToCel` enum options). */
+export function convertTemperature(model: ModelInfo, table: 'TempCelToFah' | 'TempFahToCel', value: number): number | null {
+  if (!model.hasValue(table)) return null;
+  const v = model.value(table);
+  if (v.type !== 'enum') return null;
+  const out = v.options[String(value)];
+  return out === undefined ? null : strToNum(out);
+}
+
+/** Decodes an air-conditioner monitor (JSON) into wideq's AC status fields. */
+export function airConditionerStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): AirConditionerStatus {
+  const v = new (class extends View {
+    build(): AirConditionerStatus {
+      const cur = strToNum(this.raw('TempCur'));
+      const cfg = strToNum(this.raw('TempCfg'));
+      const op = this.label('Operation');
+      const opName = op === null ? null : stripLabel(op, '@AC_MAIN_OPERATION_');
+      const mode = this.label('OpMode');
+      const fan = this.label('WindStrength');
+      const h = this.label('WDirHStep');
+      const vs = this.label('WDirVStep');
+      if (op !== null && op === UNKNOWN_LABEL_) this.options.onWarning?.('unknown AC operation');
+      return {
+        currentTemperatureC: cur,
+        targetTemperatureC: cfg,
+        currentTemperatureF: cur === null ? null : convertTemperature(this.model, 'TempCelToFah', Math.round(cur)),
+        targetTemperatureF: cfg === null ? null : convertTemperature(this.model, 'TempCelToFah', Math.round(cfg)),
+        mode: mode === null ? null : stripLabel(mode, '@AC_MAIN_OPERATION_MODE_'),
+        fanSpeed: fan === null ? null : stripLabel(fan, '@AC_MAIN_WIND_STRENGTH_'),
+        horizontalSwing: h === null ? null : stripLabel(h, '@'),
+        verticalSwing: vs === null ? null : stripLabel(vs, '@'),
+        operation: opName,
+        isOn: opName !== null && opName !== 'OFF' && opName !== 'Unknown',
+      };
+    }
+  })(model, data, options);
+  return v.build();
+}
+
+/** Device kinds that have a status view. */
+export type StatusKind = 'washer' | 'dryer' | 'dishwasher' | 'refrigerator' | 'airConditioner';
+
+/** The status view kind for a v1 `deviceType` code, if any. */
+export function statusKindOf(deviceType: number): StatusKind | undefined {
+  switch (deviceType) {
+    case 201:
+    case 221:
+      return 'washer';
+    case 202:
+    case 222:
+      return 'dryer';
+    case 204:
+      return 'dishwasher';
+    case 101:
+    case 102:
+      return 'refrigerator';
+    case 401:
+      return 'airConditioner';
+    default:
+      return undefined;
+  }
+}
+
+/** The status of any supported kind. */
+export function statusView(
+  kind: StatusKind,
+  model: ModelInfo,
+  data: MonitorData,
+  options: StatusViewOptions = {},
+): WasherStatus | DryerStatus | DishwasherStatus | RefrigeratorStatus | AirConditionerStatus {
+  switch (kind) {
+    case 'washer':
+      return washerStatus(model, data, options);
+    case 'dryer':
+      return dryerStatus(model, data, options);
+    case 'dishwasher':
+      return dishwasherStatus(model, data, options);
+    case 'refrigerator':
+      return refrigeratorStatus(model, data, options);
+    case 'airConditioner':
+      return airConditionerStatus(model, data, options);
+  }
+}
