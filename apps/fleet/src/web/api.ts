@@ -1,0 +1,373 @@
+// The fleet service's HTTP API as the page uses it (contract: apps/fleet/API.md). Answers are
+// checked for the fields the page relies on, so a server change shows up as a clear message
+// instead of a broken page.
+
+export type Vendor = 'comap' | 'devicecloud' | 'thinq';
+export const VENDORS: readonly Vendor[] = ['comap', 'devicecloud', 'thinq'];
+export type ConnectorState = 'disabled' | 'connecting' | 'connected' | 'degraded' | 'unauthorised';
+export type ReadingValue = number | string | boolean;
+
+export interface LastValue {
+  readonly value: ReadingValue;
+  readonly unit: string | null;
+  readonly ts: string;
+}
+
+export interface CommandParam {
+  readonly name: string;
+  readonly type: 'enum' | 'number' | 'string' | 'boolean';
+  readonly values?: readonly (string | number)[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly step?: number;
+  readonly unit?: string;
+  readonly required?: boolean;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly label: string;
+  readonly dangerous: boolean;
+  readonly params: readonly CommandParam[];
+}
+
+export interface Device {
+  readonly id: string;
+  readonly vendor: Vendor;
+  readonly vendorId: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly model: string | null;
+  readonly online: boolean;
+  readonly lastSeen: string | null;
+  readonly primaryMetric: string | null;
+  readonly lastValues: Readonly<Record<string, LastValue>>;
+  readonly commands: readonly CommandSpec[];
+  readonly sepl: { readonly registered: boolean };
+}
+
+export interface Reading {
+  readonly deviceId: string;
+  readonly metric: string;
+  readonly value: ReadingValue;
+  readonly unit: string | null;
+  readonly ts: string;
+}
+
+export interface VendorStatus {
+  readonly vendor: Vendor;
+  readonly enabled: boolean;
+  readonly state: ConnectorState;
+  readonly reason: string | null;
+  readonly since: string | null;
+  readonly lastSuccessAt: string | null;
+  readonly devices: number;
+  readonly mode: string | null;
+}
+
+export interface CommandRecord {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly command: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly source: 'api' | 'sepl';
+  readonly status: 'pending' | 'ok' | 'failed';
+  readonly result: unknown;
+  readonly error: string | null;
+  readonly requestedAt: string;
+  readonly completedAt: string | null;
+}
+
+export interface SeplStatus {
+  readonly enabled: boolean;
+  readonly state: ConnectorState;
+  readonly reason: string | null;
+  readonly since: string | null;
+  readonly gatewayId: string | null;
+  readonly devicesRegistered: number;
+  readonly eventsSent: number;
+  readonly commandsReceived: number;
+  readonly recentCommands: readonly CommandRecord[];
+}
+
+export interface FleetStatus {
+  readonly version: string;
+  readonly demo: boolean;
+  readonly vendors: Readonly<Record<Vendor, VendorStatus>>;
+  readonly sepl: SeplStatus;
+}
+
+export interface AverageBucket {
+  readonly time_stamp: string;
+  readonly result: number;
+  readonly data_points: number;
+}
+
+export const GRANULARITIES = ['all', 'second', 'minute', 'fifteen_minute', 'thirty_minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+/** A failed API call: HTTP status plus the server's error code and reason (or what went wrong on the way). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    /** For a failed command: the server's record of it. */
+    readonly command?: CommandRecord,
+  ) {
+    super(message);
+  }
+}
+
+// ---- decoding --------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bad(what: string, value: unknown): never {
+  const preview = JSON.stringify(value) ?? String(value);
+  throw new ApiError(`unexpected answer from the fleet service: ${what} (got ${preview.slice(0, 120)})`, 0, 'bad_response');
+}
+
+function str(o: Json, key: string, where: string): string {
+  const v = o[key];
+  return typeof v === 'string' ? v : bad(`${where}.${key} is not a string`, v);
+}
+
+function strOrNull(o: Json, key: string): string | null {
+  const v = o[key];
+  return typeof v === 'string' ? v : null;
+}
+
+function num(o: Json, key: string): number {
+  const v = o[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function obj(value: unknown, where: string): Json {
+  return isObject(value) ? value : bad(`${where} is not an object`, value);
+}
+
+function isReadingValue(value: unknown): value is ReadingValue {
+  return typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean';
+}
+
+const STATES: readonly ConnectorState[] = ['disabled', 'connecting', 'connected', 'degraded', 'unauthorised'];
+
+function connectorState(o: Json, where: string): ConnectorState {
+  const v = o['state'];
+  return STATES.includes(v as ConnectorState) ? (v as ConnectorState) : bad(`${where}.state is not a known state`, v);
+}
+
+function vendor(value: unknown, where: string): Vendor {
+  return VENDORS.includes(value as Vendor) ? (value as Vendor) : bad(`${where} is not a known vendor`, value);
+}
+
+function decodeParam(value: unknown): CommandParam {
+  const o = obj(value, 'command param');
+  const type = o['type'];
+  if (type !== 'enum' && type !== 'number' && type !== 'string' && type !== 'boolean') bad('command param type', type);
+  const values = Array.isArray(o['values']) ? o['values'].filter((x): x is string | number => typeof x === 'string' || typeof x === 'number') : undefined;
+  const optNum = (key: string): number | undefined => (typeof o[key] === 'number' ? o[key] : undefined);
+  return {
+    name: str(o, 'name', 'command param'),
+    type,
+    ...(values ? { values } : {}),
+    ...(optNum('min') !== undefined ? { min: optNum('min') } : {}),
+    ...(optNum('max') !== undefined ? { max: optNum('max') } : {}),
+    ...(optNum('step') !== undefined ? { step: optNum('step') } : {}),
+    ...(typeof o['unit'] === 'string' ? { unit: o['unit'] } : {}),
+    required: o['required'] !== false,
+  };
+}
+
+export function decodeCommandSpec(value: unknown): CommandSpec {
+  const o = obj(value, 'command');
+  const name = str(o, 'name', 'command');
+  return {
+    name,
+    label: strOrNull(o, 'label') ?? name,
+    dangerous: o['dangerous'] !== false,
+    params: Array.isArray(o['params']) ? o['params'].map(decodeParam) : [],
+  };
+}
+
+export function decodeDevice(value: unknown): Device {
+  const o = obj(value, 'device');
+  const lastValues: Record<string, LastValue> = {};
+  if (isObject(o['lastValues'])) {
+    for (const [metric, raw] of Object.entries(o['lastValues'])) {
+      if (!isObject(raw) || !isReadingValue(raw['value'])) continue;
+      lastValues[metric] = { value: raw['value'], unit: strOrNull(raw, 'unit'), ts: strOrNull(raw, 'ts') ?? '' };
+    }
+  }
+  const sepl = isObject(o['sepl']) ? o['sepl'] : {};
+  return {
+    id: str(o, 'id', 'device'),
+    vendor: vendor(o['vendor'], 'device.vendor'),
+    vendorId: strOrNull(o, 'vendorId') ?? '',
+    name: str(o, 'name', 'device'),
+    kind: strOrNull(o, 'kind') ?? 'device',
+    model: strOrNull(o, 'model'),
+    online: o['online'] === true,
+    lastSeen: strOrNull(o, 'lastSeen'),
+    primaryMetric: strOrNull(o, 'primaryMetric'),
+    lastValues,
+    commands: Array.isArray(o['commands']) ? o['commands'].map(decodeCommandSpec) : [],
+    sepl: { registered: sepl['registered'] === true },
+  };
+}
+
+export function decodeReading(value: unknown): Reading {
+  const o = obj(value, 'reading');
+  const v = o['value'];
+  if (!isReadingValue(v)) bad('reading.value', v);
+  return { deviceId: str(o, 'deviceId', 'reading'), metric: str(o, 'metric', 'reading'), value: v, unit: strOrNull(o, 'unit'), ts: str(o, 'ts', 'reading') };
+}
+
+export function decodeVendorStatus(value: unknown): VendorStatus {
+  const o = obj(value, 'vendor status');
+  return {
+    vendor: vendor(o['vendor'], 'vendor status.vendor'),
+    enabled: o['enabled'] !== false,
+    state: connectorState(o, 'vendor status'),
+    reason: strOrNull(o, 'reason'),
+    since: strOrNull(o, 'since'),
+    lastSuccessAt: strOrNull(o, 'lastSuccessAt'),
+    devices: num(o, 'devices'),
+    mode: strOrNull(o, 'mode'),
+  };
+}
+
+export function decodeCommandRecord(value: unknown): CommandRecord {
+  const o = obj(value, 'command record');
+  const status = o['status'];
+  if (status !== 'pending' && status !== 'ok' && status !== 'failed') bad('command record status', status);
+  return {
+    id: str(o, 'id', 'command record'),
+    deviceId: str(o, 'deviceId', 'command record'),
+    command: str(o, 'command', 'command record'),
+    params: isObject(o['params']) ? o['params'] : {},
+    source: o['source'] === 'sepl' ? 'sepl' : 'api',
+    status,
+    result: o['result'] ?? null,
+    error: strOrNull(o, 'error'),
+    requestedAt: strOrNull(o, 'requestedAt') ?? '',
+    completedAt: strOrNull(o, 'completedAt'),
+  };
+}
+
+export function decodeSeplStatus(value: unknown): SeplStatus {
+  const o = obj(value, 'SEPL status');
+  return {
+    enabled: o['enabled'] !== false,
+    state: connectorState(o, 'SEPL status'),
+    reason: strOrNull(o, 'reason'),
+    since: strOrNull(o, 'since'),
+    gatewayId: strOrNull(o, 'gatewayId'),
+    devicesRegistered: num(o, 'devicesRegistered'),
+    eventsSent: num(o, 'eventsSent'),
+    commandsReceived: num(o, 'commandsReceived'),
+    recentCommands: Array.isArray(o['recentCommands']) ? o['recentCommands'].map(decodeCommandRecord) : [],
+  };
+}
+
+export function decodeStatus(value: unknown): FleetStatus {
+  const o = obj(value, 'status');
+  const vendors = obj(o['vendors'], 'status.vendors');
+  const decoded = {} as Record<Vendor, VendorStatus>;
+  for (const v of VENDORS) {
+    decoded[v] = isObject(vendors[v])
+      ? decodeVendorStatus(vendors[v])
+      : { vendor: v, enabled: false, state: 'disabled', reason: null, since: null, lastSuccessAt: null, devices: 0, mode: null };
+  }
+  return { version: strOrNull(o, 'version') ?? '', demo: o['demo'] === true, vendors: decoded, sepl: decodeSeplStatus(o['sepl']) };
+}
+
+export function decodeAverage(value: unknown): AverageBucket[] {
+  if (!Array.isArray(value)) bad('average is not an array', value);
+  return value.map((item) => {
+    const o = obj(item, 'average bucket');
+    return { time_stamp: str(o, 'time_stamp', 'average bucket'), result: num(o, 'result'), data_points: num(o, 'data_points') };
+  });
+}
+
+// ---- calls -----------------------------------------------------------------------------------
+
+async function call(path: string, init?: RequestInit): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers }, credentials: 'same-origin' });
+  } catch (error) {
+    throw new ApiError(`the fleet service cannot be reached (${error instanceof Error ? error.message : String(error)})`, 0, 'network');
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  if (text !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (response.ok) bad('not JSON', text);
+    }
+  }
+  if (!response.ok) {
+    const err = isObject(body) && isObject(body['error']) ? body['error'] : {};
+    const message = typeof err['message'] === 'string' ? err['message'] : `HTTP ${response.status} ${response.statusText}`.trim();
+    const code = typeof err['code'] === 'string' ? err['code'] : `http_${response.status}`;
+    const command = isObject(body) && isObject(body['command']) ? decodeCommandRecord(body['command']) : undefined;
+    throw new ApiError(message, response.status, code, command);
+  }
+  return body;
+}
+
+const devicePath = (id: string): string => `/api/devices/${encodeURIComponent(id)}`;
+
+export async function getStatus(): Promise<FleetStatus> {
+  return decodeStatus(await call('/api/status'));
+}
+
+export async function getDevices(): Promise<Device[]> {
+  const body = obj(await call('/api/devices'), 'devices answer');
+  const list = body['devices'];
+  if (!Array.isArray(list)) bad('devices is not an array', list);
+  return list.map(decodeDevice);
+}
+
+export async function getDevice(id: string): Promise<Device> {
+  return decodeDevice(await call(devicePath(id)));
+}
+
+export async function getReadings(id: string, metric: string, from: Date, to: Date): Promise<{ readings: Reading[]; truncated: boolean }> {
+  const query = new URLSearchParams({ metric, from: from.toISOString(), to: to.toISOString() });
+  const body = obj(await call(`${devicePath(id)}/readings?${query.toString()}`), 'readings answer');
+  const list = body['readings'];
+  if (!Array.isArray(list)) bad('readings is not an array', list);
+  return { readings: list.map(decodeReading), truncated: body['truncated'] === true };
+}
+
+export async function getAverage(id: string, metric: string, granularity: Granularity, timeWindow: string | null): Promise<AverageBucket[]> {
+  const query = new URLSearchParams({ granularity, metric });
+  if (timeWindow !== null) query.set('time_window', timeWindow);
+  return decodeAverage(await call(`${devicePath(id)}/average?${query.toString()}`));
+}
+
+export async function getCommands(limit = 50): Promise<CommandRecord[]> {
+  const body = await call(`/api/commands?limit=${limit}`);
+  const list = isObject(body) ? body['commands'] : body;
+  if (!Array.isArray(list)) bad('commands is not an array', list);
+  return list.map(decodeCommandRecord);
+}
+
+/** Sends a command once; resolves with the record when the vendor accepted it, else ApiError. */
+export async function sendCommand(id: string, command: string, params: Record<string, unknown>): Promise<CommandRecord> {
+  const body = await call(`${devicePath(id)}/commands`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ command, params }),
+  });
+  return decodeCommandRecord(body);
+}

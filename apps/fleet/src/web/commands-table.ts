@@ -1,0 +1,53 @@
+// A table of command records (the SEPL bridge's and a device's recent commands).
+import type { CommandRecord } from './api.js';
+import { h } from './dom.js';
+import { formatTime } from './format.js';
+
+function outcome(record: CommandRecord): string {
+  if (record.status === 'failed') return record.error ?? 'failed (no reason given)';
+  if (record.status === 'pending') return 'waiting for the vendor…';
+  if (record.result === null || record.result === undefined || record.result === '') return 'done';
+  return typeof record.result === 'string' ? record.result : JSON.stringify(record.result);
+}
+
+export function paramsText(params: Readonly<Record<string, unknown>>): string {
+  const entries = Object.entries(params);
+  return entries.length === 0 ? '' : entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+}
+
+const STATUS_CLASS = { ok: 'badge-ok', failed: 'badge-bad', pending: 'badge-warn' } as const;
+
+export function statusBadge(status: CommandRecord['status']): HTMLSpanElement {
+  return h('span', { class: `badge ${STATUS_CLASS[status]}` }, status);
+}
+
+/** `deviceName` turns a device id into a name; null leaves the device column out. */
+export function commandsTable(records: readonly CommandRecord[], caption: string, deviceName: ((id: string) => string) | null): HTMLElement {
+  const rows = records.map((record) => {
+    const params = paramsText(record.params);
+    return h(
+      'tr',
+      { 'data-command-id': record.id, 'data-status': record.status },
+      h('td', { 'data-label': 'Time' }, formatTime(Date.parse(record.requestedAt))),
+      deviceName && h('td', { 'data-label': 'Device' }, deviceName(record.deviceId)),
+      h('td', { 'data-label': 'Command' }, record.command, params && h('span', { class: 'muted' }, ` (${params})`)),
+      h('td', { 'data-label': 'Status' }, statusBadge(record.status)),
+      h('td', { 'data-label': 'Result' }, outcome(record)),
+    );
+  });
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'commands-table' },
+      h('caption', { class: 'visually-hidden' }, caption),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { scope: 'col' }, 'Time'), deviceName && h('th', { scope: 'col' }, 'Device'), h('th', { scope: 'col' }, 'Command'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Result')),
+      ),
+      h('tbody', {}, ...rows),
+    ),
+  );
+}

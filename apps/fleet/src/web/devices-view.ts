@@ -1,0 +1,130 @@
+// The devices table: every vendor's devices in one list, redrawn row by row as events arrive.
+import type { Device } from './api.js';
+import { h, replaceChildren } from './dom.js';
+import { formatAge, formatValue } from './format.js';
+import { VENDOR_LABELS, onlineBadge } from './labels.js';
+import { vendorProblem, type FleetStore } from './store.js';
+
+/** How many last values a row shows (the detail view has them all). */
+const VALUES_PER_ROW = 4;
+
+export function deviceHref(id: string): string {
+  return `#/device/${encodeURIComponent(id)}`;
+}
+
+/** Metrics in display order: the primary metric first, then alphabetical. */
+export function orderedMetrics(device: Device): string[] {
+  const metrics = Object.keys(device.lastValues).sort((a, b) => a.localeCompare(b));
+  const primary = device.primaryMetric;
+  if (primary !== null && metrics.includes(primary)) return [primary, ...metrics.filter((m) => m !== primary)];
+  return metrics;
+}
+
+export function matchesFilter(device: Device, filter: string): boolean {
+  const needle = filter.trim().toLowerCase();
+  if (needle === '') return true;
+  return [device.name, device.vendor, VENDOR_LABELS[device.vendor], device.kind, device.model ?? '', device.vendorId].some((text) => text.toLowerCase().includes(needle));
+}
+
+export class DevicesView {
+  readonly #store: FleetStore;
+  readonly #table: HTMLTableElement;
+  readonly #rows: HTMLTableSectionElement;
+  readonly #message: HTMLElement;
+  readonly #filterInput: HTMLInputElement;
+
+  constructor(store: FleetStore, elements: { table: HTMLTableElement; rows: HTMLTableSectionElement; message: HTMLElement; filter: HTMLInputElement }) {
+    this.#store = store;
+    this.#table = elements.table;
+    this.#rows = elements.rows;
+    this.#message = elements.message;
+    this.#filterInput = elements.filter;
+    this.#filterInput.addEventListener('input', () => this.renderAll());
+  }
+
+  /** Redraws the whole table (snapshot, vendor change, filter change). */
+  renderAll(): void {
+    if (!this.#store.loaded) {
+      this.#message.textContent = 'Loading devices…';
+      this.#table.hidden = true;
+      return;
+    }
+    const all = this.#store.sortedDevices();
+    const filter = this.#filterInput.value;
+    const shown = all.filter((d) => matchesFilter(d, filter));
+    const focusedId = this.#focusedDeviceId();
+    replaceChildren(this.#rows, ...shown.map((d) => this.#row(d)));
+    this.#restoreFocus(focusedId);
+    this.#table.hidden = shown.length === 0;
+    if (all.length === 0) {
+      this.#message.textContent = 'No devices yet. The enabled vendors have not reported any device; vendors that are offline are listed above.';
+    } else if (shown.length === 0) {
+      this.#message.textContent = `No device matches “${filter.trim()}”.`;
+    } else {
+      this.#message.textContent = shown.length === all.length ? '' : `Showing ${shown.length} of ${all.length} devices.`;
+    }
+  }
+
+  /** Redraws one device's row (a reading or a device event); new devices redraw the table. */
+  renderDevice(id: string, flash: boolean): void {
+    const device = this.#store.devices.get(id);
+    const existing = this.#rows.querySelector<HTMLTableRowElement>(`tr[data-device-id="${CSS.escape(id)}"]`);
+    if (!device || !existing) {
+      this.renderAll();
+      return;
+    }
+    if (!matchesFilter(device, this.#filterInput.value)) {
+      this.renderAll();
+      return;
+    }
+    const focusedId = this.#focusedDeviceId();
+    const row = this.#row(device);
+    if (flash) row.classList.add('flash');
+    existing.replaceWith(row);
+    this.#restoreFocus(focusedId);
+  }
+
+  #row(device: Device): HTMLTableRowElement {
+    const problem = vendorProblem(this.#store.vendors[device.vendor]);
+    const metrics = orderedMetrics(device);
+    const shown = metrics.slice(0, VALUES_PER_ROW);
+    const values =
+      shown.length === 0
+        ? h('span', { class: 'muted' }, 'No readings yet')
+        : h(
+            'ul',
+            { class: 'values' },
+            ...shown.map((metric) => {
+              const last = device.lastValues[metric];
+              return h('li', { 'data-metric': metric }, h('span', { class: 'metric' }, `${metric}: `), h('span', { class: 'value' }, formatValue(last?.value, last?.unit)));
+            }),
+            metrics.length > shown.length && h('li', { class: 'muted' }, `+${metrics.length - shown.length} more`),
+          );
+    const seen = device.lastSeen ? h('div', { class: 'muted' }, `seen ${formatAge(Date.parse(device.lastSeen), Date.now())}`) : null;
+    return h(
+      'tr',
+      { 'data-device-id': device.id, 'data-vendor': device.vendor },
+      h('td', { 'data-label': 'Vendor' }, VENDOR_LABELS[device.vendor]),
+      h('td', { 'data-label': 'Name' }, h('a', { href: deviceHref(device.id), 'aria-label': `${device.name}: details` }, device.name)),
+      h('td', { 'data-label': 'Kind' }, device.kind, device.model && h('div', { class: 'muted' }, device.model)),
+      h(
+        'td',
+        { 'data-label': 'Online', 'data-testid': 'online' },
+        onlineBadge(device.online),
+        problem && h('div', { class: 'problem' }, problem),
+        seen,
+      ),
+      h('td', { 'data-label': 'Last values', 'data-testid': 'values' }, values),
+    );
+  }
+
+  #focusedDeviceId(): string | null {
+    const active = document.activeElement;
+    return active instanceof HTMLElement && this.#rows.contains(active) ? (active.closest('tr')?.getAttribute('data-device-id') ?? null) : null;
+  }
+
+  #restoreFocus(id: string | null): void {
+    if (id === null) return;
+    this.#rows.querySelector<HTMLAnchorElement>(`tr[data-device-id="${CSS.escape(id)}"] a`)?.focus();
+  }
+}

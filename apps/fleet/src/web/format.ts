@@ -1,0 +1,35 @@
+// Formatting of values and times for the page. Pure functions (unit-tested).
+
+/** A reading's value for display: numbers rounded sensibly, with the unit if there is one. */
+export function formatValue(value: unknown, unit?: string | null): string {
+  let text: string;
+  if (typeof value === 'number') {
+    text = Number.isInteger(value) ? String(value) : String(Number(value.toFixed(Math.abs(value) >= 100 ? 1 : 2)));
+  } else if (typeof value === 'string') {
+    text = value;
+  } else if (typeof value === 'boolean') {
+    text = value ? 'true' : 'false';
+  } else if (value === null || value === undefined) {
+    text = '—';
+  } else {
+    text = JSON.stringify(value);
+  }
+  return unit && text !== '—' ? `${text} ${unit}` : text;
+}
+
+/** "5 s ago", "3 min ago", "2 h ago", or a date for anything older than a day. */
+export function formatAge(timeMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - timeMs) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return new Date(timeMs).toISOString().slice(0, 10);
+}
+
+/** An ISO timestamp in the form "2026-11-21 05:49:08 UTC". */
+export function formatTime(timeMs: number): string {
+  if (!Number.isFinite(timeMs)) return '—';
+  return `${new Date(timeMs).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
