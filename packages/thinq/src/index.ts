@@ -3,3 +3,6 @@ export * from './errors.js';
 export * from './signature.js';
 export * from './model.js';
 export * from './status.js';
+export * from './connect-region.js';
+export * from './connect-errors.js';
+export * from './connect-profile.js';
