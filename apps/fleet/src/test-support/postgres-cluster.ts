@@ -1,0 +1,93 @@
+// A throw-away PostgreSQL cluster for tests: initdb in a temp folder, started on a free loopback
+// port, removed afterwards. PostgreSQL refuses to run as root, so as root the server runs as the
+// `postgres` user (the temp folder is handed over to it). In CI (CI=true) a missing PostgreSQL is
+// an error, never a silent skip.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface PostgresCluster {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The newest installed PostgreSQL's bin folder (PG_BIN overrides), or undefined. */
+export function findPostgresBin(): string | undefined {
+  const fromEnv = process.env.PG_BIN;
+  if (fromEnv) return existsSync(join(fromEnv, 'postgres')) ? fromEnv : undefined;
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(base, versions[0], 'bin');
+}
+
+/** Whether the PostgreSQL tests can run here; throws in CI when they cannot. */
+export function postgresAvailable(): boolean {
+  const bin = findPostgresBin();
+  if (bin) return true;
+  if (process.env.CI === 'true') {
+    throw new Error('PostgreSQL is not installed (looked in PG_BIN and /usr/lib/postgresql/*/bin); CI must install it (scripts/ci-system-deps.sh)');
+  }
+  return false;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function userIds(name: string): Promise<{ uid: number; gid: number }> {
+  const uid = Number((await run('id', ['-u', name])).stdout.trim());
+  const gid = Number((await run('id', ['-g', name])).stdout.trim());
+  return { uid, gid };
+}
+
+export async function startPostgresCluster(): Promise<PostgresCluster> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('PostgreSQL is not installed');
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  const exec = async (file: string, args: string[]): Promise<void> => {
+    if (asRoot) await run('runuser', ['-u', 'postgres', '--', join(bin, file), ...args], { cwd: dir });
+    else await run(join(bin, file), args, { cwd: dir });
+  };
+  if (asRoot) {
+    const { uid, gid } = await userIds('postgres');
+    await chown(dir, uid, gid);
+  }
+  const data = join(dir, 'data');
+  const port = await freePort();
+  try {
+    await exec('initdb', ['-D', data, '-U', 'fleet', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off`;
+    await exec('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']);
+  } catch (err) {
+    const log = await readFile(join(dir, 'server.log'), 'utf8').catch(() => '');
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`could not start PostgreSQL: ${String(err)}\n${log.slice(-2000)}`);
+  }
+  return {
+    url: `postgres://fleet@127.0.0.1:${port}/postgres`,
+    port,
+    async stop() {
+      await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
