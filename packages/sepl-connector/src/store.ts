@@ -1,0 +1,20 @@
+import type { SeplDevice } from './device.js';
+
+/**
+ * Where the gateway keeps its devices (and its platform gateway id) between sessions.
+ * Every method may be async; the connector awaits them.
+ */
+export interface DeviceStore {
+  /** Adds a device; replaces an existing one with the same id. */
+  add(device: SeplDevice): Promise<void> | void;
+  /** Replaces a device (adds it when unknown). */
+  update(device: SeplDevice): Promise<void> | void;
+  /** Removes a device; returns whether it existed. */
+  remove(id: string): Promise<boolean> | boolean;
+  get(id: string): Promise<SeplDevice | undefined> | SeplDevice | undefined;
+  /** All devices, in insertion order. */
+  list(): Promise<SeplDevice[]> | SeplDevice[];
+  /** The G2 gateway id given by the platform, if any. */
+  getGatewayId(): Promise<string | undefined> | string | undefined;
+  setGatewayId(id: string): Promise<void> | void;
+}
