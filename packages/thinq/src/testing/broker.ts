@@ -1,0 +1,86 @@
+import { once } from 'node:events';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { TestCa } from './ca.js';
+
+/** The simulator's MQTT broker (aedes) over mutual TLS. */
+export interface MqttBrokerSim {
+  /** `mqtts://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Lets `clientId` subscribe to `topics` (others are refused). */
+  allow(clientId: string, topics: readonly string[]): void;
+  /** Publishes a JSON message with QoS 1. */
+  publish(topic: string, message: unknown): Promise<void>;
+  /** Fault injection: drops every client connection. */
+  dropConnections(): void;
+  /** Number of MQTT clients currently connected. */
+  readonly connectedClients: number;
+  /** Client ids seen subscribing, with their topics. */
+  readonly subscriptions: ReadonlyMap<string, string[]>;
+  close(): Promise<void>;
+}
+
+/** Starts an aedes broker on 127.0.0.1 requiring client certificates issued by `ca`. */
+export async function startMqttBroker(ca: TestCa, options: { port?: number } = {}): Promise<MqttBrokerSim> {
+  const { Aedes } = await import('aedes');
+  const allowed = new Map<string, Set<string>>();
+  const subscriptions = new Map<string, string[]>();
+  const broker = await Aedes.createBroker({
+    authorizeSubscribe(client, sub, done) {
+      if (allowed.get(client.id)?.has(sub.topic)) {
+        const list = subscriptions.get(client.id) ?? [];
+        list.push(sub.topic);
+        subscriptions.set(client.id, list);
+        done(null, sub);
+      } else {
+        done(null, null); // refused: SUBACK 0x80
+      }
+    },
+    authorizePublish(_client, _packet, done) {
+      done(new Error('clients may not publish'));
+    },
+  });
+  const { certPem, keyPem } = await ca.issueServer();
+  const sockets = new Set<TLSSocket>();
+  const server: Server = createServer({ key: keyPem, cert: certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => sockets.delete(socket));
+    broker.handle(socket);
+  });
+  // Handshake failures (e.g. a client without a valid certificate) are expected; keep serving.
+  server.on('tlsClientError', () => undefined);
+  server.listen(options.port ?? 0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `mqtts://127.0.0.1:${port}`,
+    port,
+    allow(clientId, topics) {
+      const set = allowed.get(clientId) ?? new Set<string>();
+      for (const t of topics) set.add(t);
+      allowed.set(clientId, set);
+    },
+    publish(topic, message) {
+      return new Promise<void>((resolve, reject) => {
+        broker.publish(
+          { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(message)), qos: 1, retain: false, dup: false },
+          (err) => (err ? reject(err) : resolve()),
+        );
+      });
+    },
+    dropConnections() {
+      for (const s of sockets) s.destroy();
+    },
+    get connectedClients() {
+      return broker.connectedClients;
+    },
+    subscriptions,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
