@@ -1,6 +1,6 @@
 // The devices table: every vendor's devices in one list, redrawn row by row as events arrive.
 import type { Device } from './api.js';
-import { h, replaceChildren } from './dom.js';
+import { h, replaceChildren, type Attrs, type Child } from './dom.js';
 import { formatAge, formatValue } from './format.js';
 import { VENDOR_LABELS, onlineBadge } from './labels.js';
 import { vendorProblem, type FleetStore } from './store.js';
@@ -24,6 +24,11 @@ export function matchesFilter(device: Device, filter: string): boolean {
   const needle = filter.trim().toLowerCase();
   if (needle === '') return true;
   return [device.name, device.vendor, VENDOR_LABELS[device.vendor], device.kind, device.model ?? '', device.vendorId].some((text) => text.toLowerCase().includes(needle));
+}
+
+/** A table cell whose content sits in one box (on phones the label goes beside it). */
+function cell(label: string, attrs: Attrs, ...children: Child[]): HTMLTableCellElement {
+  return h('td', { 'data-label': label, ...attrs }, h('div', { class: 'cell' }, ...children));
 }
 
 export class DevicesView {
@@ -104,17 +109,11 @@ export class DevicesView {
     return h(
       'tr',
       { 'data-device-id': device.id, 'data-vendor': device.vendor },
-      h('td', { 'data-label': 'Vendor' }, VENDOR_LABELS[device.vendor]),
-      h('td', { 'data-label': 'Name' }, h('a', { href: deviceHref(device.id), 'aria-label': `${device.name}: details` }, device.name)),
-      h('td', { 'data-label': 'Kind' }, device.kind, device.model && h('div', { class: 'muted' }, device.model)),
-      h(
-        'td',
-        { 'data-label': 'Online', 'data-testid': 'online' },
-        onlineBadge(device.online),
-        problem && h('div', { class: 'problem' }, problem),
-        seen,
-      ),
-      h('td', { 'data-label': 'Last values', 'data-testid': 'values' }, values),
+      cell('Vendor', {}, VENDOR_LABELS[device.vendor]),
+      cell('Name', {}, h('a', { href: deviceHref(device.id), 'aria-label': `${device.name}: details` }, device.name)),
+      cell('Kind', {}, device.kind, device.model && h('div', { class: 'muted' }, device.model)),
+      cell('Online', { 'data-testid': 'online' }, problem ? h('span', { class: 'badge badge-warn' }, 'Unknown') : onlineBadge(device.online), problem && h('div', { class: 'problem' }, problem), seen),
+      cell('Last values', { 'data-testid': 'values' }, values),
     );
   }
 

@@ -1,0 +1,214 @@
+// The dashboard's states in headless Chromium, on a fake of the fleet API (fake-fleet.ts) so each
+// state can be produced exactly: loading, empty, vendor unauthorised with its reason, a command
+// the vendor rejects with its reason, confirmation before machinery moves, keyboard use, and
+// recovery of the live feed. The whole app on the real simulators: dashboard.test.ts.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { allOnOrigin, launchBrowser, screenshot, viewports, type Browser, type WatchedPage } from './browser.js';
+import { seplStatus, startFakeFleet, vendorStatus, type FakeFleet } from './fake-fleet.js';
+import { commandRecord, iso, sampleDevices } from './sample-fleet.js';
+import { ensureWebBuilt } from './web-build.js';
+
+describe('dashboard page states (fake fleet API)', () => {
+  let browser: Browser;
+  let fake: FakeFleet;
+  let watched: WatchedPage;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    fake = await startFakeFleet();
+  });
+  afterEach(async () => {
+    await watched?.page.close();
+    await fake?.close();
+    // The page only ever talked to the service it came from: no network at runtime.
+    expect(allOnOrigin(watched.requests, fake.url)).toBe(true);
+    expect(watched.errors).toEqual([]);
+  });
+
+  it('shows loading, then an empty fleet', async () => {
+    fake.devicesDelayMs = 1500;
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(fake.url);
+    await expect.poll(() => page.locator('#devices-state').textContent()).toBe('Loading devices…');
+    await expect.poll(() => page.locator('#devices-state').textContent(), { timeout: 5000 }).toBe(
+      'No devices yet. The enabled vendors have not reported any device; vendors that are offline are listed above.',
+    );
+    expect(await page.locator('#device-table').isHidden()).toBe(true);
+    expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    await screenshot(page, 'states-empty-laptop');
+  });
+
+  it('names an unauthorised vendor and its reason, and clears it when the vendor recovers', async () => {
+    fake.devices = sampleDevices();
+    fake.status['vendors'].thinq = vendorStatus('thinq', 'unauthorised', 'HTTP 401 from ThinQ: personal access token rejected');
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(fake.url);
+    const thinq = page.locator('.vendor[data-vendor="thinq"]');
+    await expect.poll(() => thinq.getAttribute('data-state')).toBe('unauthorised');
+    expect(await thinq.locator('.badge').textContent()).toBe('Unauthorised');
+    expect(await thinq.locator('.vendor-detail').textContent()).toBe(
+      'The vendor rejected the credentials: HTTP 401 from ThinQ: personal access token rejected. Check the account in fleet.config.json.',
+    );
+    const row = page.locator('tr[data-device-id="thinq:ac-1"] [data-testid="online"] .problem');
+    expect(await row.textContent()).toBe('Vendor unauthorised: HTTP 401 from ThinQ: personal access token rejected');
+    // Other vendors are unaffected.
+    expect(await page.locator('tr[data-device-id="comap:genset-1"] .problem').count()).toBe(0);
+    await screenshot(page, 'states-unauthorised-laptop');
+
+    fake.push('vendor', vendorStatus('thinq', 'connected'));
+    await expect.poll(() => thinq.getAttribute('data-state')).toBe('connected');
+    expect(await page.locator('tr[data-device-id="thinq:ac-1"] .problem').count()).toBe(0);
+  });
+
+  it('applies live events: a reading updates its row, a new device appears', async () => {
+    fake.devices = sampleDevices();
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(fake.url);
+    const speed = page.locator('tr[data-device-id="comap:genset-1"] li[data-metric="Engine speed"] .value');
+    await expect.poll(() => speed.textContent()).toBe('1500 RPM');
+    fake.push('reading', { deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1512.25, unit: 'RPM', ts: iso(Date.now() + 1000) });
+    await expect.poll(() => speed.textContent()).toBe('1512.3 RPM');
+    // An older reading arriving late does not overwrite the table.
+    fake.push('reading', { deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1, unit: 'RPM', ts: iso(Date.now() - 60_000) });
+    const added = { ...sampleDevices()[1], id: 'devicecloud:gw-2', vendorId: 'gw-2', name: 'Gateway Yard 2' };
+    fake.push('device', added);
+    await expect.poll(() => page.locator('tr[data-device-id="devicecloud:gw-2"] a').textContent()).toBe('Gateway Yard 2');
+    expect(await speed.textContent()).toBe('1512.3 RPM');
+    expect(await page.locator('#device-rows tr').count()).toBe(4);
+  });
+
+  it('asks before moving machinery, and shows why the vendor refused a command', async () => {
+    fake.devices = sampleDevices();
+    fake.commandAnswer = (deviceId, body) => ({
+      status: 502,
+      body: {
+        error: { code: 'vendor_error', message: 'ComAp refused the command: unit is in OFF mode' },
+        command: commandRecord({ id: 'cmd-failed', deviceId, command: body.command, status: 'failed', result: null, error: 'ComAp refused the command: unit is in OFF mode' }),
+      },
+    });
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
+    await expect.poll(() => page.locator('#detail-heading').textContent()).toBe('Genset Westport');
+    const start = page.locator('button[data-command="start"]');
+
+    // Cancel: nothing is sent.
+    await start.click();
+    const dialog = page.locator('#confirm-dialog');
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await page.locator('#confirm-title').textContent()).toBe('Start: Genset Westport?');
+    await page.keyboard.press('Escape');
+    expect(await dialog.isVisible()).toBe(false);
+    expect(await page.locator('[data-testid="command-result"]').textContent()).toBe('Cancelled: “Start” was not sent.');
+    expect(fake.commandsPosted).toEqual([]);
+
+    // Confirm: sent once, the failure and its reason are shown.
+    await start.click();
+    await screenshot(page, 'states-confirm-laptop');
+    await page.locator('#confirm-ok').click();
+    const result = page.locator('[data-testid="command-result"][data-kind="error"]');
+    await expect.poll(() => result.textContent()).toBe('“Start” failed: ComAp refused the command: unit is in OFF mode');
+    expect(await result.getAttribute('role')).toBe('alert');
+    expect(fake.commandsPosted).toEqual([{ deviceId: 'comap:genset-1', body: { command: 'start', params: {} } }]);
+    const recent = page.locator('#detail-body .commands-table tr[data-command-id="cmd-failed"]');
+    expect(await recent.getAttribute('data-status')).toBe('failed');
+    await screenshot(page, 'states-command-failed-laptop');
+  });
+
+  it('charts a metric, extends the chart live, and lists averages by granularity', async () => {
+    const now = Date.now();
+    fake.devices = sampleDevices(now);
+    fake.readings = [0, 1, 2, 3, 4].map((i) => ({ deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1490 + i * 5, unit: 'RPM', ts: iso(now - (5 - i) * 60_000) }));
+    fake.average = [
+      { time_stamp: iso(Math.floor(now / 60_000) * 60_000 - 60_000), result: 1500, data_points: 3 },
+      { time_stamp: iso(Math.floor(now / 60_000) * 60_000), result: 1507.5, data_points: 2 },
+    ];
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
+    const chart = page.locator('[data-testid="chart"]');
+    await expect.poll(() => chart.getAttribute('data-points')).toBe('5');
+    expect(await chart.locator('canvas').count()).toBe(1);
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Chart of Engine speed: 5 readings, latest 1510 RPM at /);
+    const averages = page.locator('[data-testid="averages"] tbody tr');
+    await expect.poll(() => averages.count()).toBe(2);
+    // Newest bucket first.
+    expect(await averages.first().locator('td').nth(1).textContent()).toBe('1507.5 RPM');
+    expect(await averages.first().locator('td').nth(2).textContent()).toBe('2');
+    fake.push('reading', { deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1520, unit: 'RPM', ts: iso(Date.now()) });
+    await expect.poll(() => chart.getAttribute('data-points')).toBe('6');
+    await screenshot(page, 'states-chart-laptop');
+  });
+
+  it('sends an appliance setting without confirmation when it moves nothing, with typed params', async () => {
+    fake.devices = sampleDevices();
+    fake.commandAnswer = (deviceId, body) => ({ status: 200, body: commandRecord({ id: 'cmd-ok', deviceId, command: body.command, params: body.params, result: null }) });
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(`${fake.url}/#/device/${encodeURIComponent('thinq:ac-1')}`);
+    const form = page.locator('form[data-command="temperature.targetTemperature"]');
+    await form.getByLabel('value (C)').fill('22');
+    await form.getByRole('button', { name: 'Set' }).click();
+    await expect.poll(() => page.locator('[data-testid="command-result"]').textContent()).toBe('“Target temperature → 22” was accepted by LG ThinQ.');
+    expect(fake.commandsPosted).toEqual([{ deviceId: 'thinq:ac-1', body: { command: 'temperature.targetTemperature', params: { value: 22 } } }]);
+    // Out of the profile's range: the browser refuses it before anything is sent.
+    await form.getByLabel('value (C)').fill('45');
+    await form.getByRole('button', { name: 'Set' }).click();
+    expect(fake.commandsPosted.length).toBe(1);
+  });
+
+  it('works from the keyboard: open a device, go back to the table', async () => {
+    fake.devices = sampleDevices();
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(fake.url);
+    await page.locator('tr[data-device-id="comap:genset-1"] a').waitFor();
+    await page.locator('#device-filter').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Genset Westport');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-heading');
+    expect(await page.locator('#devices').isHidden()).toBe(true);
+    await page.goBack();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Genset Westport');
+    // Filtering narrows the table and says so.
+    await page.locator('#device-filter').fill('thinq');
+    expect(await page.locator('#device-rows tr').count()).toBe(1);
+    expect(await page.locator('#devices-state').textContent()).toBe('Showing 1 of 3 devices.');
+  });
+
+  it('recovers from a dropped live feed and reloads the fleet', async () => {
+    fake.devices = sampleDevices();
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(fake.url);
+    await expect.poll(() => page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    fake.devices = [...sampleDevices(), { ...sampleDevices()[0], id: 'comap:genset-2', vendorId: 'genset-2', name: 'Genset Harbour' }];
+    fake.status['sepl'] = seplStatus({ devicesRegistered: 3 });
+    fake.dropLive();
+    await expect.poll(() => page.locator('tr[data-device-id="comap:genset-2"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('[data-testid="bridge-registered"]').textContent()).toBe('3 of 4');
+    expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
+  });
+
+  it('is readable at phone width', async () => {
+    fake.devices = sampleDevices();
+    fake.status['vendors'].comap = vendorStatus('comap', 'degraded', 'HTTP 503 from the vendor (retrying in 4 s)');
+    watched = await browser.newPage(viewports.phone);
+    const { page } = watched;
+    await page.goto(fake.url);
+    await page.locator('tr[data-device-id="comap:genset-1"]').waitFor();
+    // Nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
+    await screenshot(page, 'states-overview-phone');
+  });
+});
