@@ -1,2 +1,45 @@
-/** Public face of @x/comap. */
-export const PACKAGE_NAME = '@x/comap';
+/** Public face of @x/comap: ComAp WebSupervisor PRO (v1.1) and Cloud Identity clients. */
+export { ComapClient, TOKEN_REQUEST_LIMIT } from './client.js';
+export type { ComapClientOptions } from './client.js';
+export { WSV, DEFAULT_RATE_LIMIT } from './wsv.js';
+export type { WsvOptions, HistoryOptions, DownloadTarget, DownloadOptions, CommandResult } from './wsv.js';
+export { Identity } from './identity.js';
+export type { IdentityOptions } from './identity.js';
+export type { TokenProvider, TokenSource } from './auth.js';
+export { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
+export { VALUE_GUID } from './value-guid.js';
+export type { ValueGuidName } from './value-guid.js';
+export { validateCommand, COMMAND_NAMES, SIMPLE_COMMANDS, TIMER_MODES, WEEK_DAYS } from './command.js';
+export type {
+  ComapCommand,
+  ComapCommandName,
+  SimpleCommandName,
+  UserButtonAction,
+  RemoteSwitchAction,
+  TimerSetup,
+  TimerModeName,
+  WeekDay,
+  DayWeekend,
+} from './command.js';
+export { ComapResponseError, isComapResponseError, parseComapError } from './errors.js';
+export { parseComapTimestamp, formatComapDate, splitIntoWindows, toDayNumber, formatDay, MAX_HISTORY_WINDOW_DAYS } from './dates.js';
+export type { DayNumber, DayWindow } from './dates.js';
+export { decodeHtmlEntities } from './html.js';
+export type { HistoryProgress, HistoryQuery } from './history.js';
+export { DEFAULT_BASE_URL } from './options.js';
+export type { CallOptions, ComapHttpOptions } from './options.js';
+export type {
+  TokenResponse,
+  Unit,
+  UnitValue,
+  ComapValue,
+  UnitInfo,
+  Permission,
+  UnitPermissions,
+  Comment,
+  UnitFile,
+  HistoryPoint,
+  HistoryValue,
+  HistoryEntry,
+  RateLimitState,
+} from './types.js';

@@ -1,2 +1,7 @@
-/** Test helpers and simulator of @x/comap. */
-export const TESTING_PACKAGE_NAME = '@x/comap/testing';
+/** Test helpers of @x/comap: a ComAp cloud simulator on loopback. */
+export { ComapSimulator, startComapSimulator } from './simulator.js';
+export type { ComapSimulatorOptions, SimRequest, SimulatorCredentials, SimulatorStats } from './simulator.js';
+export { FaultInjector } from './faults.js';
+export type { Fault, FaultMatch } from './faults.js';
+export { Fleet, VALUE_DEFS, HISTORY_DEFS, MODES_AVAILABLE } from './fleet.js';
+export type { SimUnit, SimUnitState, SimComment, SimFile, SimPermission, SimCommandRecord } from './fleet.js';

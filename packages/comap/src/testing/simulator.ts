@@ -1,0 +1,599 @@
+/**
+ * A ComAp cloud simulator: a real HTTP server on loopback with the API's paths, headers, status
+ * codes and error bodies (`/identity/application/authenticate` and `/v1.1/{loginId}/...`), so
+ * any client pointed at its origin works unchanged. See the package README for what it enforces.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { validateCommand } from '../command.js';
+import { MAX_HISTORY_WINDOW_DAYS, inclusiveDays, toDayNumber } from '../dates.js';
+import { VALUE_GUID } from '../value-guid.js';
+import { FaultInjector } from './faults.js';
+import { Fleet, HISTORY_DEFS, MODES_AVAILABLE, VALUE_DEFS, type SimUnit } from './fleet.js';
+import { Prng } from './prng.js';
+import { RollingWindow } from './window.js';
+
+const DAY = 86_400_000;
+
+export interface ComapSimulatorOptions {
+  /** Units in the fleet. Default 5. */
+  units?: number;
+  /** Seed of the fleet and the default credentials. Default 1. */
+  seed?: number;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Credentials; generated from the seed when omitted. */
+  key?: string;
+  clientId?: string;
+  secret?: string;
+  loginId?: string;
+  /**
+   * The WSV rate limit, per key: at most `limit` requests in any rolling `windowInMs`
+   * (documented: 60 per 60 s, i.e. 1 request/s). `false` switches it off (no X-RateLimit headers).
+   */
+  rateLimit?: false | { limit?: number; windowInMs?: number };
+  /** Token requests per key: default 5 per 300 000 ms; `false` switches the limit off. */
+  tokenRequestLimit?: false | { limit?: number; windowInMs?: number };
+  /** `expires_in` of issued tokens, in seconds. Default 3599. */
+  tokenLifetimeInSeconds?: number;
+  /** History entries per page (then `nextOffset` points at the next one). Default 500. */
+  historyPageSize?: number;
+  /** Days of generated history before the simulator start. Default 400. */
+  historyDays?: number;
+  /** Send `validFrom` in history entries (older API pages) or leave it out (newer). Default true. */
+  historyValidFrom?: boolean;
+  /** `dotnet`: `2018-06-10T19:08:14.6350000+00:00` (default); `iso`: `2018-06-10T19:08:14.635Z`. */
+  timestampStyle?: 'dotnet' | 'iso';
+  /** Key of a comment's author: `author` (what the live API sends, default) or `auhtor` (the docs' spelling). */
+  commentAuthorKey?: 'author' | 'auhtor';
+  /** Body of a command's 200: a JSON object (default), nothing, or plain text. */
+  commandResponse?: 'json' | 'empty' | 'text';
+  /** Rows in each generated history CSV file. Default 200. */
+  fileRows?: number;
+  /** Time source (ms). Default `Date.now`. */
+  now?: () => number;
+  /** How many recent requests `requests` keeps. Default 10 000. */
+  requestLogLimit?: number;
+}
+
+/** One request as the simulator saw it. */
+export interface SimRequest {
+  method: string;
+  /** The raw request target (path and query, still percent-encoded). */
+  url: string;
+  /** The path, still percent-encoded. */
+  path: string;
+  query: Record<string, string>;
+  /** Whether a Comap-Key / Authorization was sent (their values are never recorded). */
+  hasKey: boolean;
+  hasBearer: boolean;
+  contentType: string | undefined;
+  body: unknown;
+  status: number;
+  at: number;
+}
+
+/** What `comap simulate` prints and what a client needs. */
+export interface SimulatorCredentials {
+  url: string;
+  key: string;
+  clientId: string;
+  secret: string;
+  loginId: string;
+}
+
+export interface SimulatorStats {
+  requests: number;
+  tokenRequests: number;
+  tokensIssued: number;
+  rateLimited: number;
+  commands: number;
+}
+
+interface IssuedToken {
+  expiresAt: number;
+}
+
+const APIM_MISSING_KEY = 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
+const APIM_INVALID_KEY = 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
+const GENERIC_400 = 'Unable to perform requested operation';
+const WINDOW_400 = 'The requested period exceeds the 31 day history retrieval window.';
+
+class HttpReply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+function errorMessage(status: number, text: string, headers?: Record<string, string>): HttpReply {
+  return new HttpReply(status, { errorMessage: text }, headers);
+}
+
+function apimError(status: number, text: string, headers?: Record<string, string>): HttpReply {
+  return new HttpReply(status, { statusCode: status, message: text }, headers);
+}
+
+async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new RangeError('body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class ComapSimulator {
+  readonly fleet: Fleet;
+  readonly faults = new FaultInjector();
+  readonly key: string;
+  readonly clientId: string;
+  readonly secret: string;
+  readonly loginId: string;
+  /** Recent requests, oldest first (bounded by `requestLogLimit`). */
+  readonly requests: SimRequest[] = [];
+  readonly stats: SimulatorStats = { requests: 0, tokenRequests: 0, tokensIssued: 0, rateLimited: 0, commands: 0 };
+
+  private readonly now: () => number;
+  private readonly tokens = new Map<string, IssuedToken>();
+  private rateWindow: RollingWindow | undefined;
+  private readonly tokenWindow: RollingWindow | undefined;
+  private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit'>>;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private origin = '';
+
+  constructor(options: ComapSimulatorOptions = {}) {
+    const seed = options.seed ?? 1;
+    const units = options.units ?? 5;
+    if (!Number.isInteger(units) || units < 0) throw new RangeError(`units must be a non-negative integer, got ${String(units)}`);
+    const pageSize = options.historyPageSize ?? 500;
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('historyPageSize must be a positive integer');
+    const lifetime = options.tokenLifetimeInSeconds ?? 3599;
+    if (typeof lifetime !== 'number' || !(lifetime > 0)) throw new RangeError('tokenLifetimeInSeconds must be a number > 0');
+    this.now = options.now ?? Date.now;
+    const rnd = new Prng(seed ^ 0x5eed);
+    this.key = options.key ?? rnd.hex(32);
+    this.clientId = options.clientId ?? rnd.uuid();
+    this.secret = options.secret ?? `sim~${rnd.hex(36)}`;
+    this.loginId = options.loginId ?? 'sim.operator';
+    this.fleet = new Fleet({
+      units,
+      seed,
+      now: this.now(),
+      loginId: this.loginId,
+      historyDays: options.historyDays ?? 400,
+      fileRows: options.fileRows ?? 200,
+    });
+    this.setRateLimit(options.rateLimit);
+    const tl = options.tokenRequestLimit;
+    this.tokenWindow = tl === false ? undefined : new RollingWindow(tl?.limit ?? 5, tl?.windowInMs ?? 300_000);
+    this.opts = {
+      tokenLifetimeInSeconds: lifetime,
+      historyPageSize: pageSize,
+      historyValidFrom: options.historyValidFrom ?? true,
+      timestampStyle: options.timestampStyle ?? 'dotnet',
+      commentAuthorKey: options.commentAuthorKey ?? 'author',
+      commandResponse: options.commandResponse ?? 'json',
+      requestLogLimit: options.requestLogLimit ?? 10_000,
+    };
+  }
+
+  /** The origin the simulator serves (`http://127.0.0.1:PORT`). */
+  get url(): string {
+    return this.origin;
+  }
+
+  credentials(): SimulatorCredentials {
+    return { url: this.origin, key: this.key, clientId: this.clientId, secret: this.secret, loginId: this.loginId };
+  }
+
+  /** Switches the WSV rate limit on (documented default: 60 per 60 s) or off. Resets its window. */
+  setRateLimit(rateLimit: ComapSimulatorOptions['rateLimit']): void {
+    this.rateWindow = rateLimit === false ? undefined : new RollingWindow(rateLimit?.limit ?? 60, rateLimit?.windowInMs ?? 60_000);
+  }
+
+  /** Makes every issued token invalid (the next WSV call gets 401). */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
+  /** The fleet's units, for tests. */
+  get units(): readonly SimUnit[] {
+    return this.fleet.units;
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (this.server) throw new Error('the simulator is already listening');
+    const server = createServer({ keepAlive: true }, (req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) this.send(res, new HttpReply(500, { statusCode: 500, message: error instanceof Error ? error.message : 'Internal server error' }));
+        else res.destroy();
+      });
+    });
+    server.keepAliveTimeout = 30_000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const h = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.origin = `http://${h}:${address.port}`;
+    return this.origin;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private stamp(ms: number): string {
+    const iso = new Date(ms).toISOString();
+    return this.opts.timestampStyle === 'dotnet' ? `${iso.slice(0, -1)}0000+00:00` : iso;
+  }
+
+  private send(res: ServerResponse, reply: HttpReply): void {
+    const headers: Record<string, string> = { ...reply.headers };
+    let payload: Buffer;
+    if (Buffer.isBuffer(reply.body)) {
+      payload = reply.body;
+      headers['content-type'] ??= 'application/octet-stream';
+    } else if (reply.body === undefined) {
+      payload = Buffer.alloc(0);
+    } else if (typeof reply.body === 'string' && headers['content-type']?.startsWith('text/')) {
+      payload = Buffer.from(reply.body, 'utf8');
+    } else {
+      payload = Buffer.from(JSON.stringify(reply.body), 'utf8');
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
+    headers['content-length'] = String(payload.length);
+    headers['request-context'] = 'appId=cid-v1:simulator';
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+    const params = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
+    const query: Record<string, string> = {};
+    for (const [k, v] of params) query[k] = v;
+    const method = req.method ?? 'GET';
+    const record: SimRequest = {
+      method,
+      url: rawUrl,
+      path,
+      query,
+      hasKey: req.headers['comap-key'] !== undefined || params.has('comap-key'),
+      hasBearer: typeof req.headers.authorization === 'string' && /^bearer\s/i.test(req.headers.authorization),
+      contentType: req.headers['content-type'],
+      body: undefined,
+      status: 0,
+      at: this.now(),
+    };
+    this.stats.requests += 1;
+    this.requests.push(record);
+    if (this.requests.length > this.opts.requestLogLimit) this.requests.splice(0, this.requests.length - this.opts.requestLogLimit);
+
+    const fault = this.faults.take(method, path);
+    if (fault?.kind === 'drop') {
+      record.status = -1;
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayInMs));
+    let reply: HttpReply | undefined;
+    if (fault?.kind === 'status') {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      reply =
+        fault.status === 429
+          ? apimError(429, `Rate limit exceeded. Retry after ${fault.retryAfterSeconds ?? 1} second/s.`, headers)
+          : apimError(fault.status, fault.status === 503 ? 'Service Unavailable' : 'Internal server error', headers);
+      if (fault.status === 429) this.stats.rateLimited += 1;
+    } else {
+      let text = '';
+      if (method === 'POST' || method === 'PUT') {
+        try {
+          text = await readBody(req);
+        } catch {
+          reply = errorMessage(413, 'Request body too large');
+        }
+      }
+      if (text !== '') {
+        try {
+          record.body = JSON.parse(text) as unknown;
+        } catch {
+          record.body = text;
+        }
+      }
+      reply ??= this.route(method, path, params, req, record.body, text);
+    }
+    record.status = reply.status;
+    this.send(res, reply);
+  }
+
+  private keyReply(req: IncomingMessage, params: URLSearchParams): HttpReply | undefined {
+    const header = req.headers['comap-key'];
+    const key = typeof header === 'string' ? header : params.get('comap-key');
+    if (key === null || key === undefined || key === '') return apimError(401, APIM_MISSING_KEY);
+    if (key !== this.key) return apimError(401, APIM_INVALID_KEY);
+    return undefined;
+  }
+
+  private route(method: string, path: string, params: URLSearchParams, req: IncomingMessage, body: unknown, text: string): HttpReply {
+    if (path === '/identity/application/authenticate') {
+      return this.keyReply(req, params) ?? (method === 'POST' ? this.authenticate(body, text) : apimError(404, 'Resource not found'));
+    }
+    const m = /^\/v1\.1\/([^/]+)\/(.*)$/.exec(path);
+    if (!m) return apimError(404, 'Resource not found');
+    const keyFailure = this.keyReply(req, params);
+    if (keyFailure) return keyFailure;
+    const now = this.now();
+    let rateHeaders: Record<string, string> = {};
+    if (this.rateWindow) {
+      const hit = this.rateWindow.hit(now);
+      if (!hit.allowed) {
+        this.stats.rateLimited += 1;
+        const seconds = Math.max(1, Math.ceil(hit.retryAfterInMs / 1000));
+        return apimError(429, `Rate limit exceeded. Retry after ${seconds} second/s.`, {
+          'retry-after': String(seconds),
+          'x-ratelimit-limit': String(this.rateWindow.limit),
+          'x-ratelimit-remaining': '0',
+        });
+      }
+      rateHeaders = { 'x-ratelimit-limit': String(this.rateWindow.limit), 'x-ratelimit-remaining': String(hit.remaining) };
+    }
+    const reply = this.wsv(method, decodeURIComponentSafe(m[1] as string), m[2] as string, params, req, body, now);
+    return new HttpReply(reply.status, reply.body, { ...reply.headers, ...rateHeaders });
+  }
+
+  private authenticate(body: unknown, text: string): HttpReply {
+    const now = this.now();
+    this.stats.tokenRequests += 1;
+    if (this.tokenWindow) {
+      const hit = this.tokenWindow.hit(now);
+      if (!hit.allowed) {
+        const seconds = Math.max(1, Math.ceil(hit.retryAfterInMs / 1000));
+        return apimError(429, `Rate limit is exceeded. Try again in ${seconds} seconds.`, { 'retry-after': String(seconds) });
+      }
+    }
+    if (text === '' || typeof body !== 'object' || body === null) return errorMessage(400, GENERIC_400);
+    const { clientId, secret } = body as { clientId?: unknown; secret?: unknown };
+    if (typeof clientId !== 'string' || typeof secret !== 'string') return errorMessage(400, GENERIC_400);
+    if (clientId.toLowerCase() !== this.clientId.toLowerCase() || secret !== this.secret) return errorMessage(400, GENERIC_400);
+    const token = `sim.${randomBytes(24).toString('base64url')}`;
+    const lifetime = this.opts.tokenLifetimeInSeconds;
+    this.tokens.set(token, { expiresAt: now + lifetime * 1000 });
+    this.stats.tokensIssued += 1;
+    return new HttpReply(200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token });
+  }
+
+  private wsv(method: string, loginId: string, rest: string, params: URLSearchParams, req: IncomingMessage, body: unknown, now: number): HttpReply {
+    const auth = req.headers.authorization;
+    const bearer = typeof auth === 'string' ? /^Bearer (.+)$/i.exec(auth)?.[1] : undefined;
+    if (bearer === undefined) return apimError(401, 'Unauthorized. Access token is missing or invalid.');
+    const token = this.tokens.get(bearer);
+    if (!token) return apimError(401, 'Unauthorized. Access token is missing or invalid.');
+    if (now >= token.expiresAt) return apimError(401, 'Unauthorized. Access token has expired.');
+    if (loginId.toLowerCase() !== this.loginId.toLowerCase()) return errorMessage(403, `Login ${loginId.slice(0, 64)} is not accessible with this token.`);
+
+    if (rest === 'units') return method === 'GET' ? this.unitsReply() : apimError(404, 'Resource not found');
+    const unitRoute = /^units\/([^/]+)\/(values|info|permissions|history|comments|files|command)$/.exec(rest);
+    const downloadRoute = /^unit\/([^/]+)\/download\/(.+)$/.exec(rest);
+    if (unitRoute) {
+      const op = unitRoute[2] as string;
+      if ((op === 'command') !== (method === 'POST') || (method !== 'GET' && method !== 'POST')) return apimError(404, 'Resource not found');
+      const unit = this.fleet.unit(decodeURIComponentSafe(unitRoute[1] as string));
+      if (!unit) return errorMessage(400, 'Incorrect unitGuid.');
+      switch (op) {
+        case 'values':
+          return this.valuesReply(unit, params, now);
+        case 'info':
+          return this.infoReply(unit);
+        case 'permissions':
+          return new HttpReply(200, { name: unit.name, unitGuid: unit.unitGuid, permissions: unit.permissions });
+        case 'history':
+          return this.historyReply(unit, params, now);
+        case 'comments':
+          return this.commentsReply(unit);
+        case 'files':
+          return new HttpReply(200, { unitGuid: unit.unitGuid, files: unit.files.map((f) => ({ fileName: f.fileName, fileType: f.fileType, generated: this.stamp(f.generated.getTime()) })) });
+        default:
+          return this.commandReply(unit, body, now);
+      }
+    }
+    if (downloadRoute && method === 'GET') {
+      const unit = this.fleet.unit(decodeURIComponentSafe(downloadRoute[1] as string));
+      if (!unit) return errorMessage(400, 'Incorrect unitGuid.');
+      const name = decodeURIComponentSafe(downloadRoute[2] as string);
+      const file = unit.files.find((f) => f.fileName === name);
+      if (!file) return errorMessage(404, 'File not found.');
+      return new HttpReply(200, file.content, {
+        'content-type': file.fileName.endsWith('.csv') ? 'text/csv' : 'application/octet-stream',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+      });
+    }
+    return apimError(404, 'Resource not found');
+  }
+
+  private unitsReply(): HttpReply {
+    const units = this.fleet.units.map((u) => ({ name: u.name, unitGuid: u.unitGuid, url: `${this.origin}/wsv/units/${u.unitGuid}` }));
+    return new HttpReply(200, { count: units.length, units });
+  }
+
+  private valuesReply(unit: SimUnit, params: URLSearchParams, now: number): HttpReply {
+    const wanted = params.get('valueGuids');
+    // Like the live API: split on commas and match exactly; " guid" (with a space) matches nothing.
+    const guids = wanted ? new Set(wanted.split(',').map((g) => g.toLowerCase())) : undefined;
+    const values = VALUE_DEFS.filter((d) => !guids || guids.has(VALUE_GUID[d.key].toLowerCase())).map((d) => ({
+      name: d.name,
+      valueGuid: VALUE_GUID[d.key],
+      value: this.fleet.read(unit, d, now),
+      unit: d.unit,
+      highLimit: d.highLimit,
+      lowLimit: d.lowLimit,
+      decimalPlaces: d.decimalPlaces,
+      timeStamp: this.stamp(now),
+    }));
+    return new HttpReply(200, { name: unit.name, unitGuid: unit.unitGuid, values });
+  }
+
+  private infoReply(unit: SimUnit): HttpReply {
+    return new HttpReply(200, {
+      name: unit.name,
+      unitGuid: unit.unitGuid,
+      ownerLoginId: this.loginId,
+      applicationType: 'Gen-set',
+      timezone: unit.timezone,
+      connection: { enabled: true, airGateId: unit.airGateId, ipAddress: '', port: 0, controllerAddress: 1 },
+      position: { positionType: 'Static', latitude: unit.latitude, longitude: unit.longitude },
+    });
+  }
+
+  private commentsReply(unit: SimUnit): HttpReply {
+    const key = this.opts.commentAuthorKey;
+    return new HttpReply(200, {
+      unitGuid: unit.unitGuid,
+      comments: unit.comments.map((c) => ({ id: c.id, [key]: c.author, date: this.stamp(Date.parse(c.date)), text: c.text, active: c.active })),
+    });
+  }
+
+  private historyReply(unit: SimUnit, params: URLSearchParams, now: number): HttpReply {
+    const today = Math.floor(now / DAY);
+    const firstOfMonth = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1) / DAY;
+    let from: number;
+    let to: number;
+    try {
+      const f = params.get('from');
+      const t = params.get('to');
+      from = f === null || f === '' ? firstOfMonth : toDayNumber(f, 'from');
+      to = t === null || t === '' ? today : toDayNumber(t, 'to');
+    } catch {
+      return errorMessage(400, 'Invalid date format. Use MM/DD/YYYY.');
+    }
+    if (to < from) return errorMessage(400, 'The requested period is invalid.');
+    if (inclusiveDays(from, to) > MAX_HISTORY_WINDOW_DAYS) return errorMessage(400, WINDOW_400);
+    const offsetText = params.get('offset');
+    const offset = offsetText === null || offsetText === '' ? 0 : Number(offsetText);
+    if (!Number.isSafeInteger(offset) || offset < 0) return errorMessage(400, GENERIC_400);
+    const wanted = params.get('valueGuids');
+    const guids = wanted ? wanted.split(',').map((g) => g.toLowerCase()) : undefined;
+    const defs = HISTORY_DEFS.filter((d) => !guids || guids.includes(VALUE_GUID[d.key].toLowerCase()));
+    const fromMs = from * DAY;
+    const toMs = (to + 1) * DAY;
+    const pageSize = this.opts.historyPageSize;
+    const end = offset + pageSize;
+    const values: Record<string, unknown>[] = [];
+    let seen = 0;
+    for (const d of defs) {
+      const entries = this.fleet.history(unit, d, fromMs, toMs, now);
+      const start = Math.max(0, offset - seen);
+      const stop = Math.min(entries.length, end - seen);
+      if (start < stop) {
+        values.push({
+          name: d.name,
+          valueGuid: VALUE_GUID[d.key],
+          unit: d.unit,
+          decimalPlaces: d.decimalPlaces,
+          history: entries.slice(start, stop).map((e) =>
+            this.opts.historyValidFrom ? { value: e.value, validFrom: this.stamp(e.validFrom), validTo: this.stamp(e.validTo) } : { value: e.value, validTo: this.stamp(e.validTo) },
+          ),
+        });
+      }
+      seen += entries.length;
+    }
+    return new HttpReply(200, { name: unit.name, unitGuid: unit.unitGuid, nextOffset: seen > end ? end : null, values });
+  }
+
+  private commandReply(unit: SimUnit, body: unknown, now: number): HttpReply {
+    let command: Record<string, unknown>;
+    try {
+      command = validateCommand(body);
+    } catch (error) {
+      return errorMessage(400, error instanceof Error ? error.message : GENERIC_400);
+    }
+    const permission = unit.permissions.find((p) => p.loginId.toLowerCase() === this.loginId.toLowerCase());
+    if (!permission?.control) return errorMessage(403, 'Control of this unit is not permitted.');
+    const s = unit.state;
+    switch (command.command) {
+      case 'start':
+        if (!s.running) s.starts += 1;
+        s.running = true;
+        break;
+      case 'stop':
+        s.running = false;
+        s.gcbClosed = false;
+        break;
+      case 'faultReset':
+        s.alarms = [];
+        break;
+      case 'changeMcb':
+        s.mcbClosed = !s.mcbClosed;
+        break;
+      case 'changeGcb':
+        if (s.running) s.gcbClosed = !s.gcbClosed;
+        break;
+      case 'changeMode': {
+        const mode = MODES_AVAILABLE.find((m) => m.toLowerCase() === String(command.mode).toLowerCase());
+        if (!mode) return errorMessage(400, `Mode ${String(command.mode).slice(0, 20)} is not available on this unit.`);
+        s.mode = mode;
+        break;
+      }
+      case 'changeSetpoint': {
+        const guid = String(command.guid).toLowerCase();
+        if (!VALUE_DEFS.some((d) => VALUE_GUID[d.key].toLowerCase() === guid)) return errorMessage(400, 'Unknown setpoint.');
+        s.setpoints.set(guid, command.value as string | number);
+        if (guid === VALUE_GUID.genset_name.toLowerCase()) unit.name = String(command.value);
+        break;
+      }
+      default:
+        s.controls.set(`${String(command.command)}:${typeof command.index === 'number' ? command.index : ''}`, command.action ?? command.value ?? true);
+    }
+    unit.commands.push({ at: now, body: command });
+    this.stats.commands += 1;
+    this.fleet.recordChanges(unit, now);
+    switch (this.opts.commandResponse) {
+      case 'empty':
+        return new HttpReply(200, undefined);
+      case 'text':
+        return new HttpReply(200, 'Command was successfully sent.', { 'content-type': 'text/plain; charset=utf-8' });
+      case 'json':
+        return new HttpReply(200, { message: 'Command was successfully sent.' });
+    }
+  }
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Starts a simulator on loopback (port 0 by default). */
+export async function startComapSimulator(options: ComapSimulatorOptions = {}): Promise<ComapSimulator> {
+  const sim = new ComapSimulator(options);
+  await sim.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return sim;
+}

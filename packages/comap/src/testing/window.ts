@@ -1,0 +1,31 @@
+/** A rolling-window counter: at most `limit` hits in any `windowInMs` (the APIM rate-limit shape). */
+export class RollingWindow {
+  private readonly hits: number[] = [];
+
+  constructor(
+    readonly limit: number,
+    readonly windowInMs: number,
+  ) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${String(limit)}`);
+    if (typeof windowInMs !== 'number' || !(windowInMs > 0)) throw new RangeError(`windowInMs must be a number > 0, got ${String(windowInMs)}`);
+  }
+
+  private expire(now: number): void {
+    while (this.hits.length > 0 && (this.hits[0] as number) <= now - this.windowInMs) this.hits.shift();
+  }
+
+  /** Counts a hit if the window has room. */
+  hit(now: number): { allowed: true; remaining: number } | { allowed: false; retryAfterInMs: number } {
+    this.expire(now);
+    if (this.hits.length >= this.limit) {
+      return { allowed: false, retryAfterInMs: Math.max(1, (this.hits[0] as number) + this.windowInMs - now) };
+    }
+    this.hits.push(now);
+    return { allowed: true, remaining: this.limit - this.hits.length };
+  }
+
+  remaining(now: number): number {
+    this.expire(now);
+    return this.limit - this.hits.length;
+  }
+}

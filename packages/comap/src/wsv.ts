@@ -1,0 +1,235 @@
+/** The WebSupervisor v1.1 API of one login: units, values, history, files, commands. */
+import { getSharedRateLimiter, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
+import { comapAuth, type TokenSource } from './auth.js';
+import { validateCommand, type ComapCommand, type SimpleCommandName } from './command.js';
+import { parseComapError } from './errors.js';
+import { collectHistory, historyEntries, planHistory, walkHistory, type HistoryQuery } from './history.js';
+import { apiUrl, buildHttp, callOptions, checkBaseUrl, checkString, type CallOptions, type ComapHttpOptions } from './options.js';
+import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues } from './parse.js';
+import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
+import { normalizeGuids } from './value-guids.js';
+
+/** The documented limit: 1 request per second per key, shared by every client of that key. */
+export const DEFAULT_RATE_LIMIT = Object.freeze({ requestsPerInterval: 1, intervalInMs: 1000 });
+
+export interface WsvOptions extends ComapHttpOptions {
+  /**
+   * Client-side rate limiting. Default: 1 request/s shared by every client in this process that
+   * uses the same key (`getSharedRateLimiter('comap:' + key)`). `false` turns it off; a
+   * RateLimiter is used as given; an object sets a different (still shared) rate.
+   */
+  rateLimit?: false | RateLimiter | { requestsPerInterval?: number; intervalInMs?: number };
+}
+
+export interface HistoryOptions extends HistoryQuery, CallOptions {}
+
+/** Where a download goes: a folder (file written atomically, never a partial file) or a stream. */
+export type DownloadTarget = { dir: string; fileName?: string } | NodeJS.WritableStream;
+
+export interface DownloadOptions extends CallOptions {
+  /** Fail (and leave no file) beyond this many bytes. */
+  maxBytes?: number;
+  onProgress?: (progress: { bytesDone: number; bytesTotal: number | undefined }) => void;
+}
+
+/** A command was accepted: sent to the unit, which does not mean executed. */
+export interface CommandResult {
+  status: number;
+  /** The response body: parsed JSON, text, or undefined when empty. */
+  body: unknown;
+}
+
+function sharedLimiter(key: string, option: WsvOptions['rateLimit'], clock: Clock | undefined): RateLimiter | undefined {
+  if (option === false) return undefined;
+  if (typeof option === 'object' && option !== null && typeof (option as RateLimiter).acquire === 'function') return option as RateLimiter;
+  if (option !== undefined && (typeof option !== 'object' || option === null)) throw new TypeError('rateLimit must be false, a RateLimiter or { requestsPerInterval, intervalInMs }');
+  const custom = option as { requestsPerInterval?: number; intervalInMs?: number } | undefined;
+  const tokens = custom?.requestsPerInterval ?? DEFAULT_RATE_LIMIT.requestsPerInterval;
+  const interval = custom?.intervalInMs ?? DEFAULT_RATE_LIMIT.intervalInMs;
+  const id = tokens === DEFAULT_RATE_LIMIT.requestsPerInterval && interval === DEFAULT_RATE_LIMIT.intervalInMs && !clock ? `comap:${key}` : `comap:${key}:${tokens}/${interval}`;
+  return getSharedRateLimiter(id, { tokensPerInterval: tokens, intervalInMs: interval, ...(clock ? { clock } : {}) });
+}
+
+function checkGuid(unitGuid: unknown): string {
+  return checkString(unitGuid, 'unitGuid');
+}
+
+function isWritable(target: unknown): target is NodeJS.WritableStream {
+  return typeof target === 'object' && target !== null && typeof (target as NodeJS.WritableStream).write === 'function' && typeof (target as NodeJS.WritableStream).end === 'function';
+}
+
+/**
+ * `new WSV(loginId, key, token)`: every WebSupervisor v1.1 operation. `token` is a string, a
+ * provider (`(signal) => Promise<string | { token, expiresInMs } | TokenResponse>`, cached and
+ * refreshed 60 s before expiry, asked again once on a 401), or an AuthProvider. Prefer
+ * `ComapClient`, which owns the token for you.
+ */
+export class WSV {
+  protected readonly http: HttpClient;
+  private readonly clock: Clock | undefined;
+  private state: RateLimitState | undefined;
+
+  constructor(loginId: string, key: string, token: TokenSource, options: WsvOptions = {}) {
+    checkString(loginId, 'loginId');
+    checkString(key, 'key');
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    checkBaseUrl(options.baseUrl);
+    this.clock = options.clock;
+    const auth = comapAuth(key, token, options.clock);
+    this.http = buildHttp(apiUrl(options.baseUrl, `v1.1/${encodeURIComponent(loginId)}/`), options, auth, sharedLimiter(key, options.rateLimit, options.clock));
+  }
+
+  /** The last `X-RateLimit-Limit` / `X-RateLimit-Remaining` seen (undefined before any answer carried them). */
+  get rateLimit(): RateLimitState | undefined {
+    return this.state;
+  }
+
+  private track(headers: Record<string, string>): void {
+    const limit = headers['x-ratelimit-limit'];
+    const remaining = headers['x-ratelimit-remaining'];
+    if (limit === undefined && remaining === undefined) return;
+    const num = (v: string | undefined) => (v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+    this.state = { limit: num(limit), remaining: num(remaining), at: (this.clock ?? Date).now() };
+  }
+
+  private async get(path: string, options: CallOptions | undefined, query?: Record<string, string | undefined>): Promise<unknown> {
+    const req = { path, parseVendorError: parseComapError, ...callOptions(options), ...(query ? { query } : {}) };
+    let res: HttpResponse<unknown>;
+    try {
+      res = await this.http.request<unknown>(req);
+    } catch (error) {
+      const headers = (error as { headers?: unknown }).headers;
+      if (typeof headers === 'object' && headers !== null) this.track(headers as Record<string, string>);
+      throw error;
+    }
+    this.track(res.headers);
+    return res.body;
+  }
+
+  private unitPath(unitGuid: string, op: string): string {
+    return `units/${encodeURIComponent(checkGuid(unitGuid))}/${op}`;
+  }
+
+  /** Every unit of the login. */
+  async units(options?: CallOptions): Promise<Unit[]> {
+    return parseUnits(await this.get('units', options));
+  }
+
+  /** Current values of a unit; all of them, or those named by `valueGuids` (array or "a,b"). */
+  async values(unitGuid: string, valueGuids?: string | readonly string[], options?: CallOptions): Promise<UnitValue[]> {
+    const path = this.unitPath(unitGuid, 'values');
+    const guids = normalizeGuids(valueGuids, 'valueGuids');
+    return parseValues(await this.get(path, options, { valueGuids: guids }));
+  }
+
+  async info(unitGuid: string, options?: CallOptions): Promise<UnitInfo> {
+    return parseInfo(await this.get(this.unitPath(unitGuid, 'info'), options));
+  }
+
+  /** Who may read, control and modify the unit (the Python package has no such call). */
+  async permissions(unitGuid: string, options?: CallOptions): Promise<UnitPermissions> {
+    return parsePermissions(await this.get(this.unitPath(unitGuid, 'permissions'), options));
+  }
+
+  async comments(unitGuid: string, options?: CallOptions): Promise<Comment[]> {
+    return parseComments(await this.get(this.unitPath(unitGuid, 'comments'), options));
+  }
+
+  async files(unitGuid: string, options?: CallOptions): Promise<UnitFile[]> {
+    return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), options));
+  }
+
+  private walk(unitGuid: string, options: HistoryOptions) {
+    const path = this.unitPath(unitGuid, 'history');
+    const plan = planHistory(options, (this.clock ?? Date).now());
+    const call = callOptions(options);
+    return walkHistory(plan, async (window, offset, valueGuids) =>
+      parseHistoryPage(await this.get(path, call, { from: window.from, to: window.to, offset: String(offset), valueGuids })),
+    );
+  }
+
+  /**
+   * The history of a unit from `from` to `to` (inclusive days; Date or `MM/DD/YYYY`), as one list
+   * per value. Long ranges are fetched in 31-day windows, each paged through `nextOffset`.
+   */
+  async history(unitGuid: string, options: HistoryOptions = {}): Promise<HistoryValue[]> {
+    return collectHistory(this.walk(unitGuid, options));
+  }
+
+  /**
+   * The same history as an async iterator of entries, fetched a page at a time, so a year of data
+   * never sits in memory. Bad options throw here, before anything is fetched.
+   */
+  historyEntries(unitGuid: string, options: HistoryOptions = {}): AsyncGenerator<HistoryEntry, void, undefined> {
+    return historyEntries(this.walk(unitGuid, options));
+  }
+
+  /**
+   * Downloads one of the unit's files (`files()`), streamed: into `{ dir }` (atomically, under
+   * `fileName` or the remote name, never outside `dir`) or into a writable stream.
+   */
+  async download(unitGuid: string, fileName: string, target: DownloadTarget, options: DownloadOptions = {}): Promise<DownloadResult> {
+    checkGuid(unitGuid);
+    checkString(fileName, 'fileName');
+    const path = `unit/${encodeURIComponent(unitGuid)}/download/${encodeURIComponent(fileName)}`;
+    const common = { path, parseVendorError: parseComapError, ...callOptions(options) };
+    const extra: { maxBytes?: number; onProgress?: DownloadOptions['onProgress'] } = {};
+    if (options.maxBytes !== undefined) extra.maxBytes = options.maxBytes;
+    if (options.onProgress !== undefined) extra.onProgress = options.onProgress;
+    if (isWritable(target)) return this.http.download({ ...common, ...extra, to: target });
+    if (typeof target !== 'object' || target === null || typeof (target as { dir?: unknown }).dir !== 'string') {
+      throw new TypeError('target must be { dir } or a writable stream');
+    }
+    const local = target.fileName ?? fileName;
+    checkString(local, 'target.fileName');
+    return this.http.download({ ...common, ...extra, dir: target.dir, fileName: local });
+  }
+
+  /**
+   * Sends a command (validated first; see `ComapCommand`). Never retried: a genset must not
+   * start twice. Success means the API accepted it, not that the unit executed it; an empty or
+   * non-JSON 200 body is a success.
+   */
+  async command(unitGuid: string, command: ComapCommand | SimpleCommandName, options?: CallOptions): Promise<CommandResult> {
+    const path = this.unitPath(unitGuid, 'command');
+    const body = validateCommand(command);
+    const res = await this.http.request<string>({
+      method: 'POST',
+      path,
+      json: body,
+      responseType: 'text',
+      retry: false,
+      idempotent: false,
+      parseVendorError: parseComapError,
+      ...callOptions(options),
+    });
+    this.track(res.headers);
+    const text = res.body;
+    let parsed: unknown = undefined;
+    if (text.trim() !== '') {
+      try {
+        parsed = JSON.parse(text) as unknown;
+      } catch {
+        parsed = text;
+      }
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** The GUID of the first unit whose name contains `name` (case-sensitive substring, as the Python package); undefined if none. */
+  async getUnitGuid(name: string, options?: CallOptions): Promise<string | undefined> {
+    if (typeof name !== 'string') throw new TypeError('name must be a string');
+    return (await this.units(options)).find((u) => u.name.includes(name))?.unitGuid;
+  }
+
+  /** The GUID of the unit's first value whose name contains `name` (case-sensitive substring); undefined if none. */
+  async getValueGuid(unitGuid: string, name: string, options?: CallOptions): Promise<string | undefined> {
+    if (typeof name !== 'string') throw new TypeError('name must be a string');
+    return (await this.values(unitGuid, undefined, options)).find((v) => v.name.includes(name))?.valueGuid;
+  }
+
+  /** Closes the connections. */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
