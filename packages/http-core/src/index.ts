@@ -1,2 +1,61 @@
 /** Public face of @x/http-core. */
-export const PACKAGE_NAME = '@x/http-core';
+export { createHttpClient } from './client.js';
+export type {
+  DownloadOptions,
+  DownloadProgress,
+  DownloadResult,
+  HttpClient,
+  HttpClientOptions,
+  HttpMethod,
+  HttpResponse,
+  QueryParams,
+  RequestOptions,
+  ResponseType,
+  TlsOptions,
+} from './client.js';
+export {
+  AbortError,
+  HttpError,
+  NetworkError,
+  ParseError,
+  ProtocolError,
+  SizeLimitError,
+  TimeoutError,
+  XError,
+  isAbortError,
+  isHttpError,
+  isNetworkError,
+  isParseError,
+  isProtocolError,
+  isSizeLimitError,
+  isTimeoutError,
+  isXError,
+} from './errors.js';
+export type {
+  ErrorRequestInfo,
+  ErrorResponseInfo,
+  HttpErrorInit,
+  NetworkErrorInit,
+  ParseErrorInit,
+  TimeoutErrorInit,
+  TimeoutPhase,
+  VendorErrorInfo,
+  XErrorKind,
+  XErrorOptions,
+} from './errors.js';
+export { REDACTED, isSensitiveName, redactHeaders, redactJson, redactText, redactUrl } from './redact.js';
+export type { RedactOptions } from './redact.js';
+export { DEFAULT_RETRY_OPTIONS, RetryBudget, classifyError, isPreSendFailure, parseRetryAfter } from './retry.js';
+export type { ErrorClass, RetryOptions } from './retry.js';
+export { basicAuth, bearerAuth, staticHeaders } from './auth.js';
+export type { AuthContext, AuthProvider, BearerAuthOptions, BearerAuthProvider, BearerToken, BearerTokenProvider } from './auth.js';
+export { createRateLimiter, deleteSharedRateLimiter, getSharedRateLimiter } from './rate-limiter.js';
+export type { RateLimiter, RateLimiterOptions, Release } from './rate-limiter.js';
+export { sleep } from './sleep.js';
+export { backoffDelay, createBackoff } from './backoff.js';
+export type { Backoff, BackoffOptions, JitterMode } from './backoff.js';
+export { systemClock } from './clock.js';
+export type { Clock, RandomSource } from './clock.js';
+export { consoleLogger, silentLogger } from './logger.js';
+export type { LogFields, LogLevel, Logger } from './logger.js';
+export { DEFAULT_USER_AGENT, VERSION } from './version.js';

@@ -1,0 +1,168 @@
+import { type Clock, systemClock } from './clock.js';
+import { AbortError } from './errors.js';
+
+/** Context given to an auth provider for one attempt. */
+export interface AuthContext {
+  signal?: AbortSignal;
+  /** The (lower-case) headers the attempt is being sent with (for `onUnauthorized`: the ones that got the 401). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** Adds credentials to a request. Applied again on every attempt. */
+export interface AuthProvider {
+  /** Sets credential headers (lower-case names) on `headers`. */
+  apply(headers: Record<string, string>, ctx: AuthContext): void | Promise<void>;
+  /** The server answered 401: refresh credentials; true → replay the request once. */
+  onUnauthorized?(ctx: AuthContext): Promise<boolean>;
+  /** Raw secret values, scrubbed from every error and log text. */
+  secrets(): string[];
+}
+
+/** Static credential headers (API keys …). Names are sent lower-case; values are treated as secrets. */
+export function staticHeaders(headers: Record<string, string>): AuthProvider {
+  if (typeof headers !== 'object' || headers === null) throw new TypeError('staticHeaders: headers must be an object');
+  const entries = Object.entries(headers).map(([name, value]): [string, string] => {
+    if (typeof value !== 'string') throw new TypeError(`staticHeaders: header ${name} must be a string`);
+    return [name.toLowerCase(), value];
+  });
+  return {
+    apply(target) {
+      for (const [name, value] of entries) target[name] = value;
+    },
+    secrets: () => entries.map(([, value]) => value),
+  };
+}
+
+/** HTTP Basic authentication. */
+export function basicAuth(username: string, password: string): AuthProvider {
+  if (typeof username !== 'string') throw new TypeError('basicAuth: username must be a string');
+  if (typeof password !== 'string') throw new TypeError('basicAuth: password must be a string');
+  if (username.includes(':')) throw new RangeError('basicAuth: username must not contain ":"');
+  const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+  const value = `Basic ${encoded}`;
+  return {
+    apply(target) {
+      target.authorization = value;
+    },
+    secrets: () => [password, encoded],
+  };
+}
+
+/** What a bearer token provider returns. */
+export interface BearerToken {
+  token: string;
+  /** Lifetime from now; omitted → valid until a 401 says otherwise. */
+  expiresInMs?: number;
+}
+
+export type BearerTokenProvider = (signal: AbortSignal) => Promise<BearerToken>;
+
+export interface BearerAuthOptions {
+  /** Refresh this long before the token expires. Default 60 000 ms. */
+  refreshBeforeExpiryInMs?: number;
+  clock?: Clock;
+  /** Header name. Default `authorization`. */
+  headerName?: string;
+  /** Value prefix. Default `Bearer `. */
+  scheme?: string;
+}
+
+export interface BearerAuthProvider extends AuthProvider {
+  onUnauthorized(ctx: AuthContext): Promise<boolean>;
+  /** Forgets the cached token; the next request fetches a new one. */
+  invalidate(): void;
+  /** How many times the token provider has been called. */
+  readonly refreshCount: number;
+}
+
+/**
+ * Bearer tokens from an async provider: cached, refreshed single-flight before expiry, and on a
+ * 401 refreshed once (shared by all calls that saw the same stale token) and the request replayed.
+ */
+export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOptions = {}): BearerAuthProvider {
+  if (typeof provider !== 'function') throw new TypeError('bearerAuth: provider must be a function');
+  const clock = options.clock ?? systemClock;
+  const refreshBefore = options.refreshBeforeExpiryInMs ?? 60_000;
+  if (typeof refreshBefore !== 'number' || !(refreshBefore >= 0)) {
+    throw new RangeError('bearerAuth: refreshBeforeExpiryInMs must be a number >= 0');
+  }
+  const headerName = (options.headerName ?? 'authorization').toLowerCase();
+  const scheme = options.scheme ?? 'Bearer ';
+  let token: string | undefined;
+  let expiresAt = Number.POSITIVE_INFINITY;
+  let inFlight: Promise<string> | undefined;
+  let refreshCount = 0;
+  const previous: string[] = [];
+
+  const refresh = (): Promise<string> => {
+    if (inFlight) return inFlight;
+    refreshCount += 1;
+    // Not tied to any one caller: each caller races its own signal against the shared refresh.
+    const controller = new AbortController();
+    const started = clock.now();
+    inFlight = (async () => {
+      try {
+        const result = await provider(controller.signal);
+        if (!result || typeof result.token !== 'string' || result.token === '') {
+          throw new TypeError('bearerAuth: the token provider must resolve to { token: non-empty string }');
+        }
+        if (token !== undefined) {
+          previous.push(token);
+          if (previous.length > 4) previous.shift();
+        }
+        token = result.token;
+        expiresAt =
+          typeof result.expiresInMs === 'number' && Number.isFinite(result.expiresInMs)
+            ? started + result.expiresInMs
+            : Number.POSITIVE_INFINITY;
+        return token;
+      } finally {
+        inFlight = undefined;
+      }
+    })();
+    return inFlight;
+  };
+
+  const withSignal = async <T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
+    if (!signal) return promise;
+    if (signal.aborted) throw new AbortError(signal.reason);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(new AbortError(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([promise, aborted]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  };
+
+  const current = (): string | undefined =>
+    token !== undefined && clock.now() < expiresAt - refreshBefore ? token : undefined;
+
+  return {
+    async apply(headers, ctx) {
+      const valid = current() ?? (await withSignal(refresh(), ctx.signal));
+      headers[headerName] = `${scheme}${valid}`;
+    },
+    async onUnauthorized(ctx) {
+      const sent = ctx.headers?.[headerName];
+      const sentToken = sent?.startsWith(scheme) ? sent.slice(scheme.length) : undefined;
+      // Another call already replaced the token that got the 401: just replay.
+      if (token !== undefined && sentToken !== undefined && sentToken !== token && !inFlight) return true;
+      // Mark the cached token stale so concurrent applies wait for the refresh too.
+      expiresAt = Number.NEGATIVE_INFINITY;
+      await withSignal(refresh(), ctx.signal);
+      return true;
+    },
+    invalidate() {
+      token = undefined;
+      expiresAt = Number.POSITIVE_INFINITY;
+    },
+    secrets: () => (token === undefined ? [...previous] : [token, ...previous]),
+    get refreshCount() {
+      return refreshCount;
+    },
+  };
+}

@@ -1,0 +1,831 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import type { AuthProvider } from './auth.js';
+import { backoffDelay } from './backoff.js';
+import { type Clock, type RandomSource, systemClock } from './clock.js';
+import {
+  AbortError,
+  type ErrorRequestInfo,
+  HttpError,
+  NetworkError,
+  ParseError,
+  TimeoutError,
+  type VendorErrorInfo,
+  isHttpError,
+  isTimeoutError,
+  isXError,
+} from './errors.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { RateLimiter, Release } from './rate-limiter.js';
+import { PREVIEW_LIMIT, type RedactOptions, isSensitiveName, redactHeaders, redactJson, redactText, redactUrl, truncate } from './redact.js';
+import {
+  DEFAULT_RETRY_OPTIONS,
+  type RetryOptions,
+  RetryBudget,
+  classifyError,
+  isPreSendFailure,
+  parseRetryAfter,
+  resolveRetryOptions,
+} from './retry.js';
+import { sleep } from './sleep.js';
+import { DEFAULT_USER_AGENT } from './version.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+export type ResponseType = 'json' | 'text' | 'bytes' | 'stream' | 'none';
+
+type QueryValue = string | number | boolean | bigint | null | undefined;
+/** Query parameters; `undefined`/`null` are skipped, arrays repeat the key. */
+export type QueryParams = Record<string, QueryValue | readonly QueryValue[]> | URLSearchParams;
+
+export interface TlsOptions {
+  /** Trusted CA certificate(s), PEM (e.g. `testCertificate().ca`). */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Client certificate / key (mutual TLS), PEM. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Default true. Only turn off against throw-away local simulators. */
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export interface HttpClientOptions {
+  /** Request paths resolve against it (a leading `/` of a path is relative to it, too). */
+  baseUrl?: string | URL;
+  /** Default headers of every request. */
+  headers?: Record<string, string>;
+  /** Product token; ` node/<version>` is appended. Default `@x/http-core/<version>`. */
+  userAgent?: string;
+  auth?: AuthProvider;
+  retry?: Partial<RetryOptions> | false;
+  /** Per attempt: connect, then headers, then each body chunk (idle). Default 30 000 ms. */
+  timeoutInMs?: number;
+  /** Overall time budget of a call across attempts and waits. Default none. */
+  deadlineInMs?: number;
+  rateLimiter?: RateLimiter;
+  /** Connections per origin. Default 64. */
+  maxConnections?: number;
+  logger?: Logger;
+  /** Extra secret names (and extra printable headers). */
+  redact?: RedactOptions;
+  tls?: TlsOptions;
+  clock?: Clock;
+  random?: RandomSource;
+  /** Use this undici dispatcher instead of a private Agent (not closed by `close()`). */
+  dispatcher?: Dispatcher;
+  /** Error bodies are read up to this size for the error (the rest is discarded). Default 1 MiB. */
+  maxErrorBodyBytes?: number;
+}
+
+export interface RequestOptions {
+  method?: HttpMethod;
+  /** Relative to `baseUrl`, or an absolute URL. */
+  path: string;
+  query?: QueryParams;
+  headers?: Record<string, string | undefined>;
+  json?: unknown;
+  form?: Record<string, string> | URLSearchParams;
+  body?: string | Uint8Array | Readable;
+  /** Default `json` (an empty body gives `undefined`). */
+  responseType?: ResponseType;
+  /** Retry this call even if its method is not idempotent (or, with false, never). */
+  idempotent?: boolean;
+  retry?: Partial<RetryOptions> | false;
+  signal?: AbortSignal;
+  timeoutInMs?: number;
+  deadlineInMs?: number;
+  /** Which statuses count as success. Default 2xx. */
+  okStatus?: (status: number) => boolean;
+  /** Extracts a vendor error code/message from an error body (parsed JSON, or text). */
+  parseVendorError?: (body: unknown, status: number, headers: Record<string, string>) => VendorErrorInfo | undefined;
+  /** false: do not apply the client's auth to this call. */
+  auth?: false;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: T;
+  attempts: number;
+  /** Total time spent waiting between attempts. */
+  retryDelayInMs: number;
+  /** One id for the call, across attempts (also in log lines). */
+  requestId: string;
+  /** The redacted URL. */
+  url: string;
+}
+
+export interface DownloadProgress {
+  bytesDone: number;
+  /** From Content-Length; undefined when the server did not say. */
+  bytesTotal: number | undefined;
+}
+
+export interface DownloadOptions extends Omit<RequestOptions, 'responseType' | 'json' | 'form' | 'body'> {
+  /** Folder to write into (with `fileName`). */
+  dir?: string;
+  /** Target file name inside `dir`; default the last segment of the URL path. */
+  fileName?: string;
+  /** Write into this stream instead of a file. */
+  to?: NodeJS.WritableStream;
+  /** Fail with a SizeLimitError beyond this many bytes. */
+  maxBytes?: number;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadResult {
+  /** The final file path (file downloads only). */
+  path?: string;
+  bytes: number;
+}
+
+export interface HttpClient {
+  request<T = unknown>(options: RequestOptions): Promise<HttpResponse<T>>;
+  download(options: DownloadOptions): Promise<DownloadResult>;
+  /** Closes the client's connections; pending calls finish first. */
+  close(): Promise<void>;
+  /** Secrets this client knows (auth provider values); used to scrub texts. */
+  readonly baseUrl: string | undefined;
+}
+
+const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const RESPONSE_TYPES: ReadonlySet<string> = new Set(['json', 'text', 'bytes', 'stream', 'none']);
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+const defaultOk = (status: number): boolean => status >= 200 && status < 300;
+
+function checkDuration(name: string, value: unknown, allowZero = false): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(`${name} must be a number ${allowZero ? '>= 0' : '> 0'}, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+}
+
+function lowerCaseHeaders(name: string, headers: Record<string, string | undefined> | undefined, into: Record<string, string>): void {
+  if (headers === undefined) return;
+  if (typeof headers !== 'object' || headers === null) throw new TypeError(`${name} must be an object`);
+  for (const key of Object.keys(headers)) {
+    const value = headers[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new TypeError(`${name}.${key} must be a string`);
+    into[key.toLowerCase()] = value;
+  }
+}
+
+function appendQuery(url: string, query: QueryParams | undefined): string {
+  if (query === undefined) return url;
+  if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object or URLSearchParams');
+  const params = new URLSearchParams();
+  if (query instanceof URLSearchParams) {
+    for (const [k, v] of query) params.append(k, v);
+  } else {
+    for (const key of Object.keys(query)) {
+      const value = query[key];
+      const list: readonly QueryValue[] = Array.isArray(value) ? (value as readonly QueryValue[]) : [value as QueryValue];
+      for (const item of list) {
+        if (item === undefined || item === null) continue;
+        if (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol') {
+          throw new TypeError(`query.${key} must be a string, number, boolean or an array of them`);
+        }
+        params.append(key, String(item));
+      }
+    }
+  }
+  const search = params.toString();
+  if (search === '') return url;
+  const hash = url.indexOf('#');
+  const head = hash === -1 ? url : url.slice(0, hash);
+  return `${head}${head.includes('?') ? '&' : '?'}${search}`;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(headers)) {
+    const value = headers[key];
+    if (value === undefined) continue;
+    out[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+interface EncodedBody {
+  body: string | Uint8Array | Readable | undefined;
+  contentType: string | undefined;
+  replayable: boolean;
+}
+
+function encodeBody(options: RequestOptions): EncodedBody {
+  const given = (options.json !== undefined ? 1 : 0) + (options.form !== undefined ? 1 : 0) + (options.body !== undefined ? 1 : 0);
+  if (given > 1) throw new TypeError('Pass only one of json, form and body');
+  if (options.json !== undefined) {
+    return { body: JSON.stringify(options.json), contentType: 'application/json', replayable: true };
+  }
+  if (options.form !== undefined) {
+    const form = options.form;
+    if (typeof form !== 'object' || form === null) throw new TypeError('form must be an object or URLSearchParams');
+    const params = form instanceof URLSearchParams ? form : new URLSearchParams(form);
+    return { body: params.toString(), contentType: 'application/x-www-form-urlencoded', replayable: true };
+  }
+  const body = options.body;
+  if (body === undefined) return { body: undefined, contentType: undefined, replayable: true };
+  if (typeof body === 'string' || body instanceof Uint8Array) return { body, contentType: undefined, replayable: true };
+  if (body instanceof Readable) return { body, contentType: undefined, replayable: false };
+  throw new TypeError('body must be a string, a Uint8Array or a Readable stream');
+}
+
+/** Raw values of secret-looking fields of a JSON body or form (scrubbed from error texts). */
+function collectBodySecrets(options: RequestOptions, extraKeys: ReadonlySet<string>, out: string[]): void {
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value !== 'object' || value === null || depth > 16) return;
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (isSensitiveName(key) || extraKeys.has(key.toLowerCase())) {
+        if (typeof item === 'string') out.push(item);
+        else if (typeof item === 'number') out.push(String(item));
+      } else visit(item, depth + 1);
+    }
+  };
+  if (options.json !== undefined) visit(options.json, 0);
+  if (options.form !== undefined) {
+    const entries = options.form instanceof URLSearchParams ? [...options.form] : Object.entries(options.form);
+    for (const [key, value] of entries) if (isSensitiveName(key) || extraKeys.has(key.toLowerCase())) out.push(value);
+  }
+}
+
+/** Reads at most `limit` bytes of a body (discarding the rest) as UTF-8 text. */
+async function readBounded(body: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size + chunk.length > limit) {
+      chunks.push(chunk.subarray(0, limit - size));
+      size = limit;
+      break; // leaving the loop destroys the rest of the body
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+const UNDICI_TIMEOUT_PHASE: Readonly<Record<string, 'connect' | 'headers' | 'body'>> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connect',
+  UND_ERR_HEADERS_TIMEOUT: 'headers',
+  UND_ERR_BODY_TIMEOUT: 'body',
+};
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** One call in flight: its signal (caller + deadline), secrets and context for errors. */
+class CallScope {
+  readonly signal: AbortSignal | undefined;
+  deadlineHit = false;
+  readonly userSignal: AbortSignal | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private controller: AbortController | undefined;
+  private onUserAbort: (() => void) | undefined;
+
+  constructor(userSignal: AbortSignal | undefined, deadlineInMs: number | undefined) {
+    this.userSignal = userSignal;
+    if (deadlineInMs === undefined) {
+      this.signal = userSignal;
+      return;
+    }
+    const controller = new AbortController();
+    this.controller = controller;
+    this.signal = controller.signal;
+    this.timer = setTimeout(() => {
+      this.deadlineHit = true;
+      controller.abort(new TimeoutError({ phase: 'deadline', timeoutInMs: deadlineInMs }));
+    }, deadlineInMs);
+    this.timer.unref?.();
+    if (userSignal) {
+      if (userSignal.aborted) controller.abort(userSignal.reason);
+      else {
+        this.onUserAbort = () => controller.abort(userSignal.reason);
+        userSignal.addEventListener('abort', this.onUserAbort, { once: true });
+      }
+    }
+  }
+
+  get userAborted(): boolean {
+    return this.userSignal?.aborted === true;
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onUserAbort && this.userSignal) this.userSignal.removeEventListener('abort', this.onUserAbort);
+    this.timer = undefined;
+    this.onUserAbort = undefined;
+  }
+}
+
+interface CallContext {
+  method: string;
+  url: string;
+  options: RequestOptions;
+  scope: CallScope;
+  timeoutInMs: number;
+  deadlineInMs: number | undefined;
+  headers: Record<string, string>;
+  attempt: number;
+  requestId: string;
+}
+
+/** Creates a client with its own connection pool. */
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  let baseHref: string | undefined;
+  let baseOrigin: string | undefined;
+  if (options.baseUrl !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(String(options.baseUrl));
+    } catch {
+      throw new TypeError(`baseUrl must be an absolute URL, got ${redactUrl(String(options.baseUrl))}`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('baseUrl must be an http: or https: URL');
+    parsed.search = '';
+    parsed.hash = '';
+    baseHref = parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
+    baseOrigin = parsed.origin;
+  }
+  checkDuration('timeoutInMs', options.timeoutInMs);
+  checkDuration('deadlineInMs', options.deadlineInMs);
+  if (options.maxConnections !== undefined && (!Number.isInteger(options.maxConnections) || options.maxConnections < 1)) {
+    throw new RangeError(`maxConnections must be an integer >= 1, got ${String(options.maxConnections)}`);
+  }
+  if (options.userAgent !== undefined && typeof options.userAgent !== 'string') throw new TypeError('userAgent must be a string');
+  if (options.auth !== undefined && (typeof options.auth !== 'object' || typeof options.auth.apply !== 'function')) {
+    throw new TypeError('auth must be an AuthProvider');
+  }
+  if (options.rateLimiter !== undefined && typeof options.rateLimiter.acquire !== 'function') {
+    throw new TypeError('rateLimiter must be a RateLimiter');
+  }
+  checkDuration('maxErrorBodyBytes', options.maxErrorBodyBytes);
+
+  const clientRetry = resolveRetryOptions(DEFAULT_RETRY_OPTIONS, options.retry, 'retry');
+  const budget = new RetryBudget(clientRetry.retryBudget);
+  const timeoutInMs = options.timeoutInMs ?? 30_000;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? silentLogger;
+  const logging = logger !== silentLogger;
+  const auth = options.auth;
+  const limiter = options.rateLimiter;
+  const maxErrorBody = options.maxErrorBodyBytes ?? 1024 * 1024;
+  const redactOptions = options.redact ?? {};
+  const extraHeaderNames = [...(redactOptions.headers ?? [])];
+  const extraParams = [...(redactOptions.queryParams ?? [])];
+  const extraBodyKeys = [...(redactOptions.bodyKeys ?? [])];
+  const extraBodyKeySet: ReadonlySet<string> = new Set(extraBodyKeys.map((k) => k.toLowerCase()));
+  const allowHeaders = [...(redactOptions.allowHeaders ?? [])];
+  const extraHeaderSet: ReadonlySet<string> = new Set(extraHeaderNames.map((k) => k.toLowerCase()));
+  const extraParamSet: ReadonlySet<string> = new Set(extraParams.map((k) => k.toLowerCase()));
+
+  const defaultHeaders: Record<string, string> = {
+    'user-agent': options.userAgent === undefined ? DEFAULT_USER_AGENT : `${options.userAgent} node/${process.versions.node}`,
+  };
+  lowerCaseHeaders('headers', options.headers, defaultHeaders);
+
+  const ownsDispatcher = options.dispatcher === undefined;
+  const tls = options.tls;
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    new Agent({
+      connections: options.maxConnections ?? 64,
+      connect: {
+        timeout: timeoutInMs,
+        ...(tls?.ca !== undefined ? { ca: tls.ca as string | Buffer | (string | Buffer)[] } : {}),
+        ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
+        ...(tls?.key !== undefined ? { key: tls.key } : {}),
+        ...(tls?.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+        ...(tls?.servername !== undefined ? { servername: tls.servername } : {}),
+      },
+    });
+  let closed = false;
+
+  /** Every raw secret value relevant to a call (for scrubbing texts). */
+  const secretsOf = (ctx: CallContext): string[] => {
+    const out: string[] = auth ? [...auth.secrets()] : [];
+    for (const [name, value] of Object.entries(ctx.headers)) {
+      if (!/^(accept|content-type|content-length|user-agent|idempotency-key)$/.test(name)) {
+        if (isSensitiveName(name) || extraHeaderSet.has(name)) {
+          out.push(value);
+          const space = value.indexOf(' ');
+          if (space !== -1) out.push(value.slice(space + 1));
+        }
+      }
+    }
+    const q = ctx.url.indexOf('?');
+    if (q !== -1) {
+      for (const [name, value] of new URLSearchParams(ctx.url.slice(q + 1))) {
+        if (isSensitiveName(name) || extraParamSet.has(name.toLowerCase())) out.push(value);
+      }
+    }
+    collectBodySecrets(ctx.options, extraBodyKeySet, out);
+    return out;
+  };
+
+  const redactedUrl = (ctx: CallContext, secrets: readonly string[]): string => redactUrl(ctx.url, extraParams, secrets);
+
+  const requestInfo = (ctx: CallContext, secrets: readonly string[]): ErrorRequestInfo => ({
+    method: ctx.method,
+    url: redactedUrl(ctx, secrets),
+    headers: redactHeaders(ctx.headers, extraHeaderNames, secrets, allowHeaders),
+  });
+
+  /** Turns whatever undici threw into one of our typed errors. */
+  const mapError = (error: unknown, ctx: CallContext): Error => {
+    if (ctx.scope.userAborted) return new AbortError(ctx.scope.userSignal?.reason);
+    const secrets = secretsOf(ctx);
+    const url = redactedUrl(ctx, secrets);
+    if (ctx.scope.deadlineHit) {
+      return new TimeoutError({
+        phase: 'deadline',
+        timeoutInMs: ctx.deadlineInMs,
+        method: ctx.method,
+        url,
+        attempts: ctx.attempt,
+        request: requestInfo(ctx, secrets),
+        cause: error,
+      });
+    }
+    if (isXError(error)) return error;
+    const code = errorCode(error);
+    const phase = code === undefined ? undefined : UNDICI_TIMEOUT_PHASE[code];
+    if (phase !== undefined) {
+      return new TimeoutError({
+        phase,
+        timeoutInMs: ctx.timeoutInMs,
+        method: ctx.method,
+        url,
+        attempts: ctx.attempt,
+        request: requestInfo(ctx, secrets),
+        cause: error,
+      });
+    }
+    if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_URL') {
+      const message = error instanceof Error ? error.message : String(error);
+      return new TypeError(redactText(`Invalid request: ${message}`, secrets));
+    }
+    const causeCode = errorCode((error as { cause?: unknown } | undefined)?.cause);
+    const netCode =
+      code === 'UND_ERR_SOCKET' && causeCode ? causeCode : code ?? (error instanceof Error ? error.name.toUpperCase() : 'UNKNOWN');
+    const detail = error instanceof Error && error.message ? ` (${redactText(error.message, secrets)})` : '';
+    return new NetworkError({
+      code: netCode,
+      method: ctx.method,
+      url,
+      attempts: ctx.attempt,
+      message: `Network error ${netCode}: ${ctx.method} ${url}${truncate(detail, 300)}`,
+      request: requestInfo(ctx, secrets),
+      cause: error,
+    });
+  };
+
+  const httpError = async (ctx: CallContext, res: Dispatcher.ResponseData, headers: Record<string, string>): Promise<HttpError> => {
+    let text = '';
+    try {
+      text = ctx.method === 'HEAD' ? '' : await readBounded(res.body, maxErrorBody);
+    } catch (error) {
+      // The status is what matters; a broken error body only loses the preview.
+      if (ctx.scope.userAborted || ctx.scope.deadlineHit) throw mapError(error, ctx);
+    }
+    let parsed: unknown;
+    let isJson = false;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+        isJson = true;
+      } catch {
+        parsed = undefined;
+      }
+    }
+    let vendor: VendorErrorInfo | undefined;
+    if (ctx.options.parseVendorError) {
+      try {
+        vendor = ctx.options.parseVendorError(isJson ? parsed : text, res.statusCode, headers);
+      } catch {
+        vendor = undefined;
+      }
+    }
+    const secrets = secretsOf(ctx);
+    if (vendor) {
+      vendor = {
+        ...(vendor.code !== undefined ? { code: redactText(String(vendor.code), secrets) } : {}),
+        ...(vendor.message !== undefined ? { message: truncate(redactText(String(vendor.message), secrets), 500) } : {}),
+      };
+    }
+    const body = isJson ? redactJson(parsed, extraBodyKeys, secrets) : undefined;
+    const bodyPreview = truncate(isJson ? JSON.stringify(body) : redactText(text, secrets), PREVIEW_LIMIT);
+    const retryAfterInMs = parseRetryAfter(headers['retry-after'], clock.now());
+    const safeHeaders = redactHeaders(headers, extraHeaderNames, secrets, allowHeaders);
+    return new HttpError({
+      status: res.statusCode,
+      statusText: statusText(res.statusCode),
+      headers: safeHeaders,
+      bodyPreview,
+      body,
+      ...(vendor ? { vendor } : {}),
+      method: ctx.method,
+      url: redactedUrl(ctx, secrets),
+      attempts: ctx.attempt,
+      ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}),
+      request: requestInfo(ctx, secrets),
+      response: { status: res.statusCode, headers: safeHeaders },
+    });
+  };
+
+  const parseBody = async (ctx: CallContext, res: Dispatcher.ResponseData, responseType: ResponseType): Promise<unknown> => {
+    switch (responseType) {
+      case 'none':
+        await res.body.dump();
+        return undefined;
+      case 'text':
+        return res.body.text();
+      case 'bytes':
+        return new Uint8Array(await res.body.arrayBuffer());
+      case 'stream':
+        return res.body;
+      case 'json': {
+        const text = await res.body.text();
+        if (text.length === 0) return undefined;
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          const secrets = secretsOf(ctx);
+          throw new ParseError({
+            message: `Response body is not valid JSON: ${ctx.method} ${redactedUrl(ctx, secrets)} (HTTP ${res.statusCode})`,
+            rawPreview: truncate(redactText(text, secrets), PREVIEW_LIMIT),
+            method: ctx.method,
+            url: redactedUrl(ctx, secrets),
+            response: { status: res.statusCode, headers: redactHeaders(flattenHeaders(res.headers), extraHeaderNames, secrets, allowHeaders) },
+            cause: error,
+          });
+        }
+      }
+    }
+  };
+
+  const attachAttempts = (error: unknown, attempts: number): void => {
+    if (isXError(error) && 'attempts' in error) (error as { attempts: number }).attempts = attempts;
+  };
+
+  const request = async <T>(call: RequestOptions): Promise<HttpResponse<T>> => {
+    if (typeof call !== 'object' || call === null) throw new TypeError('options must be an object');
+    if (closed) throw new TypeError('The client is closed');
+    const method = call.method === undefined ? 'GET' : String(call.method).toUpperCase();
+    if (!METHODS.has(method)) throw new RangeError(`method must be one of ${[...METHODS].join(', ')}, got ${String(call.method)}`);
+    if (typeof call.path !== 'string') throw new TypeError('path must be a string');
+    const responseType = call.responseType ?? 'json';
+    if (!RESPONSE_TYPES.has(responseType)) throw new RangeError(`responseType must be one of ${[...RESPONSE_TYPES].join(', ')}`);
+    checkDuration('timeoutInMs', call.timeoutInMs);
+    checkDuration('deadlineInMs', call.deadlineInMs, true);
+    if (call.signal !== undefined && !(call.signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
+    if (call.okStatus !== undefined && typeof call.okStatus !== 'function') throw new TypeError('okStatus must be a function');
+
+    let absolute = ABSOLUTE_URL.test(call.path);
+    let url: string;
+    if (absolute) url = call.path;
+    else if (baseHref !== undefined) url = baseHref + call.path.replace(/^\/+/, '');
+    else throw new TypeError('path must be an absolute URL when the client has no baseUrl');
+    url = appendQuery(url, call.query);
+    let parsedUrl: URL;
+    try {
+      parsedUrl = new URL(url);
+    } catch {
+      throw new TypeError(`path does not form a valid URL: ${redactUrl(url, extraParams)}`);
+    }
+    if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') throw new TypeError('path must be an http: or https: URL');
+    url = parsedUrl.href;
+    absolute = absolute && parsedUrl.origin !== baseOrigin;
+    // Credentials only go to the base URL's origin (or anywhere when there is no base URL).
+    const useAuth = auth !== undefined && call.auth !== false && (!absolute || baseOrigin === undefined);
+
+    const encoded = encodeBody(call);
+    const headers: Record<string, string> = { ...defaultHeaders };
+    lowerCaseHeaders('headers', call.headers, headers);
+    if (encoded.contentType !== undefined && headers['content-type'] === undefined) headers['content-type'] = encoded.contentType;
+    if (responseType === 'json' && headers.accept === undefined) headers.accept = 'application/json';
+
+    const retry = resolveRetryOptions(clientRetry, call.retry, 'retry');
+    const mayRetryAnyFailure =
+      call.idempotent ?? (IDEMPOTENT_METHODS.has(method) || headers['idempotency-key'] !== undefined);
+    const deadlineInMs = call.deadlineInMs ?? options.deadlineInMs;
+    const startedAt = clock.now();
+    const deadlineAt = deadlineInMs === undefined ? Number.POSITIVE_INFINITY : startedAt + deadlineInMs;
+    const scope = new CallScope(call.signal, deadlineInMs);
+    const ok = call.okStatus ?? defaultOk;
+    const ctx: CallContext = {
+      method,
+      url,
+      options: call,
+      scope,
+      timeoutInMs: call.timeoutInMs ?? timeoutInMs,
+      deadlineInMs,
+      headers,
+      attempt: 0,
+      requestId: randomUUID(),
+    };
+    const origin = parsedUrl.origin;
+    const pathAndQuery = `${parsedUrl.pathname}${parsedUrl.search}`;
+    const state = { retryDelayInMs: 0 };
+    let retries = 0;
+    let replayedAfter401 = false;
+    let keepScope = false;
+
+    const attemptOnce = async (): Promise<HttpResponse<T>> => {
+      ctx.attempt += 1;
+      if (scope.signal?.aborted) throw mapError(scope.signal.reason, ctx);
+      let attemptHeaders = headers;
+      if (useAuth) {
+        attemptHeaders = { ...headers };
+        try {
+          await auth.apply(attemptHeaders, scope.signal ? { signal: scope.signal } : {});
+        } catch (error) {
+          throw scope.signal?.aborted ? mapError(error, ctx) : error;
+        }
+      }
+      ctx.headers = attemptHeaders;
+      let release: Release | undefined;
+      if (limiter) {
+        try {
+          release = await limiter.acquire(scope.signal);
+        } catch (error) {
+          throw mapError(error, ctx);
+        }
+      }
+      const attemptStart = logging ? clock.now() : 0;
+      if (logging) logger.debug('http request', logFields(ctx));
+      let res: Dispatcher.ResponseData | undefined;
+      try {
+        try {
+          res = await dispatcher.request({
+            origin,
+            path: pathAndQuery,
+            method,
+            headers: attemptHeaders,
+            body: encoded.body,
+            headersTimeout: ctx.timeoutInMs,
+            bodyTimeout: ctx.timeoutInMs,
+            signal: scope.signal,
+          });
+        } catch (error) {
+          throw mapError(error, ctx);
+        }
+        const responseHeaders = flattenHeaders(res.headers);
+        if (logging) {
+          logger.debug('http response', { ...logFields(ctx), status: res.statusCode, durationInMs: clock.now() - attemptStart });
+        }
+        if (!ok(res.statusCode)) throw await httpError(ctx, res, responseHeaders);
+        let body: unknown;
+        try {
+          body = await parseBody(ctx, res, method === 'HEAD' && responseType !== 'stream' ? 'none' : responseType);
+        } catch (error) {
+          throw mapError(error, ctx);
+        }
+        if (responseType === 'stream') {
+          const stream = body as Readable;
+          if (release !== undefined) {
+            stream.once('close', release);
+            release = undefined;
+          }
+          if (scope.signal !== call.signal) {
+            keepScope = true;
+            stream.once('close', () => scope.dispose());
+          }
+        }
+        return {
+          status: res.statusCode,
+          headers: responseHeaders,
+          body: body as T,
+          attempts: ctx.attempt,
+          retryDelayInMs: state.retryDelayInMs,
+          requestId: ctx.requestId,
+          url: url.includes('?') || url.includes('@') ? redactedUrl(ctx, secretsOf(ctx)) : url,
+        };
+      } catch (error) {
+        if (res !== undefined && !res.body.destroyed && responseType !== 'stream') res.body.destroy();
+        else if (res !== undefined && responseType === 'stream' && !res.body.readableEnded) res.body.destroy();
+        throw error;
+      } finally {
+        release?.();
+      }
+    };
+
+    try {
+      for (;;) {
+        try {
+          const response = await attemptOnce();
+          budget.refund();
+          return response;
+        } catch (error) {
+          attachAttempts(error, ctx.attempt);
+          // 401 with a provider that can refresh: refresh once and replay once.
+          if (
+            isHttpError(error) &&
+            error.status === 401 &&
+            useAuth &&
+            auth.onUnauthorized &&
+            !replayedAfter401 &&
+            encoded.replayable
+          ) {
+            replayedAfter401 = true;
+            let replay = false;
+            try {
+              replay = await auth.onUnauthorized({ ...(scope.signal ? { signal: scope.signal } : {}), headers: ctx.headers });
+            } catch (refreshError) {
+              throw scope.signal?.aborted ? mapError(refreshError, ctx) : refreshError;
+            }
+            if (replay) {
+              if (logging) logger.info('http unauthorized: credentials refreshed, replaying', logFields(ctx));
+              continue;
+            }
+            throw error;
+          }
+          const errorClass = retry.classify?.(error) ?? classifyError(error);
+          if (errorClass === 'client' || errorClass === 'aborted') throw error;
+          if (ctx.attempt >= retry.maxAttempts) throw error;
+          if (!encoded.replayable) throw error;
+          if (!mayRetryAnyFailure && !isPreSendFailure(error)) throw error;
+          const retryAfter = isHttpError(error) && retry.respectRetryAfter ? error.retryAfterInMs : undefined;
+          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterInMs) throw error;
+          const delay =
+            retryAfter ??
+            backoffDelay(
+              retries + 1,
+              errorClass === 'throttled' ? retry.throttledBaseDelayInMs : retry.baseDelayInMs,
+              retry.maxDelayInMs,
+              random,
+            );
+          // Never wait past the deadline: fail now, with the server's hint attached.
+          if (clock.now() + delay > deadlineAt) throw error;
+          if (!budget.tryAcquire(isTimeoutError(error))) {
+            if (logging) logger.warn('http retry budget exhausted', logFields(ctx));
+            throw error;
+          }
+          if (limiter && retryAfter !== undefined && isHttpError(error) && error.status === 429) limiter.pause(retryAfter);
+          if (logging) {
+            logger.warn('http retry', {
+              ...logFields(ctx),
+              reason: errorClass,
+              code: isXError(error) ? error.code : undefined,
+              delayInMs: delay,
+            });
+          }
+          retries += 1;
+          await sleep(delay, scope.signal, clock).catch((sleepError: unknown) => Promise.reject(mapError(sleepError, ctx)));
+          state.retryDelayInMs += delay;
+        }
+      }
+    } finally {
+      if (!keepScope) scope.dispose();
+    }
+  };
+
+  function logFields(c: CallContext): Record<string, unknown> {
+    return { requestId: c.requestId, method: c.method, url: redactedUrl(c, secretsOf(c)), attempt: c.attempt };
+  }
+
+  return {
+    request,
+    download: () => Promise.reject(new Error('not yet')),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsDispatcher) await dispatcher.close();
+    },
+    baseUrl: baseHref,
+  };
+}
+
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? '';
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+

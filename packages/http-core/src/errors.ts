@@ -1,0 +1,315 @@
+/**
+ * Typed errors of @x/http-core. They are recognised by `kind` through the type guards below,
+ * never by `instanceof`, so several loaded copies of the package still understand each other.
+ * A subclass keeps its parent's `kind` (a vendor `class ComapError extends HttpError` is still an
+ * HttpError for `isHttpError`) and may change `name` and `code` freely.
+ */
+
+/** The error families; subclasses inherit their parent's kind. */
+export type XErrorKind =
+  | 'XError'
+  | 'HttpError'
+  | 'NetworkError'
+  | 'TimeoutError'
+  | 'AbortError'
+  | 'ParseError'
+  | 'ProtocolError'
+  | 'SizeLimitError';
+
+/** Sanitised request details attached (non-enumerable) to errors raised by the client. */
+export interface ErrorRequestInfo {
+  method: string;
+  /** Redacted URL. */
+  url: string;
+  /** Redacted headers (allow-list). */
+  headers: Record<string, string>;
+}
+
+/** Sanitised response details attached (non-enumerable) to HttpError and ParseError. */
+export interface ErrorResponseInfo {
+  status: number;
+  headers: Record<string, string>;
+}
+
+export interface XErrorOptions {
+  cause?: unknown;
+  code?: string;
+}
+
+function defineHidden(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: true, configurable: true });
+}
+
+/** Base class of every error thrown by @x packages. */
+export class XError extends Error {
+  /** Stable family name used by the type guards. */
+  declare readonly kind: XErrorKind;
+  /** Machine-readable code (e.g. `HTTP_503`, `ECONNRESET`, `TIMEOUT_HEADERS`). */
+  code: string;
+
+  constructor(message: string, options: XErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Built-in classes pin their name on the prototype (bundlers may rename classes); a
+    // subclass without its own pinned name is named after its constructor.
+    const proto = new.target.prototype as { name?: unknown };
+    this.name = Object.hasOwn(proto, 'name') && typeof proto.name === 'string' ? proto.name : new.target.name;
+    this.code = options.code ?? 'X_ERROR';
+    defineHidden(this, 'kind', 'XError');
+  }
+
+  /** Subclasses call this to set their family once; later subclasses do not override it. */
+  protected setKind(kind: XErrorKind): void {
+    defineHidden(this, 'kind', kind);
+  }
+}
+
+export interface HttpErrorInit {
+  status: number;
+  statusText?: string;
+  headers?: Record<string, string>;
+  bodyPreview?: string;
+  body?: unknown;
+  vendor?: VendorErrorInfo;
+  method: string;
+  url: string;
+  attempts?: number;
+  retryAfterInMs?: number;
+  request?: ErrorRequestInfo;
+  response?: ErrorResponseInfo;
+  message?: string;
+  code?: string;
+  cause?: unknown;
+}
+
+/** What a vendor-specific error body means, as extracted by `parseVendorError`. */
+export interface VendorErrorInfo {
+  code?: string;
+  message?: string;
+}
+
+/** The server answered with a status the caller did not accept. */
+export class HttpError extends XError {
+  status: number;
+  /** Response headers after the allow-list sanitiser (lower-case names). */
+  headers: Record<string, string>;
+  /** At most 2 KiB of the response body, redacted. */
+  bodyPreview: string;
+  /** The parsed JSON body (with secret-looking fields redacted), if the body was JSON. */
+  body: unknown;
+  vendor?: VendorErrorInfo;
+  method: string;
+  /** Redacted URL. */
+  url: string;
+  attempts: number;
+  /** A server-given Retry-After, in milliseconds, when there was one. */
+  retryAfterInMs?: number;
+  declare request?: ErrorRequestInfo;
+  declare response?: ErrorResponseInfo;
+
+  constructor(init: HttpErrorInit) {
+    const vendorText = init.vendor?.message ?? init.vendor?.code;
+    super(
+      init.message ??
+        `HTTP ${init.status}${init.statusText ? ` ${init.statusText}` : ''}: ${init.method} ${init.url}${vendorText ? ` (${vendorText})` : ''}`,
+      { code: init.code ?? `HTTP_${init.status}`, cause: init.cause },
+    );
+    this.setKind('HttpError');
+    this.status = init.status;
+    this.headers = init.headers ?? {};
+    this.bodyPreview = init.bodyPreview ?? '';
+    this.body = init.body;
+    if (init.vendor) this.vendor = init.vendor;
+    this.method = init.method;
+    this.url = init.url;
+    this.attempts = init.attempts ?? 1;
+    if (init.retryAfterInMs !== undefined) this.retryAfterInMs = init.retryAfterInMs;
+    defineHidden(this, 'request', init.request);
+    defineHidden(this, 'response', init.response);
+  }
+}
+
+export interface NetworkErrorInit {
+  code: string;
+  method: string;
+  url: string;
+  attempts?: number;
+  message?: string;
+  cause?: unknown;
+  request?: ErrorRequestInfo;
+}
+
+/** The connection failed (refused, reset, DNS, TLS …). */
+export class NetworkError extends XError {
+  method: string;
+  url: string;
+  attempts: number;
+  declare request?: ErrorRequestInfo;
+
+  constructor(init: NetworkErrorInit) {
+    super(init.message ?? `Network error ${init.code}: ${init.method} ${init.url}`, { code: init.code, cause: init.cause });
+    this.setKind('NetworkError');
+    this.method = init.method;
+    this.url = init.url;
+    this.attempts = init.attempts ?? 1;
+    defineHidden(this, 'request', init.request);
+  }
+}
+
+/** Which part of an exchange ran out of time. */
+export type TimeoutPhase = 'connect' | 'headers' | 'body' | 'deadline';
+
+export interface TimeoutErrorInit {
+  phase: TimeoutPhase;
+  timeoutInMs?: number;
+  method?: string;
+  url?: string;
+  attempts?: number;
+  message?: string;
+  cause?: unknown;
+  request?: ErrorRequestInfo;
+}
+
+/** A per-attempt timeout (connect / headers / body idle) or the overall deadline expired. */
+export class TimeoutError extends XError {
+  phase: TimeoutPhase;
+  timeoutInMs?: number;
+  method?: string;
+  url?: string;
+  attempts: number;
+  declare request?: ErrorRequestInfo;
+
+  constructor(init: TimeoutErrorInit) {
+    const target = init.method && init.url ? `: ${init.method} ${init.url}` : '';
+    const after = init.timeoutInMs === undefined ? '' : ` after ${init.timeoutInMs} ms`;
+    super(init.message ?? `Timed out (${init.phase})${after}${target}`, {
+      code: `TIMEOUT_${init.phase.toUpperCase()}`,
+      cause: init.cause,
+    });
+    this.setKind('TimeoutError');
+    this.phase = init.phase;
+    if (init.timeoutInMs !== undefined) this.timeoutInMs = init.timeoutInMs;
+    if (init.method !== undefined) this.method = init.method;
+    if (init.url !== undefined) this.url = init.url;
+    this.attempts = init.attempts ?? 1;
+    defineHidden(this, 'request', init.request);
+  }
+}
+
+/** The caller's AbortSignal fired; `cause` is the signal's reason. */
+export class AbortError extends XError {
+  constructor(reason?: unknown, message = 'The operation was aborted') {
+    super(message, { code: 'ABORTED', cause: reason });
+    this.setKind('AbortError');
+    // Keep `cause` even when the reason is undefined, as the contract promises.
+    if (reason === undefined) defineHidden(this, 'cause', undefined);
+  }
+}
+
+export interface ParseErrorInit {
+  message?: string;
+  rawPreview: string;
+  cause?: unknown;
+  method?: string;
+  url?: string;
+  response?: ErrorResponseInfo;
+}
+
+/** A body the client was asked to parse (JSON …) could not be parsed. */
+export class ParseError extends XError {
+  /** At most 2 KiB of the raw text, redacted. */
+  rawPreview: string;
+  method?: string;
+  url?: string;
+  declare response?: ErrorResponseInfo;
+
+  constructor(init: ParseErrorInit) {
+    super(init.message ?? `Could not parse the response body${init.url ? ` of ${init.method ?? 'GET'} ${init.url}` : ''}`, {
+      code: 'PARSE_ERROR',
+      cause: init.cause,
+    });
+    this.setKind('ParseError');
+    this.rawPreview = init.rawPreview;
+    if (init.method !== undefined) this.method = init.method;
+    if (init.url !== undefined) this.url = init.url;
+    defineHidden(this, 'response', init.response);
+  }
+}
+
+/** Bad data on a non-HTTP channel (socket, websocket, MQTT), with a bounded raw preview. */
+export class ProtocolError extends XError {
+  rawPreview: string;
+
+  constructor(message: string, rawPreview = '', options: XErrorOptions = {}) {
+    super(message, { code: options.code ?? 'PROTOCOL_ERROR', cause: options.cause });
+    this.setKind('ProtocolError');
+    this.rawPreview = rawPreview;
+  }
+}
+
+/** A body exceeded a caller-given size limit (e.g. `download({ maxBytes })`). */
+export class SizeLimitError extends XError {
+  limitInBytes: number;
+  /** Bytes seen (or announced by Content-Length) when the limit was hit. */
+  bytes: number;
+
+  constructor(limitInBytes: number, bytes: number, message?: string) {
+    super(message ?? `Body exceeds the limit of ${limitInBytes} bytes (${bytes} bytes)`, { code: 'SIZE_LIMIT' });
+    this.setKind('SizeLimitError');
+    this.limitInBytes = limitInBytes;
+    this.bytes = bytes;
+  }
+}
+
+function kindOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  return (value as { kind?: unknown }).kind;
+}
+
+const KINDS: ReadonlySet<unknown> = new Set<XErrorKind>([
+  'XError',
+  'HttpError',
+  'NetworkError',
+  'TimeoutError',
+  'AbortError',
+  'ParseError',
+  'ProtocolError',
+  'SizeLimitError',
+]);
+
+export function isXError(value: unknown): value is XError {
+  return value instanceof Error && KINDS.has(kindOf(value));
+}
+export function isHttpError(value: unknown): value is HttpError {
+  return value instanceof Error && kindOf(value) === 'HttpError';
+}
+export function isNetworkError(value: unknown): value is NetworkError {
+  return value instanceof Error && kindOf(value) === 'NetworkError';
+}
+export function isTimeoutError(value: unknown): value is TimeoutError {
+  return value instanceof Error && kindOf(value) === 'TimeoutError';
+}
+export function isAbortError(value: unknown): value is AbortError {
+  return value instanceof Error && kindOf(value) === 'AbortError';
+}
+export function isParseError(value: unknown): value is ParseError {
+  return value instanceof Error && kindOf(value) === 'ParseError';
+}
+export function isProtocolError(value: unknown): value is ProtocolError {
+  return value instanceof Error && kindOf(value) === 'ProtocolError';
+}
+export function isSizeLimitError(value: unknown): value is SizeLimitError {
+  return value instanceof Error && kindOf(value) === 'SizeLimitError';
+}
+
+for (const [ctor, name] of [
+  [XError, 'XError'],
+  [HttpError, 'HttpError'],
+  [NetworkError, 'NetworkError'],
+  [TimeoutError, 'TimeoutError'],
+  [AbortError, 'AbortError'],
+  [ParseError, 'ParseError'],
+  [ProtocolError, 'ProtocolError'],
+  [SizeLimitError, 'SizeLimitError'],
+] as const) {
+  Object.defineProperty(ctor.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+}
