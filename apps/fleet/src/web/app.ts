@@ -29,6 +29,7 @@ function main(): void {
   const overview = [byId('vendors', HTMLElement), byId('bridge', HTMLElement), byId('devices', HTMLElement)];
   const devicesHeading = byId('devices-heading', HTMLElement);
   const detailHeading = byId('detail-heading', HTMLElement);
+  const demoBadge = byId('demo-badge', HTMLElement);
 
   const devices = new DevicesView(store, {
     table: byId('device-table', HTMLTableElement),
@@ -47,6 +48,7 @@ function main(): void {
     switch (change.type) {
       case 'snapshot':
         pageError.hidden = true;
+        demoBadge.hidden = !store.demo;
         renderVendors(vendorList, store);
         renderBridge(bridgeBody, store);
         devices.renderAll();
@@ -99,6 +101,7 @@ function main(): void {
       lastDeviceId = null;
     }
   };
+  setInterval(() => devices.refreshAges(), 10_000);
   window.addEventListener('hashchange', route);
   route();
   feed.start();

@@ -105,7 +105,7 @@ export class DevicesView {
             }),
             metrics.length > shown.length && h('li', { class: 'muted' }, `+${metrics.length - shown.length} more`),
           );
-    const seen = device.lastSeen ? h('div', { class: 'muted' }, `seen ${formatAge(Date.parse(device.lastSeen), Date.now())}`) : null;
+    const seen = device.lastSeen ? h('div', { class: 'muted seen', 'data-ts': device.lastSeen }, `seen ${formatAge(Date.parse(device.lastSeen), Date.now())}`) : null;
     return h(
       'tr',
       { 'data-device-id': device.id, 'data-vendor': device.vendor },
@@ -115,6 +115,14 @@ export class DevicesView {
       cell('Online', { 'data-testid': 'online' }, problem ? h('span', { class: 'badge badge-warn' }, 'Unknown') : onlineBadge(device.online), problem && h('div', { class: 'problem' }, problem), seen),
       cell('Last values', { 'data-testid': 'values' }, values),
     );
+  }
+
+  /** Brings the "seen … ago" texts up to date (called on a timer). */
+  refreshAges(now = Date.now()): void {
+    for (const element of this.#rows.querySelectorAll<HTMLElement>('.seen[data-ts]')) {
+      const ts = Date.parse(element.dataset['ts'] ?? '');
+      if (Number.isFinite(ts)) element.textContent = `seen ${formatAge(ts, now)}`;
+    }
   }
 
   #focusedDeviceId(): string | null {

@@ -20,6 +20,8 @@ export class FleetStore {
   sepl: SeplStatus | null = null;
   /** Newest first, one entry per command id. */
   commands: CommandRecord[] = [];
+  /** Running on the built-in simulators. */
+  demo = false;
   /** False until the first snapshot arrived. */
   loaded = false;
   readonly #listeners = new Set<Listener>();
@@ -39,6 +41,7 @@ export class FleetStore {
     for (const device of devices) this.devices.set(device.id, device);
     this.vendors = { ...status.vendors };
     this.sepl = status.sepl;
+    this.demo = status.demo;
     for (const record of [...status.sepl.recentCommands].reverse()) this.#rememberCommand(record);
     this.loaded = true;
     this.#emit({ type: 'snapshot' });

@@ -42,6 +42,8 @@ describe('dashboard page states (fake fleet API)', () => {
     );
     expect(await page.locator('#device-table').isHidden()).toBe(true);
     expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    // Not the demo: no demo badge.
+    expect(await page.locator('#demo-badge').isHidden()).toBe(true);
     await screenshot(page, 'states-empty-laptop');
   });
 
