@@ -58,6 +58,22 @@ export class PushHandlerError extends Error {
   }
 }
 
+/** The push connection failed or went silent (retried with backoff unless `fatal`). */
+export class PushConnectionError extends Error {
+  override readonly name = 'PushConnectionError';
+  readonly kind = 'NetworkError';
+  /** `CONNECT_TIMEOUT`, `IDLE_TIMEOUT`, `CONNECTION_CLOSED`, `TLS_VERIFICATION_FAILED`, or the socket's code (ECONNREFUSED…). */
+  readonly code: string;
+  /** True when reconnecting cannot help (certificate verification failed). */
+  readonly fatal: boolean;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; fatal?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.fatal = options?.fatal ?? false;
+  }
+}
+
 function hasName(err: unknown, name: string): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
 }
@@ -66,3 +82,4 @@ export const isPushProtocolError = (err: unknown): err is PushProtocolError => h
 export const isPushAuthenticationError = (err: unknown): err is PushAuthenticationError =>
   hasName(err, 'PushAuthenticationError');
 export const isPushHandlerError = (err: unknown): err is PushHandlerError => hasName(err, 'PushHandlerError');
+export const isPushConnectionError = (err: unknown): err is PushConnectionError => hasName(err, 'PushConnectionError');

@@ -1,2 +1,55 @@
 /** Public face of @x/devicecloud-monitor. */
-export const PACKAGE_NAME = '@x/devicecloud-monitor';
+export {
+  PushProtocolError,
+  PushAuthenticationError,
+  PushConnectionError,
+  PushHandlerError,
+  isPushProtocolError,
+  isPushAuthenticationError,
+  isPushConnectionError,
+  isPushHandlerError,
+} from './errors.js';
+export {
+  MessageType,
+  PUSH_PLAIN_PORT,
+  PUSH_TLS_PORT,
+  PROTOCOL_VERSION,
+  FrameDecoder,
+  encodeConnectionRequest,
+  encodeConnectionResponse,
+  encodePublishMessage,
+  encodeAck,
+  parseConnectionRequest,
+  parseConnectionResponse,
+  parsePublishMessage,
+  parseAck,
+} from './frame.js';
+export type { Frame, Compression, Format, PublishMessage, ConnectionRequest } from './frame.js';
+export { decodeDocument, inflateCapped, parseDocument } from './payload.js';
+export { normalizeDocument } from './events.js';
+export type {
+  MonitorEvent,
+  MonitorEventBase,
+  DataPointEvent,
+  DeviceCoreEvent,
+  FileDataEvent,
+  OtherEvent,
+  DataPoint,
+  DeviceCore,
+  FileData,
+} from './events.js';
+export { attribute, and, or, MonitorFields, quoteConditionValue } from './conditions.js';
+export type { Attribute, Condition, ConditionValue } from './conditions.js';
+export { tcpMonitorXml, httpMonitorXml, toMonitor } from './monitor-model.js';
+export type {
+  Monitor,
+  MonitorCommonOptions,
+  TcpMonitorOptions,
+  HttpMonitorOptions,
+  CompressionOption,
+  FormatOption,
+  AckOption,
+  TransportMethod,
+} from './monitor-model.js';
+export { PushSession, createPushSession } from './push-session.js';
+export type { PushBatch, PushHandler, PushSessionOptions, PushSessionState, ReconnectOptions } from './push-session.js';

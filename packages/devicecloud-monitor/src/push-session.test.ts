@@ -1,0 +1,439 @@
+import { connect } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeviceCloudSimulator } from './testing/index.js';
+import { isPushAuthenticationError, isPushConnectionError, isPushHandlerError, isPushProtocolError } from './errors.js';
+import { FrameDecoder, encodeConnectionRequest, parsePublishMessage } from './frame.js';
+import { decodeDocument } from './payload.js';
+import { PushSession, createPushSession, type PushBatch, type PushSessionOptions } from './push-session.js';
+
+let sim: DeviceCloudSimulator;
+const sessions: PushSession[] = [];
+
+beforeEach(async () => {
+  sim = await DeviceCloudSimulator.start({ secondInMs: 20, random: seeded(42) });
+});
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.stop({ timeoutInMs: 200 })));
+  await sim.close();
+});
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+async function waitFor(cond: () => boolean, what = 'condition', timeoutInMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutInMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function tcpMonitor(fields: Record<string, string> = {}) {
+  return sim.createMonitor({ monTopic: 'DataPoint', monBatchSize: '1', monBatchDuration: '0', ...fields });
+}
+
+function session(monitorId: number, extra: Partial<PushSessionOptions> = {}): PushSession {
+  const s = new PushSession({
+    host: '127.0.0.1',
+    port: sim.pushPort,
+    secure: false,
+    username: sim.username,
+    password: sim.password,
+    monitorId,
+    reconnect: { initialDelayInMs: 5, maxDelayInMs: 20 },
+    random: seeded(1),
+    ...extra,
+  });
+  sessions.push(s);
+  return s;
+}
+
+/** Collects batches through a handler; `values` are the DataPoint data in arrival order. */
+function collector() {
+  const batches: PushBatch[] = [];
+  const values = () => batches.flatMap((b) => b.events.map((e) => (e.type === 'DataPoint' ? e.payload.data : e.type)));
+  const replays = () => batches.flatMap((b) => b.events.map((e) => e.replay));
+  return { batches, values, replays, handler: (b: PushBatch) => void batches.push(b) };
+}
+
+const publish = (...values: number[]) => values.forEach((v) => sim.publishDataPoint({ streamId: 'dev1/temp', data: v }));
+
+describe('push session against the simulator', () => {
+  it('connects, receives size batches in order with typed DataPoint events', async () => {
+    const m = tcpMonitor({ monBatchSize: '3', monBatchDuration: '1' });
+    const c = collector();
+    const s = session(m.id, { handler: c.handler });
+    const connected: unknown[] = [];
+    s.on('connected', (info) => connected.push(info));
+    await s.start();
+    expect(s.state).toBe('connected');
+    expect(connected).toEqual([{ connection: 1, monitorId: m.id }]);
+    publish(1, 2, 3, 4, 5, 6, 7);
+    await waitFor(() => c.values().length === 7, '7 events');
+    expect(c.batches.map((b) => b.events.length)).toEqual([3, 3, 1]);
+    expect(c.batches.map((b) => [b.blockId, b.count, b.format, b.compression, b.connection, b.replay])).toEqual([
+      [0, 3, 'json', 'none', 1, false],
+      [1, 3, 'json', 'none', 1, false],
+      [2, 1, 'json', 'none', 1, false],
+    ]);
+    expect(c.values()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const e = c.batches[0]!.events[0]!;
+    expect(e.type).toBe('DataPoint');
+    if (e.type !== 'DataPoint') return;
+    expect(e.topic).toBe('7603/DataPoint/dev1/temp');
+    expect(e.operation).toBe('INSERTION');
+    expect(e.group).toBe('*');
+    expect(e.payload).toMatchObject({ cstId: 7603, streamId: 'dev1/temp', data: 1, streamType: 'INTEGER', quality: 0 });
+    expect(typeof e.payload.serverTimestamp).toBe('number');
+    expect(sim.connects).toEqual([{ monitorId: m.id, username: sim.username, status: 200 }]);
+  });
+
+  it('decodes zlib-compressed XML batches by the per-frame flags', async () => {
+    const m = tcpMonitor({ monBatchSize: '2', monCompression: 'zlib', monFormatType: 'xml' });
+    const c = collector();
+    await session(m.id, { handler: c.handler }).start();
+    sim.publishDataPoint({ streamId: 'a&b<c>', data: 'x "quoted" & <tagged>' });
+    sim.publishDataPoint({ streamId: 'n', data: 21.5 });
+    await waitFor(() => c.values().length === 2);
+    expect(c.batches.map((b) => [b.format, b.compression, b.count])).toEqual([['xml', 'zlib', 2]]);
+    expect(c.values()).toEqual(['x "quoted" & <tagged>', 21.5]);
+    const [first] = c.batches[0]!.events;
+    expect(first).toMatchObject({ type: 'DataPoint', operation: 'create', topic: '7603/DataPoint/a&b<c>', replay: false });
+    expect(first?.type === 'DataPoint' && first.payload.cstId).toBe(7603);
+  });
+
+  it('explicit acks go out only after the handler promise resolves', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const sim1 = sim.monitor(m.id)!;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: unknown[] = [];
+    await session(m.id, {
+      handler: async (b) => {
+        seen.push(b.events.map((e) => e.type === 'DataPoint' && e.payload.data));
+        if (seen.length === 1) await gate;
+      },
+    }).start();
+    publish(1);
+    await waitFor(() => seen.length === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect([...sim1.inflight.keys()]).toEqual([0]); // no ack while the handler is pending
+    release();
+    await waitFor(() => sim1.inflight.size === 0, 'ack of block 0');
+    publish(2);
+    await waitFor(() => seen.length === 2);
+    await waitFor(() => sim1.inflight.size === 0, 'ack of block 1');
+    expect(seen).toEqual([[1], [2]]);
+  });
+
+  it('kill mid-frame, reconnect, replay: nothing lost, nothing duplicated', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit', monAutoReplayOnConnect: 'true', monBatchSize: '2' });
+    const c = collector();
+    const s = session(m.id, { handler: c.handler, reconnect: { initialDelayInMs: 60, jitter: 'none' } });
+    const reconnecting: Array<{ attempt: number; code: string }> = [];
+    const connected: number[] = [];
+    s.on('reconnecting', (r: { attempt: number; error: { code: string } }) => reconnecting.push({ attempt: r.attempt, code: r.error.code }));
+    s.on('connected', (i: { connection: number }) => connected.push(i.connection));
+    await s.start();
+    publish(1, 2);
+    await waitFor(() => c.values().length === 2);
+    await waitFor(() => sim.monitor(m.id)!.inflight.size === 0);
+    sim.faults.dropMidFrame(m.id);
+    publish(3, 4); // this block is cut in half, then the socket dies
+    await waitFor(() => reconnecting.length === 1 && sim.monitor(m.id)!.fields.monStatus === 'SUSPENDED', 'reconnecting');
+    publish(5, 6); // published while disconnected (or just reconnected): stored and replayed
+    await waitFor(() => c.values().length === 6, 'replayed events');
+    publish(7, 8);
+    await waitFor(() => c.values().length === 8, 'live events');
+    expect(c.values()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(c.batches.map((b) => b.events.length)).toEqual([2, 2, 2, 2]);
+    expect(c.replays()).toEqual([false, false, true, true, true, true, false, false]);
+    expect(reconnecting).toEqual([{ attempt: 1, code: 'CONNECTION_CLOSED' }]);
+    expect(connected).toEqual([1, 2]);
+    expect(c.batches.map((b) => b.connection)).toEqual([1, 2, 2, 2]);
+  });
+
+  it('a wrong password is fatal: typed error, no reconnect', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { password: 'wrong' });
+    const err = await s.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isPushAuthenticationError(err)).toBe(true);
+    expect(err).toMatchObject({ status: 403, monitorId: m.id, code: 'PUSH_CONNECT_REFUSED' });
+    expect(String((err as Error).message)).not.toContain('wrong');
+    await expect(s.done).rejects.toBe(err);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(sim.connects).toEqual([{ monitorId: m.id, username: sim.username, status: 403 }]);
+    expect(s.state).toBe('closed');
+  });
+
+  it('an unknown monitor id is refused with status 400', async () => {
+    const s = session(999, {});
+    await expect(s.start()).rejects.toMatchObject({ name: 'PushAuthenticationError', status: 400 });
+  });
+
+  it('reassembles frames split at random points and skips unknown message types', async () => {
+    const m = tcpMonitor({ monBatchSize: '3', monCompression: 'zlib' });
+    const c = collector();
+    await session(m.id, { handler: c.handler }).start();
+    sim.faults.splitFrames(true);
+    publish(1, 2, 3, 4, 5, 6);
+    await waitFor(() => c.values().length === 6);
+    expect(sim.faults.garbageFrame(m.id, { type: 9, length: 40 })).toBe(true);
+    publish(7, 8, 9);
+    await waitFor(() => c.values().length === 9);
+    expect(c.values()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sim.faults.garbageFrame(12345)).toBe(false);
+  });
+
+  it('a corrupt block is reported as a typed error and skipped; the stream goes on', async () => {
+    const m = tcpMonitor();
+    const c = collector();
+    const s = session(m.id, { handler: c.handler });
+    const errors: unknown[] = [];
+    s.on('error', (e) => errors.push(e));
+    await s.start();
+    // A PublishMessage claiming zlib with bytes that are not zlib.
+    sim.faults.rawWrite(m.id, Buffer.from('0003' + '00000010' + '0007' + '0001' + '01' + '01' + '00000006' + 'deadbeefcafe', 'hex'));
+    publish(1);
+    await waitFor(() => c.values().length === 1);
+    expect(errors).toHaveLength(1);
+    expect(isPushProtocolError(errors[0])).toBe(true);
+    expect(errors[0]).toMatchObject({ code: 'BAD_COMPRESSION' });
+    expect(s.state).toBe('connected');
+  });
+
+  it('a desynchronised stream (oversized frame) reconnects', async () => {
+    const m = tcpMonitor();
+    const c = collector();
+    const s = session(m.id, { handler: c.handler, maxFrameBytes: 1024 });
+    const errors: Array<{ code: string }> = [];
+    s.on('error', (e: { code: string }) => errors.push(e));
+    await s.start();
+    sim.faults.rawWrite(m.id, Buffer.from('0003ffff0000', 'hex'));
+    await waitFor(() => errors.length === 1 && s.state === 'connected' && sim.connects.length === 2, 'reconnect');
+    expect(errors[0]!.code).toBe('FRAME_TOO_LARGE');
+    publish(5);
+    await waitFor(() => c.values().length === 1);
+    expect(c.values()).toEqual([5]);
+  });
+
+  it('without an error listener a bad block ends the session and reaches the iterator', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id);
+    await s.start();
+    sim.faults.rawWrite(m.id, Buffer.from('0003' + '00000010' + '0007' + '0001' + '00' + '01' + '00000006' + 'deadbeefcafe', 'hex'));
+    const it = s[Symbol.asyncIterator]();
+    await expect(it.next()).rejects.toMatchObject({ name: 'PushProtocolError', code: 'BAD_DOCUMENT' });
+    await expect(s.done).rejects.toMatchObject({ code: 'BAD_DOCUMENT' });
+  });
+
+  it('idle watchdog reconnects a silent connection', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { idleTimeoutInMs: 40 });
+    const codes: string[] = [];
+    s.on('reconnecting', (r: { error: { code: string } }) => codes.push(r.error.code));
+    await s.start();
+    await waitFor(() => codes.length >= 1, 'watchdog');
+    expect(codes[0]).toBe('IDLE_TIMEOUT');
+    await waitFor(() => s.state === 'connected' && sim.connects.length >= 2);
+  });
+
+  it('reconnects with growing backoff while the server is gone, then stops on stop()', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { reconnect: { initialDelayInMs: 4, maxDelayInMs: 16, jitter: 'none' } });
+    const delays: number[] = [];
+    s.on('reconnecting', (r: { delayInMs: number }) => delays.push(r.delayInMs));
+    await s.start();
+    await sim.close();
+    await waitFor(() => delays.length >= 4, 'reconnect attempts');
+    expect(delays.slice(0, 4)).toEqual([4, 8, 16, 16]);
+    await s.stop();
+    expect(s.state).toBe('closed');
+    const n = delays.length;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(delays.length).toBe(n);
+    sim = await DeviceCloudSimulator.start();
+  });
+
+  it('reconnect: false ends the session on the first disconnect', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { reconnect: false });
+    s.on('error', () => undefined);
+    await s.start();
+    sim.faults.disconnect(m.id);
+    await expect(s.done).rejects.toSatisfy(isPushConnectionError);
+  });
+
+  it('async iterator: ack after the loop body, break stops the session', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const s = session(m.id);
+    publish(); // nothing yet
+    const got: unknown[] = [];
+    const loop = (async () => {
+      for await (const b of s) {
+        got.push(b.events.map((e) => e.type === 'DataPoint' && e.payload.data));
+        if (got.length === 3) break;
+      }
+    })();
+    await waitFor(() => s.state === 'connected');
+    publish(1, 2, 3, 4);
+    await loop;
+    expect(got).toEqual([[1], [2], [3]]);
+    expect(s.state).toBe('closed');
+    await waitFor(() => sim.connects.length === 1 && !sim.monitor(m.id)!.inflight.has(2), 'ack of block 2');
+    expect(() => s[Symbol.asyncIterator]()).toThrow(/one consumer/);
+  });
+
+  it('events() flattens batches', async () => {
+    const m = tcpMonitor({ monBatchSize: '2' });
+    const s = session(m.id);
+    const out: unknown[] = [];
+    const loop = (async () => {
+      for await (const e of s.events()) {
+        out.push(e.type === 'DataPoint' ? e.payload.data : null);
+        if (out.length === 4) break;
+      }
+    })();
+    await waitFor(() => s.state === 'connected');
+    publish(1, 2, 3, 4);
+    await loop;
+    expect(out).toEqual([1, 2, 3, 4]);
+  });
+
+  it('backpressure: at most highWaterMark batches are buffered under a slow consumer', async () => {
+    const m = tcpMonitor({ monBatchSize: '1' });
+    const s = session(m.id, { highWaterMark: 2 });
+    const it = s[Symbol.asyncIterator]();
+    await s.start();
+    publish(...Array.from({ length: 40 }, (_, i) => i));
+    await new Promise((r) => setTimeout(r, 50));
+    const internals = s as unknown as { queue: unknown[] };
+    expect(internals.queue.length).toBe(2);
+    const got: unknown[] = [];
+    while (got.length < 40) {
+      const r = await it.next();
+      if (r.done) break;
+      got.push(r.value.events.map((e) => e.type === 'DataPoint' && e.payload.data)[0]);
+      expect(internals.queue.length).toBeLessThanOrEqual(2);
+    }
+    expect(got).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('one slow monitor never blocks another', async () => {
+    const slow = tcpMonitor({ monTopic: 'DataPoint/slow' });
+    const fast = tcpMonitor({ monTopic: 'DataPoint/fast' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slowSeen: number[] = [];
+    const fastSeen: number[] = [];
+    await session(slow.id, {
+      handler: async (b) => {
+        slowSeen.push(b.blockId);
+        await gate;
+      },
+    }).start();
+    await session(fast.id, { handler: (b) => void fastSeen.push(b.blockId) }).start();
+    for (let i = 0; i < 5; i++) {
+      sim.publishDataPoint({ streamId: 'slow', data: i });
+      sim.publishDataPoint({ streamId: 'fast', data: i });
+    }
+    await waitFor(() => fastSeen.length === 5, 'fast monitor');
+    expect(slowSeen).toEqual([0]);
+    release();
+    await waitFor(() => slowSeen.length === 5, 'slow monitor');
+  });
+
+  it('stop() drains queued batches through the handler, acks them, then closes', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const handled: number[] = [];
+    const s = session(m.id, {
+      handler: async (b) => {
+        await new Promise((r) => setTimeout(r, 10));
+        handled.push(b.blockId);
+      },
+    });
+    await s.start();
+    publish(1, 2, 3);
+    await waitFor(() => (s as unknown as { queue: unknown[] }).queue.length >= 1, 'queued batches');
+    await s.stop();
+    expect(handled).toEqual([0, 1, 2]);
+    expect(s.state).toBe('closed');
+    await waitFor(() => sim.monitor(m.id)!.inflight.size === 0, 'acks for drained blocks');
+  });
+
+  it('handler failures are typed errors and the block is not acknowledged', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const errors: unknown[] = [];
+    const s = session(m.id, {
+      handler: (b) => {
+        if (b.blockId === 0) throw new Error('boom');
+      },
+    });
+    s.on('error', (e) => errors.push(e));
+    await s.start();
+    publish(1, 2);
+    await waitFor(() => errors.length === 1 && sim.monitor(m.id)!.inflight.size === 1);
+    expect(isPushHandlerError(errors[0])).toBe(true);
+    expect(errors[0]).toMatchObject({ blockId: 0, cause: new Error('boom') });
+    expect([...sim.monitor(m.id)!.inflight.keys()]).toEqual([0]);
+  });
+
+  it('validates options naming the parameter', () => {
+    const base = { host: 'h', username: 'u', password: 'p', monitorId: 1 };
+    expect(() => new PushSession({ ...base, host: '' })).toThrow(/host/);
+    expect(() => new PushSession({ ...base, monitorId: -1 })).toThrow(/monitorId/);
+    expect(() => new PushSession({ ...base, port: 70000 })).toThrow(/port/);
+    expect(() => new PushSession({ ...base, highWaterMark: 0 })).toThrow(/highWaterMark/);
+    expect(() => new PushSession({ ...base, username: 1 as never })).toThrow(/username/);
+    expect(() => new PushSession({ ...base, password: null as never })).toThrow(/password/);
+    expect(() => new PushSession({ ...base, handler: 'x' as never })).toThrow(/handler/);
+    expect(() => new PushSession({ ...base, reconnect: { factor: 0.5 } })).toThrow(/reconnect.factor/);
+    expect(() => new PushSession(null as never)).toThrow(/options/);
+  });
+
+  it('a session aborted before start never connects', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const s = createPushSession({ host: '127.0.0.1', port: sim.pushPort, secure: false, username: 'u', password: 'p', monitorId: 1, signal: ac.signal });
+    await expect(s.start()).rejects.toMatchObject({ code: 'STOPPED' });
+    expect(sim.connects).toEqual([]);
+  });
+});
+
+describe('simulator push server with reference-client behaviour', () => {
+  it('keeps streaming to an ack-off monitor after the malformed 6-byte Python ack', async () => {
+    const m = tcpMonitor();
+    const socket = connect(sim.pushPort, '127.0.0.1');
+    const decoder = new FrameDecoder();
+    const frames: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      decoder.push(chunk);
+      for (let f = decoder.next(); f; f = decoder.next()) frames.push(f.payload);
+    });
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(encodeConnectionRequest({ username: sim.username, password: sim.password, monitorId: m.id }));
+    await waitFor(() => frames.length === 1, 'ConnectionResponse');
+    publish(1);
+    await waitFor(() => frames.length === 2);
+    const block = parsePublishMessage(frames[1]!);
+    // struct.pack('!HHH', 4, blockId, 200): no length field.
+    const pyAck = Buffer.alloc(6);
+    pyAck.writeUInt16BE(4, 0);
+    pyAck.writeUInt16BE(block.blockId, 2);
+    pyAck.writeUInt16BE(200, 4);
+    socket.write(pyAck);
+    publish(2);
+    await waitFor(() => frames.length === 3);
+    const next = parsePublishMessage(frames[2]!);
+    expect(decodeDocument(next.data, next.compression, next.format).map((e) => e.type === 'DataPoint' && e.payload.data)).toEqual([2]);
+    socket.destroy();
+  });
+});

@@ -1,0 +1,597 @@
+/**
+ * One TCP/TLS push session for one monitor: connect, authenticate, decode PublishMessages into typed
+ * batches, deliver them through an async iterator or a handler, acknowledge after the consumer is
+ * done, and reconnect with exponential backoff + jitter until `stop()` or a fatal error.
+ */
+import { EventEmitter } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import {
+  PushAuthenticationError,
+  PushConnectionError,
+  PushHandlerError,
+  PushProtocolError,
+  isPushAuthenticationError,
+  isPushConnectionError,
+} from './errors.js';
+import type { MonitorEvent } from './events.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  FrameDecoder,
+  MessageType,
+  PUSH_PLAIN_PORT,
+  PUSH_TLS_PORT,
+  STATUS_OK,
+  encodeAck,
+  encodeConnectionRequest,
+  parseConnectionResponse,
+  parsePublishMessage,
+  type Compression,
+  type Format,
+} from './frame.js';
+import { DEFAULT_MAX_INFLATED_BYTES, decodeDocument } from './payload.js';
+import { createReconnectBackoff, type ReconnectOptions } from './reconnect-backoff.js';
+
+export type { ReconnectOptions } from './reconnect-backoff.js';
+
+/** One PublishMessage, decoded. */
+export interface PushBatch {
+  monitorId: number;
+  /** Rotating u16 id; unique only together with `connection`. */
+  blockId: number;
+  /** Which connection (1, 2, …) of this session delivered the block. */
+  connection: number;
+  /** The count the server declared for the block. */
+  count: number;
+  compression: Compression;
+  format: Format;
+  events: MonitorEvent[];
+  /** True when any event in the block is a replay. */
+  replay: boolean;
+}
+
+export type PushHandler = (batch: PushBatch) => void | Promise<void>;
+
+export interface PushSessionOptions {
+  /** Push host (the REST host). */
+  host: string;
+  /** Default 3201 with TLS, 3200 without. */
+  port?: number;
+  /** TLS with certificate and host-name verification (default true). `false` is plain TCP, debugging only. */
+  secure?: boolean;
+  /** Trusted CA certificate(s) in PEM, replacing the system store (for private or test CAs). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** TLS server name (SNI and host-name check); default `host`. */
+  servername?: string;
+  username: string;
+  password: string;
+  monitorId: number;
+  /** Send the 10-byte PublishMessageReceived once a batch was handled (default true; harmless for `off` monitors). */
+  acknowledge?: boolean;
+  /** Callback face: called for each batch in order; the ack is sent after its promise resolves. */
+  handler?: PushHandler;
+  /** Decoded batches buffered before the socket is paused (default 4). */
+  highWaterMark?: number;
+  /** Largest accepted frame (default 64 MiB). */
+  maxFrameBytes?: number;
+  /** Largest accepted (inflated) document (default 64 MiB). */
+  maxInflatedBytes?: number;
+  /** TCP connect + TLS handshake + ConnectionResponse (default 30 000 ms). */
+  connectTimeoutInMs?: number;
+  /** TCP keep-alive initial delay (default 60 000 ms). */
+  keepAliveInitialDelayInMs?: number;
+  /** Reconnect when nothing arrived for this long (default 0 = off; pair it with auto replay). */
+  idleTimeoutInMs?: number;
+  /** Reconnect backoff, or `false` to end the session on the first disconnect. */
+  reconnect?: ReconnectOptions | false;
+  /** Uniform [0, 1) source for the jitter (tests). */
+  random?: () => number;
+  /** Aborting stops the session (like `stop()`). */
+  signal?: AbortSignal;
+}
+
+export type PushSessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopping' | 'closed';
+
+interface Connection {
+  id: number;
+  socket: Socket;
+  decoder: FrameDecoder;
+  handshake: boolean;
+  paused: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+  closeError: Error | undefined;
+}
+
+interface Waiter {
+  resolve: (value: IteratorResult<PushBatch>) => void;
+  reject: (err: unknown) => void;
+}
+
+const TLS_VERIFY_CODES = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+]);
+
+function checkPositiveInt(value: number | undefined, name: string, min = 1): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new RangeError(`${name} must be an integer >= ${min}`);
+}
+
+/**
+ * A push session. Use it as `for await (const batch of session)`, or pass `handler`; listen to
+ * `connected`, `reconnecting`, `disconnected`, `error` and `close`. Without an `error` listener,
+ * errors that do not end the session by themselves (bad blocks, handler failures) end it and are
+ * thrown to the iterator (or rejected from `done`), so nothing fails silently.
+ */
+export class PushSession extends EventEmitter implements AsyncIterable<PushBatch> {
+  readonly monitorId: number;
+  private readonly opts: Required<
+    Pick<PushSessionOptions, 'host' | 'port' | 'secure' | 'acknowledge' | 'highWaterMark' | 'maxFrameBytes' | 'maxInflatedBytes' | 'connectTimeoutInMs' | 'keepAliveInitialDelayInMs' | 'idleTimeoutInMs'>
+  > &
+    PushSessionOptions;
+  private readonly backoff: ReturnType<typeof createReconnectBackoff> | undefined;
+  private _state: PushSessionState = 'idle';
+  private conn: Connection | undefined;
+  private connections = 0;
+  private readonly queue: PushBatch[] = [];
+  private waiter: Waiter | undefined;
+  /** Handed to the consumer, not yet finished (ack pending). */
+  private outstanding: PushBatch | undefined;
+  private failure: Error | undefined;
+  private iterating = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private wakeReconnect: (() => void) | undefined;
+  private drainedWaiters: Array<() => void> = [];
+  private started: Promise<void> | undefined;
+  private readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private rejectFinished!: (err: unknown) => void;
+  private firstConnect: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+
+  constructor(options: PushSessionOptions) {
+    super();
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    if (typeof options.host !== 'string' || options.host === '') throw new TypeError('host must be a non-empty string');
+    if (typeof options.username !== 'string') throw new TypeError('username must be a string');
+    if (typeof options.password !== 'string') throw new TypeError('password must be a string');
+    if (!Number.isInteger(options.monitorId) || options.monitorId < 0 || options.monitorId > 0xffffffff) {
+      throw new RangeError('monitorId must be an integer 0..4294967295');
+    }
+    if (options.handler !== undefined && typeof options.handler !== 'function') throw new TypeError('handler must be a function');
+    const secure = options.secure ?? true;
+    checkPositiveInt(options.port, 'port');
+    if (options.port !== undefined && options.port > 65535) throw new RangeError('port must be an integer 1..65535');
+    checkPositiveInt(options.highWaterMark, 'highWaterMark');
+    checkPositiveInt(options.maxFrameBytes, 'maxFrameBytes', 10);
+    checkPositiveInt(options.maxInflatedBytes, 'maxInflatedBytes');
+    checkPositiveInt(options.connectTimeoutInMs, 'connectTimeoutInMs');
+    checkPositiveInt(options.keepAliveInitialDelayInMs, 'keepAliveInitialDelayInMs', 0);
+    checkPositiveInt(options.idleTimeoutInMs, 'idleTimeoutInMs', 0);
+    this.opts = {
+      ...options,
+      port: options.port ?? (secure ? PUSH_TLS_PORT : PUSH_PLAIN_PORT),
+      secure,
+      acknowledge: options.acknowledge ?? true,
+      highWaterMark: options.highWaterMark ?? 4,
+      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxInflatedBytes: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,
+      connectTimeoutInMs: options.connectTimeoutInMs ?? 30_000,
+      keepAliveInitialDelayInMs: options.keepAliveInitialDelayInMs ?? 60_000,
+      idleTimeoutInMs: options.idleTimeoutInMs ?? 0,
+    };
+    this.monitorId = options.monitorId;
+    this.backoff = options.reconnect === false ? undefined : createReconnectBackoff(options.reconnect ?? {}, options.random ?? Math.random);
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    // `done` is for whoever wants it; an unobserved rejection must not crash the process.
+    this.finished.catch(() => undefined);
+    if (options.signal) {
+      if (options.signal.aborted) this._state = 'closed';
+      else options.signal.addEventListener('abort', () => void this.stop(), { once: true });
+    }
+  }
+
+  get state(): PushSessionState {
+    return this._state;
+  }
+
+  /** Resolves when the session ends normally; rejects with the error that ended it. */
+  get done(): Promise<void> {
+    return this.finished;
+  }
+
+  /**
+   * Connects (once). Resolves after the first accepted ConnectionResponse; rejects on a fatal error
+   * (refused credentials, TLS verification) or when stopped first. Transient failures are retried.
+   */
+  start(): Promise<void> {
+    if (this.started) return this.started;
+    this.started = new Promise<void>((resolve, reject) => {
+      this.firstConnect = { resolve, reject };
+    });
+    this.started.catch(() => undefined);
+    if (this._state === 'closed') {
+      this.firstConnect?.reject(new PushConnectionError('STOPPED', 'push session was stopped before it connected'));
+      return this.started;
+    }
+    if (this.opts.handler) void this.pump(this.opts.handler);
+    void this.run();
+    return this.started;
+  }
+
+  /**
+   * Graceful stop: no new blocks are read, buffered batches are still delivered and acknowledged,
+   * then the socket is closed. After `timeoutInMs` (default 10 000) the rest is dropped.
+   */
+  async stop(options: { timeoutInMs?: number } = {}): Promise<void> {
+    if (this._state === 'closed') return;
+    if (this._state === 'stopping') return this.finished.catch(() => undefined);
+    const started = this.started !== undefined;
+    this._state = 'stopping';
+    this.firstConnect?.reject(new PushConnectionError('STOPPED', 'push session was stopped before it connected'));
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.wakeReconnect?.();
+    const conn = this.conn;
+    if (conn) {
+      this.clearIdle(conn);
+      conn.socket.pause();
+      conn.paused = true;
+    }
+    if (started) {
+      const timeoutInMs = options.timeoutInMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.drained(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutInMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.close();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<PushBatch> {
+    if (this.iterating) throw new Error('a push session can be iterated by one consumer at a time');
+    if (this.opts.handler) throw new Error('this push session delivers to its handler; it cannot also be iterated');
+    this.iterating = true;
+    void this.start();
+    return {
+      next: () => {
+        this.finishOutstanding(true);
+        return this.pull();
+      },
+      return: async () => {
+        // The consumer left: what it did not take stays unacknowledged (a persistent monitor replays it).
+        this.finishOutstanding(true);
+        this.queue.length = 0;
+        await this.stop();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  /** The events of every batch, one by one (a block is acknowledged once all its events were consumed). */
+  async *events(): AsyncGenerator<MonitorEvent, void, undefined> {
+    for await (const batch of this) yield* batch.events;
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  private pull(): Promise<IteratorResult<PushBatch>> {
+    const batch = this.queue.shift();
+    if (batch) {
+      this.outstanding = batch;
+      this.maybeResume();
+      return Promise.resolve({ done: false, value: batch });
+    }
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this._state === 'closed' || (this._state === 'stopping' && !this.outstanding)) {
+      this.notifyDrained();
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    this.notifyDrained();
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  private deliver(batch: PushBatch): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      this.outstanding = batch;
+      waiter.resolve({ done: false, value: batch });
+    } else {
+      this.queue.push(batch);
+    }
+  }
+
+  /** The consumer is done with the outstanding batch: acknowledge it (or not). */
+  private finishOutstanding(ok: boolean): void {
+    const batch = this.outstanding;
+    if (!batch) return;
+    this.outstanding = undefined;
+    if (ok && this.opts.acknowledge) {
+      const conn = this.conn;
+      // Only the connection that delivered a block may acknowledge it; after a reconnect the server replays.
+      if (conn && conn.id === batch.connection && !conn.socket.destroyed && conn.socket.writable) {
+        conn.socket.write(encodeAck(batch.blockId, STATUS_OK));
+      }
+    }
+  }
+
+  private async pump(handler: PushHandler): Promise<void> {
+    for (;;) {
+      let result: IteratorResult<PushBatch>;
+      try {
+        result = await this.pull();
+      } catch {
+        return; // the failure is reported through `done` and the error event
+      }
+      if (result.done) return;
+      const batch = result.value;
+      try {
+        await handler(batch);
+        this.finishOutstanding(true);
+      } catch (err) {
+        this.finishOutstanding(false);
+        this.report(new PushHandlerError(batch.blockId, err));
+      }
+    }
+  }
+
+  private maybeResume(): void {
+    const conn = this.conn;
+    if (!conn || !conn.paused || this._state === 'stopping' || this.queue.length >= this.opts.highWaterMark) return;
+    conn.paused = false;
+    this.drainDecoder(conn);
+    if (!conn.paused && !conn.socket.destroyed) {
+      conn.socket.resume();
+      this.armIdle(conn);
+    }
+  }
+
+  private drained(): Promise<void> {
+    if (this.isDrained()) return Promise.resolve();
+    return new Promise((resolve) => this.drainedWaiters.push(resolve));
+  }
+
+  private isDrained(): boolean {
+    return this.queue.length === 0 && !this.outstanding;
+  }
+
+  private notifyDrained(): void {
+    if (!this.isDrained()) return;
+    const waiters = this.drainedWaiters;
+    this.drainedWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /** Reports an error that does not end the session by itself. */
+  private report(err: unknown): void {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', err);
+      return;
+    }
+    this.fail(err);
+  }
+
+  /** Ends the session with an error. */
+  private fail(err: unknown): void {
+    if (this._state === 'closed') return;
+    this.failure = err instanceof Error ? err : new Error(String(err));
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    this.firstConnect?.reject(err);
+    this.close(err);
+  }
+
+  private close(err?: unknown): void {
+    if (this._state === 'closed') return;
+    this._state = 'closed';
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.wakeReconnect?.();
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn) {
+      this.clearIdle(conn);
+      conn.socket.destroySoon(); // flushes pending acks, then closes
+    }
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter) {
+      if (err !== undefined) waiter.reject(err);
+      else waiter.resolve({ done: true, value: undefined });
+    }
+    if (err === undefined) this.queue.length = 0;
+    this.notifyDrained();
+    for (const w of this.drainedWaiters.splice(0)) w();
+    if (err !== undefined) this.rejectFinished(err);
+    else this.resolveFinished();
+    this.emit('close');
+  }
+
+  // ---------------------------------------------------------------- connection loop
+
+  private async run(): Promise<void> {
+    while (!this.ending()) {
+      const error = await this.connectAndStream();
+      if (this.ending()) return;
+      if (isPushAuthenticationError(error) || (isPushConnectionError(error) && error.fatal)) {
+        this.fail(error);
+        return;
+      }
+      this.emit('disconnected', error);
+      if (!this.backoff) {
+        this.fail(error);
+        return;
+      }
+      const delayInMs = this.backoff.next();
+      this._state = 'reconnecting';
+      this.emit('reconnecting', { attempt: this.backoff.attempt, delayInMs, error });
+      await new Promise<void>((resolve) => {
+        this.wakeReconnect = resolve;
+        this.reconnectTimer = setTimeout(resolve, delayInMs);
+      });
+      this.wakeReconnect = undefined;
+      this.reconnectTimer = undefined;
+    }
+  }
+
+  private ending(): boolean {
+    return this._state === 'closed' || this._state === 'stopping';
+  }
+
+  /** One connection: resolves with the error that ended it (never rejects). */
+  private connectAndStream(): Promise<Error> {
+    this._state = 'connecting';
+    return new Promise<Error>((resolve) => {
+      const { host, port, secure } = this.opts;
+      const socket = secure
+        ? tlsConnect({ host, port, servername: this.opts.servername ?? host, ca: this.opts.ca, rejectUnauthorized: true })
+        : netConnect({ host, port });
+      const conn: Connection = {
+        id: this.connections + 1,
+        socket,
+        decoder: new FrameDecoder({ maxFrameBytes: this.opts.maxFrameBytes }),
+        handshake: true,
+        paused: false,
+        idleTimer: undefined,
+        closeError: undefined,
+      };
+      this.conn = conn;
+      const connectTimer = setTimeout(() => {
+        conn.closeError ??= new PushConnectionError('CONNECT_TIMEOUT', `no ConnectionResponse within ${this.opts.connectTimeoutInMs} ms`);
+        socket.destroy();
+      }, this.opts.connectTimeoutInMs);
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, this.opts.keepAliveInitialDelayInMs);
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
+        socket.write(encodeConnectionRequest({ username: this.opts.username, password: this.opts.password, monitorId: this.monitorId }));
+      });
+      socket.on('data', (chunk: Buffer) => {
+        if (conn.handshake === false) this.armIdle(conn);
+        conn.decoder.push(chunk);
+        this.drainDecoder(conn, () => {
+          clearTimeout(connectTimer);
+          this.connections = conn.id;
+          this._state = 'connected';
+          this.backoff?.reset();
+          this.armIdle(conn);
+          this.emit('connected', { connection: conn.id, monitorId: this.monitorId });
+          this.firstConnect?.resolve();
+          this.firstConnect = undefined;
+        });
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        const code = err.code ?? 'SOCKET_ERROR';
+        conn.closeError ??= TLS_VERIFY_CODES.has(code)
+          ? new PushConnectionError('TLS_VERIFICATION_FAILED', `TLS verification of ${host} failed (${code})`, { cause: err, fatal: true })
+          : new PushConnectionError(code, `push connection to ${host}:${port} failed (${code})`, { cause: err });
+      });
+      socket.on('close', () => {
+        clearTimeout(connectTimer);
+        this.clearIdle(conn);
+        if (this.conn === conn) this.conn = undefined;
+        resolve(conn.closeError ?? new PushConnectionError('CONNECTION_CLOSED', 'push server closed the connection'));
+      });
+    });
+  }
+
+  private drainDecoder(conn: Connection, onAccepted?: () => void): void {
+    try {
+      for (;;) {
+        if (this._state === 'stopping' || this._state === 'closed') return;
+        if (!conn.handshake && this.queue.length >= this.opts.highWaterMark) {
+          if (!conn.paused) {
+            // Backpressure: stop reading until the consumer catches up (a paused socket is not idle).
+            conn.paused = true;
+            conn.socket.pause();
+            this.clearIdle(conn);
+          }
+          return;
+        }
+        const frame = conn.decoder.next();
+        if (!frame) return;
+        if (conn.handshake) {
+          if (frame.type !== MessageType.ConnectionResponse) {
+            throw new PushProtocolError('UNEXPECTED_MESSAGE', `expected ConnectionResponse, got message type ${frame.type}`, frame.payload);
+          }
+          const { status } = parseConnectionResponse(frame.payload);
+          if (status !== STATUS_OK) {
+            conn.closeError = new PushAuthenticationError(status, this.monitorId);
+            conn.socket.destroy();
+            return;
+          }
+          conn.handshake = false;
+          onAccepted?.();
+          continue;
+        }
+        if (frame.type !== MessageType.PublishMessage) continue; // unknown types are skipped by their length
+        this.handlePublish(conn, frame.payload);
+      }
+    } catch (err) {
+      // Framing is lost (or the handshake is wrong): drop the connection and let the loop reconnect.
+      conn.closeError = err as Error;
+      this.report(err);
+      conn.socket.destroy();
+    }
+  }
+
+  private handlePublish(conn: Connection, payload: Buffer): void {
+    const msg = parsePublishMessage(payload);
+    let events: MonitorEvent[];
+    try {
+      events = decodeDocument(msg.data, msg.compression, msg.format, this.opts.maxInflatedBytes);
+    } catch (err) {
+      // The frame boundary is intact: skip this block (not acknowledged) and keep the connection.
+      this.report(err);
+      return;
+    }
+    this.deliver({
+      monitorId: this.monitorId,
+      blockId: msg.blockId,
+      connection: conn.id,
+      count: msg.count,
+      compression: msg.compression,
+      format: msg.format,
+      events,
+      replay: events.some((e) => e.replay),
+    });
+  }
+
+  private armIdle(conn: Connection): void {
+    const ms = this.opts.idleTimeoutInMs;
+    if (ms <= 0 || this._state === 'stopping' || this._state === 'closed') return;
+    if (conn.idleTimer) conn.idleTimer.refresh();
+    else {
+      conn.idleTimer = setTimeout(() => {
+        conn.closeError ??= new PushConnectionError('IDLE_TIMEOUT', `no data from the push server for ${ms} ms`);
+        conn.socket.destroy();
+      }, ms);
+    }
+  }
+
+  private clearIdle(conn: Connection): void {
+    if (conn.idleTimer) clearTimeout(conn.idleTimer);
+    conn.idleTimer = undefined;
+  }
+}
+
+/** Creates a session and starts it. */
+export function createPushSession(options: PushSessionOptions): PushSession {
+  const session = new PushSession(options);
+  void session.start();
+  return session;
+}
