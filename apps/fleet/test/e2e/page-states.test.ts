@@ -149,6 +149,11 @@ describe('dashboard page states (fake fleet API)', () => {
     fake.push('reading', { deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1520, unit: 'RPM', ts: iso(Date.now()) });
     await expect.poll(() => chart.getAttribute('data-points')).toBe('6');
     await screenshot(page, 'states-chart-laptop');
+    // The chart follows the width of the screen.
+    await page.setViewportSize(viewports.phone);
+    await expect.poll(() => chart.locator('canvas').evaluate((c) => c.getBoundingClientRect().width)).toBeLessThanOrEqual(viewports.phone.width);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
+    await screenshot(page, 'states-chart-phone');
   });
 
   it('sends an appliance setting without confirmation when it moves nothing, with typed params', async () => {
