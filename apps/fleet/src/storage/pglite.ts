@@ -3,8 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Queryable, SqlDriver } from './driver.js';
 
+/** `dataDir`: a folder, or undefined / 'memory://' for a throw-away in-memory database. */
 export async function openPglite(dataDir: string | undefined): Promise<SqlDriver> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  if (dataDir !== undefined && !dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   const run = async <T>(q: Pick<PGlite, 'query'>, sql: string, params?: readonly unknown[]): Promise<T[]> =>
     (await q.query<T>(sql, params ? [...params] : undefined)).rows;

@@ -1,0 +1,52 @@
+// The contract between the app and one vendor connector.
+import type { CommandExecutor } from '../commands.js';
+import type { Ingest } from '../ingest.js';
+import type { Logger } from '../log.js';
+import type { CommandRecord, SeplStatus, Vendor } from '../model.js';
+import type { StateTracker } from '../status.js';
+
+export interface ConnectorContext {
+  readonly ingest: Ingest;
+  /** This connector's state as /api/status and the `vendor` event show it. */
+  readonly tracker: StateTracker;
+  readonly logger: Logger;
+  now(): number;
+  /** How data arrives right now (e.g. 'polling', 'push', 'connect-push', 'v1-monitoring'). */
+  setMode(mode: string | null): void;
+}
+
+export interface BackfillProgress {
+  done: number;
+  total: number;
+  readings: number;
+  label: string;
+}
+
+export interface VendorConnector extends CommandExecutor {
+  readonly vendor: Vendor;
+  /** Starts background work. Vendor failures never reject: they show in the tracker and are retried. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Loads history for [from, to] (only vendors with a history API). */
+  backfill?(range: { from: number; to: number }, onProgress: (p: BackfillProgress) => void, signal: AbortSignal): Promise<number>;
+}
+
+/** The SEPL bridge as the app sees it. */
+export interface Bridge {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): SeplStatus;
+  isRegistered(deviceId: string): boolean;
+  recordCommand?(record: CommandRecord): void;
+}
+
+/** Message of any thrown value, bounded, for status reasons and logs. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const status = (err as { status?: unknown }).status;
+    const code = (err as { code?: unknown }).code;
+    const prefix = typeof status === 'number' ? `HTTP ${status}: ` : typeof code === 'string' && !err.message.includes(code) ? `${code}: ` : '';
+    return `${prefix}${err.message}`.slice(0, 300);
+  }
+  return String(err).slice(0, 300);
+}

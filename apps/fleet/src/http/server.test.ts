@@ -1,0 +1,276 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers are checked field by field */
+// The HTTP API over a real loopback socket, with data fed through the app's ingest (no vendors).
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type FleetApp } from '../app.js';
+import { ConfigError } from '../config.js';
+import type { DeviceInfo } from '../model.js';
+import { silentLogger } from '../log.js';
+
+const genset: DeviceInfo = {
+  vendor: 'comap',
+  vendorId: 'g/1',
+  name: 'Westport',
+  kind: 'genset',
+  model: 'InteliGen',
+  online: true,
+  primaryMetric: 'Load',
+  commands: [
+    { name: 'start', label: 'Start', dangerous: true, params: [] },
+    { name: 'changeMode', label: 'Change mode', dangerous: true, params: [{ name: 'mode', type: 'enum', values: ['MAN', 'AUT'], required: true }] },
+  ],
+};
+const gateway: DeviceInfo = { vendor: 'devicecloud', vendorId: 'gw-1', name: 'Gateway', kind: 'gateway', model: null, online: false, primaryMetric: null, commands: [] };
+const GENSET = encodeURIComponent('comap:g/1');
+
+async function json(app: FleetApp, path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(app.url + path, init);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+describe('fleet HTTP API', () => {
+  let app: FleetApp;
+  let dir: string;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fleet-api-'));
+    const web = join(dir, 'web');
+    await mkdir(web);
+    await writeFile(join(web, 'index.html'), '<!doctype html><title>fleet</title>');
+    await writeFile(join(web, 'app.js'), 'console.log(1);');
+    app = await startFleet({ port: 0, dataDir: join(dir, 'db'), webDir: web, logger: silentLogger });
+    await app.ingest.device(genset);
+    await app.ingest.device(gateway);
+    await app.ingest.readings(
+      [
+        { deviceId: 'comap:g/1', metric: 'Load', value: 10, unit: '%', ts: now - 2 * 3_600_000 },
+        { deviceId: 'comap:g/1', metric: 'Load', value: 20, unit: '%', ts: now - 30 * 60_000 },
+        { deviceId: 'comap:g/1', metric: 'Load', value: 40, unit: '%', ts: now - 20 * 60_000 },
+        { deviceId: 'comap:g/1', metric: 'Mode', value: '=AUT', unit: null, ts: now - 20 * 60_000 },
+      ],
+      { live: false },
+    );
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports every vendor as disabled and the SEPL bridge as disabled when nothing is configured', async () => {
+    const { status, body } = await json(app, '/api/status');
+    expect(status).toBe(200);
+    expect(body.demo).toBe(false);
+    expect(body.storage).toEqual({ kind: 'pglite' });
+    expect(Object.keys(body.vendors)).toEqual(['comap', 'devicecloud', 'thinq']);
+    expect(body.vendors.thinq).toMatchObject({ vendor: 'thinq', enabled: false, state: 'disabled', reason: null, devices: 0, mode: null });
+    expect(body.sepl).toMatchObject({ enabled: false, state: 'disabled', devicesRegistered: 0, recentCommands: [] });
+  });
+
+  it('lists devices with their last values, and filters', async () => {
+    const { body } = await json(app, '/api/devices');
+    expect(body.devices.map((d: any) => d.id)).toEqual(['comap:g/1', 'devicecloud:gw-1']);
+    expect(body.devices[0].lastValues).toEqual({
+      Load: { value: 40, unit: '%', ts: new Date(now - 20 * 60_000).toISOString() },
+      Mode: { value: '=AUT', unit: null, ts: new Date(now - 20 * 60_000).toISOString() },
+    });
+    expect(body.devices[0].sepl).toEqual({ registered: false });
+    expect((await json(app, '/api/devices?vendor=devicecloud')).body.devices.map((d: any) => d.id)).toEqual(['devicecloud:gw-1']);
+    expect((await json(app, '/api/devices?kind=genset')).body.devices.map((d: any) => d.id)).toEqual(['comap:g/1']);
+    expect((await json(app, `/api/devices/${GENSET}`)).body.name).toBe('Westport');
+  });
+
+  it('answers clear 4xx errors naming the parameter', async () => {
+    expect(await json(app, '/api/devices?vendor=sepl')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad_request', param: 'vendor', message: 'vendor: expected one of comap, devicecloud, thinq, got "sepl"' } },
+    });
+    expect((await json(app, '/api/devices?colour=red')).body.error).toEqual({
+      code: 'bad_request',
+      param: 'colour',
+      message: 'colour: unknown query parameter (known: vendor, kind)',
+    });
+    expect(await json(app, '/api/devices/comap%3Anope')).toMatchObject({ status: 404, body: { error: { code: 'not_found', message: 'no device "comap:nope"' } } });
+    expect((await json(app, `/api/devices/${GENSET}/readings?from=yesterday`)).body.error).toMatchObject({ param: 'from' });
+    expect((await json(app, `/api/devices/${GENSET}/readings?from=2026-01-02&to=2026-01-01`)).body.error).toMatchObject({ param: 'from' });
+    expect((await json(app, `/api/devices/${GENSET}/readings?limit=0`)).body.error).toMatchObject({ param: 'limit' });
+    expect((await json(app, `/api/devices/${GENSET}/average?granularity=fortnight`)).body.error).toMatchObject({ param: 'granularity' });
+    expect((await json(app, `/api/devices/${GENSET}/average?time_window=2d`)).body.error).toMatchObject({ param: 'time_window' });
+    expect((await json(app, `/api/devices/devicecloud%3Agw-1/average`)).body.error).toMatchObject({ param: 'metric' });
+    expect(await json(app, '/api/devices', { method: 'POST' })).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } });
+    expect(await json(app, '/api/nothing')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect((await json(app, '/api/demo/fault', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('returns readings in a range, by metric, with truncation', async () => {
+    const all = await json(app, `/api/devices/${GENSET}/readings?from=${now - 3 * 3_600_000}&to=${now}`);
+    expect(all.body.readings.map((r: any) => [r.metric, r.value])).toEqual([
+      ['Load', 10],
+      ['Load', 20],
+      ['Load', 40],
+      ['Mode', '=AUT'],
+    ]);
+    expect(all.body.truncated).toBe(false);
+    const one = await json(app, `/api/devices/${GENSET}/readings?metric=Load&limit=2&from=${new Date(now - 3 * 3_600_000).toISOString()}`);
+    expect(one.body).toMatchObject({ deviceId: 'comap:g/1', truncated: true, from: new Date(now - 3 * 3_600_000).toISOString() });
+    expect(one.body.readings.map((r: any) => r.value)).toEqual([10, 20]);
+  });
+
+  it('averages like the SEPL average service (window relative to now; default metric is the primary one)', async () => {
+    expect((await json(app, `/api/devices/${GENSET}/average?time_window=1h`)).body).toEqual([
+      { time_stamp: new Date(now - 30 * 60_000).toISOString(), result: 30, data_points: 2 },
+    ]);
+    expect((await json(app, `/api/devices/${GENSET}/average`)).body).toEqual([
+      { time_stamp: new Date(now - 2 * 3_600_000).toISOString(), result: (10 + 20 + 40) / 3, data_points: 3 },
+    ]);
+    const hourly = (await json(app, `/api/devices/${GENSET}/average?granularity=hour&time_window=3h&metric=Load`)).body as any[];
+    expect(hourly.reduce((n, b) => n + b.data_points, 0)).toBe(3);
+    expect((await json(app, `/api/devices/${GENSET}/average?metric=Mode`)).body).toEqual([]);
+  });
+
+  it('validates commands and reports an unreachable vendor without sending anything', async () => {
+    const post = (id: string, body: unknown, type = 'application/json') =>
+      json(app, `/api/devices/${id}/commands`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(body) });
+    expect(await post('devicecloud%3Agw-1', { command: 'start' })).toMatchObject({
+      status: 409,
+      body: { error: { code: 'unsupported_command', message: 'Gateway does not accept "start" (it takes no commands)' } },
+    });
+    expect((await post(GENSET, { command: 'changeMode', params: { mode: 'OFF' } })).body.error).toEqual({
+      code: 'bad_request',
+      param: 'params.mode',
+      message: 'params.mode: expected one of MAN, AUT',
+    });
+    expect((await post(GENSET, { command: 'changeMode' })).body.error.param).toBe('params.mode');
+    expect((await post(GENSET, { command: 'start', params: { force: true } })).body.error.param).toBe('params.force');
+    expect((await post(GENSET, { command: 'start' }, 'text/plain')).body.error.param).toBe('body');
+    expect((await json(app, `/api/devices/${GENSET}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })).body.error).toEqual({
+      code: 'bad_request',
+      param: 'body',
+      message: 'body: not valid JSON',
+    });
+    expect((await post('comap%3Anope', { command: 'start' })).status).toBe(404);
+    // ComAp-native body; the vendor is not connected: 503 with the failed record.
+    const res = await post(GENSET, { command: 'changeMode', mode: 'MAN' });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toEqual({ code: 'vendor_unavailable', message: 'comap is not connected right now' });
+    expect(res.body.command).toMatchObject({ deviceId: 'comap:g/1', command: 'changeMode', params: { mode: 'MAN' }, source: 'api', status: 'failed' });
+    const listed = await json(app, '/api/commands?limit=1');
+    expect(listed.body.commands).toEqual([res.body.command]);
+    expect((await json(app, `/api/devices/${GENSET}/commands`)).body.commands.map((c: any) => c.name)).toEqual(['start', 'changeMode']);
+  });
+
+  it('exports CSV with quoting and formula protection', async () => {
+    const res = await fetch(`${app.url}/api/export.csv?deviceId=${GENSET}&from=${now - 3 * 3_600_000}`);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="fleet-readings.csv"');
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(await res.text()).toBe(
+      'timestamp,device_id,vendor,vendor_id,device_name,metric,value,unit\r\n' +
+        `${iso(now - 2 * 3_600_000)},comap:g/1,comap,g/1,Westport,Load,10,%\r\n` +
+        `${iso(now - 30 * 60_000)},comap:g/1,comap,g/1,Westport,Load,20,%\r\n` +
+        `${iso(now - 20 * 60_000)},comap:g/1,comap,g/1,Westport,Load,40,%\r\n` +
+        `${iso(now - 20 * 60_000)},comap:g/1,comap,g/1,Westport,Mode,'=AUT,\r\n`,
+    );
+    expect((await json(app, '/api/export.csv?deviceId=comap%3Anope')).status).toBe(404);
+  });
+
+  it('streams live readings and device changes as server-sent events', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${app.url}/api/events`, { signal: controller.signal });
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const until = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}`);
+        text += value;
+      }
+    };
+    await until('event: hello');
+    await app.ingest.readings([{ deviceId: 'comap:g/1', metric: 'Load', value: 55, unit: '%', ts: now }], { live: true });
+    await app.ingest.online('devicecloud:gw-1', true);
+    await until('event: device');
+    controller.abort();
+    const events = text
+      .split('\n\n')
+      .filter((b) => b.includes('event: '))
+      .map((b) => ({ event: /event: (\w+)/.exec(b)![1], data: JSON.parse(/data: (.*)/.exec(b)![1]!) }));
+    expect(events.map((e) => e.event)).toEqual(['hello', 'reading', 'device']);
+    expect(events[1]!.data).toEqual({ deviceId: 'comap:g/1', metric: 'Load', value: 55, unit: '%', ts: new Date(now).toISOString() });
+    expect(events[2]!.data).toMatchObject({ id: 'devicecloud:gw-1', online: true });
+    expect(text).toMatch(/^retry: 2000\n\nid: \d+\nevent: hello\n/);
+  });
+
+  it('serves the dashboard files and nothing outside dist/web', async () => {
+    const index = await fetch(`${app.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await index.text()).toBe('<!doctype html><title>fleet</title>');
+    const js = await fetch(`${app.url}/assets/app.js`);
+    expect([js.status, js.headers.get('content-type'), await js.text()]).toEqual([200, 'text/javascript; charset=utf-8', 'console.log(1);']);
+    // A raw request path (fetch would normalise the dots away).
+    const raw = await new Promise<number>((resolve, reject) => {
+      request(`${app.url}/assets/%2e%2e/db/PG_VERSION`, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(raw).toBe(404);
+    expect((await fetch(`${app.url}/assets/missing.js`)).status).toBe(404);
+  });
+});
+
+describe('dashboard not built', () => {
+  it('answers / with 503 and how to build it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-noweb-'));
+    const app = await startFleet({ port: 0, dataDir: 'memory://', webDir: join(dir, 'none'), logger: silentLogger });
+    try {
+      const res = await fetch(`${app.url}/`);
+      expect([res.status, await res.text()]).toEqual([503, 'dashboard not built: run npm run build\n']);
+    } finally {
+      await app.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('access token', () => {
+  it('refuses a non-loopback bind without a token', async () => {
+    await expect(startFleet({ host: '0.0.0.0', port: 0, logger: silentLogger })).rejects.toThrow(ConfigError);
+    await expect(startFleet({ host: '0.0.0.0', port: 0, logger: silentLogger })).rejects.toThrow(
+      'server.host: binding 0.0.0.0 (not loopback) requires server.accessToken (or FLEET_ACCESS_TOKEN)',
+    );
+  });
+
+  it('requires the token as a bearer or cookie, set once through /?token=', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-token-'));
+    const token = 'correct-horse-battery-staple';
+    const app = await startFleet({ port: 0, dataDir: 'memory://', accessToken: token, webDir: join(dir, 'none'), logger: silentLogger });
+    try {
+      const denied = await json(app, '/api/status');
+      expect(denied.status).toBe(401);
+      expect(denied.body.error.code).toBe('unauthorized');
+      expect(JSON.stringify(denied.body)).not.toContain(token);
+      expect((await json(app, '/api/status', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await json(app, '/api/status', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      const login = await fetch(`${app.url}/?token=${token}`, { redirect: 'manual' });
+      expect(login.status).toBe(303);
+      expect(login.headers.get('location')).toBe('/');
+      const cookie = login.headers.get('set-cookie')!;
+      expect(cookie).toBe(`fleet_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      expect((await json(app, '/api/status', { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+      expect((await fetch(`${app.url}/?token=nope`, { redirect: 'manual' })).status).toBe(401);
+    } finally {
+      await app.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
