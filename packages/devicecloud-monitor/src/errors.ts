@@ -1,7 +1,9 @@
+import { ProtocolError, XError } from '@x/http-core';
+
 /**
- * Errors of @x/devicecloud-monitor. Like every @x error they carry `name`, `code` and `kind` and are
- * recognised by the type guards below rather than `instanceof` (several copies of a package may be
- * loaded at once).
+ * Errors of @x/devicecloud-monitor. They extend the @x/http-core family (`name`, `code`, `kind`;
+ * PushProtocolError satisfies `isProtocolError`) and are recognised by the type guards below rather
+ * than `instanceof` (several copies of a package may be loaded at once).
  */
 
 const PREVIEW_BYTES = 2048;
@@ -15,61 +17,48 @@ export function rawPreview(bytes: Uint8Array | string | undefined): string {
 }
 
 /** Bad data from the push server or from an HTTP monitor delivery (framing, compression, document). */
-export class PushProtocolError extends Error {
-  override readonly name = 'PushProtocolError';
-  readonly kind = 'ProtocolError';
-  readonly code: string;
-  /** At most 2 KiB of the offending bytes (hex) or text. */
-  readonly rawPreview: string;
+export class PushProtocolError extends ProtocolError {
+  override name = 'PushProtocolError';
 
   constructor(code: string, message: string, raw?: Uint8Array | string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.rawPreview = rawPreview(raw);
+    super(message, rawPreview(raw), { code, cause: options?.cause });
   }
 }
 
 /** The push server refused the ConnectionRequest (status other than 200). Reconnecting stops. */
-export class PushAuthenticationError extends Error {
-  override readonly name = 'PushAuthenticationError';
-  readonly kind = 'AuthenticationError';
-  readonly code = 'PUSH_CONNECT_REFUSED';
+export class PushAuthenticationError extends XError {
+  override name = 'PushAuthenticationError';
   /** The ConnectionResponse status (200 means accepted; everything else is fatal). */
   readonly status: number;
   readonly monitorId: number;
 
   constructor(status: number, monitorId: number) {
-    super(`push server refused monitor ${monitorId}: ConnectionResponse status ${status}`);
+    super(`push server refused monitor ${monitorId}: ConnectionResponse status ${status}`, { code: 'PUSH_CONNECT_REFUSED' });
     this.status = status;
     this.monitorId = monitorId;
   }
 }
 
 /** The user's handler threw or rejected; the block was not acknowledged. */
-export class PushHandlerError extends Error {
-  override readonly name = 'PushHandlerError';
-  readonly kind = 'HandlerError';
-  readonly code = 'PUSH_HANDLER_FAILED';
+export class PushHandlerError extends XError {
+  override name = 'PushHandlerError';
   readonly blockId: number;
 
   constructor(blockId: number, cause: unknown) {
-    super(`handler failed for data block ${blockId}; block not acknowledged`, { cause });
+    super(`handler failed for data block ${blockId}; block not acknowledged`, { code: 'PUSH_HANDLER_FAILED', cause });
     this.blockId = blockId;
   }
 }
 
 /** The push connection failed or went silent (retried with backoff unless `fatal`). */
-export class PushConnectionError extends Error {
-  override readonly name = 'PushConnectionError';
-  readonly kind = 'NetworkError';
-  /** `CONNECT_TIMEOUT`, `IDLE_TIMEOUT`, `CONNECTION_CLOSED`, `TLS_VERIFICATION_FAILED`, or the socket's code (ECONNREFUSED…). */
-  readonly code: string;
+export class PushConnectionError extends XError {
+  override name = 'PushConnectionError';
   /** True when reconnecting cannot help (certificate verification failed). */
   readonly fatal: boolean;
 
+  /** `code`: `CONNECT_TIMEOUT`, `IDLE_TIMEOUT`, `CONNECTION_CLOSED`, `TLS_VERIFICATION_FAILED`, `STOPPED`, or the socket's (ECONNREFUSED…). */
   constructor(code: string, message: string, options?: { cause?: unknown; fatal?: boolean }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(message, { code, cause: options?.cause });
     this.fatal = options?.fatal ?? false;
   }
 }

@@ -395,7 +395,7 @@ describe('push session against the simulator', () => {
     expect(() => new PushSession({ ...base, username: 1 as never })).toThrow(/username/);
     expect(() => new PushSession({ ...base, password: null as never })).toThrow(/password/);
     expect(() => new PushSession({ ...base, handler: 'x' as never })).toThrow(/handler/);
-    expect(() => new PushSession({ ...base, reconnect: { factor: 0.5 } })).toThrow(/reconnect.factor/);
+    expect(() => new PushSession({ ...base, reconnect: { factor: 0.5 } })).toThrow(/factor/);
     expect(() => new PushSession(null as never)).toThrow(/options/);
   });
 
@@ -405,6 +405,30 @@ describe('push session against the simulator', () => {
     const s = createPushSession({ host: '127.0.0.1', port: sim.pushPort, secure: false, username: 'u', password: 'p', monitorId: 1, signal: ac.signal });
     await expect(s.start()).rejects.toMatchObject({ code: 'STOPPED' });
     expect(sim.connects).toEqual([]);
+  });
+});
+
+describe('TLS push', () => {
+  it('verifies the server against the given CA and host name, then streams', async () => {
+    const m = tcpMonitor({ monBatchSize: '2', monCompression: 'zlib' });
+    const c = collector();
+    await session(m.id, { secure: true, port: sim.tlsPort, host: 'localhost', ca: sim.ca!, handler: c.handler }).start();
+    publish(1, 2);
+    await waitFor(() => c.values().length === 2);
+    expect(c.values()).toEqual([1, 2]);
+  });
+
+  it('an untrusted certificate is fatal (no silent fallback, no reconnect loop)', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { secure: true, port: sim.tlsPort });
+    await expect(s.start()).rejects.toMatchObject({ name: 'PushConnectionError', code: 'TLS_VERIFICATION_FAILED', fatal: true });
+    expect(sim.connects).toEqual([]);
+  });
+
+  it('a host-name mismatch is fatal', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { secure: true, port: sim.tlsPort, ca: sim.ca!, servername: 'push.example.com' });
+    await expect(s.start()).rejects.toMatchObject({ code: 'TLS_VERIFICATION_FAILED' });
   });
 });
 

@@ -30,9 +30,19 @@ import {
   type Format,
 } from './frame.js';
 import { DEFAULT_MAX_INFLATED_BYTES, decodeDocument } from './payload.js';
-import { createReconnectBackoff, type ReconnectOptions } from './reconnect-backoff.js';
+import { createBackoff, type Backoff } from '@x/http-core';
 
-export type { ReconnectOptions } from './reconnect-backoff.js';
+/** Reconnect delays: `min(initial · factor^(n−1), max)` with jitter. */
+export interface ReconnectOptions {
+  /** First delay before jitter (default 1000 ms). */
+  initialDelayInMs?: number;
+  /** Cap (default 60 000 ms). */
+  maxDelayInMs?: number;
+  /** Growth per attempt (default 2). */
+  factor?: number;
+  /** `full`: uniform [0, d); `equal`: d/2 + uniform [0, d/2); `none`: d (default `full`). */
+  jitter?: 'full' | 'equal' | 'none';
+}
 
 /** One PublishMessage, decoded. */
 export interface PushBatch {
@@ -136,7 +146,7 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
     Pick<PushSessionOptions, 'host' | 'port' | 'secure' | 'acknowledge' | 'highWaterMark' | 'maxFrameBytes' | 'maxInflatedBytes' | 'connectTimeoutInMs' | 'keepAliveInitialDelayInMs' | 'idleTimeoutInMs'>
   > &
     PushSessionOptions;
-  private readonly backoff: ReturnType<typeof createReconnectBackoff> | undefined;
+  private readonly backoff: Backoff | undefined;
   private _state: PushSessionState = 'idle';
   private conn: Connection | undefined;
   private connections = 0;
@@ -187,7 +197,10 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
       idleTimeoutInMs: options.idleTimeoutInMs ?? 0,
     };
     this.monitorId = options.monitorId;
-    this.backoff = options.reconnect === false ? undefined : createReconnectBackoff(options.reconnect ?? {}, options.random ?? Math.random);
+    this.backoff =
+      options.reconnect === false
+        ? undefined
+        : createBackoff({ initialDelayInMs: 1000, maxDelayInMs: 60_000, ...options.reconnect, random: options.random ?? Math.random });
     this.finished = new Promise<void>((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;

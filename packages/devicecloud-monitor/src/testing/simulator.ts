@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Server, Socket } from 'node:net';
+import { testCertificate } from '@x/http-core/testing';
 import { constantTimeEqual } from '../safe-equal.js';
 import { HttpDeliverySink, type DeliveryAttempt } from './http-delivery.js';
 import { createPushServer, type ConnectionRegistry, type PushFaultState } from './push-server.js';
@@ -28,9 +29,9 @@ export interface SimulatorOptions {
   port?: number;
   /** Plain TCP push port (default 0: ephemeral; 3200 is the protocol's own). `false` disables it. */
   pushPort?: number | false;
-  /** TLS push port (default 0; 3201 is the protocol's own). Needs `tls`; `false` disables it. */
+  /** TLS push port (default 0; 3201 is the protocol's own). `false` disables it. */
   tlsPort?: number | false;
-  /** Server certificate and key for the TLS push port (e.g. `testCertificate()` of @x/http-core/testing). */
+  /** Certificate and key of the TLS push port (default `testCertificate()` of @x/http-core/testing). */
   tls?: { key: string; cert: string; ca?: string };
   /** Account credentials (default `sim-user` and a random password). */
   username?: string;
@@ -120,6 +121,7 @@ export class DeviceCloudSimulator {
   readonly faults: SimulatorFaults;
 
   private readonly options: SimulatorOptions;
+  private readonly tlsMaterial: { key: string; cert: string; ca?: string };
   private readonly store = new Map<number, SimMonitor>();
   private readonly registry: ConnectionRegistry = new Map();
   private readonly faultState: PushFaultState;
@@ -139,7 +141,8 @@ export class DeviceCloudSimulator {
     this.password = options.password ?? randomBytes(9).toString('base64url');
     this.customerId = options.customerId ?? 7603;
     this.random = options.random ?? Math.random;
-    this.ca = options.tls?.ca ?? options.tls?.cert;
+    this.tlsMaterial = options.tls ?? testCertificate();
+    this.ca = this.tlsMaterial.ca ?? this.tlsMaterial.cert;
     this.faultState = { dropMidFrame: new Set(), splitFrames: false, maxUnackedBlocks: options.maxUnackedBlocks ?? 16 };
     const conn = (id: number) => this.registry.get(id);
     this.faults = {
@@ -221,8 +224,8 @@ export class DeviceCloudSimulator {
       this.plain = createPushServer(pushHost, this.registry);
       this.pushPort = await listen(this.plain, this.options.pushPort ?? 0, this.host, this.sockets);
     }
-    if (this.options.tlsPort !== false && this.options.tls) {
-      this.secure = createPushServer(pushHost, this.registry, this.options.tls);
+    if (this.options.tlsPort !== false) {
+      this.secure = createPushServer(pushHost, this.registry, this.tlsMaterial);
       this.tlsPort = await listen(this.secure, this.options.tlsPort ?? 0, this.host, this.sockets);
     }
   }
