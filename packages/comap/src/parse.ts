@@ -189,7 +189,7 @@ export function parseComments(body: unknown): Comment[] {
     .map((c): Comment => {
       const rawId = c.obj.id;
       const id = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : c.fail('id', 'a number or a string');
-      const author = c.obj.author !== undefined ? c.optStr('author') : c.optStr('auhtor');
+      const author = decodeHtmlEntities(c.obj.author !== undefined ? c.optStr('author') : c.optStr('auhtor'));
       return { id, author, date: c.date('date'), text: decodeHtmlEntities(c.optStr('text')), active: c.bool('active', true) };
     });
 }

@@ -67,7 +67,7 @@ export interface UnitPermissions {
 
 export interface Comment {
   id: number | string;
-  /** From `author`, or the documented misspelling `auhtor`. */
+  /** From `author`, or the documented misspelling `auhtor`; HTML character references decoded. */
   author: string;
   date: Date;
   /** HTML character references decoded (`&#x2F;` → `/`). */

@@ -5,3 +5,5 @@ export { FaultInjector } from './faults.js';
 export type { Fault, FaultMatch } from './faults.js';
 export { Fleet, VALUE_DEFS, HISTORY_DEFS, MODES_AVAILABLE } from './fleet.js';
 export type { SimUnit, SimUnitState, SimComment, SimFile, SimPermission, SimCommandRecord } from './fleet.js';
+export { createJumpClock } from './clock.js';
+export type { JumpClock } from './clock.js';
