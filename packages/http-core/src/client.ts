@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { AuthProvider } from './auth.js';
 import { backoffDelay } from './backoff.js';
@@ -10,6 +13,7 @@ import {
   HttpError,
   NetworkError,
   ParseError,
+  SizeLimitError,
   TimeoutError,
   type VendorErrorInfo,
   isHttpError,
@@ -28,6 +32,7 @@ import {
   parseRetryAfter,
   resolveRetryOptions,
 } from './retry.js';
+import { safeJoin, tempPathFor } from './files.js';
 import { sleep } from './sleep.js';
 import { DEFAULT_USER_AGENT } from './version.js';
 
@@ -145,7 +150,7 @@ export interface HttpClient {
   download(options: DownloadOptions): Promise<DownloadResult>;
   /** Closes the client's connections; pending calls finish first. */
   close(): Promise<void>;
-  /** Secrets this client knows (auth provider values); used to scrub texts. */
+  /** The normalised base URL (with a trailing slash), if any. */
   readonly baseUrl: string | undefined;
 }
 
@@ -690,14 +695,22 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           throw mapError(error, ctx);
         }
         if (responseType === 'stream') {
-          const stream = body as Readable;
+          // Hand out a stream whose errors are already typed (TimeoutError, NetworkError, AbortError).
+          const source = body as Readable;
+          const typed = new PassThrough();
+          source.once('error', (error) => typed.destroy(mapError(error, ctx)));
+          typed.once('close', () => {
+            if (!source.destroyed && !source.readableEnded) source.destroy();
+          });
+          source.pipe(typed);
+          body = typed;
           if (release !== undefined) {
-            stream.once('close', release);
+            typed.once('close', release);
             release = undefined;
           }
           if (scope.signal !== call.signal) {
             keepScope = true;
-            stream.once('close', () => scope.dispose());
+            typed.once('close', () => scope.dispose());
           }
         }
         return {
@@ -788,13 +801,72 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
   };
 
+  async function download(call: DownloadOptions): Promise<DownloadResult> {
+    if (typeof call !== 'object' || call === null) throw new TypeError('options must be an object');
+    const { dir, fileName, to, maxBytes, onProgress, ...rest } = call;
+    if ((dir === undefined) === (to === undefined)) throw new TypeError('Pass exactly one of dir and to');
+    if (to !== undefined && (typeof to !== 'object' || to === null || typeof to.write !== 'function')) throw new TypeError('to must be a writable stream');
+    if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 0)) {
+      throw new RangeError(`maxBytes must be an integer >= 0, got ${String(maxBytes)}`);
+    }
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('onProgress must be a function');
+    let target: string | undefined;
+    if (dir !== undefined) {
+      const name = fileName ?? lastPathSegment(call.path);
+      target = safeJoin(dir, name);
+    }
+    const res = await request<Readable>({ ...rest, responseType: 'stream' });
+    const lengthHeader = res.headers['content-length'];
+    const bytesTotal = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    if (maxBytes !== undefined && bytesTotal !== undefined && bytesTotal > maxBytes) {
+      res.body.destroy();
+      throw new SizeLimitError(maxBytes, bytesTotal, `Download of ${res.url} is ${bytesTotal} bytes, over maxBytes ${maxBytes}`);
+    }
+    let bytesDone = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytesDone += chunk.length;
+        if (maxBytes !== undefined && bytesDone > maxBytes) {
+          callback(new SizeLimitError(maxBytes, bytesDone, `Download of ${res.url} exceeds maxBytes ${maxBytes}`));
+          return;
+        }
+        try {
+          onProgress?.({ bytesDone, bytesTotal });
+        } catch (error) {
+          callback(error as Error);
+          return;
+        }
+        callback(null, chunk);
+      },
+    });
+    const signal = call.signal;
+    if (to !== undefined) {
+      await pipeline(res.body, counter, to, ...(signal ? [{ signal }] : [])).catch((error: unknown) => {
+        throw signal?.aborted ? new AbortError(signal.reason) : error;
+      });
+      return { bytes: bytesDone };
+    }
+    const finalPath = target as string;
+    const temp = tempPathFor(finalPath);
+    try {
+      await pipeline(res.body, counter, createWriteStream(temp, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+      await rename(temp, finalPath);
+    } catch (error) {
+      res.body.destroy();
+      await rm(temp, { force: true });
+      throw signal?.aborted ? new AbortError(signal.reason) : error;
+    }
+    if (logging) logger.info('http download complete', { url: res.url, bytes: bytesDone, requestId: res.requestId });
+    return { path: finalPath, bytes: bytesDone };
+  }
+
   function logFields(c: CallContext): Record<string, unknown> {
     return { requestId: c.requestId, method: c.method, url: redactedUrl(c, secretsOf(c)), attempt: c.attempt };
   }
 
   return {
     request,
-    download: () => Promise.reject(new Error('not yet')),
+    download,
     async close() {
       if (closed) return;
       closed = true;
@@ -802,6 +874,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     },
     baseUrl: baseHref,
   };
+}
+
+function lastPathSegment(path: string): string {
+  const withoutQuery = path.split(/[?#]/)[0] ?? '';
+  const segment = withoutQuery.split('/').pop() ?? '';
+  let name = segment;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    // keep the raw segment
+  }
+  if (name === '') throw new TypeError('fileName is required when the path does not end in a file name');
+  return name;
 }
 
 function statusText(status: number): string {

@@ -52,6 +52,8 @@ export type { AuthContext, AuthProvider, BearerAuthOptions, BearerAuthProvider, 
 export { createRateLimiter, deleteSharedRateLimiter, getSharedRateLimiter } from './rate-limiter.js';
 export type { RateLimiter, RateLimiterOptions, Release } from './rate-limiter.js';
 export { sleep } from './sleep.js';
+export { safeJoin, writeFileAtomic } from './files.js';
+export { timingSafeEqualString } from './timing-safe.js';
 export { backoffDelay, createBackoff } from './backoff.js';
 export type { Backoff, BackoffOptions, JitterMode } from './backoff.js';
 export { systemClock } from './clock.js';

@@ -80,6 +80,7 @@ export async function startTestServer(handler: TestHandler, options: TestServerO
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of connections) socket.destroy();
+        connections.clear();
         server.closeAllConnections?.();
       });
       return closing;
