@@ -1,6 +1,42 @@
 /** Public face of @x/sepl-connector. */
+export {
+  SeplConnector,
+  type ConnectorState,
+  type ReadyInfo,
+  type ReconnectingInfo,
+  type ReconnectOptions,
+  type SeplConnectorEvents,
+  type SeplConnectorOptions,
+  type SeplProtocol,
+} from './connector.js';
+export { normalizeParts, parseCommand, responsePayload, type ProtocolPart, type ProtocolPartsInput, type SeplCommand } from './command.js';
 export { configFromEnv, type SeplEnvConfig, type SeplLogLevel } from './config.js';
+export { loggerFor } from './log.js';
 export { deviceHash, gatewayHash, tagStrings, validateDevice, type SeplDevice, type SeplTags } from './device.js';
 export type { DeviceStore } from './store.js';
 export { MemoryDeviceStore } from './memory-store.js';
+export { FileDeviceStore } from './file-store.js';
+export { DEFAULT_HANDLERS, g2CredentialsFrame, g2RequestFrame, parseG2Inbound, type G2Inbound, type HandlerNames } from './g2-frames.js';
+export { G1_UPDATE_FRAME, g1CredentialsFrame, g1EventMessage, g1OutboundFrame, g1RegistrationBody, parseG1Inbound } from './g1-frames.js';
 export { GRANULARITIES, bucketStart, checkGranularity, isGranularity, timeWindowToMs, type Granularity, type TimeWindow } from './granularity.js';
+export { AverageClient, parseAverageRows, type AverageClientOptions, type AverageQuery, type AverageRow } from './average.js';
+export { createHttpLib, type HttpLib, type HttpLibOptions, type HttpLibRequestOptions, type HttpLibResponse } from './http-lib.js';
+export {
+  SeplAuthError,
+  SeplError,
+  SeplNotConnectedError,
+  SeplOverflowError,
+  SeplProtocolError,
+  SeplRequestError,
+  SeplStoreError,
+  SeplTimeoutError,
+  SeplUnsupportedError,
+  isSeplAuthError,
+  isSeplNotConnectedError,
+  isSeplOverflowError,
+  isSeplProtocolError,
+  isSeplRequestError,
+  isSeplStoreError,
+  isSeplTimeoutError,
+  isSeplUnsupportedError,
+} from './errors.js';

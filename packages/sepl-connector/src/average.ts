@@ -1,0 +1,102 @@
+import { createHttpClient, type HttpClient, type Logger } from '@x/http-core';
+import { checkHttpUrl } from './config.js';
+import { SeplProtocolError } from './errors.js';
+import { checkGranularity, timeWindowToMs, type Granularity, type TimeWindow } from './granularity.js';
+
+/** One row of an average query. */
+export interface AverageRow {
+  /** Start of the bucket (or of the data, for `all`). */
+  time_stamp: Date;
+  /** Mean of the values in the bucket; null when the service reports none. */
+  result: number | null;
+  /** Number of values averaged. */
+  data_points: number;
+}
+
+export interface AverageQuery {
+  /** Default on the service: `all`. */
+  granularity?: Granularity;
+  /** Default on the service: everything since the Unix epoch. */
+  timeWindow?: TimeWindow;
+  signal?: AbortSignal;
+  timeoutInMs?: number;
+}
+
+export interface AverageClientOptions {
+  /** Base URL of the query service; `devices/{id}/average` is resolved against it. */
+  baseUrl: string | URL;
+  /** Extra headers (e.g. authorization in front of the service). */
+  headers?: Record<string, string>;
+  timeoutInMs?: number;
+  logger?: Logger;
+  /** Use an existing http-core client instead (its baseUrl is ignored: paths are absolute). */
+  http?: HttpClient;
+}
+
+/** Parses the service's JSON answer into typed rows, sorted by time ascending. */
+export function parseAverageRows(body: unknown): AverageRow[] {
+  if (!Array.isArray(body)) throw new SeplProtocolError('average answer is not a JSON array', body);
+  const rows = body.map((item: unknown): AverageRow => {
+    const r = item as { time_stamp?: unknown; result?: unknown; data_points?: unknown } | null;
+    if (typeof r !== 'object' || r === null) throw new SeplProtocolError('average row is not an object', body);
+    if (typeof r.time_stamp !== 'string') throw new SeplProtocolError('average row without time_stamp', body);
+    const time = Date.parse(r.time_stamp);
+    if (Number.isNaN(time)) throw new SeplProtocolError(`average row has an invalid time_stamp '${r.time_stamp.slice(0, 40)}'`, body);
+    if (r.result !== null && (typeof r.result !== 'number' || !Number.isFinite(r.result))) {
+      throw new SeplProtocolError('average row result is not a number', body);
+    }
+    if (typeof r.data_points !== 'number' || !Number.isInteger(r.data_points) || r.data_points < 0) {
+      throw new SeplProtocolError('average row data_points is not a whole number', body);
+    }
+    return { time_stamp: new Date(time), result: r.result ?? null, data_points: r.data_points };
+  });
+  return rows.sort((a, b) => a.time_stamp.getTime() - b.time_stamp.getTime());
+}
+
+/** Client of the platform's average query `GET /devices/{id}/average`. */
+export class AverageClient {
+  readonly #http: HttpClient;
+  readonly #base: URL;
+  readonly #ownsHttp: boolean;
+
+  constructor(options: AverageClientOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    this.#base = checkHttpUrl(options.baseUrl, 'options.baseUrl');
+    if (!this.#base.pathname.endsWith('/')) this.#base.pathname += '/';
+    this.#ownsHttp = options.http === undefined;
+    this.#http =
+      options.http ??
+      createHttpClient({
+        baseUrl: this.#base.href,
+        headers: { Accept: 'application/json', ...options.headers },
+        timeoutInMs: options.timeoutInMs ?? 10_000,
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+  }
+
+  /** Averages of a device's values, one row per bucket, sorted by time ascending. */
+  async average(deviceId: string, query: AverageQuery = {}): Promise<AverageRow[]> {
+    if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
+    if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object');
+    const params: Record<string, string> = {};
+    if (query.granularity !== undefined) params['granularity'] = checkGranularity(query.granularity, 'query.granularity');
+    if (query.timeWindow !== undefined) {
+      timeWindowToMs(query.timeWindow, 'query.timeWindow');
+      params['time_window'] = query.timeWindow;
+    }
+    const url = new URL(`devices/${encodeURIComponent(deviceId)}/average`, this.#base);
+    const res = await this.#http.request<unknown>({
+      method: 'GET',
+      path: url.href,
+      query: params,
+      responseType: 'json',
+      ...(query.signal ? { signal: query.signal } : {}),
+      ...(query.timeoutInMs !== undefined ? { timeoutInMs: query.timeoutInMs } : {}),
+    });
+    return parseAverageRows(res.body);
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsHttp) await this.#http.close();
+  }
+}

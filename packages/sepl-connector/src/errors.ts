@@ -1,0 +1,124 @@
+import { ProtocolError, XError } from '@x/http-core';
+
+/** Longest raw text kept on an error (characters). */
+export const MAX_PREVIEW = 2048;
+
+/** A bounded preview of raw data for error objects. */
+export function preview(raw: unknown): string {
+  let text: string;
+  if (typeof raw === 'string') text = raw;
+  else if (raw instanceof Uint8Array) text = Buffer.from(raw).toString('utf8');
+  else {
+    try {
+      text = JSON.stringify(raw) ?? String(raw);
+    } catch {
+      text = String(raw);
+    }
+  }
+  return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)}…` : text;
+}
+
+/** Base of every error this package throws (an `@x/http-core` XError); recognise subclasses by `name` (see the guards). */
+export class SeplError extends XError {
+  constructor(message: string, code: string, options: { cause?: unknown } = {}) {
+    super(message, { code, cause: options.cause });
+    this.name = 'SeplError';
+  }
+}
+
+function guard<T extends Error>(name: string) {
+  return (err: unknown): err is T =>
+    typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
+}
+
+/** The platform rejected the credentials; the connector stops and does not retry. */
+export class SeplAuthError extends SeplError {
+  readonly status: number | undefined;
+  constructor(message: string, status?: number) {
+    super(message, 'SEPL_AUTH');
+    this.name = 'SeplAuthError';
+    this.status = status;
+  }
+}
+export const isSeplAuthError = guard<SeplAuthError>('SeplAuthError');
+
+/** The platform answered a G2 request with a status other than 200. */
+export class SeplRequestError extends SeplError {
+  readonly status: number;
+  readonly handler: string;
+  readonly token: string;
+  /** The answer's payload (bounded). */
+  readonly payloadPreview: string;
+  constructor(handler: string, token: string, status: number, payload: unknown) {
+    const text = preview(payload);
+    super(`${handler} request failed with status ${status}: ${text.slice(0, 200)}`, 'SEPL_REQUEST_FAILED');
+    this.name = 'SeplRequestError';
+    this.status = status;
+    this.handler = handler;
+    this.token = token;
+    this.payloadPreview = text;
+  }
+}
+export const isSeplRequestError = guard<SeplRequestError>('SeplRequestError');
+
+/** No answer to a G2 request within its timeout (or to the credentials frame). */
+export class SeplTimeoutError extends SeplError {
+  readonly handler: string;
+  readonly timeoutInMs: number;
+  constructor(handler: string, timeoutInMs: number) {
+    super(`no answer to the ${handler} request within ${timeoutInMs} ms`, 'SEPL_TIMEOUT');
+    this.name = 'SeplTimeoutError';
+    this.handler = handler;
+    this.timeoutInMs = timeoutInMs;
+  }
+}
+export const isSeplTimeoutError = guard<SeplTimeoutError>('SeplTimeoutError');
+
+/** The operation needs a live session and there is none (or it was lost while waiting). */
+export class SeplNotConnectedError extends SeplError {
+  constructor(message = 'the connector is not connected') {
+    super(message, 'SEPL_NOT_CONNECTED');
+    this.name = 'SeplNotConnectedError';
+  }
+}
+export const isSeplNotConnectedError = guard<SeplNotConnectedError>('SeplNotConnectedError');
+
+/** The operation does not exist in the chosen protocol generation. */
+export class SeplUnsupportedError extends SeplError {
+  constructor(message: string) {
+    super(message, 'SEPL_UNSUPPORTED');
+    this.name = 'SeplUnsupportedError';
+  }
+}
+export const isSeplUnsupportedError = guard<SeplUnsupportedError>('SeplUnsupportedError');
+
+/** The server sent data that does not fit the protocol (an http-core ProtocolError). */
+export class SeplProtocolError extends ProtocolError {
+  constructor(message: string, raw: unknown) {
+    super(message, preview(raw), { code: 'SEPL_PROTOCOL' });
+    this.name = 'SeplProtocolError';
+  }
+}
+export const isSeplProtocolError = guard<SeplProtocolError>('SeplProtocolError');
+
+/** A command was dropped because an iterator's buffer was full. */
+export class SeplOverflowError extends SeplError {
+  readonly taskId: string;
+  constructor(taskId: string, limit: number) {
+    super(`command ${taskId} dropped: more than ${limit} commands buffered`, 'SEPL_OVERFLOW');
+    this.name = 'SeplOverflowError';
+    this.taskId = taskId;
+  }
+}
+export const isSeplOverflowError = guard<SeplOverflowError>('SeplOverflowError');
+
+/** A file store could not be read. */
+export class SeplStoreError extends SeplError {
+  readonly rawPreview: string;
+  constructor(message: string, raw: string) {
+    super(message, 'SEPL_STORE');
+    this.name = 'SeplStoreError';
+    this.rawPreview = preview(raw);
+  }
+}
+export const isSeplStoreError = guard<SeplStoreError>('SeplStoreError');

@@ -1,0 +1,297 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SeplConnector, type SeplConnectorOptions } from './connector.js';
+import { gatewayHash, type SeplDevice } from './device.js';
+import { MemoryDeviceStore } from './memory-store.js';
+import { startSeplSimulator, type SeplSimulator } from './testing/simulator.js';
+
+const TYPE = 'iot#d66ec9bc-e37f-4f35-a788-027301aad6c2';
+const lamp: SeplDevice = { id: 'lamp-1', type: TYPE, name: 'Lamp', tags: { room: 'hall' } };
+const plug: SeplDevice = { id: 'plug-2', type: TYPE, name: 'Plug' };
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function setup(options: Partial<SeplConnectorOptions> = {}, devices: SeplDevice[] = [lamp, plug]) {
+  const sim = await startSeplSimulator({ users: { alice: 'secret' } });
+  cleanup.push(() => sim.close());
+  const store = options.store ?? new MemoryDeviceStore(devices);
+  const connector = new SeplConnector({
+    url: sim.websocketUrl,
+    user: 'alice',
+    password: 'secret',
+    store,
+    reconnect: { initialDelayInMs: 20, maxDelayInMs: 100 },
+    ...options,
+  });
+  cleanup.push(() => connector.close());
+  return { sim, connector, store };
+}
+
+function handlers(sim: SeplSimulator, from = 0): string[] {
+  return sim.received.slice(from).map((f) => f.handler);
+}
+
+describe('G2 handler/token protocol against the simulator', () => {
+  it('handshakes, syncs the devices (clear, put…, commit) and becomes ready', async () => {
+    const { sim, connector, store } = await setup();
+    const info = await connector.start();
+    expect(connector.state).toBe('ready');
+    expect(info).toEqual({ protocol: 'g2', gatewayId: expect.any(String), hash: gatewayHash([lamp, plug]), resynced: true, url: `${sim.websocketUrl}/` });
+    expect(handlers(sim)).toEqual(['credentials', 'clear', 'put', 'put', 'commit']);
+    expect(sim.received[0]!.payload).toEqual({ user: 'alice', gid: '' });
+    expect(sim.received[2]!.payload).toEqual({ uri: 'lamp-1', name: 'Lamp', iot_type: TYPE, tags: ['room:hall'] });
+    expect(sim.received[4]!.payload).toBe(gatewayHash([lamp, plug]));
+    const gateway = sim.gateways.get(info.gatewayId!)!;
+    expect(gateway.hash).toBe(gatewayHash([lamp, plug]));
+    expect([...gateway.committed]).toEqual(['lamp-1', 'plug-2']);
+    expect(await store.getGatewayId()).toBe(info.gatewayId);
+    expect(connector.gatewayId).toBe(info.gatewayId);
+    // tokens are UUIDs, unique per request
+    const tokens = sim.received.slice(1).map((f) => f.token);
+    expect(new Set(tokens).size).toBe(4);
+    for (const t of tokens) expect(t).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('never sends the password anywhere but the credentials frame', async () => {
+    const { sim, connector } = await setup();
+    await connector.start();
+    expect(sim.received.some((f) => f.raw.includes('secret'))).toBe(false);
+  });
+
+  it('takes over an existing gateway without a reset when the hash matches', async () => {
+    const { sim, connector, store } = await setup();
+    const first = await connector.start();
+    await connector.close();
+    const mark = sim.received.length;
+    const again = new SeplConnector({ url: sim.websocketUrl, user: 'alice', password: 'secret', store });
+    cleanup.push(() => again.close());
+    const info = await again.start();
+    expect(info.gatewayId).toBe(first.gatewayId);
+    expect(info.resynced).toBe(false);
+    expect(handlers(sim, mark)).toEqual(['credentials']);
+    expect(sim.received[mark]!.payload).toEqual({ user: 'alice', gid: first.gatewayId });
+    expect(sim.gateways.get(first.gatewayId!)!.clears).toBe(1);
+    // the committed devices listen again: a command reaches the new session
+    const answer = sim.sendCommand('plug-2', 'on', { data: '1' });
+    const command = await again.commands().next();
+    await again.respond(command.value, { data: 'done' });
+    expect((await answer)['protocol_parts']).toEqual([{ name: 'data', value: 'done' }]);
+  });
+
+  it('resets the gateway when a device changed while offline', async () => {
+    const { sim, connector, store } = await setup();
+    await connector.start();
+    await connector.close();
+    await store.update({ ...plug, name: 'Plug (renamed)' });
+    const mark = sim.received.length;
+    const again = new SeplConnector({ url: sim.websocketUrl, user: 'alice', password: 'secret', store });
+    cleanup.push(() => again.close());
+    const info = await again.start();
+    expect(info.resynced).toBe(true);
+    expect(handlers(sim, mark)).toEqual(['credentials', 'clear', 'put', 'put', 'commit']);
+    expect(sim.received.at(-2)!.payload).toEqual({ uri: 'plug-2', name: 'Plug (renamed)', iot_type: TYPE, tags: [] });
+  });
+
+  it('adds, updates, disconnects and deletes devices, each followed by commit', async () => {
+    const { sim, connector, store } = await setup({}, [lamp]);
+    const { gatewayId } = await connector.start();
+    const mark = sim.received.length;
+    const heater: SeplDevice = { id: 'heater', type: TYPE, name: 'Heater', tags: [['floor', '1']] };
+    await connector.add(heater);
+    await connector.update({ ...heater, name: 'Heater 2' });
+    await connector.disconnect('lamp-1');
+    await connector.delete('heater');
+    expect(sim.received.slice(mark).map((f) => [f.handler, f.payload])).toEqual([
+      ['put', { uri: 'heater', name: 'Heater', iot_type: TYPE, tags: ['floor:1'] }],
+      ['commit', gatewayHash([lamp, heater])],
+      ['put', { uri: 'heater', name: 'Heater 2', iot_type: TYPE, tags: ['floor:1'] }],
+      ['commit', gatewayHash([lamp, { ...heater, name: 'Heater 2' }])],
+      ['disconnect', 'lamp-1'],
+      ['commit', gatewayHash([{ ...heater, name: 'Heater 2' }])],
+      ['delete', 'heater'],
+      ['commit', gatewayHash([])],
+    ]);
+    expect(await store.list()).toEqual([]);
+    const gateway = sim.gateways.get(gatewayId!)!;
+    expect([...gateway.devices.keys()]).toEqual(['lamp-1']);
+    expect(gateway.listening.size).toBe(0);
+  });
+
+  it('sends events with protocol parts and surfaces a platform error', async () => {
+    const { sim, connector } = await setup();
+    await connector.start();
+    await connector.event('lamp-1', 'power', { metadata: 'm', data: '42' });
+    await connector.event('plug-2', 'power', [{ name: 'data', value: '7' }]);
+    expect(sim.framesOf('event').map((f) => f.payload)).toEqual([
+      { device_uri: 'lamp-1', service_uri: 'power', value: [{ name: 'metadata', value: 'm' }, { name: 'data', value: '42' }] },
+      { device_uri: 'plug-2', service_uri: 'power', value: [{ name: 'data', value: '7' }] },
+    ]);
+    expect(sim.events.map((e) => [e.deviceId, e.service])).toEqual([
+      ['lamp-1', 'power'],
+      ['plug-2', 'power'],
+    ]);
+    await expect(connector.event('ghost', 'power', { data: '1' })).rejects.toMatchObject({
+      name: 'SeplRequestError',
+      status: 400,
+      handler: 'event',
+      payloadPreview: 'device not connected',
+    });
+    await expect(connector.event('lamp-1', 'power', { data: 1 as unknown as string })).rejects.toThrow('parts.data must be a string');
+  });
+
+  it('delivers commands to the iterator and the event, and respond echoes them', async () => {
+    const { sim, connector } = await setup();
+    await connector.start();
+    const seen: string[] = [];
+    connector.on('command', (c) => seen.push(c.task_id));
+    const commands = connector.commands();
+    const answered = sim.sendCommand('lamp-1', 'on', { data: '{"on":true}' }, { serviceName: 'switch on', outputName: 'Task_1kmeuz3' });
+    const { value: command } = await commands.next();
+    expect(command).toMatchObject({
+      device_url: 'lamp-1',
+      service_url: 'on',
+      service_name: 'switch on',
+      output_name: 'Task_1kmeuz3',
+      protocol_parts: [{ name: 'data', value: '{"on":true}' }],
+      device_instance_id: expect.stringMatching(/^iot#[0-9a-f-]{36}$/),
+    });
+    expect(seen).toEqual([command.task_id]);
+    await connector.respond(command, { metadata: '', data: '{"status":"ok"}' });
+    const response = await answered;
+    expect(response).toEqual({ ...command, protocol_parts: [{ name: 'metadata', value: '' }, { name: 'data', value: '{"status":"ok"}' }] });
+    const frame = sim.framesOf('response').at(-1)!;
+    expect(frame.token).toMatch(/^[0-9a-f-]{36}$/);
+    // a null answer is allowed
+    const second = sim.sendCommand('plug-2', 'off', null);
+    const { value: c2 } = await commands.next();
+    expect(c2.protocol_parts).toBeNull();
+    await connector.respond(c2, null);
+    expect((await second)['protocol_parts']).toBeNull();
+    await commands.return!();
+  });
+
+  it('buffers commands that arrive before anyone iterates, for the first iterator', async () => {
+    const { sim, connector } = await setup();
+    await connector.start();
+    const answered = sim.sendCommand('lamp-1', 'on', []);
+    await new Promise((r) => setTimeout(r, 50));
+    const { value } = await connector.commands().next();
+    expect(value.service_url).toBe('on');
+    await connector.respond(value, []);
+    expect((await answered)['protocol_parts']).toEqual([]);
+  });
+
+  it('times out a request after requestTimeoutInMs', async () => {
+    const { sim, connector } = await setup({ requestTimeoutInMs: 80 });
+    await connector.start();
+    sim.answerRequests = false;
+    const started = Date.now();
+    await expect(connector.event('lamp-1', 'power', { data: '1' })).rejects.toMatchObject({ name: 'SeplTimeoutError', handler: 'event', timeoutInMs: 80 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+  });
+
+  it('uses configured handler names', async () => {
+    const { sim, connector } = await setup({ handlers: { delete: 'remove' } });
+    await connector.start();
+    await connector.delete('plug-2');
+    expect(handlers(sim).slice(-2)).toEqual(['remove', 'commit']);
+  });
+
+  it('reconnects after a dropped socket, re-handshakes and keeps working', async () => {
+    const { sim, connector } = await setup();
+    const first = await connector.start();
+    const events: string[] = [];
+    connector.on('disconnected', () => events.push('disconnected'));
+    connector.on('reconnecting', (r) => events.push(`reconnecting ${r.attempt} ${r.delayInMs}`));
+    const ready = new Promise((resolve) => connector.once('ready', resolve));
+    const mark = sim.received.length;
+    expect(sim.dropConnections()).toBe(1);
+    const info = await ready;
+    expect(info).toMatchObject({ gatewayId: first.gatewayId, resynced: false });
+    expect(events).toEqual(['disconnected', 'reconnecting 1 20']);
+    expect(handlers(sim, mark)).toEqual(['credentials']);
+    await connector.event('lamp-1', 'power', { data: '5' });
+    expect(sim.events).toHaveLength(1);
+  });
+
+  it('pings after silence and reconnects when the server stops answering pings', async () => {
+    const { sim, connector } = await setup({ pingAfterInMs: 60, pongTimeoutInMs: 60 });
+    await connector.start();
+    // answered pings keep the session alive
+    await new Promise((r) => setTimeout(r, 250));
+    expect(connector.state).toBe('ready');
+    expect(sim.sessionCount).toBe(1);
+    const failed = new Promise<{ error: Error | undefined }>((resolve) => connector.once('reconnecting', resolve));
+    sim.answerPings = false;
+    const { error } = await failed;
+    expect(error?.message).toBe('no pong within 60 ms after a ping');
+    sim.answerPings = true;
+    await new Promise((resolve) => connector.once('ready', resolve));
+    expect(connector.state).toBe('ready');
+  });
+
+  it('stops with a clear error when the credentials are rejected', async () => {
+    const { sim, connector } = await setup({ password: 'wrong' });
+    const errors: Error[] = [];
+    connector.on('error', (e) => errors.push(e));
+    const iterator = connector.commands();
+    await expect(connector.start()).rejects.toMatchObject({ name: 'SeplAuthError', code: 'SEPL_AUTH', status: 400 });
+    expect(connector.state).toBe('closed');
+    expect(errors.map((e) => e.name)).toEqual(['SeplAuthError']);
+    expect(errors[0]!.message).toBe('credentials rejected by the platform (status 400): invalid credentials');
+    expect(errors[0]!.message).not.toContain('wrong');
+    await expect(iterator.next()).rejects.toMatchObject({ name: 'SeplAuthError' });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sim.framesOf('credentials')).toHaveLength(1);
+  });
+
+  it('stops when credentials are revoked while reconnecting', async () => {
+    const { sim, connector } = await setup();
+    await connector.start();
+    const stopped = new Promise<Error>((resolve) => connector.on('error', resolve));
+    sim.rejectCredentials = true;
+    sim.dropConnections();
+    expect((await stopped).name).toBe('SeplAuthError');
+    expect(connector.state).toBe('closed');
+  });
+
+  it('rejects event and respond while not connected, queues device changes in the store', async () => {
+    const { sim, connector, store } = await setup();
+    await expect(connector.event('lamp-1', 's', {})).rejects.toMatchObject({ name: 'SeplNotConnectedError' });
+    await connector.add({ id: 'offline', type: TYPE, name: 'Offline' });
+    expect((await store.list()).map((d) => d.id)).toEqual(['lamp-1', 'plug-2', 'offline']);
+    const info = await connector.start();
+    expect(sim.gateways.get(info.gatewayId!)!.devices.has('offline')).toBe(true);
+  });
+
+  it('retries a refused connection with backoff until the platform is up', async () => {
+    const sim = await startSeplSimulator({ users: { alice: 'secret' } });
+    const url = sim.websocketUrl;
+    const port = sim.port;
+    await sim.close();
+    const connector = new SeplConnector({ url, user: 'alice', password: 'secret', reconnect: { initialDelayInMs: 30, maxDelayInMs: 60 } });
+    cleanup.push(() => connector.close());
+    const delays: number[] = [];
+    connector.on('reconnecting', (r) => delays.push(r.delayInMs));
+    connector.on('error', () => undefined);
+    const started = connector.start();
+    await new Promise((r) => setTimeout(r, 150));
+    const again = await startSeplSimulator({ users: { alice: 'secret' }, port });
+    cleanup.push(() => again.close());
+    await started;
+    expect(delays.slice(0, 3)).toEqual([30, 60, 60]);
+  });
+
+  it('close() ends iterators and rejects a pending start', async () => {
+    const { connector } = await setup();
+    const iterator = connector.commands();
+    const started = connector.start();
+    await connector.close();
+    await expect(started).rejects.toMatchObject({ name: 'SeplNotConnectedError' });
+    expect(await iterator.next()).toEqual({ value: undefined, done: true });
+    expect(connector.state).toBe('closed');
+    await expect(connector.start()).rejects.toMatchObject({ name: 'SeplNotConnectedError' });
+  });
+});

@@ -1,0 +1,143 @@
+import { WebSocket, type ClientOptions } from 'ws';
+
+/** How a websocket session ended. */
+export interface SocketEnd {
+  code: number;
+  reason: string;
+  /** Set when the connector itself failed the socket (e.g. no pong). */
+  error?: Error;
+}
+
+export interface SocketOptions {
+  /** Opening handshake timeout. */
+  connectTimeoutInMs: number;
+  /** Send a websocket ping after this much inbound silence. */
+  pingAfterInMs: number;
+  /** Fail the socket when nothing arrives within this after a ping. */
+  pongTimeoutInMs: number;
+  /** TLS settings for `wss:` (e.g. a test CA). */
+  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /** Milliseconds since the epoch (the ping payload). */
+  now: () => number;
+}
+
+/**
+ * One websocket with a heartbeat: after `pingAfterInMs` without any inbound frame a ping is
+ * sent (payload: Unix seconds); if nothing (pong or frame) arrives within `pongTimeoutInMs`,
+ * the socket is terminated and `ended` resolves with an error.
+ */
+export class HeartbeatSocket {
+  readonly ended: Promise<SocketEnd>;
+  readonly #ws: WebSocket;
+  readonly #options: SocketOptions;
+  #onText: (text: string) => void = () => undefined;
+  #silenceTimer: NodeJS.Timeout | undefined;
+  #pongTimer: NodeJS.Timeout | undefined;
+  #failure: Error | undefined;
+  #open = true;
+
+  private constructor(ws: WebSocket, options: SocketOptions) {
+    this.#ws = ws;
+    this.#options = options;
+    this.ended = new Promise((resolve) => {
+      ws.on('close', (code, reason) => {
+        this.#open = false;
+        this.#stopTimers();
+        const end: SocketEnd = { code, reason: reason.toString('utf8') };
+        if (this.#failure) end.error = this.#failure;
+        resolve(end);
+      });
+    });
+    ws.on('message', (data, isBinary) => {
+      this.#activity();
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      this.#onText(isBinary ? buffer.toString('utf8') : buffer.toString('utf8'));
+    });
+    ws.on('pong', () => this.#activity());
+    ws.on('ping', () => this.#activity());
+    ws.on('error', (err) => {
+      this.#failure ??= err;
+    });
+    this.#activity();
+  }
+
+  /** Opens a websocket; rejects when the connection or its opening handshake fails. */
+  static open(url: string, options: SocketOptions): Promise<HeartbeatSocket> {
+    return new Promise((resolve, reject) => {
+      const clientOptions: ClientOptions = { handshakeTimeout: options.connectTimeoutInMs, autoPong: true };
+      if (options.tls?.ca !== undefined) clientOptions.ca = options.tls.ca;
+      if (options.tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = options.tls.rejectUnauthorized;
+      const ws = new WebSocket(url, clientOptions);
+      const onError = (err: Error): void => {
+        ws.off('open', onOpen);
+        ws.terminate();
+        reject(err);
+      };
+      const onOpen = (): void => {
+        ws.off('error', onError);
+        resolve(new HeartbeatSocket(ws, options));
+      };
+      ws.once('error', onError);
+      ws.once('open', onOpen);
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.#open && this.#ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sets the handler of inbound text frames. */
+  onText(handler: (text: string) => void): void {
+    this.#onText = handler;
+  }
+
+  /** Sends a text frame; resolves once it is written. */
+  send(text: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.isOpen) {
+        reject(new Error('websocket is not open'));
+        return;
+      }
+      this.#ws.send(text, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** Closes the socket (normal closure) and waits for it to end. */
+  async close(code = 1000, reason = ''): Promise<SocketEnd> {
+    if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING) {
+      this.#ws.close(code, reason);
+      const timer = setTimeout(() => this.#ws.terminate(), 2000);
+      const end = await this.ended;
+      clearTimeout(timer);
+      return end;
+    }
+    return this.ended;
+  }
+
+  /** Fails the socket at once with `error`. */
+  fail(error: Error): void {
+    this.#failure ??= error;
+    this.#ws.terminate();
+  }
+
+  #stopTimers(): void {
+    clearTimeout(this.#silenceTimer);
+    clearTimeout(this.#pongTimer);
+    this.#silenceTimer = undefined;
+    this.#pongTimer = undefined;
+  }
+
+  #activity(): void {
+    if (!this.#open) return;
+    this.#stopTimers();
+    this.#silenceTimer = setTimeout(() => this.#ping(), this.#options.pingAfterInMs);
+  }
+
+  #ping(): void {
+    if (!this.isOpen) return;
+    this.#ws.ping(String(Math.floor(this.#options.now() / 1000)));
+    this.#pongTimer = setTimeout(() => {
+      this.fail(new Error(`no pong within ${this.#options.pongTimeoutInMs} ms after a ping`));
+    }, this.#options.pongTimeoutInMs);
+  }
+}
