@@ -1,4 +1,4 @@
-import { ConnectApiError, RateLimitedError } from './errors.js';
+import { ConnectApiError, RateLimitedError, type ConnectErrorInit } from './errors.js';
 
 /** ThinQ Connect error codes and names (LG pythinqconnect `ThinQAPIErrorCodes`, keyed by code; 1314 from issue #10). */
 export const CONNECT_ERROR_CODES: Readonly<Record<string, string>> = {
@@ -70,7 +70,7 @@ export const CONNECT_RATE_LIMIT_CODES: readonly string[] = ['1306', '1314'];
 
 /** The typed error for a Connect error answer. */
 export function connectError(
-  init: { code: string; status: number; serverMessage?: string | undefined; retryAfterInMs?: number | undefined },
+  init: Omit<ConnectErrorInit, 'errorName'>,
   options?: { cause?: unknown },
 ): ConnectApiError {
   const errorName = CONNECT_ERROR_CODES[init.code] ?? 'UNKNOWN_ERROR';

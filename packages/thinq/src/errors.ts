@@ -1,7 +1,10 @@
 /**
- * Errors of @x/thinq. They are recognised by `name`/`kind` through the type guards below rather than
- * with `instanceof`, so that several loaded copies of the package still agree.
+ * Errors of @x/thinq, built on @x/http-core's error families. They are recognised by `name` through the
+ * type guards below rather than with `instanceof`, so that several loaded copies of the package agree.
+ * ThinQ errors are `XError`s, Connect API errors are also `HttpError`s, malformed server data is a
+ * `ParseError`.
  */
+import { HttpError, ParseError, XError, isXError, type HttpErrorInit } from '@x/http-core';
 
 const PREVIEW_LIMIT = 512;
 
@@ -20,16 +23,11 @@ export function rawPreview(raw: unknown, limit: number = PREVIEW_LIMIT): string 
   return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }
 
-/** Base class of every error raised by @x/thinq. */
-export class ThinqError extends Error {
+/** Base class of the ThinQ protocol errors (an `XError`; `code` is the vendor or library code, e.g. `"0102"`). */
+export class ThinqError extends XError {
   override name = 'ThinqError';
-  /** Family used by the guards; subclasses keep it. */
-  readonly kind: string = 'ThinqError';
-  /** Vendor or library code, e.g. `"0102"`, `"1306"`, `"MONITOR"`. */
-  readonly code: string;
   constructor(message: string, code: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(message, { code, cause: options?.cause });
   }
 }
 
@@ -87,13 +85,12 @@ export class MonitorError extends ThinqError {
   }
 }
 
-/** The server sent data we cannot interpret. `rawPreview` is bounded. */
-export class MalformedResponseError extends ThinqError {
+/** The server sent data we cannot interpret (a `ParseError`). `rawPreview` is bounded. */
+export class MalformedResponseError extends ParseError {
   override name = 'MalformedResponseError';
-  readonly rawPreview: string;
   constructor(message: string, raw: unknown, options?: { cause?: unknown }) {
-    super(message, 'MALFORMED', options);
-    this.rawPreview = rawPreview(raw);
+    super({ message, rawPreview: rawPreview(raw), cause: options?.cause });
+    this.code = 'MALFORMED';
   }
 }
 
@@ -105,29 +102,34 @@ export class UnsupportedValueTypeError extends ThinqError {
   }
 }
 
-/** A ThinQ Connect API error (`{"error":{"code","message"}}`). `code` is the 4-digit code. */
-export class ConnectApiError extends ThinqError {
+/** What a Connect error carries besides the HTTP details. */
+export interface ConnectErrorInit extends Partial<HttpErrorInit> {
+  code: string;
+  errorName: string;
+  status: number;
+  serverMessage?: string | undefined;
+}
+
+/**
+ * A ThinQ Connect API error (`{"error":{"code","message"}}`), an `HttpError` whose `code` is LG's
+ * 4-digit code.
+ */
+export class ConnectApiError extends HttpError {
   override name = 'ConnectApiError';
   /** Symbolic name of the code (e.g. `EXCEEDED_API_CALLS`), `UNKNOWN_ERROR` when unknown. */
   readonly errorName: string;
-  /** HTTP status of the answer. */
-  readonly status: number;
   readonly serverMessage: string | undefined;
-  /** Milliseconds to wait before retrying, when the error is a rate limit. */
-  readonly retryAfterInMs: number | undefined;
-  constructor(
-    init: { code: string; errorName: string; status: number; serverMessage?: string | undefined; retryAfterInMs?: number | undefined },
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `ThinQ Connect error ${init.code} ${init.errorName} (HTTP ${init.status})${init.serverMessage ? `: ${init.serverMessage}` : ''}`,
-      init.code,
-      options,
-    );
+  constructor(init: ConnectErrorInit, options?: { cause?: unknown }) {
+    super({
+      method: 'GET',
+      url: '',
+      ...init,
+      vendor: { code: init.code, ...(init.serverMessage === undefined ? {} : { message: init.serverMessage }) },
+      message: `ThinQ Connect error ${init.code} ${init.errorName} (HTTP ${init.status})${init.serverMessage ? `: ${init.serverMessage}` : ''}`,
+      cause: options?.cause ?? init.cause,
+    });
     this.errorName = init.errorName;
-    this.status = init.status;
     this.serverMessage = init.serverMessage;
-    this.retryAfterInMs = init.retryAfterInMs;
   }
 }
 
@@ -151,8 +153,26 @@ function hasKind(err: unknown, names: readonly string[]): boolean {
   return err instanceof Error && names.includes(err.name);
 }
 
-export const isThinqError = (err: unknown): err is ThinqError =>
-  err instanceof Error && (err as { kind?: unknown }).kind === 'ThinqError';
+const THINQ_ERRORS = [
+  'ThinqError',
+  'ThinqApiError',
+  'NotLoggedInError',
+  'NotConnectedError',
+  'FailedRequestError',
+  'TermsNotAgreedError',
+  'InvalidRequestError',
+  'DeviceNotFoundError',
+  'TokenError',
+  'MonitorError',
+  'MalformedResponseError',
+  'UnsupportedValueTypeError',
+  'ConnectApiError',
+  'RateLimitedError',
+  'ControlValidationError',
+];
+
+/** Any error raised by @x/thinq for a protocol reason (all are `XError`s). */
+export const isThinqError = (err: unknown): err is XError => isXError(err) && THINQ_ERRORS.includes(err.name);
 export const isThinqApiError = (err: unknown): err is ThinqApiError =>
   isThinqError(err) &&
   hasKind(err, [
@@ -167,6 +187,9 @@ export const isThinqApiError = (err: unknown): err is ThinqApiError =>
 export const isNotLoggedInError = (err: unknown): err is NotLoggedInError => isThinqError(err) && err.name === 'NotLoggedInError';
 export const isNotConnectedError = (err: unknown): err is NotConnectedError => isThinqError(err) && err.name === 'NotConnectedError';
 export const isMonitorError = (err: unknown): err is MonitorError => isThinqError(err) && err.name === 'MonitorError';
+export const isTokenError = (err: unknown): err is TokenError => isThinqError(err) && err.name === 'TokenError';
+export const isMalformedResponseError = (err: unknown): err is MalformedResponseError =>
+  isThinqError(err) && err.name === 'MalformedResponseError';
 export const isConnectApiError = (err: unknown): err is ConnectApiError =>
   isThinqError(err) && hasKind(err, ['ConnectApiError', 'RateLimitedError']);
 export const isRateLimitedError = (err: unknown): err is RateLimitedError => isThinqError(err) && err.name === 'RateLimitedError';

@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createBackoff,
+  createHttpClient,
+  isHttpError,
+  silentLogger,
+  sleep,
+  systemClock,
+  type Clock,
+  type HttpClient,
+  type HttpClientOptions,
+  type Logger,
+  type RandomSource,
+} from '@x/http-core';
+import { connectError } from './connect-errors.js';
+import { DeviceProfile, type ControlPayload, type DeviceState } from './connect-profile.js';
+import { connectBaseUrl } from './connect-region.js';
+import { isConnectApiError, isRateLimitedError, MalformedResponseError } from './errors.js';
+import { createMessageId } from './signature.js';
+
+/** The public API key of ThinQ Connect (LG's pythinqconnect `const.py`). */
+export const CONNECT_API_KEY = 'v6GFvkweNo7DK7yD3ylIZ9w52aKBU0eJ7wLXkSR3';
+
+/** A device of `GET devices`. */
+export interface ConnectDevice {
+  deviceId: string;
+  /** `DEVICE_AIR_CONDITIONER`, `DEVICE_WASHER`… */
+  deviceType: string;
+  modelName: string;
+  alias: string;
+  reportable: boolean;
+  groupId?: string;
+  raw: Record<string, unknown>;
+}
+
+/** `GET route`. */
+export interface ConnectRoute {
+  /** `mqtts://host:port` */
+  mqttServer: string;
+  apiServer?: string;
+  raw: Record<string, unknown>;
+}
+
+/** `POST client/certificate`. */
+export interface ConnectCertificate {
+  certificatePem: string;
+  /** MQTT topics to subscribe to. */
+  subscriptions: string[];
+}
+
+/** Options of `ConnectClient`. */
+export interface ConnectClientOptions {
+  /** Personal access token (https://connect-pat.lgthinq.com). */
+  pat: string;
+  /** Account country (ISO alpha-2); picks the region. */
+  country: string;
+  /** Stable id of this installation (a random UUID is recommended; persist it). */
+  clientId: string;
+  /** Override the regional base URL (e.g. the simulator's `connectUrl`). */
+  baseUrl?: string;
+  /** Retries after a rate-limit answer (1306/1314). Default 3. */
+  maxRateLimitRetries?: number;
+  /** Backoff of those retries: default 2 s doubling up to 60 s, full jitter; a Retry-After wins. */
+  rateLimitBackoff?: { initialDelayInMs?: number; maxDelayInMs?: number };
+  /** Extra @x/http-core options (TLS trust, timeouts…). */
+  http?: Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'retry'>;
+  clock?: Clock;
+  random?: RandomSource;
+  logger?: Logger;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Client of LG's official ThinQ Connect API. */
+export class ConnectClient {
+  readonly country: string;
+  readonly clientId: string;
+  readonly baseUrl: string;
+  readonly #pat: string;
+  readonly #http: HttpClient;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #maxRateRetries: number;
+  readonly #backoff: { initialDelayInMs: number; maxDelayInMs: number };
+  readonly #random: RandomSource | undefined;
+  readonly #profiles = new Map<string, DeviceProfile>();
+
+  constructor(options: ConnectClientOptions) {
+    if (!isRecord(options)) throw new TypeError('options must be an object');
+    if (typeof options.pat !== 'string' || options.pat.trim() === '') throw new TypeError('pat must be a non-empty string');
+    if (typeof options.clientId !== 'string' || options.clientId.trim() === '') throw new TypeError('clientId must be a non-empty string');
+    this.country = options.country;
+    this.baseUrl = options.baseUrl ?? connectBaseUrl(options.country);
+    if (options.baseUrl !== undefined && !/^[A-Z]{2}$/.test(options.country)) throw new TypeError('country must be a two-letter upper-case code');
+    this.clientId = options.clientId;
+    this.#pat = options.pat;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#random = options.random;
+    this.#maxRateRetries = options.maxRateLimitRetries ?? 3;
+    if (!Number.isInteger(this.#maxRateRetries) || this.#maxRateRetries < 0) throw new RangeError('maxRateLimitRetries must be a non-negative integer');
+    this.#backoff = { initialDelayInMs: options.rateLimitBackoff?.initialDelayInMs ?? 2000, maxDelayInMs: options.rateLimitBackoff?.maxDelayInMs ?? 60_000 };
+    const pat = this.#pat;
+    this.#http = createHttpClient({
+      logger: this.#logger,
+      clock: this.#clock,
+      ...options.http,
+      baseUrl: this.baseUrl,
+      userAgent: options.http?.userAgent ?? '@x/thinq',
+      auth: {
+        apply(headers) {
+          headers.authorization = `Bearer ${pat}`;
+        },
+        secrets: () => [pat],
+      },
+      // Rate limits are handled here (by LG code, with backoff); http-core retries transient failures of safe calls.
+      retry: { classify: (err) => (isHttpError(err) && err.status === 429 ? 'client' : undefined) },
+    });
+  }
+
+  #headers(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      'x-country': this.country,
+      'x-message-id': createMessageId(),
+      'x-client-id': this.clientId,
+      'x-api-key': CONNECT_API_KEY,
+      'x-service-phase': 'OP',
+      accept: 'application/json',
+      ...extra,
+    };
+  }
+
+  async #once(method: 'GET' | 'POST' | 'DELETE', path: string, json: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
+    try {
+      const res = await this.#http.request<unknown>({
+        method,
+        path,
+        headers: this.#headers(headers),
+        ...(json === undefined ? {} : { json }),
+        ...(signal ? { signal } : {}),
+        parseVendorError: (body) => {
+          const e = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+          return e ? { code: String(e.code), ...(typeof e.message === 'string' ? { message: e.message } : {}) } : undefined;
+        },
+      });
+      const body = res.body;
+      if (!isRecord(body) || !('response' in body)) throw new MalformedResponseError(`${method} ${path}: no response in the answer`, body);
+      return body.response;
+    } catch (err) {
+      if (isHttpError(err) && err.vendor?.code !== undefined) {
+        throw connectError(
+          {
+            code: err.vendor.code,
+            status: err.status,
+            serverMessage: err.vendor.message,
+            headers: err.headers,
+            bodyPreview: err.bodyPreview,
+            body: err.body,
+            method: err.method,
+            url: err.url,
+            attempts: err.attempts,
+            ...(err.retryAfterInMs === undefined ? {} : { retryAfterInMs: err.retryAfterInMs }),
+          },
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** One API call: the `response` member of the answer; rate limits (1306/1314) are retried with backoff. */
+  async #call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<unknown> {
+    const backoff = createBackoff({ ...this.#backoff, jitter: 'full', ...(this.#random ? { random: this.#random } : {}) });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#once(method, path, json, headers, signal);
+      } catch (err) {
+        if (!isRateLimitedError(err) || attempt >= this.#maxRateRetries) throw err;
+        const delay = err.retryAfterInMs ?? backoff.next();
+        this.#logger.warn('thinq connect: rate limited, backing off', { code: err.code, delayInMs: delay, attempt: attempt + 1 });
+        await sleep(delay, signal, this.#clock);
+      }
+    }
+  }
+
+  /** `GET devices`. */
+  async devices(options: CallOptions = {}): Promise<ConnectDevice[]> {
+    const list = await this.#call('GET', 'devices', undefined, {}, options.signal);
+    if (!Array.isArray(list)) throw new MalformedResponseError('devices: expected a list', list);
+    return list.map((raw) => {
+      if (!isRecord(raw) || typeof raw.deviceId !== 'string' || !isRecord(raw.deviceInfo)) throw new MalformedResponseError('devices: bad entry', raw);
+      const info = raw.deviceInfo;
+      return {
+        deviceId: raw.deviceId,
+        deviceType: typeof info.deviceType === 'string' ? info.deviceType : 'UNKNOWN',
+        modelName: typeof info.modelName === 'string' ? info.modelName : '',
+        alias: typeof info.alias === 'string' ? info.alias : '',
+        reportable: info.reportable === true,
+        ...(typeof info.groupId === 'string' ? { groupId: info.groupId } : {}),
+        raw,
+      };
+    });
+  }
+
+  static #id(deviceId: string): string {
+    if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
+    return encodeURIComponent(deviceId);
+  }
+
+  /** `GET devices/{id}/profile`, parsed (and cached for control validation). */
+  async profile(deviceId: string, options: CallOptions = {}): Promise<DeviceProfile> {
+    const raw = await this.#call('GET', `devices/${ConnectClient.#id(deviceId)}/profile`, undefined, {}, options.signal);
+    const profile = new DeviceProfile(raw);
+    this.#profiles.set(deviceId, profile);
+    return profile;
+  }
+
+  /** `GET devices/{id}/state`: an object of resources, or one object per location. */
+  async state(deviceId: string, options: CallOptions = {}): Promise<DeviceState> {
+    const raw = await this.#call('GET', `devices/${ConnectClient.#id(deviceId)}/state`, undefined, {}, options.signal);
+    if (!isRecord(raw) && !(Array.isArray(raw) && raw.every(isRecord))) throw new MalformedResponseError('state: expected an object or a list of objects', raw);
+    return raw;
+  }
+
+  /**
+   * `POST devices/{id}/control` with `x-conditional-control: true`. The payload is first validated
+   * against the device profile (fetched once); an invalid payload throws `ControlValidationError` and
+   * nothing is sent.
+   */
+  async control(deviceId: string, payload: ControlPayload, options: CallOptions & { validate?: boolean } = {}): Promise<unknown> {
+    if (!isRecord(payload)) throw new TypeError('payload must be an object');
+    if (options.validate !== false) {
+      const profile = this.#profiles.get(deviceId) ?? (await this.profile(deviceId, options));
+      profile.validateControl(payload);
+    }
+    return this.#call('POST', `devices/${ConnectClient.#id(deviceId)}/control`, payload, { 'x-conditional-control': 'true' }, options.signal);
+  }
+
+  /** `GET route`: the MQTT server to use. */
+  async route(options: CallOptions = {}): Promise<ConnectRoute> {
+    const raw = await this.#call('GET', 'route', undefined, {}, options.signal);
+    if (!isRecord(raw) || typeof raw.mqttServer !== 'string') throw new MalformedResponseError('route: no mqttServer', raw);
+    return { mqttServer: raw.mqttServer, ...(typeof raw.apiServer === 'string' ? { apiServer: raw.apiServer } : {}), raw };
+  }
+
+  /** `POST client`: registers this client id for MQTT (`allowExist: true`). */
+  async registerClient(options: CallOptions = {}): Promise<void> {
+    await this.#call('POST', 'client', { type: 'MQTT', 'service-code': 'SVC202', 'device-type': '607', allowExist: true }, {}, options.signal);
+  }
+
+  /** `DELETE client`. */
+  async unregisterClient(options: CallOptions = {}): Promise<void> {
+    await this.#call('DELETE', 'client', { type: 'MQTT', 'service-code': 'SVC202', 'device-type': '607' }, {}, options.signal);
+  }
+
+  /** `POST client/certificate` with a CSR (PEM or its bare Base64 body). */
+  async issueCertificate(csr: string, options: CallOptions = {}): Promise<ConnectCertificate> {
+    if (typeof csr !== 'string' || csr === '') throw new TypeError('csr must be a non-empty string');
+    const body = csr.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
+    const raw = await this.#call('POST', 'client/certificate', { 'service-code': 'SVC202', csr: body }, {}, options.signal);
+    const result = isRecord(raw) && isRecord(raw.result) ? raw.result : raw;
+    if (!isRecord(result) || typeof result.certificatePem !== 'string' || !Array.isArray(result.subscriptions)) {
+      throw new MalformedResponseError('client/certificate: no certificatePem and subscriptions', raw);
+    }
+    return { certificatePem: result.certificatePem, subscriptions: result.subscriptions.filter((s): s is string => typeof s === 'string') };
+  }
+
+  async #tolerate(promise: Promise<unknown>, code: string): Promise<boolean> {
+    try {
+      await promise;
+      return true;
+    } catch (err) {
+      if (isConnectApiError(err) && err.code === code) return false;
+      throw err;
+    }
+  }
+
+  /** `POST push/{id}/subscribe`; resolves false when already subscribed (1207). */
+  subscribePush(deviceId: string, options: CallOptions = {}): Promise<boolean> {
+    return this.#tolerate(this.#call('POST', `push/${ConnectClient.#id(deviceId)}/subscribe`, undefined, {}, options.signal), '1207');
+  }
+
+  /** `DELETE push/{id}/unsubscribe`; resolves false when not subscribed (1206). */
+  unsubscribePush(deviceId: string, options: CallOptions = {}): Promise<boolean> {
+    return this.#tolerate(this.#call('DELETE', `push/${ConnectClient.#id(deviceId)}/unsubscribe`, undefined, {}, options.signal), '1206');
+  }
+
+  /** `GET push`: devices whose push notifications this client receives. */
+  async pushSubscriptions(options: CallOptions = {}): Promise<unknown[]> {
+    const raw = await this.#call('GET', 'push', undefined, {}, options.signal);
+    return Array.isArray(raw) ? (raw as unknown[]) : [];
+  }
+
+  /** `POST event/{id}/subscribe` for `hours` (default 4464, the SDK's); calling it again renews. */
+  async subscribeEvents(deviceId: string, options: CallOptions & { hours?: number } = {}): Promise<void> {
+    const hours = options.hours ?? 4464;
+    if (!Number.isInteger(hours) || hours < 1) throw new RangeError('hours must be a positive integer');
+    await this.#call('POST', `event/${ConnectClient.#id(deviceId)}/subscribe`, { expire: { unit: 'HOUR', timer: hours } }, {}, options.signal);
+  }
+
+  /** `DELETE event/{id}/unsubscribe`; resolves false when not subscribed (1204). */
+  unsubscribeEvents(deviceId: string, options: CallOptions = {}): Promise<boolean> {
+    return this.#tolerate(this.#call('DELETE', `event/${ConnectClient.#id(deviceId)}/unsubscribe`, undefined, {}, options.signal), '1204');
+  }
+
+  /** `GET event`: devices whose state events this client receives. */
+  async eventSubscriptions(options: CallOptions = {}): Promise<unknown[]> {
+    const raw = await this.#call('GET', 'event', undefined, {}, options.signal);
+    return Array.isArray(raw) ? (raw as unknown[]) : [];
+  }
+
+  /** `POST push/devices`: account events (device added, removed, renamed). */
+  async subscribeAccountEvents(options: CallOptions = {}): Promise<void> {
+    await this.#call('POST', 'push/devices', undefined, {}, options.signal);
+  }
+
+  /** `DELETE push/devices`. */
+  async unsubscribeAccountEvents(options: CallOptions = {}): Promise<void> {
+    await this.#call('DELETE', 'push/devices', undefined, {}, options.signal);
+  }
+
+  async close(): Promise<void> {
+    await this.#http.close();
+  }
+}
+
+/** A fresh client id for a new installation (`@x/thinq-<uuid>`); persist it and reuse it. */
+export function newConnectClientId(): string {
+  return `x-thinq-${randomUUID()}`;
+}

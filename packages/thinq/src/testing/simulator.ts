@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { silentLogger, systemClock, type Clock, type Logger } from '@x/http-core';
+import { createRouter, startTestServer, type TestServer } from '@x/http-core/testing';
+import { startMqttBroker, type MqttBrokerSim } from './broker.js';
+import { createTestCa, type TestCa } from './ca.js';
+import { mountConnectSimulator, type ConnectSim, type ConnectSimOptions } from './connect-sim.js';
+import { mountV1Simulator, type V1Sim, type V1SimOptions } from './v1-sim.js';
+
+/** Options of `startThinqSimulator`. */
+export interface ThinqSimulatorOptions {
+  /** HTTP port (default 0, ephemeral). */
+  port?: number;
+  /** Injectable clock for token expiry and subscription expiry. */
+  clock?: Clock;
+  v1?: V1SimOptions;
+  connect?: ConnectSimOptions;
+  /** Start the MQTT broker (TLS, client certificates from the simulator CA). Default true. */
+  mqtt?: boolean;
+  logger?: Logger;
+}
+
+/** A running simulator of LG's ThinQ v1 and ThinQ Connect clouds on loopback. */
+export interface ThinqSimulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The v1 gateway discovery URL to use instead of LG's. */
+  readonly gatewayUrl: string;
+  /** Base URL of the simulated Connect API (instead of `https://api-<region>.lgthinq.com/`). */
+  readonly connectUrl: string;
+  /** A valid personal access token of the simulated Connect account. */
+  readonly pat: string;
+  /** The simulated account's country. */
+  readonly country: string;
+  /** PEM of the CA that signed the MQTT broker's certificate and issues client certificates. */
+  readonly caPem: string;
+  readonly v1: V1Sim;
+  readonly connect: ConnectSim;
+  /** The MQTT broker, when started. */
+  readonly broker: MqttBrokerSim | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts the simulator: one HTTP server for v1 and Connect, plus an MQTT broker over mutual TLS. */
+export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): Promise<ThinqSimulator> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const router = createRouter();
+  let base = '';
+  const urlOf = () => base;
+  const ca: TestCa = await createTestCa();
+  const broker = options.mqtt === false ? undefined : await startMqttBroker(ca);
+  const v1 = mountV1Simulator(router, urlOf, clock, options.v1, logger);
+  const pat = `thinqpat_${randomBytes(20).toString('hex')}`;
+  const connect = mountConnectSimulator(router, { prefix: '/connect', pat, clock, ca, broker, ...(options.connect ?? {}) });
+  let server: TestServer;
+  try {
+    server = await startTestServer(router.handler, { port: options.port ?? 0 });
+  } catch (err) {
+    await broker?.close();
+    throw err;
+  }
+  base = server.url;
+  return {
+    url: server.url,
+    gatewayUrl: `${server.url}/api/common/gatewayUriList`,
+    connectUrl: `${server.url}/connect/`,
+    pat,
+    country: connect.country,
+    caPem: ca.certPem,
+    v1,
+    connect,
+    broker,
+    async close() {
+      connect.stop();
+      await server.close();
+      await broker?.close();
+    },
+  };
+}

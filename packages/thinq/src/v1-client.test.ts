@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouter, failTimes, sendJson, startTestServer } from '@x/http-core/testing';
+import { refrigeratorStatus, washerStatus, airConditionerStatus } from './status.js';
+import { V1Client, asList, parseOAuthCallback, v1DeviceTypeName } from './v1-client.js';
+import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
+import { wideqState } from './fixtures.test-helper.js';
+
+async function browserLogin(loginUrl: string): Promise<string> {
+  // The simulator's login page redirects straight to the callback URL: follow it by hand.
+  const res = await fetch(loginUrl, { redirect: 'manual' });
+  expect(res.status).toBe(302);
+  const location = res.headers.get('location');
+  if (!location) throw new Error('no redirect');
+  return location;
+}
+
+describe('V1Client against the simulator', () => {
+  let sim: ThinqSimulator;
+  let client: V1Client;
+  beforeAll(async () => {
+    sim = await startThinqSimulator({ mqtt: false });
+    client = new V1Client({ gatewayUrl: sim.gatewayUrl });
+  });
+  afterAll(async () => {
+    await client.close();
+    await sim.close();
+  });
+
+  it('discovers the gateway, logs in through the browser flow and lists devices', async () => {
+    const gw = await client.gateway();
+    expect(gw).toEqual({ authBase: `${sim.url}/`, apiRoot: `${sim.url}/api`, oauthRoot: `${sim.url}/`, country: 'US', language: 'en-US' });
+    const loginUrl = await client.loginUrl();
+    expect(loginUrl).toBe(
+      `${sim.url}/login/sign_in?country=US&language=en-US&svcCode=SVC202&authSvr=oauth2&client_id=LGAO221A02&division=ha&grant_type=password`,
+    );
+    const callback = await browserLogin(loginUrl);
+    expect(parseOAuthCallback(callback).refreshToken).toBe(sim.v1.refreshToken);
+    const devices = await client.completeLogin(callback);
+    expect(devices.map((d) => [d.deviceId, d.deviceType, d.deviceTypeName, d.modelName])).toEqual([
+      ['sim-washer-0001', 201, 'WASHER', 'SIMWASH_W1'],
+      ['sim-fridge-0001', 101, 'REFRIGERATOR', 'SIMFRIDGE_R1'],
+      ['sim-ac-0001', 401, 'AC', 'SIMAC_A1'],
+      ['sim-dryer-0001', 202, 'DRYER', 'SIMDRY_D1'],
+    ]);
+    expect(client.sessionId).toMatch(/\.node_sim_1$/);
+    expect((await client.devices()).length).toBe(4);
+    expect(sim.v1.stats.logins).toBe(1);
+  });
+
+  it('monitors with warm-up polls, then decodes frames consistent with the model', async () => {
+    const washer = await client.device('sim-washer-0001');
+    const model = await client.modelInfo(washer);
+    const monitor = client.monitor(washer.deviceId);
+    expect(await monitor.poll()).toBeNull();
+    expect(await monitor.poll()).toBeNull();
+    const frame = await monitor.poll();
+    expect(frame).not.toBeNull();
+    const data = model.decodeMonitor(frame as Uint8Array);
+    expect(data.TubCycles).toBe('2147483649');
+    expect(washerStatus(model, data)).toEqual({
+      state: 'RINSING', previousState: 'RUNNING', isOn: true, remainingTimeInMinutes: 21, initialTimeInMinutes: 95, course: 'Cotton',
+      smartCourse: 'Off', error: 'No Error',
+    });
+    expect(model.decodeBits('Option1', data.Option1)).toEqual({ ChildLock: 1, Steam: 1 });
+    await monitor.stop();
+    expect(sim.v1.stats.monitorStops).toBe(1);
+  });
+
+  it('restarts the monitor once on a monitor error, and throws on a second one in a row', async () => {
+    const monitor = client.monitor('sim-fridge-0001');
+    await monitor.start();
+    const firstWork = monitor.workId;
+    const starts = sim.v1.stats.monitorStarts;
+    sim.v1.failNextPoll('sim-fridge-0001', '0100');
+    expect(await monitor.poll()).toBeNull();
+    expect(sim.v1.stats.monitorStarts).toBe(starts + 1);
+    expect(monitor.workId).not.toBe(firstWork);
+    sim.v1.failNextPoll('sim-fridge-0001', '0100');
+    await expect(monitor.poll()).rejects.toMatchObject({ name: 'MonitorError', code: '0100', deviceId: 'sim-fridge-0001' });
+    await monitor.stop();
+  });
+
+  it('watches a device through an async iterator until aborted', async () => {
+    const fridge = await client.device('Fridge');
+    const model = await client.modelInfo(fridge);
+    const ac = new AbortController();
+    const seen = [];
+    for await (const f of client.monitor(fridge.deviceId).watch(model, { intervalInMs: 1, signal: ac.signal })) {
+      seen.push(refrigeratorStatus(model, f.data));
+      ac.abort();
+    }
+    expect(seen).toEqual([
+      {
+        tempRefrigeratorC: 4, tempFreezerC: -18, icePlus: 'OFF', freshAirFilter: 'AUTO', energySavingMode: 'OFF', doorOpened: false, tempUnit: 'C',
+        energySavingEnabled: false, locked: false, activeSavingStatus: '0', ecoEnabled: true, waterFilterUsedMonths: 4,
+      },
+    ]);
+  });
+
+  it('refreshes the token with a verified signature and retries once on 0102', async () => {
+    const before = { refreshes: sim.v1.stats.refreshes, logins: sim.v1.stats.logins };
+    const oldSession = client.sessionId;
+    sim.v1.expireSessions();
+    expect((await client.devices()).length).toBe(4);
+    expect(sim.v1.stats.refreshes).toBe(before.refreshes + 1);
+    expect(sim.v1.stats.logins).toBe(before.logins + 1);
+    expect(client.sessionId).not.toBe(oldSession);
+    expect(sim.v1.stats.rejectedRefreshes).toBe(0);
+  });
+
+  it('sends plain and binary controls', async () => {
+    await client.setControl('sim-ac-0001', 'TempCfg', 24);
+    expect(sim.v1.device('sim-ac-0001').status.TempCfg).toBe('24');
+    await client.setControl('sim-fridge-0001', 'RETM', '6');
+    expect(sim.v1.device('sim-fridge-0001').status.TempRefrigerator).toBe('6');
+    await expect(client.setControl('sim-ac-0001', 'TempCfg', 40)).rejects.toMatchObject({ name: 'FailedRequestError', code: '0100' });
+
+    const washer = await client.device('sim-washer-0001');
+    const model = await client.modelInfo(washer);
+    const status = sim.v1.device(washer.deviceId).status;
+    const cmd = model.controlCommand('OperationStart', Object.fromEntries(Object.entries(status).map(([k, v]) => [k, String(v)])), { APCourse: '2' });
+    expect(Buffer.from(cmd.data, 'base64')).toEqual(Buffer.from([2, 3, 9, 255]));
+    await client.sendControl(washer.deviceId, cmd);
+    expect(status).toMatchObject({ APCourse: '2', State: '2', PreState: '3' });
+    const last = sim.v1.stats.controls.at(-1) as Record<string, unknown>;
+    expect(last).toMatchObject({ cmd: 'Control', cmdOpt: 'Operation', value: 'Start', format: 'B64', data: 'AgMJ/w==', deviceId: washer.deviceId });
+
+    const fridgeModel = await client.modelInfo(await client.device('sim-fridge-0001'));
+    await client.sendControl('sim-fridge-0001', fridgeModel.controlCommand('SetControl', { TempRefrigerator: '2', TempFreezer: '7', IcePlus: '1' }));
+    expect(sim.v1.device('sim-fridge-0001').status).toMatchObject({ TempRefrigerator: '2', TempFreezer: '7', IcePlus: '1' });
+  });
+
+  it('reads config and control values', async () => {
+    expect(await client.getConfig('sim-ac-0001', 'Filter')).toEqual({ FilterUse: '1200', FilterLife: '4000' });
+    expect(await client.getConfig('sim-ac-0001', 'EnergyDesiredValue')).toEqual({ EnergyDesiredValue: '150' });
+    await expect(client.getConfig('sim-ac-0001', 'InOutInstantPower')).rejects.toMatchObject({ name: 'MalformedResponseError', rawPreview: '{not json' });
+    await expect(client.getConfig('sim-ac-0001', 'Nope')).rejects.toMatchObject({ name: 'InvalidRequestError', code: '9000' });
+    expect(await client.getControl('sim-ac-0001', 'DisplayControl')).toBe('0');
+    expect(await client.getControl('sim-ac-0001', 'SpkVolume')).toBe('3');
+    await expect(client.getControl('sim-ac-0001', 'Nope')).rejects.toMatchObject({ name: 'FailedRequestError', code: '0100' });
+  });
+
+  it('reads the AC JSON monitor', async () => {
+    const acDev = await client.device('sim-ac-0001');
+    const model = await client.modelInfo(acDev);
+    const monitor = client.monitor(acDev.deviceId);
+    let frame: Uint8Array | null = null;
+    while (frame === null) frame = await monitor.poll();
+    await monitor.stop();
+    expect(airConditionerStatus(model, model.decodeMonitor(frame))).toEqual({
+      currentTemperatureC: 25, targetTemperatureC: 24, currentTemperatureF: 77, targetTemperatureF: 75, mode: 'COOL', fanSpeed: 'MID',
+      horizontalSwing: 'OFF', verticalSwing: 'ALL', operation: 'RIGHT_ON', isOn: true,
+    });
+  });
+
+  it('reports an offline device as NotConnectedError', async () => {
+    await expect(client.monitor('sim-dryer-0001').poll()).rejects.toMatchObject({ name: 'NotConnectedError', code: '0106' });
+  });
+
+  it('saves and restores state, and refuses a bad refresh token', async () => {
+    const state = client.dump();
+    expect(Object.keys(state.model_info ?? {})).toHaveLength(3);
+    const restored = V1Client.load(JSON.parse(JSON.stringify(state)) as unknown, { gatewayUrl: sim.gatewayUrl });
+    expect(restored.dump()).toEqual(state);
+    expect((await restored.devices()).length).toBe(4);
+    await restored.close();
+
+    const bad = V1Client.load({ ...state, auth: { access_token: 'x', refresh_token: 'not-the-token' }, session: 'stale' }, { gatewayUrl: sim.gatewayUrl });
+    const rejected = sim.v1.stats.rejectedRefreshes;
+    await expect(bad.devices()).rejects.toMatchObject({ name: 'TokenError' });
+    expect(sim.v1.stats.rejectedRefreshes).toBe(rejected + 1);
+    await bad.close();
+  });
+
+  it('logs in from a refresh token alone', async () => {
+    const c = new V1Client({ gatewayUrl: sim.gatewayUrl });
+    expect((await c.loginWithRefreshToken(sim.v1.refreshToken)).length).toBe(4);
+    expect(c.hasTokens).toBe(true);
+    await c.close();
+  });
+});
+
+describe('V1Client state files and helpers', () => {
+  // tests/fixtures/client.json of sampsyo/wideq @ aa4967d (MIT).
+  it('loads the wideq fixture state and writes the same state back', () => {
+    const state = wideqState();
+    const client = V1Client.load(state);
+    expect(client.dump()).toEqual(state);
+    expect(client.sessionId).toBe('B21649540DF63EA9ABD04AC601C41A22.node_sadap_10');
+  });
+
+  it('normalises lists and parses callbacks', () => {
+    expect(asList(undefined)).toEqual([]);
+    expect(asList({ a: 1 })).toEqual([{ a: 1 }]);
+    expect(asList([1, 2])).toEqual([1, 2]);
+    expect(parseOAuthCallback('https://us.m.lgaccount.com/login/iabClose?access_token=A&refresh_token=R&oauth2_backend_url=https://us.lgeapi.com/')).toEqual({
+      accessToken: 'A',
+      refreshToken: 'R',
+    });
+    expect(() => parseOAuthCallback('nope')).toThrow(TypeError);
+    expect(() => parseOAuthCallback('https://x/?access_token=A')).toThrow(RangeError);
+    expect(v1DeviceTypeName(9999)).toBe('UNKNOWN');
+    expect(() => new V1Client({ country: 'us' })).toThrow(RangeError);
+    expect(() => new V1Client({ language: 'english' })).toThrow(RangeError);
+    expect(() => V1Client.load(null)).toThrow(TypeError);
+  });
+
+  it('retries 502/503/504 on safe calls only, and maps integer return codes', async () => {
+    const router = createRouter();
+    let monCalls = 0;
+    router.post(
+      '/gw',
+      failTimes(2, 503, (_req, res) => sendJson(res, 200, { lgedmRoot: { returnCd: '0000', thinqUri: 'http://127.0.0.1:1/api', empUri: 'http://e/', oauthUri: 'http://o/' } })),
+    );
+    const srv = await startTestServer(router.handler);
+    const client = new V1Client({ gatewayUrl: `${srv.url}/gw`, retryBaseDelayInMs: 1 });
+    expect((await client.gateway()).apiRoot).toBe('http://127.0.0.1:1/api');
+    const router2 = createRouter();
+    router2.post('/gw', (_req, res) => sendJson(res, 200, { lgedmRoot: { returnCd: '0000', thinqUri: `${srv2url()}/api`, empUri: 'http://e/', oauthUri: 'http://o/' } }));
+    router2.post('/api/member/login', (_req, res) => sendJson(res, 200, { lgedmRoot: { returnCd: '0000', jsessionId: 'S', item: { deviceId: 'd1', deviceType: 77 } } }));
+    router2.post('/api/rti/rtiMon', (_req, res) => {
+      monCalls += 1;
+      sendJson(res, 502, {});
+    });
+    router2.post('/api/device/deviceList', (_req, res) => sendJson(res, 200, { lgedmRoot: { returnCd: 9000, returnMsg: 'bad' } }));
+    const srv2 = await startTestServer(router2.handler);
+    function srv2url() {
+      return srv2.url;
+    }
+    const warnings: string[] = [];
+    const c2 = V1Client.load({ auth: { access_token: 'a', refresh_token: 'r' } }, { gatewayUrl: `${srv2.url}/gw`, retryBaseDelayInMs: 1, onWarning: (w) => warnings.push(w) });
+    await c2.startSession();
+    expect(warnings).toEqual(['unknown device type 77']);
+    await expect(c2.monitorStart('d1')).rejects.toMatchObject({ status: 502 });
+    expect(monCalls).toBe(1);
+    await expect(c2.devices()).rejects.toMatchObject({ name: 'InvalidRequestError', code: '9000', serverMessage: 'bad' });
+    await client.close();
+    await c2.close();
+    await srv.close();
+    await srv2.close();
+  });
+});
