@@ -53,3 +53,5 @@ export type {
 } from './monitor-model.js';
 export { PushSession, createPushSession } from './push-session.js';
 export type { PushBatch, PushHandler, PushSessionOptions, PushSessionState, ReconnectOptions } from './push-session.js';
+export { DeviceCloudClient, DEFAULT_BASE_URL } from './monitor-client.js';
+export type { DeviceCloudClientOptions, CallOptions } from './monitor-client.js';

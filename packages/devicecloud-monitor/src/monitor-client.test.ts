@@ -1,0 +1,200 @@
+// Request/response shapes follow digidotcom/python-devicecloud @ 4940d6f (devicecloud/test/unit/test_monitor.py,
+// test_core.py) and madglory/device_cloud @ 519975a (spec/device_cloud/monitor_spec.rb), see specs/devicecloud.md §B.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MonitorFields as M } from './conditions.js';
+import { DeviceCloudClient } from './monitor-client.js';
+import { DeviceCloudSimulator } from './testing/index.js';
+
+let sim: DeviceCloudSimulator;
+let client: DeviceCloudClient;
+
+beforeEach(async () => {
+  sim = await DeviceCloudSimulator.start({ secondInMs: 10 });
+  client = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false });
+});
+afterEach(async () => {
+  await client.close();
+  await sim.close();
+});
+
+const all = async <T>(it: AsyncIterable<T>) => {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+};
+
+describe('monitor REST API against the simulator', () => {
+  it('creates a TCP monitor with every field, escaped XML, batch size and duration always sent', async () => {
+    const id = await client.createTcpMonitor(['DeviceCore', 'FileData/db/*'], {
+      batchSize: 5,
+      batchDurationInSeconds: 0,
+      compression: 'gzip',
+      format: 'xml',
+      ackOption: 'explicit',
+      autoReplayOnConnect: true,
+      description: 'a & b <c> "d"',
+    });
+    expect(id).toBe(178000);
+    const req = sim.requests.find((r) => r.method === 'POST')!;
+    expect(req.url).toBe('/ws/Monitor');
+    expect(req.body).toBe(
+      '<Monitor><monTopic>DeviceCore,FileData/db/*</monTopic><monBatchSize>5</monBatchSize><monBatchDuration>0</monBatchDuration>' +
+        '<monFormatType>xml</monFormatType><monTransportType>tcp</monTransportType><monCompression>zlib</monCompression>' +
+        '<monAutoReplayOnConnect>true</monAutoReplayOnConnect><monAckOption>explicit</monAckOption>' +
+        '<monDescription>a &amp; b &lt;c&gt; &quot;d&quot;</monDescription></Monitor>',
+    );
+    const m = await client.getMonitorById(id);
+    expect(m).toMatchObject({
+      id,
+      customerId: 7603,
+      topics: ['DeviceCore', 'FileData/db/*'],
+      transportType: 'tcp',
+      format: 'xml',
+      compression: 'zlib',
+      batchSize: 5,
+      batchDurationInSeconds: 0,
+      ackOption: 'explicit',
+      autoReplayOnConnect: true,
+      description: 'a & b <c> "d"',
+      status: 'INACTIVE',
+    });
+    expect(m!.raw.monBatchSize).toBe('5');
+  });
+
+  it('creates an HTTP monitor with token, method, headers and timeouts', async () => {
+    const id = await client.createHttpMonitor(['DataPoint'], 'https://example.com/hook?a=1&b=2', {
+      transportToken: { username: 'hook', password: 'p&ss<word>' },
+      method: 'POST',
+      headers: { 'x-api-key': 'k1', 'X-Other': 'v 2' },
+      connectTimeoutInMs: 3000,
+      responseTimeoutInMs: 4000,
+      batchSize: 10,
+    });
+    const req = sim.requests.find((r) => r.method === 'POST')!;
+    expect(req.body).toContain('<monTransportUrl>https://example.com/hook?a=1&amp;b=2</monTransportUrl>');
+    expect(req.body).toContain('<monTransportToken>hook:p&amp;ss&lt;word&gt;</monTransportToken>');
+    expect(req.body).toContain('<monTransportMethod>POST</monTransportMethod>');
+    expect(req.body).toContain('<monTransportHeaders>x-api-key: k1\nX-Other: v 2</monTransportHeaders>');
+    expect(req.body).toContain('<monConnectTimeout>3000</monConnectTimeout><monResponseTimeout>4000</monResponseTimeout>');
+    const m = await client.getMonitorById(id);
+    expect(m).toMatchObject({
+      transportType: 'http',
+      transportUrl: 'https://example.com/hook?a=1&b=2',
+      transportMethod: 'POST',
+      transportHeaders: { 'x-api-key': 'k1', 'X-Other': 'v 2' },
+      connectTimeoutInMs: 3000,
+      responseTimeoutInMs: 4000,
+      batchSize: 10,
+    });
+  });
+
+  it('lists with condition and pages by start/size following remainingSize', async () => {
+    for (const t of ['DataPoint', 'DeviceCore', 'FileData', 'DataPoint/x']) await client.createTcpMonitor([t], { description: t });
+    const ms = await all(client.listMonitors(undefined, { pageSize: 3 }));
+    expect(ms.map((m) => m.topics.join(','))).toEqual(['DataPoint', 'DeviceCore', 'FileData', 'DataPoint/x']);
+    const lists = sim.requests.filter((r) => r.method === 'GET').map((r) => [r.url, r.accept]);
+    expect(lists).toEqual([
+      ['/ws/Monitor?start=0&size=3', 'application/json'],
+      ['/ws/Monitor?start=3&size=3', 'application/json'],
+    ]);
+    const cond = M.monTopic.like('DataPoint%').and(M.monDescription.eq('DataPoint/x').or(M.monDescription.eq('DataPoint')));
+    const filtered = await all(client.listMonitors(cond));
+    expect(filtered.map((m) => m.description)).toEqual(['DataPoint', 'DataPoint/x']);
+    const last = new URL(sim.requests.at(-1)!.url, 'http://x');
+    expect([...last.searchParams]).toEqual([
+      ['condition', "monTopic like 'DataPoint%' and (monDescription='DataPoint/x' or monDescription='DataPoint')"],
+      ['start', '0'],
+      ['size', '1000'],
+    ]);
+    expect(await all(client.listMonitors("monDescription='nothing'"))).toEqual([]);
+  });
+
+  it('getMonitor matches the exact topic list; getMonitorById gives undefined on 404', async () => {
+    const a = await client.createTcpMonitor(['DeviceCore', 'FileData']);
+    await client.createTcpMonitor(['FileData', 'DeviceCore']);
+    expect((await client.getMonitor(['DeviceCore', 'FileData']))?.id).toBe(a);
+    expect(await client.getMonitor(['DeviceCore'])).toBeUndefined();
+    expect(await client.getMonitorById(12123)).toBeUndefined();
+  });
+
+  it('resetMonitor PUTs to the monitor; deleteMonitor deletes it', async () => {
+    const id = await client.createTcpMonitor(['DataPoint']);
+    await client.resetMonitor(id, { monDescription: 'reset & renamed' });
+    const put = sim.requests.find((r) => r.method === 'PUT')!;
+    expect([put.url, put.body]).toEqual([`/ws/Monitor/${id}`, `<Monitor><monId>${id}</monId><monDescription>reset &amp; renamed</monDescription></Monitor>`]);
+    expect((await client.getMonitorById(id))?.description).toBe('reset & renamed');
+    await client.deleteMonitor(id);
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'DELETE', url: `/ws/Monitor/${id}` });
+    expect(await client.getMonitorById(id)).toBeUndefined();
+    await expect(client.deleteMonitor(id)).rejects.toMatchObject({ name: 'HttpError', status: 404, vendor: { message: `DELETE Monitor error. Error reading Monitor entity id='${id}'` } });
+  });
+
+  it('surfaces the 400 error body and the 401 without leaking the password', async () => {
+    await expect(client.createTcpMonitor(['   '])).rejects.toThrow(TypeError);
+    await expect(client.resetMonitor(1, { notMon: 1 })).rejects.toThrow(/notMon/);
+    const bad = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: 'hunter2-secret', retry: false });
+    const err = await bad.createTcpMonitor(['DataPoint']).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'HttpError', status: 401 });
+    expect(JSON.stringify(err) + String(err)).not.toContain('hunter2-secret');
+    await bad.close();
+    // A topic the server rejects: the vendor message of the XML error body.
+    const raw = await fetch(`${sim.url}/ws/Monitor`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}` },
+      body: '<Monitor><monTopic></monTopic></Monitor>',
+    });
+    expect(raw.status).toBe(400);
+    expect(await raw.text()).toBe('<?xml version="1.0" encoding="ISO-8859-1"?><result><error>POST Monitor error. Invalid request. Invalid monTopic specified</error></result>');
+  });
+
+  it('the create response carries Location and the result XML, and XML listing works without Accept', async () => {
+    const auth = `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}`;
+    const res = await fetch(`${sim.url}/ws/Monitor`, { method: 'POST', headers: { Authorization: auth }, body: '<Monitor><monTopic>DeviceCore</monTopic><monCompression>gzip</monCompression></Monitor>' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe('Monitor/178000');
+    expect(await res.text()).toBe('<?xml version="1.0" encoding="ISO-8859-1"?><result><location>Monitor/178000</location></result>');
+    const xml = await (await fetch(`${sim.url}/ws/Monitor`, { headers: { Authorization: auth } })).text();
+    expect(xml).toContain('<resultTotalRows>1</resultTotalRows><requestedStartRow>0</requestedStartRow><resultSize>1</resultSize><requestedSize>1000</requestedSize><remainingSize>0</remainingSize><Monitor><monId>178000</monId>');
+    expect(xml).toContain('<monCompression>zlib</monCompression>');
+    const json = (await (await fetch(`${sim.url}/ws/Monitor/178000.json`, { headers: { Authorization: auth } })).json()) as Record<string, unknown>;
+    expect(json).toMatchObject({ resultTotalRows: '1', requestedStartRow: '0', resultSize: '1', requestedSize: '1', remainingSize: '0' });
+  });
+
+  it('pushSession() binds credentials and host; the monitor streams DataPoints written over REST', async () => {
+    const id = await client.createTcpMonitor(['DataPoint'], { batchSize: 1, batchDurationInSeconds: 0 });
+    const s = client.pushSession(id, { secure: false, port: sim.pushPort });
+    const got: unknown[] = [];
+    const loop = (async () => {
+      for await (const e of s.events()) {
+        got.push(e.type === 'DataPoint' ? [e.payload.streamId, e.payload.data, e.payload.streamUnits] : e.type);
+        if (got.length === 2) break;
+      }
+    })();
+    await new Promise<void>((r) => s.once('connected', () => r()));
+    const auth = `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}`;
+    const res = await fetch(`${sim.url}/ws/DataPoint/dev1/temp`, {
+      method: 'POST',
+      headers: { Authorization: auth },
+      body: '<DataPoint><data>21.5</data><streamUnits>C</streamUnits></DataPoint>',
+    });
+    expect(res.status).toBe(201);
+    await fetch(`${sim.url}/ws/DataPoint/dev1/state`, { method: 'POST', headers: { Authorization: auth }, body: '<list><DataPoint><data>on</data></DataPoint></list>' });
+    await loop;
+    expect(got).toEqual([
+      ['dev1/temp', 21.5, 'C'],
+      ['dev1/state', 'on', ''],
+    ]);
+  });
+
+  it('validates input naming the parameter', async () => {
+    expect(() => new DeviceCloudClient({ username: '', password: 'p' })).toThrow(/username/);
+    expect(() => new DeviceCloudClient({ username: 'u', password: 'p', baseUrl: 'ftp://x' })).toThrow(/baseUrl/);
+    expect(() => client.pushSession(-1)).toThrow(/monitorId/);
+    await expect(client.listMonitors(undefined, { pageSize: 0 }).next()).rejects.toThrow(/pageSize/);
+    await expect(client.createHttpMonitor(['DataPoint'], 'not a url')).rejects.toThrow(/transportUrl/);
+    await expect(client.createTcpMonitor(['DataPoint'], { compression: 'brotli' as never })).rejects.toThrow(/compression/);
+    await expect(client.createTcpMonitor(['DataPoint'], { batchSize: 0 })).rejects.toThrow(/batchSize/);
+    await expect(client.createHttpMonitor(['DataPoint'], 'http://x', { headers: { 'bad name': 'v' } })).rejects.toThrow(/headers/);
+    await expect(client.createHttpMonitor(['DataPoint'], 'http://x', { method: 'GET' as never })).rejects.toThrow(/method/);
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * The `/ws/Monitor` REST API (HTTP Basic auth) plus push sessions bound to the same account and host.
+ */
+import {
+  ParseError,
+  basicAuth,
+  createHttpClient,
+  isHttpError,
+  type HttpClient,
+  type Logger,
+  type RetryOptions,
+  type VendorErrorInfo,
+} from '@x/http-core';
+import type { Condition } from './conditions.js';
+import { MonitorFields } from './conditions.js';
+import {
+  httpMonitorXml,
+  tcpMonitorXml,
+  toMonitor,
+  type HttpMonitorOptions,
+  type Monitor,
+  type TcpMonitorOptions,
+} from './monitor-model.js';
+import { PushSession, type PushSessionOptions } from './push-session.js';
+import { createXmlParser, element } from './xml.js';
+
+/** The current Remote Manager host. */
+export const DEFAULT_BASE_URL = 'https://remotemanager.digi.com';
+
+export interface DeviceCloudClientOptions {
+  username: string;
+  password: string;
+  /** Scheme and host (and port) of the API; `/ws/` is appended. Default `https://remotemanager.digi.com`. */
+  baseUrl?: string | URL;
+  /** Trusted CA(s) for the REST API and push TLS (private or test CAs). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  retry?: Partial<RetryOptions> | false;
+  /** Per attempt (default 30 000 ms). */
+  timeoutInMs?: number;
+  logger?: Logger;
+  userAgent?: string;
+  /** Defaults for push sessions (port, secure, reconnect …); the host defaults to the API host. */
+  push?: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeoutInMs?: number;
+}
+
+interface Envelope {
+  remainingSize?: unknown;
+  items?: unknown;
+}
+
+const errorParser = createXmlParser(['error']);
+
+/** `<result><error>…</error></result>` (XML) or `{"error": ["…"]}` (JSON) → vendor message. */
+function vendorError(body: unknown): VendorErrorInfo | undefined {
+  if (typeof body === 'string') {
+    let doc: unknown;
+    try {
+      doc = errorParser.parse(body, true);
+    } catch {
+      return undefined;
+    }
+    const errors = (doc as { result?: { error?: unknown } }).result?.error;
+    if (!Array.isArray(errors) || errors.length === 0) return undefined;
+    return { message: errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ') };
+  }
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const e = (body).error;
+    const message = Array.isArray(e) ? e.map(String).join('; ') : String(e);
+    return { message };
+  }
+  return undefined;
+}
+
+function checkId(id: number, name = 'monitorId'): void {
+  if (!Number.isInteger(id) || id < 0) throw new RangeError(`${name} must be a non-negative integer`);
+}
+
+/** One client per account: monitor CRUD over REST and push sessions for TCP monitors. */
+export class DeviceCloudClient {
+  readonly baseUrl: URL;
+  private readonly http: HttpClient;
+  private readonly options: DeviceCloudClientOptions;
+
+  constructor(options: DeviceCloudClientOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    if (typeof options.username !== 'string' || options.username === '') throw new TypeError('username must be a non-empty string');
+    if (typeof options.password !== 'string') throw new TypeError('password must be a string');
+    let base: URL;
+    try {
+      base = new URL(String(options.baseUrl ?? DEFAULT_BASE_URL));
+    } catch {
+      throw new TypeError('baseUrl must be an absolute http(s) URL');
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('baseUrl must be an absolute http(s) URL');
+    this.baseUrl = new URL('/ws/', base);
+    this.options = options;
+    this.http = createHttpClient({
+      baseUrl: this.baseUrl,
+      auth: basicAuth(options.username, options.password),
+      userAgent: options.userAgent ?? '@x/devicecloud-monitor',
+      ...(options.retry !== undefined ? { retry: options.retry } : {}),
+      ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.ca !== undefined ? { tls: { ca: options.ca } } : {}),
+    });
+  }
+
+  /** Creates a TCP push monitor; resolves with its id. */
+  async createTcpMonitor(topics: readonly string[], options: TcpMonitorOptions & CallOptions = {}): Promise<number> {
+    return this.create(tcpMonitorXml(topics, options), options);
+  }
+
+  /** Creates an HTTP monitor that delivers to `transportUrl`; resolves with its id. */
+  async createHttpMonitor(topics: readonly string[], transportUrl: string, options: HttpMonitorOptions & CallOptions = {}): Promise<number> {
+    return this.create(httpMonitorXml(topics, transportUrl, options), options);
+  }
+
+  private async create(xml: string, call: CallOptions): Promise<number> {
+    const res = await this.http.request<string>({
+      method: 'POST',
+      path: 'Monitor',
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
+      body: xml,
+      responseType: 'text',
+      parseVendorError: vendorError,
+      ...this.call(call),
+    });
+    const fromHeader = /Monitor\/(\d+)\s*$/.exec(res.headers.location ?? '');
+    const fromBody = /<location>\s*Monitor\/(\d+)\s*<\/location>/.exec(res.body ?? '');
+    const id = fromHeader?.[1] ?? fromBody?.[1];
+    if (id === undefined) {
+      throw new ParseError({ message: 'monitor create response carries no Monitor/<id> location', rawPreview: (res.body ?? '').slice(0, 2048), method: 'POST', url: res.url });
+    }
+    return Number(id);
+  }
+
+  /**
+   * Every monitor matching `condition` (all when omitted), page by page (`start`/`size`,
+   * following `remainingSize`). Condition strings are sent as given.
+   */
+  async *listMonitors(condition?: Condition | string, options: { pageSize?: number } & CallOptions = {}): AsyncGenerator<Monitor, void, undefined> {
+    const pageSize = options.pageSize ?? 1000;
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
+    if (condition !== undefined && typeof condition !== 'string' && typeof condition?.compile !== 'function') {
+      throw new TypeError('condition must be a string or a Condition');
+    }
+    const text = condition === undefined ? undefined : typeof condition === 'string' ? condition : condition.compile();
+    for (let start = 0; ; ) {
+      const page = await this.page({ ...(text !== undefined ? { condition: text } : {}), start, size: pageSize }, options);
+      for (const m of page.items) yield m;
+      if (page.remaining <= 0 || page.items.length === 0) return;
+      start += page.items.length;
+    }
+  }
+
+  /** The monitor whose topic list is exactly `topics` (same order), as the reference SDKs match it. */
+  async getMonitor(topics: readonly string[], options: CallOptions = {}): Promise<Monitor | undefined> {
+    if (!Array.isArray(topics) || topics.length === 0 || topics.some((t) => typeof t !== 'string')) {
+      throw new TypeError('topics must be a non-empty array of strings');
+    }
+    for await (const m of this.listMonitors(MonitorFields.monTopic.eq(topics.join(',')), { ...options, pageSize: 1 })) return m;
+    return undefined;
+  }
+
+  /** One monitor, or undefined when the server answers 404. */
+  async getMonitorById(id: number, options: CallOptions = {}): Promise<Monitor | undefined> {
+    checkId(id);
+    try {
+      const res = await this.http.request<Envelope>({
+        path: `Monitor/${id}`,
+        headers: { Accept: 'application/json' },
+        parseVendorError: vendorError,
+        ...this.call(options),
+      });
+      return this.envelope(res.body, `Monitor/${id}`).items[0];
+    } catch (err) {
+      if (isHttpError(err) && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * PUT to the monitor, which resets its state (re-enables a backed-off or DISABLED HTTP monitor);
+   * `changes` are `<Monitor>` elements to update at the same time, e.g. `{ monTransportToken: 'u:p' }`.
+   */
+  async resetMonitor(id: number, changes: Record<string, string | number | boolean> = {}, options: CallOptions = {}): Promise<void> {
+    checkId(id);
+    if (typeof changes !== 'object' || changes === null) throw new TypeError('changes must be an object');
+    const body = Object.entries(changes)
+      .map(([k, v]) => {
+        if (!/^mon[A-Za-z]+$/.test(k)) throw new TypeError(`changes: ${k} is not a monitor element`);
+        return element(k, v);
+      })
+      .join('');
+    await this.http.request({
+      method: 'PUT',
+      path: `Monitor/${id}`,
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
+      body: `<Monitor>${element('monId', id)}${body}</Monitor>`,
+      responseType: 'none',
+      parseVendorError: vendorError,
+      ...this.call(options),
+    });
+  }
+
+  async deleteMonitor(id: number, options: CallOptions = {}): Promise<void> {
+    checkId(id);
+    await this.http.request({
+      method: 'DELETE',
+      path: `Monitor/${id}`,
+      headers: { Accept: 'text/xml' },
+      responseType: 'none',
+      parseVendorError: vendorError,
+      ...this.call(options),
+    });
+  }
+
+  /**
+   * A push session for a TCP monitor on the API's host (TLS on 3201 unless configured otherwise),
+   * with the account's credentials. Not started: call `start()`, iterate it, or pass a handler.
+   */
+  pushSession(monitorId: number, options: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>> = {}): PushSession {
+    checkId(monitorId);
+    const defaults = this.options.push ?? {};
+    return new PushSession({
+      host: this.baseUrl.hostname.replace(/^\[|\]$/g, ''),
+      ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
+      ...defaults,
+      ...options,
+      username: this.options.username,
+      password: this.options.password,
+      monitorId,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private call(options: CallOptions): CallOptions {
+    return {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
+    };
+  }
+
+  private async page(query: Record<string, string | number>, options: CallOptions): Promise<{ items: Monitor[]; remaining: number }> {
+    const res = await this.http.request<Envelope>({
+      path: 'Monitor',
+      query,
+      headers: { Accept: 'application/json' },
+      parseVendorError: vendorError,
+      ...this.call(options),
+    });
+    return this.envelope(res.body, 'Monitor');
+  }
+
+  private envelope(body: unknown, path: string): { items: Monitor[]; remaining: number } {
+    const env = body as Envelope | undefined;
+    const items = env?.items;
+    const remaining = Number(env?.remainingSize ?? 0);
+    if (!Array.isArray(items) || !Number.isFinite(remaining)) {
+      let preview: string;
+      try {
+        preview = JSON.stringify(body).slice(0, 2048);
+      } catch {
+        preview = '';
+      }
+      throw new ParseError({ message: `unexpected /ws/${path} envelope (no items list)`, rawPreview: preview, method: 'GET', url: path });
+    }
+    return {
+      items: items.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null).map((i) => toMonitor(i)),
+      remaining,
+    };
+  }
+}
