@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectClient, CONNECT_API_KEY, newConnectClientId } from './connect-client.js';
+import { stateOfLocation } from './connect-profile.js';
+import { createCsr, generateClientKeyPair } from './x509.js';
+import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
+
+describe('ConnectClient against the simulator', () => {
+  let sim: ThinqSimulator;
+  let client: ConnectClient;
+  beforeAll(async () => {
+    sim = await startThinqSimulator({ mqtt: false });
+    client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'test-client-1', baseUrl: sim.connectUrl, rateLimitBackoff: { initialDelayInMs: 1, maxDelayInMs: 4 } });
+  });
+  afterAll(async () => {
+    await client.close();
+    await sim.close();
+  });
+
+  it('lists devices with the required headers', async () => {
+    const devices = await client.devices();
+    expect(devices.map((d) => [d.deviceId, d.deviceType, d.alias, d.reportable])).toEqual([
+      ['sim-conn-ac-0001', 'DEVICE_AIR_CONDITIONER', 'Bedroom AC', true],
+      ['sim-conn-washer-0001', 'DEVICE_WASHER', 'Laundry', true],
+      ['sim-conn-fridge-0001', 'DEVICE_REFRIGERATOR', 'Garage fridge (offline)', true],
+    ]);
+    const req = sim.connect.requests.at(-1);
+    expect(req?.path).toBe('devices');
+    expect(req?.headers).toMatchObject({
+      authorization: `Bearer ${sim.pat}`,
+      'x-api-key': CONNECT_API_KEY,
+      'x-client-id': 'test-client-1',
+      'x-country': 'US',
+      'x-service-phase': 'OP',
+    });
+    expect(req?.headers['x-message-id']).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(req?.headers['x-conditional-control']).toBeUndefined();
+  });
+
+  it('reads profiles and states (object and per-location)', async () => {
+    const ac = await client.profile('sim-conn-ac-0001');
+    expect(ac.writableProperties()).toContain('temperature.targetTemperature');
+    expect(await client.state('sim-conn-ac-0001')).toMatchObject({ temperature: { currentTemperature: 27, targetTemperature: 24 } });
+    const washerState = await client.state('sim-conn-washer-0001');
+    expect(Array.isArray(washerState)).toBe(true);
+    expect(stateOfLocation(washerState, 'MAIN')).toMatchObject({ runState: { currentState: 'INITIAL' } });
+  });
+
+  it('validates controls against the profile before sending, then sends with x-conditional-control', async () => {
+    const before = sim.connect.requests.length;
+    await expect(client.control('sim-conn-ac-0001', { temperature: { targetTemperature: 31 } })).rejects.toMatchObject({
+      name: 'ControlValidationError',
+      property: 'temperature.targetTemperature',
+    });
+    await expect(client.control('sim-conn-ac-0001', { temperature: { targetTemperature: 22.25 } })).rejects.toThrow('not on the step 0.5');
+    await expect(client.control('sim-conn-ac-0001', { temperature: { targetTemperature: 29.5 } })).rejects.toThrow('29.5 is excluded');
+    await expect(client.control('sim-conn-washer-0001', { location: { locationName: 'MAIN' }, timer: { relativeHourToStop: 2 } })).rejects.toThrow(
+      'outside 3..19',
+    );
+    // Only the washer profile fetch went out: no control request was sent for any invalid payload.
+    expect(sim.connect.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['GET devices/sim-conn-washer-0001/profile']);
+
+    await client.control('sim-conn-ac-0001', { temperature: { targetTemperature: 22.5 }, operation: { airConOperationMode: 'POWER_ON' } });
+    const sent = sim.connect.requests.at(-1);
+    expect(sent?.path).toBe('devices/sim-conn-ac-0001/control');
+    expect(sent?.headers['x-conditional-control']).toBe('true');
+    expect(sent?.body).toEqual({ temperature: { targetTemperature: 22.5 }, operation: { airConOperationMode: 'POWER_ON' } });
+    expect(await client.state('sim-conn-ac-0001')).toMatchObject({ temperature: { targetTemperature: 22.5 }, operation: { airConOperationMode: 'POWER_ON' } });
+
+    await client.control('sim-conn-washer-0001', { operation: { washerOperationMode: 'START' } });
+    expect(stateOfLocation(await client.state('sim-conn-washer-0001'), 'MAIN')).toMatchObject({ runState: { currentState: 'RUNNING' } });
+    // The simulator validates too (a client that skips validation gets LG's error).
+    await expect(client.control('sim-conn-ac-0001', { airFlow: { windStrength: 'TURBO' } }, { validate: false })).rejects.toMatchObject({
+      name: 'ConnectApiError',
+      code: '2207',
+      errorName: 'INVALID_COMMAND_ERROR',
+      status: 400,
+    });
+  });
+
+  it('backs off and retries on 1306/1314, then gives up with RateLimitedError', async () => {
+    sim.connect.rateLimitNext(2, '1314');
+    const before = sim.connect.requests.length;
+    expect((await client.devices()).length).toBe(3);
+    expect(sim.connect.requests.length - before).toBe(3);
+
+    sim.connect.rateLimitNext(10);
+    let caught: unknown;
+    try {
+      await client.state('sim-conn-ac-0001');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ name: 'RateLimitedError', code: '1306', errorName: 'EXCEEDED_API_CALLS', status: 429 });
+    expect((caught as Error).message).toBe('ThinQ Connect error 1306 EXCEEDED_API_CALLS (HTTP 429): Exceeded API calls');
+    expect((caught as Error).message).not.toContain(sim.pat);
+    sim.connect.rateLimitNext(0);
+  });
+
+  it('maps other errors by code', async () => {
+    await expect(client.state('sim-conn-fridge-0001')).rejects.toMatchObject({ code: '1222', errorName: 'NOT_CONNECTED_DEVICE' });
+    await expect(client.state('nope')).rejects.toMatchObject({ code: '1224', errorName: 'INVALID_DEVICE_ID' });
+    const badPat = new ConnectClient({ pat: 'wrong', country: 'US', clientId: 'x', baseUrl: sim.connectUrl });
+    await expect(badPat.devices()).rejects.toMatchObject({ name: 'ConnectApiError', code: '1103', errorName: 'INVALID_TOKEN', status: 401 });
+    await badPat.close();
+    const badCountry = new ConnectClient({ pat: sim.pat, country: 'DE', clientId: 'x', baseUrl: sim.connectUrl });
+    await expect(badCountry.devices()).rejects.toMatchObject({ code: '1307', errorName: 'NOT_SUPPORTED_COUNTRY' });
+    await badCountry.close();
+  });
+
+  it('subscribes and unsubscribes push and events', async () => {
+    expect(await client.subscribePush('sim-conn-washer-0001')).toBe(true);
+    expect(await client.subscribePush('sim-conn-washer-0001')).toBe(false);
+    expect(await client.pushSubscriptions()).toEqual([{ deviceId: 'sim-conn-washer-0001' }]);
+    expect(await client.unsubscribePush('sim-conn-washer-0001')).toBe(true);
+    expect(await client.unsubscribePush('sim-conn-washer-0001')).toBe(false);
+    await client.subscribeEvents('sim-conn-ac-0001', { hours: 2 });
+    expect(await client.eventSubscriptions()).toEqual([{ deviceId: 'sim-conn-ac-0001' }]);
+    expect(sim.connect.requests.at(-2)?.body).toEqual({ expire: { unit: 'HOUR', timer: 2 } });
+    expect(await client.unsubscribeEvents('sim-conn-ac-0001')).toBe(true);
+    expect(await client.unsubscribeEvents('sim-conn-ac-0001')).toBe(false);
+    await client.subscribeAccountEvents();
+    await client.unsubscribeAccountEvents();
+    await expect(client.subscribeEvents('sim-conn-ac-0001', { hours: 0 })).rejects.toThrow(RangeError);
+  });
+
+  it('registers the client and gets a certificate for a CSR', async () => {
+    await client.registerClient();
+    const pair = await generateClientKeyPair();
+    const cert = await client.issueCertificate(await createCsr(pair));
+    expect(cert.certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(cert.subscriptions).toEqual(['app/clients/test-client-1/push']);
+    expect(sim.connect.requests.at(-1)?.body).toMatchObject({ 'service-code': 'SVC202' });
+    expect(JSON.stringify(sim.connect.requests.at(-1)?.body)).not.toContain('BEGIN');
+    expect((await client.route()).mqttServer).toBe('mqtts://127.0.0.1:0');
+    await client.unregisterClient();
+    expect(sim.connect.clients.has('test-client-1')).toBe(false);
+    await expect(client.issueCertificate('abc')).rejects.toMatchObject({ code: '1203' });
+  });
+
+  it('rejects bad options', () => {
+    expect(() => new ConnectClient({ pat: '', country: 'US', clientId: 'x' })).toThrow(TypeError);
+    expect(() => new ConnectClient({ pat: 'p', country: 'US', clientId: '' })).toThrow(TypeError);
+    expect(() => new ConnectClient({ pat: 'p', country: 'AQ', clientId: 'x' })).toThrow(RangeError);
+    expect(new ConnectClient({ pat: 'p', country: 'KR', clientId: 'x' }).baseUrl).toBe('https://api-kic.lgthinq.com/');
+    expect(newConnectClientId()).toMatch(/^x-thinq-[0-9a-f-]{36}$/);
+  });
+});
