@@ -6,7 +6,7 @@ import { CommandService } from './commands.js';
 import { parseConfig, type FleetConfig } from './config.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connectors/connector.js';
 import { createBridge, createConnector } from './connectors/index.js';
-import { startDemo, type DemoEnvironment, type Simulators } from './demo.js';
+import { startDemo, type DemoEnvironment, type Simulators } from './demo/index.js';
 import { EventBus } from './events.js';
 import { startHttpServer, type FleetHttpServer } from './http/server.js';
 import { Ingest } from './ingest.js';
@@ -147,7 +147,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
             }
           },
         };
-        const connector = createConnector(vendor, config, ctx);
+        const connector = createConnector(vendor, config, ctx, { demo: Boolean(options.demo) });
         if (!connector) continue;
         vendorState.set(vendor, entry);
         connectors.set(vendor, connector);

@@ -4,6 +4,7 @@ import type { Ingest } from '../ingest.js';
 import type { Logger } from '../log.js';
 import type { Vendor } from '../model.js';
 import type { FleetService } from '../service.js';
+import { ComapConnector } from './comap.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connector.js';
 
 export interface BridgeContext {
@@ -13,11 +14,18 @@ export interface BridgeContext {
   now(): number;
 }
 
-export function createConnector(vendor: Vendor, config: FleetConfig, ctx: ConnectorContext): VendorConnector | undefined {
-  void ctx;
+export interface ConnectorTuning {
+  /** Demo: simulators on loopback, so no client-side rate limit and short retries. */
+  demo: boolean;
+}
+
+export function createConnector(vendor: Vendor, config: FleetConfig, ctx: ConnectorContext, tuning: ConnectorTuning): VendorConnector | undefined {
+  const fast = tuning.demo ? { retry: { initialDelayInMs: 300, maxDelayInMs: 2000 } } : {};
   switch (vendor) {
     case 'comap':
-      return config.comap ? undefined : undefined;
+      return config.comap
+        ? new ComapConnector(config.comap, ctx, { ...fast, ...(tuning.demo ? { client: { rateLimit: false, retry: { maxAttempts: 2, baseDelayInMs: 50 } } } : {}) })
+        : undefined;
     case 'devicecloud':
       return config.devicecloud ? undefined : undefined;
     case 'thinq':

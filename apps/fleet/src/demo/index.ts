@@ -1,0 +1,72 @@
+// The demo: the vendor packages' simulators, started in-process on loopback, and the
+// configuration that points the connectors at them.
+import type { FleetConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { CommandRecord } from '../model.js';
+import type { DemoControls, FaultTarget, FleetService } from '../service.js';
+import { startComapDemo } from './comap.js';
+import type { DemoVendor } from './types.js';
+
+export interface Simulators {
+  comap?: unknown;
+  devicecloud?: unknown;
+  thinq?: unknown;
+  sepl?: unknown;
+}
+
+export interface DemoEnvironment {
+  /** Vendor sections of the configuration, pointing at the simulators. */
+  config: Partial<FleetConfig>;
+  simulators: Simulators;
+  controls(service: FleetService): DemoControls;
+  stop(): Promise<void>;
+}
+
+export interface DemoOptions {
+  pollIntervalInMs: number;
+  logger: Logger;
+}
+
+export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> {
+  const vendors = new Map<FaultTarget, DemoVendor<unknown>>();
+  const config: Partial<FleetConfig> = {};
+  const stopAll = async (): Promise<void> => {
+    for (const v of [...vendors.values()].reverse()) await v.stop().catch((err: unknown) => options.logger.warn('simulator stop failed', { error: err }));
+  };
+  try {
+    const comap = await startComapDemo(options.pollIntervalInMs);
+    vendors.set('comap', comap.demo);
+    config.comap = comap.config;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const simulators: Simulators = Object.fromEntries([...vendors].map(([k, v]) => [k, v.simulator]));
+  return {
+    config,
+    simulators,
+    controls(service: FleetService): DemoControls {
+      const target = (name: FaultTarget): DemoVendor<unknown> => {
+        const v = vendors.get(name);
+        if (!v) throw new RangeError(`vendor: the ${name} simulator is not running`);
+        return v;
+      };
+      return {
+        async fault(name, fault) {
+          await target(name).fault(fault);
+        },
+        async setValue(id, metric, value) {
+          const device = await service.getDevice(id);
+          if (!device) throw new RangeError(`deviceId: no device ${JSON.stringify(id)}`);
+          const v = target(device.vendor);
+          if (!v.setValue) throw new RangeError(`deviceId: the ${device.vendor} simulator cannot change values`);
+          await v.setValue(device.vendorId, metric, value);
+        },
+        seplCommand(): Promise<CommandRecord> {
+          return Promise.reject(new RangeError('vendor: the sepl simulator is not running'));
+        },
+      };
+    },
+    stop: stopAll,
+  };
+}

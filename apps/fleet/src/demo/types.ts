@@ -1,0 +1,11 @@
+// One vendor's simulator as the demo drives it.
+import type { DemoFault } from '../service.js';
+
+export interface DemoVendor<Sim> {
+  simulator: Sim;
+  /** Injects (or clears, with 'none') a fault affecting every call of the fleet to this simulator. */
+  fault(fault: DemoFault): Promise<void> | void;
+  /** Changes a value of one device inside the simulator (vendorId, the fleet's metric name). */
+  setValue?(vendorId: string, metric: string, value: number | string | boolean): Promise<void> | void;
+  stop(): Promise<void>;
+}
