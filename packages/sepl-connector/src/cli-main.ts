@@ -189,8 +189,14 @@ async function event(args: string[], io: CliIo, config: SeplEnvConfig): Promise<
   }
   const parts = parseParts(json, '<json parts>') ?? [];
   const connector = await connectorFrom(values, config, io);
+  // a one-shot command: the first failed connection attempt ends it instead of retrying
+  const failed = new Promise<never>((_, reject) => {
+    connector.once('reconnecting', (r) => reject(r.error ?? new Error('connection failed')));
+    connector.once('error', reject);
+  });
+  failed.catch(() => undefined);
   try {
-    await connector.start();
+    await Promise.race([connector.start(), failed]);
     await connector.event(device, service, parts);
     io.stdout(JSON.stringify({ sent: true, device, service }));
     return 0;

@@ -142,6 +142,17 @@ describe('sepl-connector CLI', () => {
     expect(unknown.err[0]).toBe('sepl-connector: SeplRequestError: event request failed with status 400: device not connected');
   });
 
+  it('event fails fast when the platform cannot be reached', async () => {
+    const { sim, dir, env } = await fixture();
+    const t = io({ ...env, CONNECTOR_LOOKUP_URL: `${sim.url}no-lookup-here` }, dir);
+    expect(await main(['event', 'lamp', 'power', '{"data":"1"}'], t.io)).toBe(1);
+    expect(t.err).toEqual([expect.stringMatching(/^sepl-connector: HttpError: .*404/)]);
+    const ws = io(env, dir);
+    await sim.close();
+    expect(await main(['event', 'lamp', 'power', '{"data":"1"}', '--url', sim.websocketUrl], ws.io)).toBe(1);
+    expect(ws.err[0]).toMatch(/^sepl-connector: .*ECONNREFUSED/);
+  });
+
   it('average and event validate their arguments', async () => {
     const { env } = await fixture();
     const cases: Array<[string[], string]> = [
@@ -165,8 +176,13 @@ describe('sepl-connector CLI', () => {
   it.skipIf(!existsSync(built))('the built bin runs simulate and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [built, 'simulate', '--port', '0'], { env: { ...process.env, CONNECTOR_USER: 'x', CONNECTOR_PASSWORD: 'y' } });
     const line = await new Promise<string>((resolve, reject) => {
-      child.stdout.once('data', (d: Buffer) => resolve(d.toString('utf8')));
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => {
+        text += d.toString('utf8');
+        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+      });
       child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
     });
     expect(JSON.parse(line)).toMatchObject({ user: 'x', password: 'y' });
     const code = await new Promise<number | null>((resolve) => {
@@ -174,5 +190,5 @@ describe('sepl-connector CLI', () => {
       child.kill('SIGTERM');
     });
     expect(code).toBe(0);
-  });
+  }, 45_000);
 });

@@ -295,3 +295,70 @@ describe('G2 handler/token protocol against the simulator', () => {
     await expect(connector.start()).rejects.toMatchObject({ name: 'SeplNotConnectedError' });
   });
 });
+
+describe('G2 robustness', () => {
+  it('reports a garbage frame as a SeplProtocolError and keeps the session', async () => {
+    const { sim, connector } = await setup();
+    await connector.start();
+    const errors: Error[] = [];
+    connector.on('error', (e) => errors.push(e));
+    sim.broadcast('this is not json');
+    sim.broadcast('{"status":200,"handler":"response","token":"never-sent","payload":"ok"}');
+    await connector.event('lamp-1', 'power', { data: '1' });
+    expect(errors.map((e) => [e.name, e.message, (e as unknown as { rawPreview: string }).rawPreview])).toEqual([
+      ['SeplProtocolError', 'G2 frame is not JSON', 'this is not json'],
+      ['SeplProtocolError', 'answer for an unknown or expired token never-sent', '{"status":200,"handler":"response","token":"never-sent","payload":"ok"}'],
+    ]);
+    expect(connector.state).toBe('ready');
+  });
+
+  it('drops commands beyond maxBufferedCommands with an error event', async () => {
+    const { sim, connector } = await setup({ maxBufferedCommands: 1 });
+    await connector.start();
+    const errors: Error[] = [];
+    connector.on('error', (e) => errors.push(e));
+    const iterator = connector.commands();
+    void sim.sendCommand('lamp-1', 'a', null, { timeoutInMs: 500 }).catch(() => undefined);
+    void sim.sendCommand('lamp-1', 'b', null, { timeoutInMs: 500 }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(errors.map((e) => e.name)).toEqual(['SeplOverflowError']);
+    expect((await iterator.next()).value.service_url).toBe('a');
+  });
+
+  it('retries when the credentials answer does not come within handshakeTimeoutInMs', async () => {
+    const { sim, connector } = await setup({ handshakeTimeoutInMs: 50 });
+    sim.answerRequests = false;
+    const reconnecting = new Promise<{ error: Error | undefined }>((resolve) => connector.once('reconnecting', resolve));
+    connector.on('error', () => undefined);
+    const started = connector.start();
+    const { error } = await reconnecting;
+    expect(error).toMatchObject({ name: 'SeplTimeoutError', handler: 'credentials', timeoutInMs: 50 });
+    sim.answerRequests = true;
+    expect((await started).protocol).toBe('g2');
+  });
+
+  it('validates its options, naming the parameter', () => {
+    const base = { url: 'ws://127.0.0.1:1', user: 'u', password: 'p' };
+    expect(() => new SeplConnector({ ...base, protocol: 'g3' as 'g2' })).toThrow("options.protocol must be 'g1' or 'g2'");
+    expect(() => new SeplConnector({ ...base, user: '' })).toThrow(new TypeError('options.user must be a non-empty string'));
+    expect(() => new SeplConnector({ ...base, password: undefined as unknown as string })).toThrow('options.password must be a string');
+    expect(() => new SeplConnector({ user: 'u', password: 'p' })).toThrow('options.url or options.lookupUrl (CONNECTOR_LOOKUP_URL) is required');
+    expect(() => new SeplConnector({ ...base, url: 'http://x/' })).toThrow('options.url must be a ws: or wss: URL');
+    expect(() => new SeplConnector({ ...base, requestTimeoutInMs: 0 })).toThrow(new RangeError('options.requestTimeoutInMs must be a number > 0'));
+    expect(() => new SeplConnector({ ...base, reconnect: { maxDelayInMs: -1 } })).toThrow('options.reconnect.maxDelayInMs must be a number > 0');
+    expect(() => new SeplConnector({ ...base, handlers: { put: '' } })).toThrow('handlers.put must be a non-empty string');
+    expect(() => new SeplConnector({ ...base, https: 'yes' as unknown as boolean })).toThrow('options.https must be a boolean');
+    expect(() => new SeplConnector({ ...base, registrationBase: 'x' as 'lookup' })).toThrow("options.registrationBase must be 'websocket' or 'lookup'");
+    expect(() => new SeplConnector(null as never)).toThrow('options must be an object');
+  });
+
+  it('rejects bad arguments of the methods', async () => {
+    const { connector } = await setup();
+    await connector.start();
+    await expect(connector.event('', 's', {})).rejects.toThrow('deviceId must be a non-empty string');
+    await expect(connector.event('d', '', {})).rejects.toThrow('serviceUri must be a non-empty string');
+    await expect(connector.delete('')).rejects.toThrow('deviceId must be a non-empty string');
+    expect(() => connector.add({ id: 'x', type: 't', name: 'n', tags: { device_type: 'x' } })).toThrow("device.tags: the key 'device_type' is reserved");
+    await expect(connector.respond({} as never, null)).rejects.toThrow('command must be a command received from the connector');
+  });
+});

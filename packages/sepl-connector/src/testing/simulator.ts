@@ -122,7 +122,7 @@ export class SeplSimulator extends EventEmitter {
   readonly dataPoints = new Map<string, DataPoint[]>();
   /** Answer websocket pings (turn off to simulate a silent server). */
   answerPings = true;
-  /** Answer G2 requests (turn off to make connector requests time out). */
+  /** Answer G2 requests, the credentials frame included (turn off to make connector requests time out). */
   answerRequests = true;
   /** Reject every credential check. */
   rejectCredentials = false;
@@ -215,6 +215,12 @@ export class SeplSimulator extends EventEmitter {
     const list = this.dataPoints.get(deviceId) ?? [];
     list.push({ timeMs, value });
     this.dataPoints.set(deviceId, list);
+  }
+
+  /** Sends a raw text frame to every open session (e.g. garbage, to test a connector's parser). */
+  broadcast(raw: string): number {
+    for (const session of this.#sessions.values()) this.#send(session, raw);
+    return this.#sessions.size;
   }
 
   /** Closes every websocket abruptly; returns how many were open. */
@@ -381,6 +387,7 @@ export class SeplSimulator extends EventEmitter {
     }
     gateway.listening = new Set(gateway.committed);
     session.gateway = gateway;
+    if (!this.answerRequests) return;
     this.#send(session, JSON.stringify({ status: 200, handler: 'response', token: 'credentials', content_type: 'map', payload: { gid: gateway.id, hash: gateway.hash } }));
   }
 
