@@ -55,3 +55,5 @@ export { PushSession, createPushSession } from './push-session.js';
 export type { PushBatch, PushHandler, PushSessionOptions, PushSessionState, ReconnectOptions } from './push-session.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './monitor-client.js';
 export type { DeviceCloudClientOptions, CallOptions } from './monitor-client.js';
+export { createMonitorRequestHandler, startMonitorReceiver } from './http-receiver.js';
+export type { MonitorReceiverOptions, MonitorReceiver, DeliveryInfo } from './http-receiver.js';

@@ -69,7 +69,7 @@ function vendorError(body: unknown): VendorErrorInfo | undefined {
     return { message: errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ') };
   }
   if (typeof body === 'object' && body !== null && 'error' in body) {
-    const e = (body).error;
+    const e = body.error;
     const message = Array.isArray(e) ? e.map(String).join('; ') : String(e);
     return { message };
   }
