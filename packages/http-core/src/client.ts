@@ -32,6 +32,7 @@ import {
   parseRetryAfter,
   resolveRetryOptions,
 } from './retry.js';
+import { errorChannel, requestChannel, responseChannel } from './diagnostics.js';
 import { safeJoin, tempPathFor } from './files.js';
 import { sleep } from './sleep.js';
 import { DEFAULT_USER_AGENT } from './version.js';
@@ -283,6 +284,41 @@ function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** A successful response; the redacted URL is computed when first read. */
+class ClientResponse<T> implements HttpResponse<T> {
+  #url: string | undefined;
+  readonly #makeUrl: () => string;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: T,
+    readonly attempts: number,
+    readonly retryDelayInMs: number,
+    readonly requestId: string,
+    makeUrl: () => string,
+  ) {
+    this.#makeUrl = makeUrl;
+  }
+
+  get url(): string {
+    this.#url ??= this.#makeUrl();
+    return this.#url;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      status: this.status,
+      headers: this.headers,
+      ...(this.body instanceof Readable ? {} : { body: this.body }),
+      attempts: this.attempts,
+      retryDelayInMs: this.retryDelayInMs,
+      requestId: this.requestId,
+      url: this.url,
+    };
+  }
 }
 
 /** One call in flight: its signal (caller + deadline), secrets and context for errors. */
@@ -665,8 +701,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           throw mapError(error, ctx);
         }
       }
-      const attemptStart = logging ? clock.now() : 0;
+      const observed = logging || requestChannel.hasSubscribers || responseChannel.hasSubscribers;
+      const attemptStart = observed ? clock.now() : 0;
       if (logging) logger.debug('http request', logFields(ctx));
+      if (requestChannel.hasSubscribers) requestChannel.publish(logFields(ctx));
       let res: Dispatcher.ResponseData | undefined;
       try {
         try {
@@ -684,8 +722,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           throw mapError(error, ctx);
         }
         const responseHeaders = flattenHeaders(res.headers);
-        if (logging) {
-          logger.debug('http response', { ...logFields(ctx), status: res.statusCode, durationInMs: clock.now() - attemptStart });
+        if (observed) {
+          const fields = { ...logFields(ctx), status: res.statusCode, durationInMs: clock.now() - attemptStart };
+          if (logging) logger.debug('http response', fields);
+          if (responseChannel.hasSubscribers) responseChannel.publish(fields);
         }
         if (!ok(res.statusCode)) throw await httpError(ctx, res, responseHeaders);
         let body: unknown;
@@ -713,15 +753,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             typed.once('close', () => scope.dispose());
           }
         }
-        return {
-          status: res.statusCode,
-          headers: responseHeaders,
-          body: body as T,
-          attempts: ctx.attempt,
-          retryDelayInMs: state.retryDelayInMs,
-          requestId: ctx.requestId,
-          url: url.includes('?') || url.includes('@') ? redactedUrl(ctx, secretsOf(ctx)) : url,
-        };
+        return new ClientResponse<T>(res.statusCode, responseHeaders, body as T, ctx.attempt, state.retryDelayInMs, ctx.requestId, () =>
+          url.includes('?') || url.includes('@') ? redactedUrl(ctx, secretsOf(ctx)) : url,
+        );
       } catch (error) {
         if (res !== undefined && !res.body.destroyed && responseType !== 'stream') res.body.destroy();
         else if (res !== undefined && responseType === 'stream' && !res.body.readableEnded) res.body.destroy();
@@ -739,6 +773,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           return response;
         } catch (error) {
           attachAttempts(error, ctx.attempt);
+          if (errorChannel.hasSubscribers) errorChannel.publish({ ...logFields(ctx), error });
           // 401 with a provider that can refresh: refresh once and replay once.
           if (
             isHttpError(error) &&
@@ -796,6 +831,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           state.retryDelayInMs += delay;
         }
       }
+    } catch (error) {
+      if (logging) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.debug('http call failed', {
+          ...logFields(ctx),
+          code: isXError(error) ? error.code : undefined,
+          message: truncate(redactText(message, secretsOf(ctx)), 500),
+        });
+      }
+      throw error;
     } finally {
       if (!keepScope) scope.dispose();
     }

@@ -57,6 +57,7 @@ export { timingSafeEqualString } from './timing-safe.js';
 export { backoffDelay, createBackoff } from './backoff.js';
 export type { Backoff, BackoffOptions, JitterMode } from './backoff.js';
 export { systemClock } from './clock.js';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 export type { Clock, RandomSource } from './clock.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { LogFields, LogLevel, Logger } from './logger.js';
