@@ -114,9 +114,134 @@ describe('createHttpClient: requests and bodies', () => {
     expect(srv.url.startsWith('https://127.0.0.1:')).toBe(true);
     const trusted = client({ baseUrl: srv.url, tls: { ca: testCertificate().ca } });
     expect((await trusted.request({ path: '/' })).body).toEqual({ secure: true });
-    const untrusted = client({ baseUrl: srv.url, retry: false });
+    const untrusted = client({ baseUrl: srv.url });
     const error = await untrusted.request({ path: '/' }).catch((e: unknown) => e);
     expect(isNetworkError(error)).toBe(true);
+    expect((error as { attempts: number }).attempts).toBe(1); // not retried: retrying cannot fix trust
     expect((error as { code: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+});
+
+describe('createHttpClient: validation, logging, URLs', () => {
+  it('rejects bad options with TypeError/RangeError naming the parameter', async () => {
+    expect(() => createHttpClient(null as never)).toThrow('options must be an object');
+    expect(() => createHttpClient({ baseUrl: 'not a url' })).toThrow('baseUrl must be an absolute URL');
+    expect(() => createHttpClient({ baseUrl: 'ftp://x/' })).toThrow('baseUrl must be an http: or https: URL');
+    expect(() => createHttpClient({ timeoutInMs: 0 })).toThrow(RangeError);
+    expect(() => createHttpClient({ deadlineInMs: -5 })).toThrow('deadlineInMs must be a number > 0, got -5');
+    expect(() => createHttpClient({ maxConnections: 0 })).toThrow('maxConnections');
+    expect(() => createHttpClient({ userAgent: 5 as never })).toThrow('userAgent must be a string');
+    expect(() => createHttpClient({ auth: {} as never })).toThrow('auth must be an AuthProvider');
+    expect(() => createHttpClient({ rateLimiter: {} as never })).toThrow('rateLimiter must be a RateLimiter');
+    expect(() => createHttpClient({ retry: { maxAttempts: 0 } })).toThrow('retry.maxAttempts must be an integer >= 1, got 0');
+    expect(() => createHttpClient({ retry: { baseDelayInMs: -1 } })).toThrow('retry.baseDelayInMs must be a number >= 0, got -1');
+    expect(() => createHttpClient({ retry: 'yes' as never })).toThrow('retry must be an object or false');
+    expect(() => createHttpClient({ headers: { a: 1 as never } })).toThrow('headers.a must be a string');
+    const http = client({});
+    await expect(http.request(null as never)).rejects.toThrow('options must be an object');
+    await expect(http.request({ path: '/x' })).rejects.toThrow('path must be an absolute URL when the client has no baseUrl');
+    await expect(http.request({ path: 5 as never })).rejects.toThrow('path must be a string');
+    await expect(http.request({ path: 'http://h/', method: 'TRACE' as never })).rejects.toThrow(RangeError);
+    await expect(http.request({ path: 'http://h/', responseType: 'xml' as never })).rejects.toThrow(RangeError);
+    await expect(http.request({ path: 'http://h/', json: {}, body: 'x' })).rejects.toThrow('Pass only one of json, form and body');
+    await expect(http.request({ path: 'http://h/', body: 5 as never })).rejects.toThrow('body must be a string, a Uint8Array or a Readable stream');
+    await expect(http.request({ path: 'http://h/', form: 5 as never })).rejects.toThrow('form must be an object or URLSearchParams');
+    await expect(http.request({ path: 'http://h/', query: { a: {} as never } })).rejects.toThrow('query.a must be a string, number, boolean or an array of them');
+    await expect(http.request({ path: 'http://h/', query: 'a=1' as never })).rejects.toThrow('query must be an object or URLSearchParams');
+    await expect(http.request({ path: 'http://h/', signal: {} as never })).rejects.toThrow('signal must be an AbortSignal');
+    await expect(http.request({ path: 'http://h/', okStatus: 200 as never })).rejects.toThrow('okStatus must be a function');
+    await expect(http.request({ path: 'http://h/', timeoutInMs: -1 })).rejects.toThrow(RangeError);
+    await expect(http.request({ path: 'ftp://h/' })).rejects.toThrow('path must be an http: or https: URL');
+    await expect(http.request({ path: 'http://h/', headers: { 'x-a': 'bad\nvalue' } })).rejects.toThrow(TypeError);
+  });
+
+  it('resolves paths against the base URL, keeps absolute URLs, merges query strings and accepts URLSearchParams', async () => {
+    const srv = await serve((req, res) => sendJson(res, 200, req.url));
+    const http = client({ baseUrl: `${srv.url}/api/v2/?ignored=1` });
+    expect(http.baseUrl).toBe(`${srv.url}/api/v2/`);
+    expect((await http.request({ path: '/units' })).body).toBe('/api/v2/units');
+    expect((await http.request({ path: 'units?a=1', query: new URLSearchParams([['b', '2'], ['b', '3']]) })).body).toBe('/api/v2/units?a=1&b=2&b=3');
+    expect((await http.request({ path: `${srv.url}/root`, query: { n: 0, none: null } })).body).toBe('/root?n=0');
+    expect((await http.request({ path: 'x', query: {} })).body).toBe('/api/v2/x');
+  });
+
+  it('okStatus and parseVendorError shape errors; HEAD has no body', async () => {
+    const srv = await serve((req, res) => {
+      if (req.url === '/304') {
+        res.writeHead(304);
+        res.end();
+        return;
+      }
+      sendJson(res, 409, { errorCode: 'DUP', errorMessage: 'already exists' });
+    });
+    const http = client({ baseUrl: srv.url });
+    expect((await http.request({ path: '/304', okStatus: (s) => s === 304 || s < 300 })).status).toBe(304);
+    const error = await http
+      .request({ method: 'PUT', path: '/dup', parseVendorError: (body, status, headers) => ({ code: `${(body as { errorCode: string }).errorCode}/${status}/${headers['content-type']}`, message: (body as { errorMessage: string }).errorMessage }) })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 409, vendor: { code: 'DUP/409/application/json; charset=utf-8', message: 'already exists' } });
+    expect((error as Error).message).toBe(`HTTP 409 Conflict: PUT ${srv.url}/dup (already exists)`);
+    const throwing = await http.request({ path: '/dup', parseVendorError: () => { throw new Error('parser bug'); } }).catch((e: unknown) => e);
+    expect((throwing as { vendor?: unknown }).vendor).toBeUndefined();
+    const head = await http.request({ method: 'HEAD', path: '/304', okStatus: () => true });
+    expect(head.body).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(head))).toMatchObject({ status: 304, attempts: 1, url: `${srv.url}/304` });
+  });
+
+  it('logs attempts, retries and the final failure with redacted fields', async () => {
+    let calls = 0;
+    const srv = await serve((_req, res) => sendJson(res, ++calls === 1 ? 503 : 400, { n: calls }));
+    const lines: string[] = [];
+    const sink = { debug: (l: string) => lines.push(l), info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+    const { consoleLogger } = await import('./logger.js');
+    const { createTestClock } = await import('./testing/index.js');
+    const http = client({ baseUrl: srv.url, logger: consoleLogger('debug', sink), clock: createTestClock(), random: () => 0.5 });
+    await http.request({ path: '/x', query: { token: 'tok-secret-1' } }).catch(() => undefined);
+    const parsed = lines.map((l) => {
+      const [, level, message, json] = /^\[http-core\] (\w+) (.+?) (\{.*\})$/.exec(l) ?? [];
+      const fields = JSON.parse(json ?? '{}') as Record<string, unknown>;
+      return { level, message, url: fields.url, attempt: fields.attempt, status: fields.status, delayInMs: fields.delayInMs, code: fields.code };
+    });
+    const url = `${srv.url}/x?token=[REDACTED]`;
+    expect(parsed).toEqual([
+      { level: 'debug', message: 'http request', url, attempt: 1, status: undefined, delayInMs: undefined, code: undefined },
+      { level: 'debug', message: 'http response', url, attempt: 1, status: 503, delayInMs: undefined, code: undefined },
+      { level: 'warn', message: 'http retry', url, attempt: 1, status: undefined, delayInMs: 100, code: 'HTTP_503' },
+      { level: 'debug', message: 'http request', url, attempt: 2, status: undefined, delayInMs: undefined, code: undefined },
+      { level: 'debug', message: 'http response', url, attempt: 2, status: 400, delayInMs: undefined, code: undefined },
+      { level: 'debug', message: 'http call failed', url, attempt: 2, status: undefined, delayInMs: undefined, code: 'HTTP_400' },
+    ]);
+    expect(lines.join('\n')).not.toContain('tok-secret-1');
+  });
+
+  it('fails fast instead of sleeping past the deadline, and a custom classifier can stop retries', async () => {
+    const srv = await serve((_req, res) => sendJson(res, 503, {}));
+    const { createTestClock } = await import('./testing/index.js');
+    const clock = createTestClock();
+    const http = client({ baseUrl: srv.url, clock, random: () => 0.99, deadlineInMs: 100 });
+    const error = await http.request({ path: '/' }).catch((e: unknown) => e);
+    expect((error as { status: number; attempts: number }).status).toBe(503);
+    expect((error as { attempts: number }).attempts).toBe(1);
+    expect(clock.delays).toEqual([]); // a 198 ms backoff would pass the 100 ms deadline
+    const noRetry = client({ baseUrl: srv.url, clock, retry: { classify: () => 'client' } });
+    expect(((await noRetry.request({ path: '/' }).catch((e: unknown) => e)) as { attempts: number }).attempts).toBe(1);
+  });
+
+  it('a stream response errors with typed errors and releases the limiter slot when closed', async () => {
+    const { createRateLimiter } = await import('./rate-limiter.js');
+    const { resetMidBody } = await import('./testing/index.js');
+    const srv = await serve(resetMidBody());
+    const limiter = createRateLimiter({ maxConcurrent: 1 });
+    const http = client({ baseUrl: srv.url, rateLimiter: limiter, deadlineInMs: 5000 });
+    const res = await http.request<Readable>({ path: '/', responseType: 'stream' });
+    expect(limiter.active).toBe(1);
+    const error = await (async () => {
+      for await (const _chunk of res.body) {
+        // drain
+      }
+    })().catch((e: unknown) => e);
+    expect(isNetworkError(error)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(limiter.active).toBe(0);
   });
 });

@@ -327,7 +327,6 @@ class CallScope {
   deadlineHit = false;
   readonly userSignal: AbortSignal | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private controller: AbortController | undefined;
   private onUserAbort: (() => void) | undefined;
 
   constructor(userSignal: AbortSignal | undefined, deadlineInMs: number | undefined) {
@@ -337,7 +336,6 @@ class CallScope {
       return;
     }
     const controller = new AbortController();
-    this.controller = controller;
     this.signal = controller.signal;
     this.timer = setTimeout(() => {
       this.deadlineHit = true;
@@ -757,7 +755,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           url.includes('?') || url.includes('@') ? redactedUrl(ctx, secretsOf(ctx)) : url,
         );
       } catch (error) {
-        if (res !== undefined && !res.body.destroyed && responseType !== 'stream') res.body.destroy();
+        if (res !== undefined && !res.body.destroyed && !res.body.readableEnded && responseType !== 'stream') res.body.destroy();
         else if (res !== undefined && responseType === 'stream' && !res.body.readableEnded) res.body.destroy();
         throw error;
       } finally {

@@ -58,6 +58,8 @@ describe('retry helpers', () => {
     for (const s of [408, 500, 502, 503, 504]) expect(classifyError(http(s))).toBe('transient');
     for (const s of [400, 401, 403, 404, 409, 501]) expect(classifyError(http(s))).toBe('client');
     expect(classifyError(new NetworkError({ code: 'ECONNRESET', method: 'GET', url: 'u' }))).toBe('transient');
+    expect(classifyError(new NetworkError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', method: 'GET', url: 'u' }))).toBe('client');
+    expect(classifyError(new NetworkError({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', method: 'GET', url: 'u' }))).toBe('client');
     expect(classifyError(new TimeoutError({ phase: 'headers' }))).toBe('transient');
     expect(classifyError(new TimeoutError({ phase: 'deadline' }))).toBe('aborted');
     expect(classifyError(new AbortError())).toBe('aborted');

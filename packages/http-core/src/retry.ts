@@ -50,8 +50,10 @@ const PRE_SEND_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+const TLS_TRUST_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^ERR_TLS_/;
+
 /**
- * Throttled (429), transient (408/500/502/503/504, network failures, per-attempt timeouts),
+ * Throttled (429), transient (408/500/502/503/504, network failures except TLS trust failures, per-attempt timeouts),
  * aborted (caller abort, overall deadline) or client (everything else: never retried).
  */
 export function classifyError(error: unknown): ErrorClass {
@@ -61,7 +63,8 @@ export function classifyError(error: unknown): ErrorClass {
   }
   if (isAbortError(error)) return 'aborted';
   if (isTimeoutError(error)) return error.phase === 'deadline' ? 'aborted' : 'transient';
-  if (isNetworkError(error)) return 'transient';
+  // A certificate the client does not trust will not become trusted by retrying.
+  if (isNetworkError(error)) return TLS_TRUST_CODE.test(error.code) ? 'client' : 'transient';
   if (isParseError(error)) return 'client';
   return 'client';
 }
