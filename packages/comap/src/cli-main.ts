@@ -43,8 +43,8 @@ function line(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+function csvField(value: string | number | Date | unknown[] | null | undefined): string {
+  const text = value === undefined || value === null ? '' : value instanceof Date ? value.toISOString() : Array.isArray(value) ? JSON.stringify(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

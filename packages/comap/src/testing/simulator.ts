@@ -19,13 +19,13 @@ const DAY = 86_400_000;
 export interface ComapSimulatorOptions {
   /** Units in the fleet. Default 5. */
   units?: number;
-  /** Seed of the fleet and the default credentials. Default 1. */
+  /** Seed of the fleet (names, GUIDs, state, history). Default 1. */
   seed?: number;
   /** Default 0 (ephemeral). */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Credentials; generated from the seed when omitted. */
+  /** Credentials; random per simulator when omitted. */
   key?: string;
   clientId?: string;
   secret?: string;
@@ -158,7 +158,9 @@ export class ComapSimulator {
     const lifetime = options.tokenLifetimeInSeconds ?? 3599;
     if (typeof lifetime !== 'number' || !(lifetime > 0)) throw new RangeError('tokenLifetimeInSeconds must be a number > 0');
     this.now = options.now ?? Date.now;
-    const rnd = new Prng(seed ^ 0x5eed);
+    // Fresh credentials per instance (the fleet is what the seed reproduces), so limits shared
+    // per key in a process never leak from one simulator to the next.
+    const rnd = new Prng(randomBytes(4).readUInt32LE(0));
     this.key = options.key ?? rnd.hex(32);
     this.clientId = options.clientId ?? rnd.uuid();
     this.secret = options.secret ?? `sim~${rnd.hex(36)}`;

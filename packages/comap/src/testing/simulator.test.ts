@@ -1,0 +1,229 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { VALUE_GUID } from '../value-guid.js';
+import { ComapSimulator, FaultInjector, createJumpClock, startComapSimulator, type ComapSimulatorOptions } from './index.js';
+import { RollingWindow } from './window.js';
+
+// Raw HTTP against the simulator (global fetch), to pin its wire behaviour independently of the client.
+const open: ComapSimulator[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+async function sim(options: ComapSimulatorOptions = {}): Promise<ComapSimulator> {
+  const s = await startComapSimulator({ units: 2, rateLimit: false, ...options });
+  open.push(s);
+  return s;
+}
+
+async function token(s: ComapSimulator): Promise<string> {
+  const res = await fetch(`${s.url}/identity/application/authenticate`, {
+    method: 'POST',
+    headers: { 'Comap-Key': s.key, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ clientId: s.clientId, secret: s.secret }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function get(s: ComapSimulator, path: string, tok?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
+  const res = await fetch(`${s.url}/v1.1/${s.loginId}/${path}`, { headers: { 'Comap-Key': s.key, ...(tok ? { Authorization: `Bearer ${tok}` } : {}), ...headers } });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // raw
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+describe('simulator: gateway and identity', () => {
+  it('requires Comap-Key (header or comap-key query) with the APIM 401 bodies', async () => {
+    const s = await sim();
+    const noKey = await fetch(`${s.url}/v1.1/${s.loginId}/units`);
+    expect(noKey.status).toBe(401);
+    expect(await noKey.json()).toEqual({ statusCode: 401, message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' });
+    const badKey = await get(s, 'units', undefined, { 'Comap-Key': 'nope' });
+    expect(badKey.body).toEqual({ statusCode: 401, message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.' });
+    const tok = await token(s);
+    const viaQuery = await fetch(`${s.url}/v1.1/${s.loginId}/units?comap-key=${s.key}`, { headers: { Authorization: `Bearer ${tok}` } });
+    expect(viaQuery.status).toBe(200);
+    expect(s.requests.at(-1)?.hasKey).toBe(true);
+  });
+
+  it('issues tokens for the right credentials only, at most 5 per 5 minutes', async () => {
+    const s = await sim();
+    const bad = await fetch(`${s.url}/identity/application/authenticate`, { method: 'POST', headers: { 'Comap-Key': s.key, 'Content-Type': 'application/json' }, body: '{"clientId":"x","secret":"y"}' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ errorMessage: 'Unable to perform requested operation' });
+    const garbage = await fetch(`${s.url}/identity/application/authenticate`, { method: 'POST', headers: { 'Comap-Key': s.key }, body: 'x' });
+    expect(garbage.status).toBe(400);
+    for (let i = 0; i < 3; i++) await token(s);
+    const limited = await fetch(`${s.url}/identity/application/authenticate`, { method: 'POST', headers: { 'Comap-Key': s.key }, body: JSON.stringify({ clientId: s.clientId, secret: s.secret }) });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(290);
+    expect(s.stats.tokenRequests).toBe(6);
+    expect(s.stats.tokensIssued).toBe(3);
+    const wrongMethod = await fetch(`${s.url}/identity/application/authenticate`, { headers: { 'Comap-Key': s.key } });
+    expect(wrongMethod.status).toBe(404);
+  });
+
+  it('checks the bearer token: missing, unknown, expired; and the login in the path', async () => {
+    const clock = createJumpClock();
+    const s = await sim({ now: clock.now, tokenLifetimeInSeconds: 60 });
+    expect((await get(s, 'units')).body).toEqual({ statusCode: 401, message: 'Unauthorized. Access token is missing or invalid.' });
+    expect((await get(s, 'units', 'made-up')).status).toBe(401);
+    const tok = await token(s);
+    expect((await get(s, 'units', tok)).status).toBe(200);
+    clock.advance(60_000);
+    expect((await get(s, 'units', tok)).body).toEqual({ statusCode: 401, message: 'Unauthorized. Access token has expired.' });
+    const t2 = await token(s);
+    const other = await fetch(`${s.url}/v1.1/someone.else/units`, { headers: { 'Comap-Key': s.key, Authorization: `Bearer ${t2}` } });
+    expect(other.status).toBe(403);
+  });
+});
+
+describe('simulator: WSV endpoints', () => {
+  it('rate limit: 429 with Retry-After, X-RateLimit-Limit/Remaining and the documented message; off → no headers', async () => {
+    const s = await sim({ rateLimit: { limit: 2, windowInMs: 1500 } });
+    const tok = await token(s);
+    const a = await get(s, 'units', tok);
+    expect([a.headers.get('x-ratelimit-limit'), a.headers.get('x-ratelimit-remaining')]).toEqual(['2', '1']);
+    const b = await get(s, 'units', tok);
+    expect(b.headers.get('x-ratelimit-remaining')).toBe('0');
+    const c = await get(s, 'units', tok);
+    expect(c.status).toBe(429);
+    expect(c.headers.get('retry-after')).toBe('2');
+    expect(c.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(c.body).toEqual({ statusCode: 429, message: 'Rate limit exceeded. Retry after 2 second/s.' });
+    expect(s.stats.rateLimited).toBe(1);
+    s.setRateLimit(false);
+    const d = await get(s, 'units', tok);
+    expect(d.status).toBe(200);
+    expect(d.headers.get('x-ratelimit-limit')).toBeNull();
+  });
+
+  it('400 for an unknown unit; 404 for unknown paths and methods', async () => {
+    const s = await sim();
+    const tok = await token(s);
+    expect(await get(s, `units/genset${'f'.repeat(32)}/values`, tok)).toMatchObject({ status: 400, body: { errorMessage: 'Incorrect unitGuid.' } });
+    expect((await get(s, 'nothing', tok)).status).toBe(404);
+    expect((await get(s, `units/${s.units[0]!.unitGuid}/command`, tok)).status).toBe(404);
+    expect((await fetch(`${s.url}/v2/x`)).status).toBe(404);
+  });
+
+  it('values: a space after a comma silently drops the value (the live quirk)', async () => {
+    const s = await sim();
+    const tok = await token(s);
+    const u = s.units[0]!.unitGuid;
+    const spaced = await get(s, `units/${u}/values?valueGuids=${encodeURIComponent(`${VALUE_GUID.mode}, ${VALUE_GUID.engine_state}`)}`, tok);
+    expect((spaced.body as { values: { name: string }[] }).values.map((v) => v.name)).toEqual(['ControllerMode']);
+    const joined = await get(s, `units/${u}/values?valueGuids=${VALUE_GUID.mode.toUpperCase()},${VALUE_GUID.engine_state}`, tok);
+    expect((joined.body as { values: { name: string; timeStamp: string }[] }).values.map((v) => v.name)).toEqual(['ControllerMode', 'Engine state']);
+    expect((joined.body as { values: { timeStamp: string }[] }).values[0]?.timeStamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}\+00:00$/);
+  });
+
+  it('history: the 31-day window, date checks, paging by nextOffset', async () => {
+    const s = await sim({ historyPageSize: 10, now: () => Date.UTC(2024, 5, 1) });
+    const tok = await token(s);
+    const u = s.units[0]!.unitGuid;
+    const h = (q: string) => get(s, `units/${u}/history?${q}`, tok);
+    expect(await h('from=01/01/2024&to=02/01/2024')).toMatchObject({ status: 400, body: { errorMessage: 'The requested period exceeds the 31 day history retrieval window.' } });
+    expect((await h('from=01/01/2024&to=01/31/2024')).status).toBe(200);
+    expect(await h('from=2024-01-01&to=01/31/2024')).toMatchObject({ status: 400, body: { errorMessage: 'Invalid date format. Use MM/DD/YYYY.' } });
+    expect(await h('from=01/05/2024&to=01/04/2024')).toMatchObject({ status: 400, body: { errorMessage: 'The requested period is invalid.' } });
+    expect((await h('from=01/01/2024&to=01/02/2024&offset=-3')).status).toBe(400);
+    let offset: number | null = 0;
+    let total = 0;
+    const seen: number[] = [];
+    while (offset !== null) {
+      const page = (await h(`from=01/01/2024&to=01/31/2024&offset=${offset}`)).body as { nextOffset: number | null; values: { history: unknown[] }[] };
+      const n = page.values.reduce((m, v) => m + v.history.length, 0);
+      seen.push(n);
+      total += n;
+      offset = page.nextOffset;
+      if (offset !== null) expect(n).toBe(10);
+    }
+    expect(seen.length).toBe(Math.ceil(total / 10));
+    const dflt = (await get(s, `units/${u}/history`, tok)).body as { values: unknown[] };
+    expect(dflt.values.length).toBeGreaterThan(0);
+  });
+
+  it('download: singular /unit/ path, percent-encoded names, 404 for a missing file', async () => {
+    const s = await sim();
+    const tok = await token(s);
+    const unit = s.units[0]!;
+    const file = unit.files[0]!;
+    expect(file.fileName).toContain(' ');
+    const ok = await get(s, `unit/${unit.unitGuid}/download/${encodeURIComponent(file.fileName)}`, tok);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBe(file.content.toString('utf8'));
+    expect(ok.headers.get('content-length')).toBe(String(file.content.length));
+    const report = unit.files.find((f) => f.fileName.includes('#'))!;
+    expect((await get(s, `unit/${unit.unitGuid}/download/${encodeURIComponent(report.fileName)}`, tok)).status).toBe(200);
+    expect(await get(s, `unit/${unit.unitGuid}/download/missing.csv`, tok)).toMatchObject({ status: 404, body: { errorMessage: 'File not found.' } });
+    expect((await get(s, `units/${unit.unitGuid}/download/${encodeURIComponent(file.fileName)}`, tok)).status).toBe(404);
+  });
+
+  it('faults: a drop closes the socket, a delay holds the answer, statuses answer instead', async () => {
+    const s = await sim();
+    const tok = await token(s);
+    s.faults.drop(1, /units$/);
+    await expect(get(s, 'units', tok)).rejects.toThrow();
+    s.faults.delay(1, 150, (_m, p) => p.endsWith('/units'));
+    const t0 = Date.now();
+    expect((await get(s, 'units', tok)).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    s.faults.fail(1, 500);
+    expect(await get(s, 'units', tok)).toMatchObject({ status: 500, body: { statusCode: 500, message: 'Internal server error' } });
+    s.faults.throttle(1, 3);
+    const t = await get(s, 'units', tok);
+    expect([t.status, t.headers.get('retry-after')]).toEqual([429, '3']);
+    s.faults.fail(3).clear();
+    expect(s.faults.pending).toBe(0);
+  });
+});
+
+describe('simulator: options and helpers', () => {
+  it('validates options', async () => {
+    expect(() => new ComapSimulator({ units: -1 })).toThrow(RangeError);
+    expect(() => new ComapSimulator({ historyPageSize: 0 })).toThrow(RangeError);
+    expect(() => new ComapSimulator({ tokenLifetimeInSeconds: 0 })).toThrow(RangeError);
+    expect(() => new ComapSimulator({ rateLimit: { limit: 0 } })).toThrow(RangeError);
+    expect(() => new FaultInjector().fail(0)).toThrow(RangeError);
+    expect(() => new FaultInjector().fail(1, 200)).toThrow(RangeError);
+    expect(() => new FaultInjector().throttle(1, -1)).toThrow(RangeError);
+    expect(() => new FaultInjector().delay(1, -1)).toThrow(RangeError);
+    expect(() => new RollingWindow(1, 0)).toThrow(RangeError);
+    const s = await sim({ units: 0, key: 'k', clientId: 'c', secret: 's', loginId: 'L' });
+    expect(s.credentials()).toEqual({ url: s.url, key: 'k', clientId: 'c', secret: 's', loginId: 'L' });
+    await expect(s.listen()).rejects.toThrow('the simulator is already listening');
+    await s.close();
+    await s.close();
+  });
+  it('the same seed gives the same fleet; credentials are fresh', () => {
+    const a = new ComapSimulator({ units: 3, seed: 9 });
+    const b = new ComapSimulator({ units: 3, seed: 9 });
+    expect(a.units.map((u) => [u.unitGuid, u.name])).toEqual(b.units.map((u) => [u.unitGuid, u.name]));
+    expect(a.units[0]?.unitGuid).toMatch(/^genset[0-9a-f]{32}$/);
+    expect(a.key).not.toBe(b.key);
+  });
+  it('a rolling window frees room as hits age out', () => {
+    const w = new RollingWindow(2, 100);
+    expect(w.hit(0)).toEqual({ allowed: true, remaining: 1 });
+    expect(w.hit(10)).toEqual({ allowed: true, remaining: 0 });
+    expect(w.hit(50)).toEqual({ allowed: false, retryAfterInMs: 50 });
+    expect(w.remaining(100)).toBe(1);
+    expect(w.hit(100)).toEqual({ allowed: true, remaining: 0 });
+  });
+  it('jump clock', () => {
+    const c = createJumpClock(1000);
+    expect(c.now()).toBeGreaterThanOrEqual(1000);
+    c.advance(5000);
+    expect(c.now()).toBeGreaterThanOrEqual(6000);
+    expect(() => c.advance(-1)).toThrow(RangeError);
+    expect(() => createJumpClock(Number.NaN)).toThrow(TypeError);
+    const h = c.setTimeout(() => undefined, 10);
+    c.clearTimeout(h);
+  });
+});
