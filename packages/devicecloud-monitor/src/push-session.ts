@@ -4,7 +4,7 @@
  * done, and reconnect with exponential backoff + jitter until `stop()` or a fatal error.
  */
 import { EventEmitter } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import {
   PushAuthenticationError,
@@ -472,7 +472,14 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
     return new Promise<Error>((resolve) => {
       const { host, port, secure } = this.opts;
       const socket = secure
-        ? tlsConnect({ host, port, servername: this.opts.servername ?? host, ca: this.opts.ca, rejectUnauthorized: true })
+        ? tlsConnect({
+            host,
+            port,
+            // SNI must not carry an IP address (RFC 6066); the certificate check still uses `host`.
+            ...(this.opts.servername !== undefined || isIP(host) === 0 ? { servername: this.opts.servername ?? host } : {}),
+            ca: this.opts.ca,
+            rejectUnauthorized: true,
+          })
         : netConnect({ host, port });
       const conn: Connection = {
         id: this.connections + 1,

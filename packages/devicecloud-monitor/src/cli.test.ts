@@ -1,0 +1,140 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main, type CliIo } from './cli.js';
+import { DeviceCloudSimulator } from './testing/index.js';
+
+let sim: DeviceCloudSimulator;
+beforeEach(async () => {
+  sim = await DeviceCloudSimulator.start({ secondInMs: 10 });
+});
+afterEach(async () => {
+  await sim.close();
+});
+
+function io(env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const controller = new AbortController();
+  const value: CliIo = {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    env: { DC_USERNAME: sim.username, DC_PASSWORD: sim.password, DC_HOST: sim.url, ...env },
+    signal: controller.signal,
+  };
+  return { io: value, out, err, abort: () => controller.abort(), lines: () => out.join('').split('\n').filter(Boolean) };
+}
+
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('devicecloud-monitor CLI (in process)', () => {
+  it('create, list --condition, delete', async () => {
+    const a = io();
+    expect(await main(['create', '--topics', 'DeviceCore,DataPoint', '--compression', 'zlib', '--batchsize', '5', '--batchduration', '2', '--ack', 'explicit', '--replay'], a.io)).toBe(0);
+    expect(a.lines()).toEqual(['{"id":178000}']);
+    const h = io();
+    expect(await main(['create', '--topics', 'FileData', '--transport', 'http', '--url', 'https://example.com/h', '--token', 'u:p', '--method', 'POST'], h.io)).toBe(0);
+    const l = io();
+    expect(await main(['list', '--condition', "monTransportType='tcp'"], l.io)).toBe(0);
+    const listed = l.lines().map((x) => JSON.parse(x));
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ id: 178000, topics: ['DeviceCore', 'DataPoint'], compression: 'zlib', batchSize: 5, batchDurationInSeconds: 2, ackOption: 'explicit', autoReplayOnConnect: true });
+    const d = io();
+    expect(await main(['delete', '178000'], d.io)).toBe(0);
+    expect(d.lines()).toEqual(['{"deleted":178000}']);
+    expect(sim.monitors().map((m) => m.id)).toEqual([178001]);
+  });
+
+  it('listen prints events as JSON lines until interrupted, then deletes its monitor (plain TCP and TLS)', async () => {
+    for (const secure of [false, true]) {
+      const l = io();
+      const caFile = join(mkdtempSync(join(tmpdir(), 'dc-cli-')), 'ca.pem');
+      writeFileSync(caFile, sim.ca!);
+      const args = secure
+        ? ['listen', '--topics', 'DataPoint', '--push-port', String(sim.tlsPort), '--ca', caFile, '--format', 'xml', '--compression', 'zlib']
+        : ['listen', '--topics', 'DataPoint', '--insecure', '--push-port', String(sim.pushPort)];
+      const done = main(args, l.io);
+      await waitFor(() => sim.monitors().some((m) => m.fields.monStatus === 'ACTIVE'), 'listening');
+      sim.publishDataPoint({ streamId: 'dev/temp', data: 7 });
+      await waitFor(() => l.lines().length === 1, 'event line');
+      l.abort();
+      expect(await done).toBe(0);
+      const event = JSON.parse(l.lines()[0]!);
+      expect(event).toMatchObject({ type: 'DataPoint', topic: '7603/DataPoint/dev/temp', payload: { streamId: 'dev/temp', data: 7 } });
+      expect(sim.monitors()).toEqual([]);
+      expect(l.err.join('')).toMatch(/monitor \d+ deleted/);
+    }
+  });
+
+  it('simulate prints its JSON line and stops on interrupt', async () => {
+    const s = io({ DC_USERNAME: 'alice', DC_PASSWORD: 'pw' });
+    const done = main(['simulate', '--events-per-second', '50'], s.io);
+    await waitFor(() => s.lines().length === 1, 'simulate line');
+    const info = JSON.parse(s.lines()[0]!);
+    expect(Object.keys(info)).toEqual(['url', 'host', 'pushPort', 'tlsPort', 'username', 'password']);
+    expect(info).toMatchObject({ host: '127.0.0.1', username: 'alice', password: 'pw' });
+    const l = io({ DC_USERNAME: 'alice', DC_PASSWORD: 'pw', DC_HOST: info.url });
+    const listening = main(['listen', '--topics', 'DataPoint', '--insecure', '--push-port', String(info.pushPort)], l.io);
+    await waitFor(() => l.lines().length >= 3, 'generated events');
+    l.abort();
+    expect(await listening).toBe(0);
+    expect(JSON.parse(l.lines()[0]!)).toMatchObject({ type: 'DataPoint', payload: { streamId: expect.stringMatching(/^00000000-00000000-00409DFF-FF0000\d{2}\/(temperature|humidity|rssi)$/) } });
+    s.abort();
+    expect(await done).toBe(0);
+  });
+
+  it('usage errors exit 2 without secrets; server errors exit 1', async () => {
+    const u = io();
+    expect(await main([], u.io)).toBe(2);
+    expect(await main(['nope'], u.io)).toBe(2);
+    expect(await main(['create'], u.io)).toBe(2);
+    expect(await main(['create', '--topics', 'DataPoint', '--compression', 'lzma'], u.io)).toBe(2);
+    expect(await main(['delete', 'x'], u.io)).toBe(2);
+    expect(await main(['list', '--bogus'], u.io)).toBe(2);
+    const noCreds = io({ DC_USERNAME: undefined });
+    expect(await main(['list'], noCreds.io)).toBe(2);
+    expect(noCreds.err.join('')).toContain('DC_USERNAME');
+    const bad = io({ DC_PASSWORD: 'wrong-secret' });
+    expect(await main(['list'], bad.io)).toBe(1);
+    expect(bad.err.join('')).toContain('401');
+    expect(bad.err.join('')).not.toContain('wrong-secret');
+    const h = io();
+    expect(await main(['help'], h.io)).toBe(0);
+    expect(h.out.join('')).toContain('usage: devicecloud-monitor');
+  });
+});
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+describe.skipIf(!existsSync(cli))('built CLI binary', () => {
+  it('simulate --port 0 prints one JSON line and exits on SIGTERM', async () => {
+    const child = spawn(process.execPath, [cli, 'simulate', '--push-port', '0', '--tls-port', '0'], { env: { ...process.env, DC_USERNAME: 'bob', DC_PASSWORD: 'pw2' } });
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (c: Buffer) => {
+        buf += c.toString();
+        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+      });
+      child.on('error', reject);
+      child.on('exit', () => reject(new Error(`exited early: ${buf}`)));
+    });
+    const info = JSON.parse(line);
+    expect(info).toMatchObject({ host: '127.0.0.1', username: 'bob', password: 'pw2' });
+    expect(info.pushPort).toBeGreaterThan(0);
+    const listed = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [cli, 'list'], { env: { ...process.env, DC_USERNAME: 'bob', DC_PASSWORD: 'pw2', DC_HOST: info.url } }, (_e, stdout) => resolve(stdout)),
+    );
+    expect(listed).toBe('');
+    const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    child.kill('SIGTERM');
+    expect(await code).toBe(0);
+  });
+});
