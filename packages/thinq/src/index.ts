@@ -9,3 +9,4 @@ export * from './connect-errors.js';
 export * from './connect-profile.js';
 export * from './connect-client.js';
 export * from './x509.js';
+export * from './connect-push.js';

@@ -1,0 +1,149 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestClock } from '@x/http-core/testing';
+import { ConnectClient } from './connect-client.js';
+import { ConnectPush, parseMqttServer, type PushEvent } from './connect-push.js';
+import { stateOfLocation } from './connect-profile.js';
+import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
+
+const delivered: string[] = [];
+
+async function nextEvent(it: AsyncIterator<PushEvent>): Promise<PushEvent> {
+  const r = await it.next();
+  if (r.done) throw new Error('iterator ended');
+  return r.value;
+}
+
+/**
+ * The next event that was not delivered before. MQTT QoS 1 is at-least-once: after a reconnect the
+ * broker may resend a message whose acknowledgement was cut off; such copies must equal an earlier one.
+ */
+async function nextNew(it: AsyncIterator<PushEvent>): Promise<PushEvent> {
+  for (;;) {
+    const e = await nextEvent(it);
+    const key = JSON.stringify(e.raw);
+    if (!delivered.includes(key)) {
+      delivered.push(key);
+      return e;
+    }
+  }
+}
+
+describe('Connect push over MQTT with mutual TLS (end to end)', () => {
+  let sim: ThinqSimulator;
+  let client: ConnectClient;
+  let push: ConnectPush;
+  const clock = createTestClock({ auto: false, start: 1_000_000 });
+  const errors: unknown[] = [];
+
+  beforeAll(async () => {
+    sim = await startThinqSimulator();
+    client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-1', baseUrl: sim.connectUrl });
+    push = new ConnectPush(client, {
+      caPem: sim.caPem,
+      deviceIds: ['sim-conn-ac-0001', 'sim-conn-washer-0001'],
+      eventSubscriptionHours: 2,
+      renewIntervalInMs: 3_600_000,
+      reconnect: { initialDelayInMs: 100, maxDelayInMs: 100 },
+      clock,
+      random: () => 0.5,
+    });
+    push.on('error', (err) => errors.push(err));
+  });
+  afterAll(async () => {
+    await push.close();
+    await client.close();
+    await sim.close();
+  });
+
+  it('registers, gets a certificate for its CSR, subscribes and connects', async () => {
+    await push.start();
+    expect(push.connected).toBe(true);
+    expect(sim.connect.clients.get('push-client-1')).toEqual({ topics: ['app/clients/push-client-1/push'], certificates: 1 });
+    expect([...sim.connect.pushSubscriptions]).toEqual(['push-client-1 sim-conn-ac-0001', 'push-client-1 sim-conn-washer-0001']);
+    expect([...sim.connect.eventSubscriptions.keys()]).toEqual(['push-client-1 sim-conn-ac-0001', 'push-client-1 sim-conn-washer-0001']);
+    expect(sim.broker?.subscriptions.get('push-client-1')).toEqual(['app/clients/push-client-1/push']);
+    expect(push.state('sim-conn-ac-0001')).toMatchObject({ temperature: { targetTemperature: 24 } });
+    await expect(push.start()).rejects.toThrow('already');
+  });
+
+  it('delivers DEVICE_STATUS reports merged into the cached state, and DEVICE_PUSH notifications', async () => {
+    const it = push[Symbol.asyncIterator]();
+    await client.control('sim-conn-ac-0001', { temperature: { targetTemperature: 21 } });
+    const status = await nextNew(it);
+    expect(status).toMatchObject({ type: 'status', deviceId: 'sim-conn-ac-0001', deviceType: 'DEVICE_AIR_CONDITIONER', report: { temperature: { targetTemperature: 21 } } });
+    expect(status.type === 'status' && status.state).toMatchObject({ temperature: { currentTemperature: 27, targetTemperature: 21, unit: 'C' }, airFlow: { windStrength: 'AUTO' } });
+
+    await client.control('sim-conn-washer-0001', { operation: { washerOperationMode: 'START' } });
+    const washer = await nextNew(it);
+    expect(washer).toMatchObject({ type: 'status', deviceId: 'sim-conn-washer-0001', report: { runState: { currentState: 'RUNNING' } } });
+    expect(stateOfLocation(push.state('sim-conn-washer-0001') ?? {}, 'MAIN')).toMatchObject({ runState: { currentState: 'RUNNING' }, timer: { remainHour: 1 } });
+
+    await sim.connect.notify('sim-conn-washer-0001', 'WASHING_IS_COMPLETE');
+    expect(await nextNew(it)).toMatchObject({ type: 'notification', deviceId: 'sim-conn-washer-0001', pushCode: 'WASHING_IS_COMPLETE' });
+    // A device this client did not subscribe to produces nothing.
+    await sim.connect.notify('sim-conn-fridge-0001', 'DOOR_IS_OPEN');
+    await sim.connect.report('sim-conn-ac-0001', { airFlow: { windStrength: 'HIGH' } });
+    expect(await nextNew(it)).toMatchObject({ type: 'status', report: { airFlow: { windStrength: 'HIGH' } } });
+  });
+
+  it('reconnects with backoff after the connection drops, with a fresh certificate', async () => {
+    const reconnecting = once(push, 'reconnecting');
+    sim.broker?.dropConnections();
+    const [info] = (await reconnecting) as [{ attempt: number; delayInMs: number }];
+    expect(info).toEqual({ attempt: 1, delayInMs: 50 });
+    expect(push.connected).toBe(false);
+    const connected = once(push, 'connected');
+    clock.advance(50);
+    await connected;
+    expect(push.connected).toBe(true);
+    expect(sim.connect.clients.get('push-client-1')?.certificates).toBe(2);
+    const it = push[Symbol.asyncIterator]();
+    await sim.connect.report('sim-conn-ac-0001', { powerSave: { powerSaveEnabled: true } });
+    expect(await nextNew(it)).toMatchObject({ type: 'status', report: { powerSave: { powerSaveEnabled: true } } });
+  });
+
+  it('renews event subscriptions before they expire', async () => {
+    const before = sim.connect.requests.filter((r) => r.method === 'POST' && r.path.startsWith('event/')).length;
+    const renewed = once(push, 'renewed');
+    clock.advance(3_600_000);
+    expect(await renewed).toEqual([{ deviceIds: ['sim-conn-ac-0001', 'sim-conn-washer-0001'] }]);
+    const after = sim.connect.requests.filter((r) => r.method === 'POST' && r.path.startsWith('event/'));
+    expect(after.length - before).toBe(2);
+    expect(after.at(-1)?.body).toEqual({ expire: { unit: 'HOUR', timer: 2 } });
+  });
+
+  it('reports malformed messages as errors without stopping', async () => {
+    await sim.broker?.publish('app/clients/push-client-1/push', 'not an object');
+    const it = push[Symbol.asyncIterator]();
+    await sim.connect.notify('sim-conn-ac-0001', 'FILTER_RESET_REQUIRED');
+    expect(await nextNew(it)).toMatchObject({ type: 'notification', pushCode: 'FILTER_RESET_REQUIRED' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ name: 'MalformedResponseError', rawPreview: '"not an object"' });
+  });
+
+  it('closes: unsubscribes, unregisters and ends the iterator', async () => {
+    const it = push[Symbol.asyncIterator]();
+    const pending = it.next();
+    await push.close();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(sim.connect.clients.has('push-client-1')).toBe(false);
+    expect(sim.connect.pushSubscriptions.size).toBe(0);
+    expect(sim.connect.eventSubscriptions.size).toBe(0);
+  });
+});
+
+describe('push helpers', () => {
+  it('parses MQTT server addresses', () => {
+    expect(parseMqttServer('mqtts://common.iot.aic.lgthinq.com:8883')).toEqual({ host: 'common.iot.aic.lgthinq.com', port: 8883 });
+    expect(parseMqttServer('ssl://x.example')).toEqual({ host: 'x.example', port: 8883 });
+    expect(parseMqttServer('127.0.0.1:1234')).toEqual({ host: '127.0.0.1', port: 1234 });
+    expect(() => parseMqttServer('http://a b')).toThrow(/mqttServer/);
+  });
+
+  it('validates options', () => {
+    const client = new ConnectClient({ pat: 'p', country: 'US', clientId: 'x' });
+    expect(() => new ConnectPush(client, { eventSubscriptionHours: 1, renewIntervalInMs: 3_600_000 })).toThrow(RangeError);
+    expect(() => new ConnectPush(client, { eventSubscriptionHours: 0 })).toThrow(RangeError);
+  });
+});
