@@ -365,9 +365,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
   }
 
   async #websocketUrl(): Promise<URL> {
-    if (this.#url && this.protocol === 'g2') return this.#applyHttps(this.#url);
-    const lookup = this.#lookupUrl;
-    if (!lookup) return this.#applyHttps(this.#url as URL);
+    if (this.#url) return this.#applyHttps(this.#url);
+    const lookup = this.#lookupUrl as URL;
     for (;;) {
       try {
         const res = await this.#http.request<string>({ method: 'GET', path: lookup.href, responseType: 'text', signal: this.#closing.signal });

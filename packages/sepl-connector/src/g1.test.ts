@@ -79,6 +79,15 @@ describe('G1 seed protocol against the simulator', () => {
     expect(sim.events.map((e) => [e.generation, e.deviceId, e.platformId?.startsWith('iot#')])).toEqual([['g1', 'ZWAY_lamp_10', true]]);
   });
 
+  it('skips the lookup when the websocket URL is given', async () => {
+    const sim = await startSeplSimulator({ users: { bob: 'pw-bob' } });
+    cleanup.push(() => sim.close());
+    const direct = new SeplConnector({ protocol: 'g1', url: sim.websocketUrl, user: 'bob', password: 'pw-bob' });
+    cleanup.push(() => direct.close());
+    expect((await direct.start()).url).toBe(`${sim.websocketUrl}/`);
+    expect(sim.registrations).toEqual([{ user: 'bob', path: '/discovery', devices: [] }]);
+  });
+
   it('registers at the lookup host with a custom path when configured', async () => {
     const { sim, connector } = await setup({ registrationBase: 'lookup', registrationPath: 'api/devices' }, { registrationPath: 'api/devices' });
     await connector.start();

@@ -15,8 +15,6 @@ export interface G2SessionHooks {
   onCommand(command: SeplCommand): void;
   /** A frame that could not be understood (the session goes on). */
   onProtocolError(err: SeplProtocolError): void;
-  /** Token generator (tests may make it deterministic). */
-  newToken?: () => string;
 }
 
 /** One G2 session on an open socket: handshake, token-correlated requests, inbound commands. */
@@ -69,7 +67,7 @@ export class G2Session {
   /** Sends `{handler, token, payload}` and resolves with the answer's payload (status 200). */
   async request(handler: string, payload: unknown, timeoutInMs: number): Promise<unknown> {
     if (this.#lost) throw this.#lost;
-    const token = (this.#hooks.newToken ?? randomUUID)();
+    const token = randomUUID();
     const answer = this.#wait(token, handler, timeoutInMs);
     try {
       await this.socket.send(g2RequestFrame(handler, token, payload));

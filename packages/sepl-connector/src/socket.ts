@@ -48,10 +48,11 @@ export class HeartbeatSocket {
         resolve(end);
       });
     });
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data) => {
       this.#activity();
+      // text and binary frames alike are read as UTF-8 JSON text
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      this.#onText(isBinary ? buffer.toString('utf8') : buffer.toString('utf8'));
+      this.#onText(buffer.toString('utf8'));
     });
     ws.on('pong', () => this.#activity());
     ws.on('ping', () => this.#activity());
