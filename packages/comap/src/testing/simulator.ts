@@ -4,8 +4,8 @@
  * any client pointed at its origin works unchanged. See the package README for what it enforces.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startTestServer, type TestServer } from '@x/http-core/testing';
 import { validateCommand } from '../command.js';
 import { MAX_HISTORY_WINDOW_DAYS, inclusiveDays, toDayNumber } from '../dates.js';
 import { VALUE_GUID } from '../value-guid.js';
@@ -145,8 +145,7 @@ export class ComapSimulator {
   private rateWindow: RollingWindow | undefined;
   private readonly tokenWindow: RollingWindow | undefined;
   private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit'>>;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: TestServer | undefined;
   private origin = '';
 
   constructor(options: ComapSimulatorOptions = {}) {
@@ -213,28 +212,16 @@ export class ComapSimulator {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server) throw new Error('the simulator is already listening');
-    const server = createServer({ keepAlive: true }, (req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.send(res, new HttpReply(500, { statusCode: 500, message: error instanceof Error ? error.message : 'Internal server error' }));
-        else res.destroy();
-      });
-    });
-    server.keepAliveTimeout = 30_000;
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    const server = await startTestServer(
+      (req, res) =>
+        this.handle(req, res).catch((error: unknown) => {
+          if (!res.headersSent) this.send(res, apimError(500, error instanceof Error ? error.message : 'Internal server error'));
+          else res.destroy();
+        }),
+      { port, host },
+    );
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    const h = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.origin = `http://${h}:${address.port}`;
+    this.origin = server.url;
     return this.origin;
   }
 
@@ -242,9 +229,7 @@ export class ComapSimulator {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await server.close();
   }
 
   private stamp(ms: number): string {
