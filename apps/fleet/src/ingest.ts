@@ -47,6 +47,11 @@ export class Ingest {
     return id;
   }
 
+  /** The stored device (connectors merge their partial knowledge into it). */
+  stored(id: string): Promise<Device | undefined> {
+    return this.#o.store.getDevice(id);
+  }
+
   /** Sets a device's online flag; publishes `device` when it changed. */
   async online(id: string, online: boolean): Promise<void> {
     if (!this.#o.owns(id)) return;

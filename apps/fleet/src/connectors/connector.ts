@@ -1,4 +1,5 @@
 // The contract between the app and one vendor connector.
+import { isHttpError } from '@x/http-core';
 import type { CommandExecutor } from '../commands.js';
 import type { Ingest } from '../ingest.js';
 import type { Logger } from '../log.js';
@@ -43,9 +44,8 @@ export interface Bridge {
 /** Message of any thrown value, bounded, for status reasons and logs. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
-    const status = (err as { status?: unknown }).status;
     const code = (err as { code?: unknown }).code;
-    const prefix = typeof status === 'number' ? `HTTP ${status}: ` : typeof code === 'string' && !err.message.includes(code) ? `${code}: ` : '';
+    const prefix = isHttpError(err) && !err.message.includes(String(err.status)) ? `HTTP ${err.status}: ` : typeof code === 'string' && !err.message.includes(code) ? `${code}: ` : '';
     return `${prefix}${err.message}`.slice(0, 300);
   }
   return String(err).slice(0, 300);

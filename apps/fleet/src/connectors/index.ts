@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { Vendor } from '../model.js';
 import type { FleetService } from '../service.js';
 import { ComapConnector } from './comap.js';
+import { DevicecloudConnector } from './devicecloud.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connector.js';
 
 export interface BridgeContext {
@@ -27,7 +28,7 @@ export function createConnector(vendor: Vendor, config: FleetConfig, ctx: Connec
         ? new ComapConnector(config.comap, ctx, { ...fast, ...(tuning.demo ? { client: { rateLimit: false, retry: { maxAttempts: 2, baseDelayInMs: 50 } } } : {}) })
         : undefined;
     case 'devicecloud':
-      return config.devicecloud ? undefined : undefined;
+      return config.devicecloud ? new DevicecloudConnector(config.devicecloud, ctx, { ...fast, shard: config.shard }) : undefined;
     case 'thinq':
       return config.thinq ? undefined : undefined;
   }

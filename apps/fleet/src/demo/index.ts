@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { CommandRecord } from '../model.js';
 import type { DemoControls, FaultTarget, FleetService } from '../service.js';
 import { startComapDemo } from './comap.js';
+import { startDevicecloudDemo } from './devicecloud.js';
 import type { DemoVendor } from './types.js';
 
 export interface Simulators {
@@ -37,6 +38,9 @@ export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> 
     const comap = await startComapDemo(options.pollIntervalInMs);
     vendors.set('comap', comap.demo);
     config.comap = comap.config;
+    const devicecloud = await startDevicecloudDemo();
+    vendors.set('devicecloud', devicecloud.demo);
+    config.devicecloud = devicecloud.config;
   } catch (err) {
     await stopAll();
     throw err;
