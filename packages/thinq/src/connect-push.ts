@@ -103,7 +103,7 @@ export class ConnectPush extends EventEmitter {
   #renewTimer: unknown;
   #closing = false;
   #started = false;
-  #failure: unknown;
+  #failure: Error | undefined;
   #done = false;
 
   constructor(client: ConnectClient, options: ConnectPushOptions = {}) {
@@ -295,7 +295,7 @@ export class ConnectPush extends EventEmitter {
   }
 
   #fail(err: unknown): void {
-    this.#failure = err;
+    this.#failure = err instanceof Error ? err : new Error(String(err));
     this.#emitError(err);
     void this.close();
   }
