@@ -292,9 +292,7 @@ export class DetailView {
     const run = ++this.#loadRun;
     if (id === null) return;
     if (metric === null) {
-      this.#chart?.destroy();
-      this.#chart = null;
-      replaceChildren(this.#chartBox, h('div', { class: 'chart-empty' }, 'This device has no numeric readings to chart yet.'));
+      this.#showNoChart('This device has no numeric readings to chart yet.');
       this.#chartBox.setAttribute('aria-label', 'No chart: no numeric readings');
       this.#chartNote.textContent = '';
       return;
@@ -313,9 +311,7 @@ export class DetailView {
       this.#drawChart(readings[0]?.unit ?? null, truncated);
     } catch (error) {
       if (run !== this.#loadRun) return;
-      this.#chart?.destroy();
-      this.#chart = null;
-      replaceChildren(this.#chartBox, h('div', { class: 'chart-empty' }, 'The readings could not be loaded.'));
+      this.#showNoChart('The readings could not be loaded.');
       this.#chartNote.textContent = `Readings could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       if (run === this.#loadRun) this.#chartBox.removeAttribute('aria-busy');
@@ -325,9 +321,7 @@ export class DetailView {
   #drawChart(unit: string | null, truncated = false): void {
     const metric = this.#metric ?? '';
     if (this.#points.length === 0) {
-      this.#chart?.destroy();
-      this.#chart = null;
-      replaceChildren(this.#chartBox, h('div', { class: 'chart-empty' }, 'No readings in this period yet.'));
+      this.#showNoChart('No readings in this period yet.');
     } else if (this.#chart) {
       this.#chart.setPoints(this.#points);
     } else {
@@ -335,6 +329,13 @@ export class DetailView {
       this.#chart = new TimeSeriesChart(this.#chartBox, this.#points, { label: metric, unit: unit ?? undefined });
     }
     this.#describeChart(unit, truncated);
+  }
+
+  /** Replaces the chart with a message saying why there is none. */
+  #showNoChart(text: string): void {
+    this.#chart?.destroy();
+    this.#chart = null;
+    replaceChildren(this.#chartBox, h('div', { class: 'chart-empty' }, text));
   }
 
   #describeChart(unit: string | null, truncated = false): void {
