@@ -29,6 +29,8 @@ export interface AverageClientOptions {
   headers?: Record<string, string>;
   timeoutInMs?: number;
   logger?: Logger;
+  /** TLS settings (e.g. a test CA). */
+  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
   /** Use an existing http-core client instead (its baseUrl is ignored: paths are absolute). */
   http?: HttpClient;
 }
@@ -71,6 +73,7 @@ export class AverageClient {
         headers: { Accept: 'application/json', ...options.headers },
         timeoutInMs: options.timeoutInMs ?? 10_000,
         ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
       });
   }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createBackoff, createHttpClient, sleep, silentLogger, type Backoff, type HttpClient, type JitterMode, type Logger } from '@x/http-core';
+import { createBackoff, createHttpClient, sleep, silentLogger, systemClock, type Backoff, type Clock, type HttpClient, type JitterMode, type Logger } from '@x/http-core';
 import { normalizeParts, responsePayload, type ProtocolPartsInput, type SeplCommand } from './command.js';
 import { CommandStream } from './command-stream.js';
 import { checkHttpUrl, checkRegistrationPath, checkWebsocketUrl } from './config.js';
@@ -49,8 +49,10 @@ export interface SeplConnectorOptions {
   maxBufferedCommands?: number;
   logger?: Logger;
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  /** Jitter source. */
   random?: () => number;
-  now?: () => number;
+  /** Timers and time (an `@x/http-core` Clock; tests pass a fake one). */
+  clock?: Clock;
 }
 
 export interface ReadyInfo {
@@ -114,7 +116,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
   readonly #http: HttpClient;
   readonly #logger: Logger;
   readonly #tls: SeplConnectorOptions['tls'];
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #streams = new Set<CommandStream>();
   readonly #unclaimed: SeplCommand[] = [];
   readonly #closing = new AbortController();
@@ -170,7 +172,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     this.store = options.store ?? new MemoryDeviceStore();
     this.#logger = options.logger ?? silentLogger;
     this.#tls = options.tls;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#http = createHttpClient({
       timeoutInMs: positive(options.httpTimeoutInMs, 10_000, 'options.httpTimeoutInMs'),
       retry: false,
@@ -241,7 +243,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     if (ready.kind === 'g2') {
       await ready.session.request(this.#handlers.event, { device_uri: deviceId, service_uri: serviceUri, value }, this.#requestTimeoutInMs);
     } else {
-      await ready.session.send(g1EventMessage(deviceId, serviceUri, value, this.#now() / 1000));
+      await ready.session.send(g1EventMessage(deviceId, serviceUri, value, this.#clock.now() / 1000));
     }
   }
 
@@ -375,7 +377,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
         if (this.#closing.signal.aborted) throw err;
         this.#logger.warn('sepl-connector: lookup failed', { message: (err as Error).message });
         this.#reportError(err as Error);
-        await sleep(this.#lookupRetryDelayInMs, this.#closing.signal);
+        await sleep(this.#lookupRetryDelayInMs, this.#closing.signal, this.#clock);
       }
     }
   }
@@ -421,13 +423,13 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
       connectTimeoutInMs: this.#handshakeTimeoutInMs,
       pingAfterInMs: this.#pingAfterInMs,
       pongTimeoutInMs: this.#pongTimeoutInMs,
-      now: this.#now,
+      clock: this.#clock,
       ...(this.#tls ? { tls: this.#tls } : {}),
     });
     try {
       this.#throwIfClosing();
       if (this.protocol === 'g2') {
-        const session = new G2Session(socket, this.#hooks());
+        const session = new G2Session(socket, this.#hooks(), this.#clock);
         this.#session = { kind: 'g2', session, url };
         const stored = await this.store.getGatewayId();
         const hello = await session.handshake(this.#user, this.#password, stored, this.#handshakeTimeoutInMs);
@@ -509,7 +511,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
       this.#logger.info('sepl-connector: reconnecting', { attempt: this.#backoff.attempt, delayInMs });
       this.emit('reconnecting', { attempt: this.#backoff.attempt, delayInMs, error: lastError });
       try {
-        await sleep(delayInMs, this.#closing.signal);
+        await sleep(delayInMs, this.#closing.signal, this.#clock);
       } catch {
         break;
       }

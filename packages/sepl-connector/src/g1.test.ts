@@ -1,3 +1,5 @@
+import { systemClock } from '@x/http-core';
+import { testCertificate } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector, type SeplConnectorOptions } from './connector.js';
 import type { SeplDevice } from './device.js';
@@ -61,7 +63,7 @@ describe('G1 seed protocol against the simulator', () => {
   });
 
   it('frames events as change: and responses as response:, commands arrive as raw JSON', async () => {
-    const { sim, connector } = await setup({ now: () => 1_500_554_317_000 });
+    const { sim, connector } = await setup({ clock: { ...systemClock, now: () => 1_500_554_317_000 } });
     await connector.start();
     await connector.event('ZWAY_lamp_10', 'sepl_get', { header: '', body: '21.5' });
     const change = await sim.waitForFrame((f) => f.handler === 'change');
@@ -125,6 +127,21 @@ describe('G1 seed protocol against the simulator', () => {
     await sim.waitForFrame((f) => f.handler === 'update', { after: 3 });
     expect(sim.received.map((f) => f.handler)).toEqual(['credentials', 'update', 'credentials', 'update']);
     expect(sim.registrations).toHaveLength(2);
+  });
+
+  it('with https set, upgrades ws: to wss: and registers over https (TLS simulator)', async () => {
+    const { key, cert, ca } = testCertificate();
+    const sim = await startSeplSimulator({ users: { bob: 'pw-bob' }, tls: { key, cert } });
+    cleanup.push(() => sim.close());
+    expect(sim.lookupUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/lookup$/);
+    const plainUrl = sim.websocketUrl.replace('wss:', 'ws:');
+    const connector = new SeplConnector({ protocol: 'g1', url: plainUrl, https: true, tls: { ca }, user: 'bob', password: 'pw-bob', store: new MemoryDeviceStore([lamp]) });
+    cleanup.push(() => connector.close());
+    expect((await connector.start()).url).toBe(`${sim.websocketUrl}/`);
+    expect(sim.registrations).toHaveLength(1);
+    const viaLookup = new SeplConnector({ lookupUrl: sim.lookupUrl, tls: { ca }, user: 'bob', password: 'pw-bob' });
+    cleanup.push(() => viaLookup.close());
+    expect((await viaLookup.start()).url).toBe(`${sim.websocketUrl}/`);
   });
 
   it('uses https/wss for everything when https is set', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '@x/http-core';
 import type { SeplCommand } from './command.js';
 import { SeplAuthError, SeplNotConnectedError, SeplProtocolError, SeplRequestError, SeplTimeoutError, preview } from './errors.js';
 import { CREDENTIALS_TOKEN, g2CredentialsFrame, g2RequestFrame, parseG2Inbound, parseHandshakePayload } from './g2-frames.js';
@@ -8,7 +9,7 @@ interface Pending {
   handler: string;
   resolve(payload: unknown): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  timer: unknown;
 }
 
 export interface G2SessionHooks {
@@ -22,16 +23,18 @@ export class G2Session {
   readonly socket: HeartbeatSocket;
   readonly #pending = new Map<string, Pending>();
   readonly #hooks: G2SessionHooks;
+  readonly #clock: Clock;
   #lost: Error | undefined;
 
-  constructor(socket: HeartbeatSocket, hooks: G2SessionHooks) {
+  constructor(socket: HeartbeatSocket, hooks: G2SessionHooks, clock: Clock) {
     this.socket = socket;
     this.#hooks = hooks;
+    this.#clock = clock;
     socket.onText((text) => this.#inbound(text));
     void socket.ended.then((end) => {
       this.#lost = new SeplNotConnectedError(`connection lost (${end.code}${end.reason ? ` ${end.reason}` : ''}) before the answer`);
       for (const [token, pending] of this.#pending) {
-        clearTimeout(pending.timer);
+        this.#clock.clearTimeout(pending.timer);
         this.#pending.delete(token);
         pending.reject(this.#lost);
       }
@@ -81,7 +84,7 @@ export class G2Session {
 
   #wait(token: string, handler: string, timeoutInMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#pending.delete(token);
         reject(new SeplTimeoutError(handler, timeoutInMs));
       }, timeoutInMs);
@@ -92,7 +95,7 @@ export class G2Session {
   #cancel(token: string): void {
     const pending = this.#pending.get(token);
     if (!pending) return;
-    clearTimeout(pending.timer);
+    this.#clock.clearTimeout(pending.timer);
     this.#pending.delete(token);
   }
 

@@ -1,3 +1,4 @@
+import { createTestClock } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector, type SeplConnectorOptions } from './connector.js';
 import { gatewayHash, type SeplDevice } from './device.js';
@@ -282,6 +283,27 @@ describe('G2 handler/token protocol against the simulator', () => {
     cleanup.push(() => again.close());
     await started;
     expect(delays.slice(0, 3)).toEqual([30, 60, 60]);
+  });
+
+  it('backs off 30 s, 60 s, 120 s, 240 s, then 300 s by default (fake clock)', async () => {
+    const sim = await startSeplSimulator();
+    const url = sim.websocketUrl;
+    await sim.close();
+    const clock = createTestClock({ start: Date.parse('2026-01-01T00:00:00Z') });
+    const connector = new SeplConnector({ url, user: 'alice', password: 'secret', clock });
+    cleanup.push(() => connector.close());
+    const delays: number[] = [];
+    connector.on('error', () => undefined);
+    const enough = new Promise<void>((resolve) =>
+      connector.on('reconnecting', (r) => {
+        delays.push(r.delayInMs);
+        if (delays.length === 7) resolve();
+      }),
+    );
+    void connector.start().catch(() => undefined);
+    await enough;
+    expect(delays).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000, 300_000]);
+    expect(clock.delays.slice(0, 6)).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
   });
 
   it('close() ends iterators and rejects a pending start', async () => {

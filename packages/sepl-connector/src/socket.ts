@@ -1,3 +1,4 @@
+import type { Clock } from '@x/http-core';
 import { WebSocket, type ClientOptions } from 'ws';
 
 /** How a websocket session ended. */
@@ -17,8 +18,8 @@ export interface SocketOptions {
   pongTimeoutInMs: number;
   /** TLS settings for `wss:` (e.g. a test CA). */
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
-  /** Milliseconds since the epoch (the ping payload). */
-  now: () => number;
+  /** Timers and the ping payload's time. */
+  clock: Clock;
 }
 
 /**
@@ -31,8 +32,8 @@ export class HeartbeatSocket {
   readonly #ws: WebSocket;
   readonly #options: SocketOptions;
   #onText: (text: string) => void = () => undefined;
-  #silenceTimer: NodeJS.Timeout | undefined;
-  #pongTimer: NodeJS.Timeout | undefined;
+  #silenceTimer: unknown;
+  #pongTimer: unknown;
   #failure: Error | undefined;
   #open = true;
 
@@ -122,8 +123,9 @@ export class HeartbeatSocket {
   }
 
   #stopTimers(): void {
-    clearTimeout(this.#silenceTimer);
-    clearTimeout(this.#pongTimer);
+    const clock = this.#options.clock;
+    if (this.#silenceTimer !== undefined) clock.clearTimeout(this.#silenceTimer);
+    if (this.#pongTimer !== undefined) clock.clearTimeout(this.#pongTimer);
     this.#silenceTimer = undefined;
     this.#pongTimer = undefined;
   }
@@ -131,13 +133,13 @@ export class HeartbeatSocket {
   #activity(): void {
     if (!this.#open) return;
     this.#stopTimers();
-    this.#silenceTimer = setTimeout(() => this.#ping(), this.#options.pingAfterInMs);
+    this.#silenceTimer = this.#options.clock.setTimeout(() => this.#ping(), this.#options.pingAfterInMs);
   }
 
   #ping(): void {
     if (!this.isOpen) return;
-    this.#ws.ping(String(Math.floor(this.#options.now() / 1000)));
-    this.#pongTimer = setTimeout(() => {
+    this.#ws.ping(String(Math.floor(this.#options.clock.now() / 1000)));
+    this.#pongTimer = this.#options.clock.setTimeout(() => {
       this.fail(new Error(`no pong within ${this.#options.pongTimeoutInMs} ms after a ping`));
     }, this.#options.pongTimeoutInMs);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ProtocolPart } from '../command.js';
@@ -75,6 +76,8 @@ export interface SeplSimulatorOptions {
   deleteHandlers?: string[];
   /** Milliseconds since the epoch (for event times and average windows). */
   now?: () => number;
+  /** Serve HTTPS and WSS with this key and certificate (e.g. `testCertificate()` of @x/http-core/testing). */
+  tls?: { key: string; cert: string };
 }
 
 interface Session {
@@ -141,6 +144,7 @@ export class SeplSimulator extends EventEmitter {
   #nextSession = 1;
   #port = 0;
   #host: string;
+  readonly #secure: boolean;
 
   constructor(options: SeplSimulatorOptions = {}) {
     super();
@@ -149,7 +153,9 @@ export class SeplSimulator extends EventEmitter {
     this.#deleteHandlers = new Set(options.deleteHandlers ?? ['delete', 'remove']);
     this.#now = options.now ?? Date.now;
     this.#host = options.host ?? '127.0.0.1';
-    this.#server = createServer((req, res) => this.#http(req, res));
+    this.#secure = options.tls !== undefined;
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.#http(req, res);
+    this.#server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
     this.#wss = new WebSocketServer({ server: this.#server, autoPong: false });
     this.#wss.on('connection', (socket) => this.#connection(socket));
   }
@@ -172,13 +178,13 @@ export class SeplSimulator extends EventEmitter {
   }
   /** Base URL of the HTTP endpoints (also the average service). */
   get url(): string {
-    return `http://${this.#host}:${this.#port}/`;
+    return `${this.#secure ? 'https' : 'http'}://${this.#host}:${this.#port}/`;
   }
   get lookupUrl(): string {
     return `${this.url}lookup`;
   }
   get websocketUrl(): string {
-    return `ws://${this.#host}:${this.#port}`;
+    return `${this.#secure ? 'wss' : 'ws'}://${this.#host}:${this.#port}`;
   }
   /** Number of open websocket sessions. */
   get sessionCount(): number {
