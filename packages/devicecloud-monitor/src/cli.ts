@@ -107,10 +107,12 @@ const monitorOptions = {
 function common(values: { compression?: string | undefined; format?: string | undefined; batchsize?: string | undefined; batchduration?: string | undefined }) {
   const compression = values.compression;
   if (compression !== undefined && !['none', 'zlib', 'gzip'].includes(compression)) throw new UsageError('--compression must be none, zlib or gzip');
-  if (values.format !== undefined && values.format !== 'json' && values.format !== 'xml') throw new UsageError('--format must be json or xml');
+  let format: FormatOption | undefined;
+  if (values.format === 'json' || values.format === 'xml') format = values.format;
+  else if (values.format !== undefined) throw new UsageError('--format must be json or xml');
   return {
     ...(compression !== undefined ? { compression: compression as CompressionOption } : {}),
-    ...(values.format !== undefined ? { format: values.format } : {}),
+    ...(format !== undefined ? { format } : {}),
     ...(values.batchsize !== undefined ? { batchSize: int(values.batchsize, 'batchsize', 1) } : {}),
     ...(values.batchduration !== undefined ? { batchDurationInSeconds: int(values.batchduration, 'batchduration') } : {}),
   };
