@@ -33,6 +33,34 @@ async function run(total, fn) {
   return total / ((performance.now() - started) / 1000);
 }
 
+/** 100,000 client requests in a fresh process; reports RSS at start, peak and after gc (MiB). */
+async function rssChild(url) {
+  const { createHttpClient, staticHeaders } = await import('../dist/index.js');
+  const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+  globalThis.gc?.();
+  const start = process.memoryUsage().rss;
+  const http = createHttpClient({ baseUrl: url, maxConnections: CONCURRENCY, auth: staticHeaders({ 'x-api-key': 'bench-key-0123456789' }) });
+  await run(RSS_REQUESTS, async () => {
+    const res = await http.request({ path: 'units/abc/values', query: { guids: 'a,b' } });
+    if (res.status !== 200) throw new Error(`client: HTTP ${res.status}`);
+  });
+  const peak = process.resourceUsage().maxRSS * 1024;
+  await http.close();
+  globalThis.gc?.();
+  process.send?.({ startMiB: mib(start), peakMiB: mib(peak), endMiB: mib(process.memoryUsage().rss) });
+}
+
+async function measureRssInChild(url) {
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'rss', url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => {
+      child.disconnect();
+      resolve(message);
+    });
+    child.once('exit', (code) => reject(new Error(`rss child exited with ${code}`)));
+  });
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
@@ -49,6 +77,13 @@ async function main() {
     if (res.statusCode !== 200) throw new Error(`raw: HTTP ${res.statusCode}`);
     await res.body.json();
   };
+  // The lower-level undici call the client itself uses (no URL parsing per call), for reference.
+  const origin = server.url;
+  const dispatch = async () => {
+    const res = await rawAgent.request({ origin, path: '/units/abc/values?guids=a%2Cb', method: 'GET', headers });
+    if (res.statusCode !== 200) throw new Error(`raw dispatcher: HTTP ${res.statusCode}`);
+    await res.body.json();
+  };
   // Retries (defaults: 3 attempts, budget) and redaction are on; auth adds its header per attempt.
   const http = createHttpClient({ baseUrl: server.url, maxConnections: CONCURRENCY, auth: staticHeaders({ 'x-api-key': 'bench-key-0123456789' }) });
   const viaClient = async () => {
@@ -59,38 +94,31 @@ async function main() {
   console.log(`node ${process.version}, ${CONCURRENCY} concurrent, ${fmt(perRound)} requests per round, server in a child process`);
   await run(5_000, raw);
   await run(5_000, viaClient);
+  await run(5_000, dispatch);
   const rawRates = [];
   const clientRates = [];
+  const dispatchRates = [];
   for (let round = 0; round < 5; round++) {
-    // Alternate the order so drift on a shared machine hits both alike.
-    if (round % 2 === 0) {
-      rawRates.push(await run(perRound, raw));
-      clientRates.push(await run(perRound, viaClient));
-    } else {
-      clientRates.push(await run(perRound, viaClient));
-      rawRates.push(await run(perRound, raw));
-    }
+    // Rotate the order so drift on a shared machine hits all alike.
+    const order = [
+      () => run(perRound, raw).then((r) => rawRates.push(r)),
+      () => run(perRound, viaClient).then((r) => clientRates.push(r)),
+      () => run(perRound, dispatch).then((r) => dispatchRates.push(r)),
+    ];
+    for (let i = 0; i < order.length; i++) await order[(i + round) % order.length]();
   }
   const rawRate = median(rawRates);
   const clientRate = median(clientRates);
   console.log(`raw undici.request: ${fmt(rawRate)} req/s (median of ${rawRates.length} rounds: ${rawRates.map(fmt).join(', ')})`);
   console.log(`@x/http-core client: ${fmt(clientRate)} req/s (median of ${clientRates.length} rounds: ${clientRates.map(fmt).join(', ')})`);
+  const dispatchRate = median(dispatchRates);
+  console.log(`raw Agent.request({ origin, path }): ${fmt(dispatchRate)} req/s (median of ${dispatchRates.length} rounds: ${dispatchRates.map(fmt).join(', ')})`);
   console.log(`http-core vs raw undici ratio: ${(clientRate / rawRate).toFixed(3)}`);
+  console.log(`http-core vs raw Agent.request ratio: ${(clientRate / dispatchRate).toFixed(3)}`);
 
-  globalThis.gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  let peak = rssBefore;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  await run(RSS_REQUESTS, viaClient);
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  globalThis.gc?.();
-  const rssAfter = process.memoryUsage().rss;
-  const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+  const rss = await measureRssInChild(server.url);
   console.log(
-    `peak RSS after ${fmt(RSS_REQUESTS)} client requests: ${mb(peak)} MiB (before ${mb(rssBefore)} MiB, after gc ${mb(rssAfter)} MiB, process maxRSS ${mb(process.resourceUsage().maxRSS * 1024)} MiB)`,
+    `peak RSS after ${fmt(RSS_REQUESTS)} client requests: ${rss.peakMiB} MiB (fresh process; RSS at start ${rss.startMiB} MiB, after the run and gc ${rss.endMiB} MiB)`,
   );
 
   await http.close();
@@ -98,7 +126,9 @@ async function main() {
   server.stop();
 }
 
-if (process.argv[2] === 'server') {
+if (process.argv[2] === 'rss') {
+  await rssChild(process.argv[3]);
+} else if (process.argv[2] === 'server') {
   const body = JSON.stringify({ ok: true, value: 42, unit: 'kW' });
   const server = createServer((req, res) => {
     req.resume();

@@ -159,6 +159,9 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PAT
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const RESPONSE_TYPES: ReadonlySet<string> = new Set(['json', 'text', 'bytes', 'stream', 'none']);
 const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** Relative paths the URL parser would keep byte for byte (no query, fragment, spaces, backslashes …). */
+const SIMPLE_RELATIVE_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)|%2e/i;
 const defaultOk = (status: number): boolean => status >= 200 && status < 300;
 
 function checkDuration(name: string, value: unknown, allowZero = false): void {
@@ -179,6 +182,7 @@ function lowerCaseHeaders(name: string, headers: Record<string, string | undefin
   }
 }
 
+/** `url` with the query appended (`?` or `&`); with `url === ''` just the `?…` part (or ''). */
 function appendQuery(url: string, query: QueryParams | undefined): string {
   if (query === undefined) return url;
   if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object or URLSearchParams');
@@ -203,6 +207,50 @@ function appendQuery(url: string, query: QueryParams | undefined): string {
   const hash = url.indexOf('#');
   const head = hash === -1 ? url : url.slice(0, hash);
   return `${head}${head.includes('?') ? '&' : '?'}${search}`;
+}
+
+/** A client's base URL, normalised to end in `/`. */
+export interface BaseUrl {
+  href: string;
+  origin: string;
+  path: string;
+}
+
+export interface RequestTarget {
+  /** The full URL as sent (normalised like the WHATWG URL parser would). */
+  url: string;
+  origin: string;
+  pathAndQuery: string;
+  /** An absolute URL on another origin than the base URL. */
+  otherOrigin: boolean;
+}
+
+/**
+ * Resolves a request path (relative to `base`, a leading `/` included, or absolute) plus query
+ * parameters. Relative paths the URL parser would keep byte for byte skip the parser.
+ */
+export function resolveTarget(base: BaseUrl | undefined, path: string, query: QueryParams | undefined, extraParams: readonly string[] = []): RequestTarget {
+  const absolute = ABSOLUTE_URL.test(path);
+  if (!absolute && base === undefined) throw new TypeError('path must be an absolute URL when the client has no baseUrl');
+  const relative = absolute ? '' : path.replace(/^\/+/, '');
+  if (base !== undefined && !absolute && SIMPLE_RELATIVE_PATH.test(relative) && !DOT_SEGMENT.test(relative)) {
+    const search = appendQuery('', query);
+    return { url: `${base.href}${relative}${search}`, origin: base.origin, pathAndQuery: `${base.path}${relative}${search}`, otherOrigin: false };
+  }
+  const joined = appendQuery(absolute ? path : `${base?.href ?? ''}${relative}`, query);
+  let parsed: URL;
+  try {
+    parsed = new URL(joined);
+  } catch {
+    throw new TypeError(`path does not form a valid URL: ${redactUrl(joined, extraParams)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('path must be an http: or https: URL');
+  return {
+    url: parsed.href,
+    origin: parsed.origin,
+    pathAndQuery: `${parsed.pathname}${parsed.search}`,
+    otherOrigin: absolute && parsed.origin !== base?.origin,
+  };
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -378,8 +426,7 @@ interface CallContext {
 /** Creates a client with its own connection pool. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-  let baseHref: string | undefined;
-  let baseOrigin: string | undefined;
+  let base: BaseUrl | undefined;
   if (options.baseUrl !== undefined) {
     let parsed: URL;
     try {
@@ -390,8 +437,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('baseUrl must be an http: or https: URL');
     parsed.search = '';
     parsed.hash = '';
-    baseHref = parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
-    baseOrigin = parsed.origin;
+    base = {
+      href: parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`,
+      origin: parsed.origin,
+      path: parsed.pathname.endsWith('/') ? parsed.pathname : `${parsed.pathname}/`,
+    };
   }
   checkDuration('timeoutInMs', options.timeoutInMs);
   checkDuration('deadlineInMs', options.deadlineInMs);
@@ -628,23 +678,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (call.signal !== undefined && !(call.signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
     if (call.okStatus !== undefined && typeof call.okStatus !== 'function') throw new TypeError('okStatus must be a function');
 
-    let absolute = ABSOLUTE_URL.test(call.path);
-    let url: string;
-    if (absolute) url = call.path;
-    else if (baseHref !== undefined) url = baseHref + call.path.replace(/^\/+/, '');
-    else throw new TypeError('path must be an absolute URL when the client has no baseUrl');
-    url = appendQuery(url, call.query);
-    let parsedUrl: URL;
-    try {
-      parsedUrl = new URL(url);
-    } catch {
-      throw new TypeError(`path does not form a valid URL: ${redactUrl(url, extraParams)}`);
-    }
-    if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') throw new TypeError('path must be an http: or https: URL');
-    url = parsedUrl.href;
-    absolute = absolute && parsedUrl.origin !== baseOrigin;
+    const target = resolveTarget(base, call.path, call.query, extraParams);
+    const { origin, pathAndQuery } = target;
+    const url = target.url;
+    const absolute = target.otherOrigin;
     // Credentials only go to the base URL's origin (or anywhere when there is no base URL).
-    const useAuth = auth !== undefined && call.auth !== false && (!absolute || baseOrigin === undefined);
+    const useAuth = auth !== undefined && call.auth !== false && (!absolute || base === undefined);
 
     const encoded = encodeBody(call);
     const headers: Record<string, string> = { ...defaultHeaders };
@@ -671,8 +710,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       attempt: 0,
       requestId: randomUUID(),
     };
-    const origin = parsedUrl.origin;
-    const pathAndQuery = `${parsedUrl.pathname}${parsedUrl.search}`;
     const state = { retryDelayInMs: 0 };
     let retries = 0;
     let replayedAfter401 = false;
@@ -915,7 +952,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       closed = true;
       if (ownsDispatcher) await dispatcher.close();
     },
-    baseUrl: baseHref,
+    baseUrl: base?.href,
   };
 }
 
