@@ -207,7 +207,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
   }
 
   /** Adds (or replaces) a device locally, then on the platform when connected. */
-  add(device: SeplDevice): Promise<void> {
+  async add(device: SeplDevice): Promise<void> {
     validateDevice(device);
     return this.#mutate(async () => {
       await this.store.add(device);
@@ -216,7 +216,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
   }
 
   /** Updates a device (name, type, tags) locally, then on the platform when connected. */
-  update(device: SeplDevice): Promise<void> {
+  async update(device: SeplDevice): Promise<void> {
     validateDevice(device);
     return this.#mutate(async () => {
       await this.store.update(device);

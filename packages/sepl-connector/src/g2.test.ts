@@ -380,7 +380,8 @@ describe('G2 robustness', () => {
     await expect(connector.event('', 's', {})).rejects.toThrow('deviceId must be a non-empty string');
     await expect(connector.event('d', '', {})).rejects.toThrow('serviceUri must be a non-empty string');
     await expect(connector.delete('')).rejects.toThrow('deviceId must be a non-empty string');
-    expect(() => connector.add({ id: 'x', type: 't', name: 'n', tags: { device_type: 'x' } })).toThrow("device.tags: the key 'device_type' is reserved");
+    await expect(connector.add({ id: 'x', type: 't', name: 'n', tags: { device_type: 'x' } })).rejects.toThrow("device.tags: the key 'device_type' is reserved");
+    await expect(connector.update(null as never)).rejects.toThrow(new TypeError('device must be an object'));
     await expect(connector.respond({} as never, null)).rejects.toThrow('command must be a command received from the connector');
   });
 });
