@@ -129,6 +129,18 @@ describe('G1 seed protocol against the simulator', () => {
     expect(sim.registrations).toHaveLength(2);
   });
 
+  it('reconnects after a silent server (no pong within pongTimeoutInMs)', async () => {
+    const { sim, connector } = await setup({ pingAfterInMs: 40, pongTimeoutInMs: 40 });
+    await connector.start();
+    const reconnecting = new Promise<{ error: Error | undefined }>((resolve) => connector.once('reconnecting', resolve));
+    sim.answerPings = false;
+    expect((await reconnecting).error?.message).toBe('no pong within 40 ms after a ping');
+    sim.answerPings = true;
+    await new Promise((resolve) => connector.once('ready', resolve));
+    expect(sim.framesOf('credentials', 'g1')).toHaveLength(2);
+    expect(sim.registrations).toHaveLength(2);
+  });
+
   it('with https set, upgrades ws: to wss: and registers over https (TLS simulator)', async () => {
     const { key, cert, ca } = testCertificate();
     const sim = await startSeplSimulator({ users: { bob: 'pw-bob' }, tls: { key, cert } });

@@ -1,3 +1,4 @@
+import { systemClock } from '@x/http-core';
 import { createTestClock } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector, type SeplConnectorOptions } from './connector.js';
@@ -218,12 +219,15 @@ describe('G2 handler/token protocol against the simulator', () => {
   });
 
   it('pings after silence and reconnects when the server stops answering pings', async () => {
-    const { sim, connector } = await setup({ pingAfterInMs: 60, pongTimeoutInMs: 60 });
+    const clock = { ...systemClock, now: () => 1_700_000_000_500 };
+    const { sim, connector } = await setup({ pingAfterInMs: 60, pongTimeoutInMs: 60, clock });
     await connector.start();
     // answered pings keep the session alive
     await new Promise((r) => setTimeout(r, 250));
     expect(connector.state).toBe('ready');
     expect(sim.sessionCount).toBe(1);
+    expect(sim.pings.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(sim.pings)).toEqual(new Set(['1700000000']));
     const failed = new Promise<{ error: Error | undefined }>((resolve) => connector.once('reconnecting', resolve));
     sim.answerPings = false;
     const { error } = await failed;

@@ -123,6 +123,8 @@ export class SeplSimulator extends EventEmitter {
   readonly registrations: SimRegistration[] = [];
   /** Values for the average endpoint, by device id (local and platform id). */
   readonly dataPoints = new Map<string, DataPoint[]>();
+  /** Payloads of the websocket pings received, in order. */
+  readonly pings: string[] = [];
   /** Answer websocket pings (turn off to simulate a silent server). */
   answerPings = true;
   /** Answer G2 requests, the credentials frame included (turn off to make connector requests time out). */
@@ -330,6 +332,7 @@ export class SeplSimulator extends EventEmitter {
     const session: Session = { id: this.#nextSession++, socket };
     this.#sessions.set(session.id, session);
     socket.on('ping', (data) => {
+      this.pings.push(data.toString('utf8'));
       if (this.answerPings) socket.pong(data);
     });
     socket.on('message', (data, isBinary) => {
