@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { cloneDevice, validateDevice, type SeplDevice } from './device.js';
 import type { DeviceStore } from './store.js';
 import { SeplStoreError } from './errors.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '@x/http-core';
 
 interface FileContent {
   version: 1;

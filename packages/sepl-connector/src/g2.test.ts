@@ -220,10 +220,10 @@ describe('G2 handler/token protocol against the simulator', () => {
 
   it('pings after silence and reconnects when the server stops answering pings', async () => {
     const clock = { ...systemClock, now: () => 1_700_000_000_500 };
-    const { sim, connector } = await setup({ pingAfterInMs: 60, pongTimeoutInMs: 60, clock });
+    const { sim, connector } = await setup({ pingAfterInMs: 50, pongTimeoutInMs: 400, clock });
     await connector.start();
     // answered pings keep the session alive
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 300));
     expect(connector.state).toBe('ready');
     expect(sim.sessionCount).toBe(1);
     expect(sim.pings.length).toBeGreaterThanOrEqual(2);
@@ -231,7 +231,7 @@ describe('G2 handler/token protocol against the simulator', () => {
     const failed = new Promise<{ error: Error | undefined }>((resolve) => connector.once('reconnecting', resolve));
     sim.answerPings = false;
     const { error } = await failed;
-    expect(error?.message).toBe('no pong within 60 ms after a ping');
+    expect(error?.message).toBe('no pong within 400 ms after a ping');
     sim.answerPings = true;
     await new Promise((resolve) => connector.once('ready', resolve));
     expect(connector.state).toBe('ready');
@@ -279,10 +279,15 @@ describe('G2 handler/token protocol against the simulator', () => {
     const connector = new SeplConnector({ url, user: 'alice', password: 'secret', reconnect: { initialDelayInMs: 30, maxDelayInMs: 60 } });
     cleanup.push(() => connector.close());
     const delays: number[] = [];
-    connector.on('reconnecting', (r) => delays.push(r.delayInMs));
+    const three = new Promise<void>((resolve) =>
+      connector.on('reconnecting', (r) => {
+        delays.push(r.delayInMs);
+        if (delays.length === 3) resolve();
+      }),
+    );
     connector.on('error', () => undefined);
     const started = connector.start();
-    await new Promise((r) => setTimeout(r, 150));
+    await three;
     const again = await startSeplSimulator({ users: { alice: 'secret' }, port });
     cleanup.push(() => again.close());
     await started;
@@ -341,13 +346,12 @@ describe('G2 robustness', () => {
   it('drops commands beyond maxBufferedCommands with an error event', async () => {
     const { sim, connector } = await setup({ maxBufferedCommands: 1 });
     await connector.start();
-    const errors: Error[] = [];
-    connector.on('error', (e) => errors.push(e));
+    const overflow = new Promise<Error>((resolve) => connector.once('error', resolve));
     const iterator = connector.commands();
     void sim.sendCommand('lamp-1', 'a', null, { timeoutInMs: 500 }).catch(() => undefined);
     void sim.sendCommand('lamp-1', 'b', null, { timeoutInMs: 500 }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(errors.map((e) => e.name)).toEqual(['SeplOverflowError']);
+    expect(await overflow).toMatchObject({ name: 'SeplOverflowError', code: 'SEPL_OVERFLOW' });
+    expect((await overflow).message).toMatch(/^command [0-9a-f-]{36} dropped: more than 1 commands buffered$/);
     expect((await iterator.next()).value.service_url).toBe('a');
   });
 
