@@ -102,57 +102,66 @@ function toBoolean(v: unknown): unknown {
   if (v === 'false') return false;
   return v;
 }
+/**
+ * Converts text values in place (the body comes from a document we just parsed, so nobody else
+ * holds it). Push JSON is already typed, so this is a few `typeof` checks per event.
+ */
 function convert(body: Obj, numbers: readonly string[], booleans: readonly string[] = []): Obj {
-  const out: Obj = { ...body };
-  for (const k of numbers) if (k in out) out[k] = toNumber(out[k]);
-  for (const k of booleans) if (k in out) out[k] = toBoolean(out[k]);
-  return out;
+  for (const k of numbers) if (typeof body[k] === 'string') body[k] = toNumber(body[k]);
+  for (const k of booleans) if (typeof body[k] === 'string') body[k] = toBoolean(body[k]);
+  return body;
 }
 
 const NUMERIC_STREAM_TYPES = new Set(['INTEGER', 'LONG', 'FLOAT', 'DOUBLE']);
+const DATA_POINT_NUMBERS = ['cstId', 'timestamp', 'serverTimestamp', 'quality'] as const;
+const DEVICE_CORE_NUMBERS = ['cstId', 'grpId', 'dpConnectionStatus', 'dpRestrictedStatus', 'dpCapabilities', 'dpFirmwareLevel'] as const;
+const DEVICE_ID_NUMBERS = ['devId', 'devVersion'] as const;
+const FILE_DATA_NUMBERS = ['cstId', 'fdSize'] as const;
 
 function dataPoint(body: Obj): DataPoint {
-  const out = convert(body, ['cstId', 'timestamp', 'serverTimestamp', 'quality']);
-  if (typeof out.streamType === 'string' && NUMERIC_STREAM_TYPES.has(out.streamType)) out.data = toNumber(out.data);
-  return out as DataPoint;
+  convert(body, DATA_POINT_NUMBERS);
+  if (typeof body.data === 'string' && typeof body.streamType === 'string' && NUMERIC_STREAM_TYPES.has(body.streamType)) {
+    body.data = toNumber(body.data);
+  }
+  return body as DataPoint;
 }
 
 function deviceCore(body: Obj): DeviceCore {
-  const out = convert(
-    body,
-    ['cstId', 'grpId', 'dpConnectionStatus', 'dpRestrictedStatus', 'dpCapabilities', 'dpFirmwareLevel'],
-    ['devTerminated'],
-  );
-  if (isObj(out.id)) out.id = convert(out.id, ['devId', 'devVersion']);
-  return out as DeviceCore;
+  convert(body, DEVICE_CORE_NUMBERS, ['devTerminated']);
+  if (isObj(body.id)) convert(body.id, DEVICE_ID_NUMBERS);
+  return body as DeviceCore;
 }
 
 function fileData(body: Obj): FileData {
-  const out = convert(body, ['cstId', 'fdSize'], ['fdArchive']);
-  return out as FileData;
+  return convert(body, FILE_DATA_NUMBERS, ['fdArchive']) as FileData;
 }
 
 function text(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
-/** Converts one `Msg` object to a typed event. */
+/** Converts one `Msg` object to a typed event (the body is converted in place, not copied). */
 export function toMonitorEvent(msg: Obj): MonitorEvent {
-  const base: MonitorEventBase = {
-    topic: text(msg.topic),
-    operation: text(msg.operation),
-    timestamp: text(msg.timestamp),
-    replay: msg.replay === true || msg.replay === 'true',
-  };
-  if (typeof msg.group === 'string') base.group = msg.group;
-  const resource = Object.keys(msg).find((k) => !ENVELOPE_KEYS.has(k));
-  const body = resource === undefined ? undefined : msg[resource];
-  if (isObj(body)) {
-    if (resource === 'DataPoint') return { ...base, type: 'DataPoint', payload: dataPoint(body) };
-    if (resource === 'DeviceCore') return { ...base, type: 'DeviceCore', payload: deviceCore(body) };
-    if (resource === 'FileData') return { ...base, type: 'FileData', payload: fileData(body) };
+  const topic = text(msg.topic);
+  const operation = text(msg.operation);
+  const timestamp = text(msg.timestamp);
+  const replay = msg.replay === true || msg.replay === 'true';
+  const group = typeof msg.group === 'string' ? msg.group : undefined;
+  let resource: string | undefined;
+  for (const k in msg) {
+    if (!ENVELOPE_KEYS.has(k)) {
+      resource = k;
+      break;
+    }
   }
-  return { ...base, type: 'other', resource: resource ?? base.topic.split('/')[1] ?? '', payload: body };
+  const body = resource === undefined ? undefined : msg[resource];
+  let event: MonitorEvent;
+  if (isObj(body) && resource === 'DataPoint') event = { topic, operation, timestamp, replay, type: 'DataPoint', payload: dataPoint(body) };
+  else if (isObj(body) && resource === 'DeviceCore') event = { topic, operation, timestamp, replay, type: 'DeviceCore', payload: deviceCore(body) };
+  else if (isObj(body) && resource === 'FileData') event = { topic, operation, timestamp, replay, type: 'FileData', payload: fileData(body) };
+  else event = { topic, operation, timestamp, replay, type: 'other', resource: resource ?? topic.split('/')[1] ?? '', payload: body };
+  if (group !== undefined) event.group = group;
+  return event;
 }
 
 /**

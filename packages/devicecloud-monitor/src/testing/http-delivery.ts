@@ -59,6 +59,8 @@ export class HttpDeliverySink implements Sink {
       method: f.monTransportMethod === 'POST' ? 'POST' : 'PUT',
       headers,
       timeout,
+      // One connection per attempt: no race with a receiver that closes after an error answer.
+      agent: false,
       signal: this.abort.signal,
       ...(url.protocol === 'https:' && this.options.ca ? { ca: this.options.ca } : {}),
     });
