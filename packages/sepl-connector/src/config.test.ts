@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRegistrationPath, checkWebsocketUrl, configFromEnv } from './config.js';
+import { loggerFor } from './log.js';
 
 describe('configFromEnv', () => {
   it('has the seed defaults when nothing is set', () => {
@@ -98,5 +99,24 @@ describe('URL and path checks', () => {
   it('strips leading slashes of the registration path', () => {
     expect(checkRegistrationPath('//discovery', 'p')).toBe('discovery');
     expect(() => checkRegistrationPath('', 'p')).toThrow(RangeError);
+  });
+});
+
+describe('loggerFor (LOGLEVEL → console logger)', () => {
+  it.each([
+    ['debug', ['debug', 'info', 'warn', 'error']],
+    ['info', ['info', 'warn', 'error']],
+    ['warning', ['warn', 'error']],
+    ['error', ['error']],
+    ['critical', ['error']],
+  ] as const)('%s lets through %j', (level, expected) => {
+    const seen: string[] = [];
+    const sink = { debug: () => seen.push('debug'), info: () => seen.push('info'), warn: () => seen.push('warn'), error: () => seen.push('error') };
+    const logger = loggerFor(level, sink);
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+    expect(seen).toEqual(expected);
   });
 });
