@@ -4,7 +4,7 @@
  * logic, no HTTP; `simulator.ts` serves it.
  */
 import { VALUE_GUID, type ValueGuidName } from '../value-guid.js';
-import type { ComapValue } from '../types.js';
+import type { ComapValue, Permission } from '../types.js';
 import { Prng, hashString, mixSeed } from './prng.js';
 
 const HOUR = 3_600_000;
@@ -46,14 +46,8 @@ export interface SimFile {
   content: Buffer;
 }
 
-export interface SimPermission {
-  loginId: string;
-  read: boolean;
-  control: boolean;
-  modify: boolean;
-  shutdownNote: boolean;
-  allAlarmsNote: boolean;
-}
+/** A permission entry as the simulator serves it. */
+export type SimPermission = Permission;
 
 export interface SimCommandRecord {
   /** Simulator clock time (ms). */
