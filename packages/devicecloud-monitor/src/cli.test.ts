@@ -119,12 +119,14 @@ describe.skipIf(!existsSync(cli))('built CLI binary', () => {
     const child = spawn(process.execPath, [cli, 'simulate', '--push-port', '0', '--tls-port', '0'], { env: { ...process.env, DC_USERNAME: 'bob', DC_PASSWORD: 'pw2' } });
     const line = await new Promise<string>((resolve, reject) => {
       let buf = '';
+      let errText = '';
+      child.stderr.on('data', (c: Buffer) => (errText += c.toString()));
       child.stdout.on('data', (c: Buffer) => {
         buf += c.toString();
         if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
       });
       child.on('error', reject);
-      child.on('exit', () => reject(new Error(`exited early: ${buf}`)));
+      child.on('exit', () => reject(new Error(`exited early: ${buf} ${errText}`)));
     });
     const info = JSON.parse(line);
     expect(info).toMatchObject({ host: '127.0.0.1', username: 'bob', password: 'pw2' });
