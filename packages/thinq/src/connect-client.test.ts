@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestClock } from '@x/http-core/testing';
 import { ConnectClient, CONNECT_API_KEY, newConnectClientId } from './connect-client.js';
 import { stateOfLocation } from './connect-profile.js';
 import { createCsr, generateClientKeyPair } from './x509.js';
@@ -143,5 +144,23 @@ describe('ConnectClient against the simulator', () => {
     expect(() => new ConnectClient({ pat: 'p', country: 'AQ', clientId: 'x' })).toThrow(RangeError);
     expect(new ConnectClient({ pat: 'p', country: 'KR', clientId: 'x' }).baseUrl).toBe('https://api-kic.lgthinq.com/');
     expect(newConnectClientId()).toMatch(/^x-thinq-[0-9a-f-]{36}$/);
+  });
+});
+
+describe('Connect simulator rate limit window', () => {
+  it('answers 1306 beyond the allowed calls per window, and recovers when the window passes', async () => {
+    const clock = createTestClock({ auto: false, start: 0 });
+    const sim = await startThinqSimulator({ mqtt: false, clock, connect: { rateLimit: { maxCalls: 2, windowInMs: 10_000 } } });
+    const client = new ConnectClient({ pat: sim.pat, country: 'US', clientId: 'c', baseUrl: sim.connectUrl, maxRateLimitRetries: 0 });
+    try {
+      await client.devices();
+      await client.state('sim-conn-ac-0001');
+      await expect(client.devices()).rejects.toMatchObject({ name: 'RateLimitedError', code: '1306', status: 429 });
+      clock.advance(10_001);
+      expect((await client.devices()).length).toBe(3);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
   });
 });

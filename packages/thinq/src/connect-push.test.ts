@@ -141,6 +141,27 @@ describe('push helpers', () => {
     expect(() => parseMqttServer('http://a b')).toThrow(/mqttServer/);
   });
 
+  it('starts for every device even when one is offline (its state is built from reports)', async () => {
+    const sim = await startThinqSimulator();
+    const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-2', baseUrl: sim.connectUrl });
+    const push = new ConnectPush(client, { caPem: sim.caPem });
+    const errors: unknown[] = [];
+    push.on('error', (err) => errors.push(err));
+    try {
+      await push.start();
+      expect(push.deviceIds).toEqual(['sim-conn-ac-0001', 'sim-conn-washer-0001', 'sim-conn-fridge-0001']);
+      expect(errors).toMatchObject([{ name: 'ConnectApiError', code: '1222' }]);
+      expect(push.state('sim-conn-fridge-0001')).toBeUndefined();
+      const it = push[Symbol.asyncIterator]();
+      await sim.connect.report('sim-conn-fridge-0001', { powerSave: { powerSaveEnabled: false } });
+      expect(await nextEvent(it)).toMatchObject({ type: 'status', state: { powerSave: { powerSaveEnabled: false } } });
+    } finally {
+      await push.close();
+      await client.close();
+      await sim.close();
+    }
+  });
+
   it('validates options', () => {
     const client = new ConnectClient({ pat: 'p', country: 'US', clientId: 'x' });
     expect(() => new ConnectPush(client, { eventSubscriptionHours: 1, renewIntervalInMs: 3_600_000 })).toThrow(RangeError);

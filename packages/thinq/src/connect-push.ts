@@ -154,7 +154,16 @@ export class ConnectPush extends EventEmitter {
       for (const id of this.#deviceIds) {
         await this.#client.subscribePush(id, opts);
         await this.#client.subscribeEvents(id, { ...opts, hours: this.#hours });
-        if (this.#options.fetchInitialState !== false) this.#states.set(id, await this.#client.state(id, opts));
+        if (this.#options.fetchInitialState !== false) {
+          try {
+            this.#states.set(id, await this.#client.state(id, opts));
+          } catch (err) {
+            // An offline device (1222) or a device without state must not stop push for the others;
+            // its reports will build the state.
+            if (!isConnectApiError(err) || FATAL_CODES.has(err.code)) throw err;
+            this.#emitError(err);
+          }
+        }
       }
       await this.#connect();
       this.#scheduleRenewal();

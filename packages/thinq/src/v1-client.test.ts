@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter, failTimes, sendJson, startTestServer } from '@x/http-core/testing';
+import { createRouter, createTestClock, failTimes, sendJson, startTestServer } from '@x/http-core/testing';
 import { refrigeratorStatus, washerStatus, airConditionerStatus } from './status.js';
 import { V1Client, asList, parseOAuthCallback, v1DeviceTypeName } from './v1-client.js';
 import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
@@ -177,6 +177,27 @@ describe('V1Client against the simulator', () => {
     expect((await c.loginWithRefreshToken(sim.v1.refreshToken)).length).toBe(4);
     expect(c.hasTokens).toBe(true);
     await c.close();
+  });
+});
+
+describe('V1 session expiry by time', () => {
+  it('answers 0102 once the session lifetime has passed; the client refreshes and retries', async () => {
+    const clock = createTestClock({ auto: false, start: Date.UTC(2026, 0, 1) });
+    const sim = await startThinqSimulator({ mqtt: false, clock, v1: { sessionTtlInMs: 60_000, warmupPolls: 0 } });
+    const client = new V1Client({ gatewayUrl: sim.gatewayUrl, clock });
+    try {
+      await client.completeLogin((await fetch(await client.loginUrl(), { redirect: 'manual' })).headers.get('location') ?? '');
+      expect(await client.monitor('sim-ac-0001').poll()).not.toBeNull();
+      clock.advance(59_000);
+      await client.devices();
+      expect(sim.v1.stats.refreshes).toBe(0);
+      clock.advance(2_000);
+      await client.devices();
+      expect(sim.v1.stats).toMatchObject({ refreshes: 1, logins: 2, rejectedRefreshes: 0 });
+    } finally {
+      await client.close();
+      await sim.close();
+    }
   });
 });
 
