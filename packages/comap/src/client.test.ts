@@ -22,7 +22,8 @@ describe('ComapClient: reads', () => {
     const units = await client.units();
     expect(units).toEqual(sim.units.map((u) => ({ name: u.name, unitGuid: u.unitGuid, url: `${sim.url}/wsv/units/${u.unitGuid}` })));
     expect(sim.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /identity/application/authenticate 200', `GET /v1.1/sim.operator/units 200`]);
-    expect(sim.requests[0]?.body).toEqual({ clientId: sim.clientId, secret: sim.secret });
+    expect(sim.requests[0]?.body).toEqual({ clientId: sim.clientId, secret: '[REDACTED]' });
+    expect(JSON.stringify(sim.requests)).not.toContain(sim.secret);
     expect(sim.requests[0]?.contentType).toBe('application/json');
     expect(sim.requests[1]?.hasKey && sim.requests[1]?.hasBearer).toBe(true);
     expect(client.tokenRequests).toBe(1);

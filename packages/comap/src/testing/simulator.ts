@@ -71,6 +71,7 @@ export interface SimRequest {
   hasKey: boolean;
   hasBearer: boolean;
   contentType: string | undefined;
+  /** The parsed JSON body (or its text); a `secret` field is recorded as `[REDACTED]`. */
   body: unknown;
   status: number;
   at: number;
@@ -313,7 +314,10 @@ export class ComapSimulator {
           record.body = text;
         }
       }
-      reply ??= this.route(method, path, params, req, record.body, text);
+      const body = record.body;
+      // The request log never keeps a secret: the token request's `secret` is masked there.
+      if (typeof body === 'object' && body !== null && 'secret' in body) record.body = { ...body, secret: '[REDACTED]' };
+      reply ??= this.route(method, path, params, req, body, text);
     }
     record.status = reply.status;
     this.send(res, reply);
