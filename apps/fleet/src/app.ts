@@ -140,6 +140,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
           tracker: entry.tracker,
           logger,
           now,
+          kv: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) },
           setMode(mode) {
             if (entry.mode !== mode) {
               entry.mode = mode;
@@ -147,7 +148,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
             }
           },
         };
-        const connector = createConnector(vendor, config, ctx, { demo: Boolean(options.demo) });
+        const connector = createConnector(vendor, config, ctx, { demo: Boolean(options.demo), demoOptions: demoEnv?.connectorOptions });
         if (!connector) continue;
         vendorState.set(vendor, entry);
         connectors.set(vendor, connector);

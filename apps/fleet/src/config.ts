@@ -45,13 +45,11 @@ export interface DevicecloudConfig {
 }
 
 export interface ThinqConfig {
-  /** ThinQ Connect (official API, push over MQTT) or the v1 API (monitoring by polling). */
-  mode: 'connect' | 'v1';
   country: string;
-  /** Connect: personal access token. */
+  /** ThinQ Connect (official API, push over MQTT): personal access token. */
   accessToken?: string | undefined;
   clientId?: string | undefined;
-  /** v1: refresh token from the browser login. */
+  /** ThinQ v1 (monitoring by polling): refresh token from the browser login. */
   refreshToken?: string | undefined;
   language?: string | undefined;
   baseUrl?: string | undefined;
@@ -152,15 +150,18 @@ export function parseConfig(raw: unknown, source = 'fleet.config.json'): FleetCo
     };
   }
 
-  const thinq = root.child('thinq')?.only(['mode', 'country', 'accessToken', 'clientId', 'refreshToken', 'language', 'baseUrl', 'pollIntervalInMs']);
+  const thinq = root.child('thinq')?.only(['country', 'accessToken', 'clientId', 'refreshToken', 'language', 'baseUrl', 'pollIntervalInMs']);
   if (thinq) {
-    const mode = thinq.oneOf('mode', ['connect', 'v1'] as const) ?? 'connect';
+    const accessToken = thinq.string('accessToken', { secret: true });
+    const refreshToken = thinq.string('refreshToken', { secret: true });
+    if (thinq.obj.accessToken === undefined && thinq.obj.refreshToken === undefined) {
+      issues.push('thinq: needs accessToken (ThinQ Connect personal access token) and/or refreshToken (ThinQ v1)');
+    }
     config.thinq = {
-      mode,
       country: thinq.requiredString('country', { pattern: /^[A-Z]{2}$/, hint: 'a two-letter country code such as US' }),
-      accessToken: mode === 'connect' ? thinq.requiredString('accessToken', { secret: true }) : thinq.string('accessToken', { secret: true }),
+      accessToken,
       clientId: thinq.string('clientId'),
-      refreshToken: mode === 'v1' ? thinq.requiredString('refreshToken', { secret: true }) : thinq.string('refreshToken', { secret: true }),
+      refreshToken,
       language: thinq.string('language', { pattern: /^[a-z]{2}-[A-Z]{2}$/, hint: 'a language tag such as en-US' }),
       baseUrl: thinq.url('baseUrl', ['https:', 'http:']),
       pollIntervalInMs: thinq.integer('pollIntervalInMs', 1000, 86_400_000) ?? 30_000,
@@ -231,7 +232,6 @@ export function applyEnv(raw: unknown, env: Env): unknown {
   set('thinq', 'accessToken', env.THINQ_ACCESS_TOKEN);
   set('thinq', 'country', env.THINQ_COUNTRY);
   set('thinq', 'refreshToken', env.THINQ_REFRESH_TOKEN);
-  set('thinq', 'mode', env.THINQ_MODE);
   set('sepl', 'url', env.SEPL_URL);
   set('sepl', 'user', env.SEPL_USER);
   set('sepl', 'password', env.SEPL_PASSWORD);

@@ -12,6 +12,8 @@ export interface ConnectorContext {
   readonly tracker: StateTracker;
   readonly logger: Logger;
   now(): number;
+  /** Small persistent values (e.g. a client id a vendor wants kept across restarts). */
+  readonly kv: { get<T>(key: string): Promise<T | undefined>; set(key: string, value: unknown): Promise<void> };
   /** How data arrives right now (e.g. 'polling', 'push', 'connect-push', 'v1-monitoring'). */
   setMode(mode: string | null): void;
 }

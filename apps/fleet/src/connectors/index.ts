@@ -6,6 +6,8 @@ import type { Vendor } from '../model.js';
 import type { FleetService } from '../service.js';
 import { ComapConnector } from './comap.js';
 import { DevicecloudConnector } from './devicecloud.js';
+import { ThinqConnector } from './thinq.js';
+import type { DemoConnectorOptions } from '../demo/index.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connector.js';
 
 export interface BridgeContext {
@@ -18,6 +20,8 @@ export interface BridgeContext {
 export interface ConnectorTuning {
   /** Demo: simulators on loopback, so no client-side rate limit and short retries. */
   demo: boolean;
+  /** Trust settings for the demo's simulators. */
+  demoOptions?: DemoConnectorOptions | undefined;
 }
 
 export function createConnector(vendor: Vendor, config: FleetConfig, ctx: ConnectorContext, tuning: ConnectorTuning): VendorConnector | undefined {
@@ -30,7 +34,7 @@ export function createConnector(vendor: Vendor, config: FleetConfig, ctx: Connec
     case 'devicecloud':
       return config.devicecloud ? new DevicecloudConnector(config.devicecloud, ctx, { ...fast, shard: config.shard }) : undefined;
     case 'thinq':
-      return config.thinq ? undefined : undefined;
+      return config.thinq ? new ThinqConnector(config.thinq, ctx, { ...fast, ...tuning.demoOptions?.thinq }) : undefined;
   }
 }
 

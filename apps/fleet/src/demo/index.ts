@@ -6,6 +6,8 @@ import type { CommandRecord } from '../model.js';
 import type { DemoControls, FaultTarget, FleetService } from '../service.js';
 import { startComapDemo } from './comap.js';
 import { startDevicecloudDemo } from './devicecloud.js';
+import { startThinqDemo } from './thinq.js';
+import type { ThinqConnectorOptions } from '../connectors/thinq.js';
 import type { DemoVendor } from './types.js';
 
 export interface Simulators {
@@ -15,9 +17,15 @@ export interface Simulators {
   sepl?: unknown;
 }
 
+/** What the connectors need beyond the configuration to trust the simulators. */
+export interface DemoConnectorOptions {
+  thinq?: ThinqConnectorOptions;
+}
+
 export interface DemoEnvironment {
   /** Vendor sections of the configuration, pointing at the simulators. */
   config: Partial<FleetConfig>;
+  connectorOptions: DemoConnectorOptions;
   simulators: Simulators;
   controls(service: FleetService): DemoControls;
   stop(): Promise<void>;
@@ -31,6 +39,7 @@ export interface DemoOptions {
 export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> {
   const vendors = new Map<FaultTarget, DemoVendor<unknown>>();
   const config: Partial<FleetConfig> = {};
+  const connectorOptions: DemoConnectorOptions = {};
   const stopAll = async (): Promise<void> => {
     for (const v of [...vendors.values()].reverse()) await v.stop().catch((err: unknown) => options.logger.warn('simulator stop failed', { error: err }));
   };
@@ -41,6 +50,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> 
     const devicecloud = await startDevicecloudDemo();
     vendors.set('devicecloud', devicecloud.demo);
     config.devicecloud = devicecloud.config;
+    const thinq = await startThinqDemo(options.pollIntervalInMs);
+    vendors.set('thinq', thinq.demo);
+    config.thinq = thinq.config;
+    connectorOptions.thinq = thinq.options;
   } catch (err) {
     await stopAll();
     throw err;
@@ -48,6 +61,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> 
   const simulators: Simulators = Object.fromEntries([...vendors].map(([k, v]) => [k, v.simulator]));
   return {
     config,
+    connectorOptions,
     simulators,
     controls(service: FleetService): DemoControls {
       const target = (name: FaultTarget): DemoVendor<unknown> => {

@@ -1,0 +1,372 @@
+// LG ThinQ: appliances of ThinQ Connect (official API; state by MQTT push, polled while the push is
+// not connected; control validated against each device's profile) and of the v1 API (rti
+// monitoring, decoded with the device's model). Either or both, by the credentials configured.
+import type {
+  DeviceProfile} from '@x/thinq';
+import {
+  ConnectClient,
+  ConnectPush,
+  V1Client,
+  newConnectClientId,
+  stateOfLocation,
+  type ConnectDevice,
+  type DeviceState,
+  type ModelInfo,
+  type PropertySpec,
+  type PushStatusEvent,
+  type V1Device,
+  type V1Monitor,
+} from '@x/thinq';
+import type { ThinqConfig } from '../config.js';
+import type { CommandParamSpec, CommandSpec, DeviceInfo, ReadingInput, ReadingValue } from '../model.js';
+import { deviceId } from '../model.js';
+import type { ConnectorContext, VendorConnector } from './connector.js';
+import { describeError } from './connector.js';
+import { runLoop } from './loop.js';
+
+const REDISCOVER_MS = 10 * 60_000;
+const PRIMARY_METRICS = ['temperature.currentTemperature', 'runState.currentState', 'Temp', 'State'];
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function scalar(v: unknown): ReadingValue | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'boolean' || typeof v === 'string') return v;
+  return undefined;
+}
+
+/** `{resource: {property: value}}` (one location) → readings `resource.property`; a `unit` property becomes the unit. */
+export function stateReadings(id: string, state: Record<string, unknown>, ts: number, units?: Map<string, string>): ReadingInput[] {
+  const out: ReadingInput[] = [];
+  for (const [resource, body] of Object.entries(state)) {
+    if (resource === 'location' || !isRecord(body)) continue;
+    // Reports carry only what changed: the unit seen last for this resource still applies.
+    const key = `${id}\u0000${resource}`;
+    if (typeof body.unit === 'string') units?.set(key, body.unit);
+    const unit = typeof body.unit === 'string' ? body.unit : (units?.get(key) ?? null);
+    for (const [property, raw] of Object.entries(body)) {
+      const value = scalar(raw);
+      if (value === undefined || property === 'unit') continue;
+      out.push({ deviceId: id, metric: `${resource}.${property}`, value, unit: typeof value === 'number' ? unit : null, ts });
+    }
+  }
+  return out;
+}
+
+function paramOf(spec: PropertySpec): CommandParamSpec | undefined {
+  const w = spec.value?.w;
+  switch (spec.type) {
+    case 'enum':
+    case 'list':
+      return Array.isArray(w) && w.every((x) => typeof x === 'string') ? { name: 'value', type: 'enum', values: w, required: true } : undefined;
+    case 'range': {
+      if (!isRecord(w) || typeof w.min !== 'number' || typeof w.max !== 'number') return { name: 'value', type: 'number', required: true };
+      const step = typeof w.step === 'number' && w.step > 0 ? w.step : 1;
+      return { name: 'value', type: 'number', min: w.min, max: w.max, step, required: true, ...(spec.unit ? { unit: spec.unit } : {}) };
+    }
+    case 'number':
+      return { name: 'value', type: 'number', required: true, ...(spec.unit ? { unit: spec.unit } : {}) };
+    case 'boolean':
+      return { name: 'value', type: 'boolean', required: true };
+    case 'string':
+      return { name: 'value', type: 'string', required: true };
+  }
+}
+
+/** One command per writable property of the profile (of its only/first location). */
+export function profileCommands(profile: DeviceProfile): CommandSpec[] {
+  const location = profile.locations[0];
+  const resources = profile.resources(location);
+  const out: CommandSpec[] = [];
+  for (const name of profile.writableProperties(location)) {
+    const [resource = '', property = ''] = name.split('.');
+    const res = resources[resource];
+    const spec = Array.isArray(res) ? undefined : res?.[property];
+    if (spec === undefined || typeof spec === 'string') continue;
+    const param = paramOf(spec);
+    if (!param) continue;
+    out.push({
+      name,
+      label: `${resource} ${property}`.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(),
+      dangerous: /operation/i.test(resource),
+      params: [param],
+    });
+  }
+  return out;
+}
+
+function primaryOf(metrics: Iterable<string>): string | null {
+  const all = [...metrics];
+  return PRIMARY_METRICS.find((m) => all.includes(m)) ?? all[0] ?? null;
+}
+
+export interface ThinqConnectorOptions {
+  /** CA of the MQTT broker (the simulator's test CA); default the system store. */
+  caPem?: string;
+  /** v1 gateway discovery URL (the simulator's); default LG's. */
+  gatewayUrl?: string;
+  retry?: { initialDelayInMs?: number; maxDelayInMs?: number };
+}
+
+interface ConnectEntry {
+  device: ConnectDevice;
+  profile: DeviceProfile;
+}
+
+interface V1Entry {
+  device: V1Device;
+  model: ModelInfo;
+  monitor: V1Monitor;
+}
+
+export class ThinqConnector implements VendorConnector {
+  readonly vendor = 'thinq' as const;
+  readonly #config: ThinqConfig;
+  readonly #ctx: ConnectorContext;
+  readonly #opts: ThinqConnectorOptions;
+  readonly #abort = new AbortController();
+  #connect: ConnectClient | undefined;
+  #push: ConnectPush | undefined;
+  #pushError: string | undefined;
+  readonly #units = new Map<string, string>();
+  readonly #stateRead = new Set<string>();
+  #connectDevices = new Map<string, ConnectEntry>();
+  #discoveredAt = 0;
+  #v1: V1Client | undefined;
+  #v1Devices = new Map<string, V1Entry>();
+  #v1LoggedIn = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(config: ThinqConfig, ctx: ConnectorContext, options: ThinqConnectorOptions = {}) {
+    this.#config = config;
+    this.#ctx = ctx;
+    this.#opts = options;
+    if (config.refreshToken) {
+      this.#v1 = new V1Client({
+        country: config.country,
+        ...(config.language ? { language: config.language } : {}),
+        ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),
+        logger: ctx.logger,
+        maxRetries: 1,
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.#config.accessToken) {
+      const clientId = this.#config.clientId ?? (await this.#ctx.kv.get<string>('thinq.connect.clientId')) ?? newConnectClientId();
+      await this.#ctx.kv.set('thinq.connect.clientId', clientId);
+      this.#connect = new ConnectClient({
+        pat: this.#config.accessToken,
+        country: this.#config.country,
+        clientId,
+        ...(this.#config.baseUrl ? { baseUrl: this.#config.baseUrl } : {}),
+        logger: this.#ctx.logger,
+      });
+    }
+    this.#updateMode();
+    this.#loop = runLoop({
+      name: 'thinq',
+      tracker: this.#ctx.tracker,
+      logger: this.#ctx.logger,
+      signal: this.#abort.signal,
+      intervalInMs: this.#config.pollIntervalInMs,
+      retry: this.#opts.retry,
+      step: (signal) => this.#step(signal),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+    await this.#push?.close().catch(() => undefined);
+    for (const e of this.#v1Devices.values()) await e.monitor.stop().catch(() => undefined);
+    await this.#connect?.close();
+    await this.#v1?.close();
+  }
+
+  available(): boolean {
+    return this.#ctx.tracker.state === 'connected';
+  }
+
+  #updateMode(): void {
+    const parts: string[] = [];
+    if (this.#connect) parts.push(this.#push?.connected ? 'connect-push' : 'connect-polling');
+    if (this.#v1) parts.push('v1-monitoring');
+    this.#ctx.setMode(parts.join('+') || null);
+  }
+
+  async #step(signal: AbortSignal): Promise<void> {
+    if (this.#connect) await this.#stepConnect(this.#connect, signal);
+    if (this.#v1) await this.#stepV1(this.#v1, signal);
+    this.#updateMode();
+  }
+
+  // ---------------------------------------------------------------- ThinQ Connect
+
+  async #stepConnect(client: ConnectClient, signal: AbortSignal): Promise<void> {
+    if (this.#connectDevices.size === 0 || this.#ctx.now() - this.#discoveredAt > REDISCOVER_MS) {
+      const next = new Map<string, ConnectEntry>();
+      for (const device of await client.devices({ signal })) {
+        if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
+        next.set(device.deviceId, { device, profile: await client.profile(device.deviceId, { signal }) });
+      }
+      this.#connectDevices = next;
+      this.#discoveredAt = this.#ctx.now();
+    }
+    if (!this.#push) await this.#startPush(client, signal);
+    const pushing = this.#push?.connected === true;
+    for (const entry of this.#connectDevices.values()) {
+      // With the push connected, a device's state is read once; otherwise at every step.
+      if (pushing && this.#stateRead.has(entry.device.deviceId)) {
+        await this.#connectDevice(entry, undefined, true);
+        continue;
+      }
+      let state: DeviceState;
+      try {
+        state = await client.state(entry.device.deviceId, { signal });
+      } catch (err) {
+        if ((err as { code?: unknown }).code === '1222') {
+          await this.#connectDevice(entry, undefined, false);
+          continue;
+        }
+        throw err;
+      }
+      this.#stateRead.add(entry.device.deviceId);
+      await this.#connectDevice(entry, state, true);
+    }
+  }
+
+  async #startPush(client: ConnectClient, signal: AbortSignal): Promise<void> {
+    const push = new ConnectPush(client, {
+      deviceIds: [...this.#connectDevices.keys()],
+      // States are fetched by this connector (an offline device must not stop the push).
+      fetchInitialState: false,
+      ...(this.#opts.caPem ? { caPem: this.#opts.caPem } : {}),
+      reconnect: { initialDelayInMs: this.#opts.retry?.initialDelayInMs ?? 1000, maxDelayInMs: this.#opts.retry?.maxDelayInMs ?? 60_000 },
+      logger: this.#ctx.logger,
+    });
+    push.on('connected', () => this.#updateMode());
+    push.on('reconnecting', () => this.#updateMode());
+    push.on('error', (err: unknown) => {
+      this.#pushError = describeError(err);
+    });
+    try {
+      await push.start(signal);
+      this.#push = push;
+      this.#pushError = undefined;
+      void this.#consume(push);
+    } catch (err) {
+      await push.close().catch(() => undefined);
+      this.#pushError = describeError(err);
+      this.#ctx.logger.warn('thinq: Connect push unavailable, polling state instead', { reason: this.#pushError });
+      if (/auth|1103|1218|1301|1302|1303|1304|1305|1309/i.test(`${(err as Error).name} ${(err as { code?: unknown }).code as string}`)) throw err;
+    }
+  }
+
+  /** Reads the push until it ends; a push that failed for good is replaced at the next step. */
+  async #consume(push: ConnectPush): Promise<void> {
+    try {
+      for await (const event of push) {
+        if (event.type !== 'status') continue;
+        await this.#onPushStatus(event).catch((err: unknown) => this.#ctx.logger.warn('thinq: push report not stored', { error: err }));
+      }
+    } catch (err) {
+      this.#pushError = describeError(err);
+      this.#ctx.logger.warn('thinq: Connect push stopped', { reason: this.#pushError });
+    } finally {
+      if (this.#push === push) this.#push = undefined;
+      this.#updateMode();
+    }
+  }
+
+  async #onPushStatus(event: PushStatusEvent): Promise<void> {
+    const entry = this.#connectDevices.get(event.deviceId);
+    if (!entry) return;
+    const id = deviceId('thinq', event.deviceId);
+    await this.#ctx.ingest.readings(stateReadings(id, event.report, this.#ctx.now(), this.#units), { live: true });
+  }
+
+  async #connectDevice(entry: ConnectEntry, state: DeviceState | undefined, online: boolean): Promise<void> {
+    const id = deviceId('thinq', entry.device.deviceId);
+    const one = state === undefined ? undefined : stateOfLocation(state, entry.profile.locations[0]);
+    const readings = one ? stateReadings(id, one, this.#ctx.now(), this.#units) : [];
+    const readable = entry.profile.readableProperties(entry.profile.locations[0]);
+    const info: DeviceInfo = {
+      vendor: 'thinq',
+      vendorId: entry.device.deviceId,
+      name: entry.device.alias || entry.device.modelName,
+      kind: 'appliance',
+      model: entry.device.deviceType,
+      online,
+      primaryMetric: primaryOf(readable.filter((m) => !m.endsWith('.unit'))),
+      commands: profileCommands(entry.profile),
+    };
+    await this.#ctx.ingest.device(info);
+    if (readings.length > 0) await this.#ctx.ingest.readings(readings, { live: true });
+  }
+
+  // ---------------------------------------------------------------- ThinQ v1
+
+  async #stepV1(client: V1Client, signal: AbortSignal): Promise<void> {
+    if (!this.#v1LoggedIn) {
+      const devices = await client.loginWithRefreshToken(this.#config.refreshToken as string, signal);
+      this.#v1LoggedIn = true;
+      const next = new Map<string, V1Entry>();
+      for (const device of devices) {
+        if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
+        next.set(device.deviceId, { device, model: await client.modelInfo(device, signal), monitor: client.monitor(device.deviceId) });
+      }
+      this.#v1Devices = next;
+    }
+    for (const entry of this.#v1Devices.values()) {
+      const id = deviceId('thinq', entry.device.deviceId);
+      const online = entry.device.raw.online !== false;
+      let readings: ReadingInput[] = [];
+      if (online) {
+        const frame = await entry.monitor.poll(signal);
+        if (frame) readings = this.#v1Readings(id, entry.model, entry.model.decodeMonitor(frame));
+      }
+      await this.#ctx.ingest.device({
+        vendor: 'thinq',
+        vendorId: entry.device.deviceId,
+        name: entry.device.alias || entry.device.modelName,
+        kind: 'appliance',
+        model: entry.device.deviceTypeName,
+        online,
+        primaryMetric: primaryOf(entry.model.valueNames()),
+        commands: [],
+      });
+      await this.#ctx.ingest.readings(readings, { live: true });
+    }
+  }
+
+  #v1Readings(id: string, model: ModelInfo, data: Record<string, unknown>): ReadingInput[] {
+    const ts = this.#ctx.now();
+    const out: ReadingInput[] = [];
+    for (const [key, raw] of Object.entries(data)) {
+      let value: ReadingValue | undefined = scalar(raw);
+      if (value === undefined) continue;
+      if (model.hasValue(key)) {
+        const spec = model.value(key);
+        if (spec.type === 'enum') value = model.enumName(key, raw);
+        else if (spec.type === 'range' && Number.isFinite(Number(raw))) value = Number(raw);
+      }
+      if (typeof value === 'string' && /^-?\d+(?:\.\d+)?$/.test(value.trim())) value = Number(value);
+      out.push({ deviceId: id, metric: key, value, unit: null, ts });
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- control
+
+  async execute(device: { vendorId: string }, command: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    const entry = this.#connectDevices.get(device.vendorId);
+    if (!entry || !this.#connect) throw new Error('only ThinQ Connect devices accept control');
+    const [resource = '', property = ''] = command.split('.');
+    const location = entry.profile.locations[0];
+    const payload: Record<string, Record<string, unknown>> = { [resource]: { [property]: params.value } };
+    if (location !== undefined && entry.profile.locations.length > 1) payload.location = { locationName: location };
+    const result = await this.#connect.control(device.vendorId, payload, { signal });
+    return result ?? null;
+  }
+}
