@@ -122,6 +122,24 @@ describe('history against the simulator', () => {
     expect(mode!.history.at(-2)!.value).toBe(before);
     expect(mode!.history.at(-1)!.validFrom!.getTime()).toBe(u.commands[0]!.at);
   });
+
+  it('a failing page surfaces as an error of the iterator after the entries already yielded', async () => {
+    const { sim, client } = await setup();
+    const guid = sim.units[0]!.unitGuid;
+    const seen: HistoryEntry[] = [];
+    const it = client.historyEntries(guid, { from: '01/01/2024', to: '01/31/2024' });
+    const first = await it.next();
+    if (!first.done) seen.push(first.value);
+    sim.faults.fail(10, 500, '/history');
+    let error: unknown;
+    try {
+      for await (const e of it) seen.push(e);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { status?: number }).status).toBe(500);
+    expect(seen).toHaveLength(25);
+  });
 });
 
 describe('walkHistory edge cases', () => {
