@@ -1,25 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { basicAuth, bearerAuth, staticHeaders } from './auth.js';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from './client.js';
 import { isAbortError, isHttpError, type HttpError } from './errors.js';
-import { createTestClock, sendJson, startTestServer, type TestHandler, type TestServer } from './testing/index.js';
+import { useLoopback } from './test-support.js';
+import { createTestClock, sendJson, type TestHandler } from './testing/index.js';
 
-const servers: TestServer[] = [];
-const clients: HttpClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function serve(handler: TestHandler): Promise<TestServer> {
-  const srv = await startTestServer(handler);
-  servers.push(srv);
-  return srv;
-}
-function client(options: HttpClientOptions): HttpClient {
-  const c = createHttpClient(options);
-  clients.push(c);
-  return c;
-}
+const { serve, client } = useLoopback();
 const echoAuth: TestHandler = (req, res) => sendJson(res, 200, { authorization: req.headers.authorization ?? null, key: req.headers['comap-key'] ?? null });
 
 describe('auth providers', () => {

@@ -2,7 +2,6 @@
 // providers, headers, query strings, JSON and form bodies, server echoes in bodies, headers and
 // error texts) and everything the package prints or throws is searched for it.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { basicAuth, bearerAuth, staticHeaders, type AuthProvider } from './auth.js';
@@ -11,6 +10,7 @@ import { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 import { isXError } from './errors.js';
 import { consoleLogger } from './logger.js';
 import { readBody, startTestServer, type TestServer } from './testing/index.js';
+import { lineSink, refusedPort } from './test-support.js';
 
 const CANARY = 'Canary-7f3a9c21-s3cr3t';
 const servers: TestServer[] = [];
@@ -75,19 +75,10 @@ async function echoServer(): Promise<TestServer> {
   return srv;
 }
 
-async function refusedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe('canary: a secret never shows up in anything the package prints or throws', () => {
   it('through auth providers, headers, query strings, bodies, errors, JSON, inspect and log lines', async () => {
     const srv = await echoServer();
-    const lines: string[] = [];
-    const sink = { debug: (l: string) => lines.push(l), info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+    const { lines, sink } = lineSink();
     const diag: unknown[] = [];
     const onDiag = (message: unknown): void => {
       diag.push(message);

@@ -1,28 +1,13 @@
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient, type HttpClient } from './client.js';
+import { describe, expect, it } from 'vitest';
+import { createHttpClient } from './client.js';
 import { isNetworkError, isParseError } from './errors.js';
 import { DEFAULT_USER_AGENT, VERSION } from './version.js';
-import { createRouter, readBody, readJsonBody, sendJson, startTestServer, testCertificate, type TestServer } from './testing/index.js';
 import { readFileSync } from 'node:fs';
+import { createRouter, readBody, readJsonBody, sendJson, testCertificate } from './testing/index.js';
+import { lineSink, useLoopback } from './test-support.js';
 
-const servers: TestServer[] = [];
-const clients: HttpClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Parameters<typeof startTestServer>[0], tls = false): Promise<TestServer> {
-  const srv = await startTestServer(handler, { tls });
-  servers.push(srv);
-  return srv;
-}
-function client(options: Parameters<typeof createHttpClient>[0]): HttpClient {
-  const c = createHttpClient(options);
-  clients.push(c);
-  return c;
-}
+const { serve, client } = useLoopback();
 
 describe('createHttpClient: requests and bodies', () => {
   it('sends method, path, query, headers and a JSON body; parses a JSON response', async () => {
@@ -110,7 +95,7 @@ describe('createHttpClient: requests and bodies', () => {
   });
 
   it('talks HTTPS to a server with the test certificate when given the CA', async () => {
-    const srv = await serve((_req, res) => sendJson(res, 200, { secure: true }), true);
+    const srv = await serve((_req, res) => sendJson(res, 200, { secure: true }), { tls: true });
     expect(srv.url.startsWith('https://127.0.0.1:')).toBe(true);
     const trusted = client({ baseUrl: srv.url, tls: { ca: testCertificate().ca } });
     expect((await trusted.request({ path: '/' })).body).toEqual({ secure: true });
@@ -191,8 +176,7 @@ describe('createHttpClient: validation, logging, URLs', () => {
   it('logs attempts, retries and the final failure with redacted fields', async () => {
     let calls = 0;
     const srv = await serve((_req, res) => sendJson(res, ++calls === 1 ? 503 : 400, { n: calls }));
-    const lines: string[] = [];
-    const sink = { debug: (l: string) => lines.push(l), info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+    const { lines, sink } = lineSink();
     const { consoleLogger } = await import('./logger.js');
     const { createTestClock } = await import('./testing/index.js');
     const http = client({ baseUrl: srv.url, logger: consoleLogger('debug', sink), clock: createTestClock(), random: () => 0.5 });

@@ -718,6 +718,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const attemptOnce = async (): Promise<HttpResponse<T>> => {
       ctx.attempt += 1;
       if (scope.signal?.aborted) throw mapError(scope.signal.reason, ctx);
+      if (clock.now() >= deadlineAt) {
+        // Already out of time (e.g. deadlineInMs: 0): do not send at all.
+        scope.deadlineHit = true;
+        throw mapError(undefined, ctx);
+      }
       let attemptHeaders = headers;
       if (useAuth) {
         attemptHeaders = { ...headers };

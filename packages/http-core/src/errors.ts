@@ -279,27 +279,19 @@ const KINDS: ReadonlySet<unknown> = new Set<XErrorKind>([
 export function isXError(value: unknown): value is XError {
   return value instanceof Error && KINDS.has(kindOf(value));
 }
-export function isHttpError(value: unknown): value is HttpError {
-  return value instanceof Error && kindOf(value) === 'HttpError';
+
+/** A type guard for one error family (by `kind`, so it works across copies of the package). */
+function guardFor<T extends XError>(kind: XErrorKind): (value: unknown) => value is T {
+  return (value: unknown): value is T => value instanceof Error && kindOf(value) === kind;
 }
-export function isNetworkError(value: unknown): value is NetworkError {
-  return value instanceof Error && kindOf(value) === 'NetworkError';
-}
-export function isTimeoutError(value: unknown): value is TimeoutError {
-  return value instanceof Error && kindOf(value) === 'TimeoutError';
-}
-export function isAbortError(value: unknown): value is AbortError {
-  return value instanceof Error && kindOf(value) === 'AbortError';
-}
-export function isParseError(value: unknown): value is ParseError {
-  return value instanceof Error && kindOf(value) === 'ParseError';
-}
-export function isProtocolError(value: unknown): value is ProtocolError {
-  return value instanceof Error && kindOf(value) === 'ProtocolError';
-}
-export function isSizeLimitError(value: unknown): value is SizeLimitError {
-  return value instanceof Error && kindOf(value) === 'SizeLimitError';
-}
+
+export const isHttpError = guardFor<HttpError>('HttpError');
+export const isNetworkError = guardFor<NetworkError>('NetworkError');
+export const isTimeoutError = guardFor<TimeoutError>('TimeoutError');
+export const isAbortError = guardFor<AbortError>('AbortError');
+export const isParseError = guardFor<ParseError>('ParseError');
+export const isProtocolError = guardFor<ProtocolError>('ProtocolError');
+export const isSizeLimitError = guardFor<SizeLimitError>('SizeLimitError');
 
 for (const [ctor, name] of [
   [XError, 'XError'],

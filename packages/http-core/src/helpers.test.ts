@@ -6,6 +6,7 @@ import { classifyError, isPreSendFailure, parseRetryAfter, RetryBudget } from '.
 import { HttpError, NetworkError, ParseError, TimeoutError, AbortError } from './errors.js';
 import { sleep } from './sleep.js';
 import { createTestClock } from './testing/index.js';
+import { lineSink } from './test-support.js';
 
 describe('sleep', () => {
   it('waits on the given clock and is abortable, also when already aborted', async () => {
@@ -100,8 +101,7 @@ describe('retry helpers', () => {
 
 describe('loggers', () => {
   it('consoleLogger writes one line per call at or above its level', () => {
-    const lines: string[] = [];
-    const sink = { debug: (l: string) => lines.push(l), info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+    const { lines, sink } = lineSink();
     const logger = consoleLogger('warn', sink);
     logger.debug('d');
     logger.info('i');

@@ -1,7 +1,5 @@
-import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from './client.js';
+import { describe, expect, it } from 'vitest';
 import { isAbortError, isHttpError, isNetworkError, isTimeoutError, type HttpError } from './errors.js';
 import {
   createTestClock,
@@ -10,44 +8,14 @@ import {
   resetMidBody,
   sendJson,
   slowBody,
-  startTestServer,
   tooManyRequests,
-  type TestHandler,
-  type TestServer,
 } from './testing/index.js';
+import { refusedPort, sequence, useLoopback } from './test-support.js';
 
-const servers: TestServer[] = [];
-const clients: HttpClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { serve, client } = useLoopback();
 
-async function serve(handler: TestHandler): Promise<TestServer> {
-  const srv = await startTestServer(handler);
-  servers.push(srv);
-  return srv;
-}
-function client(options: HttpClientOptions): HttpClient {
-  const c = createHttpClient(options);
-  clients.push(c);
-  return c;
-}
-/** A random source that hands out the given values in order. */
-function sequence(...values: number[]): () => number {
-  let i = 0;
-  return () => {
-    const v = values[i++];
-    if (v === undefined) throw new Error('random called more often than expected');
-    return v;
-  };
-}
 async function refusedUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await refusedPort()}`;
 }
 
 describe('retries', () => {
@@ -171,6 +139,17 @@ describe('retries', () => {
     expect(isTimeoutError(error)).toBe(true);
     expect((error as { phase: string }).phase).toBe('deadline');
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('an already expired deadline fails before anything is sent', async () => {
+    const handler = failTimes(0, 200);
+    const srv = await serve(handler);
+    const http = client({ baseUrl: srv.url });
+    const error = await http.request({ path: '/', deadlineInMs: 0 }).catch((e: unknown) => e);
+    expect(isTimeoutError(error)).toBe(true);
+    expect((error as { phase: string; attempts: number }).phase).toBe('deadline');
+    expect((error as { attempts: number }).attempts).toBe(1);
+    expect(handler.calls).toBe(0);
   });
 
   it('aborts during a backoff wait with an AbortError at once', async () => {
