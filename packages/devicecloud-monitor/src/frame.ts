@@ -82,13 +82,24 @@ export function encodeConnectionRequest(req: { username: string; password: strin
   return buf;
 }
 
+/** The two fixed 10-byte messages: header (length 4) and two u16 fields. */
+function twoShorts(type: number, first: number, firstName: string, second: number, secondName: string): Buffer {
+  checkU16(first, firstName);
+  checkU16(second, secondName);
+  const buf = header(type, 4);
+  buf.writeUInt16BE(first, 6);
+  buf.writeUInt16BE(second, 8);
+  return buf;
+}
+
+function readTwoShorts(payload: Buffer, code: string, what: string): [number, number] {
+  if (payload.length !== 4) throw new PushProtocolError(code, `${what} payload must be 4 bytes, got ${payload.length}`, payload);
+  return [payload.readUInt16BE(0), payload.readUInt16BE(2)];
+}
+
 /** ConnectionResponse (type 2): status first, then protocol version. */
 export function encodeConnectionResponse(status: number, protocolVersion = PROTOCOL_VERSION): Buffer {
-  checkU16(status, 'status');
-  const buf = header(MessageType.ConnectionResponse, 4);
-  buf.writeUInt16BE(status, 6);
-  buf.writeUInt16BE(protocolVersion, 8);
-  return buf;
+  return twoShorts(MessageType.ConnectionResponse, status, 'status', protocolVersion, 'protocolVersion');
 }
 
 /** PublishMessage (type 3). */
@@ -107,12 +118,7 @@ export function encodePublishMessage(msg: PublishMessage): Buffer {
 
 /** PublishMessageReceived (type 4): the 10-byte acknowledgement (header with length 4, block id, status). */
 export function encodeAck(blockId: number, status = STATUS_OK): Buffer {
-  checkU16(blockId, 'blockId');
-  checkU16(status, 'status');
-  const buf = header(MessageType.PublishMessageReceived, 4);
-  buf.writeUInt16BE(blockId, 6);
-  buf.writeUInt16BE(status, 8);
-  return buf;
+  return twoShorts(MessageType.PublishMessageReceived, blockId, 'blockId', status, 'status');
 }
 
 export function parseConnectionRequest(payload: Buffer): ConnectionRequest {
@@ -133,17 +139,13 @@ export function parseConnectionRequest(payload: Buffer): ConnectionRequest {
 }
 
 export function parseConnectionResponse(payload: Buffer): { status: number; protocolVersion: number } {
-  if (payload.length !== 4) {
-    throw new PushProtocolError('BAD_CONNECTION_RESPONSE', `ConnectionResponse payload must be 4 bytes, got ${payload.length}`, payload);
-  }
-  return { status: payload.readUInt16BE(0), protocolVersion: payload.readUInt16BE(2) };
+  const [status, protocolVersion] = readTwoShorts(payload, 'BAD_CONNECTION_RESPONSE', 'ConnectionResponse');
+  return { status, protocolVersion };
 }
 
 export function parseAck(payload: Buffer): { blockId: number; status: number } {
-  if (payload.length !== 4) {
-    throw new PushProtocolError('BAD_ACK', `PublishMessageReceived payload must be 4 bytes, got ${payload.length}`, payload);
-  }
-  return { blockId: payload.readUInt16BE(0), status: payload.readUInt16BE(2) };
+  const [blockId, status] = readTwoShorts(payload, 'BAD_ACK', 'PublishMessageReceived');
+  return { blockId, status };
 }
 
 /** Splits a PublishMessage payload; checks payloadSize against the frame length and the flag bytes. */

@@ -1,8 +1,8 @@
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceCloudSimulator } from './testing/index.js';
 import { isPushAuthenticationError, isPushConnectionError, isPushHandlerError, isPushProtocolError } from './errors.js';
-import { FrameDecoder, encodeConnectionRequest, parsePublishMessage } from './frame.js';
+import { FrameDecoder, encodeConnectionRequest, encodeConnectionResponse, encodePublishMessage, parsePublishMessage } from './frame.js';
 import { decodeDocument } from './payload.js';
 import { PushSession, createPushSession, type PushBatch, type PushSessionOptions } from './push-session.js';
 
@@ -405,6 +405,61 @@ describe('push session against the simulator', () => {
     const s = createPushSession({ host: '127.0.0.1', port: sim.pushPort, secure: false, username: 'u', password: 'p', monitorId: 1, signal: ac.signal });
     await expect(s.start()).rejects.toMatchObject({ code: 'STOPPED' });
     expect(sim.connects).toEqual([]);
+  });
+});
+
+describe('handshake against a hand-written server', () => {
+  async function rawServer(script: (socket: Socket) => Promise<void> | void) {
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => void script(socket));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    return { port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+  const pause = () => new Promise((r) => setTimeout(r, 3));
+
+  it('buffers a ConnectionResponse that arrives one byte at a time, with a frame glued to its tail', async () => {
+    const data = Buffer.from(JSON.stringify({ Document: { Msg: { topic: '1/DataPoint/s', operation: 'INSERTION', timestamp: 't', DataPoint: { data: 5 } } } }));
+    const srv = await rawServer(async (socket) => {
+      const bytes = Buffer.concat([encodeConnectionResponse(200), encodePublishMessage({ blockId: 65535, count: 1, compression: 'none', format: 'json', data })]);
+      for (let i = 0; i < 12; i++) {
+        socket.write(bytes.subarray(i, i + 1));
+        await pause();
+      }
+      socket.write(bytes.subarray(12));
+    });
+    const c = collector();
+    const s = session(1, { port: srv.port, handler: c.handler });
+    await s.start();
+    await waitFor(() => c.values().length === 1);
+    expect(c.batches.map((b) => [b.blockId, b.count])).toEqual([[65535, 1]]);
+    expect(c.values()).toEqual([5]);
+    await s.stop();
+    await srv.close();
+  });
+
+  it('status 1 (the documentation example) is refused, and a wrong first message is a protocol error', async () => {
+    const refused = await rawServer((socket) => void socket.end(encodeConnectionResponse(1)));
+    await expect(session(1, { port: refused.port }).start()).rejects.toMatchObject({ name: 'PushAuthenticationError', status: 1 });
+    await refused.close();
+    const wrong = await rawServer((socket) => void socket.write(encodePublishMessage({ blockId: 0, count: 0, compression: 'none', format: 'json', data: Buffer.from('{}') })));
+    const s = session(1, { port: wrong.port, reconnect: false });
+    await expect(s.start()).rejects.toMatchObject({ name: 'PushProtocolError', code: 'UNEXPECTED_MESSAGE' });
+    await wrong.close();
+  });
+
+  it('a server that never answers hits the connect timeout and is retried', async () => {
+    const silent = await rawServer(() => undefined);
+    const s = session(1, { port: silent.port, connectTimeoutInMs: 30 });
+    const codes: string[] = [];
+    s.on('reconnecting', (r: { error: { code: string } }) => codes.push(r.error.code));
+    void s.start().catch(() => undefined);
+    await waitFor(() => codes.length >= 2, 'connect timeouts');
+    expect(codes.slice(0, 2)).toEqual(['CONNECT_TIMEOUT', 'CONNECT_TIMEOUT']);
+    await s.stop();
+    await silent.close();
   });
 });
 
