@@ -23,7 +23,8 @@ interface MountOptions extends ConnectSimOptions {
   prefix: string;
   pat: string;
   clock: Clock;
-  ca: TestCa;
+  /** The CA issuing client certificates (made on first use). */
+  ca: () => Promise<TestCa>;
   broker: MqttBrokerSim | undefined;
 }
 
@@ -199,7 +200,7 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     if (!isRecord(body) || body['service-code'] !== 'SVC202' || typeof body.csr !== 'string') return error(req, res, 400, '1101', 'Missing parameters');
     let certificatePem: string;
     try {
-      certificatePem = await ca.issueFromCsr(body.csr);
+      certificatePem = await (await ca()).issueFromCsr(body.csr);
     } catch {
       return error(req, res, 400, '1102', 'Unacceptable parameters: invalid CSR');
     }

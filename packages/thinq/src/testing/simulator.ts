@@ -31,7 +31,10 @@ export interface ThinqSimulator {
   readonly pat: string;
   /** The simulated account's country. */
   readonly country: string;
-  /** PEM of the CA that signed the MQTT broker's certificate and issues client certificates. */
+  /**
+   * PEM of the CA that signed the MQTT broker's certificate and issues client certificates. With
+   * `mqtt: false` the CA is made on the first certificate request, and this is '' until then.
+   */
   readonly caPem: string;
   readonly v1: V1Sim;
   readonly connect: ConnectSim;
@@ -47,11 +50,17 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
   const router = createRouter();
   let base = '';
   const urlOf = () => base;
-  const ca: TestCa = await createTestCa();
-  const broker = options.mqtt === false ? undefined : await startMqttBroker(ca);
+  let caPromise: Promise<TestCa> | undefined;
+  let caPem = '';
+  const getCa = (): Promise<TestCa> =>
+    (caPromise ??= createTestCa().then((ca) => {
+      caPem = ca.certPem;
+      return ca;
+    }));
+  const broker = options.mqtt === false ? undefined : await startMqttBroker(await getCa());
   const v1 = mountV1Simulator(router, urlOf, clock, options.v1, logger);
   const pat = `thinqpat_${randomBytes(20).toString('hex')}`;
-  const connect = mountConnectSimulator(router, { prefix: '/connect', pat, clock, ca, broker, ...(options.connect ?? {}) });
+  const connect = mountConnectSimulator(router, { prefix: '/connect', pat, clock, ca: getCa, broker, ...(options.connect ?? {}) });
   let server: TestServer;
   try {
     server = await startTestServer(router.handler, { port: options.port ?? 0 });
@@ -66,7 +75,9 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
     connectUrl: `${server.url}/connect/`,
     pat,
     country: connect.country,
-    caPem: ca.certPem,
+    get caPem() {
+      return caPem;
+    },
     v1,
     connect,
     broker,
