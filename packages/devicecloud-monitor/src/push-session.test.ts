@@ -404,6 +404,7 @@ describe('push session against the simulator', () => {
     ac.abort();
     const s = createPushSession({ host: '127.0.0.1', port: sim.pushPort, secure: false, username: 'u', password: 'p', monitorId: 1, signal: ac.signal });
     await expect(s.start()).rejects.toMatchObject({ code: 'STOPPED' });
+    await expect(s.done).resolves.toBeUndefined();
     expect(sim.connects).toEqual([]);
   });
 });

@@ -208,8 +208,10 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
     // `done` is for whoever wants it; an unobserved rejection must not crash the process.
     this.finished.catch(() => undefined);
     if (options.signal) {
-      if (options.signal.aborted) this._state = 'closed';
-      else options.signal.addEventListener('abort', () => void this.stop(), { once: true });
+      if (options.signal.aborted) {
+        this._state = 'closed';
+        this.resolveFinished();
+      } else options.signal.addEventListener('abort', () => void this.stop(), { once: true });
     }
   }
 
