@@ -162,6 +162,21 @@ describe('push helpers', () => {
     }
   });
 
+  it('unregisters again when start fails part-way', async () => {
+    const sim = await startThinqSimulator({ mqtt: false });
+    const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-3', baseUrl: sim.connectUrl });
+    const push = new ConnectPush(client, { deviceIds: ['no-such-device'] });
+    try {
+      await expect(push.start()).rejects.toMatchObject({ name: 'ConnectApiError', code: '1224' });
+      expect(sim.connect.clients.has('push-client-3')).toBe(false);
+      expect(sim.connect.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET route', 'POST client', 'POST push/no-such-device/subscribe', 'DELETE client']);
+    } finally {
+      await push.close();
+      await client.close();
+      await sim.close();
+    }
+  });
+
   it('validates options', () => {
     const client = new ConnectClient({ pat: 'p', country: 'US', clientId: 'x' });
     expect(() => new ConnectPush(client, { eventSubscriptionHours: 1, renewIntervalInMs: 3_600_000 })).toThrow(RangeError);

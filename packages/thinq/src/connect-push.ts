@@ -146,9 +146,11 @@ export class ConnectPush extends EventEmitter {
     if (this.#started) throw new Error('ConnectPush.start() was already called');
     this.#started = true;
     const opts = signal ? { signal } : {};
+    let registered = false;
     try {
       this.#server = parseMqttServer((await this.#client.route(opts)).mqttServer);
       await this.#client.registerClient(opts);
+      registered = true;
       this.#keyPair = this.#options.keyPair ?? (await generateClientKeyPair());
       this.#deviceIds = this.#options.deviceIds ?? (await this.#client.devices(opts)).map((d) => d.deviceId);
       for (const id of this.#deviceIds) {
@@ -169,7 +171,9 @@ export class ConnectPush extends EventEmitter {
       this.#scheduleRenewal();
     } catch (err) {
       this.#closing = true;
+      this.#done = true;
       this.#mqtt?.end(true);
+      if (registered) await this.#client.unregisterClient().catch((e: unknown) => this.#emitError(e));
       throw err;
     }
   }

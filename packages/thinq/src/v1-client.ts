@@ -344,7 +344,8 @@ export class V1Client {
       },
       auth: false,
       idempotent: true,
-      okStatus: () => true,
+      // A refused refresh answers 4xx with `status != 1` (TokenError); 502/503/504 are retried.
+      okStatus: (status) => status < 500,
       ...(signal ? { signal } : {}),
     });
     const body = res.body;
