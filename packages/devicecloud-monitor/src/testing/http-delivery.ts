@@ -64,19 +64,27 @@ export class HttpDeliverySink implements Sink {
       signal: this.abort.signal,
       ...(url.protocol === 'https:' && this.options.ca ? { ca: this.options.ca } : {}),
     });
+    let settled = false;
     const retry = (status: number | undefined, error?: string) => {
+      if (settled) return;
+      settled = true;
       this.options.onAttempt?.({ monitorId: this.monitor.id, blockId: batch.blockId, status, ...(error ? { error } : {}) });
       if (this.closed) return;
       this.timer = setTimeout(() => this.attempt(batch, n + 1), this.options.retryDelayInMs * Math.min(n, 30));
     };
     req.on('response', (res) => {
+      res.on('error', () => retry(res.statusCode, 'response aborted'));
       res.resume();
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          this.options.onAttempt?.({ monitorId: this.monitor.id, blockId: batch.blockId, status });
-          if (!this.closed) this.monitor.delivered(batch.blockId, this.options.now());
-        } else retry(status);
+        if (status < 200 || status >= 300) {
+          retry(status);
+          return;
+        }
+        if (settled) return;
+        settled = true;
+        this.options.onAttempt?.({ monitorId: this.monitor.id, blockId: batch.blockId, status });
+        if (!this.closed) this.monitor.delivered(batch.blockId, this.options.now());
       });
     });
     req.on('timeout', () => req.destroy(new Error('response timeout')));

@@ -120,6 +120,34 @@ describe('simulator', () => {
   });
 });
 
+describe('simulator REST details', () => {
+  const auth = () => ({ Authorization: `Basic ${Buffer.from(`${sim.username}:${sim.password}`).toString('base64')}` });
+
+  it('PUT /ws/Monitor with the id in the body resets (as the Ruby gem does)', async () => {
+    const m = sim.createMonitor({ monTopic: 'DataPoint' });
+    const res = await fetch(`${sim.url}/ws/Monitor`, { method: 'PUT', headers: auth(), body: `<Monitor><monId>${m.id}</monId><monBatchSize>7</monBatchSize></Monitor>` });
+    expect([res.status, await res.text()]).toEqual([200, '<?xml version="1.0" encoding="ISO-8859-1"?><result/>']);
+    expect(sim.monitor(m.id)!.batchSize).toBe(7);
+  });
+
+  it('404 as JSON or XML, 401 with a challenge, 400 for bad values and conditions', async () => {
+    const json = await fetch(`${sim.url}/ws/Monitor/12123`, { headers: { ...auth(), Accept: 'application/json' } });
+    expect([json.status, await json.json()]).toEqual([404, { error: ["GET Monitor error. Error reading Monitor entity id='12123'"] }]);
+    const xml = await fetch(`${sim.url}/ws/Monitor/12123`, { headers: auth() });
+    expect(await xml.text()).toBe(`<?xml version="1.0" encoding="ISO-8859-1"?><result><error>GET Monitor error. Error reading Monitor entity id=&apos;12123&apos;</error></result>`);
+    const unauth = await fetch(`${sim.url}/ws/Monitor`);
+    expect([unauth.status, unauth.headers.get('www-authenticate')]).toEqual([401, 'Basic realm="SecurityRealm"']);
+    const bad = await fetch(`${sim.url}/ws/Monitor`, { method: 'POST', headers: auth(), body: '<Monitor><monTopic>DataPoint</monTopic><monBatchSize>x</monBatchSize></Monitor>' });
+    expect([bad.status, await bad.text()]).toEqual([400, '<?xml version="1.0" encoding="ISO-8859-1"?><result><error>POST Monitor error. Invalid request. Invalid monBatchSize specified</error></result>']);
+    expect((await fetch(`${sim.url}/ws/Monitor?condition=${encodeURIComponent("monId='1")}`, { headers: auth() })).status).toBe(400);
+    expect((await fetch(`${sim.url}/ws/Monitor`, { method: 'POST', headers: auth(), body: '<nope' })).status).toBe(400);
+    expect((await fetch(`${sim.url}/ws/Monitor`, { method: 'POST', headers: auth(), body: '<Monitor><monTopic>DataPoint</monTopic><monTransportType>http</monTransportType></Monitor>' })).status).toBe(400);
+    expect((await fetch(`${sim.url}/ws/Other`, { headers: auth() })).status).toBe(404);
+    expect((await fetch(`${sim.url}/ws/DataPoint/x`, { method: 'POST', headers: auth(), body: '<DataPoint><streamUnits>C</streamUnits></DataPoint>' })).status).toBe(400);
+    expect((await fetch(`${sim.url}/ws/Monitor`, { method: 'PATCH', headers: auth(), body: '' })).status).toBe(405);
+  });
+});
+
 describe('condition evaluation', () => {
   const f = { monId: '12', monTopic: 'DataPoint/x', monDescription: "it's", monStatus: 'ACTIVE' };
   it.each([
