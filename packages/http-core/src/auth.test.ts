@@ -139,6 +139,33 @@ describe('auth providers', () => {
     await expect(bad.apply({}, {})).rejects.toThrow(TypeError);
   });
 
+  it('bearer: a token provider that never answers times out and the next call tries again', async () => {
+    let n = 0;
+    let sawAbort = false;
+    const auth = bearerAuth(
+      (signal) => {
+        n += 1;
+        if (n === 1) {
+          return new Promise((_resolve, reject) => {
+            signal.addEventListener('abort', () => {
+              sawAbort = true;
+              reject(new Error('ignored: the timeout error wins'));
+            });
+          });
+        }
+        return Promise.resolve({ token: 'tok-late' });
+      },
+      { refreshTimeoutInMs: 50 },
+    );
+    const srv = await serve(echoAuth);
+    const http = client({ baseUrl: srv.url, auth });
+    const error = await http.request({ path: '/' }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('bearerAuth: the token provider did not answer within 50 ms');
+    expect(sawAbort).toBe(true);
+    expect((await http.request({ path: '/' })).body).toEqual({ authorization: 'Bearer tok-late', key: null });
+    expect(() => bearerAuth(() => Promise.resolve({ token: 'x' }), { refreshTimeoutInMs: 0 })).toThrow(RangeError);
+  });
+
   it('validates its arguments', () => {
     expect(() => staticHeaders(null as never)).toThrow(TypeError);
     expect(() => staticHeaders({ a: 1 as never })).toThrow('staticHeaders: header a must be a string');

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from './clock.js';
-import { AbortError } from './errors.js';
+import { AbortError, TimeoutError } from './errors.js';
 
 /** Context given to an auth provider for one attempt. */
 export interface AuthContext {
@@ -65,6 +65,8 @@ export interface BearerAuthOptions {
   headerName?: string;
   /** Value prefix. Default `Bearer `. */
   scheme?: string;
+  /** A token provider call that takes longer is aborted and fails (the next call tries again). Default 30 000 ms. */
+  refreshTimeoutInMs?: number;
 }
 
 export interface BearerAuthProvider extends AuthProvider {
@@ -86,6 +88,10 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
   if (typeof refreshBefore !== 'number' || !(refreshBefore >= 0)) {
     throw new RangeError('bearerAuth: refreshBeforeExpiryInMs must be a number >= 0');
   }
+  const refreshTimeout = options.refreshTimeoutInMs ?? 30_000;
+  if (typeof refreshTimeout !== 'number' || !(refreshTimeout > 0)) {
+    throw new RangeError('bearerAuth: refreshTimeoutInMs must be a number > 0');
+  }
   const headerName = (options.headerName ?? 'authorization').toLowerCase();
   const scheme = options.scheme ?? 'Bearer ';
   let token: string | undefined;
@@ -100,9 +106,18 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
     // Not tied to any one caller: each caller races its own signal against the shared refresh.
     const controller = new AbortController();
     const started = clock.now();
+    // Real time on purpose: a stuck provider must not block every later call forever.
+    const timer = setTimeout(() => {
+      controller.abort(new TimeoutError({ phase: 'headers', timeoutInMs: refreshTimeout, message: `bearerAuth: the token provider did not answer within ${refreshTimeout} ms` }));
+    }, refreshTimeout);
+    timer.unref?.();
+    const aborted = new Promise<never>((_resolve, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+    });
+    aborted.catch(() => undefined);
     inFlight = (async () => {
       try {
-        const result = await provider(controller.signal);
+        const result = await Promise.race([provider(controller.signal), aborted]);
         if (!result || typeof result.token !== 'string' || result.token === '') {
           throw new TypeError('bearerAuth: the token provider must resolve to { token: non-empty string }');
         }
@@ -117,6 +132,7 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
             : Number.POSITIVE_INFINITY;
         return token;
       } finally {
+        clearTimeout(timer);
         inFlight = undefined;
       }
     })();

@@ -163,6 +163,8 @@ const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SIMPLE_RELATIVE_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)|%2e/i;
 const defaultOk = (status: number): boolean => status >= 200 && status < 300;
+/** Errors thrown by an auth provider's `apply` (never retried by the client). */
+const authFailures = new WeakSet<object>();
 
 function checkDuration(name: string, value: unknown, allowZero = false): void {
   if (value === undefined) return;
@@ -729,7 +731,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         try {
           await auth.apply(attemptHeaders, scope.signal ? { signal: scope.signal } : {});
         } catch (error) {
-          throw scope.signal?.aborted ? mapError(error, ctx) : error;
+          if (scope.signal?.aborted) throw mapError(error, ctx);
+          // The provider has its own policy (often its own client): its failures are not retried here.
+          if (typeof error === 'object' && error !== null) authFailures.add(error);
+          throw error;
         }
       }
       ctx.headers = attemptHeaders;
@@ -812,6 +817,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           budget.refund();
           return response;
         } catch (error) {
+          if (typeof error === 'object' && error !== null && authFailures.has(error)) throw error;
           attachAttempts(error, ctx.attempt);
           if (errorChannel.hasSubscribers) errorChannel.publish({ ...logFields(ctx), error });
           // 401 with a provider that can refresh: refresh once and replay once.
