@@ -189,7 +189,11 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
     };
 
     if (!options.offline) {
-      bridge = createBridge(config, { service, ingest, logger, now });
+      bridge = createBridge(
+        config,
+        { service, ingest, logger, now, kv: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) } },
+        { demo: Boolean(options.demo) },
+      );
       if (bridge) {
         const b = bridge;
         cleanups.push(() => b.stop());

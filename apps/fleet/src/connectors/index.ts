@@ -7,6 +7,7 @@ import type { FleetService } from '../service.js';
 import { ComapConnector } from './comap.js';
 import { DevicecloudConnector } from './devicecloud.js';
 import { ThinqConnector } from './thinq.js';
+import { SeplBridge, type KvDeviceStore } from './sepl-bridge.js';
 import type { DemoConnectorOptions } from '../demo/index.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connector.js';
 
@@ -15,6 +16,7 @@ export interface BridgeContext {
   ingest: Ingest;
   logger: Logger;
   now(): number;
+  kv: KvDeviceStore['kv'];
 }
 
 export interface ConnectorTuning {
@@ -38,7 +40,16 @@ export function createConnector(vendor: Vendor, config: FleetConfig, ctx: Connec
   }
 }
 
-export function createBridge(config: FleetConfig, ctx: BridgeContext): Bridge | undefined {
-  void ctx;
-  return config.sepl ? undefined : undefined;
+export function createBridge(config: FleetConfig, ctx: BridgeContext, tuning: ConnectorTuning): Bridge | undefined {
+  if (!config.sepl) return undefined;
+  return new SeplBridge(config.sepl, {
+    service: ctx.service,
+    logger: ctx.logger,
+    now: () => ctx.now(),
+    kv: ctx.kv,
+    owns: (id) => ctx.ingest.owns(id),
+    shard: config.shard,
+    republish: (id) => ctx.ingest.republish(id),
+    ...(tuning.demo ? { retry: { initialDelayInMs: 300, maxDelayInMs: 2000 } } : {}),
+  });
 }

@@ -7,6 +7,7 @@ import type { DemoControls, FaultTarget, FleetService } from '../service.js';
 import { startComapDemo } from './comap.js';
 import { startDevicecloudDemo } from './devicecloud.js';
 import { startThinqDemo } from './thinq.js';
+import { startSeplDemo } from './sepl.js';
 import type { ThinqConnectorOptions } from '../connectors/thinq.js';
 import type { DemoVendor } from './types.js';
 
@@ -40,6 +41,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> 
   const vendors = new Map<FaultTarget, DemoVendor<unknown>>();
   const config: Partial<FleetConfig> = {};
   const connectorOptions: DemoConnectorOptions = {};
+  let seplCommand: ((deviceId: string, command: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>) | undefined;
   const stopAll = async (): Promise<void> => {
     for (const v of [...vendors.values()].reverse()) await v.stop().catch((err: unknown) => options.logger.warn('simulator stop failed', { error: err }));
   };
@@ -54,6 +56,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> 
     vendors.set('thinq', thinq.demo);
     config.thinq = thinq.config;
     connectorOptions.thinq = thinq.options;
+    const sepl = await startSeplDemo();
+    vendors.set('sepl', sepl.demo);
+    config.sepl = sepl.config;
+    seplCommand = (deviceId, command, params) => sepl.demo.command(deviceId, command, params);
   } catch (err) {
     await stopAll();
     throw err;
@@ -80,8 +86,9 @@ export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> 
           if (!v.setValue) throw new RangeError(`deviceId: the ${device.vendor} simulator cannot change values`);
           await v.setValue(device.vendorId, metric, value);
         },
-        seplCommand(): Promise<CommandRecord> {
-          return Promise.reject(new RangeError('vendor: the sepl simulator is not running'));
+        async seplCommand(id, command, params): Promise<CommandRecord> {
+          if (!seplCommand) throw new RangeError('vendor: the sepl simulator is not running');
+          return (await seplCommand(id, command, params)) as unknown as CommandRecord;
         },
       };
     },
