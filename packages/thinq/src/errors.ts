@@ -187,6 +187,8 @@ export const isThinqApiError = (err: unknown): err is ThinqApiError =>
 export const isNotLoggedInError = (err: unknown): err is NotLoggedInError => isThinqError(err) && err.name === 'NotLoggedInError';
 export const isNotConnectedError = (err: unknown): err is NotConnectedError => isThinqError(err) && err.name === 'NotConnectedError';
 export const isMonitorError = (err: unknown): err is MonitorError => isThinqError(err) && err.name === 'MonitorError';
+export const isFailedRequestError = (err: unknown): err is FailedRequestError => isThinqError(err) && err.name === 'FailedRequestError';
+export const isInvalidRequestError = (err: unknown): err is InvalidRequestError => isThinqError(err) && err.name === 'InvalidRequestError';
 export const isTokenError = (err: unknown): err is TokenError => isThinqError(err) && err.name === 'TokenError';
 export const isMalformedResponseError = (err: unknown): err is MalformedResponseError =>
   isThinqError(err) && err.name === 'MalformedResponseError';

@@ -10,3 +10,4 @@ export * from './connect-profile.js';
 export * from './connect-client.js';
 export * from './x509.js';
 export * from './connect-push.js';
+export * from './v1-devices.js';

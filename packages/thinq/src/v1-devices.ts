@@ -1,0 +1,152 @@
+import { isFailedRequestError as isFailedRequest, isInvalidRequestError as isInvalidRequest } from './errors.js';
+import type { ModelInfo } from './model.js';
+import type { V1Client, V1Device } from './v1-client.js';
+
+function codeFor(model: ModelInfo, key: string, label: string): string {
+  const code = model.enumValue(key, label);
+  if (code === undefined) throw new RangeError(`${key}: this model does not support ${label}`);
+  return code;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Air-conditioner controls and reads of wideq's `ACDevice`, on a v1 client. */
+export class V1AirConditioner {
+  constructor(
+    readonly client: V1Client,
+    readonly device: V1Device,
+    readonly model: ModelInfo,
+  ) {}
+
+  /** Finds the device (by id or alias) and loads its model. */
+  static async open(client: V1Client, deviceId: string): Promise<V1AirConditioner> {
+    const device = await client.device(deviceId);
+    return new V1AirConditioner(client, device, await client.modelInfo(device));
+  }
+
+  #set(key: string, value: unknown): Promise<void> {
+    return this.client.setControl(this.device.deviceId, key, value);
+  }
+
+  /** Target temperature in °C (`TempCfg`), within the model's range. */
+  async setCelsius(celsius: number): Promise<void> {
+    const v = this.model.hasValue('TempCfg') ? this.model.value('TempCfg') : undefined;
+    if (typeof celsius !== 'number' || !Number.isFinite(celsius)) throw new TypeError('celsius must be a finite number');
+    if (v?.type === 'range' && (celsius < v.min || celsius > v.max)) throw new RangeError(`celsius: must be in ${v.min}..${v.max}`);
+    await this.#set('TempCfg', celsius);
+  }
+
+  /** Target temperature in °F, converted with the model's `TempFahToCel` table (as wideq does). */
+  async setFahrenheit(fahrenheit: number): Promise<void> {
+    const table = this.model.hasValue('TempFahToCel') ? this.model.value('TempFahToCel') : undefined;
+    const c = table?.type === 'enum' ? table.options[String(fahrenheit)] : undefined;
+    if (c === undefined) throw new RangeError(`fahrenheit: ${fahrenheit} is not in this model's conversion table`);
+    await this.setCelsius(Number(c));
+  }
+
+  /** Operation mode by name: `COOL`, `DRY`, `FAN`, `AI`, `HEAT`, `AIRCLEAN`, `ENERGY_SAVING`… */
+  async setMode(mode: string): Promise<void> {
+    await this.#set('OpMode', codeFor(this.model, 'OpMode', `@AC_MAIN_OPERATION_MODE_${mode}_W`));
+  }
+
+  /** Fan speed by name: `LOW`, `MID`, `HIGH`, `AUTO`… */
+  async setFanSpeed(speed: string): Promise<void> {
+    await this.#set('WindStrength', codeFor(this.model, 'WindStrength', `@AC_MAIN_WIND_STRENGTH_${speed}_W`));
+  }
+
+  /** Horizontal swing step: `OFF`, `1`…`5`, `ALL`… */
+  async setHorizontalSwing(step: string): Promise<void> {
+    await this.#set('WDirHStep', codeFor(this.model, 'WDirHStep', `@${step}`));
+  }
+
+  /** Vertical swing step: `OFF`, `1`…`6`, `ALL`… */
+  async setVerticalSwing(step: string): Promise<void> {
+    await this.#set('WDirVStep', codeFor(this.model, 'WDirVStep', `@${step}`));
+  }
+
+  /** Power: on uses `ALL_ON` when the model has it, else `RIGHT_ON` (wideq `set_on`). */
+  async setOn(on: boolean): Promise<void> {
+    const label = !on
+      ? '@AC_MAIN_OPERATION_OFF_W'
+      : this.model.enumValue('Operation', '@AC_MAIN_OPERATION_ALL_ON_W') !== undefined
+        ? '@AC_MAIN_OPERATION_ALL_ON_W'
+        : '@AC_MAIN_OPERATION_RIGHT_ON_W';
+    await this.#set('Operation', codeFor(this.model, 'Operation', label));
+  }
+
+  /** `Config` `Filter` (filter use and life). */
+  filterState(): Promise<unknown> {
+    return this.client.getConfig(this.device.deviceId, 'Filter');
+  }
+
+  /** Energy target (`EnergyDesiredValue`). */
+  async energyTarget(): Promise<number> {
+    const v = await this.client.getConfig(this.device.deviceId, 'EnergyDesiredValue');
+    return Number(isRecord(v) ? v.EnergyDesiredValue : v);
+  }
+
+  async #power(key: 'OutTotalInstantPower' | 'InOutInstantPower'): Promise<number> {
+    try {
+      const v = await this.client.getConfig(this.device.deviceId, key);
+      return Number(isRecord(v) ? v[key] : v);
+    } catch (err) {
+      // Models without a power meter reject the key: wideq reports 0.
+      if (isInvalidRequest(err)) return 0;
+      throw err;
+    }
+  }
+
+  /** Outdoor unit instant power in W (0 when the model has no meter). */
+  outdoorPower(): Promise<number> {
+    return this.#power('OutTotalInstantPower');
+  }
+
+  /** Indoor + outdoor instant power in W (0 when the model has no meter). */
+  power(): Promise<number> {
+    return this.#power('InOutInstantPower');
+  }
+
+  /** Display light: `DisplayControl` `"0"` means on; assumed on when the model refuses (wideq). */
+  async light(): Promise<boolean> {
+    try {
+      return (await this.client.getControl(this.device.deviceId, 'DisplayControl')) === '0';
+    } catch (err) {
+      if (isFailedRequest(err)) return true;
+      throw err;
+    }
+  }
+
+  /** Speaker volume (`SpkVolume`), 0 when the model refuses. */
+  async volume(): Promise<number> {
+    try {
+      return Number(await this.client.getControl(this.device.deviceId, 'SpkVolume'));
+    } catch (err) {
+      if (isFailedRequest(err)) return 0;
+      throw err;
+    }
+  }
+}
+
+/** Refrigerator temperature controls of wideq's `RefrigeratorDevice`. */
+export class V1Refrigerator {
+  constructor(
+    readonly client: V1Client,
+    readonly device: V1Device,
+    readonly model: ModelInfo,
+  ) {}
+
+  static async open(client: V1Client, deviceId: string): Promise<V1Refrigerator> {
+    const device = await client.device(deviceId);
+    return new V1Refrigerator(client, device, await client.modelInfo(device));
+  }
+
+  /** Fridge temperature in °C: sent as `RETM` with the model's code for that temperature. */
+  async setTempRefrigeratorC(celsius: number): Promise<void> {
+    await this.client.setControl(this.device.deviceId, 'RETM', codeFor(this.model, 'TempRefrigerator', String(celsius)));
+  }
+
+  /** Freezer temperature in °C: sent as `REFT`. */
+  async setTempFreezerC(celsius: number): Promise<void> {
+    await this.client.setControl(this.device.deviceId, 'REFT', codeFor(this.model, 'TempFreezer', String(celsius)));
+  }
+}
