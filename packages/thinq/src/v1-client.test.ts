@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, createTestClock, failTimes, sendJson, startTestServer } from '@x/http-core/testing';
 import { refrigeratorStatus, washerStatus, airConditionerStatus } from './status.js';
 import { V1Client, asList, parseOAuthCallback, v1DeviceTypeName } from './v1-client.js';
+import { oauthSignature, refreshSignatureMessage } from './signature.js';
 import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
 import { wideqState } from './fixtures.test-helper.js';
 
@@ -170,6 +171,20 @@ describe('V1Client against the simulator', () => {
     await expect(bad.devices()).rejects.toMatchObject({ name: 'TokenError' });
     expect(sim.v1.stats.rejectedRefreshes).toBe(rejected + 1);
     await bad.close();
+  });
+
+  it('the simulator verifies the refresh signature and date', async () => {
+    const date = 'Thu, 01 Jan 2026 00:00:00 +0000';
+    const post = (headers: Record<string, string>) =>
+      fetch(`${sim.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'lgemp-x-app-key': 'LGAO221A02', 'lgemp-x-date': date, ...headers },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: sim.v1.refreshToken }).toString(),
+      });
+    const good = oauthSignature(refreshSignatureMessage(sim.v1.refreshToken, date));
+    expect((await post({ 'lgemp-x-signature': good })).status).toBe(200);
+    expect((await post({ 'lgemp-x-signature': `A${good.slice(1)}` })).status).toBe(401);
+    expect((await post({ 'lgemp-x-signature': good, 'lgemp-x-date': '2026-01-01T00:00:00Z' })).status).toBe(401);
   });
 
   it('logs in from a refresh token alone', async () => {
