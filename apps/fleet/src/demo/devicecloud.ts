@@ -40,7 +40,15 @@ export async function startDevicecloudDemo(): Promise<{ config: DevicecloudConfi
     }
   };
   const stopGenerator = sim.generate({ eventsPerSecond: 6, devices: GATEWAYS.length });
-  const announcer = setInterval(announce, 3000);
+  // DeviceCore records go to every monitor as soon as it exists, then every 30 s.
+  let monitors = 0;
+  let ticks = 0;
+  const announcer = setInterval(() => {
+    const count = sim.monitors().length;
+    ticks += 1;
+    if (count !== monitors || ticks % 120 === 0) announce();
+    monitors = count;
+  }, 250);
   announcer.unref();
   const config: DevicecloudConfig = {
     username: sim.username,
