@@ -369,6 +369,37 @@ describe('push session against the simulator', () => {
     await waitFor(() => sim.monitor(m.id)!.inflight.size === 0, 'acks for drained blocks');
   });
 
+  it('stop() gives up on a stuck handler after its timeout and closes', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { handler: () => new Promise<void>(() => undefined) });
+    await s.start();
+    publish(1);
+    await waitFor(() => sim.monitor(m.id)!.inflight.size === 0 && (s as unknown as { outstanding?: unknown }).outstanding !== undefined, 'stuck handler');
+    const t0 = Date.now();
+    await s.stop({ timeoutInMs: 40 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
+    expect(s.state).toBe('closed');
+    await expect(s.done).resolves.toBeUndefined();
+  });
+
+  it('a paused (backpressured) connection is not treated as idle', async () => {
+    const m = tcpMonitor();
+    const s = session(m.id, { highWaterMark: 1, idleTimeoutInMs: 30 });
+    const codes: string[] = [];
+    s.on('reconnecting', (r: { error: { code: string } }) => codes.push(r.error.code));
+    const it = s[Symbol.asyncIterator]();
+    await s.start();
+    publish(1, 2, 3, 4);
+    await new Promise((r) => setTimeout(r, 120)); // consumer asleep, socket paused
+    expect(codes).toEqual([]);
+    const got: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await it.next();
+      got.push(!r.done && r.value.events[0]?.type === 'DataPoint' ? r.value.events[0].payload.data : null);
+    }
+    expect(got).toEqual([1, 2, 3, 4]);
+  });
+
   it('handler failures are typed errors and the block is not acknowledged', async () => {
     const m = tcpMonitor({ monAckOption: 'explicit' });
     const errors: unknown[] = [];
