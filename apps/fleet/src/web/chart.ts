@@ -49,7 +49,8 @@ export class TimeSeriesChart {
     const opts: uPlot.Options = {
       width: this.#width(),
       height: 280,
-      scales: { x: { time: true } },
+      // One reading alone would get a years-wide axis: pad it to a few minutes around it.
+      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 300, max + 60] : [min, max]) } },
       axes: [axis, { ...axis, size: 60 }],
       series: [{ label: 'Time' }, { label: seriesLabel, stroke: cssVar('--accent', '#1f5fbf'), width: 2, points: { show: true, size: 5 } }],
     };

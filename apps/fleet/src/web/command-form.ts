@@ -3,7 +3,9 @@
 import type { CommandParam, CommandSpec } from './api.js';
 import { h } from './dom.js';
 
-export function paramInput(param: CommandParam, id: string): { field: HTMLElement } {
+/** A labelled input for one parameter; `current` (the device's value now) is preselected when allowed. */
+export function paramInput(param: CommandParam, id: string, current?: string | number | boolean): { field: HTMLElement } {
+  const currentText = current === undefined ? undefined : String(current);
   const label = param.unit ? `${param.name} (${param.unit})` : param.name;
   let control: HTMLElement;
   switch (param.type) {
@@ -11,7 +13,7 @@ export function paramInput(param: CommandParam, id: string): { field: HTMLElemen
       control = h(
         'select',
         { id, name: param.name, required: param.required !== false },
-        ...(param.values ?? []).map((v) => h('option', { value: String(v) }, String(v))),
+        ...(param.values ?? []).map((v) => h('option', { value: String(v), selected: currentText !== undefined && String(v).toLowerCase() === currentText.toLowerCase() }, String(v))),
       );
       break;
     case 'number':
@@ -24,11 +26,11 @@ export function paramInput(param: CommandParam, id: string): { field: HTMLElemen
         max: param.max,
         step: param.step ?? 'any',
         required: param.required !== false,
-        value: param.min,
+        value: currentText !== undefined && Number.isFinite(Number(currentText)) ? currentText : param.min,
       });
       break;
     case 'boolean':
-      control = h('input', { id, name: param.name, type: 'checkbox' });
+      control = h('input', { id, name: param.name, type: 'checkbox', checked: current === true });
       break;
     case 'string':
       control = h('input', { id, name: param.name, type: 'text', required: param.required !== false, autocomplete: 'off' });

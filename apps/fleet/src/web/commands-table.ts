@@ -3,11 +3,21 @@ import type { CommandRecord } from './api.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
 
+/** A vendor's answer as text: strings as they are, `{message}` as its message, else JSON. */
+export function resultText(result: unknown): string {
+  if (result === null || result === undefined) return '';
+  if (typeof result === 'string') return result;
+  if (typeof result === 'object' && !Array.isArray(result)) {
+    const message = (result as Record<string, unknown>)['message'];
+    if (typeof message === 'string' && Object.keys(result).length === 1) return message;
+  }
+  return JSON.stringify(result);
+}
+
 function outcome(record: CommandRecord): string {
   if (record.status === 'failed') return record.error ?? 'failed (no reason given)';
   if (record.status === 'pending') return 'waiting for the vendor…';
-  if (record.result === null || record.result === undefined || record.result === '') return 'done';
-  return typeof record.result === 'string' ? record.result : JSON.stringify(record.result);
+  return resultText(record.result) || 'done';
 }
 
 export function paramsText(params: Readonly<Record<string, unknown>>): string {

@@ -1,11 +1,11 @@
 // One device in detail: its facts and last values, a chart of one metric over a period, the
 // averages by granularity (SEPL's average contract), its command controls and recent commands.
-import { ApiError, GRANULARITIES, getAverage, getReadings, sendCommand, type CommandSpec, type Device, type Granularity, type Reading } from './api.js';
+import { ApiError, GRANULARITIES, getAverage, getReadings, sendCommand, type CommandSpec, type Device, type Granularity, type Reading, type ReadingValue } from './api.js';
 import { TimeSeriesChart, type ChartPoint } from './chart.js';
-import { commandsTable } from './commands-table.js';
+import { commandsTable, resultText } from './commands-table.js';
 import { confirmAction } from './confirm.js';
 import { h, replaceChildren } from './dom.js';
-import { formatTime, formatValue } from './format.js';
+import { formatClock, formatTime, formatValue } from './format.js';
 import { VENDOR_LABELS, onlineBadge } from './labels.js';
 import { orderedMetrics } from './devices-view.js';
 import { commandParams, paramInput } from './command-form.js';
@@ -55,6 +55,20 @@ export function numericMetrics(device: Device): string[] {
   return orderedMetrics(device).filter((m) => chartValue(device.lastValues[m]?.value) !== null);
 }
 
+/**
+ * The device's current value for a command's parameter, to preselect it: the metric named like
+ * the command (ThinQ `<resource>.<property>`), or for a `mode` parameter the device's mode value.
+ */
+export function currentValue(device: Device, spec: CommandSpec, param: string): ReadingValue | undefined {
+  const own = device.lastValues[spec.name];
+  if (own && spec.params.length === 1) return own.value;
+  if (param === 'mode') {
+    const metric = Object.keys(device.lastValues).find((m) => /mode$/i.test(m.replace(/\s+/g, '')));
+    return metric === undefined ? undefined : device.lastValues[metric]?.value;
+  }
+  return undefined;
+}
+
 let idCounter = 0;
 const uid = (prefix: string): string => `${prefix}-${++idCounter}`;
 
@@ -84,6 +98,7 @@ export class DetailView {
   // Parts redrawn on events.
   #problem = h('div');
   #facts = h('div');
+  #lastValues = h('div');
   #chartBox = h('div');
   #chartNote = h('p', { class: 'muted', role: 'status' });
   #averages = h('div', { 'aria-live': 'polite' });
@@ -222,7 +237,20 @@ export class DetailView {
           h('div', { class: 'controls' }, granularitySelect.field, windowSelect.field, refresh),
           this.#averages,
         ),
-        h('div', {}, h('h3', {}, 'Device'), this.#facts, h('h3', {}, 'Commands'), this.#commandNotice, this.#commandControls(device), this.#commandResult, h('h3', {}, 'Recent commands'), this.#recent),
+        h(
+          'div',
+          {},
+          h('h3', {}, 'Device'),
+          this.#facts,
+          h('h3', {}, 'Commands'),
+          this.#commandNotice,
+          this.#commandControls(device),
+          this.#commandResult,
+          h('h3', {}, 'Recent commands'),
+          this.#recent,
+          h('h3', {}, 'Last values'),
+          this.#lastValues,
+        ),
       ),
     );
     this.#refreshDevice();
@@ -247,7 +275,7 @@ export class DetailView {
         { 'data-metric': metric },
         h('th', { scope: 'row' }, metric),
         h('td', { class: 'num', 'data-testid': 'last-value' }, formatValue(last?.value, last?.unit)),
-        h('td', { class: 'muted' }, last ? formatTime(Date.parse(last.ts)) : '—'),
+        h('td', { class: 'muted' }, last ? h('time', { datetime: last.ts, title: formatTime(Date.parse(last.ts)) }, formatClock(Date.parse(last.ts), Date.now())) : '—'),
       );
     });
     replaceChildren(
@@ -268,6 +296,9 @@ export class DetailView {
         h('dt', {}, 'On SEPL'),
         h('dd', {}, device.sepl.registered ? 'registered' : 'not registered'),
       ),
+    );
+    replaceChildren(
+      this.#lastValues,
       lastValues.length === 0
         ? h('p', { class: 'muted' }, 'No readings yet.')
         : h(
@@ -277,7 +308,7 @@ export class DetailView {
               'table',
               { class: 'last-values' },
               h('caption', { class: 'visually-hidden' }, 'Last value of every metric'),
-              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Time'))),
+              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Time (UTC)'))),
               h('tbody', {}, ...lastValues),
             ),
           ),
@@ -447,7 +478,7 @@ export class DetailView {
           )
         : null;
     const forms = withParams.map((spec) => {
-      const inputs = spec.params.map((param) => paramInput(param, uid('param')));
+      const inputs = spec.params.map((param) => paramInput(param, uid('param'), currentValue(device, spec, param.name)));
       const button = h('button', { type: 'submit', class: spec.dangerous ? 'button button-danger' : 'button' }, spec.params.length === 1 ? 'Set' : 'Send');
       const form = h(
         'form',
@@ -493,7 +524,7 @@ export class DetailView {
     try {
       const record = await sendCommand(device.id, spec.name, params);
       this.#store.applyCommand(record);
-      const answer = typeof record.result === 'string' ? record.result : record.result === null ? '' : JSON.stringify(record.result);
+      const answer = resultText(record.result);
       this.#showResult('ok', `“${described}” was accepted by ${VENDOR_LABELS[device.vendor]}.${answer ? ` Answer: ${answer}` : ''}`);
     } catch (error) {
       if (error instanceof ApiError && error.command) this.#store.applyCommand(error.command);

@@ -33,3 +33,10 @@ export function formatTime(timeMs: number): string {
   if (!Number.isFinite(timeMs)) return '—';
   return `${new Date(timeMs).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
+
+/** "06:00:01" for a time today (UTC), the full form otherwise. */
+export function formatClock(timeMs: number, nowMs: number): string {
+  if (!Number.isFinite(timeMs)) return '—';
+  const iso = new Date(timeMs).toISOString();
+  return iso.slice(0, 10) === new Date(nowMs).toISOString().slice(0, 10) ? iso.slice(11, 19) : formatTime(timeMs);
+}

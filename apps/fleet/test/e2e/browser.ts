@@ -84,15 +84,24 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** Saves a full-page screenshot as `<name>.png` in the screenshot folder; returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Saves a screenshot (the full page unless `fullPage` is false) as `<name>.png` in the screenshot folder; returns its path. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   await mkdir(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 
 /** True when every URL is on the given origin (or an inline data: URL): no network at runtime. */
 export function allOnOrigin(urls: readonly string[], origin: string): boolean {
   return urls.every((url) => url.startsWith('data:') || new URL(url).origin === origin);
+}
+
+/** Polls `check` until it returns true (for hooks, where expect.poll is not available). */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutInMs: number, intervalInMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutInMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutInMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalInMs));
+  }
 }
