@@ -1,15 +1,5 @@
-/**
- * Constant-time string comparison and Basic-auth parsing. Local until `timingSafeEqualString` of
- * @x/http-core is published; same contract.
- */
-import { createHash, timingSafeEqual } from 'node:crypto';
-
-/** Compares two strings in time independent of where they differ (digests hide the length too). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
-}
+/** Basic-auth checks in constant time (on top of `timingSafeEqualString` of @x/http-core). */
+import { timingSafeEqualString } from '@x/http-core';
 
 /** `Authorization: Basic …` → credentials, or undefined when absent or malformed. */
 export function parseBasicAuth(header: string | undefined): { username: string; password: string } | undefined {
@@ -25,7 +15,7 @@ export function parseBasicAuth(header: string | undefined): { username: string; 
 /** Checks both parts without short-circuiting on the username. */
 export function checkBasicAuth(header: string | undefined, username: string, password: string): boolean {
   const given = parseBasicAuth(header);
-  const userOk = constantTimeEqual(given?.username ?? '', username);
-  const passOk = constantTimeEqual(given?.password ?? '', password);
+  const userOk = timingSafeEqualString(given?.username ?? '', username);
+  const passOk = timingSafeEqualString(given?.password ?? '', password);
   return given !== undefined && userOk && passOk;
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { testCertificate } from '@x/http-core/testing';
-import { constantTimeEqual } from '../safe-equal.js';
+import { timingSafeEqualString } from '@x/http-core';
 import { HttpDeliverySink, type DeliveryAttempt } from './http-delivery.js';
 import { createPushServer, type ConnectionRegistry, type PushFaultState } from './push-server.js';
 import { createRestHandler, type RestHost } from './rest-server.js';
@@ -210,8 +210,8 @@ export class DeviceCloudSimulator {
     this.url = `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
     const pushHost = {
       authenticate: (u: string, p: string) => {
-        const userOk = constantTimeEqual(u, this.username);
-        const passOk = constantTimeEqual(p, this.password);
+        const userOk = timingSafeEqualString(u, this.username);
+        const passOk = timingSafeEqualString(p, this.password);
         return userOk && passOk;
       },
       monitor: (id: number) => this.store.get(id),
