@@ -1,4 +1,4 @@
-import type { ModelInfo, MonitorData } from './model.js';
+import { UNKNOWN_LABEL, type ModelInfo, type MonitorData } from './model.js';
 
 /** Name used for labels a status view does not know (wideq's `UNKNOWN`). */
 export const UNKNOWN = 'UNKNOWN';
@@ -91,45 +91,65 @@ export interface StatusViewOptions {
   onWarning?: (message: string) => void;
 }
 
-class View {
+/** Reads typed fields out of decoded monitor data with the model's look-ups. */
+class StatusReader {
   constructor(
-    protected readonly model: ModelInfo,
-    protected readonly data: MonitorData,
-    protected readonly options: StatusViewOptions,
+    readonly model: ModelInfo,
+    readonly data: MonitorData,
+    readonly options: StatusViewOptions,
   ) {}
 
-  protected raw(key: string): unknown {
+  raw(key: string): unknown {
     return this.data[key];
   }
 
-  protected int(key: string): number | null {
+  int(key: string): number | null {
     const v = this.data[key];
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     return Number.isFinite(n) ? Math.trunc(n) : null;
   }
 
-  protected minutes(hoursKey: string, minutesKey: string): number | null {
+  minutes(hoursKey: string, minutesKey: string): number | null {
     const h = this.int(hoursKey);
     const m = this.int(minutesKey);
     return h === null || m === null ? null : h * 60 + m;
   }
 
   /** Enum label of `key`, or null when the frame does not carry it. */
-  protected label(key: string): string | null {
+  label(key: string): string | null {
     if (this.data[key] === undefined || !this.model.hasValue(key)) return null;
     return this.model.enumName(key, this.data[key]);
   }
 
-  protected state(key: string, table: LabelTable): string | null {
+  state(key: string, table: LabelTable): string | null {
     const label = this.label(key);
     if (label === null) return null;
     return named(table, label, (l) => this.options.onWarning?.(`unknown ${key} label ${l}`));
   }
 
   /** wideq `lookup_reference`: the reference `_comment`, `"Off"` when the code is not in the table. */
-  protected reference(key: string): string | null {
+  reference(key: string): string | null {
     if (this.data[key] === undefined || !this.model.hasValue(key)) return null;
     return this.model.referenceName(key, this.data[key]) ?? 'Off';
+  }
+
+  /** A label stripped to a name (`@WM_DRY27_TEMP_LOW_W` → `LOW`), `UNKNOWN` for unknown codes. */
+  stripped(key: string, prefix: string): string | null {
+    const l = this.label(key);
+    return l === null ? null : l === UNKNOWN_LABEL ? UNKNOWN : stripLabel(l, prefix);
+  }
+
+  /** The numeric label of an enum (refrigerator temperatures). */
+  numericLabel(key: string): number | null {
+    const l = this.label(key);
+    const n = l === null ? NaN : Number(l);
+    return Number.isFinite(n) ? n : null;
+  }
+
+  /** Whether the label of `key` is `expected`, null when the frame does not carry it. */
+  is(key: string, expected: string): boolean | null {
+    const l = this.label(key);
+    return l === null ? null : l === expected;
   }
 }
 
@@ -167,73 +187,58 @@ export interface DishwasherStatus {
 
 /** Decodes a washer monitor frame's data into wideq's washer status fields. */
 export function washerStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): WasherStatus {
-  const v = new (class extends View {
-    build(): WasherStatus {
-      const state = this.state('State', WASHER_STATES);
-      return {
-        state,
-        previousState: this.state('PreState', WASHER_STATES),
-        isOn: state !== null && state !== 'OFF',
-        remainingTimeInMinutes: this.minutes('Remain_Time_H', 'Remain_Time_M'),
-        initialTimeInMinutes: this.minutes('Initial_Time_H', 'Initial_Time_M'),
-        course: this.reference('APCourse') ?? this.reference('Course'),
-        smartCourse: this.reference('SmartCourse'),
-        error: this.reference('Error'),
-      };
-    }
-  })(model, data, options);
-  return v.build();
+  const r = new StatusReader(model, data, options);
+  const state = r.state('State', WASHER_STATES);
+  return {
+    state,
+    previousState: r.state('PreState', WASHER_STATES),
+    isOn: state !== null && state !== 'OFF',
+    remainingTimeInMinutes: r.minutes('Remain_Time_H', 'Remain_Time_M'),
+    initialTimeInMinutes: r.minutes('Initial_Time_H', 'Initial_Time_M'),
+    course: r.reference('APCourse') ?? r.reference('Course'),
+    smartCourse: r.reference('SmartCourse'),
+    error: r.reference('Error'),
+  };
 }
 
 /** Decodes a dryer monitor frame's data into wideq's dryer status fields. */
 export function dryerStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): DryerStatus {
-  const v = new (class extends View {
-    build(): DryerStatus {
-      const state = this.state('State', DRYER_STATES);
-      const dry = this.label('DryLevel');
-      const temp = this.label('TempControl');
-      const time = this.label('TimeDry');
-      return {
-        state,
-        previousState: this.state('PreState', DRYER_STATES),
-        isOn: state !== null && state !== 'OFF',
-        remainingTimeInMinutes: this.minutes('Remain_Time_H', 'Remain_Time_M'),
-        initialTimeInMinutes: this.minutes('Initial_Time_H', 'Initial_Time_M'),
-        course: this.reference('Course'),
-        smartCourse: this.reference('SmartCourse'),
-        error: this.reference('Error'),
-        dryLevel: dry === null ? null : dry === UNKNOWN_LABEL_ ? UNKNOWN : stripLabel(dry, '@WM_DRY27_DRY_LEVEL_'),
-        temperatureControl: temp === null ? null : temp === UNKNOWN_LABEL_ ? UNKNOWN : stripLabel(temp, '@WM_DRY27_TEMP_'),
-        timeDry: time === null ? null : named(TIME_DRY, time),
-      };
-    }
-  })(model, data, options);
-  return v.build();
+  const r = new StatusReader(model, data, options);
+  const state = r.state('State', DRYER_STATES);
+  const time = r.label('TimeDry');
+  return {
+    state,
+    previousState: r.state('PreState', DRYER_STATES),
+    isOn: state !== null && state !== 'OFF',
+    remainingTimeInMinutes: r.minutes('Remain_Time_H', 'Remain_Time_M'),
+    initialTimeInMinutes: r.minutes('Initial_Time_H', 'Initial_Time_M'),
+    course: r.reference('Course'),
+    smartCourse: r.reference('SmartCourse'),
+    error: r.reference('Error'),
+    dryLevel: r.stripped('DryLevel', '@WM_DRY27_DRY_LEVEL_'),
+    temperatureControl: r.stripped('TempControl', '@WM_DRY27_TEMP_'),
+    timeDry: time === null ? null : named(TIME_DRY, time),
+  };
 }
 
-const UNKNOWN_LABEL_ = 'Unknown';
 
 /** Decodes a dishwasher monitor frame's data into wideq's dishwasher status fields. */
 export function dishwasherStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): DishwasherStatus {
-  const v = new (class extends View {
-    build(): DishwasherStatus {
-      const state = this.state('State', DISHWASHER_STATES);
-      const processLabel = this.label('Process');
-      const course = this.reference('Course');
-      return {
-        state,
-        process: processLabel === null || processLabel === '-' ? null : named(DISHWASHER_PROCESSES, processLabel),
-        isOn: state !== null && state !== 'OFF',
-        remainingTimeInMinutes: this.minutes('Remain_Time_H', 'Remain_Time_M'),
-        initialTimeInMinutes: this.minutes('Initial_Time_H', 'Initial_Time_M'),
-        reserveTimeInMinutes: this.minutes('Reserve_Time_H', 'Reserve_Time_M'),
-        course: course === null ? null : (DISHWASHER_COURSE_TYPOS[course] ?? course),
-        smartCourse: this.reference('SmartCourse'),
-        error: this.reference('Error'),
-      };
-    }
-  })(model, data, options);
-  return v.build();
+  const r = new StatusReader(model, data, options);
+  const state = r.state('State', DISHWASHER_STATES);
+  const processLabel = r.label('Process');
+  const course = r.reference('Course');
+  return {
+    state,
+    process: processLabel === null || processLabel === '-' ? null : named(DISHWASHER_PROCESSES, processLabel),
+    isOn: state !== null && state !== 'OFF',
+    remainingTimeInMinutes: r.minutes('Remain_Time_H', 'Remain_Time_M'),
+    initialTimeInMinutes: r.minutes('Initial_Time_H', 'Initial_Time_M'),
+    reserveTimeInMinutes: r.minutes('Reserve_Time_H', 'Reserve_Time_M'),
+    course: course === null ? null : (DISHWASHER_COURSE_TYPOS[course] ?? course),
+    smartCourse: r.reference('SmartCourse'),
+    error: r.reference('Error'),
+  };
 }
 
 const ICE_PLUS: LabelTable = {
@@ -280,35 +285,22 @@ export interface RefrigeratorStatus {
 
 /** Decodes a refrigerator monitor frame's data into wideq's refrigerator status fields. */
 export function refrigeratorStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): RefrigeratorStatus {
-  const v = new (class extends View {
-    temp(key: string): number | null {
-      const l = this.label(key);
-      const n = l === null ? NaN : Number(l);
-      return Number.isFinite(n) ? n : null;
-    }
-    is(key: string, expected: string): boolean | null {
-      const l = this.label(key);
-      return l === null ? null : l === expected;
-    }
-    build(): RefrigeratorStatus {
-      const raw = this.raw('ActiveSavingStatus');
-      return {
-        tempRefrigeratorC: this.temp('TempRefrigerator'),
-        tempFreezerC: this.temp('TempFreezer'),
-        icePlus: this.state('IcePlus', ICE_PLUS),
-        freshAirFilter: this.state('FreshAirFilter', FRESH_AIR_FILTER),
-        energySavingMode: this.state('SmartSavingMode', SMART_SAVING),
-        doorOpened: this.is('DoorOpenState', 'OPEN'),
-        tempUnit: this.label('TempUnit'),
-        energySavingEnabled: this.is('SmartSavingModeStatus', 'ON'),
-        locked: this.is('LockingStatus', 'LOCK'),
-        activeSavingStatus: typeof raw === 'string' || typeof raw === 'number' ? String(raw) : null,
-        ecoEnabled: this.is('EcoFriendly', '@CP_ON_EN_W'),
-        waterFilterUsedMonths: this.int('WaterFilterUsedMonth'),
-      };
-    }
-  })(model, data, options);
-  return v.build();
+  const r = new StatusReader(model, data, options);
+  const saving = r.raw('ActiveSavingStatus');
+  return {
+    tempRefrigeratorC: r.numericLabel('TempRefrigerator'),
+    tempFreezerC: r.numericLabel('TempFreezer'),
+    icePlus: r.state('IcePlus', ICE_PLUS),
+    freshAirFilter: r.state('FreshAirFilter', FRESH_AIR_FILTER),
+    energySavingMode: r.state('SmartSavingMode', SMART_SAVING),
+    doorOpened: r.is('DoorOpenState', 'OPEN'),
+    tempUnit: r.label('TempUnit'),
+    energySavingEnabled: r.is('SmartSavingModeStatus', 'ON'),
+    locked: r.is('LockingStatus', 'LOCK'),
+    activeSavingStatus: typeof saving === 'string' || typeof saving === 'number' ? String(saving) : null,
+    ecoEnabled: r.is('EcoFriendly', '@CP_ON_EN_W'),
+    waterFilterUsedMonths: r.int('WaterFilterUsedMonth'),
+  };
 }
 
 /** Air conditioner (401) status, as wideq's `ACStatus` (JSON monitor). */
@@ -344,32 +336,22 @@ export function convertTemperature(model: ModelInfo, table: 'TempCelToFah' | 'Te
 
 /** Decodes an air-conditioner monitor (JSON) into wideq's AC status fields. */
 export function airConditionerStatus(model: ModelInfo, data: MonitorData, options: StatusViewOptions = {}): AirConditionerStatus {
-  const v = new (class extends View {
-    build(): AirConditionerStatus {
-      const cur = strToNum(this.raw('TempCur'));
-      const cfg = strToNum(this.raw('TempCfg'));
-      const op = this.label('Operation');
-      const opName = op === null ? null : stripLabel(op, '@AC_MAIN_OPERATION_');
-      const mode = this.label('OpMode');
-      const fan = this.label('WindStrength');
-      const h = this.label('WDirHStep');
-      const vs = this.label('WDirVStep');
-      if (op !== null && op === UNKNOWN_LABEL_) this.options.onWarning?.('unknown AC operation');
-      return {
-        currentTemperatureC: cur,
-        targetTemperatureC: cfg,
-        currentTemperatureF: cur === null ? null : convertTemperature(this.model, 'TempCelToFah', Math.round(cur)),
-        targetTemperatureF: cfg === null ? null : convertTemperature(this.model, 'TempCelToFah', Math.round(cfg)),
-        mode: mode === null ? null : stripLabel(mode, '@AC_MAIN_OPERATION_MODE_'),
-        fanSpeed: fan === null ? null : stripLabel(fan, '@AC_MAIN_WIND_STRENGTH_'),
-        horizontalSwing: h === null ? null : stripLabel(h, '@'),
-        verticalSwing: vs === null ? null : stripLabel(vs, '@'),
-        operation: opName,
-        isOn: opName !== null && opName !== 'OFF' && opName !== 'Unknown',
-      };
-    }
-  })(model, data, options);
-  return v.build();
+  const r = new StatusReader(model, data, options);
+  const cur = strToNum(r.raw('TempCur'));
+  const cfg = strToNum(r.raw('TempCfg'));
+  const operation = r.stripped('Operation', '@AC_MAIN_OPERATION_');
+  return {
+    currentTemperatureC: cur,
+    targetTemperatureC: cfg,
+    currentTemperatureF: cur === null ? null : convertTemperature(model, 'TempCelToFah', Math.round(cur)),
+    targetTemperatureF: cfg === null ? null : convertTemperature(model, 'TempCelToFah', Math.round(cfg)),
+    mode: r.stripped('OpMode', '@AC_MAIN_OPERATION_MODE_'),
+    fanSpeed: r.stripped('WindStrength', '@AC_MAIN_WIND_STRENGTH_'),
+    horizontalSwing: r.stripped('WDirHStep', '@'),
+    verticalSwing: r.stripped('WDirVStep', '@'),
+    operation,
+    isOn: operation !== null && operation !== 'OFF' && operation !== UNKNOWN,
+  };
 }
 
 /** Device kinds that have a status view. */
