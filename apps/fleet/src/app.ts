@@ -36,8 +36,10 @@ export interface StartFleetOptions {
   logger?: Logger;
   /** Demo: how often the polling connectors poll (default 1000 ms). */
   pollIntervalInMs?: number;
-  /** Don't start connectors (CLI commands that only read the database). */
+  /** Don't create connectors or the SEPL bridge (commands that only read the database). */
   offline?: boolean;
+  /** Create the connectors but don't start collecting (e.g. for a backfill). Default true. */
+  collect?: boolean;
 }
 
 export interface FleetApp extends FleetService {
@@ -188,7 +190,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       listDevices: async (filter) => (await store.listDevices(filter)).map(decorate),
     };
 
-    if (!options.offline) {
+    if (!options.offline && options.collect !== false) {
       bridge = createBridge(
         config,
         { service, ingest, logger, now, kv: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) } },
@@ -213,7 +215,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
 
     for (const connector of connectors.values()) {
       cleanups.push(() => connector.stop());
-      await connector.start();
+      if (options.collect !== false) await connector.start();
     }
     if (bridge) await bridge.start();
 

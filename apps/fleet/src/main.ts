@@ -180,6 +180,7 @@ async function backfill(values: Values, io: CliIo): Promise<number> {
   const app = await startFleet({
     demo,
     config,
+    collect: false,
     port: 0,
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     logger: createLogger('warn', (line) => io.stderr.write(line)),

@@ -257,6 +257,7 @@ export class ThinqConnector implements VendorConnector {
       void this.#consume(push);
     } catch (err) {
       await push.close().catch(() => undefined);
+      if (signal.aborted) return;
       this.#pushError = describeError(err);
       this.#ctx.logger.warn('thinq: Connect push unavailable, polling state instead', { reason: this.#pushError });
       if (/auth|1103|1218|1301|1302|1303|1304|1305|1309/i.test(`${(err as Error).name} ${(err as { code?: unknown }).code as string}`)) throw err;
