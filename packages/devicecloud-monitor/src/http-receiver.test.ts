@@ -136,7 +136,10 @@ describe('HTTP monitor receiver', () => {
       sim.publishDataPoint({ streamId: 's', data: 2 });
       sim.publishDataPoint({ streamId: 's', data: 3 });
       const end = Date.now() + 5000;
-      while (received.flatMap((r) => r.events).length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+      // The simulator records a delivery when its response arrives, after our handler ran.
+      while ((received.flatMap((r) => r.events).length < 3 || sim.deliveries.length < 4) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
       expect(received.flatMap((r) => r.events.map((e) => (e.type === 'DataPoint' ? e.payload.data : null)))).toEqual([1, 2, 3]);
       expect(received[0]!.info).toMatchObject({ method: 'POST', compressed: true, format: 'json' });
       expect(received[0]!.info.headers['x-api-key']).toBe('k1');
