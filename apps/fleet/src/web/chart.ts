@@ -29,6 +29,16 @@ export function toColumns(points: readonly ChartPoint[]): [number[], number[]] {
   return [xs, ys];
 }
 
+/**
+ * uPlot widens the time axis of a single reading to about 1000 days; show the few minutes around
+ * it instead.
+ */
+function singlePointRange(plot: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  const xs = plot.data[0];
+  const only = xs.length === 1 ? xs[0] : undefined;
+  return only === undefined ? [min, max] : [only - 300, only + 60];
+}
+
 function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return value === '' ? fallback : value;
@@ -49,9 +59,20 @@ export class TimeSeriesChart {
     const opts: uPlot.Options = {
       width: this.#width(),
       height: 280,
-      // One reading alone would get a years-wide axis: pad it to a few minutes around it.
-      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 300, max + 60] : [min, max]) } },
+      scales: { x: { time: true, range: singlePointRange } },
       axes: [axis, { ...axis, size: 60 }],
+      hooks: {
+        // The time span shown, on the element (for tests and tools).
+        setScale: [
+          (plot, key) => {
+            const { min, max } = plot.scales.x ?? {};
+            if (key === 'x' && typeof min === 'number' && typeof max === 'number') {
+              container.dataset['xFrom'] = new Date(min * 1000).toISOString();
+              container.dataset['xTo'] = new Date(max * 1000).toISOString();
+            }
+          },
+        ],
+      },
       series: [{ label: 'Time' }, { label: seriesLabel, stroke: cssVar('--accent', '#1f5fbf'), width: 2, points: { show: true, size: 5 } }],
     };
     this.#plot = new uPlot(opts, toColumns(points), container);

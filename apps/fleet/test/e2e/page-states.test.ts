@@ -156,6 +156,21 @@ describe('dashboard page states (fake fleet API)', () => {
     await screenshot(page, 'states-chart-phone');
   });
 
+  it('gives a single reading a time axis of minutes, not years', async () => {
+    const now = Date.now();
+    fake.devices = sampleDevices(now);
+    fake.readings = [{ deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1500, unit: 'RPM', ts: iso(now - 30_000) }];
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
+    const chart = page.locator('[data-testid="chart"]');
+    await expect.poll(() => chart.getAttribute('data-points')).toBe('1');
+    const from = Date.parse((await chart.getAttribute('data-x-from')) ?? '');
+    const to = Date.parse((await chart.getAttribute('data-x-to')) ?? '');
+    // Five minutes before the reading to one after it.
+    expect([from, to]).toEqual([now - 330_000, now + 30_000]);
+  });
+
   it('sends an appliance setting without confirmation when it moves nothing, with typed params', async () => {
     fake.devices = sampleDevices();
     fake.commandAnswer = (deviceId, body) => ({ status: 200, body: commandRecord({ id: 'cmd-ok', deviceId, command: body.command, params: body.params, result: null }) });
