@@ -1,0 +1,134 @@
+// Configuration: file + environment, validated in one pass with paths, secrets never echoed.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, applyEnv, hasVendors, isLoopback, loadConfig, parseConfig } from './config.js';
+
+function issues(raw: unknown): string[] {
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues;
+    throw err;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('defaults to loopback, port 8080, PGlite in .fleet-data, one shard, no vendors', () => {
+    const config = parseConfig({});
+    expect(config).toEqual({
+      server: { host: '127.0.0.1', port: 8080, accessToken: undefined },
+      storage: { dataDir: '.fleet-data', databaseUrl: undefined },
+      shard: { index: 0, count: 1 },
+      logLevel: 'info',
+    });
+    expect(hasVendors(config)).toBe(false);
+  });
+
+  it('reads every vendor section', () => {
+    const config = parseConfig({
+      server: { host: '0.0.0.0', port: 9000, accessToken: 'a-long-enough-token' },
+      storage: { databaseUrl: 'postgres://fleet@db.example/fleet' },
+      shard: { index: 1, count: 2 },
+      comap: { loginId: 'ops', clientId: 'c', secret: 's', key: 'k', pollIntervalInMs: 30_000, units: ['genset1'] },
+      devicecloud: { username: 'u', password: 'p', baseUrl: 'https://remotemanager.digi.com' },
+      thinq: { country: 'DE', accessToken: 'pat' },
+      sepl: { url: 'wss://connector.example:8093', user: 'gw', password: 'pw' },
+    });
+    expect(config.shard).toEqual({ index: 1, count: 2 });
+    expect(config.comap).toMatchObject({ loginId: 'ops', pollIntervalInMs: 30_000, units: ['genset1'] });
+    expect(config.devicecloud).toMatchObject({ secure: true, baseUrl: 'https://remotemanager.digi.com' });
+    expect(config.thinq).toMatchObject({ country: 'DE', accessToken: 'pat', refreshToken: undefined, pollIntervalInMs: 30_000 });
+    expect(config.sepl).toMatchObject({ protocol: 'g2', deviceTypes: { genset: 'iot#fleet-genset', gateway: 'iot#fleet-gateway', appliance: 'iot#fleet-appliance' } });
+    expect(hasVendors(config)).toBe(true);
+  });
+
+  it('lists every problem with its path, and hides secret values', () => {
+    expect(
+      issues({
+        server: { port: 70000, accessToken: 'short' },
+        storage: { databaseUrl: 'mysql://x' },
+        shard: { index: 3, count: 2 },
+        comap: { loginId: '', secret: 42 },
+        thinq: { country: 'germany' },
+        sepl: { user: 'gw', password: 'pw', protocol: 'g3' },
+        colour: 'red',
+      }),
+    ).toEqual([
+      'colour: unknown setting (known: server, storage, shard, logLevel, comap, devicecloud, thinq, sepl, $schema)',
+      'server.port: expected an integer from 0 to 65535, got 70000',
+      'server.accessToken: must be at least 16 characters',
+      'storage.databaseUrl: expected a postgres: or postgresql: URL, got mysql:',
+      'shard.index: must be below shard.count (2), got 3',
+      'shard: several collectors need a shared PostgreSQL (storage.databaseUrl / DATABASE_URL)',
+      'comap.loginId: expected a non-empty string, got ""',
+      'comap.clientId: required',
+      'comap.secret: expected a non-empty string, got (hidden)',
+      'comap.key: required',
+      'thinq: needs accessToken (ThinQ Connect personal access token) and/or refreshToken (ThinQ v1)',
+      'thinq.country: expected a two-letter country code such as US, got "germany"',
+      'sepl: needs url (ws:// or wss://) or lookupUrl',
+      'sepl.protocol: expected one of g1, g2, got "g3"',
+    ]);
+  });
+
+  it('requires an access token for a non-loopback bind', () => {
+    expect(issues({ server: { host: '192.168.1.10' } })).toEqual([
+      'server.host: binding 192.168.1.10 (not loopback) requires server.accessToken (or FLEET_ACCESS_TOKEN)',
+    ]);
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('127.1.2.3')).toBe(true);
+    expect(isLoopback('::1')).toBe(true);
+    expect(isLoopback('localhost')).toBe(true);
+    expect(isLoopback('0.0.0.0')).toBe(false);
+  });
+});
+
+describe('environment', () => {
+  it('overlays the file with environment variables', () => {
+    const raw = applyEnv(
+      { server: { port: 8081 }, comap: { loginId: 'file' } },
+      {
+        FLEET_PORT: '9090',
+        DATABASE_URL: 'postgres://db/fleet',
+        FLEET_SHARD: '1/3',
+        COMAP_LOGIN_ID: 'env',
+        COMAP_CLIENT_ID: 'c',
+        COMAP_SECRET: 's',
+        COMAP_KEY: 'k',
+        FLEET_LOG_LEVEL: 'debug',
+      },
+    );
+    const config = parseConfig(raw);
+    expect(config.server.port).toBe(9090);
+    expect(config.storage.databaseUrl).toBe('postgres://db/fleet');
+    expect(config.shard).toEqual({ index: 1, count: 3 });
+    expect(config.comap?.loginId).toBe('env');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('reports a bad FLEET_SHARD by name', () => {
+    expect(issues(applyEnv({}, { FLEET_SHARD: 'half', DATABASE_URL: 'postgres://db/x' }))).toEqual([
+      'shard.count: expected an integer from 1 to 1024, got "half"',
+      'shard.index: expected an integer from 0 to 1023, got "half"',
+    ]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads ./fleet.config.json when present, FLEET_CONFIG otherwise, and tolerates its absence', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-config-'));
+    try {
+      expect((await loadConfig({ cwd: dir, env: {} })).file).toBeUndefined();
+      await writeFile(join(dir, 'fleet.config.json'), JSON.stringify({ server: { port: 1234 } }));
+      const loaded = await loadConfig({ cwd: dir, env: {} });
+      expect([loaded.file, loaded.config.server.port]).toEqual([join(dir, 'fleet.config.json'), 1234]);
+      await writeFile(join(dir, 'other.json'), '{ "server": ');
+      await expect(loadConfig({ cwd: dir, env: { FLEET_CONFIG: 'other.json' } })).rejects.toThrow(/other\.json\):\n {2}- not valid JSON/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
