@@ -105,6 +105,19 @@ describe('thinq CLI (in process, against the simulator)', () => {
 
     expect(await run(['config', 'sim-ac-0001', 'Filter', ...v1])).toMatchObject({ code: 0, out: '{"FilterUse":"1200","FilterLife":"4000"}\n' });
     expect(await run(['config', 'sim-ac-0001', 'SpkVolume', '--control', ...v1])).toMatchObject({ code: 0, out: '"3"\n' });
+    expect(await run(['set-temp', 'sim-ac-0001', '75', ...v1])).toMatchObject({ code: 0, out: 'ok\n' });
+    expect(sim.v1.device('sim-ac-0001').status.TempCfg).toBe('24');
+    expect(await run(['set-temp', 'sim-ac-0001', '21', '--celsius', ...v1])).toMatchObject({ code: 0 });
+    expect(sim.v1.device('sim-ac-0001').status.TempCfg).toBe('21');
+    expect(await run(['set-temp', 'Fridge', '3', ...v1])).toMatchObject({ code: 0 });
+    expect(await run(['set-temp-freezer', 'Fridge', '-20', ...v1])).toMatchObject({ code: 0 });
+    expect(sim.v1.device('sim-fridge-0001').status).toMatchObject({ TempRefrigerator: '5', TempFreezer: '7' });
+    expect((await run(['set-temp', 'sim-washer-0001', '3', ...v1])).err).toBe('set-temp is not supported for WASHER devices\n');
+    expect(await run(['turn', 'sim-ac-0001', 'off', ...v1])).toMatchObject({ code: 0 });
+    expect(sim.v1.device('sim-ac-0001').status.Operation).toBe('0');
+    expect((await run(['turn', 'sim-ac-0001', 'sideways', ...v1])).code).toBe(2);
+    const acConfig = await run(['ac-config', 'sim-ac-0001', ...v1]);
+    expect(JSON.parse(acConfig.out)).toEqual({ filter: { FilterUse: '1200', FilterLife: '4000' }, energyTarget: 150, outdoorPower: 0, light: true, volume: 3 });
     const offline = await run(['mon', 'sim-dryer-0001', ...v1]);
     expect(offline).toMatchObject({ code: 1, err: expect.stringContaining('NotConnectedError') as unknown });
     expect((await run(['frobnicate', ...v1])).code).toBe(2);

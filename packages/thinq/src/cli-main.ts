@@ -8,6 +8,7 @@ import { isControlValidationError, isThinqError } from './errors.js';
 import type { ModelInfo, MonitorData } from './model.js';
 import { statusKindOf, statusView } from './status.js';
 import { V1Client, type V1ClientOptions } from './v1-client.js';
+import { V1AirConditioner, V1Refrigerator } from './v1-devices.js';
 
 /** Where the CLI reads and writes (injectable for tests). */
 export interface CliIo {
@@ -31,6 +32,10 @@ ThinQ v1 (wideq-compatible state file, default ./wideq_state.json):
   mon <device> [--count N]            live decoded status (Ctrl-C to stop)
   set <device> key=value              set a control value (enum labels are translated to codes)
   config <device> key [--control]     read a Config (or Control) value
+  set-temp <device> <temp>            AC: °F (°C with --celsius); refrigerator: °C
+  set-temp-freezer <device> <temp>    refrigerator freezer, °C
+  turn <device> on|off                AC power
+  ac-config <device>                  AC filter, energy target, power, light and volume
   v1 options: --state FILE  --gateway-url URL  --country/-c CC  --language/-l ll-CC  --interval MS
 
 ThinQ Connect (--pat / THINQ_PAT, --country / THINQ_COUNTRY, --client-id / THINQ_CLIENT_ID,
@@ -55,6 +60,7 @@ const OPTIONS = {
   interval: { type: 'string' },
   count: { type: 'string' },
   control: { type: 'boolean' },
+  celsius: { type: 'boolean' },
   pat: { type: 'string' },
   'client-id': { type: 'string' },
   'connect-url': { type: 'string' },
@@ -84,9 +90,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let flags: Flags;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    // Negative numbers (`set-temp-freezer Fridge -20`) are values, not options.
+    const negatives = new Map<string, string>();
+    const args = argv.map((a, i) => {
+      if (!/^-\d+(\.\d+)?$/.test(a)) return a;
+      const token = `\u0000${i}`;
+      negatives.set(token, a);
+      return token;
+    });
+    const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
     flags = parsed.values;
-    positionals = parsed.positionals;
+    positionals = parsed.positionals.map((p) => negatives.get(p) ?? p);
   } catch (err) {
     io.stderr(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
     return 2;
@@ -274,6 +288,45 @@ async function v1Command(command: string, args: string[], flags: Flags, io: CliI
         const deviceId = (await client.device(id)).deviceId;
         const value = flags.control ? await client.getControl(deviceId, key) : await client.getConfig(deviceId, key);
         io.stdout(`${JSON.stringify(value)}\n`);
+        return 0;
+      }
+      case 'set-temp':
+      case 'set-temp-freezer': {
+        const [id, text] = args;
+        const temp = Number(text);
+        if (!id || text === undefined || !Number.isFinite(temp)) throw new UsageError(`usage: thinq ${command} <device> <temperature>`);
+        const device = await client.device(id);
+        if (device.deviceTypeName === 'AC' && command === 'set-temp') {
+          const ac = await V1AirConditioner.open(client, device.deviceId);
+          await (flags.celsius ? ac.setCelsius(temp) : ac.setFahrenheit(temp));
+        } else if (device.deviceTypeName === 'REFRIGERATOR' || device.deviceTypeName === 'KIMCHI_REFRIGERATOR') {
+          const fridge = await V1Refrigerator.open(client, device.deviceId);
+          await (command === 'set-temp' ? fridge.setTempRefrigeratorC(temp) : fridge.setTempFreezerC(temp));
+        } else {
+          throw new UsageError(`${command} is not supported for ${device.deviceTypeName} devices`);
+        }
+        io.stdout('ok\n');
+        return 0;
+      }
+      case 'turn': {
+        const [id, state] = args;
+        if (!id || (state !== 'on' && state !== 'off')) throw new UsageError('usage: thinq turn <device> on|off');
+        await (await V1AirConditioner.open(client, id)).setOn(state === 'on');
+        io.stdout('ok\n');
+        return 0;
+      }
+      case 'ac-config': {
+        const [id] = args;
+        if (!id) throw new UsageError('usage: thinq ac-config <device>');
+        const ac = await V1AirConditioner.open(client, id);
+        const out = {
+          filter: await ac.filterState(),
+          energyTarget: await ac.energyTarget(),
+          outdoorPower: await ac.outdoorPower(),
+          light: await ac.light(),
+          volume: await ac.volume(),
+        };
+        io.stdout(`${JSON.stringify(out)}\n`);
         return 0;
       }
       default:
