@@ -8,7 +8,8 @@ import { seplStatus, startFakeFleet, vendorStatus, type FakeFleet } from './fake
 import { commandRecord, iso, sampleDevices } from './sample-fleet.js';
 import { ensureWebBuilt } from './web-build.js';
 
-describe('dashboard page states (fake fleet API)', () => {
+// Generous timeouts: the CI machines are shared and Chromium is slow to start under load.
+describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
   let browser: Browser;
   let fake: FakeFleet;
   let watched: WatchedPage;
@@ -16,7 +17,7 @@ describe('dashboard page states (fake fleet API)', () => {
   beforeAll(async () => {
     await ensureWebBuilt();
     browser = await launchBrowser();
-  });
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
   });
