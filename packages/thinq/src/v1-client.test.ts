@@ -239,6 +239,7 @@ describe('V1Client state files and helpers', () => {
     expect(() => new V1Client({ country: 'us' })).toThrow(RangeError);
     expect(() => new V1Client({ language: 'english' })).toThrow(RangeError);
     expect(() => V1Client.load(null)).toThrow(TypeError);
+    expect(V1Client.load({ gateway: { auth_base: 'x' }, country: 'NO', language: 'nb-NO' }).dump()).toEqual({ model_info: {}, country: 'NO', language: 'nb-NO' });
   });
 
   it('retries 502/503/504 on safe calls only, and maps integer return codes', async () => {

@@ -202,14 +202,11 @@ export class V1Client {
     if (!isRecord(state)) throw new TypeError('state must be an object');
     const s = state as V1StateFile;
     const client = new V1Client({ country: s.country ?? s.gateway?.country, language: s.language ?? s.gateway?.language, ...options });
-    if (isRecord(s.gateway)) {
-      client.#gateway = {
-        authBase: String(s.gateway.auth_base),
-        apiRoot: String(s.gateway.api_root),
-        oauthRoot: String(s.gateway.oauth_root),
-        country: String(s.gateway.country),
-        language: String(s.gateway.language),
-      };
+    const gw: unknown = s.gateway;
+    // A gateway with missing fields is ignored (it is discovered again).
+    if (isRecord(gw) && ['auth_base', 'api_root', 'oauth_root', 'country', 'language'].every((k) => typeof gw[k] === 'string')) {
+      const g = gw as Required<V1StateFile>['gateway'];
+      client.#gateway = { authBase: g.auth_base, apiRoot: g.api_root, oauthRoot: g.oauth_root, country: g.country, language: g.language };
     }
     if (isRecord(s.auth) && typeof s.auth.access_token === 'string' && typeof s.auth.refresh_token === 'string') {
       client.#tokens = { accessToken: s.auth.access_token, refreshToken: s.auth.refresh_token };
