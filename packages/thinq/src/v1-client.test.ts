@@ -187,6 +187,17 @@ describe('V1Client against the simulator', () => {
     expect((await post({ 'lgemp-x-signature': good, 'lgemp-x-date': '2026-01-01T00:00:00Z' })).status).toBe(401);
   });
 
+  it('recovers from a state whose access token expired and that has no session', async () => {
+    const state = client.dump();
+    delete state.session;
+    sim.v1.expireSessions();
+    const refreshes = sim.v1.stats.refreshes;
+    const c = V1Client.load(state, { gatewayUrl: sim.gatewayUrl });
+    expect((await c.devices()).length).toBe(4);
+    expect(sim.v1.stats.refreshes).toBe(refreshes + 1);
+    await c.close();
+  });
+
   it('logs in from a refresh token alone', async () => {
     const c = new V1Client({ gatewayUrl: sim.gatewayUrl });
     expect((await c.loginWithRefreshToken(sim.v1.refreshToken)).length).toBe(4);

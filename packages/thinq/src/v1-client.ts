@@ -365,9 +365,9 @@ export class V1Client {
 
   /** A session call: on `0102`/`9003` (not logged in) refresh once and retry once. */
   async #call(path: string, data: unknown, safe: boolean, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    if (this.#session === undefined) await this.startSession(signal);
     const gw = await this.gateway(signal);
     try {
+      if (this.#session === undefined) await this.startSession(signal);
       return await this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, signal);
     } catch (err) {
       if (!isNotLoggedInError(err)) throw err;
@@ -399,7 +399,9 @@ export class V1Client {
     if (!url) throw new RangeError(`device: ${device.deviceId} has no modelJsonUrl`);
     if (!this.#models.has(url)) {
       const res = await this.#http.request<unknown>({ method: 'GET', path: url, auth: false, ...(signal ? { signal } : {}) });
+      const model = new ModelInfo(res.body, { onWarning: this.#onWarning });
       this.#models.set(url, res.body);
+      return model;
     }
     return new ModelInfo(this.#models.get(url), { onWarning: this.#onWarning });
   }
