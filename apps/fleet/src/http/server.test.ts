@@ -228,20 +228,6 @@ describe('fleet HTTP API', () => {
   });
 });
 
-describe('dashboard not built', () => {
-  it('answers / with 503 and how to build it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fleet-noweb-'));
-    const app = await startFleet({ port: 0, dataDir: 'memory://', webDir: join(dir, 'none'), logger: silentLogger });
-    try {
-      const res = await fetch(`${app.url}/`);
-      expect([res.status, await res.text()]).toEqual([503, 'dashboard not built: run npm run build\n']);
-    } finally {
-      await app.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
-
 describe('access token', () => {
   it('refuses a non-loopback bind without a token', async () => {
     await expect(startFleet({ host: '0.0.0.0', port: 0, logger: silentLogger })).rejects.toThrow(ConfigError);
@@ -250,7 +236,7 @@ describe('access token', () => {
     );
   });
 
-  it('requires the token as a bearer or cookie, set once through /?token=', async () => {
+  it('requires the token as a bearer or cookie, set once through /?token= (and says when the dashboard is not built)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fleet-token-'));
     const token = 'correct-horse-battery-staple';
     const app = await startFleet({ port: 0, dataDir: 'memory://', accessToken: token, webDir: join(dir, 'none'), logger: silentLogger });
@@ -268,6 +254,9 @@ describe('access token', () => {
       expect(cookie).toBe(`fleet_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
       expect((await json(app, '/api/status', { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
       expect((await fetch(`${app.url}/?token=nope`, { redirect: 'manual' })).status).toBe(401);
+      // No dashboard build in this app's web folder: `/` says how to build it.
+      const page = await fetch(`${app.url}/`, { headers: { cookie: cookie.split(';')[0]! } });
+      expect([page.status, await page.text()]).toEqual([503, 'dashboard not built: run npm run build\n']);
     } finally {
       await app.stop();
       await rm(dir, { recursive: true, force: true });

@@ -32,6 +32,8 @@ function genset(vendorId: string, overrides: Partial<DeviceInfo> = {}): DeviceIn
 interface Backend {
   name: string;
   open(): Promise<FleetStore>;
+  /** Opens the same database again (a restart). */
+  reopen(): Promise<FleetStore>;
   driver(): Promise<SqlDriver>;
   teardown(): Promise<void>;
 }
@@ -44,6 +46,7 @@ function pgliteBackend(): Backend {
       dir = await mkdtemp(join(tmpdir(), 'fleet-store-'));
       return openStorage({ dataDir: join(dir, 'db') });
     },
+    reopen: () => openStorage({ dataDir: join(dir, 'db') }),
     driver: () => openPglite(undefined),
     teardown: () => rm(dir, { recursive: true, force: true }),
   };
@@ -60,9 +63,14 @@ function postgresBackend(): Backend {
     await admin.close();
     return cluster.url.replace(/\/postgres$/, `/${name}`);
   };
+  let url = '';
   return {
     name: 'PostgreSQL',
-    open: async () => openStorage({ databaseUrl: await freshDatabase() }),
+    open: async () => {
+      url = await freshDatabase();
+      return openStorage({ databaseUrl: url });
+    },
+    reopen: () => openStorage({ databaseUrl: url }),
     driver: async () => openPostgres(await freshDatabase()),
     teardown: async () => cluster?.stop(),
   };
@@ -308,23 +316,16 @@ describe.each(backends)('storage on $name', (backend) => {
     await store.setState('sepl.gid', { gid: 'gw-2' });
     expect(await store.getState('sepl.gid')).toEqual({ gid: 'gw-2' });
   });
-});
 
-describe('PGlite data folder', () => {
-  it('keeps the data across a restart', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fleet-restart-'));
-    try {
-      const first = await openStorage({ dataDir: dir });
-      await first.upsertDevice(genset('keep'));
-      await first.insertReadings([{ deviceId: 'comap:keep', metric: 'Load', value: 42, unit: '%', ts: 1000 }]);
-      await first.close();
-      const second = await openStorage({ dataDir: dir });
-      expect((await second.getDevice('comap:keep'))?.lastValues).toEqual({ Load: { value: 42, unit: '%', ts: '1970-01-01T00:00:01.000Z' } });
-      await second.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 30_000);
+  it('keeps everything across a restart', async () => {
+    await store.upsertDevice(genset('keep'));
+    await store.insertReadings([{ deviceId: 'comap:keep', metric: 'Load', value: 42, unit: '%', ts: 1000 }]);
+    await store.close();
+    store = await backend.reopen();
+    expect((await store.getDevice('comap:keep'))?.lastValues).toEqual({ Load: { value: 42, unit: '%', ts: '1970-01-01T00:00:01.000Z' } });
+    expect(await store.getState('sepl.gid')).toEqual({ gid: 'gw-2' });
+    expect(await store.db.query('SELECT max(version) AS v FROM schema_migrations')).toEqual([{ v: 1 }]);
+  });
 });
 
 describe('splitStatements', () => {
