@@ -121,6 +121,8 @@ export class DevicecloudConnector implements VendorConnector {
       batchSize: 100,
       batchDurationInSeconds: 1,
       autoReplayOnConnect: true,
+      // The server waits for each block's ack, sent once the block is stored: nothing is lost.
+      ackOption: 'explicit',
       description: this.#description,
       signal,
     });
@@ -179,9 +181,11 @@ export class DevicecloudConnector implements VendorConnector {
     const id = deviceId('devicecloud', vendorId);
     if (!this.#ctx.ingest.owns(id)) return;
     const known = await this.#known(vendorId);
-    if (!this.#seen.has(id) || known.primaryMetric === null) {
+    // The first stream seen is the device's primary metric, until a temperature stream shows up.
+    const primary = known.primaryMetric === null || (metric === 'temperature' && known.primaryMetric !== metric) ? metric : known.primaryMetric;
+    if (!this.#seen.has(id) || primary !== known.primaryMetric) {
       this.#seen.add(id);
-      await this.#update(vendorId, { primaryMetric: known.primaryMetric ?? metric });
+      await this.#update(vendorId, { primaryMetric: primary });
     }
     const ts = Number.isFinite(p.timestamp) ? p.timestamp : p.serverTimestamp;
     readings.push({ deviceId: id, metric, value, unit: p.streamUnits ? p.streamUnits : null, ts });

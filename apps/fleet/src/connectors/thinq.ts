@@ -25,7 +25,8 @@ import { describeError } from './connector.js';
 import { runLoop } from './loop.js';
 
 const REDISCOVER_MS = 10 * 60_000;
-const PRIMARY_METRICS = ['temperature.currentTemperature', 'runState.currentState', 'Temp', 'State'];
+/** What a chart of the appliance shows first (numbers before states). */
+const PRIMARY_METRICS = ['temperature.currentTemperature', 'TempCur', 'TempRefrigerator', 'refrigeration.fridgeTemperature', 'timer.remainMinute', 'Remain_Time_M', 'runState.currentState', 'State'];
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function scalar(v: unknown): ReadingValue | undefined {
