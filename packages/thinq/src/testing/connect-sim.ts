@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '@x/http-core';
+import { timingSafeEqualString, type Clock } from '@x/http-core';
 import { readJsonBody, sendJson, type Router } from '@x/http-core/testing';
 import { DeviceProfile, mergeState } from '../connect-profile.js';
 import { CONNECT_API_KEY } from '../connect-client.js';
@@ -7,7 +7,6 @@ import { isControlValidationError } from '../errors.js';
 import type { MqttBrokerSim } from './broker.js';
 import type { TestCa } from './ca.js';
 import { defaultConnectDevices, type SimConnectDevice } from './connect-devices.js';
-import { timingSafeEqualText } from './util.js';
 
 export type { SimConnectDevice } from './connect-devices.js';
 
@@ -79,7 +78,7 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
   function admit(req: IncomingMessage, res: ServerResponse): string | undefined {
     const h = req.headers;
     const auth = typeof h.authorization === 'string' ? h.authorization : '';
-    if (!auth.startsWith('Bearer ') || !timingSafeEqualText(auth.slice(7), pat)) return void error(req, res, 401, '1103', 'Invalid token');
+    if (!auth.startsWith('Bearer ') || !timingSafeEqualString(auth.slice(7), pat)) return void error(req, res, 401, '1103', 'Invalid token');
     if (h['x-api-key'] !== CONNECT_API_KEY) return void error(req, res, 401, '1301', 'Invalid service key');
     if (typeof h['x-message-id'] !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(h['x-message-id'])) return void error(req, res, 400, '1104', 'Invalid message id');
     if (h['x-country'] !== country) return void error(req, res, 400, '1307', 'Not supported country');

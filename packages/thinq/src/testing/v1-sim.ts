@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock, Logger } from '@x/http-core';
+import { timingSafeEqualString, type Clock, type Logger } from '@x/http-core';
 import { readBody, readJsonBody, sendJson, type Router } from '@x/http-core/testing';
 import { ModelInfo, type ModelJson } from '../model.js';
 import { oauthSignature, refreshSignatureMessage } from '../signature.js';
-import { timingSafeEqualText } from './util.js';
 import { SIM_AC_MODEL, SIM_DRYER_MODEL, SIM_FRIDGE_MODEL, SIM_WASHER_MODEL } from './v1-models.js';
 
 /** One simulated v1 appliance. */
@@ -195,8 +194,8 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
       form.get('grant_type') !== 'refresh_token' ||
       !dateOk ||
       typeof signature !== 'string' ||
-      !timingSafeEqualText(signature, expected) ||
-      !timingSafeEqualText(token, refreshToken)
+      !timingSafeEqualString(signature, expected) ||
+      !timingSafeEqualString(token, refreshToken)
     ) {
       stats.rejectedRefreshes += 1;
       logger?.debug('v1 sim: refused token refresh');
