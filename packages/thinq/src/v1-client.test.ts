@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter, createTestClock, failTimes, sendJson, startTestServer } from '@x/http-core/testing';
+import { createRouter, createTestClock, failTimes, sendJson, startTestServer, testCertificate } from '@x/http-core/testing';
 import { refrigeratorStatus, washerStatus, airConditionerStatus } from './status.js';
 import { V1Client, asList, parseOAuthCallback, v1DeviceTypeName } from './v1-client.js';
 import { oauthSignature, refreshSignatureMessage } from './signature.js';
@@ -203,6 +203,28 @@ describe('V1Client against the simulator', () => {
     expect((await c.loginWithRefreshToken(sim.v1.refreshToken)).length).toBe(4);
     expect(c.hasTokens).toBe(true);
     await c.close();
+  });
+});
+
+describe('V1Client over HTTPS', () => {
+  it('logs in and lists devices against the simulator served with a test certificate', async () => {
+    const sim = await startThinqSimulator({ mqtt: false, tls: true });
+    const client = new V1Client({ gatewayUrl: sim.gatewayUrl, http: { tls: { ca: testCertificate().ca } } });
+    try {
+      expect(sim.gatewayUrl.startsWith('https://127.0.0.1:')).toBe(true);
+      const loginUrl = await client.loginUrl();
+      // The test user's tokens, as the login page would hand them out, without a browser.
+      const callback = `${sim.url}/login/iabClose?access_token=unused&refresh_token=${sim.v1.refreshToken}`;
+      expect(loginUrl.startsWith(`${sim.url}/login/sign_in?`)).toBe(true);
+      await expect(client.completeLogin(callback)).rejects.toMatchObject({ name: 'NotLoggedInError', code: '9003' });
+      expect((await client.loginWithRefreshToken(sim.v1.refreshToken)).length).toBe(4);
+      const untrusting = new V1Client({ gatewayUrl: sim.gatewayUrl, maxRetries: 0 });
+      await expect(untrusting.gateway()).rejects.toMatchObject({ name: 'NetworkError' });
+      await untrusting.close();
+    } finally {
+      await client.close();
+      await sim.close();
+    }
   });
 });
 

@@ -10,6 +10,8 @@ import { mountV1Simulator, type V1Sim, type V1SimOptions } from './v1-sim.js';
 export interface ThinqSimulatorOptions {
   /** HTTP port (default 0, ephemeral). */
   port?: number;
+  /** Serve HTTPS with @x/http-core's `testCertificate()` (trust its `ca` in the clients). Default false. */
+  tls?: boolean;
   /** Injectable clock for token expiry and subscription expiry. */
   clock?: Clock;
   v1?: V1SimOptions;
@@ -21,7 +23,7 @@ export interface ThinqSimulatorOptions {
 
 /** A running simulator of LG's ThinQ v1 and ThinQ Connect clouds on loopback. */
 export interface ThinqSimulator {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https` with `tls: true`) */
   readonly url: string;
   /** The v1 gateway discovery URL to use instead of LG's. */
   readonly gatewayUrl: string;
@@ -63,7 +65,7 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
   const connect = mountConnectSimulator(router, { prefix: '/connect', pat, clock, ca: getCa, broker, ...(options.connect ?? {}) });
   let server: TestServer;
   try {
-    server = await startTestServer(router.handler, { port: options.port ?? 0 });
+    server = await startTestServer(router.handler, { port: options.port ?? 0, tls: options.tls === true });
   } catch (err) {
     await broker?.close();
     throw err;
