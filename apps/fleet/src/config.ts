@@ -196,6 +196,23 @@ export function parseConfig(raw: unknown, source = 'fleet.config.json'): FleetCo
 
 type Env = Record<string, string | undefined>;
 
+/** Vendor settings that environment variables can give: [section, key, variable]. */
+const VENDOR_ENV: ReadonlyArray<readonly [string, string, string]> = [
+  ['comap', 'loginId', 'COMAP_LOGIN_ID'],
+  ['comap', 'clientId', 'COMAP_CLIENT_ID'],
+  ['comap', 'secret', 'COMAP_SECRET'],
+  ['comap', 'key', 'COMAP_KEY'],
+  ['devicecloud', 'username', 'DEVICECLOUD_USERNAME'],
+  ['devicecloud', 'password', 'DEVICECLOUD_PASSWORD'],
+  ['devicecloud', 'baseUrl', 'DEVICECLOUD_URL'],
+  ['thinq', 'accessToken', 'THINQ_ACCESS_TOKEN'],
+  ['thinq', 'country', 'THINQ_COUNTRY'],
+  ['thinq', 'refreshToken', 'THINQ_REFRESH_TOKEN'],
+  ['sepl', 'url', 'SEPL_URL'],
+  ['sepl', 'user', 'SEPL_USER'],
+  ['sepl', 'password', 'SEPL_PASSWORD'],
+];
+
 /** Environment variables → the same shape as the file, applied on top of it. */
 export function applyEnv(raw: unknown, env: Env): unknown {
   const base = isObject(raw) ? structuredClone(raw) : {};
@@ -222,19 +239,7 @@ export function applyEnv(raw: unknown, env: Env): unknown {
     set('shard', 'count', m ? Number(m[2]) : env.FLEET_SHARD);
   }
   if (env.FLEET_LOG_LEVEL) base.logLevel = env.FLEET_LOG_LEVEL;
-  set('comap', 'loginId', env.COMAP_LOGIN_ID);
-  set('comap', 'clientId', env.COMAP_CLIENT_ID);
-  set('comap', 'secret', env.COMAP_SECRET);
-  set('comap', 'key', env.COMAP_KEY);
-  set('devicecloud', 'username', env.DEVICECLOUD_USERNAME);
-  set('devicecloud', 'password', env.DEVICECLOUD_PASSWORD);
-  set('devicecloud', 'baseUrl', env.DEVICECLOUD_URL);
-  set('thinq', 'accessToken', env.THINQ_ACCESS_TOKEN);
-  set('thinq', 'country', env.THINQ_COUNTRY);
-  set('thinq', 'refreshToken', env.THINQ_REFRESH_TOKEN);
-  set('sepl', 'url', env.SEPL_URL);
-  set('sepl', 'user', env.SEPL_USER);
-  set('sepl', 'password', env.SEPL_PASSWORD);
+  for (const [section, key, name] of VENDOR_ENV) set(section, key, env[name]);
   return base;
 }
 

@@ -151,9 +151,14 @@ async function exportCsv(values: Values, io: CliIo): Promise<number> {
   const store = await openStorage({ databaseUrl: config.storage.databaseUrl, dataDir: values['data-dir'] ?? config.storage.dataDir });
   try {
     const out = values.out ? createWriteStream(values.out) : undefined;
-    let rows = -1;
-    for await (const chunk of csvChunks(store.exportReadings({ from, to, deviceId: values.device, metric: values.metric }))) {
-      rows += chunk.split('\r\n').length - 1;
+    let rows = 0;
+    async function* counted<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+      for await (const row of source) {
+        rows += 1;
+        yield row;
+      }
+    }
+    for await (const chunk of csvChunks(counted(store.exportReadings({ from, to, deviceId: values.device, metric: values.metric })))) {
       if (out) {
         if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       } else io.stdout.write(chunk);

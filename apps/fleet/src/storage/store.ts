@@ -87,6 +87,21 @@ function decodeValue(row: Pick<ValueRow, 'value_type' | 'value_num' | 'value_tex
   }
 }
 
+type EncodedReading = ReadingInput & ReturnType<typeof encodeValue>;
+
+/** The parameters of an `unnest($1 … $7)` insert of value rows, column by column. */
+function valueColumns(rows: readonly EncodedReading[]): unknown[][] {
+  return [
+    rows.map((r) => r.deviceId),
+    rows.map((r) => r.metric),
+    rows.map((r) => r.ts),
+    rows.map((r) => r.value_type),
+    rows.map((r) => r.value_num),
+    rows.map((r) => r.value_text),
+    rows.map((r) => r.unit),
+  ];
+}
+
 function toReading(row: ValueRow): Reading {
   return { deviceId: row.device_id, metric: row.metric, value: decodeValue(row), unit: row.unit, ts: toIso(row.ts) };
 }
@@ -219,15 +234,7 @@ export class FleetStore {
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::float8[], $6::text[], $7::text[])
          ON CONFLICT DO NOTHING
          RETURNING device_id, metric, ts`,
-        [
-          encoded.map((r) => r.deviceId),
-          encoded.map((r) => r.metric),
-          encoded.map((r) => r.ts),
-          encoded.map((r) => r.value_type),
-          encoded.map((r) => r.value_num),
-          encoded.map((r) => r.value_text),
-          encoded.map((r) => r.unit),
-        ],
+        valueColumns(encoded),
       );
       const isNew = new Set(inserted.map((r) => `${r.device_id}\u0000${r.metric}\u0000${r.ts}`));
       const fresh = encoded.filter((r) => isNew.delete(`${r.deviceId}\u0000${r.metric}\u0000${r.ts}`));
@@ -236,7 +243,7 @@ export class FleetStore {
     });
   }
 
-  async #updateLatest(tx: Queryable, fresh: ReadonlyArray<ReadingInput & ReturnType<typeof encodeValue>>): Promise<void> {
+  async #updateLatest(tx: Queryable, fresh: readonly EncodedReading[]): Promise<void> {
     if (fresh.length === 0) return;
     // One row per (device, metric): the newest of this batch.
     const newest = new Map<string, (typeof fresh)[number]>();
@@ -252,15 +259,7 @@ export class FleetStore {
        ON CONFLICT (device_id, metric) DO UPDATE SET ts = EXCLUDED.ts, value_type = EXCLUDED.value_type,
          value_num = EXCLUDED.value_num, value_text = EXCLUDED.value_text, unit = EXCLUDED.unit
        WHERE EXCLUDED.ts >= l.ts`,
-      [
-        rows.map((r) => r.deviceId),
-        rows.map((r) => r.metric),
-        rows.map((r) => r.ts),
-        rows.map((r) => r.value_type),
-        rows.map((r) => r.value_num),
-        rows.map((r) => r.value_text),
-        rows.map((r) => r.unit),
-      ],
+      valueColumns(rows),
     );
     await tx.query(
       `UPDATE devices d SET last_seen = GREATEST(COALESCE(d.last_seen, 0), m.ts)
