@@ -176,6 +176,34 @@ describe('the fleet on the four simulators', () => {
     expect(bad).toMatchObject({ status: 400, body: { error: { param: 'params.mode' } } });
   });
 
+  it('follows DeviceCore connection changes and decodes ThinQ v1 monitoring', async () => {
+    const dc = app.simulators!.devicecloud as { publish(input: { type: string; key: string; operation?: 'update'; body: Record<string, unknown> }): unknown; customerId: number };
+    const id = '00000000-00000000-00409DFF-FF000002';
+    const core = (status: 0 | 1) =>
+      dc.publish({
+        type: 'DeviceCore',
+        key: '3/0',
+        operation: 'update',
+        body: { id: { devId: 3, devVersion: 0 }, devConnectwareId: id, cstId: dc.customerId, dpConnectionStatus: status, dpDeviceType: 'IX20', dpDescription: 'Cold store gateway' },
+      });
+    const sse = await subscribe(app.url);
+    try {
+      core(0);
+      const offline = await sse.until((e) => e.event === 'device' && e.data.id === `devicecloud:${id}` && e.data.online === false);
+      expect(offline.data).toMatchObject({ name: 'Cold store gateway', model: 'IX20', kind: 'gateway' });
+      core(1);
+      await sse.until((e) => e.event === 'device' && e.data.id === `devicecloud:${id}` && e.data.online === true);
+    } finally {
+      sse.close();
+    }
+    // v1: binary/JSON monitor frames decoded with the model (enum codes become labels).
+    await expect
+      .poll(async () => (await api(app, '/api/devices/thinq%3Asim-fridge-0001')).body.lastValues.TempRefrigerator?.value, { timeout: 10_000 })
+      .toBe(4);
+    const dryer = (await api(app, '/api/devices/thinq%3Asim-dryer-0001')).body;
+    expect([dryer.online, dryer.model, dryer.commands]).toEqual([false, 'DRYER', []]);
+  });
+
   it('degrades only the vendor in outage, keeps the others flowing, and recovers by itself', async () => {
     const sse = await subscribe(app.url);
     try {
