@@ -6,7 +6,9 @@ import { h } from './dom.js';
 /** A labelled input for one parameter; `current` (the device's value now) is preselected when allowed. */
 export function paramInput(param: CommandParam, id: string, current?: string | number | boolean): { field: HTMLElement } {
   const currentText = current === undefined ? undefined : String(current);
-  const label = param.unit ? `${param.name} (${param.unit})` : param.name;
+  // A lone `value` parameter (ThinQ properties) is named by its command's legend.
+  const name = param.name === 'value' ? 'New value' : param.name;
+  const label = param.unit ? `${name} (${param.unit})` : name;
   let control: HTMLElement;
   switch (param.type) {
     case 'enum':

@@ -1,15 +1,17 @@
 // A table of command records (the SEPL bridge's and a device's recent commands).
 import type { CommandRecord } from './api.js';
 import { h } from './dom.js';
-import { formatTime } from './format.js';
+import { formatClock, formatTime } from './format.js';
 
 /** A vendor's answer as text: strings as they are, `{message}` as its message, else JSON. */
 export function resultText(result: unknown): string {
   if (result === null || result === undefined) return '';
   if (typeof result === 'string') return result;
   if (typeof result === 'object' && !Array.isArray(result)) {
+    const keys = Object.keys(result);
+    if (keys.length === 0) return '';
     const message = (result as Record<string, unknown>)['message'];
-    if (typeof message === 'string' && Object.keys(result).length === 1) return message;
+    if (typeof message === 'string' && keys.length === 1) return message;
   }
   return JSON.stringify(result);
 }
@@ -38,7 +40,7 @@ export function commandsTable(records: readonly CommandRecord[], caption: string
     return h(
       'tr',
       { 'data-command-id': record.id, 'data-status': record.status },
-      h('td', { 'data-label': 'Time' }, formatTime(Date.parse(record.requestedAt))),
+      h('td', { 'data-label': 'Time' }, h('time', { datetime: record.requestedAt, title: formatTime(Date.parse(record.requestedAt)) }, formatClock(Date.parse(record.requestedAt), Date.now()))),
       deviceName && h('td', { 'data-label': 'Device' }, deviceName(record.deviceId)),
       h('td', { 'data-label': 'Command' }, record.command, params && h('span', { class: 'muted' }, ` (${params})`)),
       h('td', { 'data-label': 'Status' }, statusBadge(record.status)),
@@ -55,7 +57,7 @@ export function commandsTable(records: readonly CommandRecord[], caption: string
       h(
         'thead',
         {},
-        h('tr', {}, h('th', { scope: 'col' }, 'Time'), deviceName && h('th', { scope: 'col' }, 'Device'), h('th', { scope: 'col' }, 'Command'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Result')),
+        h('tr', {}, h('th', { scope: 'col' }, 'Time (UTC)'), deviceName && h('th', { scope: 'col' }, 'Device'), h('th', { scope: 'col' }, 'Command'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Result')),
       ),
       h('tbody', {}, ...rows),
     ),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, decodeAverage, decodeCommandSpec, decodeDevice, decodeReading, decodeSeplStatus } from './api.js';
 import { routeDeviceId } from './app.js';
 import { toColumns } from './chart.js';
+import { resultText } from './commands-table.js';
 import { parseParam } from './command-form.js';
 import { chartValue } from './detail-view.js';
 import { formatAge, formatTime, formatValue } from './format.js';
@@ -72,6 +73,15 @@ describe('page helpers', () => {
     expect(chartValue(true)).toBe(1);
     expect(chartValue('AUT')).toBeNull();
     expect(chartValue(Number.POSITIVE_INFINITY)).toBeNull();
+  });
+
+  it('shows a vendor answer as text', () => {
+    expect(resultText('Command was successfully sent.')).toBe('Command was successfully sent.');
+    expect(resultText({ message: 'sent' })).toBe('sent');
+    expect(resultText({})).toBe('');
+    expect(resultText(null)).toBe('');
+    expect(resultText({ message: 'sent', code: 0 })).toBe('{"message":"sent","code":0}');
+    expect(resultText([1])).toBe('[1]');
   });
 
   it('types command params from their spec and names the bad one', () => {

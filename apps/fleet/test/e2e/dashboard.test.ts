@@ -199,6 +199,26 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await screenshot(page, 'command-done-laptop');
   });
 
+  it('controls an appliance from its profile and shows the new state', async () => {
+    devices = await apiDevices();
+    const appliance = devices.find((d) => d.vendor === 'thinq' && d.commands.some((c) => c.params[0]?.type === 'number' && !c.dangerous));
+    const spec = appliance?.commands.find((c) => c.params[0]?.type === 'number' && !c.dangerous);
+    if (!appliance || !spec) throw new Error('no ThinQ appliance with a numeric setting in the demo');
+    const param = spec.params[0] as { min?: number; max?: number; step?: number };
+    const current = Number(appliance.lastValues[spec.name]?.value);
+    const target = current === param.max ? (param.min ?? current - 1) : (param.max ?? current + 1);
+    const { page } = await open(detailUrl(app.url, appliance.id));
+    const form = page.locator(`form[data-command="${spec.name}"]`);
+    await form.locator('input').fill(String(target));
+    await form.getByRole('button', { name: 'Set' }).click();
+    // Not machinery: no confirmation asked.
+    expect(await page.locator('#confirm-dialog').isVisible()).toBe(false);
+    await expect.poll(() => page.locator('[data-testid="command-result"]').getAttribute('data-kind'), { timeout: 10_000 }).toBe('ok');
+    const lastValue = page.locator(`.last-values tr[data-metric="${spec.name}"] [data-testid="last-value"]`);
+    await expect.poll(async () => (await lastValue.textContent())?.split(' ')[0], { timeout: 10_000 }).toBe(String(target));
+    await screenshot(page, 'appliance-command-laptop');
+  });
+
   it('shows commands the SEPL platform sends through the bridge, with their results', async () => {
     const genset = devices.find((d) => d.vendor === 'comap' && d.commands.some((c) => c.name === 'start'));
     if (!genset) throw new Error('no ComAp genset with start in the demo');

@@ -179,12 +179,12 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     const { page } = watched;
     await page.goto(`${fake.url}/#/device/${encodeURIComponent('thinq:ac-1')}`);
     const form = page.locator('form[data-command="temperature.targetTemperature"]');
-    await form.getByLabel('value (C)').fill('22');
+    await form.getByLabel('New value (C)').fill('22');
     await form.getByRole('button', { name: 'Set' }).click();
     await expect.poll(() => page.locator('[data-testid="command-result"]').textContent()).toBe('“Target temperature → 22” was accepted by LG ThinQ.');
     expect(fake.commandsPosted).toEqual([{ deviceId: 'thinq:ac-1', body: { command: 'temperature.targetTemperature', params: { value: 22 } } }]);
     // Out of the profile's range: the browser refuses it before anything is sent.
-    await form.getByLabel('value (C)').fill('45');
+    await form.getByLabel('New value (C)').fill('45');
     await form.getByRole('button', { name: 'Set' }).click();
     expect(fake.commandsPosted.length).toBe(1);
   });
