@@ -1,4 +1,3 @@
-import { systemClock } from '@x/http-core';
 import { createTestClock } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector, type SeplConnectorOptions } from './connector.js';
@@ -29,6 +28,14 @@ async function setup(options: Partial<SeplConnectorOptions> = {}, devices: SeplD
   });
   cleanup.push(() => connector.close());
   return { sim, connector, store };
+}
+
+async function until(check: () => boolean, timeoutInMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutInMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 function handlers(sim: SeplSimulator, from = 0): string[] {
@@ -178,7 +185,9 @@ describe('G2 handler/token protocol against the simulator', () => {
     const { sim, connector } = await setup();
     await connector.start();
     const answered = sim.sendCommand('lamp-1', 'on', []);
-    await new Promise((r) => setTimeout(r, 50));
+    // the event's answer travels behind the command on the same socket: once it is back, the
+    // command has arrived with nobody iterating
+    await connector.event('lamp-1', 'power', { data: '1' });
     const { value } = await connector.commands().next();
     expect(value.service_url).toBe('on');
     await connector.respond(value, []);
@@ -219,22 +228,39 @@ describe('G2 handler/token protocol against the simulator', () => {
   });
 
   it('pings after silence and reconnects when the server stops answering pings', async () => {
-    const clock = { ...systemClock, now: () => 1_700_000_000_500 };
+    // a manual clock: the heartbeat timers fire only when the test advances time, so a busy
+    // machine cannot make a pong look late
+    const clock = createTestClock({ start: 1_700_000_000_500, auto: false });
     const { sim, connector } = await setup({ pingAfterInMs: 50, pongTimeoutInMs: 400, clock });
     await connector.start();
-    // answered pings keep the session alive
-    await new Promise((r) => setTimeout(r, 300));
+    // answered pings keep the session alive: each pong re-arms the 50 ms silence timer
+    for (let i = 1; i <= 2; i++) {
+      const armed = clock.delays.length;
+      clock.advance(50);
+      await until(() => sim.pings.length === i);
+      await until(() => clock.delays.length === armed + 2 && clock.delays.at(-1) === 50);
+    }
+    expect(clock.delays.slice(-4)).toEqual([400, 50, 400, 50]);
+    clock.advance(399);
     expect(connector.state).toBe('ready');
     expect(sim.sessionCount).toBe(1);
-    expect(sim.pings.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(sim.pings)).toEqual(new Set(['1700000000']));
-    const failed = new Promise<{ error: Error | undefined }>((resolve) => connector.once('reconnecting', resolve));
+    expect(sim.pings).toEqual(['1700000000', '1700000000']);
+    const failed = new Promise<{ error: Error | undefined; delayInMs: number }>((resolve) => connector.once('reconnecting', resolve));
     sim.answerPings = false;
-    const { error } = await failed;
-    expect(error?.message).toBe('no pong within 400 ms after a ping');
-    sim.answerPings = true;
-    await new Promise((resolve) => connector.once('ready', resolve));
+    clock.advance(50);
+    await until(() => sim.pings.length === 3);
+    clock.advance(399);
     expect(connector.state).toBe('ready');
+    clock.advance(1);
+    const { error, delayInMs } = await failed;
+    expect(error?.message).toBe('no pong within 400 ms after a ping');
+    expect(delayInMs).toBe(20);
+    sim.answerPings = true;
+    const ready = new Promise((resolve) => connector.once('ready', resolve));
+    clock.advance(20);
+    await ready;
+    expect(connector.state).toBe('ready');
+    expect(sim.framesOf('credentials')).toHaveLength(2);
   });
 
   it('stops with a clear error when the credentials are rejected', async () => {
