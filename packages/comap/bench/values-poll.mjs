@@ -2,7 +2,7 @@
 //  1. rate limit off: poll the values of 1,000 units (1,000 GET .../values per round) through
 //     ComapClient, and through a raw undici.request() loop on the same server in the same run
 //     (undici is resolved from @x/http-core's own dependency: only http-core may depend on it);
-//  2. rate limit on (the simulator's documented 60 per rolling 60 s, the client's default shared
+//  2. rate limit on (the simulator's documented flat 1 request/s and 60 per rolling 60 s, the client's default shared
 //     1 request/s per key): 120 values calls must finish within 1.05x the 1 req/s floor
 //     ((120 - 1) x 1 s: the first call goes at once) with zero 429s.
 // The simulator runs in a child process so it does not share the client's event loop.

@@ -30,7 +30,8 @@ describe('rate limiting', () => {
   });
 
   it('without a client limit the simulator answers 429 with Retry-After and X-RateLimit headers; the client waits and retries', async () => {
-    const sim = await startComapSimulator({ units: 1, seed: 32, rateLimit: { limit: 2, windowInMs: 300 } });
+    // Two may go at once (flat: false); the third is refused while both are less than 900 ms old.
+    const sim = await startComapSimulator({ units: 1, seed: 32, rateLimit: { limit: 2, windowInMs: 900, flat: false } });
     open.push(sim);
     const c = client(sim, false, { retry: { maxAttempts: 6 } });
     const started = Date.now();
@@ -41,6 +42,22 @@ describe('rate limiting', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     const limited = sim.requests.find((r) => r.status === 429)!;
     expect(limited.path).toBe('/v1.1/sim.operator/units');
+  });
+
+  it('the client limit keeps a 429-free pace against a flat server limit: 40 calls at once, one per interval at the server', async () => {
+    // The benchmark's 120 calls at 1 request/s, scaled down: the simulator allows 20 per 1000 ms,
+    // flat (at most one per 50 ms); the client's shared limiter is 1 per 50 ms.
+    const sim = await startComapSimulator({ units: 1, seed: 35, rateLimit: { limit: 20, windowInMs: 1000 } });
+    open.push(sim);
+    const c = client(sim, { requestsPerInterval: 1, intervalInMs: 50 });
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 40 }, () => c.units()));
+    expect(results.every((r) => r.length === 1)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(39 * 50);
+    expect(sim.stats.rateLimited).toBe(0);
+    const arrivals = sim.requests.filter((r) => r.path.endsWith('/units')).map((r) => r.at);
+    expect(arrivals).toHaveLength(40);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(50);
   });
 
   it('a 429 storm (Retry-After: 0) is ridden out; a longer one fails with retryAfterInMs and the API message', async () => {
@@ -67,6 +84,7 @@ describe('rate limiting', () => {
     await identity.units();
     await identity.units();
     expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(sim.stats.rateLimited).toBe(0);
     expect(identity.rateLimit).toMatchObject({ limit: 60, remaining: 58 });
     const wsv = new WSV(sim.loginId, sim.key, 'x', { baseUrl: sim.url, rateLimit: createRateLimiter({ tokensPerInterval: 1 }) });
     open.push(wsv);

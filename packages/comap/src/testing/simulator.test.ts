@@ -85,7 +85,7 @@ describe('simulator: gateway and identity', () => {
 
 describe('simulator: WSV endpoints', () => {
   it('rate limit: 429 with Retry-After, X-RateLimit-Limit/Remaining and the documented message; off → no headers', async () => {
-    const s = await sim({ rateLimit: { limit: 2, windowInMs: 1500 } });
+    const s = await sim({ rateLimit: { limit: 2, windowInMs: 1500, flat: false } });
     const tok = await token(s);
     const a = await get(s, 'units', tok);
     expect([a.headers.get('x-ratelimit-limit'), a.headers.get('x-ratelimit-remaining')]).toEqual(['2', '1']);
@@ -101,6 +101,35 @@ describe('simulator: WSV endpoints', () => {
     const d = await get(s, 'units', tok);
     expect(d.status).toBe(200);
     expect(d.headers.get('x-ratelimit-limit')).toBeNull();
+  });
+
+  it('default rate limit is flat: a second request within the same second is a 429 though 60 per 60 s has room; flat: false allows a burst', async () => {
+    let now = Date.UTC(2024, 5, 1, 12);
+    const s = await sim({ rateLimit: undefined, now: () => now });
+    const tok = await token(s);
+    const a = await get(s, 'units', tok);
+    expect([a.status, a.headers.get('x-ratelimit-limit'), a.headers.get('x-ratelimit-remaining')]).toEqual([200, '60', '59']);
+    const b = await get(s, 'units', tok);
+    expect([b.status, b.headers.get('retry-after'), b.headers.get('x-ratelimit-remaining')]).toEqual([429, '1', '59']);
+    expect(b.body).toEqual({ statusCode: 429, message: 'Rate limit exceeded. Retry after 1 second/s.' });
+    now += 999;
+    expect((await get(s, 'units', tok)).status).toBe(429);
+    now += 1;
+    const c = await get(s, 'units', tok);
+    expect([c.status, c.headers.get('x-ratelimit-remaining')]).toEqual([200, '58']);
+    expect(s.stats.rateLimited).toBe(2);
+
+    s.setRateLimit({ limit: 3, flat: false });
+    const burst = [];
+    for (let i = 0; i < 4; i++) burst.push(await get(s, 'units', tok));
+    expect(burst.map((r) => [r.status, r.headers.get('x-ratelimit-remaining')])).toEqual([
+      [200, '2'],
+      [200, '1'],
+      [200, '0'],
+      [429, '0'],
+    ]);
+    expect(burst[3]?.headers.get('retry-after')).toBe('60');
+    expect(() => s.setRateLimit({ flat: 'yes' as never })).toThrow(new TypeError('rateLimit.flat must be a boolean'));
   });
 
   it('400 for an unknown unit; 404 for unknown paths and methods', async () => {

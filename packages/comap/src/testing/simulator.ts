@@ -31,10 +31,14 @@ export interface ComapSimulatorOptions {
   secret?: string;
   loginId?: string;
   /**
-   * The WSV rate limit, per key: at most `limit` requests in any rolling `windowInMs`
-   * (documented: 60 per 60 s, i.e. 1 request/s). `false` switches it off (no X-RateLimit headers).
+   * The WSV rate limit, per key. Documented: "a flat limit of 1 request per second (60 requests per
+   * rolling 60-second window)", so by default both hold: at most `limit` (60) requests in any
+   * rolling `windowInMs` (60 000 ms; the `X-RateLimit-*` headers count these) and, the limit being
+   * flat, at most one request per `windowInMs / limit` (1 000 ms): a burst of 60 at once is
+   * refused. `flat: false` keeps only the rolling window. `false` switches the limit off (no
+   * X-RateLimit headers).
    */
-  rateLimit?: false | { limit?: number; windowInMs?: number };
+  rateLimit?: false | { limit?: number; windowInMs?: number; flat?: boolean };
   /** Token requests per key: default 5 per 300 000 ms; `false` switches the limit off. */
   tokenRequestLimit?: false | { limit?: number; windowInMs?: number };
   /** `expires_in` of issued tokens, in seconds. Default 3599. */
@@ -144,6 +148,8 @@ export class ComapSimulator {
   private readonly now: () => number;
   private readonly tokens = new Map<string, IssuedToken>();
   private rateWindow: RollingWindow | undefined;
+  /** The per-second side of a flat limit (undefined when off or not flat). */
+  private flatWindow: RollingWindow | undefined;
   private readonly tokenWindow: RollingWindow | undefined;
   private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit'>>;
   private server: TestServer | undefined;
@@ -196,9 +202,18 @@ export class ComapSimulator {
     return { url: this.origin, key: this.key, clientId: this.clientId, secret: this.secret, loginId: this.loginId };
   }
 
-  /** Switches the WSV rate limit on (documented default: 60 per 60 s) or off. Resets its window. */
+  /** Switches the WSV rate limit on (documented default: 1 request/s flat, 60 per rolling 60 s) or off. Resets its windows. */
   setRateLimit(rateLimit: ComapSimulatorOptions['rateLimit']): void {
-    this.rateWindow = rateLimit === false ? undefined : new RollingWindow(rateLimit?.limit ?? 60, rateLimit?.windowInMs ?? 60_000);
+    if (rateLimit === false) {
+      this.rateWindow = undefined;
+      this.flatWindow = undefined;
+      return;
+    }
+    const window = new RollingWindow(rateLimit?.limit ?? 60, rateLimit?.windowInMs ?? 60_000);
+    this.rateWindow = window;
+    const flat = rateLimit?.flat ?? true;
+    if (typeof flat !== 'boolean') throw new TypeError('rateLimit.flat must be a boolean');
+    this.flatWindow = flat && window.limit > 1 ? new RollingWindow(1, window.windowInMs / window.limit) : undefined;
   }
 
   /** Makes every issued token invalid (the next WSV call gets 401). */
@@ -341,18 +356,21 @@ export class ComapSimulator {
     if (keyFailure) return keyFailure;
     const now = this.now();
     let rateHeaders: Record<string, string> = {};
-    if (this.rateWindow) {
-      const hit = this.rateWindow.hit(now);
-      if (!hit.allowed) {
+    const window = this.rateWindow;
+    if (window) {
+      const wait = Math.max(window.waitInMs(now), this.flatWindow?.waitInMs(now) ?? 0);
+      if (wait > 0) {
         this.stats.rateLimited += 1;
-        const seconds = Math.max(1, Math.ceil(hit.retryAfterInMs / 1000));
+        const seconds = Math.max(1, Math.ceil(wait / 1000));
         return apimError(429, `Rate limit exceeded. Retry after ${seconds} second/s.`, {
           'retry-after': String(seconds),
-          'x-ratelimit-limit': String(this.rateWindow.limit),
-          'x-ratelimit-remaining': '0',
+          'x-ratelimit-limit': String(window.limit),
+          'x-ratelimit-remaining': String(window.remaining(now)),
         });
       }
-      rateHeaders = { 'x-ratelimit-limit': String(this.rateWindow.limit), 'x-ratelimit-remaining': String(hit.remaining) };
+      window.add(now);
+      this.flatWindow?.add(now);
+      rateHeaders = { 'x-ratelimit-limit': String(window.limit), 'x-ratelimit-remaining': String(window.remaining(now)) };
     }
     const reply = this.wsv(method, decodeURIComponentSafe(m[1] as string), m[2] as string, params, req, body, now);
     return new HttpReply(reply.status, reply.body, { ...reply.headers, ...rateHeaders });

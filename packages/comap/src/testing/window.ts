@@ -14,13 +14,22 @@ export class RollingWindow {
     while (this.hits.length > 0 && (this.hits[0] as number) <= now - this.windowInMs) this.hits.shift();
   }
 
+  /** How long until the window has room (0: it has room now). Counts nothing. */
+  waitInMs(now: number): number {
+    this.expire(now);
+    return this.hits.length < this.limit ? 0 : Math.max(1, (this.hits[0] as number) + this.windowInMs - now);
+  }
+
+  /** Counts a hit without checking (after `waitInMs` said 0). */
+  add(now: number): void {
+    this.hits.push(now);
+  }
+
   /** Counts a hit if the window has room. */
   hit(now: number): { allowed: true; remaining: number } | { allowed: false; retryAfterInMs: number } {
-    this.expire(now);
-    if (this.hits.length >= this.limit) {
-      return { allowed: false, retryAfterInMs: Math.max(1, (this.hits[0] as number) + this.windowInMs - now) };
-    }
-    this.hits.push(now);
+    const wait = this.waitInMs(now);
+    if (wait > 0) return { allowed: false, retryAfterInMs: wait };
+    this.add(now);
     return { allowed: true, remaining: this.limit - this.hits.length };
   }
 
