@@ -1,6 +1,6 @@
 // A table of command records (the SEPL bridge's and a device's recent commands).
 import type { CommandRecord } from './api.js';
-import { h } from './dom.js';
+import { cell, h } from './dom.js';
 import { formatClock, formatTime } from './format.js';
 
 /** A vendor's answer as text: strings as they are, `{message}` as its message, else JSON. */
@@ -40,11 +40,11 @@ export function commandsTable(records: readonly CommandRecord[], caption: string
     return h(
       'tr',
       { 'data-command-id': record.id, 'data-status': record.status },
-      h('td', { 'data-label': 'Time' }, h('time', { datetime: record.requestedAt, title: formatTime(Date.parse(record.requestedAt)) }, formatClock(Date.parse(record.requestedAt), Date.now()))),
-      deviceName && h('td', { 'data-label': 'Device' }, deviceName(record.deviceId)),
-      h('td', { 'data-label': 'Command' }, record.command, params && h('span', { class: 'muted' }, ` (${params})`)),
-      h('td', { 'data-label': 'Status' }, statusBadge(record.status)),
-      h('td', { 'data-label': 'Result' }, outcome(record)),
+      cell('Time', {}, h('time', { datetime: record.requestedAt, title: formatTime(Date.parse(record.requestedAt)) }, formatClock(Date.parse(record.requestedAt), Date.now()))),
+      deviceName && cell('Device', {}, deviceName(record.deviceId)),
+      cell('Command', {}, record.command, params && h('span', { class: 'muted' }, ` (${params})`)),
+      cell('Status', {}, statusBadge(record.status)),
+      cell('Result', {}, outcome(record)),
     );
   });
   return h(

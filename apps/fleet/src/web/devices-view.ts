@@ -1,6 +1,6 @@
 // The devices table: every vendor's devices in one list, redrawn row by row as events arrive.
 import type { Device } from './api.js';
-import { h, replaceChildren, type Attrs, type Child } from './dom.js';
+import { cell, h, replaceChildren } from './dom.js';
 import { formatAge, formatValue } from './format.js';
 import { VENDOR_LABELS, onlineBadge } from './labels.js';
 import { vendorProblem, type FleetStore } from './store.js';
@@ -24,11 +24,6 @@ export function matchesFilter(device: Device, filter: string): boolean {
   const needle = filter.trim().toLowerCase();
   if (needle === '') return true;
   return [device.name, device.vendor, VENDOR_LABELS[device.vendor], device.kind, device.model ?? '', device.vendorId].some((text) => text.toLowerCase().includes(needle));
-}
-
-/** A table cell whose content sits in one box (on phones the label goes beside it). */
-function cell(label: string, attrs: Attrs, ...children: Child[]): HTMLTableCellElement {
-  return h('td', { 'data-label': label, ...attrs }, h('div', { class: 'cell' }, ...children));
 }
 
 export class DevicesView {

@@ -35,3 +35,8 @@ export function byId<T extends HTMLElement>(id: string, type: { new (): T; proto
   if (!(element instanceof type)) throw new Error(`dashboard markup: #${id} is missing or not a ${type.name}`);
   return element;
 }
+
+/** A table cell whose content sits in one box, labelled for the phone layout (label beside it). */
+export function cell(label: string, attrs: Attrs, ...children: Child[]): HTMLTableCellElement {
+  return h('td', { 'data-label': label, ...attrs }, h('div', { class: 'cell' }, ...children));
+}

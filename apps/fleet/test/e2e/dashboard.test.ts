@@ -188,7 +188,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await form.getByRole('button').click();
     // Machinery: the page asks first.
     expect(await page.locator('#confirm-dialog').isVisible()).toBe(true);
-    await screenshot(page, 'command-confirm-laptop');
+    await screenshot(page, 'command-confirm-laptop', false);
     await page.locator('#confirm-ok').click();
     const result = page.locator('[data-testid="command-result"]');
     await expect.poll(() => result.getAttribute('data-kind'), { timeout: 10_000 }).toBe('ok');
@@ -231,6 +231,9 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 5000 }).toBe(record.status);
     expect(await row.locator('td[data-label="Device"]').textContent()).toBe(genset.name);
     await screenshot(page, 'bridge-command-laptop');
+    const phone = await open(app.url, viewports.phone);
+    await phone.page.locator(`#bridge-body tr[data-command-id="${record.id}"]`).scrollIntoViewIfNeeded();
+    await screenshot(phone.page, 'bridge-command-phone', false);
   });
 
   it('shows a vendor taken offline as such, with the reason, and its recovery', { timeout: 90_000 }, async () => {

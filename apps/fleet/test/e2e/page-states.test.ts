@@ -116,7 +116,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
 
     // Confirm: sent once, the failure and its reason are shown.
     await start.click();
-    await screenshot(page, 'states-confirm-laptop');
+    await screenshot(page, 'states-confirm-laptop', false);
     await page.locator('#confirm-ok').click();
     const result = page.locator('[data-testid="command-result"][data-kind="error"]');
     await expect.poll(() => result.textContent()).toBe('“Start” failed: ComAp refused the command: unit is in OFF mode');
