@@ -22,7 +22,8 @@ afterEach(async () => {
 async function setup(handler: TestHandler): Promise<HttpClient> {
   const srv = await startTestServer(handler);
   servers.push(srv);
-  const c = createHttpClient({ baseUrl: srv.url, retry: false, timeoutInMs: 200 });
+  // Generous: only the stall test wants a short timeout, and sets it per call.
+  const c = createHttpClient({ baseUrl: srv.url, retry: false, timeoutInMs: 10_000 });
   clients.push(c);
   return c;
 }
@@ -82,7 +83,7 @@ describe('download', () => {
 
   it('leaves no file when the body stalls past the timeout', async () => {
     const http = await setup(slowBody(['one', 'two'], 3000));
-    const error = await http.download({ path: '/f', dir, fileName: 't.bin' }).catch((e: unknown) => e);
+    const error = await http.download({ path: '/f', dir, fileName: 't.bin', timeoutInMs: 200 }).catch((e: unknown) => e);
     expect(isTimeoutError(error)).toBe(true);
     expect((error as { phase: string }).phase).toBe('body');
     expect(await readdir(dir)).toEqual([]);

@@ -16,11 +16,24 @@ function counting(fn: (req: IncomingMessage, res: ServerResponse, call: number) 
 
 const okHandler: TestHandler = (_req, res) => sendJson(res, 200, { ok: true });
 
+/** Waits `ms` of real time, or less when the client goes away first (no timer outlives the exchange). */
+function waitUnlessClosed(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
+
 /** Answers after `ms` of real time (the request body is drained first). */
 export function delay(ms: number, handler: TestHandler = okHandler): CountingHandler {
   return counting(async (req, res) => {
     req.resume();
-    await new Promise((resolve) => setTimeout(resolve, ms));
+    await waitUnlessClosed(ms, res);
     if (!res.destroyed) await handler(req, res);
   });
 }
@@ -100,7 +113,7 @@ export function slowBody(chunks: readonly (string | Uint8Array)[], intervalInMs:
     res.writeHead(200, { 'content-type': 'application/octet-stream', ...headers });
     res.flushHeaders();
     for (const chunk of chunks) {
-      await new Promise((resolve) => setTimeout(resolve, intervalInMs));
+      await waitUnlessClosed(intervalInMs, res);
       if (res.destroyed) return;
       res.write(chunk);
     }
