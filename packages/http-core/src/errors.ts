@@ -96,13 +96,14 @@ export class HttpError extends XError {
   bodyPreview: string;
   /** The parsed JSON body (with secret-looking fields redacted), if the body was JSON. */
   body: unknown;
-  vendor?: VendorErrorInfo;
+  // Optional fields are `declare`d so that an unset one is absent, not an own `undefined` property.
+  declare vendor?: VendorErrorInfo;
   method: string;
   /** Redacted URL. */
   url: string;
   attempts: number;
   /** A server-given Retry-After, in milliseconds, when there was one. */
-  retryAfterInMs?: number;
+  declare retryAfterInMs?: number;
   declare request?: ErrorRequestInfo;
   declare response?: ErrorResponseInfo;
 
@@ -172,9 +173,9 @@ export interface TimeoutErrorInit {
 /** A per-attempt timeout (connect / headers / body idle) or the overall deadline expired. */
 export class TimeoutError extends XError {
   phase: TimeoutPhase;
-  timeoutInMs?: number;
-  method?: string;
-  url?: string;
+  declare timeoutInMs?: number;
+  declare method?: string;
+  declare url?: string;
   attempts: number;
   declare request?: ErrorRequestInfo;
 
@@ -218,8 +219,8 @@ export interface ParseErrorInit {
 export class ParseError extends XError {
   /** At most 2 KiB of the raw text, redacted. */
   rawPreview: string;
-  method?: string;
-  url?: string;
+  declare method?: string;
+  declare url?: string;
   declare response?: ErrorResponseInfo;
 
   constructor(init: ParseErrorInit) {
