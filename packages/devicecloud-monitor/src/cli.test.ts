@@ -29,7 +29,7 @@ function io(env: Record<string, string | undefined> = {}) {
 }
 
 async function waitFor(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 5000;
+  const end = Date.now() + 15_000; // generous for loaded CI machines (the test timeout is 20 s)
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));

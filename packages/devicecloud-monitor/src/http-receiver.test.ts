@@ -135,7 +135,7 @@ describe('HTTP monitor receiver', () => {
       sim.publishDataPoint({ streamId: 's', data: 1 });
       sim.publishDataPoint({ streamId: 's', data: 2 });
       sim.publishDataPoint({ streamId: 's', data: 3 });
-      const end = Date.now() + 5000;
+      const end = Date.now() + 15_000; // generous for loaded CI machines
       // The simulator records a delivery when its response arrives, after our handler ran.
       while ((received.flatMap((r) => r.events).length < 3 || sim.deliveries.length < 4) && Date.now() < end) {
         await new Promise((r) => setTimeout(r, 5));

@@ -536,11 +536,12 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
       for (;;) {
         if (this._state === 'stopping' || this._state === 'closed') return;
         if (!conn.handshake && this.queue.length >= this.opts.highWaterMark) {
+          // Backpressure: stop reading until the consumer catches up. A paused socket is not idle,
+          // even when a chunk read before the pause re-armed the watchdog.
+          this.clearIdle(conn);
           if (!conn.paused) {
-            // Backpressure: stop reading until the consumer catches up (a paused socket is not idle).
             conn.paused = true;
             conn.socket.pause();
-            this.clearIdle(conn);
           }
           return;
         }
