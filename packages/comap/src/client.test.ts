@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createRateLimiter, isAbortError, isHttpError } from '@x/http-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRateLimiter, isAbortError, isHttpError, type RateLimiter } from '@x/http-core';
 import { ComapClient, Identity, VALUE_GUID, WSV, type ComapClientOptions } from './index.js';
 import { createJumpClock, startComapSimulator, type ComapSimulator, type ComapSimulatorOptions } from './testing/index.js';
 
@@ -222,6 +222,36 @@ describe('ComapClient: token ownership', () => {
     expect(isAbortError(e)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(sim.stats.tokenRequests).toBe(5);
+  });
+
+  it('a token request held back by the token limiter for minutes does not time out meanwhile', async () => {
+    let open_: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open_ = resolve));
+    let waited = 0;
+    const held = {
+      async schedule<T>(fn: () => T | Promise<T>): Promise<T> {
+        waited += 1;
+        await gate;
+        return fn();
+      },
+    } as unknown as RateLimiter;
+    const { sim, client } = await setup({}, { tokenRateLimiter: held });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let settled = false;
+    let call: Promise<unknown>;
+    try {
+      call = client.units().finally(() => (settled = true));
+      call.catch(() => undefined);
+      // Four minutes in the limiter's queue (http-core's own refresh timeout is 30 s).
+      await vi.advanceTimersByTimeAsync(240_000);
+      expect(waited).toBe(1);
+      expect(settled).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+    open_();
+    expect(await call).toHaveLength(4);
+    expect(sim.stats.tokenRequests).toBe(1);
   });
 
   it('the default token limiter is shared by clients of the same key', async () => {

@@ -2,7 +2,7 @@
 import { bearerAuth, createRateLimiter, getSharedRateLimiter, type BearerAuthProvider, type RateLimiter } from '@x/http-core';
 import { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 import { Identity } from './identity.js';
-import { checkString } from './options.js';
+import { DEFAULT_TIMEOUT_IN_MS, checkString } from './options.js';
 import type { TokenResponse } from './types.js';
 import { WSV, type WsvOptions } from './wsv.js';
 
@@ -62,7 +62,13 @@ export class ComapClient extends WSV {
         if (state.client) state.client.lastToken = token;
         return { token: token.access_token, expiresInMs: token.expires_in * 1000 };
       },
-      { refreshBeforeExpiryInMs: REFRESH_BEFORE_EXPIRY_IN_MS, ...(options.clock ? { clock: options.clock } : {}) },
+      {
+        refreshBeforeExpiryInMs: REFRESH_BEFORE_EXPIRY_IN_MS,
+        // A token request over the limit waits for the limiter (up to its 5 minutes) before it is
+        // sent: the refresh must not time out meanwhile (http-core's default is 30 s).
+        refreshTimeoutInMs: TOKEN_REQUEST_LIMIT.intervalInMs + 2 * (options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS),
+        ...(options.clock ? { clock: options.clock } : {}),
+      },
     );
     super(options.loginId, options.key, auth, options);
     state.client = this;
