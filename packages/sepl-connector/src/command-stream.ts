@@ -1,21 +1,29 @@
 import type { SeplCommand } from './command.js';
 
 /**
- * An async iterator of commands with a bounded buffer. `push` returns false when the buffer is
- * full (the command is dropped; the caller reports it). `end` finishes the iteration after the
- * buffered commands; `fail` makes the next read throw after them.
+ * An async iterator of commands with a soft-bounded buffer. `push` never drops a command; it
+ * returns false once the buffer holds `limit` or more, and the caller then stops reading the
+ * socket (backpressure) until `onRead` reports that a read made room. `end` finishes the
+ * iteration after the buffered commands; `fail` makes the next read throw after them.
  */
 export class CommandStream implements AsyncIterableIterator<SeplCommand> {
   readonly #buffer: SeplCommand[] = [];
   readonly #waiters: Array<{ resolve(r: IteratorResult<SeplCommand>): void; reject(err: unknown): void }> = [];
   readonly #limit: number;
   readonly #onDone: (stream: CommandStream) => void;
+  readonly #onRead: () => void;
   #done = false;
   #error: unknown;
 
-  constructor(limit: number, onDone: (stream: CommandStream) => void) {
+  constructor(limit: number, onDone: (stream: CommandStream) => void, onRead: () => void = () => undefined) {
     this.#limit = limit;
     this.#onDone = onDone;
+    this.#onRead = onRead;
+  }
+
+  /** True while the buffer holds `limit` commands or more. */
+  get full(): boolean {
+    return this.#buffer.length >= this.#limit;
   }
 
   get buffered(): number {
@@ -29,9 +37,8 @@ export class CommandStream implements AsyncIterableIterator<SeplCommand> {
       waiter.resolve({ value: command, done: false });
       return true;
     }
-    if (this.#buffer.length >= this.#limit) return false;
     this.#buffer.push(command);
-    return true;
+    return !this.full;
   }
 
   end(): void {
@@ -58,7 +65,10 @@ export class CommandStream implements AsyncIterableIterator<SeplCommand> {
 
   next(): Promise<IteratorResult<SeplCommand>> {
     const value = this.#buffer.shift();
-    if (value !== undefined) return Promise.resolve({ value, done: false });
+    if (value !== undefined) {
+      this.#onRead();
+      return Promise.resolve({ value, done: false });
+    }
     if (this.#done) {
       if (this.#error !== undefined) {
         const error = this.#error;

@@ -4,7 +4,7 @@ import { normalizeParts, responsePayload, type ProtocolPartsInput, type SeplComm
 import { CommandStream } from './command-stream.js';
 import { checkHttpUrl, checkRegistrationPath, checkWebsocketUrl } from './config.js';
 import { gatewayHash, tagStrings, validateDevice, type SeplDevice } from './device.js';
-import { SeplAuthError, SeplNotConnectedError, SeplOverflowError, SeplUnsupportedError, type SeplProtocolError } from './errors.js';
+import { SeplAuthError, SeplNotConnectedError, SeplUnsupportedError, type SeplProtocolError } from './errors.js';
 import { g1EventMessage, g1RegistrationBody } from './g1-frames.js';
 import { G1Session } from './g1-session.js';
 import { resolveHandlers, type HandlerNames } from './g2-frames.js';
@@ -46,6 +46,12 @@ export interface SeplConnectorOptions {
   reconnect?: ReconnectOptions;
   lookupRetryDelayInMs?: number;
   httpTimeoutInMs?: number;
+  /**
+   * Commands buffered per iterator (and for the first iterator, before anyone iterates) before
+   * the connector stops reading the socket until the application takes some. Default 10 000.
+   * Nothing is dropped. Reading goes on while a request (event, respond, device change) waits
+   * for its answer, so the buffers can exceed the limit by what arrives meanwhile.
+   */
   maxBufferedCommands?: number;
   logger?: Logger;
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
@@ -161,13 +167,20 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     this.#pongTimeoutInMs = positive(options.pongTimeoutInMs, 15_000, 'options.pongTimeoutInMs');
     this.#lookupRetryDelayInMs = positive(options.lookupRetryDelayInMs, 10_000, 'options.lookupRetryDelayInMs');
     this.#maxBuffered = positive(options.maxBufferedCommands, 10_000, 'options.maxBufferedCommands');
+    if (!Number.isInteger(this.#maxBuffered)) throw new RangeError('options.maxBufferedCommands must be a whole number > 0');
     const reconnect = options.reconnect ?? {};
+    const factor = reconnect.factor ?? 2;
+    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) throw new RangeError('options.reconnect.factor must be a number >= 1');
+    const jitter = reconnect.jitter ?? 'none';
+    if (jitter !== 'none' && jitter !== 'full' && jitter !== 'equal') throw new RangeError("options.reconnect.jitter must be 'none', 'full' or 'equal'");
+    const random = options.random ?? Math.random;
+    if (typeof random !== 'function') throw new TypeError('options.random must be a function');
     this.#backoff = createBackoff({
       initialDelayInMs: positive(reconnect.initialDelayInMs, 30_000, 'options.reconnect.initialDelayInMs'),
       maxDelayInMs: positive(reconnect.maxDelayInMs, 300_000, 'options.reconnect.maxDelayInMs'),
-      factor: reconnect.factor ?? 2,
-      jitter: reconnect.jitter ?? 'none',
-      random: options.random ?? Math.random,
+      factor,
+      jitter,
+      random,
     });
     this.store = options.store ?? new MemoryDeviceStore();
     this.#logger = options.logger ?? silentLogger;
@@ -261,7 +274,14 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
    * throws the fatal error when the connector stops on one.
    */
   commands(): AsyncIterableIterator<SeplCommand> {
-    const stream = new CommandStream(this.#maxBuffered, (s) => this.#streams.delete(s));
+    const stream = new CommandStream(
+      this.#maxBuffered,
+      (s) => {
+        this.#streams.delete(s);
+        this.#relieve();
+      },
+      () => this.#relieve(),
+    );
     if (this.#fatal) {
       stream.fail(this.#fatal);
       return stream;
@@ -272,6 +292,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     }
     this.#streams.add(stream);
     for (const command of this.#unclaimed.splice(0)) stream.push(command);
+    this.#relieve();
     return stream;
   }
 
@@ -344,24 +365,42 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     });
   }
 
-  #deliver(command: SeplCommand): void {
+  /**
+   * Hands a command to the listeners and iterators; never drops one. When a buffer reaches
+   * `maxBufferedCommands`, the socket stops being read (backpressure) until the buffers have room,
+   * except while a request of ours waits for its answer (which comes on the same socket).
+   */
+  #deliver(command: SeplCommand, socket: HeartbeatSocket): void {
     const listened = this.listenerCount('command') > 0;
     if (listened) this.emit('command', command);
     if (this.#streams.size === 0) {
-      if (!listened) {
-        if (this.#unclaimed.length >= this.#maxBuffered) this.#reportError(new SeplOverflowError(command.task_id, this.#maxBuffered));
-        else this.#unclaimed.push(command);
-      }
-      return;
+      if (!listened) this.#unclaimed.push(command);
+    } else {
+      for (const stream of this.#streams) stream.push(command);
     }
-    for (const stream of this.#streams) {
-      if (!stream.push(command)) this.#reportError(new SeplOverflowError(command.task_id, this.#maxBuffered));
+    if (this.#congested() && !socket.pauseRequested) {
+      socket.pause();
+      this.#logger.warn('sepl-connector: command buffer full; reading paused until the application takes commands', { limit: this.#maxBuffered });
     }
   }
 
-  #hooks() {
+  #congested(): boolean {
+    if (this.#unclaimed.length >= this.#maxBuffered) return true;
+    for (const stream of this.#streams) if (stream.full) return true;
+    return false;
+  }
+
+  /** Resumes reading once no buffer is full any more. */
+  #relieve(): void {
+    const socket = this.#session?.session.socket;
+    if (!socket?.pauseRequested || this.#congested()) return;
+    socket.resume();
+    this.#logger.info('sepl-connector: reading resumed');
+  }
+
+  #hooks(socket: HeartbeatSocket) {
     return {
-      onCommand: (command: SeplCommand) => this.#deliver(command),
+      onCommand: (command: SeplCommand) => this.#deliver(command, socket),
       onProtocolError: (err: SeplProtocolError) => this.#reportError(err),
     };
   }
@@ -429,7 +468,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     try {
       this.#throwIfClosing();
       if (this.protocol === 'g2') {
-        const session = new G2Session(socket, this.#hooks(), this.#clock);
+        const session = new G2Session(socket, this.#hooks(socket), this.#clock);
         this.#session = { kind: 'g2', session, url };
         const stored = await this.store.getGatewayId();
         const hello = await session.handshake(this.#user, this.#password, stored, this.#handshakeTimeoutInMs);
@@ -453,7 +492,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
           return { protocol: 'g2' as const, gatewayId: hello.gatewayId, hash: local, resynced, url: url.href };
         });
       }
-      const session = new G1Session(socket, this.#hooks());
+      const session = new G1Session(socket, this.#hooks(socket));
       this.#session = { kind: 'g1', session, url };
       await session.sendCredentials(this.#user, this.#password);
       return await this.#mutate(async () => {

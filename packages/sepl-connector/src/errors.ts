@@ -101,7 +101,10 @@ export class SeplProtocolError extends ProtocolError {
 }
 export const isSeplProtocolError = guard<SeplProtocolError>('SeplProtocolError');
 
-/** A command was dropped because an iterator's buffer was full. */
+/**
+ * @deprecated Not thrown or emitted any more: the connector never drops a command; a full
+ * buffer pauses reading instead (backpressure). Kept so that code checking for it still compiles.
+ */
 export class SeplOverflowError extends SeplError {
   readonly taskId: string;
   constructor(taskId: string, limit: number) {

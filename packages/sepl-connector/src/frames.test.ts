@@ -134,18 +134,27 @@ describe('G2 frames', () => {
 describe('CommandStream', () => {
   const cmd = (id: string) => parseCommand({ device_url: 'd', task_id: id });
 
-  it('hands buffered and later commands out in order, then ends', async () => {
+  it('hands buffered and later commands out in order, never drops one, then ends', async () => {
     const done: CommandStream[] = [];
-    const stream = new CommandStream(2, (s) => done.push(s));
+    let reads = 0;
+    const stream = new CommandStream(2, (s) => done.push(s), () => reads++);
     expect(stream.push(cmd('1'))).toBe(true);
-    expect(stream.push(cmd('2'))).toBe(true);
+    expect(stream.full).toBe(false);
+    expect(stream.push(cmd('2'))).toBe(false);
+    // past the limit the command is still kept; false asks the caller to stop reading
     expect(stream.push(cmd('3'))).toBe(false);
-    expect(stream.buffered).toBe(2);
+    expect(stream.buffered).toBe(3);
+    expect(stream.full).toBe(true);
     expect((await stream.next()).value?.task_id).toBe('1');
+    expect(stream.full).toBe(true);
     expect((await stream.next()).value?.task_id).toBe('2');
+    expect(stream.full).toBe(false);
+    expect((await stream.next()).value?.task_id).toBe('3');
+    expect(reads).toBe(3);
     const waiting = stream.next();
-    stream.push(cmd('4'));
+    expect(stream.push(cmd('4'))).toBe(true);
     expect((await waiting).value?.task_id).toBe('4');
+    expect(reads).toBe(3);
     const pending = stream.next();
     stream.end();
     expect(await pending).toEqual({ value: undefined, done: true });

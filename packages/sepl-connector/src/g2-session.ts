@@ -10,6 +10,8 @@ interface Pending {
   resolve(payload: unknown): void;
   reject(err: Error): void;
   timer: unknown;
+  /** Releases the socket hold taken while the answer is awaited. */
+  release(): void;
 }
 
 export interface G2SessionHooks {
@@ -35,6 +37,7 @@ export class G2Session {
       this.#lost = new SeplNotConnectedError(`connection lost (${end.code}${end.reason ? ` ${end.reason}` : ''}) before the answer`);
       for (const [token, pending] of this.#pending) {
         this.#clock.clearTimeout(pending.timer);
+        pending.release();
         this.#pending.delete(token);
         pending.reject(this.#lost);
       }
@@ -84,11 +87,14 @@ export class G2Session {
 
   #wait(token: string, handler: string, timeoutInMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
+      // the answer comes on this socket: keep reading it even while commands back up
+      const release = this.socket.hold();
       const timer = this.#clock.setTimeout(() => {
+        release();
         this.#pending.delete(token);
         reject(new SeplTimeoutError(handler, timeoutInMs));
       }, timeoutInMs);
-      this.#pending.set(token, { handler, resolve, reject, timer });
+      this.#pending.set(token, { handler, resolve, reject, timer, release });
     });
   }
 
@@ -96,6 +102,7 @@ export class G2Session {
     const pending = this.#pending.get(token);
     if (!pending) return;
     this.#clock.clearTimeout(pending.timer);
+    pending.release();
     this.#pending.delete(token);
   }
 

@@ -341,6 +341,28 @@ describe('G2 handler/token protocol against the simulator', () => {
     expect(clock.delays.slice(0, 6)).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
   });
 
+  it('jitters the reconnect delays when asked, still capped (fake clock, injected randomness)', async () => {
+    const sim = await startSeplSimulator();
+    const url = sim.websocketUrl;
+    await sim.close();
+    const clock = createTestClock({ start: Date.parse('2026-01-01T00:00:00Z') });
+    const draws = [0, 0.5, 0.999, 0.25, 1 - 1e-9, 0];
+    const connector = new SeplConnector({ url, user: 'alice', password: 'secret', clock, reconnect: { jitter: 'equal' }, random: () => draws.shift() ?? 0 });
+    cleanup.push(() => connector.close());
+    const delays: number[] = [];
+    connector.on('error', () => undefined);
+    const enough = new Promise<void>((resolve) =>
+      connector.on('reconnecting', (r) => {
+        delays.push(r.delayInMs);
+        if (delays.length === 6) resolve();
+      }),
+    );
+    void connector.start().catch(() => undefined);
+    await enough;
+    // equal jitter: half the 30 s → 300 s step plus a random share of the other half
+    expect(delays).toEqual([15_000, 45_000, 119_940, 150_000, 299_999, 150_000]);
+  });
+
   it('close() ends iterators and rejects a pending start', async () => {
     const { connector } = await setup();
     const iterator = connector.commands();
@@ -369,16 +391,60 @@ describe('G2 robustness', () => {
     expect(connector.state).toBe('ready');
   });
 
-  it('drops commands beyond maxBufferedCommands with an error event', async () => {
+  it('never drops a command: a full buffer pauses reading until the application takes commands', async () => {
+    const log: string[] = [];
+    const logger = { debug: () => undefined, info: (m: string) => log.push(m), warn: (m: string) => log.push(m), error: (m: string) => log.push(m) };
+    const { sim, connector } = await setup({ maxBufferedCommands: 2, logger });
+    await connector.start();
+    const errors: Error[] = [];
+    connector.on('error', (e) => errors.push(e));
+    let delivered = 0;
+    connector.on('command', () => delivered++);
+    const iterator = connector.commands();
+    const answers = ['a', 'b', 'c'].map((service) => sim.sendCommand('lamp-1', service, null, { timeoutInMs: 20_000 }));
+    await until(() => log.includes('sepl-connector: command buffer full; reading paused until the application takes commands'));
+    // the answer to a request of ours is still read (it holds the socket open) …
+    await connector.event('lamp-1', 'power', { data: '7' });
+    expect(sim.events).toHaveLength(1);
+    // … but a command sent while nobody takes any stays in the socket
+    const before = delivered;
+    const answerD = sim.sendCommand('lamp-1', 'd', null, { timeoutInMs: 20_000 });
+    await until(() => sim.sent.some((f) => f.raw.includes('"service_url":"d"')));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(delivered).toBe(before);
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { value } = await iterator.next();
+      seen.push(value.service_url);
+      await connector.respond(value, { data: value.service_url });
+    }
+    expect(seen).toEqual(['a', 'b', 'c', 'd']);
+    expect((await Promise.all([...answers, answerD])).map((a) => a['protocol_parts'])).toEqual([
+      [{ name: 'data', value: 'a' }],
+      [{ name: 'data', value: 'b' }],
+      [{ name: 'data', value: 'c' }],
+      [{ name: 'data', value: 'd' }],
+    ]);
+    expect(delivered).toBe(4);
+    expect(log).toContain('sepl-connector: reading resumed');
+    expect(errors).toEqual([]);
+    expect(connector.state).toBe('ready');
+  });
+
+  it('pauses for commands nobody takes yet, and hands them all to the first iterator', async () => {
     const { sim, connector } = await setup({ maxBufferedCommands: 1 });
     await connector.start();
-    const overflow = new Promise<Error>((resolve) => connector.once('error', resolve));
+    const answers = ['x', 'y'].map((service) => sim.sendCommand('lamp-1', service, null, { timeoutInMs: 20_000 }));
+    await until(() => sim.sent.filter((f) => f.raw.includes('"handler":"command"')).length === 2);
     const iterator = connector.commands();
-    void sim.sendCommand('lamp-1', 'a', null, { timeoutInMs: 500 }).catch(() => undefined);
-    void sim.sendCommand('lamp-1', 'b', null, { timeoutInMs: 500 }).catch(() => undefined);
-    expect(await overflow).toMatchObject({ name: 'SeplOverflowError', code: 'SEPL_OVERFLOW' });
-    expect((await overflow).message).toMatch(/^command [0-9a-f-]{36} dropped: more than 1 commands buffered$/);
-    expect((await iterator.next()).value.service_url).toBe('a');
+    const seen: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { value } = await iterator.next();
+      seen.push(value.service_url);
+      await connector.respond(value, []);
+    }
+    expect(seen).toEqual(['x', 'y']);
+    expect(await Promise.all(answers)).toHaveLength(2);
   });
 
   it('retries when the credentials answer does not come within handshakeTimeoutInMs', async () => {
@@ -406,6 +472,10 @@ describe('G2 robustness', () => {
     expect(() => new SeplConnector({ ...base, https: 'yes' as unknown as boolean })).toThrow('options.https must be a boolean');
     expect(() => new SeplConnector({ ...base, registrationBase: 'x' as 'lookup' })).toThrow("options.registrationBase must be 'websocket' or 'lookup'");
     expect(() => new SeplConnector(null as never)).toThrow('options must be an object');
+    expect(() => new SeplConnector({ ...base, maxBufferedCommands: 1.5 })).toThrow(new RangeError('options.maxBufferedCommands must be a whole number > 0'));
+    expect(() => new SeplConnector({ ...base, reconnect: { factor: 0.5 } })).toThrow(new RangeError('options.reconnect.factor must be a number >= 1'));
+    expect(() => new SeplConnector({ ...base, reconnect: { jitter: 'half' as 'full' } })).toThrow(new RangeError("options.reconnect.jitter must be 'none', 'full' or 'equal'"));
+    expect(() => new SeplConnector({ ...base, random: 4 as unknown as () => number })).toThrow(new TypeError('options.random must be a function'));
   });
 
   it('rejects bad arguments of the methods', async () => {

@@ -36,6 +36,9 @@ export class HeartbeatSocket {
   #pongTimer: unknown;
   #failure: Error | undefined;
   #open = true;
+  #pauseRequested = false;
+  #holds = 0;
+  #paused = false;
 
   private constructor(ws: WebSocket, options: SocketOptions) {
     this.#ws = ws;
@@ -116,6 +119,61 @@ export class HeartbeatSocket {
     return this.ended;
   }
 
+  /** Whether `pause()` was asked for (reading may still go on while a hold is taken). */
+  get pauseRequested(): boolean {
+    return this.#pauseRequested;
+  }
+
+  /** Whether the socket is not being read right now. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Asks to stop reading (backpressure): TCP flow control then holds the server back. Reading
+   * stops only while nobody holds the socket open (see `hold`). The heartbeat is suspended
+   * meanwhile (the silence is ours); a few frames already read may still arrive.
+   */
+  pause(): void {
+    this.#pauseRequested = true;
+    this.#apply();
+  }
+
+  /** Withdraws `pause()`: reads again and re-arms the heartbeat. */
+  resume(): void {
+    this.#pauseRequested = false;
+    this.#apply();
+  }
+
+  /**
+   * Keeps reading despite `pause()` until the returned release is called: a request waiting
+   * for its answer holds the socket, since the answer arrives on this same socket.
+   */
+  hold(): () => void {
+    this.#holds++;
+    this.#apply();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      this.#apply();
+    };
+  }
+
+  #apply(): void {
+    const paused = this.#pauseRequested && this.#holds === 0 && this.#open;
+    if (paused === this.#paused) return;
+    this.#paused = paused;
+    if (paused) {
+      this.#stopTimers();
+      this.#ws.pause();
+    } else {
+      this.#ws.resume();
+      this.#activity();
+    }
+  }
+
   /** Fails the socket at once with `error`. */
   fail(error: Error): void {
     this.#failure ??= error;
@@ -133,6 +191,7 @@ export class HeartbeatSocket {
   #activity(): void {
     if (!this.#open) return;
     this.#stopTimers();
+    if (this.#paused) return;
     this.#silenceTimer = this.#options.clock.setTimeout(() => this.#ping(), this.#options.pingAfterInMs);
   }
 
