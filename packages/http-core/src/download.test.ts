@@ -150,3 +150,55 @@ describe('safeJoin and writeFileAtomic', () => {
     await expect(writeFileAtomic(target, 5 as never)).rejects.toThrow(TypeError);
   });
 });
+
+describe('download streams', () => {
+  it('holds at most a few MiB in flight while the writer is slow (backpressure reaches the server)', async () => {
+    const total = 32 * 1024 * 1024; // about 4 MiB sit in socket and stream buffers on loopback
+    const chunk = Buffer.alloc(64 * 1024, 'z');
+    const server = { written: 0, blockedSince: 0 };
+    const http = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
+      const pump = (): void => {
+        while (server.written < total) {
+          server.written += chunk.length;
+          if (!res.write(chunk)) {
+            server.blockedSince = Date.now();
+            res.once('drain', () => {
+              server.blockedSince = 0;
+              pump();
+            });
+            return;
+          }
+        }
+        res.end();
+      };
+      pump();
+    });
+    let received = 0;
+    let hold: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      hold = resolve;
+    });
+    let holding = false;
+    const sink = new Writable({
+      write(data: Buffer, _enc, cb) {
+        received += data.length;
+        if (!holding) {
+          holding = true;
+          void held.then(() => cb());
+          return;
+        }
+        cb();
+      },
+    });
+    const done = http.download({ path: '/big', to: sink });
+    // Wait until the server has been stuck on a full socket for a while: a client that buffered
+    // the body would keep reading and let it drain at once.
+    while (server.blockedSince === 0 || Date.now() - server.blockedSince < 300) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.written).toBeLessThan(16 * 1024 * 1024);
+    expect(received).toBeLessThan(1024 * 1024);
+    hold?.();
+    expect(await done).toEqual({ bytes: total });
+    expect(received).toBe(total);
+  });
+});
