@@ -278,5 +278,17 @@ describe('ComapClient: token ownership', () => {
     expect(() => new ComapClient({ ...base, key: 1 as unknown as string })).toThrow(new TypeError('key must be a string'));
     expect(() => new ComapClient({ ...base, tokenRateLimiter: {} as never })).toThrow(new TypeError('tokenRateLimiter must be a RateLimiter'));
     expect(() => new ComapClient({ ...base, rateLimit: 3 as never })).toThrow(TypeError);
+    expect(() => new ComapClient({ ...base, rateLimit: { requestsPerInterval: 0 } })).toThrow(new RangeError('rateLimit.requestsPerInterval must be a positive integer, got 0'));
+    expect(() => new ComapClient({ ...base, rateLimit: { intervalInMs: -1 } })).toThrow(new RangeError('rateLimit.intervalInMs must be a number > 0, got -1'));
+  });
+
+  it('shared limiters are named by a fingerprint of the key, never the key itself', () => {
+    const key = `secret-key-${Date.now()}`;
+    const c = new ComapClient({ key, clientId: 'c', secret: 's', loginId: 'l' });
+    open.push(c);
+    const registry = (globalThis as unknown as Record<symbol, Map<string, unknown> | undefined>)[Symbol.for('@x/http-core.sharedRateLimiters')];
+    const ids = [...(registry?.keys() ?? [])];
+    expect(ids.filter((id) => id.startsWith('comap:') || id.startsWith('comap-identity:')).length).toBeGreaterThanOrEqual(2);
+    expect(ids.some((id) => id.includes(key))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 import { bearerAuth, createRateLimiter, getSharedRateLimiter, type BearerAuthProvider, type RateLimiter } from '@x/http-core';
 import { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 import { Identity } from './identity.js';
-import { DEFAULT_TIMEOUT_IN_MS, checkString } from './options.js';
+import { DEFAULT_TIMEOUT_IN_MS, checkString, keyFingerprint } from './options.js';
 import type { TokenResponse } from './types.js';
 import { WSV, type WsvOptions } from './wsv.js';
 
@@ -33,7 +33,7 @@ function tokenLimiter(options: ComapClientOptions): RateLimiter {
   }
   const limits = { tokensPerInterval: TOKEN_REQUEST_LIMIT.requests, intervalInMs: TOKEN_REQUEST_LIMIT.intervalInMs };
   // A test clock gets its own limiter: the shared one runs on real time.
-  return options.clock ? createRateLimiter({ ...limits, clock: options.clock }) : getSharedRateLimiter(`comap-identity:${options.key}`, limits);
+  return options.clock ? createRateLimiter({ ...limits, clock: options.clock }) : getSharedRateLimiter(`comap-identity:${keyFingerprint(options.key)}`, limits);
 }
 
 /**

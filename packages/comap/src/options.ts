@@ -1,4 +1,5 @@
 /** Options shared by the Identity and WSV clients, and how they become an http-core client. */
+import { createHash } from 'node:crypto';
 import { createHttpClient, type AuthProvider, type Clock, type HttpClient, type HttpClientOptions, type Logger, type RandomSource, type RateLimiter, type RetryOptions } from '@x/http-core';
 
 /** The API's origin. */
@@ -56,6 +57,11 @@ export function checkString(value: unknown, name: string): string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
   if (value.trim() === '') throw new RangeError(`${name} must not be empty`);
   return value;
+}
+
+/** Names a key in ids that outlive a call (shared limiters): a fingerprint, never the key itself. */
+export function keyFingerprint(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
 export function buildHttp(baseUrl: string, options: ComapHttpOptions, auth: AuthProvider, rateLimiter: RateLimiter | undefined): HttpClient {

@@ -4,7 +4,7 @@ import { comapAuth, type TokenSource } from './auth.js';
 import { validateCommand, type ComapCommand, type SimpleCommandName } from './command.js';
 import { parseComapError } from './errors.js';
 import { collectHistory, historyEntries, planHistory, walkHistory, type HistoryQuery } from './history.js';
-import { apiUrl, buildHttp, callOptions, checkBaseUrl, checkString, type CallOptions, type ComapHttpOptions } from './options.js';
+import { apiUrl, buildHttp, callOptions, checkBaseUrl, checkString, keyFingerprint, type CallOptions, type ComapHttpOptions } from './options.js';
 import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues } from './parse.js';
 import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
 import { normalizeGuids } from './value-guids.js';
@@ -15,8 +15,8 @@ export const DEFAULT_RATE_LIMIT = Object.freeze({ requestsPerInterval: 1, interv
 export interface WsvOptions extends ComapHttpOptions {
   /**
    * Client-side rate limiting. Default: 1 request/s shared by every client in this process that
-   * uses the same key (`getSharedRateLimiter('comap:' + key)`). `false` turns it off; a
-   * RateLimiter is used as given; an object sets a different (still shared) rate.
+   * uses the same key (`getSharedRateLimiter('comap:' + fingerprint of the key)`). `false` turns
+   * it off; a RateLimiter is used as given; an object sets a different (still shared) rate.
    */
   rateLimit?: false | RateLimiter | { requestsPerInterval?: number; intervalInMs?: number };
 }
@@ -46,7 +46,10 @@ function sharedLimiter(key: string, option: WsvOptions['rateLimit'], clock: Cloc
   const custom = option as { requestsPerInterval?: number; intervalInMs?: number } | undefined;
   const tokens = custom?.requestsPerInterval ?? DEFAULT_RATE_LIMIT.requestsPerInterval;
   const interval = custom?.intervalInMs ?? DEFAULT_RATE_LIMIT.intervalInMs;
-  const id = tokens === DEFAULT_RATE_LIMIT.requestsPerInterval && interval === DEFAULT_RATE_LIMIT.intervalInMs && !clock ? `comap:${key}` : `comap:${key}:${tokens}/${interval}`;
+  if (typeof tokens !== 'number' || !Number.isInteger(tokens) || tokens < 1) throw new RangeError(`rateLimit.requestsPerInterval must be a positive integer, got ${String(tokens)}`);
+  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) throw new RangeError(`rateLimit.intervalInMs must be a number > 0, got ${String(interval)}`);
+  const fingerprint = keyFingerprint(key);
+  const id = tokens === DEFAULT_RATE_LIMIT.requestsPerInterval && interval === DEFAULT_RATE_LIMIT.intervalInMs && !clock ? `comap:${fingerprint}` : `comap:${fingerprint}:${tokens}/${interval}`;
   return getSharedRateLimiter(id, { tokensPerInterval: tokens, intervalInMs: interval, ...(clock ? { clock } : {}) });
 }
 
