@@ -4,7 +4,7 @@ import { normalizeParts, responsePayload, type ProtocolPartsInput, type SeplComm
 import { CommandStream } from './command-stream.js';
 import { checkHttpUrl, checkRegistrationPath, checkWebsocketUrl } from './config.js';
 import { gatewayHash, tagStrings, validateDevice, type SeplDevice } from './device.js';
-import { SeplAuthError, SeplNotConnectedError, SeplUnsupportedError, type SeplProtocolError } from './errors.js';
+import { SeplAuthError, SeplNotConnectedError, SeplUnsupportedError, isSeplNotConnectedError, isSeplRequestError, isSeplTimeoutError, type SeplProtocolError } from './errors.js';
 import { g1EventMessage, g1RegistrationBody } from './g1-frames.js';
 import { G1Session } from './g1-session.js';
 import { resolveHandlers, type HandlerNames } from './g2-frames.js';
@@ -135,6 +135,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
   #settleStart: { resolve(info: ReadyInfo): void; reject(err: Error): void } | undefined;
   #loop: Promise<void> | undefined;
   #fatal: Error | undefined;
+  /** Devices deleted while offline, their platform `delete` not confirmed yet (loaded from the store). */
+  #pendingDeletions: string[] | undefined;
 
   constructor(options: SeplConnectorOptions) {
     super();
@@ -224,6 +226,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     validateDevice(device);
     return this.#mutate(async () => {
       await this.store.add(device);
+      await this.#unqueueDeletion(device.id);
       await this.#pushDevice(device);
     });
   }
@@ -233,6 +236,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     validateDevice(device);
     return this.#mutate(async () => {
       await this.store.update(device);
+      await this.#unqueueDeletion(device.id);
       await this.#pushDevice(device);
     });
   }
@@ -242,7 +246,11 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     return this.#unlink(deviceId, 'disconnect');
   }
 
-  /** Deletes a device from the platform and forgets it locally (G2 `delete` + `commit`). */
+  /**
+   * Deletes a device from the platform and forgets it locally (G2 `delete` + `commit`). Offline,
+   * or when the platform's answer does not come, the deletion is queued (in the store when it
+   * supports it) and sent after the next handshake, before the device sync.
+   */
   delete(deviceId: string): Promise<void> {
     return this.#unlink(deviceId, 'delete');
   }
@@ -359,10 +367,59 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     return this.#mutate(async () => {
       await this.store.remove(deviceId);
       const ready = this.#state === 'ready' ? this.#ready : undefined;
-      if (!ready || ready.kind !== 'g2') return;
-      await ready.session.request(this.#handlers[what], deviceId, this.#requestTimeoutInMs);
+      if (!ready || ready.kind !== 'g2') {
+        // a disconnect needs no queue: the sync after the next handshake leaves the device out
+        if (what === 'delete') await this.#queueDeletion(deviceId);
+        return;
+      }
+      try {
+        await ready.session.request(this.#handlers[what], deviceId, this.#requestTimeoutInMs);
+      } catch (err) {
+        if (what === 'delete' && (isSeplNotConnectedError(err) || isSeplTimeoutError(err))) await this.#queueDeletion(deviceId);
+        throw err;
+      }
       await this.#commit(ready.session);
     });
+  }
+
+  async #pendingDeletionIds(): Promise<string[]> {
+    this.#pendingDeletions ??= [...((await this.store.getPendingDeletions?.()) ?? [])];
+    return this.#pendingDeletions;
+  }
+
+  async #setPendingDeletions(ids: string[]): Promise<void> {
+    this.#pendingDeletions = ids;
+    await this.store.setPendingDeletions?.([...ids]);
+  }
+
+  async #queueDeletion(deviceId: string): Promise<void> {
+    const ids = await this.#pendingDeletionIds();
+    if (!ids.includes(deviceId)) await this.#setPendingDeletions([...ids, deviceId]);
+    this.#logger.info('sepl-connector: deletion queued until the next handshake', { device: deviceId });
+  }
+
+  async #unqueueDeletion(deviceId: string): Promise<void> {
+    const ids = await this.#pendingDeletionIds();
+    if (ids.includes(deviceId)) await this.#setPendingDeletions(ids.filter((id) => id !== deviceId));
+  }
+
+  /**
+   * Sends the queued deletions right after the handshake, while the platform still knows the
+   * devices of the last commit. A 400 answer means the platform does not know the device (gone
+   * already); another status is reported as an 'error'; both end the deletion's retries. No
+   * answer fails the session and keeps the deletion queued.
+   */
+  async #replayDeletions(session: G2Session): Promise<void> {
+    for (const id of [...(await this.#pendingDeletionIds())]) {
+      try {
+        await session.request(this.#handlers.delete, id, this.#requestTimeoutInMs);
+      } catch (err) {
+        if (!isSeplRequestError(err)) throw err;
+        if (err.status === 400) this.#logger.info('sepl-connector: queued deletion of a device the platform does not know', { device: id });
+        else this.#reportError(err);
+      }
+      await this.#unqueueDeletion(id);
+    }
   }
 
   /**
@@ -475,6 +532,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
         this.#gatewayId = hello.gatewayId;
         if (stored !== hello.gatewayId) await this.store.setGatewayId(hello.gatewayId);
         return await this.#mutate(async () => {
+          await this.#replayDeletions(session);
           const devices = await this.store.list();
           const local = gatewayHash(devices);
           let resynced = false;

@@ -8,6 +8,8 @@ interface FileContent {
   version: 1;
   gatewayId?: string;
   devices: SeplDevice[];
+  /** Devices deleted offline, their platform `delete` still to be sent. */
+  pendingDeletions?: string[];
 }
 
 /**
@@ -20,6 +22,7 @@ export class FileDeviceStore implements DeviceStore {
   #loaded: Promise<void> | undefined;
   readonly #devices = new Map<string, SeplDevice>();
   #gatewayId: string | undefined;
+  #pendingDeletions: string[] = [];
   #writing: Promise<void> = Promise.resolve();
 
   constructor(path: string) {
@@ -61,12 +64,18 @@ export class FileDeviceStore implements DeviceStore {
         throw new SeplStoreError(`device store ${this.path}: ${(err as Error).message}`, text);
       }
     });
+    const pending = content.pendingDeletions;
+    if (pending !== undefined && (!Array.isArray(pending) || !pending.every((id) => typeof id === 'string' && id !== ''))) {
+      throw new SeplStoreError(`device store ${this.path}: pendingDeletions must be a list of device ids`, text);
+    }
     this.#gatewayId = content.gatewayId;
+    this.#pendingDeletions = pending ?? [];
   }
 
   #persist(): Promise<void> {
     const content: FileContent = { version: 1, devices: [...this.#devices.values()] };
     if (this.#gatewayId !== undefined) content.gatewayId = this.#gatewayId;
+    if (this.#pendingDeletions.length > 0) content.pendingDeletions = [...this.#pendingDeletions];
     const text = `${JSON.stringify(content, null, 2)}\n`;
     const write = this.#writing.then(() => writeFileAtomic(this.path, text));
     // the chain continues after a failed write; the caller still sees the failure
@@ -113,6 +122,19 @@ export class FileDeviceStore implements DeviceStore {
     await this.#load();
     if (this.#gatewayId === id) return;
     this.#gatewayId = id;
+    await this.#persist();
+  }
+
+  async getPendingDeletions(): Promise<string[]> {
+    await this.#load();
+    return [...this.#pendingDeletions];
+  }
+
+  async setPendingDeletions(ids: string[]): Promise<void> {
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== '')) throw new TypeError('ids must be a list of non-empty strings');
+    await this.#load();
+    if (ids.length === this.#pendingDeletions.length && ids.every((id, i) => id === this.#pendingDeletions[i])) return;
+    this.#pendingDeletions = [...ids];
     await this.#persist();
   }
 }

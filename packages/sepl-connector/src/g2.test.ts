@@ -1,7 +1,11 @@
 import { createTestClock } from '@x/http-core/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector, type SeplConnectorOptions } from './connector.js';
 import { gatewayHash, type SeplDevice } from './device.js';
+import { FileDeviceStore } from './file-store.js';
 import { MemoryDeviceStore } from './memory-store.js';
 import { startSeplSimulator, type SeplSimulator } from './testing/simulator.js';
 
@@ -487,5 +491,80 @@ describe('G2 robustness', () => {
     await expect(connector.add({ id: 'x', type: 't', name: 'n', tags: { device_type: 'x' } })).rejects.toThrow("device.tags: the key 'device_type' is reserved");
     await expect(connector.update(null as never)).rejects.toThrow(new TypeError('device must be an object'));
     await expect(connector.respond({} as never, null)).rejects.toThrow('command must be a command received from the connector');
+  });
+});
+
+describe('G2 deletions while offline', () => {
+  it('queues a deletion made offline (in the file store, across a restart) and sends it after the next handshake, before the sync', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sepl-delete-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'store.json');
+    const { sim, connector } = await setup({ store: new FileDeviceStore(path) });
+    await connector.add(lamp);
+    await connector.add(plug);
+    const first = await connector.start();
+    await connector.close();
+    // offline: resolves at once, the device is gone locally, the deletion waits in the file
+    const offline = new SeplConnector({ url: sim.websocketUrl, user: 'alice', password: 'secret', store: new FileDeviceStore(path) });
+    await offline.delete('plug-2');
+    await offline.close();
+    const restarted = new FileDeviceStore(path);
+    expect(await restarted.getPendingDeletions()).toEqual(['plug-2']);
+    expect((await restarted.list()).map((d) => d.id)).toEqual(['lamp-1']);
+    const mark = sim.received.length;
+    const again = new SeplConnector({ url: sim.websocketUrl, user: 'alice', password: 'secret', store: restarted });
+    cleanup.push(() => again.close());
+    const info = await again.start();
+    expect(info).toMatchObject({ gatewayId: first.gatewayId, resynced: true });
+    expect(sim.received.slice(mark).map((f) => [f.handler, f.payload])).toEqual([
+      ['credentials', { user: 'alice', gid: first.gatewayId }],
+      ['delete', 'plug-2'],
+      ['clear', null],
+      ['put', { uri: 'lamp-1', name: 'Lamp', iot_type: TYPE, tags: ['room:hall'] }],
+      ['commit', gatewayHash([lamp])],
+    ]);
+    expect(await new FileDeviceStore(path).getPendingDeletions()).toEqual([]);
+  });
+
+  it('forgets a queued deletion when the device is added again, and drops one the platform does not know', async () => {
+    const store = new MemoryDeviceStore([lamp, plug]);
+    const { sim, connector } = await setup({ store });
+    await connector.delete('plug-2');
+    await connector.add(plug);
+    await connector.delete('lamp-1');
+    expect(store.getPendingDeletions()).toEqual(['lamp-1']);
+    const errors: Error[] = [];
+    connector.on('error', (e) => errors.push(e));
+    // a new gateway: the platform has never seen lamp-1 and answers 400
+    await connector.start();
+    expect(handlers(sim)).toEqual(['credentials', 'delete', 'clear', 'put', 'commit']);
+    expect(sim.received[1]!.payload).toBe('lamp-1');
+    expect(sim.received[3]!.payload).toMatchObject({ uri: 'plug-2' });
+    expect(store.getPendingDeletions()).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(connector.state).toBe('ready');
+  });
+
+  it('queues a deletion the platform did not confirm, rejects the call, and sends it again after reconnecting', async () => {
+    const { sim, connector, store } = await setup({ requestTimeoutInMs: 200 });
+    const first = await connector.start();
+    sim.answerRequests = false;
+    await expect(connector.delete('plug-2')).rejects.toMatchObject({ name: 'SeplTimeoutError', handler: 'delete' });
+    expect((store as MemoryDeviceStore).getPendingDeletions()).toEqual(['plug-2']);
+    sim.answerRequests = true;
+    const mark = sim.received.length;
+    const ready = new Promise((resolve) => connector.once('ready', resolve));
+    sim.dropConnections();
+    await ready;
+    expect(sim.received.slice(mark).map((f) => [f.handler, f.payload])).toEqual([
+      ['credentials', { user: 'alice', gid: first.gatewayId }],
+      ['delete', 'plug-2'],
+      ['clear', null],
+      ['put', { uri: 'lamp-1', name: 'Lamp', iot_type: TYPE, tags: ['room:hall'] }],
+      ['commit', gatewayHash([lamp])],
+    ]);
+    expect(sim.received.slice(mark)[1]!.generation).toBe('g2');
+    expect((store as MemoryDeviceStore).getPendingDeletions()).toEqual([]);
+    expect([...sim.gateways.get(first.gatewayId!)!.devices.keys()]).toEqual(['lamp-1']);
   });
 });

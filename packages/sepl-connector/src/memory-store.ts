@@ -5,6 +5,7 @@ import type { DeviceStore } from './store.js';
 export class MemoryDeviceStore implements DeviceStore {
   readonly #devices = new Map<string, SeplDevice>();
   #gatewayId: string | undefined;
+  #pendingDeletions: string[] = [];
 
   constructor(devices: Iterable<SeplDevice> = [], gatewayId?: string) {
     let i = 0;
@@ -42,5 +43,13 @@ export class MemoryDeviceStore implements DeviceStore {
 
   setGatewayId(id: string): void {
     this.#gatewayId = id;
+  }
+
+  getPendingDeletions(): string[] {
+    return [...this.#pendingDeletions];
+  }
+
+  setPendingDeletions(ids: string[]): void {
+    this.#pendingDeletions = [...ids];
   }
 }

@@ -42,6 +42,18 @@ describe.each([
     await expect(Promise.resolve().then(() => store.add({ id: '', type: 't', name: 'n' }))).rejects.toThrow(RangeError);
   });
 
+  it('keeps pending deletions, as copies', async () => {
+    const store = await make();
+    expect(await store.getPendingDeletions!()).toEqual([]);
+    const ids = ['x'];
+    await store.setPendingDeletions!(ids);
+    ids.push('y');
+    const got = await store.getPendingDeletions!();
+    expect(got).toEqual(['x']);
+    got.push('z');
+    expect(await store.getPendingDeletions!()).toEqual(['x']);
+  });
+
   it('returns copies that do not change the store', async () => {
     const store = await make();
     await store.add(a);
@@ -71,6 +83,11 @@ describe('FileDeviceStore persistence', () => {
       { id: 'b', type: 'iot#t', name: 'B' },
     ]);
     expect(await second.getGatewayId()).toBe('g-7');
+    await second.setPendingDeletions(['old-1', 'old-2']);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ pendingDeletions: ['old-1', 'old-2'] });
+    expect(await new FileDeviceStore(path).getPendingDeletions()).toEqual(['old-1', 'old-2']);
+    await second.setPendingDeletions([]);
+    expect(JSON.parse(await readFile(path, 'utf8'))).not.toHaveProperty('pendingDeletions');
   });
 
   it.each([
@@ -78,6 +95,7 @@ describe('FileDeviceStore persistence', () => {
     ['{"version":2,"devices":[]}', 'has an unknown format'],
     ['{"version":1,"devices":[],"gatewayId":5}', 'gatewayId must be a string'],
     ['{"version":1,"devices":[{"id":"x"}]}', 'devices[0].type must be a string'],
+    ['{"version":1,"devices":[],"pendingDeletions":[3]}', 'pendingDeletions must be a list of device ids'],
   ])('rejects a broken file %j with a SeplStoreError', async (content, message) => {
     const path = await tempFile();
     await writeFile(path, content);
@@ -89,6 +107,7 @@ describe('FileDeviceStore persistence', () => {
   it('validates its arguments', async () => {
     expect(() => new FileDeviceStore('')).toThrow(new TypeError('path must be a non-empty string'));
     await expect(new FileDeviceStore(await tempFile()).setGatewayId('')).rejects.toThrow(TypeError);
+    await expect(new FileDeviceStore(await tempFile()).setPendingDeletions([''])).rejects.toThrow(new TypeError('ids must be a list of non-empty strings'));
   });
 
   it('keeps the gateway across connector restarts (no reset when nothing changed)', async () => {

@@ -17,4 +17,11 @@ export interface DeviceStore {
   /** The G2 gateway id given by the platform, if any. */
   getGatewayId(): Promise<string | undefined> | string | undefined;
   setGatewayId(id: string): Promise<void> | void;
+  /**
+   * Optional: ids of devices deleted while the connector was offline, whose `delete` the
+   * platform has not confirmed yet. A store that keeps them lets the deletion survive a
+   * restart; without these methods the connector keeps them in memory only.
+   */
+  getPendingDeletions?(): Promise<string[]> | string[];
+  setPendingDeletions?(ids: string[]): Promise<void> | void;
 }
