@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,31 @@ describe('sepl-connector CLI', () => {
     expect(answer['protocol_parts']).toEqual([{ name: 'body', value: 'handled sepl_get' }]);
     t.controller.abort();
     expect(await done).toBe(0);
+  });
+
+  it('run --store keeps the devices and the gateway id: a second run needs no --devices and no reset', async () => {
+    const { sim, dir, env } = await fixture();
+    const first = io(env, dir);
+    const one = main(['run', '--devices', 'devices.json', '--store', 'state.json', '--reply', '{"data":"1"}'], first.io);
+    await until(() => first.err.some((l) => l.includes('"ready":true')));
+    first.controller.abort();
+    expect(await one).toBe(0);
+    const [gateway] = [...sim.gateways.values()];
+    expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'))).toEqual({
+      version: 1,
+      gatewayId: gateway!.id,
+      devices: [{ id: 'lamp', type: 'iot#t', name: 'Lamp', tags: [['room', 'hall']] }],
+    });
+    const second = io(env, dir);
+    const two = main(['run', '--store', 'state.json', '--reply', '{"data":"2"}'], second.io);
+    await until(() => second.err.some((l) => l.includes('"ready":true')));
+    expect(JSON.parse(second.err.find((l) => l.includes('"ready":true'))!)).toEqual({ ready: true, protocol: 'g2', gatewayId: gateway!.id, resynced: false });
+    expect(sim.gateways.size).toBe(1);
+    expect(gateway!.clears).toBe(1);
+    const answer = await sim.sendCommand('lamp', 'on', null);
+    expect(answer['protocol_parts']).toEqual([{ name: 'data', value: '2' }]);
+    second.controller.abort();
+    expect(await two).toBe(0);
   });
 
   it('run rejects bad usage', async () => {
