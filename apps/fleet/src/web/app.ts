@@ -105,6 +105,31 @@ function main(): void {
   window.addEventListener('hashchange', route);
   route();
   feed.start();
+  releaseWhenHidden(feed);
+}
+
+/**
+ * A browser keeps at most six HTTP/1.1 connections per server, and every open dashboard holds
+ * one for its live feed: a tab left in the background gives its connection back after a while,
+ * and reconnects (with a fresh snapshot) when it is shown again.
+ */
+export const HIDDEN_RELEASE_MS = 5000;
+
+function releaseWhenHidden(feed: LiveFeed): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let released = false;
+  document.addEventListener('visibilitychange', () => {
+    clearTimeout(timer);
+    if (document.visibilityState === 'hidden') {
+      timer = setTimeout(() => {
+        released = true;
+        feed.stop();
+      }, HIDDEN_RELEASE_MS);
+    } else if (released) {
+      released = false;
+      feed.start();
+    }
+  });
 }
 
 if (typeof document !== 'undefined') {

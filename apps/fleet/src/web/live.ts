@@ -3,7 +3,7 @@
 import { decodeCommandRecord, decodeDevice, decodeReading, decodeSeplStatus, decodeVendorStatus, getDevices, getStatus } from './api.js';
 import type { FleetStore } from './store.js';
 
-export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'error';
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'error';
 
 export interface LiveCallbacks {
   onState(state: LiveState, detail: string): void;
@@ -33,10 +33,14 @@ export class LiveFeed {
     this.#open();
   }
 
+  /** Closes the feed (start() opens it again, with a fresh snapshot). */
   stop(): void {
     clearTimeout(this.#retryTimer);
+    this.#snapshotRun++;
+    this.#buffered = null;
     this.#source?.close();
     this.#source = null;
+    this.#callbacks.onState('paused', 'Paused while in the background');
   }
 
   #open(): void {

@@ -105,3 +105,21 @@ export async function until(what: string, check: () => Promise<boolean> | boolea
     await new Promise((resolve) => setTimeout(resolve, intervalInMs));
   }
 }
+
+/**
+ * Controls and links with no accessible name (no label, aria-label/-labelledby or text), as
+ * short HTML previews; [] when every one of them is named.
+ */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const named = (el: Element): boolean => {
+      if (el.getAttribute('aria-label')?.trim() || el.getAttribute('aria-labelledby')) return true;
+      if ((el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement) && el.labels && el.labels.length > 0) {
+        return [...el.labels].some((label) => (label.textContent ?? '').trim() !== '');
+      }
+      return (el.textContent ?? '').trim() !== '';
+    };
+    const visible = (el: Element): boolean => !(el as HTMLElement).closest('[hidden]') && (el as HTMLElement).getClientRects().length > 0;
+    return [...document.querySelectorAll('input, select, textarea, button, a[href]')].filter((el) => visible(el) && !named(el)).map((el) => el.outerHTML.slice(0, 120));
+  });
+}

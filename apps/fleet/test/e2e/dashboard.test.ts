@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../../src/index.js';
-import { allOnOrigin, launchBrowser, screenshot, until, viewports, type Browser, type WatchedPage } from './browser.js';
+import { allOnOrigin, launchBrowser, screenshot, unnamedControls, until, viewports, type Browser, type WatchedPage } from './browser.js';
 import { ensureWebBuilt } from './web-build.js';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -217,6 +217,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     const lastValue = page.locator(`.last-values tr[data-metric="${spec.name}"] [data-testid="last-value"]`);
     await expect.poll(async () => (await lastValue.textContent())?.split(' ')[0], { timeout: 10_000 }).toBe(String(target));
     await screenshot(page, 'appliance-command-laptop');
+    expect(await unnamedControls(page)).toEqual([]);
   });
 
   it('shows commands the SEPL platform sends through the bridge, with their results', async () => {

@@ -3,7 +3,7 @@
 // the vendor rejects with its reason, confirmation before machinery moves, keyboard use, and
 // recovery of the live feed. The whole app on the real simulators: dashboard.test.ts.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { allOnOrigin, launchBrowser, screenshot, viewports, type Browser, type WatchedPage } from './browser.js';
+import { allOnOrigin, launchBrowser, screenshot, unnamedControls, viewports, type Browser, type WatchedPage } from './browser.js';
 import { seplStatus, startFakeFleet, vendorStatus, type FakeFleet } from './fake-fleet.js';
 import { commandRecord, iso, sampleDevices } from './sample-fleet.js';
 import { ensureWebBuilt } from './web-build.js';
@@ -179,6 +179,8 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     const { page } = watched;
     await page.goto(`${fake.url}/#/device/${encodeURIComponent('thinq:ac-1')}`);
     const form = page.locator('form[data-command="temperature.targetTemperature"]');
+    await form.waitFor();
+    expect(await unnamedControls(page)).toEqual([]);
     await form.getByLabel('New value (C)').fill('22');
     await form.getByRole('button', { name: 'Set' }).click();
     await expect.poll(() => page.locator('[data-testid="command-result"]').textContent()).toBe('“Target temperature → 22” was accepted by LG ThinQ.');
@@ -198,8 +200,10 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     await page.locator('#device-filter').focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Genset Westport');
+    expect(await unnamedControls(page)).toEqual([]);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-heading');
+    expect(await unnamedControls(page)).toEqual([]);
     expect(await page.locator('#devices').isHidden()).toBe(true);
     await page.goBack();
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Genset Westport');
@@ -221,6 +225,29 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     await expect.poll(() => page.locator('tr[data-device-id="comap:genset-2"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.locator('[data-testid="bridge-registered"]').textContent()).toBe('3 of 4');
     expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
+  });
+
+  it('gives the live connection back while the tab is hidden, and resyncs when shown', async () => {
+    fake.devices = sampleDevices();
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(fake.url);
+    await expect.poll(() => page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    expect(fake.liveConnections).toBe(1);
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await expect.poll(() => fake.liveConnections, { timeout: 10_000 }).toBe(0);
+    expect(await page.locator('#live-status').getAttribute('data-state')).toBe('paused');
+    // Meanwhile a device appeared; showing the tab again brings it in.
+    fake.devices = [...sampleDevices(), { ...sampleDevices()[2], id: 'thinq:ac-2', vendorId: 'ac-2', name: 'Server room AC' }];
+    await setVisibility('visible');
+    await expect.poll(() => page.locator('tr[data-device-id="thinq:ac-2"]').count()).toBe(1);
+    expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    expect(fake.liveConnections).toBe(1);
   });
 
   it('is readable at phone width', async () => {
