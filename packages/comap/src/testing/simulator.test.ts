@@ -49,6 +49,9 @@ describe('simulator: gateway and identity', () => {
     const viaQuery = await fetch(`${s.url}/v1.1/${s.loginId}/units?comap-key=${s.key}`, { headers: { Authorization: `Bearer ${tok}` } });
     expect(viaQuery.status).toBe(200);
     expect(s.requests.at(-1)?.hasKey).toBe(true);
+    expect(s.requests.at(-1)?.url).toBe(`/v1.1/${s.loginId}/units?comap-key=[REDACTED]`);
+    expect(s.requests.at(-1)?.query).toEqual({ 'comap-key': '[REDACTED]' });
+    expect(JSON.stringify(s.requests)).not.toContain(s.key);
   });
 
   it('issues tokens for the right credentials only, at most 5 per 5 minutes', async () => {

@@ -66,7 +66,7 @@ export interface ComapSimulatorOptions {
 /** One request as the simulator saw it. */
 export interface SimRequest {
   method: string;
-  /** The raw request target (path and query, still percent-encoded). */
+  /** The raw request target (path and query, still percent-encoded; a `comap-key` parameter masked). */
   url: string;
   /** The path, still percent-encoded. */
   path: string;
@@ -279,11 +279,12 @@ export class ComapSimulator {
     const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
     const params = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
     const query: Record<string, string> = {};
-    for (const [k, v] of params) query[k] = v;
+    // The request log never keeps the key, even when it came as the `comap-key` query parameter.
+    for (const [k, v] of params) query[k] = k.toLowerCase() === 'comap-key' ? '[REDACTED]' : v;
     const method = req.method ?? 'GET';
     const record: SimRequest = {
       method,
-      url: rawUrl,
+      url: rawUrl.replace(/([?&]comap-key=)[^&#]*/gi, '$1[REDACTED]'),
       path,
       query,
       hasKey: req.headers['comap-key'] !== undefined || params.has('comap-key'),
