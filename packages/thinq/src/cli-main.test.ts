@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from './cli-main.js';
 import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
 
+// Commands that make RSA-2048 keys (`watch`'s client key pair, `simulate`'s CA in a fresh process)
+// take seconds on a busy 2-core machine: generous limits.
+const KEYGEN_TIMEOUT = 60_000;
+
 interface Run {
   code: number;
   out: string;
@@ -52,7 +56,7 @@ describe('thinq CLI (in process, against the simulator)', () => {
     await writeFile(caFile, sim.caPem);
     v1 = ['--state', stateFile, '--gateway-url', sim.gatewayUrl, '--interval', '1'];
     env = { THINQ_PAT: sim.pat, THINQ_COUNTRY: 'US', THINQ_CONNECT_URL: sim.connectUrl, THINQ_CLIENT_ID: 'cli-client' };
-  });
+  }, KEYGEN_TIMEOUT);
   afterAll(async () => {
     await sim.close();
     await rm(dir, { recursive: true, force: true });
@@ -123,7 +127,7 @@ describe('thinq CLI (in process, against the simulator)', () => {
     expect((await run(['frobnicate', ...v1])).code).toBe(2);
   });
 
-  it('connect: ls, profile, state, control (validated) and watch', async () => {
+  it('connect: ls, profile, state, control (validated) and watch', { timeout: KEYGEN_TIMEOUT }, async () => {
     const ls = await run(['ls'], env);
     expect(ls.out.split('\n')[0]).toBe('sim-conn-ac-0001: Bedroom AC (DEVICE_AIR_CONDITIONER SIM_AC_C1)');
     const profile = await run(['profile', 'sim-conn-ac-0001'], env);
@@ -150,7 +154,7 @@ describe('thinq CLI (in process, against the simulator)', () => {
     expect(sim.connect.clients.has('cli-client')).toBe(false);
   });
 
-  it('simulate prints one JSON line and stops on abort', async () => {
+  it('simulate prints one JSON line and stops on abort', { timeout: KEYGEN_TIMEOUT }, async () => {
     const ac = new AbortController();
     const { io, result } = makeIo({}, undefined, ac.signal);
     const done = main(['simulate', '--port', '0'], io);
@@ -167,7 +171,7 @@ describe('thinq CLI (in process, against the simulator)', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutInMs = 10_000): Promise<void> {
+async function waitFor(cond: () => boolean, timeoutInMs = 45_000): Promise<void> {
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutInMs) throw new Error('timed out waiting');
@@ -178,21 +182,25 @@ async function waitFor(cond: () => boolean, timeoutInMs = 10_000): Promise<void>
 const cliPath = join(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
 
 describe.skipIf(!existsSync(cliPath))('thinq CLI binary', () => {
-  it('simulate runs as a process and prints its URLs', async () => {
+  it('simulate runs as a process and prints its URLs', { timeout: KEYGEN_TIMEOUT }, async () => {
     const child = spawn(process.execPath, [cliPath, 'simulate'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const line = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      child.stdout.on('data', (d: Buffer) => {
-        buf += d.toString();
-        if (buf.includes('\n')) resolve(buf.split('\n')[0] ?? '');
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${String(code)}`)));
-    });
-    const info = JSON.parse(line) as Record<string, string>;
-    expect(info.country).toBe('US');
-    expect(info.pat).toMatch(/^thinqpat_[0-9a-f]{40}$/);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buf += d.toString();
+          if (buf.includes('\n')) resolve(buf.split('\n')[0] ?? '');
+        });
+        void exited.then((code) => reject(new Error(`exited ${String(code)}`)));
+      });
+      const info = JSON.parse(line) as Record<string, string>;
+      expect(info.country).toBe('US');
+      expect(info.pat).toMatch(/^thinqpat_[0-9a-f]{40}$/);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });

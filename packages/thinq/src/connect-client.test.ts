@@ -124,7 +124,8 @@ describe('ConnectClient against the simulator', () => {
     await expect(client.subscribeEvents('sim-conn-ac-0001', { hours: 0 })).rejects.toThrow(RangeError);
   });
 
-  it('registers the client and gets a certificate for a CSR', async () => {
+  // RSA-2048 key generation takes seconds on a busy machine.
+  it('registers the client and gets a certificate for a CSR', { timeout: 60_000 }, async () => {
     await client.registerClient();
     const pair = await generateClientKeyPair();
     const cert = await client.issueCertificate(await createCsr(pair));

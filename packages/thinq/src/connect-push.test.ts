@@ -8,6 +8,10 @@ import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js
 
 const delivered: string[] = [];
 
+// Tests that make RSA-2048 keys (the simulator's CA on first use, a client key pair on start) take
+// from a fraction of a second to several seconds each on a busy 2-core machine: generous limits.
+const KEYGEN_TIMEOUT = 60_000;
+
 async function nextEvent(it: AsyncIterator<PushEvent>): Promise<PushEvent> {
   const r = await it.next();
   if (r.done) throw new Error('iterator ended');
@@ -49,14 +53,14 @@ describe('Connect push over MQTT with mutual TLS (end to end)', () => {
       random: () => 0.5,
     });
     push.on('error', (err) => errors.push(err));
-  });
+  }, KEYGEN_TIMEOUT);
   afterAll(async () => {
     await push.close();
     await client.close();
     await sim.close();
   });
 
-  it('registers, gets a certificate for its CSR, subscribes and connects', async () => {
+  it('registers, gets a certificate for its CSR, subscribes and connects', { timeout: KEYGEN_TIMEOUT }, async () => {
     await push.start();
     expect(push.connected).toBe(true);
     expect(sim.connect.clients.get('push-client-1')).toEqual({ topics: ['app/clients/push-client-1/push'], certificates: 1 });
@@ -141,7 +145,7 @@ describe('push helpers', () => {
     expect(() => parseMqttServer('http://a b')).toThrow(/mqttServer/);
   });
 
-  it('starts for every device even when one is offline (its state is built from reports)', async () => {
+  it('starts for every device even when one is offline (its state is built from reports)', { timeout: KEYGEN_TIMEOUT }, async () => {
     const sim = await startThinqSimulator();
     const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-2', baseUrl: sim.connectUrl });
     const push = new ConnectPush(client, { caPem: sim.caPem });

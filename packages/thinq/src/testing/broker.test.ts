@@ -10,12 +10,12 @@ describe('simulator CA and MQTT broker over mutual TLS', () => {
   beforeAll(async () => {
     ca = await createTestCa();
     broker = await startMqttBroker(ca);
-  });
+  }, 60_000); // RSA-2048 key generation (CA and server) takes seconds on a busy machine
   afterAll(async () => {
     await broker.close();
   });
 
-  it('issues a client certificate from a CSR and delivers QoS 1 messages', async () => {
+  it('issues a client certificate from a CSR and delivers QoS 1 messages', { timeout: 60_000 }, async () => {
     const pair = await generateClientKeyPair();
     const csrPem = await createCsr(pair);
     expect(csrPem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----\n/);

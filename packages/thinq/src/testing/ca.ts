@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 export interface TestCa {
   /** The CA certificate (PEM); trust it on both sides. */
   certPem: string;
-  /** Issues a TLS server certificate for 127.0.0.1 / localhost / ::1. */
+  /** The TLS server certificate for 127.0.0.1 / localhost / ::1 (made once per CA, then the same one). */
   issueServer(): Promise<{ certPem: string; keyPem: string }>;
   /** Verifies a CSR (PEM or bare Base64 body) and issues a client certificate for its key. */
   issueFromCsr(csr: string, validityInMs?: number): Promise<string>;
@@ -81,12 +81,21 @@ export async function createTestCa(name = 'CN=@x/thinq simulator CA'): Promise<T
       },
       crypto,
     );
+  // One server certificate per CA, made on first use: every broker of this CA presents it.
+  let server: Promise<{ certPem: string; keyPem: string }> | undefined;
+  const makeServer = async () => {
+    const keys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+    const cert = await issue('CN=localhost', keys.publicKey, true, 365 * DAY);
+    return { certPem: cert.toString('pem'), keyPem: toPem(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY') };
+  };
   return {
     certPem: ca.toString('pem'),
-    async issueServer() {
-      const keys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-      const cert = await issue('CN=localhost', keys.publicKey, true, 365 * DAY);
-      return { certPem: cert.toString('pem'), keyPem: toPem(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY') };
+    issueServer() {
+      server ??= makeServer().catch((err: unknown) => {
+        server = undefined;
+        throw err;
+      });
+      return server;
     },
     async issueFromCsr(csrText: string, validityInMs = 365 * DAY) {
       let csr: InstanceType<typeof Pkcs10CertificateRequest>;
@@ -100,4 +109,18 @@ export async function createTestCa(name = 'CN=@x/thinq simulator CA'): Promise<T
       return cert.toString('pem');
     },
   };
+}
+
+let shared: Promise<TestCa> | undefined;
+
+/**
+ * The process-wide test CA, made on first use and shared by every simulator of the process: an RSA-2048
+ * key pair takes from a fraction of a second to several seconds on a busy machine, so it is made once.
+ */
+export function sharedTestCa(): Promise<TestCa> {
+  shared ??= createTestCa().catch((err: unknown) => {
+    shared = undefined;
+    throw err;
+  });
+  return shared;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, systemClock, type Clock, type Logger } from '@x/http-core';
 import { createRouter, startTestServer, type TestServer } from '@x/http-core/testing';
 import { startMqttBroker, type MqttBrokerSim } from './broker.js';
-import { createTestCa, type TestCa } from './ca.js';
+import { sharedTestCa, type TestCa } from './ca.js';
 import { mountConnectSimulator, type ConnectSim, type ConnectSimOptions } from './connect-sim.js';
 import { mountV1Simulator, type V1Sim, type V1SimOptions } from './v1-sim.js';
 
@@ -34,8 +34,9 @@ export interface ThinqSimulator {
   /** The simulated account's country. */
   readonly country: string;
   /**
-   * PEM of the CA that signed the MQTT broker's certificate and issues client certificates. With
-   * `mqtt: false` the CA is made on the first certificate request, and this is '' until then.
+   * PEM of the CA that signed the MQTT broker's certificate and issues client certificates. The
+   * simulators of one process share this CA (made once: RSA-2048 key generation is slow). With
+   * `mqtt: false` it is obtained on the first certificate request, and this is '' until then.
    */
   readonly caPem: string;
   readonly v1: V1Sim;
@@ -55,7 +56,7 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
   let caPromise: Promise<TestCa> | undefined;
   let caPem = '';
   const getCa = (): Promise<TestCa> =>
-    (caPromise ??= createTestCa().then((ca) => {
+    (caPromise ??= sharedTestCa().then((ca) => {
       caPem = ca.certPem;
       return ca;
     }));
