@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandService } from './commands.js';
 import { parseConfig, type FleetConfig } from './config.js';
+import { isObject } from './config-read.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connectors/connector.js';
 import { createBridge, createConnector } from './connectors/index.js';
 import { startDemo, type DemoEnvironment, type Simulators } from './demo/index.js';
@@ -63,22 +64,31 @@ function isParsed(value: unknown): value is FleetConfig {
     typeof (value as FleetConfig).shard.count === 'number';
 }
 
-export async function startFleet(options: StartFleetOptions = {}): Promise<FleetApp> {
-  const base = isParsed(options.config) ? options.config : parseConfig(options.config ?? {}, 'options.config');
-  const config: FleetConfig = {
-    ...base,
-    server: {
-      host: options.host ?? base.server.host,
-      port: options.port ?? base.server.port,
-      accessToken: options.accessToken ?? base.server.accessToken,
-    },
-    storage: { dataDir: options.dataDir ?? base.storage.dataDir, databaseUrl: options.databaseUrl ?? base.storage.databaseUrl },
+/** The configuration with the options' overrides, validated as one. */
+function resolveConfig(options: StartFleetOptions): FleetConfig {
+  const server = {
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
   };
-  // Re-validate the overrides (e.g. a non-loopback host without a token).
-  parseConfig(
-    { server: { host: config.server.host, port: config.server.port, ...(config.server.accessToken ? { accessToken: config.server.accessToken } : {}) } },
-    'options',
-  );
+  const storage = {
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+  };
+  if (!isParsed(options.config)) {
+    const raw = isObject(options.config) ? options.config : {};
+    const section = (key: string): Record<string, unknown> => (isObject(raw[key]) ? raw[key] : {});
+    return parseConfig({ ...raw, server: { ...section('server'), ...server }, storage: { ...section('storage'), ...storage } }, 'options.config');
+  }
+  const base = options.config;
+  const config: FleetConfig = { ...base, server: { ...base.server, ...server }, storage: { ...base.storage, ...storage } };
+  // The overrides are checked like the file (e.g. a non-loopback host without a token).
+  parseConfig({ server: { host: config.server.host, port: config.server.port, ...(config.server.accessToken ? { accessToken: config.server.accessToken } : {}) } }, 'options');
+  return config;
+}
+
+export async function startFleet(options: StartFleetOptions = {}): Promise<FleetApp> {
+  const config = resolveConfig(options);
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = (): number => Date.now();
   const startedAt = now();

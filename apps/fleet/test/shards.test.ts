@@ -24,7 +24,7 @@ describe.skipIf(!postgresAvailable())('several collectors over one PostgreSQL', 
   beforeAll(async () => {
     cluster = await startPostgresCluster();
     for (const index of [0, 1]) {
-      apps.push(await startFleet({ port: 0, config: { storage: { databaseUrl: cluster.url }, shard: { index, count: 2 } }, logger: silentLogger }));
+      apps.push(await startFleet({ port: 0, databaseUrl: cluster.url, config: { shard: { index, count: 2 } }, logger: silentLogger }));
     }
   }, 60_000);
   afterAll(async () => {
