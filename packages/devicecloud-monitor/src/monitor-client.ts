@@ -230,6 +230,7 @@ export class DeviceCloudClient {
     return new PushSession({
       host: this.baseUrl.hostname.replace(/^\[|\]$/g, ''),
       ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
+      ...(this.options.logger ? { logger: this.options.logger } : {}),
       ...defaults,
       ...options,
       username: this.options.username,

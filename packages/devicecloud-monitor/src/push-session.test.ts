@@ -229,14 +229,64 @@ describe('push session against the simulator', () => {
     expect(c.values()).toEqual([5]);
   });
 
-  it('without an error listener a bad block ends the session and reaches the iterator', async () => {
+  it('without an error listener a bad block becomes a process warning and the stream goes on', async () => {
     const m = tcpMonitor();
     const s = session(m.id);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      await s.start();
+      const it = s[Symbol.asyncIterator]();
+      sim.faults.rawWrite(m.id, Buffer.from('0003' + '00000010' + '0007' + '0001' + '00' + '01' + '00000006' + 'deadbeefcafe', 'hex'));
+      publish(1);
+      const r = await it.next();
+      expect(r.done === false && r.value.events.map((e) => e.type === 'DataPoint' && e.payload.data)).toEqual([1]);
+      await waitFor(() => warnings.length === 1, 'process warning');
+      expect(warnings[0]).toMatchObject({ name: 'PushProtocolError', code: 'BAD_DOCUMENT' });
+      expect(s.state).toBe('connected');
+      expect(sim.connects).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('without an error listener a logger hears transient errors (warn) and the fatal one (error); the session survives the transient ones', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const lines: Array<[string, string, Record<string, unknown> | undefined]> = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (msg: string, f?: Record<string, unknown>) => void lines.push(['warn', msg, f]),
+      error: (msg: string, f?: Record<string, unknown>) => void lines.push(['error', msg, f]),
+    };
+    const c = collector();
+    const s = session(m.id, {
+      logger,
+      maxFrameBytes: 1024,
+      handler: (b) => {
+        if (b.events.some((e) => e.type === 'DataPoint' && e.payload.data === 2)) throw new Error('store down');
+        c.handler(b);
+      },
+    });
     await s.start();
-    sim.faults.rawWrite(m.id, Buffer.from('0003' + '00000010' + '0007' + '0001' + '00' + '01' + '00000006' + 'deadbeefcafe', 'hex'));
-    const it = s[Symbol.asyncIterator]();
-    await expect(it.next()).rejects.toMatchObject({ name: 'PushProtocolError', code: 'BAD_DOCUMENT' });
-    await expect(s.done).rejects.toMatchObject({ code: 'BAD_DOCUMENT' });
+    publish(1, 2); // the handler fails for block 1: logged, not acknowledged, the session goes on
+    await waitFor(() => lines.length === 1 && c.values().length === 1, 'handler failure logged');
+    sim.faults.rawWrite(m.id, Buffer.from('0003ffff0000', 'hex')); // desynchronised stream: logged, reconnected
+    await waitFor(() => lines.length === 2 && sim.connects.length === 2 && s.state === 'connected', 'reconnect after a lost stream');
+    publish(3);
+    await waitFor(() => c.values().includes(3), 'events after the reconnect');
+    expect(lines).toEqual([
+      ['warn', `push session of monitor ${m.id}: handler failed for data block 1; block not acknowledged`, { monitorId: m.id, error: 'PushHandlerError', code: 'PUSH_HANDLER_FAILED' }],
+      ['warn', `push session of monitor ${m.id}: frame of type 3 declares 4294901760 bytes, more than maxFrameBytes (1024)`, { monitorId: m.id, error: 'PushProtocolError', code: 'FRAME_TOO_LARGE' }],
+    ]);
+    // The fatal end: the account password changed while streaming.
+    const password = sim.password;
+    (sim as unknown as { password: string }).password = 'rotated';
+    sim.faults.disconnect(m.id);
+    await expect(s.done).rejects.toMatchObject({ name: 'PushAuthenticationError', status: 403 });
+    expect(lines.slice(2)).toEqual([['error', `push session of monitor ${m.id}: push server refused monitor ${m.id}: ConnectionResponse status 403`, { monitorId: m.id, error: 'PushAuthenticationError', code: 'PUSH_CONNECT_REFUSED' }]]);
+    expect(JSON.stringify(lines)).not.toContain(password);
   });
 
   it('idle watchdog reconnects a silent connection', async () => {

@@ -30,7 +30,7 @@ import {
   type Format,
 } from './frame.js';
 import { DEFAULT_MAX_INFLATED_BYTES, decodeDocument } from './payload.js';
-import { createBackoff, type Backoff } from '@x/http-core';
+import { createBackoff, type Backoff, type Logger } from '@x/http-core';
 
 /** Reconnect delays: `min(initial · factor^(n−1), max)` with jitter. */
 export interface ReconnectOptions {
@@ -98,6 +98,12 @@ export interface PushSessionOptions {
   random?: () => number;
   /** Aborting stops the session (like `stop()`). */
   signal?: AbortSignal;
+  /**
+   * Hears about errors when nobody listens for `error`: non-fatal ones (skipped block, failed handler,
+   * lost stream being re-established) at `warn`, the one that ends the session at `error`. Without a
+   * logger, non-fatal errors become process warnings (`process.emitWarning`).
+   */
+  logger?: Logger;
 }
 
 export type PushSessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopping' | 'closed';
@@ -136,9 +142,13 @@ function checkPositiveInt(value: number | undefined, name: string, min = 1): voi
 
 /**
  * A push session. Use it as `for await (const batch of session)`, or pass `handler`; listen to
- * `connected`, `reconnecting`, `disconnected`, `error` and `close`. Without an `error` listener,
- * errors that do not end the session by themselves (bad blocks, handler failures) end it and are
- * thrown to the iterator (or rejected from `done`), so nothing fails silently.
+ * `connected`, `reconnecting`, `disconnected`, `error` and `close`.
+ *
+ * Errors never crash the process and a transient one never ends the session: a skipped block, a
+ * failed handler or a lost stream go to `error` listeners, else to `logger.warn`, else become a
+ * process warning, and the session keeps streaming (reconnecting when needed). Only a fatal error
+ * (refused ConnectionResponse, TLS verification, `reconnect: false`) ends it: `start()` and `done`
+ * reject with it, the iterator throws it, and `error` listeners (else `logger.error`) hear it.
  */
 export class PushSession extends EventEmitter implements AsyncIterable<PushBatch> {
   readonly monitorId: number;
@@ -394,22 +404,34 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
 
   // ---------------------------------------------------------------- errors
 
-  /** Reports an error that does not end the session by itself. */
+  /**
+   * Reports an error that does not end the session: a long-running client must not die from a
+   * transient error just because nobody listens for `error`.
+   */
   private report(err: unknown): void {
-    if (this.listenerCount('error') > 0) {
-      this.emit('error', err);
-      return;
-    }
-    this.fail(err);
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else if (this.opts.logger) this.log('warn', err);
+    else process.emitWarning(err instanceof Error ? err : new Error(String(err)));
   }
 
-  /** Ends the session with an error. */
+  /** Ends the session with an error (also rejects `start()`/`done` and is thrown to the iterator). */
   private fail(err: unknown): void {
     if (this._state === 'closed') return;
     this.failure = err instanceof Error ? err : new Error(String(err));
     if (this.listenerCount('error') > 0) this.emit('error', err);
+    else if (this.opts.logger) this.log('error', err);
     this.firstConnect?.reject(err);
     this.close(err);
+  }
+
+  /** Name, code and message only (no raw bytes, never credentials). */
+  private log(level: 'warn' | 'error', err: unknown): void {
+    const e: Error & { code?: unknown } = err instanceof Error ? err : new Error(String(err));
+    this.opts.logger?.[level](`push session of monitor ${this.monitorId}: ${e.message}`, {
+      monitorId: this.monitorId,
+      error: e.name,
+      code: typeof e.code === 'string' ? e.code : undefined,
+    });
   }
 
   private close(err?: unknown): void {
