@@ -97,8 +97,8 @@ const AC = new ModelInfo({
   Value: {
     OpMode: { type: 'Enum', option: { '0': '@AC_MAIN_OPERATION_MODE_COOL_W', '4': '@AC_MAIN_OPERATION_MODE_HEAT_W' } },
     WindStrength: { type: 'Enum', option: { '2': '@AC_MAIN_WIND_STRENGTH_LOW_W', '4': '@AC_MAIN_WIND_STRENGTH_MID_W' } },
-    WDirHStep: { type: 'Enum', option: { '0': '@OFF', '1': '@1' } },
-    WDirVStep: { type: 'Enum', option: { '0': '@OFF', '100': '@ALL' } },
+    WDirHStep: { type: 'Enum', option: { '0': '@OFF', '1': '@1', '13': '@13', '7': '@7' } },
+    WDirVStep: { type: 'Enum', option: { '0': '@OFF', '100': '@100' } },
     Operation: { type: 'Enum', option: { '0': '@AC_MAIN_OPERATION_OFF_W', '1': '@AC_MAIN_OPERATION_RIGHT_ON_W' } },
     TempCelToFah: { type: 'Enum', option: { '18': '64', '25': '77' } },
   },
@@ -121,8 +121,15 @@ describe('status views on our own models', () => {
     const s = airConditionerStatus(AC, { TempCur: '25', TempCfg: '18.5', OpMode: '4', WindStrength: '2', WDirHStep: '1', WDirVStep: '100', Operation: '1' });
     expect(s).toEqual({
       currentTemperatureC: 25, targetTemperatureC: 18.5, currentTemperatureF: 77, targetTemperatureF: null, mode: 'HEAT', fanSpeed: 'LOW',
-      horizontalSwing: '1', verticalSwing: 'ALL', operation: 'RIGHT_ON', isOn: true,
+      horizontalSwing: 'ONE', verticalSwing: 'ALL', operation: 'RIGHT_ON', isOn: true,
     });
+    // Swing names are wideq's ACHSwingMode / ACVSwingMode; a label outside them reads UNKNOWN with a warning.
+    const warnings: string[] = [];
+    expect(airConditionerStatus(AC, { WDirHStep: '13', WDirVStep: '0' }, { onWarning: (w) => warnings.push(w) })).toMatchObject({
+      horizontalSwing: 'LEFT_HALF', verticalSwing: 'OFF',
+    });
+    expect(airConditionerStatus(AC, { WDirHStep: '7' }, { onWarning: (w) => warnings.push(w) }).horizontalSwing).toBe('UNKNOWN');
+    expect(warnings).toEqual(['unknown WDirHStep label @7']);
     expect(airConditionerStatus(AC, { Operation: '0', TempCfg: 18 })).toMatchObject({ isOn: false, operation: 'OFF', targetTemperatureF: 64 });
   });
 

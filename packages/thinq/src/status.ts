@@ -311,11 +311,27 @@ export interface AirConditionerStatus {
   targetTemperatureF: number | null;
   mode: string | null;
   fanSpeed: string | null;
+  /** wideq `ACHSwingMode` name: `OFF`, `ONE`…`FIVE`, `LEFT_HALF`, `RIGHT_HALF`, `ALL` (`UNKNOWN` otherwise). */
   horizontalSwing: string | null;
+  /** wideq `ACVSwingMode` name: `OFF`, `ONE`…`SIX`, `ALL` (`UNKNOWN` otherwise). */
   verticalSwing: string | null;
   operation: string | null;
   isOn: boolean;
 }
+
+/** Horizontal swing steps of an air conditioner by wideq name (`ACHSwingMode`) → model label. */
+export const AC_HORIZONTAL_SWING: Readonly<Record<string, string>> = {
+  OFF: '@OFF', ONE: '@1', TWO: '@2', THREE: '@3', FOUR: '@4', FIVE: '@5', LEFT_HALF: '@13', RIGHT_HALF: '@35', ALL: '@100',
+};
+
+/** Vertical swing steps of an air conditioner by wideq name (`ACVSwingMode`) → model label. */
+export const AC_VERTICAL_SWING: Readonly<Record<string, string>> = {
+  OFF: '@OFF', ONE: '@1', TWO: '@2', THREE: '@3', FOUR: '@4', FIVE: '@5', SIX: '@6', ALL: '@100',
+};
+
+const invert = (table: Readonly<Record<string, string>>): LabelTable => Object.fromEntries(Object.entries(table).map(([k, v]) => [v, k]));
+const H_SWING_NAMES = invert(AC_HORIZONTAL_SWING);
+const V_SWING_NAMES = invert(AC_VERTICAL_SWING);
 
 /** wideq `_str_to_num`: `"18"` → 18, `"18.5"` → 18.5. */
 function strToNum(v: unknown): number | null {
@@ -347,8 +363,8 @@ export function airConditionerStatus(model: ModelInfo, data: MonitorData, option
     targetTemperatureF: cfg === null ? null : convertTemperature(model, 'TempCelToFah', Math.round(cfg)),
     mode: r.stripped('OpMode', '@AC_MAIN_OPERATION_MODE_'),
     fanSpeed: r.stripped('WindStrength', '@AC_MAIN_WIND_STRENGTH_'),
-    horizontalSwing: r.stripped('WDirHStep', '@'),
-    verticalSwing: r.stripped('WDirVStep', '@'),
+    horizontalSwing: r.state('WDirHStep', H_SWING_NAMES),
+    verticalSwing: r.state('WDirVStep', V_SWING_NAMES),
     operation,
     isOn: operation !== null && operation !== 'OFF' && operation !== UNKNOWN,
   };

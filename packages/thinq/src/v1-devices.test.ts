@@ -28,6 +28,11 @@ describe('v1 device controls (wideq ACDevice / RefrigeratorDevice)', () => {
     await ac.setHorizontalSwing('2');
     await ac.setVerticalSwing('OFF');
     expect(status).toMatchObject({ OpMode: '4', WindStrength: '6', WDirHStep: '2', WDirVStep: '0' });
+    // wideq names: ALL is the model label @100, LEFT_HALF @13.
+    await ac.setHorizontalSwing('LEFT_HALF');
+    await ac.setVerticalSwing('ALL');
+    expect(status).toMatchObject({ WDirHStep: '13', WDirVStep: '100' });
+    await expect(ac.setVerticalSwing('LEFT_HALF')).rejects.toThrow(RangeError);
     await ac.setOn(false);
     expect(status.Operation).toBe('0');
     await ac.setOn(true);

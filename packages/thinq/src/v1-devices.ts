@@ -1,11 +1,19 @@
 import { isFailedRequestError as isFailedRequest, isInvalidRequestError as isInvalidRequest } from './errors.js';
 import type { ModelInfo } from './model.js';
+import { AC_HORIZONTAL_SWING, AC_VERTICAL_SWING } from './status.js';
 import type { V1Client, V1Device } from './v1-client.js';
 
 function codeFor(model: ModelInfo, key: string, label: string): string {
   const code = model.enumValue(key, label);
   if (code === undefined) throw new RangeError(`${key}: this model does not support ${label}`);
   return code;
+}
+
+/** The model label of a swing step given by wideq name (`ALL` → `@100`) or by number (`2` → `@2`). */
+function swingLabel(table: Readonly<Record<string, string>>, step: string): string {
+  if (typeof step !== 'string' || step === '') throw new TypeError('step must be a non-empty string');
+  const label = Object.hasOwn(table, step) ? table[step] : undefined;
+  return label ?? `@${step}`;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -54,14 +62,14 @@ export class V1AirConditioner {
     await this.#set('WindStrength', codeFor(this.model, 'WindStrength', `@AC_MAIN_WIND_STRENGTH_${speed}_W`));
   }
 
-  /** Horizontal swing step: `OFF`, `1`…`5`, `ALL`… */
+  /** Horizontal swing by wideq name: `OFF`, `ONE`…`FIVE`, `LEFT_HALF`, `RIGHT_HALF`, `ALL` (or a step number such as `2`). */
   async setHorizontalSwing(step: string): Promise<void> {
-    await this.#set('WDirHStep', codeFor(this.model, 'WDirHStep', `@${step}`));
+    await this.#set('WDirHStep', codeFor(this.model, 'WDirHStep', swingLabel(AC_HORIZONTAL_SWING, step)));
   }
 
-  /** Vertical swing step: `OFF`, `1`…`6`, `ALL`… */
+  /** Vertical swing by wideq name: `OFF`, `ONE`…`SIX`, `ALL` (or a step number such as `2`). */
   async setVerticalSwing(step: string): Promise<void> {
-    await this.#set('WDirVStep', codeFor(this.model, 'WDirVStep', `@${step}`));
+    await this.#set('WDirVStep', codeFor(this.model, 'WDirVStep', swingLabel(AC_VERTICAL_SWING, step)));
   }
 
   /** Power: on uses `ALL_ON` when the model has it, else `RIGHT_ON` (wideq `set_on`). */
