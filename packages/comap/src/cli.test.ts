@@ -165,23 +165,30 @@ describe('comap CLI (built bin)', () => {
           buf += d.toString();
           if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
         });
-        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.once('exit', (code) => reject(new Error(`simulate exited ${code}: ${err}`)));
       });
       const creds = JSON.parse(first) as Record<string, string>;
-      const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const q = spawn(process.execPath, [bin, 'units'], {
           env: { ...process.env, COMAP_KEY: creds.key, COMAP_CLIENT_ID: creds.clientId, COMAP_SECRET: creds.secret, COMAP_LOGIN_ID: creds.loginId, COMAP_BASE_URL: creds.url },
         });
         let stdout = '';
+        let stderr = '';
         q.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        q.once('exit', (code) => resolve({ code, stdout }));
+        q.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        q.once('exit', (code) => resolve({ code, stdout, stderr }));
       });
-      expect(out.code).toBe(0);
+      expect(out.code, out.stderr).toBe(0);
       expect(out.stdout.trim().split('\n')).toHaveLength(3);
     } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      // Waiting for 'exit' of a process that already exited would hang the test.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
     }
   });
 });
