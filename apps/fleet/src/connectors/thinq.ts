@@ -17,6 +17,7 @@ import {
   type V1Device,
   type V1Monitor,
 } from '@x/thinq';
+import { createBackoff, type Backoff } from '@x/http-core';
 import type { ThinqConfig } from '../config.js';
 import type { CommandParamSpec, CommandSpec, DeviceInfo, ReadingInput, ReadingValue } from '../model.js';
 import { deviceId } from '../model.js';
@@ -128,6 +129,8 @@ export class ThinqConnector implements VendorConnector {
   #connect: ConnectClient | undefined;
   #push: ConnectPush | undefined;
   #pushError: string | undefined;
+  #pushRetryAt = 0;
+  readonly #pushBackoff: Backoff;
   readonly #units = new Map<string, string>();
   readonly #stateRead = new Set<string>();
   #connectDevices = new Map<string, ConnectEntry>();
@@ -141,6 +144,11 @@ export class ThinqConnector implements VendorConnector {
     this.#config = config;
     this.#ctx = ctx;
     this.#opts = options;
+    this.#pushBackoff = createBackoff({
+      initialDelayInMs: options.retry?.initialDelayInMs ?? 30_000,
+      maxDelayInMs: options.retry?.maxDelayInMs ?? 600_000,
+      jitter: 'equal',
+    });
     if (config.refreshToken) {
       this.#v1 = new V1Client({
         country: config.country,
@@ -214,7 +222,7 @@ export class ThinqConnector implements VendorConnector {
       this.#connectDevices = next;
       this.#discoveredAt = this.#ctx.now();
     }
-    if (!this.#push) await this.#startPush(client, signal);
+    if (!this.#push && this.#ctx.now() >= this.#pushRetryAt) await this.#startPush(client, signal);
     const pushing = this.#push?.connected === true;
     for (const entry of this.#connectDevices.values()) {
       // With the push connected, a device's state is read once; otherwise at every step.
@@ -255,10 +263,13 @@ export class ThinqConnector implements VendorConnector {
       await push.start(signal);
       this.#push = push;
       this.#pushError = undefined;
+      this.#pushBackoff.reset();
       void this.#consume(push);
     } catch (err) {
       await push.close().catch(() => undefined);
       if (signal.aborted) return;
+      // Each start registers a client and asks for a certificate: not at every poll.
+      this.#pushRetryAt = this.#ctx.now() + this.#pushBackoff.next();
       this.#pushError = describeError(err);
       this.#ctx.logger.warn('thinq: Connect push unavailable, polling state instead', { reason: this.#pushError });
       if (/auth|1103|1218|1301|1302|1303|1304|1305|1309/i.test(`${(err as Error).name} ${(err as { code?: unknown }).code as string}`)) throw err;
@@ -276,7 +287,10 @@ export class ThinqConnector implements VendorConnector {
       this.#pushError = describeError(err);
       this.#ctx.logger.warn('thinq: Connect push stopped', { reason: this.#pushError });
     } finally {
-      if (this.#push === push) this.#push = undefined;
+      if (this.#push === push) {
+        this.#push = undefined;
+        this.#pushRetryAt = this.#ctx.now() + this.#pushBackoff.next();
+      }
       this.#updateMode();
     }
   }
