@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main, type CliIo } from './cli-main.js';
+import { testCertificate } from '@x/http-core/testing';
 import { startSeplSimulator, type SeplSimulator } from './testing/simulator.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -178,6 +179,46 @@ describe('sepl-connector CLI', () => {
     expect(ws.err[0]).toMatch(/^sepl-connector: .*ECONNREFUSED/);
   });
 
+  it('honours every variable end to end: lookup URL, registration path, user and password, LOGLEVEL', async () => {
+    const password = 'pw-7f3c-never-printed';
+    const sim = await startSeplSimulator({ users: { envy: password }, registrationPath: 'api/register' });
+    cleanup.push(() => sim.close());
+    const dir = await mkdtemp(join(tmpdir(), 'sepl-cli-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'devices.json'), JSON.stringify({ devices: [{ id: 'lamp', type: 'iot#t', name: 'Lamp' }] }));
+    const env = {
+      CONNECTOR_LOOKUP_URL: sim.lookupUrl,
+      CONNECTOR_DEVICE_REGISTRATION_PATH: '/api/register',
+      CONNECTOR_HTTPS: 'false',
+      CONNECTOR_USER: 'envy',
+      CONNECTOR_PASSWORD: password,
+      LOGLEVEL: 'debug',
+    };
+    const debug = io(env, dir);
+    expect(await main(['event', 'lamp', 'power', '{"data":"3"}', '--devices', 'devices.json', '--protocol', 'g1'], debug.io)).toBe(0);
+    expect(sim.registrations).toEqual([{ user: 'envy', devices: [{ id: 'lamp', zway_type: 'iot#t', title: 'Lamp' }], path: '/api/register' }]);
+    expect(sim.framesOf('credentials', 'g1').map((f) => f.payload)).toEqual([{ user: 'envy', gid: undefined }]);
+    expect(sim.events.map((e) => [e.generation, e.deviceId, e.service])).toEqual([['g1', 'lamp', 'power']]);
+    // LOGLEVEL=debug: the connector's and the HTTP layer's lines reach stderr, never the password
+    expect(debug.err.some((l) => l.includes('info sepl-connector: ready'))).toBe(true);
+    expect(debug.err.some((l) => l.includes('debug'))).toBe(true);
+    expect([...debug.err, ...debug.out].filter((l) => l.includes(password))).toEqual([]);
+    const quiet = io({ ...env, LOGLEVEL: 'error' }, dir);
+    expect(await main(['event', 'lamp', 'power', '{"data":"4"}', '--devices', 'devices.json', '--protocol', 'g1'], quiet.io)).toBe(0);
+    expect(quiet.err).toEqual([]);
+    // CONNECTOR_HTTPS=true: the looked-up ws: URL becomes wss:, which this plain simulator cannot speak
+    const secure = io({ ...env, CONNECTOR_HTTPS: 'true', LOGLEVEL: 'error' }, dir);
+    const credentials = sim.framesOf('credentials').length;
+    expect(await main(['event', 'lamp', 'power', '{"data":"5"}', '--devices', 'devices.json', '--protocol', 'g1'], secure.io)).toBe(1);
+    expect(secure.err.at(-1)).toMatch(/^sepl-connector: .*(EPROTO|SSL)/);
+    expect(sim.framesOf('credentials')).toHaveLength(credentials);
+    expect(sim.events).toHaveLength(2);
+    const wrong = io({ ...env, CONNECTOR_PASSWORD: 'nope-not-it', LOGLEVEL: 'debug' }, dir);
+    expect(await main(['event', 'lamp', 'power', '{"data":"6"}', '--devices', 'devices.json', '--protocol', 'g1'], wrong.io)).toBe(1);
+    expect(wrong.err.at(-1)).toBe('sepl-connector: SeplAuthError: credentials rejected by the registration endpoint (status 401)');
+    expect(wrong.err.filter((l) => l.includes('nope-not-it'))).toEqual([]);
+  });
+
   it('average and event validate their arguments', async () => {
     const { env } = await fixture();
     const cases: Array<[string[], string]> = [
@@ -215,5 +256,28 @@ describe('sepl-connector CLI', () => {
       child.kill('SIGTERM');
     });
     expect(code).toBe(0);
+  }, 45_000);
+
+  it.skipIf(!existsSync(built))('the built bin honours CONNECTOR_HTTPS: ws: becomes wss:, the registration goes over https', async () => {
+    const { key, cert, ca } = testCertificate();
+    const sim = await startSeplSimulator({ users: { tls: 'tls-pw' }, tls: { key, cert } });
+    cleanup.push(() => sim.close());
+    const dir = await mkdtemp(join(tmpdir(), 'sepl-cli-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'ca.pem'), ca);
+    await writeFile(join(dir, 'devices.json'), JSON.stringify([{ id: 'lamp', type: 'iot#t', name: 'Lamp' }]));
+    const plain = sim.websocketUrl.replace('wss:', 'ws:');
+    const child = spawn(process.execPath, [built, 'event', 'lamp', 'power', '{"data":"8"}', '--devices', 'devices.json', '--protocol', 'g1', '--url', plain], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), CONNECTOR_HTTPS: 'on', CONNECTOR_USER: 'tls', CONNECTOR_PASSWORD: 'tls-pw', LOGLEVEL: 'error' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect({ code, out, err }).toEqual({ code: 0, out: '{"sent":true,"device":"lamp","service":"power"}\n', err: '' });
+    expect(sim.registrations).toHaveLength(1);
+    expect(sim.events.map((e) => [e.generation, e.deviceId])).toEqual([['g1', 'lamp']]);
   }, 45_000);
 });
