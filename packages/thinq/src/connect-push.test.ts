@@ -107,6 +107,32 @@ describe('Connect push over MQTT with mutual TLS (end to end)', () => {
     expect(await nextNew(it)).toMatchObject({ type: 'status', report: { powerSave: { powerSaveEnabled: true } } });
   });
 
+  it('keeps reconnecting with backoff while a reconnect fails, telling the user, and recovers', async () => {
+    const next = <T>(event: string) => new Promise<T>((resolve) => push.once(event, resolve));
+    sim.connect.stop(); // the simulator forgets the registered client: certificate requests answer 1203
+    const errorsBefore = errors.length;
+    let reconnecting = next<{ attempt: number; delayInMs: number }>('reconnecting');
+    sim.broker?.dropConnections();
+    expect(await reconnecting).toEqual({ attempt: 1, delayInMs: 50 });
+    const failed = next<unknown>('error');
+    reconnecting = next('reconnecting');
+    clock.advance(50);
+    expect(await failed).toMatchObject({ name: 'ConnectApiError', code: '1203' });
+    expect(await reconnecting).toEqual({ attempt: 2, delayInMs: 50 });
+    expect(push.connected).toBe(false);
+    expect(errors.length - errorsBefore).toBe(1);
+
+    await client.registerClient();
+    const connected = next('connected');
+    clock.advance(50);
+    await connected;
+    expect(push.connected).toBe(true);
+    errors.splice(errorsBefore);
+    const it = push[Symbol.asyncIterator]();
+    await sim.connect.report('sim-conn-ac-0001', { airFlow: { windStrength: 'LOW' } });
+    expect(await nextNew(it)).toMatchObject({ type: 'status', report: { airFlow: { windStrength: 'LOW' } } });
+  });
+
   it('renews event subscriptions before they expire', async () => {
     const before = sim.connect.requests.filter((r) => r.method === 'POST' && r.path.startsWith('event/')).length;
     const renewed = once(push, 'renewed');

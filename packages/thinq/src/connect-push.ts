@@ -201,15 +201,31 @@ export class ConnectPush extends EventEmitter {
       await client.endAsync(true);
       return;
     }
-    this.#mqtt = client;
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));
     // Socket errors are followed by 'close', which reconnects (and says so with 'reconnecting').
     client.on('error', (err) => this.#logger.debug('thinq push: connection error', { error: err.message }));
+    try {
+      for (const topic of this.#topics) await client.subscribeAsync(topic, { qos: 1 });
+    } catch (err) {
+      // A half-set-up connection is dropped, never left behind (its client id would fight the next one).
+      await client.endAsync(true).catch(() => undefined);
+      throw err;
+    }
+    if (this.#closing) {
+      await client.endAsync(true);
+      return;
+    }
+    this.#mqtt = client;
     client.once('close', () => {
-      if (this.#mqtt === client) this.#mqtt = undefined;
+      if (this.#mqtt !== client) return;
+      this.#mqtt = undefined;
       if (!this.#closing) this.#scheduleReconnect();
     });
-    for (const topic of this.#topics) await client.subscribeAsync(topic, { qos: 1 });
+    if (!client.connected) {
+      // Closed while subscribing: the 'close' listener came too late to see it.
+      this.#mqtt = undefined;
+      throw new Error('the MQTT connection closed while subscribing');
+    }
     this.#backoff.reset();
     this.emit('connected', { topics: [...this.#topics] });
   }
