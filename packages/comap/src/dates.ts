@@ -84,11 +84,6 @@ export function formatComapDate(date: Date): string {
   return formatDay(toDayNumber(date, 'date'));
 }
 
-/** The first millisecond of a day. */
-export function dayStart(day: DayNumber): Date {
-  return new Date(day * DAY_MS);
-}
-
 /** One history request window, both days inclusive. */
 export interface DayWindow {
   from: DayNumber;

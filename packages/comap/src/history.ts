@@ -7,7 +7,7 @@ import { ComapResponseError } from './errors.js';
 import { type DayNumber, type DayWindow, formatDay, splitIntoWindows, toDayNumber } from './dates.js';
 import type { HistoryPage } from './parse.js';
 import type { ComapValue, HistoryEntry, HistoryValue } from './types.js';
-import { normalizeGuids } from './value-guids.js';
+import { normalizeGuids } from './value-guid-list.js';
 
 const DAY_MS = 86_400_000;
 

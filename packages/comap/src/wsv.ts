@@ -7,7 +7,7 @@ import { collectHistory, historyEntries, planHistory, walkHistory, type HistoryQ
 import { apiUrl, buildHttp, callOptions, checkBaseUrl, checkString, keyFingerprint, type CallOptions, type ComapHttpOptions } from './options.js';
 import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues } from './parse.js';
 import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
-import { normalizeGuids } from './value-guids.js';
+import { normalizeGuids } from './value-guid-list.js';
 
 /** The documented limit: 1 request per second per key, shared by every client of that key. */
 export const DEFAULT_RATE_LIMIT = Object.freeze({ requestsPerInterval: 1, intervalInMs: 1000 });
