@@ -332,6 +332,15 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
+  /** Emits to user listeners; one that throws is reported as an 'error' instead of breaking the session. */
+  #emitGuarded<K extends 'command' | 'ready'>(event: K, ...args: SeplConnectorEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: SeplConnectorEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.#reportError(err instanceof Error ? err : new Error(`a '${event}' listener threw: ${String(err)}`));
+    }
+  }
+
   #requireReady(): Session {
     if (this.#state !== 'ready' || !this.#ready) throw new SeplNotConnectedError(`the connector is ${this.#state}, not ready`);
     return this.#ready;
@@ -429,7 +438,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
    */
   #deliver(command: SeplCommand, socket: HeartbeatSocket): void {
     const listened = this.listenerCount('command') > 0;
-    if (listened) this.emit('command', command);
+    if (listened) this.#emitGuarded('command', command);
     if (this.#streams.size === 0) {
       if (!listened) this.#unclaimed.push(command);
     } else {
@@ -579,7 +588,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
         lastError = undefined;
         this.#logger.info('sepl-connector: ready', { protocol: info.protocol, gatewayId: info.gatewayId, resynced: info.resynced });
         this.#settleStart?.resolve(info);
-        this.emit('ready', info);
+        this.#emitGuarded('ready', info);
         const end = await (this.#session as Session).session.socket.ended;
         this.#ready = undefined;
         this.#session = undefined;

@@ -380,6 +380,27 @@ describe('G2 handler/token protocol against the simulator', () => {
 });
 
 describe('G2 robustness', () => {
+  it('reports a throwing command or ready listener as an error and keeps the session', async () => {
+    const { sim, connector } = await setup();
+    const errors: Error[] = [];
+    connector.on('error', (e) => errors.push(e));
+    connector.on('ready', () => {
+      throw new Error('ready listener broke');
+    });
+    connector.on('command', () => {
+      throw new Error('command listener broke');
+    });
+    const iterator = connector.commands();
+    await connector.start();
+    const answered = sim.sendCommand('lamp-1', 'on', null);
+    const { value } = await iterator.next();
+    await connector.respond(value, { data: 'fine' });
+    expect((await answered)['protocol_parts']).toEqual([{ name: 'data', value: 'fine' }]);
+    expect(errors.map((e) => e.message)).toEqual(['ready listener broke', 'command listener broke']);
+    expect(connector.state).toBe('ready');
+    expect(sim.framesOf('credentials')).toHaveLength(1);
+  });
+
   it('reports a garbage frame as a SeplProtocolError and keeps the session', async () => {
     const { sim, connector } = await setup();
     await connector.start();

@@ -1,4 +1,4 @@
-import { createHttpClient, sleep, type HttpClient, type Logger } from '@x/http-core';
+import { createHttpClient, isAbortError, sleep, type HttpClient, type Logger } from '@x/http-core';
 
 /** The seed's `http_lib` as a small typed helper: every HTTP status is a result, not an error. */
 export interface HttpLibResponse {
@@ -84,7 +84,7 @@ export function createHttpLib(options: HttpLibOptions = {}): HttpLib {
           return { status: res.status, headers: res.headers, body: res.body ? Buffer.from(res.body).toString('utf8') : '' };
         }
       } catch (err) {
-        if (attempt >= retries || (err as { kind?: string }).kind === 'AbortError') throw err;
+        if (attempt >= retries || isAbortError(err)) throw err;
       }
       await sleep(retryDelayInMs, opts.signal);
     }
