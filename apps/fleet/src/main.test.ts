@@ -1,9 +1,10 @@
 // The `fleet` CLI in-process: usage errors, configuration errors, a demo run that is stopped and
 // whose data survives the restart, a history backfill with its progress bar, devices and export.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startComapSimulator } from '@x/comap/testing';
 import type { FleetApp } from './app.js';
 import { main, USAGE, type CliIo } from './main.js';
 import { openStorage } from './storage/open.js';
@@ -68,6 +69,35 @@ describe('fleet CLI: usage', () => {
     expect(await main(['start', '--config', join(tmpdir(), 'no-such-fleet.json')], b)).toBe(78);
     expect(b.err()).toContain('cannot read the file: ENOENT');
   });
+});
+
+describe('fleet CLI: start with a configuration file', () => {
+  it('connects to the configured cloud (here a ComAp simulator) and nothing else', async () => {
+    const sim = await startComapSimulator({ units: 1, seed: 3 });
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-start-'));
+    try {
+      const { url, key, clientId, secret, loginId } = sim.credentials();
+      await writeFile(
+        join(dir, 'fleet.config.json'),
+        JSON.stringify({ server: { port: 0 }, storage: { dataDir: 'memory://' }, logLevel: 'silent', comap: { loginId, clientId, secret, key, baseUrl: url, pollIntervalInMs: 1000 } }),
+      );
+      const controller = new AbortController();
+      let app: FleetApp | undefined;
+      const a = io({ signal: controller.signal, cwd: dir, onStarted: (started) => (app = started) });
+      const running = main(['start'], a);
+      await expect.poll(() => app !== undefined, { timeout: 30_000 }).toBe(true);
+      const status = await app!.waitFor((s) => s.vendors.comap.state === 'connected' && s.vendors.comap.devices === 1, 20_000);
+      expect(status.demo).toBe(false);
+      expect([status.vendors.devicecloud.state, status.vendors.thinq.state, status.sepl.state]).toEqual(['disabled', 'disabled', 'disabled']);
+      expect((await app!.listDevices()).map((d) => d.vendorId)).toEqual([sim.units[0]!.unitGuid]);
+      expect(a.err()).not.toContain(secret);
+      controller.abort();
+      expect(await running).toBe(0);
+    } finally {
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('fleet CLI: demo, restart, backfill, devices, export', () => {
