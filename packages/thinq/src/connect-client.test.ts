@@ -148,6 +148,27 @@ describe('ConnectClient against the simulator', () => {
   });
 });
 
+describe('Connect rate-limit backoff', () => {
+  it('waits 2 s doubling (full jitter) between retries of 1306/1314, on the injected clock', async () => {
+    const sim = await startThinqSimulator({ mqtt: false });
+    const clock = createTestClock();
+    const client = new ConnectClient({ pat: sim.pat, country: 'US', clientId: 'c', baseUrl: sim.connectUrl, clock, random: () => 0.5 });
+    try {
+      sim.connect.rateLimitNext(3, '1314');
+      expect((await client.devices()).length).toBe(3);
+      expect(sim.connect.requests.map((r) => r.path)).toEqual(['devices', 'devices', 'devices', 'devices']);
+      // Half (random 0.5) of 2 s, 4 s, 8 s.
+      expect(clock.delays).toEqual([1000, 2000, 4000]);
+      sim.connect.rateLimitNext(4);
+      await expect(client.devices()).rejects.toMatchObject({ name: 'RateLimitedError', code: '1306' });
+      expect(sim.connect.requests).toHaveLength(8);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+});
+
 describe('Connect simulator rate limit window', () => {
   it('answers 1306 beyond the allowed calls per window, and recovers when the window passes', async () => {
     const clock = createTestClock({ auto: false, start: 0 });
