@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startTestServer, type TestServer } from '@x/http-core/testing';
+import { timingSafeEqualString } from '@x/http-core';
+import { readBody, startTestServer, type TestServer } from '@x/http-core/testing';
 import { validateCommand } from '../command.js';
 import { MAX_HISTORY_WINDOW_DAYS, inclusiveDays, toDayNumber } from '../dates.js';
 import { VALUE_GUID } from '../value-guid.js';
@@ -121,17 +122,6 @@ function errorMessage(status: number, text: string, headers?: Record<string, str
 
 function apimError(status: number, text: string, headers?: Record<string, string>): HttpReply {
   return new HttpReply(status, { statusCode: status, message: text }, headers);
-}
-
-async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new RangeError('body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class ComapSimulator {
@@ -343,7 +333,7 @@ export class ComapSimulator {
     const header = req.headers['comap-key'];
     const key = typeof header === 'string' ? header : params.get('comap-key');
     if (key === null || key === undefined || key === '') return apimError(401, APIM_MISSING_KEY);
-    if (key !== this.key) return apimError(401, APIM_INVALID_KEY);
+    if (!timingSafeEqualString(key, this.key)) return apimError(401, APIM_INVALID_KEY);
     return undefined;
   }
 
@@ -390,7 +380,8 @@ export class ComapSimulator {
     if (text === '' || typeof body !== 'object' || body === null) return errorMessage(400, GENERIC_400);
     const { clientId, secret } = body as { clientId?: unknown; secret?: unknown };
     if (typeof clientId !== 'string' || typeof secret !== 'string') return errorMessage(400, GENERIC_400);
-    if (clientId.toLowerCase() !== this.clientId.toLowerCase() || secret !== this.secret) return errorMessage(400, GENERIC_400);
+    const clientOk = timingSafeEqualString(clientId.toLowerCase(), this.clientId.toLowerCase());
+    if (!timingSafeEqualString(secret, this.secret) || !clientOk) return errorMessage(400, GENERIC_400);
     const token = `sim.${randomBytes(24).toString('base64url')}`;
     const lifetime = this.opts.tokenLifetimeInSeconds;
     this.tokens.set(token, { expiresAt: now + lifetime * 1000 });
