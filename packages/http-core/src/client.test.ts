@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createHttpClient } from './client.js';
-import { isNetworkError, isParseError } from './errors.js';
+import { isAbortError, isNetworkError, isParseError } from './errors.js';
 import { DEFAULT_USER_AGENT, VERSION } from './version.js';
 import { readFileSync } from 'node:fs';
 import { createRouter, readBody, readJsonBody, sendJson, testCertificate } from './testing/index.js';
@@ -209,6 +209,36 @@ describe('createHttpClient: validation, logging, URLs', () => {
     expect(clock.delays).toEqual([]); // a 198 ms backoff would pass the 100 ms deadline
     const noRetry = client({ baseUrl: srv.url, clock, retry: { classify: () => 'client' } });
     expect(((await noRetry.request({ path: '/' }).catch((e: unknown) => e)) as { attempts: number }).attempts).toBe(1);
+  });
+
+  it('many concurrent calls can share one AbortSignal without a MaxListenersExceededWarning', async () => {
+    const srv = await serve((_req, res) => sendJson(res, 200, { ok: true }));
+    const http = client({ baseUrl: srv.url });
+    const timed = client({ baseUrl: srv.url, deadlineInMs: 30_000 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const calls = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? http : timed).request({ path: '/', signal: controller.signal }));
+      expect((await Promise.all(calls)).map((r) => r.status)).toEqual(Array.from({ length: 30 }, () => 200));
+      const sink = (): Writable => new Writable({ write: (_chunk, _enc, cb) => cb() });
+      const downloads = Array.from({ length: 15 }, () => timed.download({ path: '/', to: sink(), signal: controller.signal }));
+      expect(await Promise.all(downloads)).toEqual(Array.from({ length: 15 }, () => ({ bytes: 11 })));
+      // …and an abort still reaches every call in flight.
+      const stalled = await serve(() => undefined);
+      const pending = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? http : timed).request({ path: `${stalled.url}/`, signal: controller.signal }).catch((e: unknown) => e));
+      while (stalled.requestCount < 30) await new Promise((resolve) => setTimeout(resolve, 10));
+      controller.abort('stop');
+      const errors = await Promise.all(pending);
+      expect(errors.every((e) => isAbortError(e) && e.cause === 'stop')).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).toEqual([]);
   });
 
   it('a stream response errors with typed errors and releases the limiter slot when closed', async () => {

@@ -32,6 +32,7 @@ import {
   parseRetryAfter,
   resolveRetryOptions,
 } from './retry.js';
+import { CallScope, onAbort } from './call-scope.js';
 import { errorChannel, requestChannel, responseChannel } from './diagnostics.js';
 import { safeJoin, tempPathFor } from './files.js';
 import { sleep } from './sleep.js';
@@ -368,48 +369,6 @@ class ClientResponse<T> implements HttpResponse<T> {
       requestId: this.requestId,
       url: this.url,
     };
-  }
-}
-
-/** One call in flight: its signal (caller + deadline), secrets and context for errors. */
-class CallScope {
-  readonly signal: AbortSignal | undefined;
-  deadlineHit = false;
-  readonly userSignal: AbortSignal | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private onUserAbort: (() => void) | undefined;
-
-  constructor(userSignal: AbortSignal | undefined, deadlineInMs: number | undefined) {
-    this.userSignal = userSignal;
-    if (deadlineInMs === undefined) {
-      this.signal = userSignal;
-      return;
-    }
-    const controller = new AbortController();
-    this.signal = controller.signal;
-    this.timer = setTimeout(() => {
-      this.deadlineHit = true;
-      controller.abort(new TimeoutError({ phase: 'deadline', timeoutInMs: deadlineInMs }));
-    }, deadlineInMs);
-    this.timer.unref?.();
-    if (userSignal) {
-      if (userSignal.aborted) controller.abort(userSignal.reason);
-      else {
-        this.onUserAbort = () => controller.abort(userSignal.reason);
-        userSignal.addEventListener('abort', this.onUserAbort, { once: true });
-      }
-    }
-  }
-
-  get userAborted(): boolean {
-    return this.userSignal?.aborted === true;
-  }
-
-  dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.onUserAbort && this.userSignal) this.userSignal.removeEventListener('abort', this.onUserAbort);
-    this.timer = undefined;
-    this.onUserAbort = undefined;
   }
 }
 
@@ -931,22 +890,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       },
     });
     const signal = call.signal;
-    if (to !== undefined) {
-      await pipeline(res.body, counter, to, ...(signal ? [{ signal }] : [])).catch((error: unknown) => {
-        throw signal?.aborted ? new AbortError(signal.reason) : error;
-      });
-      return { bytes: bytesDone };
-    }
+    // The pipeline gets a signal of its own, fed through the one shared listener on the caller's.
+    const stop = new AbortController();
+    const unsubscribe = signal === undefined ? undefined : onAbort(signal, () => stop.abort(signal.reason));
+    if (signal?.aborted) stop.abort(signal.reason);
     const finalPath = target as string;
-    const temp = tempPathFor(finalPath);
+    const temp = to === undefined ? tempPathFor(finalPath) : undefined;
     try {
-      await pipeline(res.body, counter, createWriteStream(temp, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
-      await rename(temp, finalPath);
+      await pipeline(res.body, counter, to ?? createWriteStream(temp as string, { flags: 'wx' }), { signal: stop.signal });
+      if (temp !== undefined) await rename(temp, finalPath);
     } catch (error) {
       res.body.destroy();
-      await rm(temp, { force: true });
+      if (temp !== undefined) await rm(temp, { force: true });
       throw signal?.aborted ? new AbortError(signal.reason) : error;
+    } finally {
+      unsubscribe?.();
     }
+    if (to !== undefined) return { bytes: bytesDone };
     if (logging) logger.info('http download complete', { url: res.url, bytes: bytesDone, requestId: res.requestId });
     return { path: finalPath, bytes: bytesDone };
   }
