@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { SeplConnector } from './index.js';
 import { startSeplSimulator } from './testing/index.js';
@@ -35,4 +36,22 @@ it('runs the README example', async () => {
       ],
     ],
   ]);
+});
+
+it('keeps this test in step with the README example', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /## Example[^\n]*\n+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block).toBeDefined();
+  const source = readFileSync(new URL('./readme.test.ts', import.meta.url), 'utf8');
+  const lines = block!
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('import '));
+  expect(lines.length).toBeGreaterThan(10);
+  let from = 0;
+  for (const line of lines) {
+    const at = source.indexOf(line, from);
+    expect(at, `README line missing from the test (or out of order): ${line}`).toBeGreaterThan(-1);
+    from = at + line.length;
+  }
 });
