@@ -78,6 +78,10 @@ describe('parsers', () => {
     expect(parseComments({ comments: [{ id: '7', auhtor: 'B', date: '2023-11-01T10:00:00Z', text: '&#x28;x&#x29;' }] })).toEqual([
       { id: '7', author: 'B', date: new Date('2023-11-01T10:00:00Z'), text: '(x)', active: true },
     ]);
+    expect(parseComments({ comments: [{ id: 8, author: null, auhtor: 'C &amp; D', date: '2023-11-01T10:00:00Z', text: '' }] })[0]?.author).toBe('C & D');
+    expect(parseComments({ comments: [{ id: 9, author: 'E', auhtor: 'F', date: '2023-11-01T10:00:00Z' }] })[0]?.author).toBe('E');
+    expect(parseComments({ comments: [{ id: 10, date: '2023-11-01T10:00:00Z' }] })[0]?.author).toBe('');
+    expect(thrown(() => parseComments({ comments: [{ id: 11, author: 5, date: '2023-11-01T10:00:00Z' }] })).message).toBe('comments.comments[0].author: expected a string');
     expect(thrown(() => parseComments({ comments: [{ id: null, date: '2023-11-01T10:00:00Z' }] })).message).toBe('comments.comments[0].id: expected a number or a string');
   });
   it('history page: validFrom optional, per-value unit/decimalPlaces, nextOffset checks', () => {

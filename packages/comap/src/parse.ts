@@ -189,7 +189,8 @@ export function parseComments(body: unknown): Comment[] {
     .map((c): Comment => {
       const rawId = c.obj.id;
       const id = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : c.fail('id', 'a number or a string');
-      const author = decodeHtmlEntities(c.obj.author !== undefined ? c.optStr('author') : c.optStr('auhtor'));
+      // `author` (live API) wins; the documented misspelling `auhtor` is read when it is absent or null.
+      const author = decodeHtmlEntities(c.obj.author !== undefined && c.obj.author !== null ? c.optStr('author') : c.optStr('auhtor'));
       return { id, author, date: c.date('date'), text: decodeHtmlEntities(c.optStr('text')), active: c.bool('active', true) };
     });
 }
