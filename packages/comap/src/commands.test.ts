@@ -76,6 +76,16 @@ describe('commands against the simulator', () => {
     expect((e as { vendor: unknown }).vendor).toEqual({ message: 'Mode turbo is not available on this unit.' });
   });
 
+  it('a 401 (refused by the gateway, never seen by the unit) re-authenticates and sends the command once more', async () => {
+    const { sim, client } = await setup();
+    const u = sim.units.find((x) => !x.state.running)!;
+    await client.units();
+    sim.revokeTokens();
+    expect((await client.command(u.unitGuid, 'start')).status).toBe(200);
+    expect(sim.requests.slice(2).map((r) => `${r.method} ${r.path.split('/').pop()} ${r.status}`)).toEqual(['POST command 401', 'POST authenticate 200', 'POST command 200']);
+    expect(u.commands.map((c) => c.body)).toEqual([{ command: 'start' }]);
+  });
+
   it('an empty or non-JSON 200 body is a success', async () => {
     const empty = await setup({ commandResponse: 'empty' });
     expect(await empty.client.command(empty.sim.units[0]!.unitGuid, 'faultReset')).toEqual({ status: 200, body: undefined });
@@ -94,6 +104,12 @@ describe('commands against the simulator', () => {
     const e2 = await client.command(u.unitGuid, 'start').catch((x: unknown) => x);
     expect(isNetworkError(e2)).toBe(true);
     expect(sim.requests.filter((r) => r.path.endsWith('/command'))).toHaveLength(2);
+    expect(u.commands).toHaveLength(0);
+    // Not even a 429 that asks for no wait at all.
+    sim.faults.throttle(1, 0, '/command');
+    const e3 = await client.command(u.unitGuid, 'start').catch((x: unknown) => x);
+    expect(isHttpError(e3) && e3.status).toBe(429);
+    expect(sim.requests.filter((r) => r.path.endsWith('/command'))).toHaveLength(3);
     expect(u.commands).toHaveLength(0);
     // Reads are retried through the same faults.
     sim.faults.fail(2, 503).drop(1);

@@ -190,7 +190,8 @@ export class WSV {
 
   /**
    * Sends a command (validated first; see `ComapCommand`). Never retried: a genset must not
-   * start twice. Success means the API accepted it, not that the unit executed it; an empty or
+   * start twice (only a 401, refused by the gateway before the unit sees it, is sent again once
+   * after re-authentication). Success means the API accepted it, not that the unit executed it; an empty or
    * non-JSON 200 body is a success.
    */
   async command(unitGuid: string, command: ComapCommand | SimpleCommandName, options?: CallOptions): Promise<CommandResult> {
