@@ -530,7 +530,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
       pongTimeoutInMs: this.#pongTimeoutInMs,
       clock: this.#clock,
       ...(this.#tls ? { tls: this.#tls } : {}),
-    });
+    }, this.#closing.signal);
     try {
       this.#throwIfClosing();
       if (this.protocol === 'g2') {

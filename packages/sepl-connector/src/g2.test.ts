@@ -1,5 +1,6 @@
 import { createTestClock } from '@x/http-core/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -400,6 +401,23 @@ describe('G2 robustness', () => {
     expect(connector.state).toBe('ready');
     expect(sim.framesOf('credentials')).toHaveLength(1);
   });
+
+  it('close() does not wait for a websocket handshake that never completes', async () => {
+    const accepted: Socket[] = [];
+    const server = createServer((socket) => accepted.push(socket)); // accepts TCP, never answers the upgrade
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => {
+      for (const socket of accepted) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const { port } = server.address() as AddressInfo;
+    const connector = new SeplConnector({ url: `ws://127.0.0.1:${port}`, user: 'alice', password: 'secret', handshakeTimeoutInMs: 600_000 });
+    const started = connector.start();
+    await until(() => accepted.length === 1);
+    await connector.close();
+    await expect(started).rejects.toMatchObject({ name: 'SeplNotConnectedError' });
+    expect(connector.state).toBe('closed');
+  }, 15_000);
 
   it('reports a garbage frame as a SeplProtocolError and keeps the session', async () => {
     const { sim, connector } = await setup();

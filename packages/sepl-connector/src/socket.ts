@@ -66,22 +66,32 @@ export class HeartbeatSocket {
     this.#activity();
   }
 
-  /** Opens a websocket; rejects when the connection or its opening handshake fails. */
-  static open(url: string, options: SocketOptions): Promise<HeartbeatSocket> {
+  /** Opens a websocket; rejects when the connection or its opening handshake fails, or `signal` aborts. */
+  static open(url: string, options: SocketOptions, signal?: AbortSignal): Promise<HeartbeatSocket> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        return;
+      }
       const clientOptions: ClientOptions = { handshakeTimeout: options.connectTimeoutInMs, autoPong: true };
       if (options.tls?.ca !== undefined) clientOptions.ca = options.tls.ca;
       if (options.tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = options.tls.rejectUnauthorized;
       const ws = new WebSocket(url, clientOptions);
+      const onAbort = (): void => onError(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       const onError = (err: Error): void => {
+        signal?.removeEventListener('abort', onAbort);
         ws.off('open', onOpen);
+        // a terminated connecting socket still emits 'error'; nobody needs it any more
+        ws.on('error', () => undefined);
         ws.terminate();
         reject(err);
       };
       const onOpen = (): void => {
+        signal?.removeEventListener('abort', onAbort);
         ws.off('error', onError);
         resolve(new HeartbeatSocket(ws, options));
       };
+      signal?.addEventListener('abort', onAbort, { once: true });
       ws.once('error', onError);
       ws.once('open', onOpen);
     });
