@@ -211,6 +211,30 @@ describe('createHttpClient: validation, logging, URLs', () => {
     expect(((await noRetry.request({ path: '/' }).catch((e: unknown) => e)) as { attempts: number }).attempts).toBe(1);
   });
 
+  it('close() lets a call waiting to retry finish on the open pool, then closes; new calls are refused', async () => {
+    const { createTestClock, failTimes } = await import('./testing/index.js');
+    const handler = failTimes(1, 503);
+    const srv = await serve(handler);
+    const clock = createTestClock({ auto: false });
+    const http = client({ baseUrl: srv.url, clock, random: () => 0.5 });
+    const call = http.request({ path: '/' });
+    while (clock.pending === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    let closed = false;
+    const closing = http.close().then(() => {
+      closed = true;
+    });
+    expect(http.close()).toBe(http.close()); // one close, however often asked
+    await expect(http.request({ path: '/' })).rejects.toThrow('The client is closed');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    clock.advance(100); // the backoff wait: floor(0.5 · 200)
+    const res = await call;
+    expect([res.status, res.attempts]).toEqual([200, 2]);
+    await closing;
+    expect(closed).toBe(true);
+    expect(handler.calls).toBe(2);
+  });
+
   it('many concurrent calls can share one AbortSignal without a MaxListenersExceededWarning', async () => {
     const srv = await serve((_req, res) => sendJson(res, 200, { ok: true }));
     const http = client({ baseUrl: srv.url });

@@ -384,6 +384,26 @@ interface CallContext {
   requestId: string;
 }
 
+/** Counts calls in flight so that `close()` can wait for them. */
+class CallCounter {
+  #count = 0;
+  #waiters: (() => void)[] = [];
+
+  started(): void {
+    this.#count += 1;
+  }
+
+  settled(): void {
+    this.#count -= 1;
+    if (this.#count === 0) for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Resolves once no call is in flight. */
+  idle(): Promise<void> {
+    return this.#count === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
 /** Creates a client with its own connection pool. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
@@ -458,6 +478,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       },
     });
   let closed = false;
+  let closing: Promise<void> | undefined;
+  const calls = new CallCounter();
 
   /** Every raw secret value relevant to a call (for scrubbing texts). */
   const secretsOf = (ctx: CallContext): string[] => {
@@ -769,6 +791,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     };
 
+    calls.started();
     try {
       for (;;) {
         try {
@@ -848,6 +871,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throw error;
     } finally {
       if (!keepScope) scope.dispose();
+      calls.settled();
     }
   };
 
@@ -918,10 +942,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     request,
     download,
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (ownsDispatcher) await dispatcher.close();
+    close() {
+      if (closing === undefined) {
+        closed = true;
+        // Calls in flight (also those waiting to retry) finish on the open pool first; undici then
+        // waits for response bodies still being read.
+        closing = calls.idle().then(() => (ownsDispatcher ? dispatcher.close() : undefined));
+      }
+      return closing;
     },
     baseUrl: base?.href,
   };
