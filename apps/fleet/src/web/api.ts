@@ -355,9 +355,10 @@ export async function getAverage(id: string, metric: string, granularity: Granul
   return decodeAverage(await call(`${devicePath(id)}/average?${query.toString()}`));
 }
 
+/** Recent commands of the whole fleet (API and SEPL), newest first. */
 export async function getCommands(limit = 50): Promise<CommandRecord[]> {
-  const body = await call(`/api/commands?limit=${limit}`);
-  const list = isObject(body) ? body['commands'] : body;
+  const body = obj(await call(`/api/commands?limit=${limit}`), 'commands answer');
+  const list = body['commands'];
   if (!Array.isArray(list)) bad('commands is not an array', list);
   return list.map(decodeCommandRecord);
 }

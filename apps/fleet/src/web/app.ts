@@ -1,7 +1,7 @@
 // The fleet dashboard: entry point of the browser bundle (dist/web/app.js, served as
 // /assets/app.js). Plain DOM: a store fed by the live feed, views that redraw what changed, and a
 // hash route (#/device/<id>) for the detail view so links, Back and bookmarks work.
-import { renderBridge } from './bridge-view.js';
+import { BridgeView } from './bridge-view.js';
 import { DetailView } from './detail-view.js';
 import { DevicesView } from './devices-view.js';
 import { byId } from './dom.js';
@@ -25,7 +25,6 @@ function main(): void {
   const liveStatus = byId('live-status', HTMLElement);
   const pageError = byId('page-error', HTMLElement);
   const vendorList = byId('vendor-list', HTMLElement);
-  const bridgeBody = byId('bridge-body', HTMLElement);
   const overview = [byId('vendors', HTMLElement), byId('bridge', HTMLElement), byId('devices', HTMLElement)];
   const devicesHeading = byId('devices-heading', HTMLElement);
   const detailHeading = byId('detail-heading', HTMLElement);
@@ -37,6 +36,7 @@ function main(): void {
     message: byId('devices-state', HTMLElement),
     filter: byId('device-filter', HTMLInputElement),
   });
+  const bridge = new BridgeView(byId('bridge-body', HTMLElement), store);
   const detail = new DetailView(store, {
     section: byId('detail', HTMLElement),
     heading: detailHeading,
@@ -50,7 +50,7 @@ function main(): void {
         pageError.hidden = true;
         demoBadge.hidden = !store.demo;
         renderVendors(vendorList, store);
-        renderBridge(bridgeBody, store);
+        bridge.render(true);
         devices.renderAll();
         break;
       case 'device':
@@ -62,7 +62,7 @@ function main(): void {
         break;
       case 'sepl':
       case 'command':
-        renderBridge(bridgeBody, store);
+        bridge.render();
         break;
     }
     detail.onChange(change);

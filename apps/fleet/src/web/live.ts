@@ -1,7 +1,8 @@
 // The live feed: GET /api/events (server-sent events). The server has no replay, so every
-// (re)connection starts with a fresh snapshot of /api/status and /api/devices (see API.md).
-import { decodeCommandRecord, decodeDevice, decodeReading, decodeSeplStatus, decodeVendorStatus, getDevices, getStatus } from './api.js';
-import type { FleetStore } from './store.js';
+// (re)connection starts with a fresh snapshot of /api/status, /api/devices and /api/commands
+// (see API.md).
+import { decodeCommandRecord, decodeDevice, decodeReading, decodeSeplStatus, decodeVendorStatus, getCommands, getDevices, getStatus } from './api.js';
+import { MAX_COMMANDS, type FleetStore } from './store.js';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'error';
 
@@ -88,9 +89,9 @@ export class LiveFeed {
     const run = ++this.#snapshotRun;
     this.#buffered = [];
     try {
-      const [status, devices] = await Promise.all([getStatus(), getDevices()]);
+      const [status, devices, commands] = await Promise.all([getStatus(), getDevices(), getCommands(MAX_COMMANDS)]);
       if (run !== this.#snapshotRun) return;
-      this.#store.setSnapshot(status, devices);
+      this.#store.setSnapshot(status, devices, commands);
       const buffered = this.#buffered ?? [];
       this.#buffered = null;
       for (const apply of buffered) apply();

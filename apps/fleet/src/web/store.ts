@@ -35,14 +35,14 @@ export class FleetStore {
     for (const listener of this.#listeners) listener(change);
   }
 
-  /** Replaces everything with a fresh snapshot (start-up and every SSE reconnect). */
-  setSnapshot(status: FleetStatus, devices: readonly Device[]): void {
+  /** Replaces everything with a fresh snapshot (start-up and every SSE reconnect); commands newest first. */
+  setSnapshot(status: FleetStatus, devices: readonly Device[], commands: readonly CommandRecord[] = []): void {
     this.devices.clear();
     for (const device of devices) this.devices.set(device.id, device);
     this.vendors = { ...status.vendors };
     this.sepl = status.sepl;
     this.demo = status.demo;
-    for (const record of [...status.sepl.recentCommands].reverse()) this.#rememberCommand(record);
+    for (const record of [...commands, ...status.sepl.recentCommands].reverse()) this.#rememberCommand(record);
     this.loaded = true;
     this.#emit({ type: 'snapshot' });
   }

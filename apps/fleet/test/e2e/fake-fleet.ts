@@ -21,6 +21,8 @@ export interface FakeFleet {
   status: Record<string, any>;
   devices: Record<string, any>[];
   readings: Record<string, any>[];
+  /** What /api/commands lists (newest first). */
+  commands: Record<string, any>[];
   average: Record<string, any>[];
   /** How the next POST /api/devices/:id/commands is answered. */
   commandAnswer: (deviceId: string, body: any) => FakeCommandAnswer;
@@ -70,6 +72,7 @@ export async function startFakeFleet(): Promise<FakeFleet> {
     },
     devices: [],
     readings: [],
+    commands: [],
     average: [],
     commandAnswer: () => ({ status: 500, body: { error: { code: 'internal', message: 'no answer configured' } } }),
     commandsPosted: [],
@@ -105,6 +108,7 @@ export async function startFakeFleet(): Promise<FakeFleet> {
       return;
     }
     if (path === '/api/status') return json(res, 200, fake.status);
+    if (path === '/api/commands') return json(res, 200, { commands: fake.commands });
     if (path === '/api/devices') {
       if (fake.devicesDelayMs > 0) await new Promise((r) => setTimeout(r, fake.devicesDelayMs));
       return json(res, 200, { devices: fake.devices });

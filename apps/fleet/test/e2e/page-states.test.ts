@@ -69,6 +69,17 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     fake.push('vendor', vendorStatus('thinq', 'connected'));
     await expect.poll(() => thinq.getAttribute('data-state')).toBe('connected');
     expect(await page.locator('tr[data-device-id="thinq:ac-1"] .problem').count()).toBe(0);
+
+    // The SEPL bridge losing its platform is shown the same way.
+    fake.push('sepl', seplStatus({ state: 'degraded', reason: 'websocket closed by the platform (reconnecting in 30 s)', devicesRegistered: 2 }));
+    await expect
+      .poll(() => page.locator('[data-testid="bridge-problem"]').textContent())
+      .toBe('Bridge offline: websocket closed by the platform (reconnecting in 30 s)');
+    expect(await page.locator('[data-testid="bridge-state"] .badge').textContent()).toBe('Offline');
+    expect(await page.locator('[data-testid="bridge-registered"]').textContent()).toBe('2 of 3');
+    fake.push('sepl', seplStatus({ devicesRegistered: 3 }));
+    await expect.poll(() => page.locator('[data-testid="bridge-problem"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="bridge-state"] .badge').textContent()).toBe('Connected');
   });
 
   it('applies live events: a reading updates its row, a new device appears', async () => {
@@ -98,10 +109,13 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
         command: commandRecord({ id: 'cmd-failed', deviceId, command: body.command, status: 'failed', result: null, error: 'ComAp refused the command: unit is in OFF mode' }),
       },
     });
+    // An earlier command, from before the page was opened.
+    fake.commands = [commandRecord({ id: 'cmd-earlier', command: 'stop', requestedAt: iso(Date.now() - 60_000) })];
     watched = await browser.newPage();
     const { page } = watched;
     await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
     await expect.poll(() => page.locator('#detail-heading').textContent()).toBe('Genset Westport');
+    await expect.poll(() => page.locator('#detail-body .commands-table tr[data-command-id="cmd-earlier"]').getAttribute('data-status')).toBe('ok');
     const start = page.locator('button[data-command="start"]');
 
     // Cancel: nothing is sent.
@@ -122,8 +136,8 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     await expect.poll(() => result.textContent()).toBe('“Start” failed: ComAp refused the command: unit is in OFF mode');
     expect(await result.getAttribute('role')).toBe('alert');
     expect(fake.commandsPosted).toEqual([{ deviceId: 'comap:genset-1', body: { command: 'start', params: {} } }]);
-    const recent = page.locator('#detail-body .commands-table tr[data-command-id="cmd-failed"]');
-    expect(await recent.getAttribute('data-status')).toBe('failed');
+    const recent = page.locator('#detail-body .commands-table tbody tr');
+    expect(await recent.evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-command-id')}:${r.getAttribute('data-status')}`))).toEqual(['cmd-failed:failed', 'cmd-earlier:ok']);
     await screenshot(page, 'states-command-failed-laptop');
   });
 
