@@ -162,6 +162,44 @@ describe('push session against the simulator', () => {
     expect(c.batches.map((b) => b.connection)).toEqual([1, 2, 2, 2]);
   });
 
+  it('replayUnacknowledged: batches buffered from a lost connection are not delivered twice', async () => {
+    const run = async (replayUnacknowledged: boolean) => {
+      const m = tcpMonitor({ monAckOption: 'explicit', monAutoReplayOnConnect: 'true' });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const c = collector();
+      const s = session(m.id, {
+        replayUnacknowledged,
+        handler: async (b) => {
+          c.handler(b);
+          if (c.batches.length === 1) await gate;
+        },
+      });
+      const disconnected: unknown[] = [];
+      s.on('disconnected', (e) => disconnected.push(e));
+      await s.start();
+      publish(1, 2, 3, 4);
+      const internals = s as unknown as { queue: unknown[] };
+      await waitFor(() => c.batches.length === 1 && internals.queue.length === 3, 'one batch in the handler, three buffered');
+      expect(sim.faults.disconnect(m.id)).toBe(true);
+      await waitFor(() => disconnected.length === 1, 'the client saw the disconnect');
+      release(); // block 0 finishes after its connection died: it cannot be acknowledged any more
+      await waitFor(() => c.values().length >= 5 && sim.monitor(m.id)!.inflight.size === 0 && sim.monitor(m.id)!.pending.length === 0, 'replay');
+      await s.stop();
+      return [c.values(), c.replays()];
+    };
+    // The server replays blocks 0..3 (all unacknowledged); only block 0, which was in the handler, is seen twice.
+    expect(await run(true)).toEqual([
+      [1, 1, 2, 3, 4],
+      [false, true, true, true, true],
+    ]);
+    // Without the option the buffered batches are delivered as well, and then again as replays.
+    expect(await run(false)).toEqual([
+      [1, 2, 3, 4, 1, 2, 3, 4],
+      [false, false, false, false, true, true, true, true],
+    ]);
+  });
+
   it('a wrong password is fatal: typed error, no reconnect', async () => {
     const m = tcpMonitor();
     const s = session(m.id, { password: 'wrong' });
@@ -326,15 +364,14 @@ describe('push session against the simulator', () => {
     await expect(s.done).rejects.toSatisfy(isPushConnectionError);
   });
 
-  it('async iterator: ack after the loop body, break stops the session', async () => {
-    const m = tcpMonitor({ monAckOption: 'explicit' });
+  it('async iterator: ack when the loop comes back; leaving the loop stops the session and leaves its batch unacknowledged', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit', monAutoReplayOnConnect: 'true' });
     const s = session(m.id);
-    publish(); // nothing yet
     const got: unknown[] = [];
     const loop = (async () => {
       for await (const b of s) {
         got.push(b.events.map((e) => e.type === 'DataPoint' && e.payload.data));
-        if (got.length === 3) break;
+        if (got.length === 3) break; // a throw here would leave the loop the same way
       }
     })();
     await waitFor(() => s.state === 'connected');
@@ -342,8 +379,21 @@ describe('push session against the simulator', () => {
     await loop;
     expect(got).toEqual([[1], [2], [3]]);
     expect(s.state).toBe('closed');
-    await waitFor(() => sim.connects.length === 1 && !sim.monitor(m.id)!.inflight.has(2), 'ack of block 2');
     expect(() => s[Symbol.asyncIterator]()).toThrow(/one consumer/);
+    // Blocks 0 and 1 were acknowledged; the one held at the break (3) and the one never taken (4) come back.
+    const sm = sim.monitor(m.id)!;
+    await waitFor(() => sm.fields.monStatus === 'SUSPENDED', 'disconnect seen by the server');
+    expect(sm.pending.map((e) => [e.body.data, e.replay])).toEqual([
+      [3, true],
+      [4, true],
+    ]);
+    const c = collector();
+    await session(m.id, { handler: c.handler }).start();
+    await waitFor(() => c.values().length === 2, 'replayed blocks');
+    expect([c.values(), c.replays()]).toEqual([
+      [3, 4],
+      [true, true],
+    ]);
   });
 
   it('events() flattens batches', async () => {

@@ -78,6 +78,13 @@ export interface PushSessionOptions {
   monitorId: number;
   /** Send the 10-byte PublishMessageReceived once a batch was handled (default true; harmless for `off` monitors). */
   acknowledge?: boolean;
+  /**
+   * Set it when the monitor has `ackOption: 'explicit'` and `autoReplayOnConnect: true`: the server
+   * then replays every block this session did not acknowledge, so batches still buffered from a
+   * lost connection are dropped rather than delivered, and arrive once (flagged `replay`) after the
+   * reconnect instead of twice. Leave it off (default) for other monitors, or those batches are lost.
+   */
+  replayUnacknowledged?: boolean;
   /** Callback face: called for each batch in order; the ack is sent after its promise resolves. */
   handler?: PushHandler;
   /** Decoded batches buffered before the socket is paused (default 4). */
@@ -296,8 +303,10 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
         return this.pull();
       },
       return: async () => {
-        // The consumer left: what it did not take stays unacknowledged (a persistent monitor replays it).
-        this.finishOutstanding(true);
+        // The consumer left the loop (break, return or a throw, which look alike here): the batch it
+        // held is not acknowledged (a failed body must not confirm a block), nor is anything it did
+        // not take; a persistent monitor replays them.
+        this.finishOutstanding(false);
         this.queue.length = 0;
         await this.stop();
         return { done: true, value: undefined };
@@ -384,6 +393,12 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
       conn.socket.resume();
       this.armIdle(conn);
     }
+  }
+
+  /** Forgets the batches a lost connection buffered (the server replays them). */
+  private dropBuffered(connection: number): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]?.connection === connection) this.queue.splice(i, 1);
+    this.notifyDrained();
   }
 
   private drained(): Promise<void> {
@@ -548,6 +563,7 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
         clearTimeout(connectTimer);
         this.clearIdle(conn);
         if (this.conn === conn) this.conn = undefined;
+        if (this.opts.replayUnacknowledged) this.dropBuffered(conn.id);
         resolve(conn.closeError ?? new PushConnectionError('CONNECTION_CLOSED', 'push server closed the connection'));
       });
     });
