@@ -45,24 +45,36 @@ export async function startDemo(options: DemoOptions): Promise<DemoEnvironment> 
   const stopAll = async (): Promise<void> => {
     for (const v of [...vendors.values()].reverse()) await v.stop().catch((err: unknown) => options.logger.warn('simulator stop failed', { error: err }));
   };
-  try {
-    const comap = await startComapDemo(options.pollIntervalInMs);
-    vendors.set('comap', comap.demo);
-    config.comap = comap.config;
-    const devicecloud = await startDevicecloudDemo();
-    vendors.set('devicecloud', devicecloud.demo);
-    config.devicecloud = devicecloud.config;
-    const thinq = await startThinqDemo(options.pollIntervalInMs);
-    vendors.set('thinq', thinq.demo);
-    config.thinq = thinq.config;
-    connectorOptions.thinq = thinq.options;
-    const sepl = await startSeplDemo();
-    vendors.set('sepl', sepl.demo);
-    config.sepl = sepl.config;
-    seplCommand = (deviceId, command, params) => sepl.demo.command(deviceId, command, params);
-  } catch (err) {
+  // The four simulators start side by side; if one fails, the others are stopped again.
+  const [comap, devicecloud, thinq, sepl] = await Promise.allSettled([
+    startComapDemo(options.pollIntervalInMs),
+    startDevicecloudDemo(),
+    startThinqDemo(options.pollIntervalInMs),
+    startSeplDemo(),
+  ]);
+  if (comap.status === 'fulfilled') {
+    vendors.set('comap', comap.value.demo);
+    config.comap = comap.value.config;
+  }
+  if (devicecloud.status === 'fulfilled') {
+    vendors.set('devicecloud', devicecloud.value.demo);
+    config.devicecloud = devicecloud.value.config;
+  }
+  if (thinq.status === 'fulfilled') {
+    vendors.set('thinq', thinq.value.demo);
+    config.thinq = thinq.value.config;
+    connectorOptions.thinq = thinq.value.options;
+  }
+  if (sepl.status === 'fulfilled') {
+    const demo = sepl.value.demo;
+    vendors.set('sepl', demo);
+    config.sepl = sepl.value.config;
+    seplCommand = (deviceId, command, params) => demo.command(deviceId, command, params);
+  }
+  const failed = [comap, devicecloud, thinq, sepl].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await stopAll();
-    throw err;
+    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
   const simulators: Simulators = Object.fromEntries([...vendors].map(([k, v]) => [k, v.simulator]));
   return {
