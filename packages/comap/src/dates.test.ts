@@ -52,6 +52,9 @@ describe('history days', () => {
   it('names the parameter on bad input', () => {
     expect(() => toDayNumber('02/29/2023', 'from')).toThrow(new RangeError('from is not a calendar date: "02/29/2023"'));
     expect(() => toDayNumber('2023-11-01', 'to')).toThrow(/^to must be a date written MM\/DD\/YYYY/);
+    expect(() => toDayNumber('01/01/0099', 'from')).toThrow(new RangeError('from must be in 1970 or later, got "01/01/0099"'));
+    expect(formatDay(toDayNumber('01/01/1970', 'from'))).toBe('01/01/1970');
+    expect(() => toDayNumber(new Date(-1), 'to')).toThrow(new RangeError('to must be in 1970 or later, got 1969-12-31T23:59:59.999Z'));
     expect(() => toDayNumber(new Date(Number.NaN), 'to')).toThrow(new RangeError('to is an invalid Date'));
     expect(() => toDayNumber(20231101 as unknown as string, 'from')).toThrow(TypeError);
   });

@@ -57,6 +57,7 @@ export function toDayNumber(input: Date | string, field: string): DayNumber {
   if (input instanceof Date) {
     const t = input.getTime();
     if (Number.isNaN(t)) throw new RangeError(`${field} is an invalid Date`);
+    if (t < 0) throw new RangeError(`${field} must be in 1970 or later, got ${input.toISOString()}`);
     return Math.floor(t / DAY_MS);
   }
   if (typeof input !== 'string') throw new TypeError(`${field} must be a Date or a "MM/DD/YYYY" string`);
@@ -65,6 +66,8 @@ export function toDayNumber(input: Date | string, field: string): DayNumber {
   const month = Number(m[1]);
   const day = Number(m[2]);
   const year = Number(m[3]);
+  // Date.UTC reads years 0–99 as 1900–1999; nothing in WebSupervisor predates 1970 anyway.
+  if (year < 1970) throw new RangeError(`${field} must be in 1970 or later, got ${JSON.stringify(input)}`);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new RangeError(`${field} is not a calendar date: ${JSON.stringify(input)}`);
   }
