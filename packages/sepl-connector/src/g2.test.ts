@@ -325,45 +325,36 @@ describe('G2 handler/token protocol against the simulator', () => {
     expect(delays.slice(0, 3)).toEqual([30, 60, 60]);
   });
 
-  it('backs off 30 s, 60 s, 120 s, 240 s, then 300 s by default (fake clock)', async () => {
+  /** Reconnect delays against a closed port, on a fake clock. */
+  async function refusedDelays(count: number, options: Partial<SeplConnectorOptions> = {}) {
     const sim = await startSeplSimulator();
     const url = sim.websocketUrl;
     await sim.close();
     const clock = createTestClock({ start: Date.parse('2026-01-01T00:00:00Z') });
-    const connector = new SeplConnector({ url, user: 'alice', password: 'secret', clock });
+    const connector = new SeplConnector({ url, user: 'alice', password: 'secret', clock, ...options });
     cleanup.push(() => connector.close());
     const delays: number[] = [];
     connector.on('error', () => undefined);
     const enough = new Promise<void>((resolve) =>
       connector.on('reconnecting', (r) => {
         delays.push(r.delayInMs);
-        if (delays.length === 7) resolve();
+        if (delays.length === count) resolve();
       }),
     );
     void connector.start().catch(() => undefined);
     await enough;
+    return { delays, clock };
+  }
+
+  it('backs off 30 s, 60 s, 120 s, 240 s, then 300 s by default (fake clock)', async () => {
+    const { delays, clock } = await refusedDelays(7);
     expect(delays).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000, 300_000]);
     expect(clock.delays.slice(0, 6)).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
   });
 
   it('jitters the reconnect delays when asked, still capped (fake clock, injected randomness)', async () => {
-    const sim = await startSeplSimulator();
-    const url = sim.websocketUrl;
-    await sim.close();
-    const clock = createTestClock({ start: Date.parse('2026-01-01T00:00:00Z') });
     const draws = [0, 0.5, 0.999, 0.25, 1 - 1e-9, 0];
-    const connector = new SeplConnector({ url, user: 'alice', password: 'secret', clock, reconnect: { jitter: 'equal' }, random: () => draws.shift() ?? 0 });
-    cleanup.push(() => connector.close());
-    const delays: number[] = [];
-    connector.on('error', () => undefined);
-    const enough = new Promise<void>((resolve) =>
-      connector.on('reconnecting', (r) => {
-        delays.push(r.delayInMs);
-        if (delays.length === 6) resolve();
-      }),
-    );
-    void connector.start().catch(() => undefined);
-    await enough;
+    const { delays } = await refusedDelays(6, { reconnect: { jitter: 'equal' }, random: () => draws.shift() ?? 0 });
     // equal jitter: half the 30 s → 300 s step plus a random share of the other half
     expect(delays).toEqual([15_000, 45_000, 119_940, 150_000, 299_999, 150_000]);
   });
@@ -534,6 +525,17 @@ describe('G2 robustness', () => {
 });
 
 describe('G2 deletions while offline', () => {
+  /** After the handshake: the queued `delete` of plug-2 first, then the sync of lamp-1 alone. */
+  function expectPlugDeletedBeforeSync(sim: SeplSimulator, mark: number, gatewayId: string | undefined): void {
+    expect(sim.received.slice(mark).map((f) => [f.handler, f.payload])).toEqual([
+      ['credentials', { user: 'alice', gid: gatewayId }],
+      ['delete', 'plug-2'],
+      ['clear', null],
+      ['put', { uri: 'lamp-1', name: 'Lamp', iot_type: TYPE, tags: ['room:hall'] }],
+      ['commit', gatewayHash([lamp])],
+    ]);
+  }
+
   it('queues a deletion made offline (in the file store, across a restart) and sends it after the next handshake, before the sync', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sepl-delete-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
@@ -555,13 +557,7 @@ describe('G2 deletions while offline', () => {
     cleanup.push(() => again.close());
     const info = await again.start();
     expect(info).toMatchObject({ gatewayId: first.gatewayId, resynced: true });
-    expect(sim.received.slice(mark).map((f) => [f.handler, f.payload])).toEqual([
-      ['credentials', { user: 'alice', gid: first.gatewayId }],
-      ['delete', 'plug-2'],
-      ['clear', null],
-      ['put', { uri: 'lamp-1', name: 'Lamp', iot_type: TYPE, tags: ['room:hall'] }],
-      ['commit', gatewayHash([lamp])],
-    ]);
+    expectPlugDeletedBeforeSync(sim, mark, first.gatewayId);
     expect(await new FileDeviceStore(path).getPendingDeletions()).toEqual([]);
   });
 
@@ -595,13 +591,7 @@ describe('G2 deletions while offline', () => {
     const ready = new Promise((resolve) => connector.once('ready', resolve));
     sim.dropConnections();
     await ready;
-    expect(sim.received.slice(mark).map((f) => [f.handler, f.payload])).toEqual([
-      ['credentials', { user: 'alice', gid: first.gatewayId }],
-      ['delete', 'plug-2'],
-      ['clear', null],
-      ['put', { uri: 'lamp-1', name: 'Lamp', iot_type: TYPE, tags: ['room:hall'] }],
-      ['commit', gatewayHash([lamp])],
-    ]);
+    expectPlugDeletedBeforeSync(sim, mark, first.gatewayId);
     expect(sim.received.slice(mark)[1]!.generation).toBe('g2');
     expect((store as MemoryDeviceStore).getPendingDeletions()).toEqual([]);
     expect([...sim.gateways.get(first.gatewayId!)!.devices.keys()]).toEqual(['lamp-1']);
