@@ -189,6 +189,11 @@ export async function startHttpServer(fleet: FleetService, options: HttpServerOp
 
   route('GET', '/api/events', async ({ req, res, url }) => {
     new Query(url.searchParams, []);
+    if (req.method === 'HEAD') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
+      res.end();
+      return Promise.resolve();
+    }
     sse.attach(req, res, SECURITY_HEADERS);
     return Promise.resolve();
   });
