@@ -162,6 +162,13 @@ describe('Connect rate-limit backoff', () => {
       sim.connect.rateLimitNext(4);
       await expect(client.devices()).rejects.toMatchObject({ name: 'RateLimitedError', code: '1306' });
       expect(sim.connect.requests).toHaveLength(8);
+      expect(clock.delays.slice(3)).toEqual([1000, 2000, 4000]);
+      // Retry-After is honoured, capped at the backoff maximum (60 s).
+      sim.connect.rateLimitNext(2, '1306', 7);
+      expect((await client.devices()).length).toBe(3);
+      sim.connect.rateLimitNext(1, '1306', 3600);
+      expect((await client.devices()).length).toBe(3);
+      expect(clock.delays.slice(6)).toEqual([7000, 7000, 60_000]);
     } finally {
       await client.close();
       await sim.close();

@@ -60,7 +60,7 @@ export interface ConnectClientOptions {
   baseUrl?: string;
   /** Retries after a rate-limit answer (1306/1314). Default 3. */
   maxRateLimitRetries?: number;
-  /** Backoff of those retries: default 2 s doubling up to 60 s, full jitter; a Retry-After wins. */
+  /** Backoff of those retries: default 2 s doubling up to 60 s, full jitter; a Retry-After wins, capped at `maxDelayInMs`. */
   rateLimitBackoff?: { initialDelayInMs?: number; maxDelayInMs?: number };
   /** Extra @x/http-core options (TLS trust, timeouts…). */
   http?: Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'retry'>;
@@ -181,7 +181,8 @@ export class ConnectClient {
         return await this.#once(method, path, json, headers, signal);
       } catch (err) {
         if (!isRateLimitedError(err) || attempt >= this.#maxRateRetries) throw err;
-        const delay = err.retryAfterInMs ?? backoff.next();
+        // A server-given delay is honoured (without jitter) but never longer than the backoff cap.
+        const delay = err.retryAfterInMs === undefined ? backoff.next() : Math.min(err.retryAfterInMs, this.#backoff.maxDelayInMs);
         this.#logger.warn('thinq connect: rate limited, backing off', { code: err.code, delayInMs: delay, attempt: attempt + 1 });
         await sleep(delay, signal, this.#clock);
       }

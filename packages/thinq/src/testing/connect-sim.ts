@@ -32,8 +32,8 @@ export interface ConnectSim {
   readonly country: string;
   readonly devices: SimConnectDevice[];
   device(deviceId: string): SimConnectDevice;
-  /** The next `count` calls answer HTTP 429 with `code` (1306 or 1314). */
-  rateLimitNext(count: number, code?: '1306' | '1314'): void;
+  /** The next `count` calls answer HTTP 429 with `code` (1306 or 1314), with `Retry-After` when given. */
+  rateLimitNext(count: number, code?: '1306' | '1314', retryAfterInSeconds?: number): void;
   /** Changes a device's state (as if someone used the appliance) and publishes the report. */
   report(deviceId: string, report: Record<string, unknown>): Promise<void>;
   /** Sends a `DEVICE_PUSH` notification to clients subscribed to the device's push. */
@@ -60,7 +60,7 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
   const limit = options.rateLimit ?? { maxCalls: 600, windowInMs: 60_000 };
   const devices = defaultConnectDevices();
   const calls: number[] = [];
-  let forced: { count: number; code: string } = { count: 0, code: '1306' };
+  let forced: { count: number; code: string; retryAfter?: number } = { count: 0, code: '1306' };
   const clients = new Map<string, { topics: string[]; certificates: number }>();
   const events = new Map<string, number>();
   const pushes = new Set<string>();
@@ -70,8 +70,8 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
 
   const envelope = (req: IncomingMessage) => ({ messageId: String(req.headers['x-message-id'] ?? ''), timestamp: new Date(clock.now()).toISOString() });
   const reply = (req: IncomingMessage, res: ServerResponse, response: unknown) => sendJson(res, 200, { ...envelope(req), response });
-  const error = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) =>
-    sendJson(res, status, { ...envelope(req), error: { code, message } });
+  const error = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    sendJson(res, status, { ...envelope(req), error: { code, message } }, headers);
   const find = (id: string | undefined) => devices.find((d) => d.deviceId === id);
 
   /** Checks the headers every call needs; answers the matching error. */
@@ -88,8 +88,8 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     const now = clock.now();
     while (calls.length > 0 && (calls[0] as number) <= now - limit.windowInMs) calls.shift();
     if (forced.count > 0) {
-      forced = { count: forced.count - 1, code: forced.code };
-      return void error(req, res, 429, forced.code, 'Exceeded API calls');
+      forced = { ...forced, count: forced.count - 1 };
+      return void error(req, res, 429, forced.code, 'Exceeded API calls', forced.retryAfter === undefined ? {} : { 'retry-after': String(forced.retryAfter) });
     }
     if (calls.length >= limit.maxCalls) return void error(req, res, 429, '1306', 'Exceeded API calls');
     calls.push(now);
@@ -253,8 +253,8 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     country,
     devices,
     device: deviceOrThrow,
-    rateLimitNext(count, code = '1306') {
-      forced = { count, code };
+    rateLimitNext(count, code = '1306', retryAfterInSeconds) {
+      forced = { count, code, ...(retryAfterInSeconds === undefined ? {} : { retryAfter: retryAfterInSeconds }) };
     },
     report: (deviceId, rep) => report(deviceOrThrow(deviceId), rep),
     notify: (deviceId, code) => notify(deviceOrThrow(deviceId), code),
