@@ -211,5 +211,7 @@ describe('push helpers', () => {
     const client = new ConnectClient({ pat: 'p', country: 'US', clientId: 'x' });
     expect(() => new ConnectPush(client, { eventSubscriptionHours: 1, renewIntervalInMs: 3_600_000 })).toThrow(RangeError);
     expect(() => new ConnectPush(client, { eventSubscriptionHours: 0 })).toThrow(RangeError);
+    expect(() => new ConnectPush(client, { deviceIds: ['a', ''] })).toThrow(new TypeError('deviceIds must be a list of non-empty strings'));
+    expect(() => new ConnectPush(client, { maxQueue: 0 })).toThrow(new RangeError('maxQueue must be a positive integer'));
   });
 });

@@ -115,6 +115,12 @@ export class ConnectPush extends EventEmitter {
     this.#hours = options.eventSubscriptionHours ?? 4464;
     this.#renewMs = options.renewIntervalInMs ?? 86_400_000;
     if (!Number.isInteger(this.#hours) || this.#hours < 1) throw new RangeError('eventSubscriptionHours must be a positive integer');
+    const ids = options.deviceIds;
+    if (ids !== undefined && (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== ''))) {
+      throw new TypeError('deviceIds must be a list of non-empty strings');
+    }
+    const maxQueue = options.maxQueue ?? 1000;
+    if (!Number.isInteger(maxQueue) || maxQueue < 1) throw new RangeError('maxQueue must be a positive integer');
     if (!(this.#renewMs > 0) || this.#renewMs >= this.#hours * 3_600_000) {
       throw new RangeError('renewIntervalInMs must be positive and shorter than the event subscription lifetime');
     }
