@@ -1,6 +1,7 @@
 // Benchmark: requests per second through @x/http-core vs raw undici.request() on the same
 // loopback server (a child process), same concurrency (50), same run; then peak RSS over
-// 100,000 requests through the client. Run by the root `npm run bench` on the built dist.
+// 100,000 requests through the client, and peak RSS while downloading 512 MiB to a file. Run by
+// the root `npm run bench` on the built dist.
 //   node --expose-gc client-vs-undici.mjs [requestsPerRound]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -9,6 +10,7 @@ import { Agent, request } from 'undici';
 
 const CONCURRENCY = 50;
 const RSS_REQUESTS = 100_000;
+const DOWNLOAD_MIB = 512;
 
 async function startServer() {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -50,8 +52,30 @@ async function rssChild(url) {
   process.send?.({ startMiB: mib(start), peakMiB: mib(peak), endMiB: mib(process.memoryUsage().rss) });
 }
 
-async function measureRssInChild(url) {
-  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'rss', url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Downloads DOWNLOAD_MIB from the server into a temporary folder; reports RSS before and the peak (MiB). */
+async function downloadChild(url) {
+  const { createHttpClient } = await import('../dist/index.js');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+  const dir = await mkdtemp(join(tmpdir(), 'http-core-bench-'));
+  const http = createHttpClient({ baseUrl: url });
+  try {
+    globalThis.gc?.();
+    const start = process.memoryUsage().rss;
+    const started = performance.now();
+    const { bytes } = await http.download({ path: `big/${DOWNLOAD_MIB}`, dir, fileName: 'big.bin' });
+    const seconds = (performance.now() - started) / 1000;
+    process.send?.({ startMiB: mib(start), peakMiB: mib(process.resourceUsage().maxRSS * 1024), mib: mib(bytes), mibPerSecond: (bytes / 1024 / 1024 / seconds).toFixed(0) });
+  } finally {
+    await http.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureRssInChild(url, mode = 'rss') {
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), mode, url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => {
       child.disconnect();
@@ -121,6 +145,11 @@ async function main() {
     `peak RSS after ${fmt(RSS_REQUESTS)} client requests: ${rss.peakMiB} MiB (fresh process; RSS at start ${rss.startMiB} MiB, after the run and gc ${rss.endMiB} MiB)`,
   );
 
+  const download = await measureRssInChild(server.url, 'download');
+  console.log(
+    `download of ${download.mib} MiB to a file: peak RSS ${download.peakMiB} MiB (fresh process; RSS at start ${download.startMiB} MiB), ${download.mibPerSecond} MiB/s`,
+  );
+
   await http.close();
   await rawAgent.close();
   server.stop();
@@ -128,10 +157,29 @@ async function main() {
 
 if (process.argv[2] === 'rss') {
   await rssChild(process.argv[3]);
+} else if (process.argv[2] === 'download') {
+  await downloadChild(process.argv[3]);
 } else if (process.argv[2] === 'server') {
   const body = JSON.stringify({ ok: true, value: 42, unit: 'kW' });
+  const chunk = Buffer.alloc(256 * 1024, 'b');
   const server = createServer((req, res) => {
     req.resume();
+    const big = /^\/big\/(\d+)$/.exec(req.url ?? '');
+    if (big) {
+      // A large body written with backpressure, so the client's reading speed sets the pace.
+      const total = Number(big[1]) * 1024 * 1024;
+      let sent = 0;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
+      const pump = () => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
