@@ -596,4 +596,22 @@ describe('G2 deletions while offline', () => {
     expect((store as MemoryDeviceStore).getPendingDeletions()).toEqual([]);
     expect([...sim.gateways.get(first.gatewayId!)!.devices.keys()]).toEqual(['lamp-1']);
   });
+
+  it('rejects requests in flight when the socket drops, queueing a delete among them', async () => {
+    const { sim, connector, store } = await setup();
+    const first = await connector.start();
+    sim.answerRequests = false;
+    const event = connector.event('lamp-1', 'power', { data: '1' });
+    const deletion = connector.delete('plug-2');
+    await until(() => sim.framesOf('delete').length === 1);
+    sim.answerRequests = true;
+    const mark = sim.received.length;
+    const ready = new Promise((resolve) => connector.once('ready', resolve));
+    sim.dropConnections();
+    await expect(event).rejects.toMatchObject({ name: 'SeplNotConnectedError', message: expect.stringMatching(/^connection lost \(1006\) before the answer$/) });
+    await expect(deletion).rejects.toMatchObject({ name: 'SeplNotConnectedError' });
+    await ready;
+    expectPlugDeletedBeforeSync(sim, mark, first.gatewayId);
+    expect((store as MemoryDeviceStore).getPendingDeletions()).toEqual([]);
+  });
 });
