@@ -3,6 +3,7 @@ import {
   createHttpClient,
   isHttpError,
   silentLogger,
+  sleep,
   systemClock,
   type AuthProvider,
   type Clock,
@@ -552,16 +553,9 @@ export class V1Monitor {
       while (!signal?.aborted) {
         const raw = await this.poll(signal);
         if (raw) yield { raw, data: model.decodeMonitor(raw) };
-        await new Promise<void>((resolve) => {
-          const t = this.clock.setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          }, interval);
-          const onAbort = () => {
-            this.clock.clearTimeout(t);
-            resolve();
-          };
-          signal?.addEventListener('abort', onAbort, { once: true });
+        // An abort during the pause ends the loop quietly.
+        await sleep(interval, signal, this.clock).catch((err: unknown) => {
+          if (!signal?.aborted) throw err;
         });
       }
     } finally {
