@@ -107,6 +107,12 @@ describe('monitor REST API against the simulator', () => {
       ['size', '1000'],
     ]);
     expect(await all(client.listMonitors("monDescription='nothing'"))).toEqual([]);
+    // Grouping matters on the wire: a & (b | c) is not (a & b) | c, which the reference SDK would send.
+    const grouped = M.monTopic.like('DataPoint%').and(M.monDescription.eq('DataPoint/x').or(M.monDescription.eq('DeviceCore')));
+    expect((await all(client.listMonitors(grouped))).map((m) => m.description)).toEqual(['DataPoint/x']);
+    const flattened = grouped.compile().replace(/[()]/g, '');
+    expect(flattened).toBe("monTopic like 'DataPoint%' and monDescription='DataPoint/x' or monDescription='DeviceCore'");
+    expect((await all(client.listMonitors(flattened))).map((m) => m.description)).toEqual(['DeviceCore', 'DataPoint/x']);
   });
 
   it('getMonitor matches the exact topic list; getMonitorById gives undefined on 404', async () => {
