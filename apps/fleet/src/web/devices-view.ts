@@ -85,7 +85,8 @@ export class DevicesView {
   }
 
   #row(device: Device): HTMLTableRowElement {
-    const problem = vendorProblem(this.#store.vendors[device.vendor]);
+    // Short here (one line per device); the vendors panel and the detail view give the reason.
+    const problem = vendorProblem(this.#store.vendors[device.vendor], false);
     const metrics = orderedMetrics(device);
     const shown = metrics.slice(0, VALUES_PER_ROW);
     const values =

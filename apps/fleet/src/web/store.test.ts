@@ -105,5 +105,6 @@ describe('vendorProblem', () => {
     expect(vendorProblem({ ...base, state: 'connecting' })).toBeNull();
     expect(vendorProblem(base)).toBeNull();
     expect(vendorProblem(undefined)).toBeNull();
+    expect(vendorProblem({ ...base, state: 'degraded', reason: 'HTTP 503' }, false)).toBe('Vendor offline');
   });
 });

@@ -122,14 +122,15 @@ function mergeLastValues(previous: Device['lastValues'], next: Device['lastValue
   return merged;
 }
 
-/** Is the device's vendor currently unable to talk to it? Then say why. */
-export function vendorProblem(status: VendorStatus | undefined): string | null {
+/** Is the device's vendor currently unable to talk to it? Then say so (and why, unless `withReason` is false). */
+export function vendorProblem(status: VendorStatus | undefined, withReason = true): string | null {
   if (!status) return null;
+  const reason = withReason && status.reason ? `: ${status.reason}` : '';
   switch (status.state) {
     case 'degraded':
-      return `Vendor offline${status.reason ? `: ${status.reason}` : ''}`;
+      return `Vendor offline${reason}`;
     case 'unauthorised':
-      return `Vendor unauthorised${status.reason ? `: ${status.reason}` : ''}`;
+      return `Vendor unauthorised${reason}`;
     case 'disabled':
       return 'Vendor disabled';
     case 'connecting':

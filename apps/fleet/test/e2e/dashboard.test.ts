@@ -247,7 +247,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
       expect(await vendor.locator('.badge').textContent()).toBe('Offline');
       expect(await vendor.locator('.vendor-detail').textContent()).toMatch(/^Offline since .+: .+\. Retrying automatically\.$/);
       const gateway = devices.find((d) => d.vendor === 'devicecloud');
-      if (gateway) expect(await page.locator(`${rowOf(gateway.id)} .problem`).textContent()).toMatch(/^Vendor offline: /);
+      if (gateway) expect(await page.locator(`${rowOf(gateway.id)} .problem`).textContent()).toBe('Vendor offline');
       // The others keep working.
       expect(await page.locator('.vendor[data-vendor="comap"]').getAttribute('data-state')).toBe('connected');
       expect(await page.locator('.vendor[data-vendor="thinq"]').getAttribute('data-state')).toBe('connected');
@@ -259,5 +259,21 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
       await demo().fault('devicecloud', 'none');
     }
     await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+  });
+
+  it('shows a vendor that rejects the credentials as unauthorised, with the reason', { timeout: 90_000 }, async () => {
+    const { page } = await open(app.url);
+    const vendor = page.locator('.vendor[data-vendor="thinq"]');
+    await expect.poll(() => vendor.getAttribute('data-state')).toBe('connected');
+    await demo().fault('thinq', 'unauthorised');
+    try {
+      await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 30_000 }).toBe('unauthorised');
+      expect(await vendor.locator('.badge').textContent()).toBe('Unauthorised');
+      expect(await vendor.locator('.vendor-detail').textContent()).toMatch(/^The vendor rejected the credentials: .+\. Check the account in fleet\.config\.json\.$/);
+      await screenshot(page, 'vendor-unauthorised-laptop');
+    } finally {
+      await demo().fault('thinq', 'none');
+    }
+    await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 60_000 }).toBe('connected');
   });
 });

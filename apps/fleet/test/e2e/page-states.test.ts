@@ -61,10 +61,16 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
       'The vendor rejected the credentials: HTTP 401 from ThinQ: personal access token rejected. Check the account in fleet.config.json.',
     );
     const row = page.locator('tr[data-device-id="thinq:ac-1"] [data-testid="online"] .problem');
-    expect(await row.textContent()).toBe('Vendor unauthorised: HTTP 401 from ThinQ: personal access token rejected');
+    expect(await row.textContent()).toBe('Vendor unauthorised');
     // Other vendors are unaffected.
     expect(await page.locator('tr[data-device-id="comap:genset-1"] .problem').count()).toBe(0);
     await screenshot(page, 'states-unauthorised-laptop');
+    // The device's own page says it too, with the reason, next to its commands.
+    await page.locator('tr[data-device-id="thinq:ac-1"] a').click();
+    await expect
+      .poll(() => page.locator('[data-testid="detail-problem"]').textContent())
+      .toBe('LG ThinQ: Vendor unauthorised: HTTP 401 from ThinQ: personal access token rejected. Values below may be out of date.');
+    await page.goBack();
 
     fake.push('vendor', vendorStatus('thinq', 'connected'));
     await expect.poll(() => thinq.getAttribute('data-state')).toBe('connected');
