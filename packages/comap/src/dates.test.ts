@@ -63,6 +63,12 @@ describe('history days', () => {
     expect(w).toEqual(['01/15/2024-02/14/2024', '02/15/2024-03/16/2024', '03/17/2024-04/16/2024', '04/17/2024-04/20/2024']);
     const nonLeap = splitIntoWindows(toDayNumber('02/15/2023', 'f'), toDayNumber('03/20/2023', 't')).map((x) => `${formatDay(x.from)}-${formatDay(x.to)}`);
     expect(nonLeap).toEqual(['02/15/2023-03/17/2023', '03/18/2023-03/20/2023']);
+    const yearEnd = splitIntoWindows(toDayNumber('12/15/2023', 'f'), toDayNumber('01/20/2024', 't')).map((x) => `${formatDay(x.from)}-${formatDay(x.to)}`);
+    expect(yearEnd).toEqual(['12/15/2023-01/14/2024', '01/15/2024-01/20/2024']);
+    // 2100 is not a leap year (divisible by 100, not by 400); 2000 was.
+    expect(() => toDayNumber('02/29/2100', 'from')).toThrow(RangeError);
+    const century = splitIntoWindows(toDayNumber('02/01/2000', 'f'), toDayNumber('03/05/2000', 't')).map((x) => `${formatDay(x.from)}-${formatDay(x.to)}`);
+    expect(century).toEqual(['02/01/2000-03/02/2000', '03/03/2000-03/05/2000']);
     expect(splitIntoWindows(5, 5)).toEqual([{ from: 5, to: 5 }]);
     expect(() => splitIntoWindows(6, 5)).toThrow(RangeError);
     expect(() => splitIntoWindows(1, 5, 0)).toThrow(RangeError);
