@@ -277,6 +277,44 @@ describe('V1Client state files and helpers', () => {
     expect(V1Client.load({ gateway: { auth_base: 'x' }, country: 'NO', language: 'nb-NO' }).dump()).toEqual({ model_info: {}, country: 'NO', language: 'nb-NO' });
   });
 
+  it('refreshes and retries only once: a second 0102 (or integer 9003) is thrown', async () => {
+    const calls: string[] = [];
+    const router = createRouter();
+    router.post('/gw', (_req, res) => sendJson(res, 200, { lgedmRoot: { returnCd: '0000', thinqUri: `${url()}/api`, empUri: `${url()}/`, oauthUri: `${url()}/` } }));
+    router.post('/api/member/login', (_req, res) => {
+      calls.push('login');
+      sendJson(res, 200, { lgedmRoot: { returnCd: '0000', jsessionId: `S${calls.length}`, item: [] } });
+    });
+    router.post('/oauth2/token', (_req, res) => {
+      calls.push('refresh');
+      sendJson(res, 200, { status: 1, access_token: 'fresh' });
+    });
+    router.post('/api/device/deviceList', (_req, res) => {
+      calls.push('list');
+      sendJson(res, 200, { lgedmRoot: { returnCd: '0102', returnMsg: 'Not logged in' } });
+    });
+    router.post('/api/rti/rtiMon', (_req, res) => {
+      calls.push('mon');
+      sendJson(res, 200, { lgedmRoot: { returnCd: 9003, returnMsg: 'session creation failure' } });
+    });
+    const srv = await startTestServer(router.handler);
+    function url() {
+      return srv.url;
+    }
+    const client = V1Client.load({ auth: { access_token: 'old', refresh_token: 'r' }, session: 'S0' }, { gatewayUrl: `${srv.url}/gw` });
+    try {
+      await expect(client.devices()).rejects.toMatchObject({ name: 'NotLoggedInError', code: '0102', serverMessage: 'Not logged in' });
+      expect(calls).toEqual(['list', 'refresh', 'login', 'list']);
+      calls.length = 0;
+      await expect(client.monitorStart('d1')).rejects.toMatchObject({ name: 'NotLoggedInError', code: '9003' });
+      expect(calls).toEqual(['mon', 'refresh', 'login', 'mon']);
+      expect(client.dump().auth).toEqual({ access_token: 'fresh', refresh_token: 'r' });
+    } finally {
+      await client.close();
+      await srv.close();
+    }
+  });
+
   it('retries 502/503/504 on safe calls only, and maps integer return codes', async () => {
     const router = createRouter();
     let monCalls = 0;
