@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { PushProtocolError } from './errors.js';
 import type { MonitorEvent } from './events.js';
 import { DEFAULT_MAX_INFLATED_BYTES, inflateCapped, parseDocument } from './payload.js';
-import { checkBasicAuth } from './safe-equal.js';
+import { checkBasicAuth } from './basic-auth.js';
 
 export interface DeliveryInfo {
   method: 'PUT' | 'POST';

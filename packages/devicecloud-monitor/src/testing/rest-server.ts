@@ -4,7 +4,7 @@
  * `.json` suffix, XML otherwise), and `POST /ws/DataPoint/{streamId}` which publishes DataPoint events.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkBasicAuth } from '../safe-equal.js';
+import { checkBasicAuth } from '../basic-auth.js';
 import { createXmlParser, element, escapeXml } from '../xml.js';
 import { compileCondition } from './condition-eval.js';
 import type { DataPointInput } from './sim-events.js';
