@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRateLimiter, isAbortError, isHttpError, type RateLimiter } from '@x/http-core';
 import { ComapClient, Identity, VALUE_GUID, WSV, type ComapClientOptions } from './index.js';
@@ -140,6 +141,30 @@ describe('ComapClient: reads', () => {
     const e = await p.catch((x: unknown) => x);
     expect(isAbortError(e)).toBe(true);
     await expect(client.units({ signal: 'x' as unknown as AbortSignal })).rejects.toThrow(new TypeError('options.signal must be an AbortSignal'));
+  });
+});
+
+describe('ComapClient: secrets', () => {
+  it('never logs the key, the secret or a token, at debug level, through refreshes, retries and failures', async () => {
+    const records: string[] = [];
+    const log = (level: string) => (message: string, fields?: Record<string, unknown>) => records.push(JSON.stringify({ level, message, fields }));
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+    const { sim, client } = await setup({}, { logger, retry: { maxAttempts: 3, baseDelayInMs: 1, maxDelayInMs: 2 } });
+    const guid = sim.units[0]!.unitGuid;
+    await client.units();
+    const tokens = [client.token!.access_token];
+    sim.revokeTokens();
+    await client.values(guid, [VALUE_GUID.mode]);
+    tokens.push(client.token!.access_token);
+    sim.faults.fail(1, 503).throttle(1, 0);
+    await client.info(guid);
+    await client.command(guid, { command: 'changeMode', mode: 'man' });
+    await expect(client.info(`genset${'0'.repeat(32)}`)).rejects.toMatchObject({ status: 400 });
+    await expect(client.download(guid, 'missing.csv', new PassThrough())).rejects.toMatchObject({ status: 404 });
+    expect(records.length).toBeGreaterThan(10);
+    expect(records.some((r) => r.includes('"level":"warn"'))).toBe(true);
+    const all = records.join('\n');
+    for (const secret of [sim.key, sim.secret, ...tokens]) expect(all).not.toContain(secret);
   });
 });
 
