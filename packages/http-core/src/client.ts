@@ -477,7 +477,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         ...(tls?.servername !== undefined ? { servername: tls.servername } : {}),
       },
     });
-  let closed = false;
+  /** Set by `close()`: later calls are refused. */
   let closing: Promise<void> | undefined;
   const calls = new CallCounter();
 
@@ -650,7 +650,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   const request = async <T>(call: RequestOptions): Promise<HttpResponse<T>> => {
     if (typeof call !== 'object' || call === null) throw new TypeError('options must be an object');
-    if (closed) throw new TypeError('The client is closed');
+    if (closing !== undefined) throw new TypeError('The client is closed');
     const method = call.method === undefined ? 'GET' : String(call.method).toUpperCase();
     if (!METHODS.has(method)) throw new RangeError(`method must be one of ${[...METHODS].join(', ')}, got ${String(call.method)}`);
     if (typeof call.path !== 'string') throw new TypeError('path must be a string');
@@ -944,7 +944,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     download,
     close() {
       if (closing === undefined) {
-        closed = true;
         // Calls in flight (also those waiting to retry) finish on the open pool first; undici then
         // waits for response bodies still being read.
         closing = calls.idle().then(() => (ownsDispatcher ? dispatcher.close() : undefined));
