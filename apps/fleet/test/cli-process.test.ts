@@ -15,7 +15,7 @@ describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet demo as a 
     const dir = await mkdtemp(join(tmpdir(), 'fleet-proc-'));
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FLEET_|DATABASE_URL|COMAP_|DEVICECLOUD_|THINQ_|SEPL_)/.test(k)) env[k] = v;
-    const child = spawn(process.execPath, [cli, 'demo', '--port', '0', '--data-dir', join(dir, 'data')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'demo', '--port', '0', '--data-dir', 'memory://'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

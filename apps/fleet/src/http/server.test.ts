@@ -43,7 +43,8 @@ describe('fleet HTTP API', () => {
     await mkdir(web);
     await writeFile(join(web, 'index.html'), '<!doctype html><title>fleet</title>');
     await writeFile(join(web, 'app.js'), 'console.log(1);');
-    app = await startFleet({ port: 0, dataDir: join(dir, 'db'), webDir: web, logger: silentLogger });
+    await writeFile(join(dir, 'outside.txt'), 'not to be served');
+    app = await startFleet({ port: 0, dataDir: 'memory://', webDir: web, logger: silentLogger });
     await app.ingest.device(genset);
     await app.ingest.device(gateway);
     await app.ingest.readings(
@@ -216,7 +217,7 @@ describe('fleet HTTP API', () => {
     expect([js.status, js.headers.get('content-type'), await js.text()]).toEqual([200, 'text/javascript; charset=utf-8', 'console.log(1);']);
     // A raw request path (fetch would normalise the dots away).
     const raw = await new Promise<number>((resolve, reject) => {
-      request(`${app.url}/assets/%2e%2e/db/PG_VERSION`, (res) => {
+      request(`${app.url}/assets/%2e%2e/outside.txt`, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       })
