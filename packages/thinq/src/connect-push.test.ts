@@ -192,6 +192,37 @@ describe('push helpers', () => {
     }
   });
 
+  it('stops for good when the token is refused on reconnect: the iterator throws, nothing keeps running', { timeout: KEYGEN_TIMEOUT }, async () => {
+    const sim = await startThinqSimulator();
+    const clock = createTestClock({ auto: false });
+    const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-4', baseUrl: sim.connectUrl });
+    const push = new ConnectPush(client, { caPem: sim.caPem, deviceIds: ['sim-conn-ac-0001'], clock, random: () => 1, reconnect: { initialDelayInMs: 10 } });
+    const errors: unknown[] = [];
+    push.on('error', (err) => errors.push(err));
+    try {
+      await push.start();
+      const it = push[Symbol.asyncIterator]();
+      const pending = it.next();
+      sim.connect.revokeToken();
+      const reconnecting = once(push, 'reconnecting');
+      sim.broker?.dropConnections();
+      expect(await reconnecting).toEqual([{ attempt: 1, delayInMs: 10 }]);
+      const requestsBefore = sim.connect.requests.length;
+      clock.advance(10);
+      await expect(pending).rejects.toMatchObject({ name: 'ConnectApiError', code: '1103', errorName: 'INVALID_TOKEN' });
+      await expect(it.next()).rejects.toMatchObject({ code: '1103' });
+      expect(errors).toMatchObject([{ code: '1103' }]);
+      expect(push.connected).toBe(false);
+      // Only the refused certificate request went out: no unsubscribe/unregister with a dead token, no timer left.
+      expect(sim.connect.requests.slice(requestsBefore).map((r) => `${r.method} ${r.path}`)).toEqual(['POST client/certificate']);
+      expect(clock.pending).toBe(0);
+    } finally {
+      await push.close();
+      await client.close();
+      await sim.close();
+    }
+  });
+
   it('unregisters again when start fails part-way', async () => {
     const sim = await startThinqSimulator({ mqtt: false });
     const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-3', baseUrl: sim.connectUrl });

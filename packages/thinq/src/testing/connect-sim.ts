@@ -32,6 +32,8 @@ export interface ConnectSim {
   readonly country: string;
   readonly devices: SimConnectDevice[];
   device(deviceId: string): SimConnectDevice;
+  /** Fault injection: from now on the personal access token is refused (HTTP 401, code 1103). */
+  revokeToken(): void;
   /** The next `count` calls answer HTTP 429 with `code` (1306 or 1314), with `Retry-After` when given. */
   rateLimitNext(count: number, code?: '1306' | '1314', retryAfterInSeconds?: number): void;
   /** Changes a device's state (as if someone used the appliance) and publishes the report. */
@@ -60,6 +62,7 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
   const limit = options.rateLimit ?? { maxCalls: 600, windowInMs: 60_000 };
   const devices = defaultConnectDevices();
   const calls: number[] = [];
+  let revoked = false;
   let forced: { count: number; code: string; retryAfter?: number } = { count: 0, code: '1306' };
   const clients = new Map<string, { topics: string[]; certificates: number }>();
   const events = new Map<string, number>();
@@ -78,7 +81,7 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
   function admit(req: IncomingMessage, res: ServerResponse): string | undefined {
     const h = req.headers;
     const auth = typeof h.authorization === 'string' ? h.authorization : '';
-    if (!auth.startsWith('Bearer ') || !timingSafeEqualString(auth.slice(7), pat)) return void error(req, res, 401, '1103', 'Invalid token');
+    if (revoked || !auth.startsWith('Bearer ') || !timingSafeEqualString(auth.slice(7), pat)) return void error(req, res, 401, '1103', 'Invalid token');
     if (h['x-api-key'] !== CONNECT_API_KEY) return void error(req, res, 401, '1301', 'Invalid service key');
     if (typeof h['x-message-id'] !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(h['x-message-id'])) return void error(req, res, 400, '1104', 'Invalid message id');
     if (h['x-country'] !== country) return void error(req, res, 400, '1307', 'Not supported country');
@@ -253,6 +256,9 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     country,
     devices,
     device: deviceOrThrow,
+    revokeToken() {
+      revoked = true;
+    },
     rateLimitNext(count, code = '1306', retryAfterInSeconds) {
       forced = { count, code, ...(retryAfterInSeconds === undefined ? {} : { retryAfter: retryAfterInSeconds }) };
     },
