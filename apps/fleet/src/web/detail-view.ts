@@ -290,7 +290,7 @@ export class DetailView {
         h('dt', {}, 'Kind'),
         h('dd', {}, device.kind, device.model ? ` (${device.model})` : ''),
         h('dt', {}, 'Online'),
-        h('dd', { 'data-testid': 'detail-online' }, onlineBadge(device.online)),
+        h('dd', { 'data-testid': 'detail-online' }, onlineBadge(device.online, problem !== null)),
         h('dt', {}, 'Last seen'),
         h('dd', {}, device.lastSeen ? formatTime(Date.parse(device.lastSeen)) : 'never'),
         h('dt', {}, 'On SEPL'),

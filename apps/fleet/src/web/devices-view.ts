@@ -108,7 +108,7 @@ export class DevicesView {
       cell('Vendor', {}, VENDOR_LABELS[device.vendor]),
       cell('Name', {}, h('a', { href: deviceHref(device.id), 'aria-label': `${device.name}: details` }, device.name)),
       cell('Kind', {}, device.kind, device.model && h('div', { class: 'muted' }, device.model)),
-      cell('Online', { 'data-testid': 'online' }, problem ? h('span', { class: 'badge badge-warn' }, 'Unknown') : onlineBadge(device.online), problem && h('div', { class: 'problem' }, problem), seen),
+      cell('Online', { 'data-testid': 'online' }, onlineBadge(device.online, problem !== null), problem && h('div', { class: 'problem' }, problem), seen),
       cell('Last values', { 'data-testid': 'values' }, values),
     );
   }

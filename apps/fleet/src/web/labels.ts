@@ -32,6 +32,8 @@ export function stateBadge(state: ConnectorState): HTMLSpanElement {
   return h('span', { class: `badge ${STATE_CLASS[state]}`, 'data-state': state }, STATE_TEXT[state]);
 }
 
-export function onlineBadge(online: boolean): HTMLSpanElement {
+/** A device's online state; "Unknown" while its vendor cannot be reached (`vendorDown`). */
+export function onlineBadge(online: boolean, vendorDown = false): HTMLSpanElement {
+  if (vendorDown) return h('span', { class: 'badge badge-warn' }, 'Unknown');
   return h('span', { class: `badge ${online ? 'badge-ok' : 'badge-bad'}` }, online ? 'Online' : 'Offline');
 }

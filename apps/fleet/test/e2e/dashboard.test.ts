@@ -276,4 +276,26 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     }
     await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 60_000 }).toBe('connected');
   });
+
+  it('shows why a command failed when the vendor is down', { timeout: 90_000 }, async () => {
+    const genset = devices.find((d) => d.vendor === 'comap' && d.commands.some((c) => c.name === 'faultReset'));
+    if (!genset) throw new Error('no ComAp genset with faultReset in the demo');
+    const { page } = await open(detailUrl(app.url, genset.id));
+    await page.locator('button[data-command="faultReset"]').waitFor();
+    await demo().fault('comap', 'outage');
+    try {
+      await expect.poll(() => fetch(`${app.url}/api/status`).then(async (r) => ((await r.json()) as any).vendors.comap.state), { timeout: 30_000 }).toBe('degraded');
+      await expect.poll(() => page.locator('[data-testid="detail-problem"]').count(), { timeout: 5000 }).toBe(1);
+      expect(await page.locator('[data-testid="detail-online"]').textContent()).toBe('Unknown');
+      await page.locator('button[data-command="faultReset"]').click();
+      await page.locator('#confirm-ok').click();
+      const result = page.locator('[data-testid="command-result"][data-kind="error"]');
+      await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^“Fault reset” failed: .+/);
+      expect(await result.getAttribute('role')).toBe('alert');
+      await screenshot(page, 'command-failed-laptop');
+    } finally {
+      await demo().fault('comap', 'none');
+    }
+    await expect.poll(() => page.locator('[data-testid="detail-problem"]').count(), { timeout: 60_000 }).toBe(0);
+  });
 });
