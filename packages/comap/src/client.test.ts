@@ -305,6 +305,8 @@ describe('ComapClient: token ownership', () => {
     expect(() => new ComapClient({ ...base, rateLimit: 3 as never })).toThrow(TypeError);
     expect(() => new ComapClient({ ...base, rateLimit: { requestsPerInterval: 0 } })).toThrow(new RangeError('rateLimit.requestsPerInterval must be a positive integer, got 0'));
     expect(() => new ComapClient({ ...base, rateLimit: { intervalInMs: -1 } })).toThrow(new RangeError('rateLimit.intervalInMs must be a number > 0, got -1'));
+    expect(() => new ComapClient({ ...base, rateLimit: { requestsPerInterval: '2' as never } })).toThrow(new TypeError('rateLimit.requestsPerInterval must be a number'));
+    expect(() => new ComapClient({ ...base, rateLimit: { intervalInMs: '1000' as never } })).toThrow(new TypeError('rateLimit.intervalInMs must be a number'));
   });
 
   it('shared limiters are named by a fingerprint of the key, never the key itself', () => {

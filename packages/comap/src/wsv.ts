@@ -46,8 +46,10 @@ function sharedLimiter(key: string, option: WsvOptions['rateLimit'], clock: Cloc
   const custom = option as { requestsPerInterval?: number; intervalInMs?: number } | undefined;
   const tokens = custom?.requestsPerInterval ?? DEFAULT_RATE_LIMIT.requestsPerInterval;
   const interval = custom?.intervalInMs ?? DEFAULT_RATE_LIMIT.intervalInMs;
-  if (typeof tokens !== 'number' || !Number.isInteger(tokens) || tokens < 1) throw new RangeError(`rateLimit.requestsPerInterval must be a positive integer, got ${String(tokens)}`);
-  if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) throw new RangeError(`rateLimit.intervalInMs must be a number > 0, got ${String(interval)}`);
+  if (typeof tokens !== 'number') throw new TypeError('rateLimit.requestsPerInterval must be a number');
+  if (!Number.isInteger(tokens) || tokens < 1) throw new RangeError(`rateLimit.requestsPerInterval must be a positive integer, got ${tokens}`);
+  if (typeof interval !== 'number') throw new TypeError('rateLimit.intervalInMs must be a number');
+  if (!Number.isFinite(interval) || interval <= 0) throw new RangeError(`rateLimit.intervalInMs must be a number > 0, got ${interval}`);
   const fingerprint = keyFingerprint(key);
   const id = tokens === DEFAULT_RATE_LIMIT.requestsPerInterval && interval === DEFAULT_RATE_LIMIT.intervalInMs && !clock ? `comap:${fingerprint}` : `comap:${fingerprint}:${tokens}/${interval}`;
   return getSharedRateLimiter(id, { tokensPerInterval: tokens, intervalInMs: interval, ...(clock ? { clock } : {}) });
