@@ -134,11 +134,6 @@ export class HeartbeatSocket {
     return this.#pauseRequested;
   }
 
-  /** Whether the socket is not being read right now. */
-  get isPaused(): boolean {
-    return this.#paused;
-  }
-
   /**
    * Asks to stop reading (backpressure): TCP flow control then holds the server back. Reading
    * stops only while nobody holds the socket open (see `hold`). The heartbeat is suspended
