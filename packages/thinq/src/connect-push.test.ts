@@ -5,12 +5,16 @@ import { ConnectClient } from './connect-client.js';
 import { ConnectPush, parseMqttServer, type PushEvent } from './connect-push.js';
 import { stateOfLocation } from './connect-profile.js';
 import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
+import { generateClientKeyPair, type ClientKeyPair } from './x509.js';
 
 const delivered: string[] = [];
 
 // Tests that make RSA-2048 keys (the simulator's CA on first use, a client key pair on start) take
 // from a fraction of a second to several seconds each on a busy 2-core machine: generous limits.
 const KEYGEN_TIMEOUT = 60_000;
+// The first describe makes its key pair through ConnectPush itself; the later tests share one, made once.
+let sharedKeyPair: Promise<ClientKeyPair> | undefined;
+const keyPair = (): Promise<ClientKeyPair> => (sharedKeyPair ??= generateClientKeyPair());
 
 async function nextEvent(it: AsyncIterator<PushEvent>): Promise<PushEvent> {
   const r = await it.next();
@@ -174,7 +178,7 @@ describe('push helpers', () => {
   it('starts for every device even when one is offline (its state is built from reports)', { timeout: KEYGEN_TIMEOUT }, async () => {
     const sim = await startThinqSimulator();
     const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-2', baseUrl: sim.connectUrl });
-    const push = new ConnectPush(client, { caPem: sim.caPem });
+    const push = new ConnectPush(client, { caPem: sim.caPem, keyPair: await keyPair() });
     const errors: unknown[] = [];
     push.on('error', (err) => errors.push(err));
     try {
@@ -196,7 +200,14 @@ describe('push helpers', () => {
     const sim = await startThinqSimulator();
     const clock = createTestClock({ auto: false });
     const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-4', baseUrl: sim.connectUrl });
-    const push = new ConnectPush(client, { caPem: sim.caPem, deviceIds: ['sim-conn-ac-0001'], clock, random: () => 1, reconnect: { initialDelayInMs: 10 } });
+    const push = new ConnectPush(client, {
+      caPem: sim.caPem,
+      keyPair: await keyPair(),
+      deviceIds: ['sim-conn-ac-0001'],
+      clock,
+      random: () => 1,
+      reconnect: { initialDelayInMs: 10 },
+    });
     const errors: unknown[] = [];
     push.on('error', (err) => errors.push(err));
     try {
