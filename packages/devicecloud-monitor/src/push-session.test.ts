@@ -162,36 +162,48 @@ describe('push session against the simulator', () => {
     expect(c.batches.map((b) => b.connection)).toEqual([1, 2, 2, 2]);
   });
 
-  it('replayUnacknowledged: batches buffered from a lost connection are not delivered twice', async () => {
-    const run = async (replayUnacknowledged: boolean) => {
+  it('replayUnacknowledged: after a lost connection nothing is lost and nothing arrives twice', async () => {
+    const run = async (replayUnacknowledged: boolean, firstHandlerFails = false) => {
       const m = tcpMonitor({ monAckOption: 'explicit', monAutoReplayOnConnect: 'true' });
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const c = collector();
+      let calls = 0;
       const s = session(m.id, {
         replayUnacknowledged,
         handler: async (b) => {
+          if (++calls === 1) {
+            await gate;
+            if (firstHandlerFails) throw new Error('store down');
+          }
           c.handler(b);
-          if (c.batches.length === 1) await gate;
         },
       });
+      s.on('error', () => undefined);
       const disconnected: unknown[] = [];
       s.on('disconnected', (e) => disconnected.push(e));
       await s.start();
       publish(1, 2, 3, 4);
-      const internals = s as unknown as { queue: unknown[] };
-      await waitFor(() => c.batches.length === 1 && internals.queue.length === 3, 'one batch in the handler, three buffered');
+      const internals = s as unknown as { queue: unknown[]; outstanding?: unknown };
+      await waitFor(() => internals.outstanding !== undefined && internals.queue.length === 3, 'one batch in the handler, three buffered');
       expect(sim.faults.disconnect(m.id)).toBe(true);
       await waitFor(() => disconnected.length === 1, 'the client saw the disconnect');
       release(); // block 0 finishes after its connection died: it cannot be acknowledged any more
-      await waitFor(() => c.values().length >= 5 && sim.monitor(m.id)!.inflight.size === 0 && sim.monitor(m.id)!.pending.length === 0, 'replay');
+      const sm = sim.monitor(m.id)!;
+      await waitFor(() => sim.connects.filter((x) => x.monitorId === m.id).length === 2 && sm.sent.length === 8 && sm.inflight.size === 0 && sm.pending.length === 0, 'replay acknowledged');
       await s.stop();
       return [c.values(), c.replays()];
     };
-    // The server replays blocks 0..3 (all unacknowledged); only block 0, which was in the handler, is seen twice.
+    // The server replays blocks 0..3 (none was acknowledged). Buffered 1..3 were dropped, and the
+    // replay of block 0, handled after the disconnect, is acknowledged without being delivered again.
     expect(await run(true)).toEqual([
-      [1, 1, 2, 3, 4],
-      [false, true, true, true, true],
+      [1, 2, 3, 4],
+      [false, true, true, true],
+    ]);
+    // When the handler failed for block 0, its replay is delivered (it was never handled).
+    expect(await run(true, true)).toEqual([
+      [1, 2, 3, 4],
+      [true, true, true, true],
     ]);
     // Without the option the buffered batches are delivered as well, and then again as replays.
     expect(await run(false)).toEqual([

@@ -51,7 +51,7 @@ export interface PushBatch {
   blockId: number;
   /** Which connection (1, 2, …) of this session delivered the block. */
   connection: number;
-  /** The count the server declared for the block. */
+  /** The count the server declared for the block (`events` can hold fewer with `replayUnacknowledged`). */
   count: number;
   compression: Compression;
   format: Format;
@@ -80,9 +80,11 @@ export interface PushSessionOptions {
   acknowledge?: boolean;
   /**
    * Set it when the monitor has `ackOption: 'explicit'` and `autoReplayOnConnect: true`: the server
-   * then replays every block this session did not acknowledge, so batches still buffered from a
-   * lost connection are dropped rather than delivered, and arrive once (flagged `replay`) after the
-   * reconnect instead of twice. Leave it off (default) for other monitors, or those batches are lost.
+   * then replays every block this session did not acknowledge. Batches still buffered from a lost
+   * connection are dropped rather than delivered (they arrive once, flagged `replay`, after the
+   * reconnect), and the replayed copies of a batch that was handled after its connection died are
+   * removed (a block left empty is acknowledged without delivery), so nothing arrives twice.
+   * Leave it off (default) for other monitors, or buffered batches are lost.
    */
   replayUnacknowledged?: boolean;
   /** Callback face: called for each batch in order; the ack is sent after its promise resolves. */
@@ -143,6 +145,11 @@ const TLS_VERIFY_CODES = new Set([
   'CERT_REJECTED',
 ]);
 
+/** What identifies an event across a replay (everything but the `replay` flag). */
+function eventKey(e: MonitorEvent): string {
+  return JSON.stringify([e.type, e.topic, e.operation, e.timestamp, e.group, e.payload]);
+}
+
 function checkPositiveInt(value: number | undefined, name: string, min = 1): void {
   if (value !== undefined && (!Number.isInteger(value) || value < min)) throw new RangeError(`${name} must be an integer >= ${min}`);
 }
@@ -171,6 +178,8 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
   private waiter: Waiter | undefined;
   /** Handed to the consumer, not yet finished (ack pending). */
   private outstanding: PushBatch | undefined;
+  /** Events handled after their connection died, by identity, awaiting their replay (`replayUnacknowledged`). */
+  private handledUnacked: Map<string, number> | undefined;
   private failure: Error | undefined;
   private iterating = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -322,10 +331,10 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
   // ---------------------------------------------------------------- delivery
 
   private pull(): Promise<IteratorResult<PushBatch>> {
-    const batch = this.queue.shift();
-    if (batch) {
-      this.outstanding = batch;
+    for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
       this.maybeResume();
+      if (!this.withoutHandled(batch)) continue;
+      this.outstanding = batch;
       return Promise.resolve({ done: false, value: batch });
     }
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -342,6 +351,7 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
   private deliver(batch: PushBatch): void {
     const waiter = this.waiter;
     if (waiter) {
+      if (!this.withoutHandled(batch)) return;
       this.waiter = undefined;
       this.outstanding = batch;
       waiter.resolve({ done: false, value: batch });
@@ -355,13 +365,45 @@ export class PushSession extends EventEmitter implements AsyncIterable<PushBatch
     const batch = this.outstanding;
     if (!batch) return;
     this.outstanding = undefined;
-    if (ok && this.opts.acknowledge) {
-      const conn = this.conn;
-      // Only the connection that delivered a block may acknowledge it; after a reconnect the server replays.
-      if (conn && conn.id === batch.connection && !conn.socket.destroyed && conn.socket.writable) {
-        conn.socket.write(encodeAck(batch.blockId, STATUS_OK));
-      }
+    if (ok) this.acknowledge(batch);
+  }
+
+  private acknowledge(batch: PushBatch): void {
+    if (!this.opts.acknowledge) return;
+    const conn = this.conn;
+    // Only the connection that delivered a block may acknowledge it; after a reconnect the server replays.
+    if (conn && conn.id === batch.connection && !conn.socket.destroyed && conn.socket.writable) {
+      conn.socket.write(encodeAck(batch.blockId, STATUS_OK));
+    } else if (this.opts.replayUnacknowledged) {
+      // Handled, but its connection is gone: the server will replay these events; remember them once.
+      const seen = (this.handledUnacked ??= new Map());
+      for (const e of batch.events) seen.set(eventKey(e), (seen.get(eventKey(e)) ?? 0) + 1);
     }
+  }
+
+  /**
+   * Drops replayed events that were already handled on a lost connection (see `replayUnacknowledged`).
+   * Returns false when nothing is left: the block is then acknowledged without being delivered.
+   */
+  private withoutHandled(batch: PushBatch): boolean {
+    const seen = this.handledUnacked;
+    if (!seen) return true;
+    if (!batch.replay) {
+      this.handledUnacked = undefined; // replays come before live events: nothing more to match
+      return true;
+    }
+    batch.events = batch.events.filter((e) => {
+      const key = eventKey(e);
+      const n = e.replay ? seen.get(key) : undefined;
+      if (n === undefined) return true;
+      if (n > 1) seen.set(key, n - 1);
+      else seen.delete(key);
+      return false;
+    });
+    if (seen.size === 0) this.handledUnacked = undefined;
+    if (batch.events.length > 0) return true;
+    this.acknowledge(batch);
+    return false;
   }
 
   private async pump(handler: PushHandler): Promise<void> {
