@@ -142,12 +142,15 @@ describe('thinq CLI (in process, against the simulator)', () => {
     expect(state).toMatchObject({ airFlow: { windStrength: 'HIGH' }, powerSave: { powerSaveEnabled: true }, temperature: { targetTemperature: 20 } });
     expect(await run(['connect', 'ls'], {})).toMatchObject({ code: 2, err: 'a personal access token is needed: --pat or THINQ_PAT\n' });
 
-    const watching = run(['watch', 'sim-conn-washer-0001', '--count', '2', '--ca', caFile], env);
-    await waitFor(() => sim.connect.clients.get('cli-client')?.certificates === 1 && (sim.broker?.subscriptions.get('cli-client')?.length ?? 0) > 0);
+    const watchIo = makeIo(env);
+    const watching = main(['watch', 'sim-conn-washer-0001', '--count', '2', '--ca', caFile], watchIo.io);
+    // "watching" is printed once push has started, i.e. after the broker acknowledged the subscription.
+    await waitFor(() => watchIo.result().err.includes('watching 1 device(s)\n'));
+    expect(sim.connect.clients.get('cli-client')?.certificates).toBe(1);
     await sim.connect.notify('sim-conn-washer-0001', 'WASHING_IS_COMPLETE');
     await sim.connect.report('sim-conn-washer-0001', { runState: { currentState: 'END' } });
-    const w = await watching;
-    expect(w.code).toBe(0);
+    expect(await watching).toBe(0);
+    const w = watchIo.result();
     const events = w.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events[0]).toEqual({ type: 'notification', deviceId: 'sim-conn-washer-0001', deviceType: 'DEVICE_WASHER', pushCode: 'WASHING_IS_COMPLETE' });
     expect(events[1]).toMatchObject({ type: 'status', report: { runState: { currentState: 'END' } } });
