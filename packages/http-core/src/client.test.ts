@@ -122,6 +122,12 @@ describe('createHttpClient: validation, logging, URLs', () => {
     expect(() => createHttpClient({ retry: { baseDelayInMs: -1 } })).toThrow('retry.baseDelayInMs must be a number >= 0, got -1');
     expect(() => createHttpClient({ retry: 'yes' as never })).toThrow('retry must be an object or false');
     expect(() => createHttpClient({ headers: { a: 1 as never } })).toThrow('headers.a must be a string');
+    expect(() => createHttpClient({ logger: { debug() {} } as never })).toThrow(new TypeError('logger.info must be a function'));
+    expect(() => createHttpClient({ clock: { now: () => 0 } as never })).toThrow(new TypeError('clock.setTimeout must be a function'));
+    expect(() => createHttpClient({ dispatcher: 'agent' as never })).toThrow(new TypeError('dispatcher must be an object'));
+    expect(() => createHttpClient({ random: 0.5 as never })).toThrow(new TypeError('random must be a function returning a number in [0, 1)'));
+    expect(() => createHttpClient({ tls: 'insecure' as never })).toThrow(new TypeError('tls must be an object'));
+    expect(() => createHttpClient({ redact: { headers: 'x-key' as never } })).toThrow(new TypeError('redact.headers must be an array of strings'));
     const http = client({});
     await expect(http.request(null as never)).rejects.toThrow('options must be an object');
     await expect(http.request({ path: '/x' })).rejects.toThrow('path must be an absolute URL when the client has no baseUrl');
@@ -135,6 +141,9 @@ describe('createHttpClient: validation, logging, URLs', () => {
     await expect(http.request({ path: 'http://h/', query: 'a=1' as never })).rejects.toThrow('query must be an object or URLSearchParams');
     await expect(http.request({ path: 'http://h/', signal: {} as never })).rejects.toThrow('signal must be an AbortSignal');
     await expect(http.request({ path: 'http://h/', okStatus: 200 as never })).rejects.toThrow('okStatus must be a function');
+    await expect(http.request({ path: 'http://h/', parseVendorError: {} as never })).rejects.toThrow(new TypeError('parseVendorError must be a function'));
+    await expect(http.request({ path: 'http://h/', idempotent: 'yes' as never })).rejects.toThrow(new TypeError('idempotent must be a boolean'));
+    await expect(http.request({ path: 'http://h/', auth: true as never })).rejects.toThrow(new TypeError('auth must be false or left out'));
     await expect(http.request({ path: 'http://h/', timeoutInMs: -1 })).rejects.toThrow(RangeError);
     await expect(http.request({ path: 'ftp://h/' })).rejects.toThrow('path must be an http: or https: URL');
     await expect(http.request({ path: 'http://h/', headers: { 'x-a': 'bad\nvalue' } })).rejects.toThrow(TypeError);
@@ -202,11 +211,13 @@ describe('createHttpClient: validation, logging, URLs', () => {
     const srv = await serve((_req, res) => sendJson(res, 503, {}));
     const { createTestClock } = await import('./testing/index.js');
     const clock = createTestClock();
-    const http = client({ baseUrl: srv.url, clock, random: () => 0.99, deadlineInMs: 100 });
+    // The deadline also runs on a real timer (it cuts attempts in flight), so it is far longer than
+    // any attempt on a loaded machine; the backoff is longer still.
+    const http = client({ baseUrl: srv.url, clock, random: () => 0.99, deadlineInMs: 30_000, retry: { baseDelayInMs: 60_000, maxDelayInMs: 60_000 } });
     const error = await http.request({ path: '/' }).catch((e: unknown) => e);
     expect((error as { status: number; attempts: number }).status).toBe(503);
     expect((error as { attempts: number }).attempts).toBe(1);
-    expect(clock.delays).toEqual([]); // a 198 ms backoff would pass the 100 ms deadline
+    expect(clock.delays).toEqual([]); // a 59 400 ms backoff would pass the 30 000 ms deadline
     const noRetry = client({ baseUrl: srv.url, clock, retry: { classify: () => 'client' } });
     expect(((await noRetry.request({ path: '/' }).catch((e: unknown) => e)) as { attempts: number }).attempts).toBe(1);
   });
@@ -270,7 +281,7 @@ describe('createHttpClient: validation, logging, URLs', () => {
     const { resetMidBody } = await import('./testing/index.js');
     const srv = await serve(resetMidBody());
     const limiter = createRateLimiter({ maxConcurrent: 1 });
-    const http = client({ baseUrl: srv.url, rateLimiter: limiter, deadlineInMs: 5000 });
+    const http = client({ baseUrl: srv.url, rateLimiter: limiter, deadlineInMs: 30_000 });
     const res = await http.request<Readable>({ path: '/', responseType: 'stream' });
     expect(limiter.active).toBe(1);
     const error = await (async () => {

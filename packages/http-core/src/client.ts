@@ -174,6 +174,19 @@ function checkDuration(name: string, value: unknown, allowZero = false): void {
   }
 }
 
+function checkObject(name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new TypeError(`${name} must be an object`);
+}
+
+/** `value` (when given) must be an object with these methods. */
+function checkMethods(name: string, value: unknown, methods: readonly string[]): void {
+  if (value === undefined) return;
+  checkObject(name, value);
+  for (const method of methods) {
+    if (typeof (value as Record<string, unknown>)[method] !== 'function') throw new TypeError(`${name}.${method} must be a function`);
+  }
+}
+
 function lowerCaseHeaders(name: string, headers: Record<string, string | undefined> | undefined, into: Record<string, string>): void {
   if (headers === undefined) return;
   if (typeof headers !== 'object' || headers === null) throw new TypeError(`${name} must be an object`);
@@ -437,6 +450,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     throw new TypeError('rateLimiter must be a RateLimiter');
   }
   checkDuration('maxErrorBodyBytes', options.maxErrorBodyBytes);
+  checkMethods('logger', options.logger, ['debug', 'info', 'warn', 'error']);
+  checkMethods('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']);
+  checkMethods('dispatcher', options.dispatcher, ['request', 'close']);
+  if (options.random !== undefined && typeof options.random !== 'function') throw new TypeError('random must be a function returning a number in [0, 1)');
+  checkObject('tls', options.tls);
+  checkObject('redact', options.redact);
+  for (const key of ['headers', 'queryParams', 'bodyKeys', 'allowHeaders'] as const) {
+    const names: unknown = options.redact?.[key];
+    if (names !== undefined && (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))) {
+      throw new TypeError(`redact.${key} must be an array of strings`);
+    }
+  }
 
   const clientRetry = resolveRetryOptions(DEFAULT_RETRY_OPTIONS, options.retry, 'retry');
   const budget = new RetryBudget(clientRetry.retryBudget);
@@ -660,6 +685,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     checkDuration('deadlineInMs', call.deadlineInMs, true);
     if (call.signal !== undefined && !(call.signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
     if (call.okStatus !== undefined && typeof call.okStatus !== 'function') throw new TypeError('okStatus must be a function');
+    if (call.parseVendorError !== undefined && typeof call.parseVendorError !== 'function') throw new TypeError('parseVendorError must be a function');
+    if (call.idempotent !== undefined && typeof call.idempotent !== 'boolean') throw new TypeError('idempotent must be a boolean');
+    if (call.auth !== undefined && call.auth !== false) throw new TypeError('auth must be false or left out');
 
     const target = resolveTarget(base, call.path, call.query, extraParams);
     const { origin, pathAndQuery } = target;
