@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Where Debian installs Chromium (`scripts/ci-system-deps.sh`); CHROMIUM_PATH overrides it. */
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -66,6 +67,8 @@ export async function launchBrowser(): Promise<Browser> {
     context,
     async newPage(viewport) {
       const page = await context.newPage();
+      // Fail an action with its own message well before the test's timeout.
+      page.setDefaultTimeout(20_000);
       if (viewport) await page.setViewportSize(viewport);
       const requests: string[] = [];
       const errors: string[] = [];
@@ -122,4 +125,9 @@ export async function unnamedControls(page: Page): Promise<string[]> {
     const visible = (el: Element): boolean => !(el as HTMLElement).closest('[hidden]') && (el as HTMLElement).getClientRects().length > 0;
     return [...document.querySelectorAll('input, select, textarea, button, a[href]')].filter((el) => visible(el) && !named(el)).map((el) => el.outerHTML.slice(0, 120));
   });
+}
+
+/** expect.poll with room for loaded CI machines (vitest's default gives up after 1 s). */
+export function poll<T>(check: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}): ReturnType<typeof expect.poll<T>> {
+  return expect.poll(check, { timeout: 10_000, interval: 100, ...options });
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../../src/index.js';
-import { allOnOrigin, launchBrowser, screenshot, unnamedControls, until, viewports, type Browser, type WatchedPage } from './browser.js';
+import { allOnOrigin, launchBrowser, poll, screenshot, unnamedControls, until, viewports, type Browser, type WatchedPage } from './browser.js';
 import { ensureWebBuilt } from './web-build.js';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -101,7 +101,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     }
     // The bridge: connected, and every fleet device registered on the SEPL simulator.
     expect(await page.locator('[data-testid="bridge-state"] .badge').textContent()).toBe('Connected');
-    await expect.poll(() => page.locator('[data-testid="bridge-registered"]').textContent(), { timeout: 10_000 }).toBe(`${devices.length} of ${devices.length}`);
+    await poll(() => page.locator('[data-testid="bridge-registered"]').textContent(), { timeout: 10_000 }).toBe(`${devices.length} of ${devices.length}`);
     expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
     await screenshot(page, 'overview-laptop');
 
@@ -135,8 +135,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     const started = Date.now();
     await demo().setValue(device.id, device.primaryMetric, marker);
     // The number as set (with the unit the reading carries, if any).
-    await expect
-      .poll(async () => (await page.evaluate(() => (window as unknown as { seenValues: string[] }).seenValues)).some((text) => text.split(' ')[0] === String(marker)), {
+    await poll(async () => (await page.evaluate(() => (window as unknown as { seenValues: string[] }).seenValues)).some((text) => text.split(' ')[0] === String(marker)), {
         timeout: 5000,
         interval: 100,
       })
@@ -151,7 +150,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     if (!device) throw new Error('no ComAp device with a primary metric in the demo');
     const { page } = await open(detailUrl(app.url, device.id));
     const chart = page.locator('[data-testid="chart"]');
-    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(0);
+    await poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await chart.locator('canvas').count()).toBe(1);
     // The canvas really has pixels drawn on it.
     const drawn = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
@@ -163,10 +162,10 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
       return painted;
     });
     expect(drawn).toBeGreaterThan(100);
-    await expect.poll(() => page.locator('[data-testid="averages"] tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await poll(() => page.locator('[data-testid="averages"] tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await screenshot(page, 'device-detail-laptop');
     const phone = await open(detailUrl(app.url, device.id), viewports.phone);
-    await expect.poll(async () => Number(await phone.page.locator('[data-testid="chart"]').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(0);
+    await poll(async () => Number(await phone.page.locator('[data-testid="chart"]').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
     await screenshot(phone.page, 'device-detail-phone');
   });
@@ -191,10 +190,10 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await screenshot(page, 'command-confirm-laptop', false);
     await page.locator('#confirm-ok').click();
     const result = page.locator('[data-testid="command-result"]');
-    await expect.poll(() => result.getAttribute('data-kind'), { timeout: 10_000 }).toBe('ok');
+    await poll(() => result.getAttribute('data-kind'), { timeout: 10_000 }).toBe('ok');
     // The effect: the genset reports the new mode, in the detail view and in the table.
     const lastValue = page.locator(`.last-values tr[data-metric="${modeMetric}"] [data-testid="last-value"]`);
-    await expect.poll(async () => (await lastValue.textContent())?.toLowerCase(), { timeout: 10_000 }).toBe(target.toLowerCase());
+    await poll(async () => (await lastValue.textContent())?.toLowerCase(), { timeout: 10_000 }).toBe(target.toLowerCase());
     expect(await page.locator('#detail-body .commands-table tbody tr').first().getAttribute('data-status')).toBe('ok');
     await screenshot(page, 'command-done-laptop');
   });
@@ -213,9 +212,9 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await form.getByRole('button', { name: 'Set' }).click();
     // Not machinery: no confirmation asked.
     expect(await page.locator('#confirm-dialog').isVisible()).toBe(false);
-    await expect.poll(() => page.locator('[data-testid="command-result"]').getAttribute('data-kind'), { timeout: 10_000 }).toBe('ok');
+    await poll(() => page.locator('[data-testid="command-result"]').getAttribute('data-kind'), { timeout: 10_000 }).toBe('ok');
     const lastValue = page.locator(`.last-values tr[data-metric="${spec.name}"] [data-testid="last-value"]`);
-    await expect.poll(async () => (await lastValue.textContent())?.split(' ')[0], { timeout: 10_000 }).toBe(String(target));
+    await poll(async () => (await lastValue.textContent())?.split(' ')[0], { timeout: 10_000 }).toBe(String(target));
     await screenshot(page, 'appliance-command-laptop');
     expect(await unnamedControls(page)).toEqual([]);
   });
@@ -227,9 +226,9 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await page.locator('[data-testid="bridge-commands"]').waitFor();
     const before = Number(await page.locator('[data-testid="bridge-commands"]').textContent());
     const record = await demo().seplCommand(genset.id, 'start', {});
-    await expect.poll(async () => Number(await page.locator('[data-testid="bridge-commands"]').textContent()), { timeout: 5000 }).toBe(before + 1);
+    await poll(async () => Number(await page.locator('[data-testid="bridge-commands"]').textContent()), { timeout: 5000 }).toBe(before + 1);
     const row = page.locator(`#bridge-body tr[data-command-id="${record.id}"]`);
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 5000 }).toBe(record.status);
+    await poll(() => row.getAttribute('data-status'), { timeout: 5000 }).toBe(record.status);
     expect(await row.locator('td[data-label="Device"]').textContent()).toBe(genset.name);
     await screenshot(page, 'bridge-command-laptop');
     const phone = await open(app.url, viewports.phone);
@@ -240,10 +239,10 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
   it('shows a vendor taken offline as such, with the reason, and its recovery', { timeout: 90_000 }, async () => {
     const { page } = await open(app.url);
     const vendor = page.locator('.vendor[data-vendor="devicecloud"]');
-    await expect.poll(() => vendor.getAttribute('data-state')).toBe('connected');
+    await poll(() => vendor.getAttribute('data-state')).toBe('connected');
     await demo().fault('devicecloud', 'outage');
     try {
-      await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 15_000 }).toBe('degraded');
+      await poll(() => vendor.getAttribute('data-state'), { timeout: 15_000 }).toBe('degraded');
       expect(await vendor.locator('.badge').textContent()).toBe('Offline');
       expect(await vendor.locator('.vendor-detail').textContent()).toMatch(/^Offline since .+: .+\. Retrying automatically\.$/);
       const gateway = devices.find((d) => d.vendor === 'devicecloud');
@@ -258,23 +257,23 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     } finally {
       await demo().fault('devicecloud', 'none');
     }
-    await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
+    await poll(() => vendor.getAttribute('data-state'), { timeout: 30_000 }).toBe('connected');
   });
 
   it('shows a vendor that rejects the credentials as unauthorised, with the reason', { timeout: 90_000 }, async () => {
     const { page } = await open(app.url);
     const vendor = page.locator('.vendor[data-vendor="thinq"]');
-    await expect.poll(() => vendor.getAttribute('data-state')).toBe('connected');
+    await poll(() => vendor.getAttribute('data-state')).toBe('connected');
     await demo().fault('thinq', 'unauthorised');
     try {
-      await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 30_000 }).toBe('unauthorised');
+      await poll(() => vendor.getAttribute('data-state'), { timeout: 30_000 }).toBe('unauthorised');
       expect(await vendor.locator('.badge').textContent()).toBe('Unauthorised');
       expect(await vendor.locator('.vendor-detail').textContent()).toMatch(/^The vendor rejected the credentials: .+\. Check the account in fleet\.config\.json\.$/);
       await screenshot(page, 'vendor-unauthorised-laptop');
     } finally {
       await demo().fault('thinq', 'none');
     }
-    await expect.poll(() => vendor.getAttribute('data-state'), { timeout: 60_000 }).toBe('connected');
+    await poll(() => vendor.getAttribute('data-state'), { timeout: 60_000 }).toBe('connected');
   });
 
   it('shows why a command failed when the vendor is down', { timeout: 90_000 }, async () => {
@@ -284,18 +283,18 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await page.locator('button[data-command="faultReset"]').waitFor();
     await demo().fault('comap', 'outage');
     try {
-      await expect.poll(() => fetch(`${app.url}/api/status`).then(async (r) => ((await r.json()) as any).vendors.comap.state), { timeout: 30_000 }).toBe('degraded');
-      await expect.poll(() => page.locator('[data-testid="detail-problem"]').count(), { timeout: 5000 }).toBe(1);
+      await poll(() => fetch(`${app.url}/api/status`).then(async (r) => ((await r.json()) as any).vendors.comap.state), { timeout: 30_000 }).toBe('degraded');
+      await poll(() => page.locator('[data-testid="detail-problem"]').count(), { timeout: 5000 }).toBe(1);
       expect(await page.locator('[data-testid="detail-online"]').textContent()).toBe('Unknown');
       await page.locator('button[data-command="faultReset"]').click();
       await page.locator('#confirm-ok').click();
       const result = page.locator('[data-testid="command-result"][data-kind="error"]');
-      await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^“Fault reset” failed: .+/);
+      await poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^“Fault reset” failed: .+/);
       expect(await result.getAttribute('role')).toBe('alert');
       await screenshot(page, 'command-failed-laptop');
     } finally {
       await demo().fault('comap', 'none');
     }
-    await expect.poll(() => page.locator('[data-testid="detail-problem"]').count(), { timeout: 60_000 }).toBe(0);
+    await poll(() => page.locator('[data-testid="detail-problem"]').count(), { timeout: 60_000 }).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // the vendor rejects with its reason, confirmation before machinery moves, keyboard use, and
 // recovery of the live feed. The whole app on the real simulators: dashboard.test.ts.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { allOnOrigin, launchBrowser, screenshot, unnamedControls, viewports, type Browser, type WatchedPage } from './browser.js';
+import { allOnOrigin, launchBrowser, poll, screenshot, unnamedControls, viewports, type Browser, type WatchedPage } from './browser.js';
 import { seplStatus, startFakeFleet, vendorStatus, type FakeFleet } from './fake-fleet.js';
 import { commandRecord, iso, sampleDevices } from './sample-fleet.js';
 import { ensureWebBuilt } from './web-build.js';
@@ -37,8 +37,8 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     watched = await browser.newPage();
     const { page } = watched;
     await page.goto(fake.url);
-    await expect.poll(() => page.locator('#devices-state').textContent()).toBe('Loading devices…');
-    await expect.poll(() => page.locator('#devices-state').textContent(), { timeout: 5000 }).toBe(
+    await poll(() => page.locator('#devices-state').textContent()).toBe('Loading devices…');
+    await poll(() => page.locator('#devices-state').textContent(), { timeout: 5000 }).toBe(
       'No devices yet. The enabled vendors have not reported any device; vendors that are offline are listed above.',
     );
     expect(await page.locator('#device-table').isHidden()).toBe(true);
@@ -55,7 +55,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     const { page } = watched;
     await page.goto(fake.url);
     const thinq = page.locator('.vendor[data-vendor="thinq"]');
-    await expect.poll(() => thinq.getAttribute('data-state')).toBe('unauthorised');
+    await poll(() => thinq.getAttribute('data-state')).toBe('unauthorised');
     expect(await thinq.locator('.badge').textContent()).toBe('Unauthorised');
     expect(await thinq.locator('.vendor-detail').textContent()).toBe(
       'The vendor rejected the credentials: HTTP 401 from ThinQ: personal access token rejected. Check the account in fleet.config.json.',
@@ -67,24 +67,22 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     await screenshot(page, 'states-unauthorised-laptop');
     // The device's own page says it too, with the reason, next to its commands.
     await page.locator('tr[data-device-id="thinq:ac-1"] a').click();
-    await expect
-      .poll(() => page.locator('[data-testid="detail-problem"]').textContent())
+    await poll(() => page.locator('[data-testid="detail-problem"]').textContent())
       .toBe('LG ThinQ: Vendor unauthorised: HTTP 401 from ThinQ: personal access token rejected. Values below may be out of date.');
     await page.goBack();
 
     fake.push('vendor', vendorStatus('thinq', 'connected'));
-    await expect.poll(() => thinq.getAttribute('data-state')).toBe('connected');
+    await poll(() => thinq.getAttribute('data-state')).toBe('connected');
     expect(await page.locator('tr[data-device-id="thinq:ac-1"] .problem').count()).toBe(0);
 
     // The SEPL bridge losing its platform is shown the same way.
     fake.push('sepl', seplStatus({ state: 'degraded', reason: 'websocket closed by the platform (reconnecting in 30 s)', devicesRegistered: 2 }));
-    await expect
-      .poll(() => page.locator('[data-testid="bridge-problem"]').textContent())
+    await poll(() => page.locator('[data-testid="bridge-problem"]').textContent())
       .toBe('Bridge offline: websocket closed by the platform (reconnecting in 30 s)');
     expect(await page.locator('[data-testid="bridge-state"] .badge').textContent()).toBe('Offline');
     expect(await page.locator('[data-testid="bridge-registered"]').textContent()).toBe('2 of 3');
     fake.push('sepl', seplStatus({ devicesRegistered: 3 }));
-    await expect.poll(() => page.locator('[data-testid="bridge-problem"]').count()).toBe(0);
+    await poll(() => page.locator('[data-testid="bridge-problem"]').count()).toBe(0);
     expect(await page.locator('[data-testid="bridge-state"] .badge').textContent()).toBe('Connected');
   });
 
@@ -94,14 +92,14 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     const { page } = watched;
     await page.goto(fake.url);
     const speed = page.locator('tr[data-device-id="comap:genset-1"] li[data-metric="Engine speed"] .value');
-    await expect.poll(() => speed.textContent()).toBe('1500 RPM');
+    await poll(() => speed.textContent()).toBe('1500 RPM');
     fake.push('reading', { deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1512.25, unit: 'RPM', ts: iso(Date.now() + 1000) });
-    await expect.poll(() => speed.textContent()).toBe('1512.3 RPM');
+    await poll(() => speed.textContent()).toBe('1512.3 RPM');
     // An older reading arriving late does not overwrite the table.
     fake.push('reading', { deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1, unit: 'RPM', ts: iso(Date.now() - 60_000) });
     const added = { ...sampleDevices()[1], id: 'devicecloud:gw-2', vendorId: 'gw-2', name: 'Gateway Yard 2' };
     fake.push('device', added);
-    await expect.poll(() => page.locator('tr[data-device-id="devicecloud:gw-2"] a').textContent()).toBe('Gateway Yard 2');
+    await poll(() => page.locator('tr[data-device-id="devicecloud:gw-2"] a').textContent()).toBe('Gateway Yard 2');
     expect(await speed.textContent()).toBe('1512.3 RPM');
     expect(await page.locator('#device-rows tr').count()).toBe(4);
   });
@@ -120,8 +118,8 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     watched = await browser.newPage();
     const { page } = watched;
     await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
-    await expect.poll(() => page.locator('#detail-heading').textContent()).toBe('Genset Westport');
-    await expect.poll(() => page.locator('#detail-body .commands-table tr[data-command-id="cmd-earlier"]').getAttribute('data-status')).toBe('ok');
+    await poll(() => page.locator('#detail-heading').textContent()).toBe('Genset Westport');
+    await poll(() => page.locator('#detail-body .commands-table tr[data-command-id="cmd-earlier"]').getAttribute('data-status')).toBe('ok');
     const start = page.locator('button[data-command="start"]');
 
     // Cancel: nothing is sent.
@@ -139,7 +137,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     await screenshot(page, 'states-confirm-laptop', false);
     await page.locator('#confirm-ok').click();
     const result = page.locator('[data-testid="command-result"][data-kind="error"]');
-    await expect.poll(() => result.textContent()).toBe('“Start” failed: ComAp refused the command: unit is in OFF mode');
+    await poll(() => result.textContent()).toBe('“Start” failed: ComAp refused the command: unit is in OFF mode');
     expect(await result.getAttribute('role')).toBe('alert');
     expect(fake.commandsPosted).toEqual([{ deviceId: 'comap:genset-1', body: { command: 'start', params: {} } }]);
     const recent = page.locator('#detail-body .commands-table tbody tr');
@@ -159,20 +157,20 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     const { page } = watched;
     await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
     const chart = page.locator('[data-testid="chart"]');
-    await expect.poll(() => chart.getAttribute('data-points')).toBe('5');
+    await poll(() => chart.getAttribute('data-points')).toBe('5');
     expect(await chart.locator('canvas').count()).toBe(1);
     expect(await chart.getAttribute('aria-label')).toMatch(/^Chart of Engine speed: 5 readings, latest 1510 RPM at /);
     const averages = page.locator('[data-testid="averages"] tbody tr');
-    await expect.poll(() => averages.count()).toBe(2);
+    await poll(() => averages.count()).toBe(2);
     // Newest bucket first.
     expect(await averages.first().locator('td').nth(1).textContent()).toBe('1507.5 RPM');
     expect(await averages.first().locator('td').nth(2).textContent()).toBe('2');
     fake.push('reading', { deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1520, unit: 'RPM', ts: iso(Date.now()) });
-    await expect.poll(() => chart.getAttribute('data-points')).toBe('6');
+    await poll(() => chart.getAttribute('data-points')).toBe('6');
     await screenshot(page, 'states-chart-laptop');
     // The chart follows the width of the screen.
     await page.setViewportSize(viewports.phone);
-    await expect.poll(() => chart.locator('canvas').evaluate((c) => c.getBoundingClientRect().width)).toBeLessThanOrEqual(viewports.phone.width);
+    await poll(() => chart.locator('canvas').evaluate((c) => c.getBoundingClientRect().width)).toBeLessThanOrEqual(viewports.phone.width);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
     await screenshot(page, 'states-chart-phone');
   });
@@ -185,7 +183,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     const { page } = watched;
     await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
     const chart = page.locator('[data-testid="chart"]');
-    await expect.poll(() => chart.getAttribute('data-points')).toBe('1');
+    await poll(() => chart.getAttribute('data-points')).toBe('1');
     const from = Date.parse((await chart.getAttribute('data-x-from')) ?? '');
     const to = Date.parse((await chart.getAttribute('data-x-to')) ?? '');
     // Five minutes before the reading to one after it.
@@ -203,7 +201,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     expect(await unnamedControls(page)).toEqual([]);
     await form.getByLabel('New value (C)').fill('22');
     await form.getByRole('button', { name: 'Set' }).click();
-    await expect.poll(() => page.locator('[data-testid="command-result"]').textContent()).toBe('“Target temperature → 22” was accepted by LG ThinQ.');
+    await poll(() => page.locator('[data-testid="command-result"]').textContent()).toBe('“Target temperature → 22” was accepted by LG ThinQ.');
     expect(fake.commandsPosted).toEqual([{ deviceId: 'thinq:ac-1', body: { command: 'temperature.targetTemperature', params: { value: 22 } } }]);
     // Out of the profile's range: the browser refuses it before anything is sent.
     await form.getByLabel('New value (C)').fill('45');
@@ -222,11 +220,11 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Genset Westport');
     expect(await unnamedControls(page)).toEqual([]);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-heading');
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-heading');
     expect(await unnamedControls(page)).toEqual([]);
     expect(await page.locator('#devices').isHidden()).toBe(true);
     await page.goBack();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Genset Westport');
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Genset Westport');
     // Filtering narrows the table and says so.
     await page.locator('#device-filter').fill('thinq');
     expect(await page.locator('#device-rows tr').count()).toBe(1);
@@ -238,11 +236,11 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     watched = await browser.newPage();
     const { page } = watched;
     await page.goto(fake.url);
-    await expect.poll(() => page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    await poll(() => page.locator('#live-status').getAttribute('data-state')).toBe('live');
     fake.devices = [...sampleDevices(), { ...sampleDevices()[0], id: 'comap:genset-2', vendorId: 'genset-2', name: 'Genset Harbour' }];
     fake.status['sepl'] = seplStatus({ devicesRegistered: 3 });
     fake.dropLive();
-    await expect.poll(() => page.locator('tr[data-device-id="comap:genset-2"]').count(), { timeout: 10_000 }).toBe(1);
+    await poll(() => page.locator('tr[data-device-id="comap:genset-2"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.locator('[data-testid="bridge-registered"]').textContent()).toBe('3 of 4');
     expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
   });
@@ -252,7 +250,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     watched = await browser.newPage();
     const { page } = watched;
     await page.goto(fake.url);
-    await expect.poll(() => page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    await poll(() => page.locator('#live-status').getAttribute('data-state')).toBe('live');
     expect(fake.liveConnections).toBe(1);
     const setVisibility = (state: 'hidden' | 'visible') =>
       page.evaluate((value) => {
@@ -260,12 +258,12 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
         document.dispatchEvent(new Event('visibilitychange'));
       }, state);
     await setVisibility('hidden');
-    await expect.poll(() => fake.liveConnections, { timeout: 10_000 }).toBe(0);
+    await poll(() => fake.liveConnections, { timeout: 10_000 }).toBe(0);
     expect(await page.locator('#live-status').getAttribute('data-state')).toBe('paused');
     // Meanwhile a device appeared; showing the tab again brings it in.
     fake.devices = [...sampleDevices(), { ...sampleDevices()[2], id: 'thinq:ac-2', vendorId: 'ac-2', name: 'Server room AC' }];
     await setVisibility('visible');
-    await expect.poll(() => page.locator('tr[data-device-id="thinq:ac-2"]').count()).toBe(1);
+    await poll(() => page.locator('tr[data-device-id="thinq:ac-2"]').count()).toBe(1);
     expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
     expect(fake.liveConnections).toBe(1);
   });
