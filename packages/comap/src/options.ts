@@ -1,13 +1,12 @@
 /** Options shared by the Identity and WSV clients, and how they become an http-core client. */
 import { createHash } from 'node:crypto';
 import { createHttpClient, type AuthProvider, type Clock, type HttpClient, type HttpClientOptions, type Logger, type RandomSource, type RateLimiter, type RetryOptions } from '@x/http-core';
+import { USER_AGENT } from './version.js';
 
 /** The API's origin. */
 export const DEFAULT_BASE_URL = 'https://api.websupervisor.net';
 /** What the Python package uses per request. */
 export const DEFAULT_TIMEOUT_IN_MS = 30_000;
-
-export const USER_AGENT = '@x/comap/0.1.0';
 
 /** Options of every call. */
 export interface CallOptions {

@@ -2,6 +2,7 @@ import { createHttpClient, type HttpClient, type Logger } from '@x/http-core';
 import { checkHttpUrl } from './config.js';
 import { SeplProtocolError } from './errors.js';
 import { checkGranularity, timeWindowToMs, type Granularity, type TimeWindow } from './granularity.js';
+import { USER_AGENT } from './version.js';
 
 /** One row of an average query. */
 export interface AverageRow {
@@ -70,6 +71,7 @@ export class AverageClient {
       options.http ??
       createHttpClient({
         baseUrl: this.#base.href,
+        userAgent: USER_AGENT,
         headers: { Accept: 'application/json', ...options.headers },
         timeoutInMs: options.timeoutInMs ?? 10_000,
         ...(options.logger ? { logger: options.logger } : {}),

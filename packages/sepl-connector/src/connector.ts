@@ -12,6 +12,7 @@ import { G2Session } from './g2-session.js';
 import { MemoryDeviceStore } from './memory-store.js';
 import { HeartbeatSocket } from './socket.js';
 import type { DeviceStore } from './store.js';
+import { USER_AGENT } from './version.js';
 
 export type SeplProtocol = 'g1' | 'g2';
 export type ConnectorState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
@@ -189,6 +190,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> {
     this.#tls = options.tls;
     this.#clock = options.clock ?? systemClock;
     this.#http = createHttpClient({
+      userAgent: USER_AGENT,
       timeoutInMs: positive(options.httpTimeoutInMs, 10_000, 'options.httpTimeoutInMs'),
       retry: false,
       logger: this.#logger,

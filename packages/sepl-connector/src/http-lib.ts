@@ -1,4 +1,5 @@
 import { createHttpClient, isAbortError, sleep, type HttpClient, type Logger } from '@x/http-core';
+import { USER_AGENT } from './version.js';
 
 /** The seed's `http_lib` as a small typed helper: every HTTP status is a result, not an error. */
 export interface HttpLibResponse {
@@ -52,6 +53,7 @@ export function createHttpLib(options: HttpLibOptions = {}): HttpLib {
   const retries = checkCount(options.retries ?? 0, 'options.retries');
   const retryDelayInMs = checkCount(options.retryDelayInMs ?? 500, 'options.retryDelayInMs');
   const http: HttpClient = createHttpClient({
+    userAgent: USER_AGENT,
     retry: false,
     timeoutInMs,
     ...(options.logger ? { logger: options.logger } : {}),

@@ -17,6 +17,7 @@ import { DeviceProfile, type ControlPayload, type DeviceState } from './connect-
 import { connectBaseUrl } from './connect-region.js';
 import { isConnectApiError, isRateLimitedError, MalformedResponseError } from './errors.js';
 import { createMessageId } from './signature.js';
+import { USER_AGENT } from './version.js';
 
 /** The public API key of ThinQ Connect (LG's pythinqconnect `const.py`). */
 export const CONNECT_API_KEY = 'v6GFvkweNo7DK7yD3ylIZ9w52aKBU0eJ7wLXkSR3';
@@ -111,7 +112,7 @@ export class ConnectClient {
       clock: this.#clock,
       ...options.http,
       baseUrl: this.baseUrl,
-      userAgent: options.http?.userAgent ?? '@x/thinq',
+      userAgent: options.http?.userAgent ?? USER_AGENT,
       auth: {
         apply(headers) {
           headers.authorization = `Bearer ${pat}`;

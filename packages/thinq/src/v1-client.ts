@@ -14,6 +14,7 @@ import {
 import { MalformedResponseError, MonitorError, TokenError, isMonitorError, isNotLoggedInError, v1Error } from './errors.js';
 import { ModelInfo, type ControlCommand, type MonitorData } from './model.js';
 import { formatLgDate, oauthSignature, refreshSignatureMessage } from './signature.js';
+import { USER_AGENT } from './version.js';
 
 /** LG's v1 gateway discovery endpoint. */
 export const V1_GATEWAY_URL = 'https://kic.lgthinq.com:46030/api/common/gatewayUriList';
@@ -186,7 +187,7 @@ export class V1Client {
       logger: this.#logger,
       clock: this.#clock,
       ...options.http,
-      userAgent: options.http?.userAgent ?? '@x/thinq',
+      userAgent: options.http?.userAgent ?? USER_AGENT,
       auth,
       redact: { headers: ['x-thinq-token', 'x-thinq-jsessionid', 'lgemp-x-signature'], queryParams: ['access_token', 'refresh_token'], bodyKeys: ['token', 'refresh_token', 'access_token', 'jsessionId'], ...options.http?.redact },
       retry: {
