@@ -23,6 +23,7 @@ import {
 } from './monitor-model.js';
 import { PushSession, type PushSessionOptions } from './push-session.js';
 import { createXmlParser, element } from './xml.js';
+import { USER_AGENT } from './version.js';
 
 /** The current Remote Manager host. */
 export const DEFAULT_BASE_URL = 'https://remotemanager.digi.com';
@@ -102,7 +103,7 @@ export class DeviceCloudClient {
     this.http = createHttpClient({
       baseUrl: this.baseUrl,
       auth: basicAuth(options.username, options.password),
-      userAgent: options.userAgent ?? '@x/devicecloud-monitor',
+      userAgent: options.userAgent ?? USER_AGENT,
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
       ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
