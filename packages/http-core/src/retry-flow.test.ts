@@ -130,7 +130,19 @@ describe('retries', () => {
     expect((bodyError as { phase: string }).phase).toBe('body');
   });
 
-  it('retries a timeout (transient) and stops at the overall deadline with phase "deadline"', async () => {
+  it('retries a headers timeout on GET (transient) and then succeeds', async () => {
+    const stall = delay(20_000);
+    let calls = 0;
+    const srv = await serve((req, res) => (++calls === 1 ? stall(req, res) : sendJson(res, 200, { ok: true })));
+    const clock = createTestClock();
+    // 1 s: the first attempt times out after 1–2 s (undici's timer tick); the second has plenty of time.
+    const http = client({ baseUrl: srv.url, timeoutInMs: 1000, clock, random: () => 0.5 });
+    const res = await http.request({ path: '/' });
+    expect([res.status, res.body, res.attempts, calls]).toEqual([200, { ok: true }, 2, 2]);
+    expect(clock.delays).toEqual([100]);
+  });
+
+  it('the overall deadline cuts an attempt in flight, with phase "deadline"', async () => {
     // The server would answer after 20 s; the 150 ms deadline must cut the attempt long before
     // (the bound is generous for a loaded CI machine, and far below the server's delay).
     const handler = delay(20_000);
