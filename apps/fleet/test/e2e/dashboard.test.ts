@@ -186,7 +186,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await form.locator('select').selectOption(target);
     await form.getByRole('button').click();
     // Machinery: the page asks first.
-    expect(await page.locator('#confirm-dialog').isVisible()).toBe(true);
+    await poll(() => page.locator('#confirm-dialog').isVisible()).toBe(true);
     await screenshot(page, 'command-confirm-laptop', false);
     await page.locator('#confirm-ok').click();
     const result = page.locator('[data-testid="command-result"]');
@@ -210,9 +210,9 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     const form = page.locator(`form[data-command="${spec.name}"]`);
     await form.locator('input').fill(String(target));
     await form.getByRole('button', { name: 'Set' }).click();
-    // Not machinery: no confirmation asked.
-    expect(await page.locator('#confirm-dialog').isVisible()).toBe(false);
     await poll(() => page.locator('[data-testid="command-result"]').getAttribute('data-kind'), { timeout: 10_000 }).toBe('ok');
+    // Not machinery: sent without asking.
+    expect(await page.locator('#confirm-dialog').isVisible()).toBe(false);
     const lastValue = page.locator(`.last-values tr[data-metric="${spec.name}"] [data-testid="last-value"]`);
     await poll(async () => (await lastValue.textContent())?.split(' ')[0], { timeout: 10_000 }).toBe(String(target));
     await screenshot(page, 'appliance-command-laptop');

@@ -125,10 +125,10 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     // Cancel: nothing is sent.
     await start.click();
     const dialog = page.locator('#confirm-dialog');
-    expect(await dialog.isVisible()).toBe(true);
+    await poll(() => dialog.isVisible()).toBe(true);
     expect(await page.locator('#confirm-title').textContent()).toBe('Start: Genset Westport?');
     await page.keyboard.press('Escape');
-    expect(await dialog.isVisible()).toBe(false);
+    await poll(() => dialog.isVisible()).toBe(false);
     expect(await page.locator('[data-testid="command-result"]').textContent()).toBe('Cancelled: “Start” was not sent.');
     expect(fake.commandsPosted).toEqual([]);
 
