@@ -156,16 +156,29 @@ export class DetailView {
     switch (change.type) {
       case 'snapshot': {
         const device = this.#store.devices.get(id);
-        // First load after opening a link, or the device came back after a reconnect.
-        if (device && this.#chart === null && this.#body.querySelector('.detail-grid') === null) this.open(id);
-        else this.#refreshDevice();
+        if (device && this.#body.querySelector('.detail-grid') === null) {
+          // The page was opened on this device's link before the fleet had loaded.
+          this.open(id);
+        } else {
+          // A reconnect: readings and commands may have been missed meanwhile.
+          this.#refreshDevice();
+          this.#renderRecent();
+          void this.#loadReadings();
+        }
         break;
       }
-      case 'device':
+      case 'device': {
         if (change.id !== id) return;
+        const device = this.#store.devices.get(id);
+        if (device && this.#metric === null && numericMetrics(device).length > 0) {
+          // Its first numeric reading: now there is something to chart.
+          this.open(id);
+          return;
+        }
         this.#refreshDevice();
         if (change.reading) this.#addReading(change.reading);
         break;
+      }
       case 'vendor':
         this.#refreshDevice();
         break;

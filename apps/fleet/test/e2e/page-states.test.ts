@@ -190,6 +190,22 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     expect([from, to]).toEqual([now - 330_000, now + 30_000]);
   });
 
+  it('starts charting when a device without readings reports its first one', async () => {
+    const gateway = { ...sampleDevices()[1], lastValues: {}, lastSeen: null };
+    fake.devices = [gateway];
+    watched = await browser.newPage();
+    const { page } = watched;
+    await page.goto(`${fake.url}/#/device/${encodeURIComponent(gateway.id)}`);
+    const chart = page.locator('[data-testid="chart"]');
+    await poll(() => chart.textContent()).toBe('This device has no numeric readings to chart yet.');
+    expect(await page.locator('#detail-body').textContent()).toContain('Digi Device Cloud devices are read-only here');
+    const reading = { deviceId: gateway.id, metric: 'temperature', value: 19.5, unit: 'C', ts: iso(Date.now()) };
+    fake.readings = [reading];
+    fake.push('reading', reading);
+    await poll(() => chart.getAttribute('data-points')).toBe('1');
+    expect(await page.locator('.last-values tr[data-metric="temperature"] [data-testid="last-value"]').textContent()).toBe('19.5 C');
+  });
+
   it('sends an appliance setting without confirmation when it moves nothing, with typed params', async () => {
     fake.devices = sampleDevices();
     fake.commandAnswer = (deviceId, body) => ({ status: 200, body: commandRecord({ id: 'cmd-ok', deviceId, command: body.command, params: body.params, result: null }) });
