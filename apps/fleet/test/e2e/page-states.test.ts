@@ -191,7 +191,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
   });
 
   it('starts charting when a device without readings reports its first one', async () => {
-    const gateway = { ...sampleDevices()[1], lastValues: {}, lastSeen: null };
+    const gateway: Record<string, any> = { ...sampleDevices()[1], lastValues: {}, lastSeen: null };
     fake.devices = [gateway];
     watched = await browser.newPage();
     const { page } = watched;
