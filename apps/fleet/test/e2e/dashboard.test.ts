@@ -283,7 +283,7 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await page.locator('button[data-command="faultReset"]').waitFor();
     await demo().fault('comap', 'outage');
     try {
-      await poll(() => fetch(`${app.url}/api/status`).then(async (r) => ((await r.json()) as any).vendors.comap.state), { timeout: 30_000 }).toBe('degraded');
+      await poll(() => fetch(`${app.url}/api/status`).then(async (r) => ((await r.json()) as { vendors: { comap: { state: string } } }).vendors.comap.state), { timeout: 30_000 }).toBe('degraded');
       await poll(() => page.locator('[data-testid="detail-problem"]').count(), { timeout: 5000 }).toBe(1);
       expect(await page.locator('[data-testid="detail-online"]').textContent()).toBe('Unknown');
       await page.locator('button[data-command="faultReset"]').click();

@@ -15,19 +15,36 @@ export interface FakeCommandAnswer {
   readonly body: unknown;
 }
 
+/** A JSON object in the API's shapes (the page is what checks them). */
+export type Json = Record<string, unknown>;
+
+export interface FakeStatus {
+  version: string;
+  demo: boolean;
+  storage: Json;
+  vendors: { comap: Json; devicecloud: Json; thinq: Json };
+  sepl: Json;
+}
+
+/** A POST /api/devices/:id/commands body in the generic form the page sends. */
+export interface PostedCommand {
+  command: string;
+  params: Json;
+}
+
 export interface FakeFleet {
   readonly url: string;
   /** What /api/status answers (mutate freely). */
-  status: Record<string, any>;
-  devices: Record<string, any>[];
-  readings: Record<string, any>[];
+  status: FakeStatus;
+  devices: Json[];
+  readings: Json[];
   /** What /api/commands lists (newest first). */
-  commands: Record<string, any>[];
-  average: Record<string, any>[];
+  commands: Json[];
+  average: Json[];
   /** How the next POST /api/devices/:id/commands is answered. */
-  commandAnswer: (deviceId: string, body: any) => FakeCommandAnswer;
+  commandAnswer: (deviceId: string, body: PostedCommand) => FakeCommandAnswer;
   /** Every command body posted, in order. */
-  readonly commandsPosted: { deviceId: string; body: any }[];
+  readonly commandsPosted: { deviceId: string; body: PostedCommand }[];
   /** Delay before /api/devices answers (to see the loading state). */
   devicesDelayMs: number;
   /** Sends one SSE event to every connected page. */
@@ -38,12 +55,12 @@ export interface FakeFleet {
   close(): Promise<void>;
 }
 
-export function vendorStatus(vendor: string, state: string, reason: string | null = null, devices = 1): Record<string, any> {
+export function vendorStatus(vendor: string, state: string, reason: string | null = null, devices = 1): Json {
   const mode = vendor === 'comap' ? 'polling' : vendor === 'devicecloud' ? 'push' : 'connect-push';
   return { vendor, enabled: state !== 'disabled', state, reason, since: '2026-11-21T06:00:00.000Z', lastSuccessAt: null, devices, mode };
 }
 
-export function seplStatus(overrides: Record<string, any> = {}): Record<string, any> {
+export function seplStatus(overrides: Json = {}): Json {
   return {
     enabled: true,
     state: 'connected',
@@ -140,7 +157,7 @@ export async function startFakeFleet(): Promise<FakeFleet> {
           if (req.method !== 'POST') return json(res, 405, { error: { code: 'method_not_allowed', message: 'POST only' } });
           const chunks: Buffer[] = [];
           for await (const chunk of req) chunks.push(chunk as Buffer);
-          const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as PostedCommand;
           fake.commandsPosted.push({ deviceId: id, body });
           const answer = fake.commandAnswer(id, body);
           return json(res, answer.status, answer.body);

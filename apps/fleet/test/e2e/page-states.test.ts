@@ -50,7 +50,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
 
   it('names an unauthorised vendor and its reason, and clears it when the vendor recovers', async () => {
     fake.devices = sampleDevices();
-    fake.status['vendors'].thinq = vendorStatus('thinq', 'unauthorised', 'HTTP 401 from ThinQ: personal access token rejected');
+    fake.status.vendors.thinq = vendorStatus('thinq', 'unauthorised', 'HTTP 401 from ThinQ: personal access token rejected');
     watched = await browser.newPage();
     const { page } = watched;
     await page.goto(fake.url);
@@ -191,7 +191,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
   });
 
   it('starts charting when a device without readings reports its first one', async () => {
-    const gateway: Record<string, any> = { ...sampleDevices()[1], lastValues: {}, lastSeen: null };
+    const gateway = { ...sampleDevices()[1], id: 'devicecloud:00000000-00000000-00409DFF-FF0000AA', lastValues: {}, lastSeen: null };
     fake.devices = [gateway];
     watched = await browser.newPage();
     const { page } = watched;
@@ -254,7 +254,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     await page.goto(fake.url);
     await poll(() => page.locator('#live-status').getAttribute('data-state')).toBe('live');
     fake.devices = [...sampleDevices(), { ...sampleDevices()[0], id: 'comap:genset-2', vendorId: 'genset-2', name: 'Genset Harbour' }];
-    fake.status['sepl'] = seplStatus({ devicesRegistered: 3 });
+    fake.status.sepl = seplStatus({ devicesRegistered: 3 });
     fake.dropLive();
     await poll(() => page.locator('tr[data-device-id="comap:genset-2"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.locator('[data-testid="bridge-registered"]').textContent()).toBe('3 of 4');
@@ -286,7 +286,7 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
 
   it('is readable at phone width', async () => {
     fake.devices = sampleDevices();
-    fake.status['vendors'].comap = vendorStatus('comap', 'degraded', 'HTTP 503 from the vendor (retrying in 4 s)');
+    fake.status.vendors.comap = vendorStatus('comap', 'degraded', 'HTTP 503 from the vendor (retrying in 4 s)');
     watched = await browser.newPage(viewports.phone);
     const { page } = watched;
     await page.goto(fake.url);

@@ -1,8 +1,9 @@
 // A small fleet in the API's shapes (API.md "Model") for the page-state tests on the fake API.
-export const T0 = Date.parse('2026-11-21T06:00:00.000Z');
+import type { Json } from './fake-fleet.js';
+
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function sampleDevices(now = Date.now()): Record<string, any>[] {
+export function sampleDevices(now = Date.now()): Json[] {
   return [
     {
       id: 'comap:genset-1',
@@ -62,7 +63,7 @@ export function sampleDevices(now = Date.now()): Record<string, any>[] {
   ];
 }
 
-export function commandRecord(overrides: Record<string, any>): Record<string, any> {
+export function commandRecord(overrides: Json): Json {
   return {
     id: 'cmd-1',
     deviceId: 'comap:genset-1',
