@@ -67,7 +67,7 @@ export class Query {
     try {
       return parseTimeWindow(v);
     } catch (err) {
-      throw badRequest('time_window', (err as Error).message.replace(/^time_window: /, ''));
+      throw badRequest('time_window', (err as Error).message.replace(/^time_window /, ''));
     }
   }
 }

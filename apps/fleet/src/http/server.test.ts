@@ -100,7 +100,11 @@ describe('fleet HTTP API', () => {
     expect((await json(app, `/api/devices/${GENSET}/readings?from=2026-01-02&to=2026-01-01`)).body.error).toMatchObject({ param: 'from' });
     expect((await json(app, `/api/devices/${GENSET}/readings?limit=0`)).body.error).toMatchObject({ param: 'limit' });
     expect((await json(app, `/api/devices/${GENSET}/average?granularity=fortnight`)).body.error).toMatchObject({ param: 'granularity' });
-    expect((await json(app, `/api/devices/${GENSET}/average?time_window=2d`)).body.error).toMatchObject({ param: 'time_window' });
+    expect((await json(app, `/api/devices/${GENSET}/average?time_window=2d`)).body.error).toEqual({
+      code: 'bad_request',
+      param: 'time_window',
+      message: "time_window: must be a positive whole number followed by h, m or s (e.g. '12h')",
+    });
     expect((await json(app, `/api/devices/devicecloud%3Agw-1/average`)).body.error).toMatchObject({ param: 'metric' });
     expect(await json(app, '/api/devices', { method: 'POST' })).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } });
     expect(await json(app, '/api/nothing')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
