@@ -4,12 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketStart } from '@x/sepl-connector';
+import { GRANULARITIES, bucketSql } from '../average.js';
 import type { CommandRecord, DeviceInfo } from '../model.js';
 import { postgresAvailable, startPostgresCluster, type PostgresCluster } from '../test-support/postgres-cluster.js';
 import type { SqlDriver } from './driver.js';
 import { MIGRATIONS, migrate, splitStatements } from './migrations.js';
 import { openStorage } from './open.js';
-import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import type { FleetStore } from './store.js';
 
@@ -40,14 +41,33 @@ interface Backend {
 
 function pgliteBackend(): Backend {
   let dir = '';
+  let shared: FleetStore | undefined;
+  let n = 0;
   return {
     name: 'PGlite',
     async open() {
       dir = await mkdtemp(join(tmpdir(), 'fleet-store-'));
-      return openStorage({ dataDir: join(dir, 'db') });
+      shared = await openStorage({ dataDir: join(dir, 'db') });
+      return shared;
     },
     reopen: () => openStorage({ dataDir: join(dir, 'db') }),
-    driver: () => openPglite(undefined),
+    // A fresh, empty database without starting another PGlite (seconds each on a loaded machine):
+    // an empty schema first on the search path of the one PGlite connection, dropped on close.
+    async driver() {
+      const db = shared!.db;
+      const schema = `migration_test_${++n}`;
+      await db.query(`CREATE SCHEMA ${schema}`);
+      await db.query(`SET search_path TO ${schema}`);
+      return {
+        kind: db.kind,
+        query: (sql, params) => db.query(sql, params),
+        transaction: (fn) => db.transaction(fn),
+        async close() {
+          await db.query('SET search_path TO public');
+          await db.query(`DROP SCHEMA ${schema} CASCADE`);
+        },
+      };
+    },
     teardown: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -85,8 +105,11 @@ describe.each(backends)('storage on $name', (backend) => {
     store = await backend.open();
   }, 60_000);
   afterAll(async () => {
-    await store?.close();
-    await backend.teardown();
+    try {
+      await store?.close();
+    } finally {
+      await backend.teardown();
+    }
   });
 
   it('applies each migration once, records it, and refuses a schema from a newer app', async () => {
@@ -250,6 +273,29 @@ describe.each(backends)('storage on $name', (backend) => {
     ]);
     expect(await q('minute', 0, 1)).toEqual([]);
     expect(await q('all', 0, 1)).toEqual([]);
+  });
+
+  it('buckets in SQL exactly like the SEPL connector buckets in JavaScript', async () => {
+    // Instants around month, quarter, year and ISO-week edges, a leap day, and before 1970.
+    const instants = [
+      '2024-02-29T23:59:59.999Z',
+      '2024-03-01T00:00:00.000Z',
+      '2025-12-31T23:59:59.999Z',
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-04T23:59:59.999Z', // Sunday
+      '2026-01-05T00:00:00.000Z', // Monday
+      '2026-03-31T12:34:56.789Z',
+      '2026-04-01T00:00:00.001Z',
+      '2026-09-30T23:14:59.500Z',
+      '1969-12-31T23:59:59.999Z',
+    ].map(t);
+    for (const granularity of GRANULARITIES) {
+      if (granularity === 'all') continue;
+      for (const ts of instants) {
+        const [row] = await store.db.query<{ b: number | string }>(`SELECT ${bucketSql(granularity, '$1::bigint')} AS b`, [ts]);
+        expect([granularity, new Date(Number(row!.b)).toISOString()]).toEqual([granularity, new Date(bucketStart(ts, granularity)).toISOString()]);
+      }
+    }
   });
 
   it('averages booleans as 0 and 1', async () => {
