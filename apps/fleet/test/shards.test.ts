@@ -28,8 +28,11 @@ describe.skipIf(!postgresAvailable())('several collectors over one PostgreSQL', 
     }
   }, 60_000);
   afterAll(async () => {
-    for (const app of apps) await app.stop();
-    await cluster?.stop();
+    try {
+      for (const app of apps) await app.stop();
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it('stores each device only on its own collector and serves the whole fleet from either', async () => {

@@ -1,9 +1,11 @@
 // A throw-away PostgreSQL cluster for tests: initdb in a temp folder, started on a free loopback
 // port, removed afterwards. PostgreSQL refuses to run as root, so as root the server runs as the
-// `postgres` user (the temp folder is handed over to it). In CI (CI=true) a missing PostgreSQL is
-// an error, never a silent skip.
+// `postgres` user (the temp folder, under /tmp so that user can reach it, is handed over to it). In
+// CI (CI=true) a missing PostgreSQL is an error, never a silent skip. The server never outlives
+// the test process: a failed start stops it, and an exit without stop() kills it (SIGQUIT to the
+// postmaster) and removes the folder.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,36 +60,73 @@ async function userIds(name: string): Promise<{ uid: number; gid: number }> {
   return { uid, gid };
 }
 
+/** The postmaster's pid from its lock file, if it is running. */
+function postmasterPid(data: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Immediate shutdown (SIGQUIT) of the server of `data`, synchronously; false if none ran. */
+function killServer(data: string): boolean {
+  const pid = postmasterPid(data);
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 'SIGQUIT');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startPostgresCluster(): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed');
-  const dir = await mkdtemp(join(tmpdir(), 'fleet-pg-'));
   const asRoot = process.getuid?.() === 0;
+  // As root, TMPDIR may point into a folder the postgres user cannot enter.
+  const dir = await mkdtemp(join(asRoot ? '/tmp' : tmpdir(), 'fleet-pg-'));
+  const data = join(dir, 'data');
+  // Last line of defence if the test process ends without stop() (a crash, a killed worker).
+  const onExit = (): void => {
+    killServer(data);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const exec = async (file: string, args: string[]): Promise<void> => {
     if (asRoot) await run('runuser', ['-u', 'postgres', '--', join(bin, file), ...args], { cwd: dir });
     else await run(join(bin, file), args, { cwd: dir });
   };
-  if (asRoot) {
-    const { uid, gid } = await userIds('postgres');
-    await chown(dir, uid, gid);
-  }
-  const data = join(dir, 'data');
   const port = await freePort();
   try {
+    if (asRoot) {
+      const { uid, gid } = await userIds('postgres');
+      await chown(dir, uid, gid);
+    }
     await exec('initdb', ['-D', data, '-U', 'fleet', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off`;
-    await exec('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']);
+    await exec('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   } catch (err) {
     const log = await readFile(join(dir, 'server.log'), 'utf8').catch(() => '');
+    // pg_ctl may give up waiting while the server still starts: stop it before removing its folder.
+    await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => killServer(data));
     await rm(dir, { recursive: true, force: true });
+    process.removeListener('exit', onExit);
     throw new Error(`could not start PostgreSQL: ${String(err)}\n${log.slice(-2000)}`);
   }
   return {
     url: `postgres://fleet@127.0.0.1:${port}/postgres`,
     port,
     async stop() {
-      await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      try {
+        await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        killServer(data);
+      }
       await rm(dir, { recursive: true, force: true });
+      process.removeListener('exit', onExit);
     },
   };
 }
