@@ -1,27 +1,23 @@
-// The app's logger: one line per event on stderr, structured fields as JSON. Structurally the same
-// as @x/http-core's Logger, so it is handed to the vendor clients as is. Secrets never reach it:
-// fields named like secrets are dropped by the writer as a last line of defence.
+// The app's logger: one line per event on stderr (a timestamp, the level, the message, structured
+// fields as JSON). It is @x/http-core's Logger, so it is handed to the vendor clients as is, and
+// fields named like secrets (http-core's rule) are replaced as a last line of defence; the app
+// also scrubs configured secret values (secrets.ts).
+import { REDACTED, isSensitiveName, silentLogger, type LogFields, type Logger } from '@x/http-core';
+
+export type { LogFields, Logger };
+export { silentLogger };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-export type LogFields = Record<string, unknown>;
-
-export interface Logger {
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-}
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-const SECRET_NAME = /pass|secret|token|key|auth|cookie|credential/i;
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
-export function cleanFields(fields: LogFields | undefined): LogFields | undefined {
+function cleanFields(fields: LogFields | undefined): LogFields | undefined {
   if (!fields) return undefined;
   const out: LogFields = {};
   for (const [k, v] of Object.entries(fields)) {
-    out[k] = SECRET_NAME.test(k) ? '[redacted]' : v instanceof Error ? `${v.name}: ${v.message}` : v;
+    out[k] = isSensitiveName(k) ? REDACTED : v instanceof Error ? `${v.name}: ${v.message}` : v;
   }
   return out;
 }
@@ -35,5 +31,3 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
-
-export const silentLogger: Logger = createLogger('silent');
