@@ -12,6 +12,7 @@ import { EventBus } from './events.js';
 import { startHttpServer, type FleetHttpServer } from './http/server.js';
 import { Ingest } from './ingest.js';
 import { createLogger, type Logger } from './log.js';
+import { configSecrets, createScrub, scrubbingLogger } from './secrets.js';
 import type { Device, SeplStatus, Vendor, VendorStatus } from './model.js';
 import { VENDORS, toIso } from './model.js';
 import type { DemoControls, FleetService, FleetStatus } from './service.js';
@@ -89,7 +90,11 @@ function resolveConfig(options: StartFleetOptions): FleetConfig {
 
 export async function startFleet(options: StartFleetOptions = {}): Promise<FleetApp> {
   const config = resolveConfig(options);
-  const logger = options.logger ?? createLogger(config.logLevel);
+  // Configured secrets never reach the logs, /api/status or command errors (the demo's simulator
+  // credentials are added once the simulators are up).
+  const secrets = configSecrets(config);
+  const scrub = createScrub(secrets);
+  const logger = scrubbingLogger(options.logger ?? createLogger(config.logLevel), secrets);
   const now = (): number => Date.now();
   const startedAt = now();
   const cleanups: Array<() => Promise<void>> = [];
@@ -103,6 +108,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       demoEnv = await startDemo({ pollIntervalInMs: options.pollIntervalInMs ?? 1000, logger });
       cleanups.push(() => demoEnv?.stop() ?? Promise.resolve());
       Object.assign(config, demoEnv.config);
+      secrets.push(...configSecrets(config));
     }
 
     const bus = new EventBus((err) => logger.error('event listener failed', { error: err }));
@@ -141,12 +147,12 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
         }
       },
     });
-    const commands = new CommandService({ store, bus, now, getDevice });
+    const commands = new CommandService({ store, bus, now, getDevice, scrub });
 
     const connectors = new Map<Vendor, VendorConnector>();
     if (!options.offline) {
       for (const vendor of VENDORS) {
-        const entry = { tracker: new StateTracker('connecting', now, () => publishVendor(vendor)), devices: 0, mode: null as string | null, enabled: true };
+        const entry = { tracker: new StateTracker('connecting', now, () => publishVendor(vendor), scrub), devices: 0, mode: null as string | null, enabled: true };
         const ctx: ConnectorContext = {
           ingest,
           tracker: entry.tracker,
@@ -203,7 +209,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
     if (!options.offline && options.collect !== false) {
       bridge = createBridge(
         config,
-        { service, ingest, logger, now, kv: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) } },
+        { service, ingest, logger, now, scrub, kv: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) } },
         { demo: Boolean(options.demo) },
       );
       if (bridge) {

@@ -6,6 +6,7 @@ import type { EventBus } from './events.js';
 import type { CommandRecord, CommandSource, CommandSpec, Device, Vendor } from './model.js';
 import { toIso } from './model.js';
 import type { FleetStore } from './storage/store.js';
+import { noScrub, type Scrub } from './secrets.js';
 
 /** What a vendor connector offers for commands. */
 export interface CommandExecutor {
@@ -124,12 +125,15 @@ export class CommandService {
   readonly #executors = new Map<Vendor, CommandExecutor>();
   readonly #now: () => number;
   readonly #getDevice: (id: string) => Promise<Device | undefined>;
+  readonly #scrub: Scrub;
 
-  constructor(opts: { store: FleetStore; bus: EventBus; now: () => number; getDevice: (id: string) => Promise<Device | undefined> }) {
+  /** `scrub` removes configured secrets from vendor error messages before they are stored and served. */
+  constructor(opts: { store: FleetStore; bus: EventBus; now: () => number; getDevice: (id: string) => Promise<Device | undefined>; scrub?: Scrub }) {
     this.#store = opts.store;
     this.#bus = opts.bus;
     this.#now = opts.now;
     this.#getDevice = opts.getDevice;
+    this.#scrub = opts.scrub ?? noScrub;
   }
 
   register(executor: CommandExecutor): void {
@@ -168,7 +172,7 @@ export class CommandService {
       const result = await executor.execute(device, command, clean, AbortSignal.timeout(MAX_COMMAND_MS));
       return { record: await this.#finish(record, 'ok', result ?? null, null) };
     } catch (err) {
-      return { record: await this.#finish(record, 'failed', null, reason(err)), failure: 'vendor_error' };
+      return { record: await this.#finish(record, 'failed', null, this.#scrub(reason(err))), failure: 'vendor_error' };
     }
   }
 

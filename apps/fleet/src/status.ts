@@ -1,6 +1,7 @@
 // One vendor's (or the SEPL bridge's) connection state, published on the bus when it changes.
 import type { ConnectorState } from './model.js';
 import { toIso } from './model.js';
+import { noScrub, type Scrub } from './secrets.js';
 
 export interface StateSnapshot {
   state: ConnectorState;
@@ -16,12 +17,15 @@ export class StateTracker {
   #lastSuccessAt: number | null = null;
   readonly #now: () => number;
   readonly #onChange: () => void;
+  readonly #scrub: Scrub;
 
-  constructor(initial: ConnectorState, now: () => number, onChange: () => void) {
+  /** `scrub` removes configured secrets from reasons (they are served by /api/status). */
+  constructor(initial: ConnectorState, now: () => number, onChange: () => void, scrub: Scrub = noScrub) {
     this.#state = initial;
     this.#now = now;
     this.#since = now();
     this.#onChange = onChange;
+    this.#scrub = scrub;
   }
 
   get state(): ConnectorState {
@@ -33,7 +37,8 @@ export class StateTracker {
   }
 
   /** Moves to a state; publishes only when state or reason changed. */
-  set(state: ConnectorState, reason: string | null = null): void {
+  set(state: ConnectorState, rawReason: string | null = null): void {
+    const reason = rawReason === null ? null : this.#scrub(rawReason);
     if (state === 'connected') this.#lastSuccessAt = this.#now();
     if (state === this.#state && reason === this.#reason) return;
     this.#state = state;

@@ -10,6 +10,7 @@ import { ThinqConnector } from './thinq.js';
 import { SeplBridge, type KvDeviceStore } from './sepl-bridge.js';
 import type { DemoConnectorOptions } from '../demo/index.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connector.js';
+import type { Scrub } from '../secrets.js';
 
 export interface BridgeContext {
   service: FleetService;
@@ -17,6 +18,7 @@ export interface BridgeContext {
   logger: Logger;
   now(): number;
   kv: KvDeviceStore['kv'];
+  scrub: Scrub;
 }
 
 export interface ConnectorTuning {
@@ -50,6 +52,7 @@ export function createBridge(config: FleetConfig, ctx: BridgeContext, tuning: Co
     owns: (id) => ctx.ingest.owns(id),
     shard: config.shard,
     republish: (id) => ctx.ingest.republish(id),
+    scrub: ctx.scrub,
     ...(tuning.demo ? { retry: { initialDelayInMs: 300, maxDelayInMs: 2000 } } : {}),
   });
 }

@@ -14,6 +14,7 @@ import { StateTracker } from '../status.js';
 import type { Bridge } from './connector.js';
 import { describeError } from './connector.js';
 import { runLoop } from './loop.js';
+import { noScrub, type Scrub } from '../secrets.js';
 
 const RECENT = 20;
 const MAX_QUEUED_EVENTS = 1000;
@@ -96,6 +97,8 @@ export interface SeplBridgeOptions {
   /** Device changes of the bridge's own making (registration) are announced through this. */
   republish(deviceId: string): Promise<void>;
   retry?: { initialDelayInMs?: number; maxDelayInMs?: number };
+  /** Removes configured secrets from state reasons and command errors (default: none). */
+  scrub?: Scrub;
 }
 
 export class SeplBridge implements Bridge {
@@ -120,7 +123,7 @@ export class SeplBridge implements Bridge {
   constructor(config: SeplConfig, options: SeplBridgeOptions) {
     this.#config = config;
     this.#o = options;
-    this.#tracker = new StateTracker('connecting', () => options.now(), () => this.#publish());
+    this.#tracker = new StateTracker('connecting', () => options.now(), () => this.#publish(), options.scrub);
     this.#store = new KvDeviceStore(options.kv, `sepl.shard${options.shard.index}of${options.shard.count}`);
   }
 
@@ -321,7 +324,7 @@ export class SeplBridge implements Bridge {
       answer = (await this.#o.service.commands.run(command.device_url, { command: command.service_url, params: commandParams(command) }, 'sepl')).record;
     } catch (err) {
       // Not a command the device takes (or unreadable parameters): recorded as failed all the same.
-      const reason = err instanceof CommandInputError || err instanceof TypeError || err instanceof SyntaxError ? err.message : describeError(err);
+      const reason = err instanceof CommandInputError || err instanceof TypeError || err instanceof SyntaxError ? err.message : (this.#o.scrub ?? noScrub)(describeError(err));
       answer = {
         id: randomUUID(),
         deviceId: command.device_url.slice(0, 200),
