@@ -58,6 +58,8 @@ describe('configured secrets', () => {
 
 describe('a vendor server that echoes the credentials', () => {
   const password = 'dc-password-echoed-42';
+  const accessToken = 'fleet-access-token-0123456789';
+  const auth = { headers: { authorization: `Bearer ${accessToken}` } };
   let server: Server;
   let app: FleetApp;
   const lines: string[] = [];
@@ -74,6 +76,7 @@ describe('a vendor server that echoes the credentials', () => {
     app = await startFleet({
       port: 0,
       dataDir: 'memory://',
+      accessToken,
       config: { devicecloud: { username: 'dc-user', password, baseUrl: `http://127.0.0.1:${port}`, pushHost: '127.0.0.1', pushPort: port, secure: false } },
       logger: createLogger('debug', (l) => lines.push(l)),
     });
@@ -83,17 +86,21 @@ describe('a vendor server that echoes the credentials', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('shows the vendor as failing with a reason, and the password nowhere: status, events, logs', async () => {
-    const events = await fetch(`${app.url}/api/events`);
+  it('shows the vendor as failing with a reason, and the password nowhere: status, events, logs (the API behind the access token)', async () => {
+    expect((await fetch(`${app.url}/api/status`)).status).toBe(401);
+    const events = await fetch(`${app.url}/api/events`, auth);
     const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
     const status = await app.waitFor((s) => s.vendors.devicecloud.reason !== null, 15_000);
     expect(status.vendors.devicecloud.state).toBe('degraded');
-    const served = await (await fetch(`${app.url}/api/status`)).text();
+    const served = await (await fetch(`${app.url}/api/status`, auth)).text();
     expect(served).toContain('"reason":"');
     let sse = '';
     while (!sse.includes('event: vendor')) sse += (await reader.read()).value ?? '';
     await reader.cancel();
-    for (const text of [served, sse, lines.join('')]) expect(text).not.toContain(password);
+    for (const text of [served, sse, lines.join('')]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(accessToken);
+    }
     expect(lines.join('')).toContain('devicecloud');
   });
 });

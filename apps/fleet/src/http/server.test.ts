@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type FleetApp } from '../app.js';
+import { startHttpServer } from './server.js';
 import { ConfigError } from '../config.js';
 import type { DeviceInfo } from '../model.js';
 import { silentLogger } from '../log.js';
@@ -231,6 +232,34 @@ describe('fleet HTTP API', () => {
     expect(raw).toBe(404);
     expect((await fetch(`${app.url}/assets/missing.js`)).status).toBe(404);
   });
+
+  it('requires the token as a bearer or cookie, set once through /?token= (and says when the dashboard is not built)', async () => {
+    // A second server over this file's fleet (no second database to start): the same handler
+    // startFleet uses, with an access token and a web folder holding no dashboard build.
+    const token = 'correct-horse-battery-staple';
+    const guarded = await startHttpServer(app, { host: '127.0.0.1', port: 0, accessToken: token, webDir: join(dir, 'none'), logger: silentLogger });
+    const at = { url: guarded.url } as FleetApp;
+    try {
+      const denied = await json(at, '/api/status');
+      expect(denied.status).toBe(401);
+      expect(denied.body.error.code).toBe('unauthorized');
+      expect(JSON.stringify(denied.body)).not.toContain(token);
+      expect((await json(at, '/api/status', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await json(at, '/api/status', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      const login = await fetch(`${at.url}/?token=${token}`, { redirect: 'manual' });
+      expect(login.status).toBe(303);
+      expect(login.headers.get('location')).toBe('/');
+      const cookie = login.headers.get('set-cookie')!;
+      expect(cookie).toBe(`fleet_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      expect((await json(at, '/api/status', { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+      expect((await fetch(`${at.url}/?token=nope`, { redirect: 'manual' })).status).toBe(401);
+      // No dashboard build in this web folder: `/` says how to build it.
+      const page = await fetch(`${at.url}/`, { headers: { cookie: cookie.split(';')[0]! } });
+      expect([page.status, await page.text()]).toEqual([503, 'dashboard not built: run npm run build\n']);
+    } finally {
+      await guarded.close();
+    }
+  });
 });
 
 describe('access token', () => {
@@ -239,32 +268,5 @@ describe('access token', () => {
     await expect(startFleet({ host: '0.0.0.0', port: 0, logger: silentLogger })).rejects.toThrow(
       'server.host: binding 0.0.0.0 (not loopback) requires server.accessToken (or FLEET_ACCESS_TOKEN)',
     );
-  });
-
-  it('requires the token as a bearer or cookie, set once through /?token= (and says when the dashboard is not built)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fleet-token-'));
-    const token = 'correct-horse-battery-staple';
-    const app = await startFleet({ port: 0, dataDir: 'memory://', accessToken: token, webDir: join(dir, 'none'), logger: silentLogger });
-    try {
-      const denied = await json(app, '/api/status');
-      expect(denied.status).toBe(401);
-      expect(denied.body.error.code).toBe('unauthorized');
-      expect(JSON.stringify(denied.body)).not.toContain(token);
-      expect((await json(app, '/api/status', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-      expect((await json(app, '/api/status', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-      const login = await fetch(`${app.url}/?token=${token}`, { redirect: 'manual' });
-      expect(login.status).toBe(303);
-      expect(login.headers.get('location')).toBe('/');
-      const cookie = login.headers.get('set-cookie')!;
-      expect(cookie).toBe(`fleet_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      expect((await json(app, '/api/status', { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
-      expect((await fetch(`${app.url}/?token=nope`, { redirect: 'manual' })).status).toBe(401);
-      // No dashboard build in this app's web folder: `/` says how to build it.
-      const page = await fetch(`${app.url}/`, { headers: { cookie: cookie.split(';')[0]! } });
-      expect([page.status, await page.text()]).toEqual([503, 'dashboard not built: run npm run build\n']);
-    } finally {
-      await app.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,9 +1,9 @@
 // The fleet's HTTP server: the JSON API of API.md, the SSE stream, the CSV export and the
 // dashboard's static files. Binds loopback by default; any other address needs an access token.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { timingSafeEqualString } from '@x/http-core';
 import { CommandInputError } from '../commands.js';
 import { csvChunks } from '../csv.js';
 import type { Logger } from '../log.js';
@@ -52,10 +52,6 @@ interface Route {
   handler: Handler;
 }
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -90,9 +86,8 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
 
 export async function startHttpServer(fleet: FleetService, options: HttpServerOptions): Promise<FleetHttpServer> {
   const sse = new SseHub(fleet.bus, { heartbeatInMs: options.sseHeartbeatInMs, now: () => fleet.now() });
-  const tokenDigest = options.accessToken ? digest(options.accessToken) : undefined;
-  const tokenOk = (candidate: string | undefined): boolean =>
-    tokenDigest === undefined || (candidate !== undefined && timingSafeEqual(digest(candidate), tokenDigest));
+  const token = options.accessToken;
+  const tokenOk = (candidate: string | undefined): boolean => !token || (candidate !== undefined && timingSafeEqualString(candidate, token));
 
   const deviceOr404 = async (id: string) => {
     const device = await fleet.getDevice(id);
@@ -276,7 +271,7 @@ export async function startHttpServer(fleet: FleetService, options: HttpServerOp
     const url = new URL(req.url ?? '/', 'http://fleet.invalid');
     const method = req.method ?? 'GET';
     // `/?token=…` once: set the cookie the page (and EventSource) then carries.
-    if (tokenDigest && url.pathname === '/' && url.searchParams.has('token')) {
+    if (token && url.pathname === '/' && url.searchParams.has('token')) {
       if (!tokenOk(url.searchParams.get('token') ?? undefined)) throw new ApiError(401, 'unauthorized', 'wrong access token');
       res.writeHead(303, {
         ...SECURITY_HEADERS,
@@ -286,7 +281,7 @@ export async function startHttpServer(fleet: FleetService, options: HttpServerOp
       res.end();
       return;
     }
-    if (tokenDigest) {
+    if (token) {
       const header = req.headers.authorization;
       const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
       if (!tokenOk(bearer ?? cookieValue(req, COOKIE))) {
