@@ -40,12 +40,14 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: join(root, 'coverage'),
       // Floors only go up as the code grows (see CONTRIBUTING.md).
+      // Set a few points under what the suites reach, so a change that drops tested code fails.
       thresholds: {
-        'packages/http-core/src/**': { lines: 90 },
-        'packages/comap/src/**': { lines: 80 },
-        'packages/devicecloud-monitor/src/**': { lines: 80 },
-        'packages/thinq/src/**': { lines: 80 },
-        'packages/sepl-connector/src/**': { lines: 80 },
+        'packages/http-core/src/**': { lines: 95 },
+        'packages/comap/src/**': { lines: 95 },
+        'packages/devicecloud-monitor/src/**': { lines: 92 },
+        'packages/thinq/src/**': { lines: 92 },
+        'packages/sepl-connector/src/**': { lines: 90 },
+        'apps/fleet/src/**': { lines: 85 },
       },
     },
   },
