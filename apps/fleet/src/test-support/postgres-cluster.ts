@@ -2,10 +2,12 @@
 // port, removed afterwards. PostgreSQL refuses to run as root, so as root the server runs as the
 // `postgres` user (the temp folder, under /tmp so that user can reach it, is handed over to it). In
 // CI (CI=true) a missing PostgreSQL is an error, never a silent skip. The server never outlives
-// the test process: a failed start stops it, and an exit without stop() kills it (SIGQUIT to the
-// postmaster) and removes the folder.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// the test process: a failed start stops it, and a small watchdog process (started with the
+// cluster, ended by stop()) kills it (SIGQUIT to the postmaster) and removes the folder as soon as
+// the test process is gone without stop(), however it ended (test workers are often killed, so an
+// 'exit' handler alone would not run).
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,6 +84,25 @@ function killServer(data: string): boolean {
   }
 }
 
+// Polls the test process; once it is gone, stops the server of `data` and removes `dir`.
+const WATCHDOG = `
+const [parent, dir, data] = process.argv.slice(1);
+const fs = require('node:fs');
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+const timer = setInterval(() => {
+  if (alive(Number(parent))) return;
+  clearInterval(timer);
+  try { process.kill(Number(fs.readFileSync(data + '/postmaster.pid', 'utf8').split('\\n')[0]), 'SIGQUIT'); } catch {}
+  setTimeout(() => fs.rmSync(dir, { recursive: true, force: true }), 1000);
+}, 500);
+`;
+
+function startWatchdog(dir: string, data: string): { kill(): void } {
+  const child = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), dir, data], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return { kill: () => void child.kill() };
+}
+
 export async function startPostgresCluster(): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed');
@@ -89,12 +110,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   // As root, TMPDIR may point into a folder the postgres user cannot enter.
   const dir = await mkdtemp(join(asRoot ? '/tmp' : tmpdir(), 'fleet-pg-'));
   const data = join(dir, 'data');
-  // Last line of defence if the test process ends without stop() (a crash, a killed worker).
-  const onExit = (): void => {
-    killServer(data);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
+  const watchdog = startWatchdog(dir, data);
   const exec = async (file: string, args: string[]): Promise<void> => {
     if (asRoot) await run('runuser', ['-u', 'postgres', '--', join(bin, file), ...args], { cwd: dir });
     else await run(join(bin, file), args, { cwd: dir });
@@ -113,7 +129,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     // pg_ctl may give up waiting while the server still starts: stop it before removing its folder.
     await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => killServer(data));
     await rm(dir, { recursive: true, force: true });
-    process.removeListener('exit', onExit);
+    watchdog.kill();
     throw new Error(`could not start PostgreSQL: ${String(err)}\n${log.slice(-2000)}`);
   }
   return {
@@ -126,7 +142,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
         killServer(data);
       }
       await rm(dir, { recursive: true, force: true });
-      process.removeListener('exit', onExit);
+      watchdog.kill();
     },
   };
 }
