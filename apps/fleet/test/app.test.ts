@@ -100,7 +100,7 @@ describe('the fleet on the four simulators', () => {
     expect(byVendor('comap').map((d: any) => d.vendorId).sort()).toEqual(comap.units.map((u) => u.unitGuid).sort());
     expect(byVendor('comap').every((d: any) => d.kind === 'genset' && d.commands.some((c: any) => c.name === 'changeMode'))).toBe(true);
     await expect
-      .poll(async () => (await api(app, '/api/devices?vendor=devicecloud')).body.devices.map((d: any) => d.name).sort())
+      .poll(async () => (await api(app, '/api/devices?vendor=devicecloud')).body.devices.map((d: any) => d.name).sort(), { timeout: 10_000 })
       .toEqual(['Cold store gateway', 'Pump station gateway', 'Warehouse gateway']);
     expect(byVendor('thinq').map((d: any) => d.vendorId).sort()).toEqual(
       [...thinq.connect.devices.map((d) => d.deviceId), ...thinq.v1.devices.map((d) => d.deviceId)].sort(),
@@ -133,7 +133,7 @@ describe('the fleet on the four simulators', () => {
 
     const refused: any = await app.demo!.seplCommand('devicecloud:00000000-00000000-00409DFF-FF000000', 'reboot', {});
     expect(refused).toMatchObject({ status: 'failed', source: 'sepl', error: 'Warehouse gateway does not accept "reboot" (it takes no commands)' });
-    await app.waitFor((s) => s.sepl.commandsReceived === 3 && s.sepl.recentCommands.length === 3, 5000);
+    await app.waitFor((s) => s.sepl.commandsReceived === 3 && s.sepl.recentCommands.length === 3, 10_000);
     expect(app.status().sepl.recentCommands.map((c) => [c.command, c.status])).toEqual([
       ['reboot', 'failed'],
       ['airFlow.windStrength', 'ok'],
@@ -150,7 +150,7 @@ describe('the fleet on the four simulators', () => {
       expect(event.data).toMatchObject({ deviceId: id, metric: 'pressure', value: 3.25, unit: null });
       const { body } = await api(app, `/api/devices/${encodeURIComponent(id)}/readings?metric=pressure`);
       expect(body.readings).toEqual([event.data]);
-      await expect.poll(() => sepl.events.some((e) => e.deviceId === id && e.service === 'pressure' && e.parts.some((p) => p.name === 'data' && p.value === '3.25'))).toBe(true);
+      await expect.poll(() => sepl.events.some((e) => e.deviceId === id && e.service === 'pressure' && e.parts.some((p) => p.name === 'data' && p.value === '3.25')), { timeout: 10_000 }).toBe(true);
 
       // ThinQ Connect: a report from the appliance arrives by MQTT push.
       await app.demo!.setValue('thinq:sim-conn-ac-0001', 'temperature.currentTemperature', 22.5);
