@@ -4,6 +4,7 @@
 import type { ShardConfig } from './config.js';
 
 export function fnv1a32(text: string): number {
+  if (typeof text !== 'string') throw new TypeError(`text must be a string, got ${typeof text}`);
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(text, 'utf8')) {
     hash ^= byte;
@@ -13,6 +14,8 @@ export function fnv1a32(text: string): number {
 }
 
 export function shardOf(deviceId: string, count: number): number {
+  if (typeof deviceId !== 'string') throw new TypeError(`deviceId must be a string, got ${typeof deviceId}`);
+  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${String(count)}`);
   return fnv1a32(deviceId) % count;
 }
 

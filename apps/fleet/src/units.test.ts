@@ -16,6 +16,12 @@ describe('shards', () => {
     expect(fnv1a32('a')).toBe(0xe40c292c);
     expect(fnv1a32('foobar')).toBe(0xbf9cf968);
   });
+  it('names the bad argument', () => {
+    expect(() => shardOf('comap:g1', 0)).toThrow(new RangeError('count must be a positive integer, got 0'));
+    expect(() => shardOf('comap:g1', 1.5)).toThrow(new RangeError('count must be a positive integer, got 1.5'));
+    expect(() => shardOf(42 as unknown as string, 2)).toThrow(new TypeError('deviceId must be a string, got number'));
+    expect(() => fnv1a32(undefined as unknown as string)).toThrow(new TypeError('text must be a string, got undefined'));
+  });
   it('gives every device exactly one owner', () => {
     const ids = Array.from({ length: 200 }, (_, i) => `comap:genset${i}`);
     for (const id of ids) {
