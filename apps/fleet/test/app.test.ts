@@ -150,7 +150,7 @@ describe('the fleet on the four simulators', () => {
       expect(event.data).toMatchObject({ deviceId: id, metric: 'pressure', value: 3.25, unit: null });
       const { body } = await api(app, `/api/devices/${encodeURIComponent(id)}/readings?metric=pressure`);
       expect(body.readings).toEqual([event.data]);
-      await expect.poll(() => sepl.events.some((e) => e.deviceId === id && e.service === 'pressure' && e.parts.some((p) => p.name === 'data' && p.value === '3.25')), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => sepl.events.some((e) => e.deviceId === id && e.service === 'pressure' && (e.parts ?? []).some((p) => p.name === 'data' && p.value === '3.25')), { timeout: 10_000 }).toBe(true);
 
       // ThinQ Connect: a report from the appliance arrives by MQTT push.
       await app.demo!.setValue('thinq:sim-conn-ac-0001', 'temperature.currentTemperature', 22.5);

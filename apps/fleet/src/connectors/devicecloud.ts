@@ -131,7 +131,9 @@ export class DevicecloudConnector implements VendorConnector {
   /** One push session, from monitor lookup until it ends (stop, or a failure the loop retries). */
   async #session_(signal: AbortSignal): Promise<void> {
     const id = await this.#monitorId(signal);
-    const session = this.#client.pushSession(id, { handler: (batch) => this.#handle(batch) });
+    // The monitor replays unacknowledged blocks on connect, so batches buffered from a lost
+    // connection are dropped rather than delivered twice.
+    const session = this.#client.pushSession(id, { handler: (batch) => this.#handle(batch), replayUnacknowledged: true });
     this.#session = session;
     session.on('connected', () => this.#ctx.tracker.ok());
     session.on('reconnecting', (info: { delayInMs: number; error: unknown }) =>
