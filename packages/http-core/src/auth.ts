@@ -110,7 +110,6 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
     const timer = setTimeout(() => {
       controller.abort(new TimeoutError({ phase: 'headers', timeoutInMs: refreshTimeout, message: `bearerAuth: the token provider did not answer within ${refreshTimeout} ms` }));
     }, refreshTimeout);
-    timer.unref?.();
     const aborted = new Promise<never>((_resolve, reject) => {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
     });

@@ -50,7 +50,6 @@ export class CallScope {
         this.deadlineHit = true;
         controller.abort(new TimeoutError({ phase: 'deadline', timeoutInMs: deadlineInMs }));
       }, deadlineInMs);
-      this.timer.unref?.();
     }
     if (userSignal) {
       if (userSignal.aborted) controller.abort(userSignal.reason);

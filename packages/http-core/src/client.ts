@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { AuthProvider } from './auth.js';
 import { backoffDelay } from './backoff.js';
-import { type Clock, type RandomSource, systemClock } from './clock.js';
+import { type Clock, type RandomSource, assertDuration, systemClock } from './clock.js';
 import {
   AbortError,
   type ErrorRequestInfo,
@@ -171,6 +171,15 @@ function checkDuration(name: string, value: unknown, allowZero = false): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
     throw new RangeError(`${name} must be a number ${allowZero ? '>= 0' : '> 0'}, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+  // Durations end in a timer: past what one holds it would fire after 1 ms.
+  assertDuration(name, value);
+}
+
+function checkByteLimit(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new RangeError(`${name} must be a number > 0, got ${typeof value === 'number' ? value : typeof value}`);
   }
 }
 
@@ -449,7 +458,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   if (options.rateLimiter !== undefined && typeof options.rateLimiter.acquire !== 'function') {
     throw new TypeError('rateLimiter must be a RateLimiter');
   }
-  checkDuration('maxErrorBodyBytes', options.maxErrorBodyBytes);
+  checkByteLimit('maxErrorBodyBytes', options.maxErrorBodyBytes);
   checkMethods('logger', options.logger, ['debug', 'info', 'warn', 'error']);
   checkMethods('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']);
   checkMethods('dispatcher', options.dispatcher, ['request', 'close']);
