@@ -1,0 +1,132 @@
+import { backoffDelay } from '../backoff.js';
+import { errorChannel } from '../diagnostics.js';
+import { type HttpError, isHttpError, isTimeoutError, isXError } from '../errors.js';
+import { redactText, truncate } from '../redact.js';
+import { type ErrorClass, isPreSendFailure } from '../retry.js';
+import { sleep } from '../sleep.js';
+import { type ErrorCategory, retryClass } from './category.js';
+import type { ClientCore, PreparedCall } from './core.js';
+import { mapError } from './map-error.js';
+import { authFailures, sendOnce } from './send.js';
+import type { HttpResponse } from './types.js';
+
+/** Marks an error with the category the client's `classify` hook gave it. */
+function setCategory(error: unknown, category: ErrorCategory | undefined): void {
+  if (category === undefined || !isXError(error)) return;
+  Object.defineProperty(error, 'category', { value: category, enumerable: true, writable: true, configurable: true });
+}
+
+function isUnauthorizedError(core: ClientCore, error: unknown): error is HttpError {
+  if (!isHttpError(error)) return false;
+  if (core.isUnauthorized === undefined) return error.status === 401;
+  try {
+    return core.isUnauthorized({ status: error.status, headers: error.headers, body: error.body, error }) === true;
+  } catch {
+    return false;
+  }
+}
+
+function isUnauthorizedAnswer(core: ClientCore, call: PreparedCall, response: HttpResponse<unknown>): boolean {
+  if (core.isUnauthorized === undefined || call.responseType === 'stream') return false;
+  try {
+    return core.isUnauthorized({ status: response.status, headers: response.headers, body: response.body }) === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Asks the auth provider to refresh after an "unauthorised" answer: true → replay the call,
+ * false → the provider declined, undefined → nothing to refresh (no provider, or a body that cannot be replayed).
+ */
+async function refreshCredentials(core: ClientCore, call: PreparedCall): Promise<boolean | undefined> {
+  const { ctx } = call;
+  const auth = core.auth;
+  if (!call.useAuth || auth?.onUnauthorized === undefined || !call.encoded.replayable) return undefined;
+  let replay = false;
+  try {
+    const signal = ctx.scope.signal;
+    replay = await auth.onUnauthorized({ ...(signal ? { signal } : {}), headers: ctx.headers });
+  } catch (refreshError) {
+    throw ctx.scope.signal?.aborted ? mapError(refreshError, ctx, core.redaction) : refreshError;
+  }
+  if (replay && core.logging) core.logger.info('http unauthorized: credentials refreshed, replaying', core.redaction.logFields(ctx));
+  return replay;
+}
+
+/** The wait before the next attempt, or undefined when the failure must be thrown. */
+function retryDelay(core: ClientCore, call: PreparedCall, error: unknown, errorClass: ErrorClass, retries: number): number | undefined {
+  const { retry, ctx } = call;
+  if (errorClass === 'client' || errorClass === 'aborted') return undefined;
+  if (ctx.attempt >= retry.maxAttempts || !call.encoded.replayable) return undefined;
+  if (!call.mayRetryAnyFailure && !isPreSendFailure(error)) return undefined;
+  const retryAfter = isHttpError(error) && retry.respectRetryAfter ? error.retryAfterInMs : undefined;
+  if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterInMs) return undefined;
+  const base = errorClass === 'throttled' ? retry.throttledBaseDelayInMs : retry.baseDelayInMs;
+  const delay = retryAfter ?? backoffDelay(retries + 1, base, retry.maxDelayInMs, core.random);
+  // Never wait past the deadline: fail now, with the server's hint attached.
+  if (core.clock.now() + delay > call.deadlineAt) return undefined;
+  if (!core.budget.tryAcquire(isTimeoutError(error))) {
+    if (core.logging) core.logger.warn('http retry budget exhausted', core.redaction.logFields(ctx));
+    return undefined;
+  }
+  if (core.limiter && retryAfter !== undefined && isHttpError(error) && error.status === 429) core.limiter.pause(retryAfter);
+  if (core.logging) {
+    const code = isXError(error) ? error.code : undefined;
+    core.logger.warn('http retry', { ...core.redaction.logFields(ctx), reason: errorClass, code, delayInMs: delay });
+  }
+  return delay;
+}
+
+function attachAttempts(error: unknown, attempts: number): void {
+  if (isXError(error) && 'attempts' in error) (error as { attempts: number }).attempts = attempts;
+}
+
+/** The debug line of a call that failed for good. */
+export function logFailure(core: ClientCore, call: PreparedCall, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  core.logger.debug('http call failed', {
+    ...core.redaction.logFields(call.ctx),
+    code: isXError(error) ? error.code : undefined,
+    message: truncate(redactText(message, core.redaction.secretsOf(call.ctx)), 500),
+  });
+}
+
+/**
+ * Attempts until one succeeds or a failure may not be retried: an "unauthorised" answer is
+ * refreshed and replayed once; retryable failures wait a backoff (or Retry-After) first.
+ */
+export async function runWithRetries<T>(core: ClientCore, call: PreparedCall): Promise<HttpResponse<T>> {
+  const { ctx } = call;
+  let retries = 0;
+  let replayed = false;
+  for (;;) {
+    try {
+      const response = await sendOnce<T>(core, call);
+      if (!replayed && isUnauthorizedAnswer(core, call, response)) {
+        replayed = true;
+        if (await refreshCredentials(core, call)) continue;
+      }
+      core.budget.refund();
+      return response;
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && authFailures.has(error)) throw error;
+      attachAttempts(error, ctx.attempt);
+      const category = core.classify?.(error);
+      setCategory(error, category);
+      if (errorChannel.hasSubscribers) errorChannel.publish({ ...core.redaction.logFields(ctx), error });
+      if (!replayed && isUnauthorizedError(core, error)) {
+        replayed = true;
+        const replay = await refreshCredentials(core, call);
+        if (replay === true) continue;
+        if (replay === false) throw error;
+      }
+      const errorClass = call.retry.classify?.(error) ?? retryClass(error, () => category);
+      const delay = retryDelay(core, call, error, errorClass, retries);
+      if (delay === undefined) throw error;
+      retries += 1;
+      await sleep(delay, ctx.scope.signal, core.clock).catch((sleepError: unknown) => Promise.reject(mapError(sleepError, ctx, core.redaction)));
+      ctx.retryDelayInMs += delay;
+    }
+  }
+}
