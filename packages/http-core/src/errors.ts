@@ -1,8 +1,10 @@
 /**
- * Typed errors of @x/http-core. They are recognised by `kind` through the type guards below,
- * never by `instanceof`, so several loaded copies of the package still understand each other.
- * A subclass keeps its parent's `kind` (a vendor `class ComapError extends HttpError` is still an
- * HttpError for `isHttpError`) and may change `name` and `code` freely.
+ * Typed errors of @x/http-core. Every instance carries a `Symbol.for` brand naming its family, and
+ * the core classes answer `instanceof` by that brand (as undici's errors do), so `instanceof
+ * HttpError` and the type guards both work when several copies of the package are loaded. A
+ * subclass keeps its parent's `kind` (a vendor `class ComapError extends HttpError` is still an
+ * HttpError) and may change `name`, `code` and `category` freely; `instanceof ComapError` stays an
+ * ordinary prototype check.
  */
 
 /** The error families; subclasses inherit their parent's kind. */
@@ -31,12 +33,64 @@ export interface ErrorResponseInfo {
   headers: Record<string, string>;
 }
 
+/**
+ * What a failure means to an app, whichever package raised it: decide by this, never by names.
+ * `auth` (credentials refused or expired), `throttled` (slow down), `transient` (try again later),
+ * `timeout`, `protocol` (the other side sent something unusable), `input` (the request itself is
+ * wrong), `not-found`, `conflict`, `aborted` (the caller cancelled).
+ */
+export type ErrorCategory = 'auth' | 'throttled' | 'transient' | 'timeout' | 'protocol' | 'input' | 'not-found' | 'conflict' | 'aborted';
+
+/** Every category, in a stable order. */
+export const ERROR_CATEGORIES: readonly ErrorCategory[] = Object.freeze([
+  'auth',
+  'throttled',
+  'transient',
+  'timeout',
+  'protocol',
+  'input',
+  'not-found',
+  'conflict',
+  'aborted',
+] as const);
+
+const CATEGORY_SET: ReadonlySet<unknown> = new Set<ErrorCategory>(ERROR_CATEGORIES);
+
+export function isErrorCategory(value: unknown): value is ErrorCategory {
+  return CATEGORY_SET.has(value);
+}
+
+/** The default category of an HTTP status the caller did not accept. */
+export function httpStatusCategory(status: number): ErrorCategory {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 429) return 'throttled';
+  if (status === 404 || status === 410) return 'not-found';
+  if (status === 409 || status === 412) return 'conflict';
+  if (status === 408 || (status >= 500 && status <= 599)) return 'transient';
+  if (status >= 400 && status <= 499) return 'input';
+  // 1xx-3xx the call did not accept (a redirect, an unexpected 204): the answer is unusable.
+  return 'protocol';
+}
+
+// Certificate and TLS failures do not heal by retrying.
+const TLS_TRUST_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^ERR_TLS_/;
+
+/** The default category of a NetworkError with this code: transient, or protocol for TLS trust failures. */
+export function networkErrorCategory(code: string): ErrorCategory {
+  return TLS_TRUST_CODE.test(code) ? 'protocol' : 'transient';
+}
+
 export interface XErrorOptions {
   cause?: unknown;
   code?: string;
+  /** Overrides the class's default category (e.g. a vendor "token expired" code is `auth`). */
+  category?: ErrorCategory;
 }
 
-function defineHidden(target: object, key: string, value: unknown): void {
+/** The brand every error of every copy of @x/http-core carries; its value is the error's kind. */
+export const X_ERROR_BRAND: unique symbol = Symbol.for('@x/http-core.error') as never;
+
+function defineHidden(target: object, key: PropertyKey, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: false, writable: true, configurable: true });
 }
 
@@ -46,6 +100,18 @@ export class XError extends Error {
   declare readonly kind: XErrorKind;
   /** Machine-readable code (e.g. `HTTP_503`, `ECONNRESET`, `TIMEOUT_HEADERS`). */
   code: string;
+  /** What the failure means; see ErrorCategory. */
+  category: ErrorCategory;
+
+  /**
+   * A core class (of any loaded copy) recognises instances by brand; a subclass declared elsewhere
+   * (a vendor's `ComapError`) inherits this method and gets the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const kind = CORE_KINDS.get(this);
+    if (kind !== undefined && hasBrand(value, kind)) return true;
+    return Function.prototype[Symbol.hasInstance].call(this, value) as boolean;
+  }
 
   constructor(message: string, options: XErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -54,13 +120,25 @@ export class XError extends Error {
     const proto = new.target.prototype as { name?: unknown };
     this.name = Object.hasOwn(proto, 'name') && typeof proto.name === 'string' ? proto.name : new.target.name;
     this.code = options.code ?? 'X_ERROR';
-    defineHidden(this, 'kind', 'XError');
+    if (options.category !== undefined && !isErrorCategory(options.category)) {
+      throw new TypeError(`category must be one of ${ERROR_CATEGORIES.join(', ')}, got ${String(options.category)}`);
+    }
+    // An XError that is none of the families below: the exchange produced something unusable.
+    this.category = options.category ?? 'protocol';
+    this.setKind('XError');
   }
 
   /** Subclasses call this to set their family once; later subclasses do not override it. */
   protected setKind(kind: XErrorKind): void {
     defineHidden(this, 'kind', kind);
+    defineHidden(this, X_ERROR_BRAND, kind);
   }
+}
+
+function hasBrand(value: unknown, kind: XErrorKind): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const brand = (value as { [X_ERROR_BRAND]?: unknown })[X_ERROR_BRAND];
+  return kind === 'XError' ? KINDS.has(brand) : brand === kind;
 }
 
 export interface HttpErrorInit {
@@ -78,6 +156,8 @@ export interface HttpErrorInit {
   response?: ErrorResponseInfo;
   message?: string;
   code?: string;
+  /** Default by status: see `httpStatusCategory`. */
+  category?: ErrorCategory;
   cause?: unknown;
 }
 
@@ -112,7 +192,7 @@ export class HttpError extends XError {
     super(
       init.message ??
         `HTTP ${init.status}${init.statusText ? ` ${init.statusText}` : ''}: ${init.method} ${init.url}${vendorText ? ` (${vendorText})` : ''}`,
-      { code: init.code ?? `HTTP_${init.status}`, cause: init.cause },
+      { code: init.code ?? `HTTP_${init.status}`, cause: init.cause, category: init.category ?? httpStatusCategory(init.status) },
     );
     this.setKind('HttpError');
     this.status = init.status;
@@ -135,6 +215,8 @@ export interface NetworkErrorInit {
   url: string;
   attempts?: number;
   message?: string;
+  /** Default transient (protocol for TLS trust failures). */
+  category?: ErrorCategory;
   cause?: unknown;
   request?: ErrorRequestInfo;
 }
@@ -147,7 +229,11 @@ export class NetworkError extends XError {
   declare request?: ErrorRequestInfo;
 
   constructor(init: NetworkErrorInit) {
-    super(init.message ?? `Network error ${init.code}: ${init.method} ${init.url}`, { code: init.code, cause: init.cause });
+    super(init.message ?? `Network error ${init.code}: ${init.method} ${init.url}`, {
+      code: init.code,
+      cause: init.cause,
+      category: init.category ?? networkErrorCategory(init.code),
+    });
     this.setKind('NetworkError');
     this.method = init.method;
     this.url = init.url;
@@ -166,6 +252,8 @@ export interface TimeoutErrorInit {
   url?: string;
   attempts?: number;
   message?: string;
+  /** Default timeout. */
+  category?: ErrorCategory;
   cause?: unknown;
   request?: ErrorRequestInfo;
 }
@@ -185,6 +273,7 @@ export class TimeoutError extends XError {
     super(init.message ?? `Timed out (${init.phase})${after}${target}`, {
       code: `TIMEOUT_${init.phase.toUpperCase()}`,
       cause: init.cause,
+      category: init.category ?? 'timeout',
     });
     this.setKind('TimeoutError');
     this.phase = init.phase;
@@ -198,8 +287,8 @@ export class TimeoutError extends XError {
 
 /** The caller's AbortSignal fired; `cause` is the signal's reason. */
 export class AbortError extends XError {
-  constructor(reason?: unknown, message = 'The operation was aborted') {
-    super(message, { code: 'ABORTED', cause: reason });
+  constructor(reason?: unknown, message = 'The operation was aborted', options: Pick<XErrorOptions, 'category'> = {}) {
+    super(message, { code: 'ABORTED', cause: reason, category: options.category ?? 'aborted' });
     this.setKind('AbortError');
     // Keep `cause` even when the reason is undefined, as the contract promises.
     if (reason === undefined) defineHidden(this, 'cause', undefined);
@@ -209,6 +298,8 @@ export class AbortError extends XError {
 export interface ParseErrorInit {
   message?: string;
   rawPreview: string;
+  /** Default protocol. */
+  category?: ErrorCategory;
   cause?: unknown;
   method?: string;
   url?: string;
@@ -227,6 +318,7 @@ export class ParseError extends XError {
     super(init.message ?? `Could not parse the response body${init.url ? ` of ${init.method ?? 'GET'} ${init.url}` : ''}`, {
       code: 'PARSE_ERROR',
       cause: init.cause,
+      category: init.category ?? 'protocol',
     });
     this.setKind('ParseError');
     this.rawPreview = init.rawPreview;
@@ -241,7 +333,7 @@ export class ProtocolError extends XError {
   rawPreview: string;
 
   constructor(message: string, rawPreview = '', options: XErrorOptions = {}) {
-    super(message, { code: options.code ?? 'PROTOCOL_ERROR', cause: options.cause });
+    super(message, { code: options.code ?? 'PROTOCOL_ERROR', cause: options.cause, category: options.category ?? 'protocol' });
     this.setKind('ProtocolError');
     this.rawPreview = rawPreview;
   }
@@ -253,8 +345,12 @@ export class SizeLimitError extends XError {
   /** Bytes seen (or announced by Content-Length) when the limit was hit. */
   bytes: number;
 
-  constructor(limitInBytes: number, bytes: number, message?: string) {
-    super(message ?? `Body exceeds the limit of ${limitInBytes} bytes (${bytes} bytes)`, { code: 'SIZE_LIMIT' });
+  constructor(limitInBytes: number, bytes: number, message?: string, options: Pick<XErrorOptions, 'category' | 'cause'> = {}) {
+    super(message ?? `Body exceeds the limit of ${limitInBytes} bytes (${bytes} bytes)`, {
+      code: 'SIZE_LIMIT',
+      cause: options.cause,
+      category: options.category ?? 'protocol',
+    });
     this.setKind('SizeLimitError');
     this.limitInBytes = limitInBytes;
     this.bytes = bytes;
@@ -294,6 +390,9 @@ export const isParseError = guardFor<ParseError>('ParseError');
 export const isProtocolError = guardFor<ProtocolError>('ProtocolError');
 export const isSizeLimitError = guardFor<SizeLimitError>('SizeLimitError');
 
+/** The core classes of this copy and their kinds (read by `XError[Symbol.hasInstance]`). */
+const CORE_KINDS = new Map<unknown, XErrorKind>();
+
 for (const [ctor, name] of [
   [XError, 'XError'],
   [HttpError, 'HttpError'],
@@ -305,4 +404,5 @@ for (const [ctor, name] of [
   [SizeLimitError, 'SizeLimitError'],
 ] as const) {
   Object.defineProperty(ctor.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+  CORE_KINDS.set(ctor, name);
 }

@@ -11,10 +11,10 @@ export type {
   QueryParams,
   RequestOptions,
   ResponseType,
-  TlsOptions,
 } from './client.js';
 export {
   AbortError,
+  ERROR_CATEGORIES,
   HttpError,
   NetworkError,
   ParseError,
@@ -22,7 +22,10 @@ export {
   SizeLimitError,
   TimeoutError,
   XError,
+  X_ERROR_BRAND,
+  httpStatusCategory,
   isAbortError,
+  isErrorCategory,
   isHttpError,
   isNetworkError,
   isParseError,
@@ -30,8 +33,10 @@ export {
   isSizeLimitError,
   isTimeoutError,
   isXError,
+  networkErrorCategory,
 } from './errors.js';
 export type {
+  ErrorCategory,
   ErrorRequestInfo,
   ErrorResponseInfo,
   HttpErrorInit,
@@ -45,6 +50,11 @@ export type {
 } from './errors.js';
 export { REDACTED, isSensitiveName, redactHeaders, redactJson, redactText, redactUrl } from './redact.js';
 export type { RedactOptions } from './redact.js';
+export { errorCategory, errorCodeCategory } from './error-category.js';
+export { createRedactor, rawPreview } from './raw-preview.js';
+export type { RawPreviewOptions, Redactor, RedactorOptions } from './raw-preview.js';
+export { validateCallOptions, validateClientOptionsBase } from './options.js';
+export type { CallOptions, ClientOptionsBase, TlsOptions } from './options.js';
 export { DEFAULT_RETRY_OPTIONS, RetryBudget, classifyError, isPreSendFailure, parseRetryAfter } from './retry.js';
 export type { ErrorClass, RetryOptions } from './retry.js';
 export { basicAuth, bearerAuth, staticHeaders } from './auth.js';
@@ -59,6 +69,6 @@ export type { Backoff, BackoffOptions, JitterMode } from './backoff.js';
 export { MAX_TIMER_DELAY_IN_MS, assertDuration, systemClock } from './clock.js';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 export type { Clock, RandomSource, TimerOptions } from './clock.js';
-export { consoleLogger, silentLogger } from './logger.js';
-export type { LogFields, LogLevel, Logger } from './logger.js';
+export { consoleLogger, isLogger, layerLogger, loggerNamespace, namespacedLogger, silentLogger } from './logger.js';
+export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from './logger.js';
 export { DEFAULT_USER_AGENT, VERSION } from './version.js';

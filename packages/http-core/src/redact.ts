@@ -111,28 +111,62 @@ function secretVariants(secret: string): string[] {
 
 // `name=value` (query strings, form bodies, cookies) and `"name": "value"` (JSON) with a secret name.
 const NAMED_VALUE = /([A-Za-z0-9_.-]*)(=|"\s*:\s*")([^&\s";,#]*)/g;
+// `"name": 1234` (a numeric PIN or key in JSON text).
+const NAMED_NUMBER = /"([A-Za-z0-9_.-]+)("\s*:\s*)(-?\d[\d.eE+-]*)/g;
+// `name="value"` / `name='value'` (XML and HTML attributes, header parameters).
+const QUOTED_ATTRIBUTE = /([A-Za-z_][\w.:-]*)(\s*=\s*)(["'])([^"'<>]*)\3/g;
+// `<ns:name attr="…">content</ns:name>`; content may hold CDATA; an element cut off at the end of
+// a preview (no closing tag) is redacted too.
+const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*))(\s[^<>]*)?>((?:<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|[^<])*)(<\/\1\s*>|$)/g;
 const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token)\s+[A-Za-z0-9._~+/=-]+/gi;
 
-/**
- * Scrubs `text` of the given secret values (in their raw, URL-, form- and JSON-encoded
- * spellings), of `Bearer …`/`Basic …` credentials, and of `name=value` / `"name":"value"` pairs
- * whose name looks secret.
- */
-export function redactText(text: string, secrets: Iterable<string> = []): string {
-  let out = text;
+/** Names compared the way `isSensitiveName` compares them: lower case, letters and digits only. */
+function normalisedNames(names: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set((names ?? []).map((n) => n.toLowerCase().replace(/[^a-z0-9]/g, '')));
+}
+
+function isSecretName(name: string, extra: ReadonlySet<string>): boolean {
+  return isSensitiveName(name) || (extra.size > 0 && extra.has(name.toLowerCase().replace(/[^a-z0-9]/g, '')));
+}
+
+/** Replaces `secrets` (every spelling) in `text`. */
+function scrubSecrets(text: string, secrets: Iterable<string>): string {
   const variants: string[] = [];
   for (const secret of secrets) {
     if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH) variants.push(...secretVariants(secret));
   }
-  if (variants.length > 0) {
-    // Longest first so a secret containing another is replaced whole.
-    variants.sort((a, b) => b.length - a.length);
-    out = out.replace(new RegExp(variants.map(escapeRegExp).join('|'), 'g'), REDACTED);
-  }
-  out = out.replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`);
-  out = out.replace(NAMED_VALUE, (match, name: string, sep: string, value: string) =>
-    value.length > 0 && !value.startsWith(REDACTED) && isSensitiveName(name) ? `${name}${sep}${REDACTED}` : match,
+  if (variants.length === 0) return text;
+  // Longest first so a secret containing another is replaced whole.
+  variants.sort((a, b) => b.length - a.length);
+  return text.replace(new RegExp(variants.map(escapeRegExp).join('|'), 'g'), REDACTED);
+}
+
+/** Blanks the content of XML elements whose (local) name looks secret: `<password>`, `<ns:authToken a="1">`. */
+function scrubXml(text: string, extra: ReadonlySet<string>): string {
+  if (!text.includes('<')) return text;
+  return text.replace(XML_ELEMENT, (match, qname: string, local: string, attrs: string | undefined, content: string, close: string) =>
+    content.length > 0 && isSecretName(local, extra) ? `<${qname}${attrs ?? ''}>${REDACTED}${close}` : match,
   );
+}
+
+/**
+ * Scrubs `text` of the given secret values (in their raw, URL-, form- and JSON-encoded
+ * spellings), of `Bearer …`/`Basic …` credentials, of `name=value`, `name="value"`,
+ * `"name": "value"` and `"name": 123` pairs and of the content of `<name>…</name>` XML elements
+ * whose name looks secret or is one of `names` (compared ignoring case and punctuation).
+ */
+export function redactText(text: string, secrets: Iterable<string> = [], names: readonly string[] = []): string {
+  const extra = normalisedNames(names);
+  let out = scrubSecrets(text, secrets);
+  out = out.replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+  out = scrubXml(out, extra);
+  out = out.replace(QUOTED_ATTRIBUTE, (match, name: string, eq: string, quote: string, value: string) =>
+    value.length > 0 && value !== REDACTED && isSecretName(name.slice(name.lastIndexOf(':') + 1), extra) ? `${name}${eq}${quote}${REDACTED}${quote}` : match,
+  );
+  out = out.replace(NAMED_VALUE, (match, name: string, sep: string, value: string) =>
+    value.length > 0 && !value.startsWith(REDACTED) && isSecretName(name, extra) ? `${name}${sep}${REDACTED}` : match,
+  );
+  out = out.replace(NAMED_NUMBER, (match, name: string, sep: string) => (isSecretName(name, extra) ? `"${name}${sep}"${REDACTED}"` : match));
   return out;
 }
 
