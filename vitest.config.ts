@@ -9,9 +9,10 @@ const root = dirname(fileURLToPath(import.meta.url));
 const packageDirs = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
 const appDirs = readdirSync(join(root, 'apps')).filter((d) => existsSync(join(root, 'apps', d, 'package.json')));
 
-// `@x/name` and `@x/name/testing` resolve to their sources.
+// `@x/name`, `@x/name/testing` and `@x/name/cli` resolve to their sources.
 const alias = packageDirs.flatMap((d) => [
   { find: new RegExp(`^@x/${d}/testing$`), replacement: join(root, 'packages', d, 'src/testing/index.ts') },
+  { find: new RegExp(`^@x/${d}/cli$`), replacement: join(root, 'packages', d, 'src/cli/index.ts') },
   { find: new RegExp(`^@x/${d}$`), replacement: join(root, 'packages', d, 'src/index.ts') },
 ]);
 

@@ -10,3 +10,16 @@ export { delay, failTimes, malformedJson, resetMidBody, slowBody, tooManyRequest
 export type { CountingHandler } from './faults.js';
 export { createTestClock } from './clock.js';
 export type { TestClock, TestClockOptions } from './clock.js';
+export { createFaultPlan } from './control/fault-plan.js';
+export type { ActiveFault, FaultPlan, FaultRule, FaultRuleInput } from './control/fault-plan.js';
+export { createControl } from './control/control-api.js';
+export type { Control, ControlOptions } from './control/control-api.js';
+export { startControlServer, withControl } from './control/control-server.js';
+export type { ControlServer, ControlServerOptions } from './control/control-server.js';
+export { simulatorLine, writeCaFile } from './control/simulator-line.js';
+export type { CaFile, SimulatorLineExtras } from './control/simulator-line.js';
+export { ControlClient, ControlError } from './control/control-client.js';
+export { startProcess } from './process/start-process.js';
+export type { StartProcessOptions, StartedProcess } from './process/start-process.js';
+export { runCli } from './process/run-cli.js';
+export type { CliResult, RunCliOptions } from './process/run-cli.js';
