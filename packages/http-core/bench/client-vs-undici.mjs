@@ -140,6 +140,7 @@ async function main() {
   console.log(`http-core vs raw undici ratio: ${(clientRate / rawRate).toFixed(3)}`);
   console.log(`http-core vs raw Agent.request ratio: ${(clientRate / dispatchRate).toFixed(3)}`);
 
+  if (process.env.BENCH_QUICK) { await http.close(); await rawAgent.close(); server.stop(); return; }
   const rss = await measureRssInChild(server.url);
   console.log(
     `peak RSS after ${fmt(RSS_REQUESTS)} client requests: ${rss.peakMiB} MiB (fresh process; RSS at start ${rss.startMiB} MiB, after the run and gc ${rss.endMiB} MiB)`,

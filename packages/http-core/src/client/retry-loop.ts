@@ -48,7 +48,7 @@ async function refreshCredentials(core: ClientCore, call: PreparedCall): Promise
     const signal = ctx.scope.signal;
     replay = await auth.onUnauthorized({ ...(signal ? { signal } : {}), headers: ctx.headers });
   } catch (refreshError) {
-    throw ctx.scope.signal?.aborted ? mapError(refreshError, ctx, core.redaction) : refreshError;
+    throw ctx.scope.aborted ? mapError(refreshError, ctx, core.redaction) : refreshError;
   }
   if (replay && core.logging) core.logger.info('http unauthorized: credentials refreshed, replaying', core.redaction.logFields(ctx));
   return replay;

@@ -28,10 +28,11 @@ async function applyAuth(core: ClientCore, call: PreparedCall): Promise<void> {
   if (!call.useAuth || core.auth === undefined) return;
   const headers = { ...ctx.headers };
   try {
-    const signal = ctx.scope.signal;
-    await core.auth.apply(headers, signal ? { signal } : {});
+    const scope = ctx.scope;
+    // The AbortSignal is only made if the provider reads it (static headers never do).
+    await core.auth.apply(headers, scope.dispatchSignal === undefined ? {} : { get signal() { return scope.signal; } });
   } catch (error) {
-    if (ctx.scope.signal?.aborted) throw mapError(error, ctx, core.redaction);
+    if (ctx.scope.aborted) throw mapError(error, ctx, core.redaction);
     // The provider has its own policy (often its own client): its failures are not retried here.
     if (typeof error === 'object' && error !== null) authFailures.add(error);
     throw error;
@@ -48,7 +49,7 @@ function typedStream(core: ClientCore, call: PreparedCall, source: Readable, rel
   });
   source.pipe(typed);
   if (release !== undefined) typed.once('close', release);
-  if (call.ctx.scope.signal !== call.ctx.options.signal) {
+  if (call.ctx.scope.dispatchSignal !== undefined) {
     call.keepScope = true;
     typed.once('close', () => call.ctx.scope.dispose());
   }
@@ -72,7 +73,7 @@ async function dispatch(core: ClientCore, call: PreparedCall): Promise<Dispatche
       body: call.encoded.body,
       headersTimeout: ctx.timeoutInMs,
       bodyTimeout: ctx.timeoutInMs,
-      signal: ctx.scope.signal,
+      signal: ctx.scope.dispatchSignal as AbortSignal | undefined,
     });
   } catch (error) {
     throw mapError(error, ctx, core.redaction);
@@ -108,7 +109,7 @@ function discard(res: Dispatcher.ResponseData | undefined, call: PreparedCall): 
 export async function sendOnce<T>(core: ClientCore, call: PreparedCall): Promise<HttpResponse<T>> {
   const { ctx } = call;
   ctx.attempt += 1;
-  if (ctx.scope.signal?.aborted) throw mapError(ctx.scope.signal.reason, ctx, core.redaction);
+  if (ctx.scope.aborted) throw mapError(ctx.scope.reason, ctx, core.redaction);
   if (call.deadlineAt !== Number.POSITIVE_INFINITY && core.clock.now() >= call.deadlineAt) {
     // Already out of time (e.g. deadlineInMs: 0): do not send at all.
     ctx.scope.deadlineHit = true;
