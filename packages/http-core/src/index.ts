@@ -72,3 +72,22 @@ export type { Clock, RandomSource, TimerOptions } from './clock.js';
 export { consoleLogger, isLogger, layerLogger, loggerNamespace, namespacedLogger, silentLogger } from './logger.js';
 export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from './logger.js';
 export { DEFAULT_USER_AGENT, VERSION } from './version.js';
+export { Session, SessionError, createSession, isFatalByDefault } from './session/index.js';
+export type {
+  ClosedEvent,
+  ConnectAttempt,
+  ConnectedEvent,
+  ConnectingEvent,
+  ConnectionContext,
+  DisconnectReason,
+  DisconnectedEvent,
+  OverflowStrategy,
+  ReconnectingEvent,
+  SessionErrorCode,
+  SessionEvents,
+  SessionHooks,
+  SessionOptions,
+  SessionReconnectOptions,
+  SessionState,
+  SessionStats,
+} from './session/index.js';
