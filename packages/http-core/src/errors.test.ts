@@ -79,6 +79,7 @@ describe('errors', () => {
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: 'HttpError',
       code: 'HTTP_500',
+      category: 'transient',
       status: 500,
       headers: {},
       bodyPreview: '',
@@ -90,12 +91,12 @@ describe('errors', () => {
 
   it('leaves unset optional fields absent instead of own properties holding undefined', () => {
     const http = new HttpError({ status: 500, method: 'GET', url: 'https://x/' });
-    expect(Object.keys(http)).toEqual(['code', 'name', 'status', 'headers', 'bodyPreview', 'body', 'method', 'url', 'attempts']);
+    expect(Object.keys(http)).toEqual(['code', 'category', 'name', 'status', 'headers', 'bodyPreview', 'body', 'method', 'url', 'attempts']);
     expect(inspect(http)).not.toContain('retryAfterInMs');
     expect(inspect(http)).not.toContain('vendor');
     const hinted = new HttpError({ status: 429, method: 'GET', url: 'https://x/', retryAfterInMs: 2000, vendor: { code: 'SLOW' } });
     expect([hinted.retryAfterInMs, hinted.vendor]).toEqual([2000, { code: 'SLOW' }]);
-    expect(Object.keys(new TimeoutError({ phase: 'deadline' }))).toEqual(['code', 'name', 'phase', 'attempts']);
-    expect(Object.keys(new ParseError({ rawPreview: '{' }))).toEqual(['code', 'name', 'rawPreview']);
+    expect(Object.keys(new TimeoutError({ phase: 'deadline' }))).toEqual(['code', 'category', 'name', 'phase', 'attempts']);
+    expect(Object.keys(new ParseError({ rawPreview: '{' }))).toEqual(['code', 'category', 'name', 'rawPreview']);
   });
 });

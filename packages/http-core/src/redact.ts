@@ -164,7 +164,7 @@ export function redactText(text: string, secrets: Iterable<string> = [], names: 
     value.length > 0 && value !== REDACTED && isSecretName(name.slice(name.lastIndexOf(':') + 1), extra) ? `${name}${eq}${quote}${REDACTED}${quote}` : match,
   );
   out = out.replace(NAMED_VALUE, (match, name: string, sep: string, value: string) =>
-    value.length > 0 && !value.startsWith(REDACTED) && isSecretName(name, extra) ? `${name}${sep}${REDACTED}` : match,
+    value.length > 0 && !value.startsWith(REDACTED) && !value.startsWith(`'${REDACTED}`) && isSecretName(name, extra) ? `${name}${sep}${REDACTED}` : match,
   );
   out = out.replace(NAMED_NUMBER, (match, name: string, sep: string) => (isSecretName(name, extra) ? `"${name}${sep}"${REDACTED}"` : match));
   return out;
