@@ -169,8 +169,11 @@ export function parseCommandLine(program: ProgramSpec, argv: readonly string[], 
   const found = findCommand(program, argv);
   const where = found.group === '' ? program.name : `${program.name} ${found.group}`;
   const options: OptionSpecs = { ...program.options, ...found.command?.options };
-  const asksHelp = found.rest.includes('--help') || found.rest.includes('-h');
-  if (found.error !== undefined && !asksHelp) throw new UsageError(found.error);
+  const end = found.rest.indexOf('--');
+  const asksHelp = (end === -1 ? found.rest : found.rest.slice(0, end)).some((t) => t === '--help' || t === '-h');
+  // Help wins over every other mistake on the line: it is what a confused user asks for.
+  if (asksHelp) return { kind: 'help', command: found.command, group: found.group };
+  if (found.error !== undefined) throw new UsageError(found.error);
   const scan = scanTokens(found.rest, found.command === undefined ? (program.options ?? {}) : options, where);
   if (scan.help) return { kind: 'help', command: found.command, group: found.group };
   if (scan.version && found.group === '') return { kind: 'version' };

@@ -52,7 +52,7 @@ export async function run(program: ProgramSpec, io: CliIo): Promise<number> {
   checkIo(io);
   const env = io.env ?? {};
   const readerGone = new AbortController();
-  const stdout: Output = createOutput(io.stdout, () => readerGone.abort(new Error('stdout closed')));
+  const stdout: Output = createOutput(io.stdout, () => readerGone.abort());
   const stderr: Output = createOutput(io.stderr);
   let verbose = !FALSY.has((env.DEBUG ?? '').trim().toLowerCase()) || io.argv.includes('--verbose');
   let secrets = secretsOf(env, program.secretEnv ?? [], []);
