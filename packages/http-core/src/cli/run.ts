@@ -38,7 +38,15 @@ function checkIo(io: CliIo): void {
 }
 
 async function runCommand(program: ProgramSpec, command: CommandSpec, context: CommandContext, external: AbortSignal | undefined): Promise<number> {
-  const code = await command.run(context as never);
+  // A running command is pending work: it holds the event loop even while it only awaits a signal
+  // or an unref'd timer, so a CLI can never exit 0 in the middle of its work.
+  const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  let code: void | number;
+  try {
+    code = await command.run(context as never);
+  } finally {
+    clearInterval(keepAlive);
+  }
   if (code === undefined) return external?.aborted === true ? interruptedCode(external) : EXIT_CODES.ok;
   if (!Number.isInteger(code) || code < 0 || code > 255) throw new RangeError(`command "${command.name}" of ${program.name} returned exit code ${String(code)}; expected an integer from 0 to 255`);
   return code;
