@@ -1,5 +1,8 @@
+import { backoffDelay } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
-import { AbortError, TimeoutError } from './errors.js';
+import { AbortError, TimeoutError, isTimeoutError } from './errors.js';
+import { classifyError } from './retry.js';
+import { sleep } from './sleep.js';
 
 /** Context given to an auth provider for one attempt. */
 export interface AuthContext {
@@ -67,6 +70,40 @@ export interface BearerAuthOptions {
   scheme?: string;
   /** A token provider call that takes longer is aborted and fails (the next call tries again). Default 30 000 ms. */
   refreshTimeoutInMs?: number;
+  /**
+   * A transient failure of the token provider (5xx, 429, network error) is
+   * retried with full-jitter backoff before every waiting call fails. Default 3 attempts, base
+   * 200 ms; `false`: one attempt.
+   */
+  retry?: { maxAttempts?: number; baseDelayInMs?: number } | false;
+}
+
+function tokenRetry(retry: BearerAuthOptions['retry']): { maxAttempts: number; baseDelayInMs: number } {
+  if (retry === false) return { maxAttempts: 1, baseDelayInMs: 0 };
+  if (retry !== undefined && (typeof retry !== 'object' || retry === null)) throw new TypeError('bearerAuth: retry must be an object or false');
+  const maxAttempts = retry?.maxAttempts ?? 3;
+  const baseDelayInMs = retry?.baseDelayInMs ?? 200;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`bearerAuth: retry.maxAttempts must be an integer >= 1, got ${String(maxAttempts)}`);
+  if (typeof baseDelayInMs !== 'number' || !(baseDelayInMs >= 0)) throw new RangeError(`bearerAuth: retry.baseDelayInMs must be a number >= 0, got ${String(baseDelayInMs)}`);
+  return { maxAttempts, baseDelayInMs };
+}
+
+/** One call of the provider, aborted (and failed) after `timeoutInMs`. */
+async function fetchToken(provider: BearerTokenProvider, timeoutInMs: number): Promise<BearerToken> {
+  const controller = new AbortController();
+  // Real time on purpose: a stuck provider must not block every later call forever.
+  const timer = setTimeout(() => {
+    controller.abort(new TimeoutError({ phase: 'headers', timeoutInMs, message: `bearerAuth: the token provider did not answer within ${timeoutInMs} ms` }));
+  }, timeoutInMs);
+  const aborted = new Promise<never>((_resolve, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    return await Promise.race([provider(controller.signal), aborted]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface BearerAuthProvider extends AuthProvider {
@@ -100,23 +137,30 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
   let refreshCount = 0;
   const previous: string[] = [];
 
+  const retry = tokenRetry(options.retry);
+
+  /** The provider's answer, retried (with backoff on `clock`) while its failures are transient. */
+  const fetchWithRetries = async (): Promise<BearerToken> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetchToken(provider, refreshTimeout);
+      } catch (error) {
+        const kind = classifyError(error);
+        // A provider that ran past refreshTimeoutInMs is stuck, not flaky: waiting again would only multiply the wait.
+        if (attempt >= retry.maxAttempts || isTimeoutError(error) || (kind !== 'transient' && kind !== 'throttled')) throw error;
+        await sleep(backoffDelay(attempt, retry.baseDelayInMs, 5_000, Math.random), undefined, clock);
+      }
+    }
+  };
+
   const refresh = (): Promise<string> => {
     if (inFlight) return inFlight;
     refreshCount += 1;
     // Not tied to any one caller: each caller races its own signal against the shared refresh.
-    const controller = new AbortController();
     const started = clock.now();
-    // Real time on purpose: a stuck provider must not block every later call forever.
-    const timer = setTimeout(() => {
-      controller.abort(new TimeoutError({ phase: 'headers', timeoutInMs: refreshTimeout, message: `bearerAuth: the token provider did not answer within ${refreshTimeout} ms` }));
-    }, refreshTimeout);
-    const aborted = new Promise<never>((_resolve, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
-    });
-    aborted.catch(() => undefined);
     inFlight = (async () => {
       try {
-        const result = await Promise.race([provider(controller.signal), aborted]);
+        const result = await fetchWithRetries();
         if (!result || typeof result.token !== 'string' || result.token === '') {
           throw new TypeError('bearerAuth: the token provider must resolve to { token: non-empty string }');
         }
@@ -131,7 +175,6 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
             : Number.POSITIVE_INFINITY;
         return token;
       } finally {
-        clearTimeout(timer);
         inFlight = undefined;
       }
     })();

@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import type { Readable } from 'node:stream';
 import { DEFAULT_RETRY_OPTIONS, RetryBudget, resolveRetryOptions } from './retry.js';
 import { systemClock } from './clock.js';

@@ -68,12 +68,12 @@ async function dispatch(core: ClientCore, call: PreparedCall): Promise<Dispatche
     return await core.dispatcher.request({
       origin: call.origin,
       path: call.pathAndQuery,
-      method: ctx.method as Dispatcher.HttpMethod,
+      method: ctx.method,
       headers: ctx.headers,
       body: call.encoded.body,
       headersTimeout: ctx.timeoutInMs,
       bodyTimeout: ctx.timeoutInMs,
-      signal: ctx.scope.dispatchSignal as AbortSignal | undefined,
+      signal: ctx.scope.dispatchSignal,
     });
   } catch (error) {
     throw mapError(error, ctx, core.redaction);

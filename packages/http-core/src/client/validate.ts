@@ -32,7 +32,7 @@ function checkFunction(name: string, value: unknown): void {
 }
 
 function checkReleaseOn(value: unknown): void {
-  if (value !== undefined && !RELEASE_ON.has(value)) throw new RangeError(`releaseSlotOn must be 'headers' or 'body', got ${String(value)}`);
+  if (value !== undefined && !RELEASE_ON.has(value)) throw new RangeError(`releaseSlotOn must be 'headers' or 'body', got ${typeof value === 'string' ? value : typeof value}`);
 }
 
 /** `value` (when given) must be an object with these methods. */
