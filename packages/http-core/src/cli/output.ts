@@ -6,7 +6,7 @@
 
 /** The part of a Node writable stream the kit uses (tests pass their own). */
 export interface WritableLike {
-  write(chunk: string): boolean | unknown;
+  write(chunk: string): unknown;
   on?(event: 'error', listener: (error: Error) => void): unknown;
   once?(event: 'drain', listener: () => void): unknown;
 }
@@ -34,8 +34,9 @@ export interface Output {
 function cellText(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value as string | number | boolean | bigint);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 /** One CSV field: quoted when it holds a comma, quote, or line break. */

@@ -43,7 +43,7 @@ async function runCommand(program: ProgramSpec, command: CommandSpec, context: C
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
   let code: void | number;
   try {
-    code = await command.run(context as never);
+    code = await command.run(context);
   } finally {
     clearInterval(keepAlive);
   }

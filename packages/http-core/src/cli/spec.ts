@@ -94,7 +94,7 @@ export interface ProgramSpec {
 export function defineCommand<const O extends OptionSpecs = Record<never, never>, const A extends readonly ArgSpec[] = readonly []>(
   spec: CommandSpec<O, A>,
 ): CommandSpec<never, never> {
-  checkCommand(spec as unknown as CommandSpec);
+  checkCommand(spec);
   return spec as unknown as CommandSpec<never, never>;
 }
 

@@ -88,7 +88,7 @@ function routes(options: ControlOptions, faults: FaultPlan): Record<string, Rout
           const body = await jsonBody(req);
           onlyFields(body, ['token']);
           if (body.token !== undefined && (typeof body.token !== 'string' || body.token === '')) throw new BadRequest('token must be a non-empty string');
-          return { body: { revoked: await options.revokeTokens?.(body.token === undefined ? {} : { token: body.token as string }) } };
+          return { body: { revoked: await options.revokeTokens?.(body.token === undefined ? {} : { token: body.token }) } };
         }
       : undefined,
     'POST /control/connections/drop': options.dropConnections ? async () => ({ body: { dropped: await options.dropConnections?.() } }) : undefined,

@@ -115,7 +115,7 @@ describe('simulator control API', () => {
 
   it('a separate loopback control server with the CA; the simulate line carries control and caPath', async () => {
     const ca = await writeCaFile(testCertificate().ca);
-    servers.push({ close: ca.remove });
+    servers.push({ close: () => ca.remove() });
     expect(await readFile(ca.path, 'utf8')).toBe(testCertificate().ca);
     const started = await startControlServer({ name: 'tls-demo', ca: { pem: testCertificate().ca, path: ca.path } });
     servers.push(started);
