@@ -215,6 +215,8 @@ export abstract class Session<TConnection, TItem, TExtraEvents extends Record<ke
 
   async #loop(): Promise<void> {
     let failure: Error | undefined;
+    // Events start after start() returned, so that listeners attached right after it hear them all.
+    await Promise.resolve();
     try {
       while (!this.#closing) {
         const outcome = await this.#try();
@@ -262,6 +264,12 @@ export abstract class Session<TConnection, TItem, TExtraEvents extends Record<ke
     this.#state = 'connected';
     this.#log('info', 'connected', undefined, { attempt, connection: id });
     this.#emit('connected', { attempt, connection: id });
+    if (this.#closing) {
+      // A `connected` listener closed the session: the connection is not read at all.
+      await this.#release(connection, 'closed');
+      this.#emit('disconnected', { connection: id, reason: 'closed', error: undefined, stable: false });
+      return { closed: true, error: undefined, stable: false };
+    }
     const { reason, error, stable } = await this.#runOnce(connection, id);
     await this.#release(connection, reason);
     this.#emit('disconnected', { connection: id, reason, error, stable });
@@ -269,6 +277,7 @@ export abstract class Session<TConnection, TItem, TExtraEvents extends Record<ke
   }
 
   async #connectOnce(attempt: number): Promise<TConnection> {
+    if (this.#closing) throw new AbortError(undefined, 'the session was closed');
     const controller = new AbortController();
     this.#connecting = controller;
     const { clock, connectTimeoutInMs } = this.#options;
@@ -278,11 +287,12 @@ export abstract class Session<TConnection, TItem, TExtraEvents extends Record<ke
             controller.abort(new TimeoutError({ phase: 'connect', timeoutInMs: connectTimeoutInMs, message: `no connection within ${connectTimeoutInMs} ms` }));
           }, connectTimeoutInMs)
         : undefined;
-    const pending = (async () => this.connect({ signal: controller.signal, attempt }))();
+    // Listen before connect() runs: it may close the session synchronously.
     const aborted = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => reject(toError(controller.signal.reason)), { once: true });
     });
     aborted.catch(noop);
+    const pending = (async () => this.connect({ signal: controller.signal, attempt }))();
     try {
       return await Promise.race([pending, aborted]);
     } catch (err) {
@@ -355,9 +365,10 @@ export abstract class Session<TConnection, TItem, TExtraEvents extends Record<ke
     context: ConnectionContext<TItem>,
     controller: AbortController,
   ): Promise<{ reason: DisconnectReason; error: Error | undefined }> {
+    // Listen before run() starts: it may close the session synchronously.
+    const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
     const running = (async () => this.run(connection, context))();
     running.catch(noop);
-    const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
     try {
       const result = await Promise.race([running.then(() => 'ended' as const), aborted]);
       if (result === 'ended') return { reason: 'ended', error: undefined };
@@ -379,6 +390,7 @@ export abstract class Session<TConnection, TItem, TExtraEvents extends Record<ke
   }
 
   #wait(delayInMs: number): Promise<void> {
+    if (this.#closing) return Promise.resolve(); // a `reconnecting` listener closed the session
     return new Promise<void>((resolve) => {
       // Pending work: this timer keeps the process alive (the runtime rule).
       const handle = this.#options.clock.setTimeout(() => {
