@@ -110,7 +110,7 @@ export class XError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     const kind = CORE_KINDS.get(this);
     if (kind !== undefined && hasBrand(value, kind)) return true;
-    return Function.prototype[Symbol.hasInstance].call(this, value) as boolean;
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
   constructor(message: string, options: XErrorOptions = {}) {

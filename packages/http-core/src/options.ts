@@ -90,7 +90,7 @@ function validateRetry(retry: unknown, label: string): void {
   if (retry.respectRetryAfter !== undefined && typeof retry.respectRetryAfter !== 'boolean') {
     throw new TypeError(`${label}.respectRetryAfter must be a boolean`);
   }
-  resolveRetryOptions(DEFAULT_RETRY_OPTIONS, retry as Partial<RetryOptions>, label);
+  resolveRetryOptions(DEFAULT_RETRY_OPTIONS, retry, label);
 }
 
 /**

@@ -49,6 +49,7 @@ describe('rawPreview', () => {
     expect(rawPreview({ deviceSerial: 'SN1' }, { names: ['deviceSerial'] })).toBe(`{"deviceSerial":"${R}"}`);
     expect(rawPreview(12)).toBe('12');
     expect(rawPreview(10n)).toBe('10');
+    expect([rawPreview({ n: 1n }), rawPreview(Symbol('s')), rawPreview(() => 1)]).toEqual(['[unserialisable]', '[symbol]', '[function]']);
   });
 
   it('shows text bytes as UTF-8 and binary bytes as hex, secrets blanked in both', () => {

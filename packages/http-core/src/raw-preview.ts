@@ -90,11 +90,13 @@ function bytesText(bytes: Uint8Array, window: number, secrets: readonly string[]
 
 function jsonText(value: unknown, names: readonly string[], secrets: readonly string[]): string {
   if (value === undefined) return '';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'symbol' || typeof value === 'function') return `[${typeof value}]`;
   try {
-    return JSON.stringify(redactJson(value, names, secrets)) ?? String(value);
+    return JSON.stringify(redactJson(value, names, secrets)) ?? '';
   } catch {
-    // BigInt or a cycle deeper than redactJson's copy: print what String() gives, scrubbed below.
-    return String(value);
+    // A BigInt inside an object, or a throwing toJSON.
+    return '[unserialisable]';
   }
 }
 
