@@ -1,6 +1,8 @@
+import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import * as local from './errors.js';
+import type * as api from './index.js';
 
 // A second, separately evaluated copy of the module (as when two versions of @x/http-core are
 // installed side by side): its classes are different objects with their own prototypes.
@@ -69,6 +71,17 @@ describe('error brand across copies of the package', () => {
     expect(mine instanceof other.HttpError).toBe(true);
     expect(local.isHttpError(theirs)).toBe(true);
     expect(theirs.name).toBe('OtherComapLikeError');
+  });
+
+  it('the built CommonJS copy and the ESM source understand each other (the dual-package case)', () => {
+    // CI builds before testing (the README test runs the built package too).
+    const cjs = createRequire(import.meta.url)('../dist/index.cjs') as typeof api;
+    expect(cjs.HttpError).not.toBe(local.HttpError);
+    const fromCjs = new cjs.HttpError({ status: 401, method: 'GET', url: 'u' });
+    expect([fromCjs instanceof local.HttpError, fromCjs instanceof local.XError, fromCjs instanceof local.TimeoutError]).toEqual([true, true, false]);
+    expect(new local.AbortError() instanceof cjs.AbortError).toBe(true);
+    expect([local.isHttpError(fromCjs), cjs.isAbortError(new local.AbortError()), fromCjs.category]).toEqual([true, true, 'auth']);
+    expect(cjs.errorCategory(new local.TimeoutError({ phase: 'body' }))).toBe('timeout');
   });
 
   it('instanceof is false for look-alikes and non-objects', () => {
