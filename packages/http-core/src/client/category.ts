@@ -1,7 +1,7 @@
+import type { ErrorCategory } from '../errors.js';
 import { type ErrorClass, classifyError } from '../retry.js';
 
-/** What kind of failure an error is; apps decide by it, never by error names. */
-export type ErrorCategory = 'auth' | 'throttled' | 'transient' | 'timeout' | 'protocol' | 'input' | 'not-found' | 'conflict' | 'aborted';
+export type { ErrorCategory };
 
 const RETRY_CLASS: Readonly<Record<ErrorCategory, ErrorClass>> = {
   throttled: 'throttled',
