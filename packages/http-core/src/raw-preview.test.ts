@@ -84,6 +84,17 @@ describe('rawPreview', () => {
     );
   });
 
+  it('any bytes or text give a bounded string, never a throw (property)', () => {
+    const marker = '… [truncated, 99999 bytes]'.length;
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 5000 }), fc.string({ maxLength: 5000 }), fc.json()), fc.integer({ min: 1, max: 3000 }), (raw, maxLength) => {
+        const out = rawPreview(raw, { maxLength });
+        expect(typeof out).toBe('string');
+        expect(out.length).toBeLessThanOrEqual(maxLength + marker);
+      }),
+    );
+  });
+
   it('rejects bad options naming the parameter', () => {
     expect(() => rawPreview('x', { maxLength: 0 })).toThrow(new RangeError('options.maxLength must be an integer >= 1, got 0'));
     expect(() => rawPreview('x', { maxLength: '5' as never })).toThrow(new RangeError('options.maxLength must be an integer >= 1, got string'));
