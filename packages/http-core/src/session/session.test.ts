@@ -94,9 +94,9 @@ describe('reconnect backoff', () => {
 
   it('resets after a connection that delivered an item', async () => {
     const clock = createTestClock();
-    const deliverThenDrop: Script = async (_conn, ctx) => {
+    const deliverThenDrop: Script = (_conn, ctx) => {
       ctx.deliver(7);
-      throw reset();
+      return Promise.reject(reset());
     };
     const { session } = make(clock, ['ok'], [dropAtOnce, dropAtOnce, deliverThenDrop, dropAtOnce], { overflow: 'drop-oldest' });
     open.push(session);
@@ -397,10 +397,10 @@ describe('iterator and backpressure', () => {
   it('after a fatal error, buffered items are yielded, then the error is thrown', async () => {
     const clock = createTestClock();
     const failure = Object.assign(new Error('revoked'), { category: 'auth' });
-    const script: Script = async (_conn, ctx) => {
+    const script: Script = (_conn, ctx) => {
       ctx.deliver(1);
       ctx.deliver(2);
-      throw failure;
+      return Promise.reject(failure);
     };
     const { session } = make(clock, ['ok'], [script], { overflow: 'drop-oldest' });
     session.on('error', () => undefined);
@@ -526,8 +526,10 @@ describe('options', () => {
   });
 
   it('pause needs pause and resume hooks, in the factory and in a subclass', () => {
-    expect(() => createSession({ connect: hooks.connect, run: hooks.run })).toThrow(/hooks.pause and hooks.resume are required/);
-    expect(() => createSession({ connect: hooks.connect, run: 5 } as never)).toThrow('hooks.run must be a function');
+    const { connect, run } = { connect: () => Promise.resolve(1), run: () => Promise.resolve() };
+    expect(() => createSession({ connect, run })).toThrow(/hooks.pause and hooks.resume are required/);
+    expect(() => createSession({ connect, run: 5 } as never)).toThrow('hooks.run must be a function');
+    expect(() => createSession(null as never)).toThrow('hooks must be an object');
     class NoPause extends Session<number, number> {
       protected override connect(): Promise<number> {
         return Promise.resolve(1);
