@@ -1,31 +1,26 @@
-import { ProtocolError, XError } from '@x/http-core';
+import { ProtocolError, XError, rawPreview, type ErrorCategory, type Redactor } from '@x/http-core';
 
 /**
- * Errors of @x/devicecloud-monitor. They extend the @x/http-core family (`name`, `code`, `kind`;
- * PushProtocolError satisfies `isProtocolError`) and are recognised by the type guards below rather
- * than `instanceof` (several copies of a package may be loaded at once).
+ * Errors of @x/devicecloud-monitor. They extend the @x/http-core family (`name`, `code`,
+ * `category`, the cross-copy brand; PushProtocolError satisfies `isProtocolError`). Apps decide by
+ * `category` (`errorCategory(err)`); the type guards below still work across package copies.
  */
-
-const PREVIEW_BYTES = 2048;
-
-/** Hex preview of at most 2 KiB of raw bytes (never the whole buffer). */
-export function rawPreview(bytes: Uint8Array | string | undefined): string {
-  if (bytes === undefined) return '';
-  if (typeof bytes === 'string') return bytes.length > PREVIEW_BYTES ? `${bytes.slice(0, PREVIEW_BYTES)}…` : bytes;
-  const slice = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PREVIEW_BYTES));
-  return slice.toString('hex') + (bytes.byteLength > PREVIEW_BYTES ? '…' : '');
-}
 
 /** Bad data from the push server or from an HTTP monitor delivery (framing, compression, document). */
 export class PushProtocolError extends ProtocolError {
   override name = 'PushProtocolError';
 
-  constructor(code: string, message: string, raw?: Uint8Array | string, options?: { cause?: unknown }) {
-    super(message, rawPreview(raw), { code, cause: options?.cause });
+  /**
+   * `raw` is kept only as a bounded preview (≤ 2 KiB) redacted by the shared rules, plus the extra
+   * secrets of `redactor` when given (an HTTP monitor's transport token).
+   */
+  constructor(code: string, message: string, raw?: Uint8Array | string, options?: { cause?: unknown; redactor?: Redactor }) {
+    const preview = raw === undefined ? '' : options?.redactor ? options.redactor.preview(raw) : rawPreview(raw);
+    super(message, preview, { code, cause: options?.cause, category: 'protocol' });
   }
 }
 
-/** The push server refused the ConnectionRequest (status other than 200). Reconnecting stops. */
+/** The push server refused the ConnectionRequest (status other than 200): category `auth`, ends the session. */
 export class PushAuthenticationError extends XError {
   override name = 'PushAuthenticationError';
   /** The ConnectionResponse status (200 means accepted; everything else is fatal). */
@@ -33,33 +28,41 @@ export class PushAuthenticationError extends XError {
   readonly monitorId: number;
 
   constructor(status: number, monitorId: number) {
-    super(`push server refused monitor ${monitorId}: ConnectionResponse status ${status}`, { code: 'PUSH_CONNECT_REFUSED' });
+    super(`push server refused monitor ${monitorId}: ConnectionResponse status ${status}`, { code: 'PUSH_CONNECT_REFUSED', category: 'auth' });
     this.status = status;
     this.monitorId = monitorId;
   }
 }
 
-/** The user's handler threw or rejected; the block was not acknowledged. */
+/** The user's handler threw or rejected; the block was not acknowledged (category `input`: the app's own failure). */
 export class PushHandlerError extends XError {
   override name = 'PushHandlerError';
   readonly blockId: number;
 
   constructor(blockId: number, cause: unknown) {
-    super(`handler failed for data block ${blockId}; block not acknowledged`, { code: 'PUSH_HANDLER_FAILED', cause });
+    super(`handler failed for data block ${blockId}; block not acknowledged`, { code: 'PUSH_HANDLER_FAILED', cause, category: 'input' });
     this.blockId = blockId;
   }
+}
+
+function connectionCategory(code: string, fatal: boolean): ErrorCategory {
+  if (fatal) return 'protocol';
+  if (code === 'CONNECT_TIMEOUT' || code === 'IDLE_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'STOPPED') return 'aborted';
+  return 'transient';
 }
 
 /** The push connection failed or went silent (retried with backoff unless `fatal`). */
 export class PushConnectionError extends XError {
   override name = 'PushConnectionError';
-  /** True when reconnecting cannot help (certificate verification failed). */
+  /** True when reconnecting cannot help (certificate verification failed); ends the session. */
   readonly fatal: boolean;
 
   /** `code`: `CONNECT_TIMEOUT`, `IDLE_TIMEOUT`, `CONNECTION_CLOSED`, `TLS_VERIFICATION_FAILED`, `STOPPED`, or the socket's (ECONNREFUSED…). */
   constructor(code: string, message: string, options?: { cause?: unknown; fatal?: boolean }) {
-    super(message, { code, cause: options?.cause });
-    this.fatal = options?.fatal ?? false;
+    const fatal = options?.fatal ?? false;
+    super(message, { code, cause: options?.cause, category: connectionCategory(code, fatal) });
+    this.fatal = fatal;
   }
 }
 

@@ -203,7 +203,7 @@ describe('FrameDecoder properties', () => {
   it('a negative (signed) or oversized length is FRAME_TOO_LARGE', () => {
     const d = new FrameDecoder({ maxFrameBytes: 100 });
     d.push(Buffer.from('0003ffffff00', 'hex'));
-    expect(() => d.next()).toThrow(expect.objectContaining({ code: 'FRAME_TOO_LARGE', rawPreview: '0003ffffff00' }));
+    expect(() => d.next()).toThrow(expect.objectContaining({ code: 'FRAME_TOO_LARGE', category: 'protocol', rawPreview: 'hex:0003ffffff00' }));
   });
 });
 

@@ -51,8 +51,9 @@ export type {
   AckOption,
   TransportMethod,
 } from './monitor-model.js';
-export { PushSession, createPushSession } from './push-session.js';
-export type { PushBatch, PushHandler, PushSessionOptions, PushSessionState, ReconnectOptions } from './push-session.js';
+export { DeviceCloudPushSession, PushSession, createPushSession } from './session.js';
+export type { PushSessionExtraEvents, PushSessionState } from './session.js';
+export type { PushBatch, PushHandler, PushSessionOptions, ReconnectOptions } from './session-options.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './monitor-client.js';
 export type { DeviceCloudClientOptions, CallOptions } from './monitor-client.js';
 export { createMonitorRequestHandler, startMonitorReceiver } from './http-receiver.js';

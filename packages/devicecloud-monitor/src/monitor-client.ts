@@ -21,7 +21,8 @@ import {
   type Monitor,
   type TcpMonitorOptions,
 } from './monitor-model.js';
-import { PushSession, type PushSessionOptions } from './push-session.js';
+import { DeviceCloudPushSession } from './session.js';
+import type { PushSessionOptions } from './session-options.js';
 import { createXmlParser, element } from './xml.js';
 import { USER_AGENT } from './version.js';
 
@@ -225,10 +226,10 @@ export class DeviceCloudClient {
    * A push session for a TCP monitor on the API's host (TLS on 3201 unless configured otherwise),
    * with the account's credentials. Not started: call `start()`, iterate it, or pass a handler.
    */
-  pushSession(monitorId: number, options: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>> = {}): PushSession {
+  pushSession(monitorId: number, options: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>> = {}): DeviceCloudPushSession {
     checkId(monitorId);
     const defaults = this.options.push ?? {};
-    return new PushSession({
+    return new DeviceCloudPushSession({
       host: this.baseUrl.hostname.replace(/^\[|\]$/g, ''),
       ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
       ...(this.options.logger ? { logger: this.options.logger } : {}),

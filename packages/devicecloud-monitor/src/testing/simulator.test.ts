@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceCloudClient } from '../monitor-client.js';
 import { parseDocument } from '../payload.js';
-import { PushSession, type PushBatch } from '../push-session.js';
+import { PushSession, type PushBatch } from '../session.js';
 import { compileCondition } from './condition-eval.js';
 import { DeviceCloudSimulator, renderDocument } from './index.js';
 

@@ -4,7 +4,8 @@ import { DeviceCloudSimulator } from './testing/index.js';
 import { isPushAuthenticationError, isPushConnectionError, isPushHandlerError, isPushProtocolError } from './errors.js';
 import { FrameDecoder, encodeConnectionRequest, encodeConnectionResponse, encodePublishMessage, parsePublishMessage } from './frame.js';
 import { decodeDocument } from './payload.js';
-import { PushSession, createPushSession, type PushBatch, type PushSessionOptions } from './push-session.js';
+import { PushSession, createPushSession } from './session.js';
+import type { PushBatch, PushSessionOptions } from './session-options.js';
 
 let sim: DeviceCloudSimulator;
 const sessions: PushSession[] = [];
@@ -62,6 +63,8 @@ function collector() {
   return { batches, values, replays, handler: (b: PushBatch) => void batches.push(b) };
 }
 
+const codeOf = (e: unknown): string => String((e as { code?: unknown } | undefined)?.code);
+
 const publish = (...values: number[]) => values.forEach((v) => sim.publishDataPoint({ streamId: 'dev1/temp', data: v }));
 
 describe('push session against the simulator', () => {
@@ -73,7 +76,7 @@ describe('push session against the simulator', () => {
     s.on('connected', (info) => connected.push(info));
     await s.start();
     expect(s.state).toBe('connected');
-    expect(connected).toEqual([{ connection: 1, monitorId: m.id }]);
+    expect(connected).toEqual([{ attempt: 1, connection: 1 }]);
     publish(1, 2, 3, 4, 5, 6, 7);
     await waitFor(() => c.values().length === 7, '7 events');
     expect(c.batches.map((b) => b.events.length)).toEqual([3, 3, 1]);
@@ -138,8 +141,8 @@ describe('push session against the simulator', () => {
     const s = session(m.id, { handler: c.handler, reconnect: { initialDelayInMs: 60, jitter: 'none' } });
     const reconnecting: Array<{ attempt: number; code: string }> = [];
     const connected: number[] = [];
-    s.on('reconnecting', (r: { attempt: number; error: { code: string } }) => {
-      reconnecting.push({ attempt: r.attempt, code: r.error.code });
+    s.on('reconnecting', (r) => {
+      reconnecting.push({ attempt: r.attempt, code: codeOf(r.error) });
       // Published while the client is disconnected (the reconnect timer has not even started yet):
       // the server stores them for the persistent monitor and replays them, however slow the machine.
       if (reconnecting.length === 1) publish(5, 6);
@@ -184,8 +187,7 @@ describe('push session against the simulator', () => {
       s.on('disconnected', (e) => disconnected.push(e));
       await s.start();
       publish(1, 2, 3, 4);
-      const internals = s as unknown as { queue: unknown[]; outstanding?: unknown };
-      await waitFor(() => internals.outstanding !== undefined && internals.queue.length === 3, 'one batch in the handler, three buffered');
+      await waitFor(() => s.stats.consumed === 1 && s.stats.buffered === 3, 'one batch in the handler, three buffered');
       expect(sim.faults.disconnect(m.id)).toBe(true);
       await waitFor(() => disconnected.length === 1, 'the client saw the disconnect');
       release(); // block 0 finishes after its connection died: it cannot be acknowledged any more
@@ -269,7 +271,7 @@ describe('push session against the simulator', () => {
     const c = collector();
     const s = session(m.id, { handler: c.handler, maxFrameBytes: 1024 });
     const errors: Array<{ code: string }> = [];
-    s.on('error', (e: { code: string }) => errors.push(e));
+    s.on('error', (e) => errors.push({ code: codeOf(e) }));
     await s.start();
     sim.faults.rawWrite(m.id, Buffer.from('0003ffff0000', 'hex'));
     await waitFor(() => errors.length === 1 && s.state === 'connected' && sim.connects.length === 2, 'reconnect');
@@ -327,15 +329,15 @@ describe('push session against the simulator', () => {
     publish(3);
     await waitFor(() => c.values().includes(3), 'events after the reconnect');
     expect(lines).toEqual([
-      ['warn', `push session of monitor ${m.id}: handler failed for data block 1; block not acknowledged`, { monitorId: m.id, error: 'PushHandlerError', code: 'PUSH_HANDLER_FAILED' }],
-      ['warn', `push session of monitor ${m.id}: frame of type 3 declares 4294901760 bytes, more than maxFrameBytes (1024)`, { monitorId: m.id, error: 'PushProtocolError', code: 'FRAME_TOO_LARGE' }],
+      ['warn', `devicecloud push ${m.id}: error: handler failed for data block 1; block not acknowledged`, { namespace: 'devicecloud-monitor', error: 'PushHandlerError', code: 'PUSH_HANDLER_FAILED' }],
+      ['warn', `devicecloud push ${m.id}: error: frame of type 3 declares 4294901760 bytes, more than maxFrameBytes (1024)`, { namespace: 'devicecloud-monitor', error: 'PushProtocolError', code: 'FRAME_TOO_LARGE' }],
     ]);
     // The fatal end: the account password changed while streaming.
     const password = sim.password;
     (sim as unknown as { password: string }).password = 'rotated';
     sim.faults.disconnect(m.id);
     await expect(s.done).rejects.toMatchObject({ name: 'PushAuthenticationError', status: 403 });
-    expect(lines.slice(2)).toEqual([['error', `push session of monitor ${m.id}: push server refused monitor ${m.id}: ConnectionResponse status 403`, { monitorId: m.id, error: 'PushAuthenticationError', code: 'PUSH_CONNECT_REFUSED' }]]);
+    expect(lines.slice(2)).toEqual([['error', `devicecloud push ${m.id}: ended by a fatal error: push server refused monitor ${m.id}: ConnectionResponse status 403`, { namespace: 'devicecloud-monitor', error: 'PushAuthenticationError', code: 'PUSH_CONNECT_REFUSED' }]]);
     expect(JSON.stringify(lines)).not.toContain(password);
   });
 
@@ -343,10 +345,10 @@ describe('push session against the simulator', () => {
     const m = tcpMonitor();
     const s = session(m.id, { idleTimeoutInMs: 40 });
     const codes: string[] = [];
-    s.on('reconnecting', (r: { error: { code: string } }) => codes.push(r.error.code));
+    s.on('reconnecting', (r) => codes.push(codeOf(r.error)));
     await s.start();
     await waitFor(() => codes.length >= 1, 'watchdog');
-    expect(codes[0]).toBe('IDLE_TIMEOUT');
+    expect(codes[0]).toBe('TIMEOUT_BODY');
     await waitFor(() => s.state === 'connected' && sim.connects.length >= 2);
   });
 
@@ -430,17 +432,16 @@ describe('push session against the simulator', () => {
     const it = s[Symbol.asyncIterator]();
     await s.start();
     publish(...Array.from({ length: 40 }, (_, i) => i));
-    const internals = s as unknown as { queue: unknown[]; conn?: { paused: boolean } };
-    await waitFor(() => internals.queue.length === 2 && internals.conn?.paused === true, 'a full buffer and a paused socket');
+    await waitFor(() => s.stats.buffered === 2, 'a full buffer');
     await new Promise((r) => setTimeout(r, 50)); // more frames are waiting in the socket, unread
-    expect(internals.queue.length).toBe(2);
+    expect(s.stats.buffered).toBe(2);
     expect(sim.monitor(m.id)!.sent.length).toBe(40);
     const got: unknown[] = [];
     while (got.length < 40) {
       const r = await it.next();
       if (r.done) break;
       got.push(r.value.events.map((e) => e.type === 'DataPoint' && e.payload.data)[0]);
-      expect(internals.queue.length).toBeLessThanOrEqual(2);
+      expect(s.stats.buffered).toBeLessThanOrEqual(2);
     }
     expect(got).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
@@ -482,9 +483,8 @@ describe('push session against the simulator', () => {
     });
     await s.start();
     publish(1, 2, 3);
-    await waitFor(() => (s as unknown as { queue: unknown[] }).queue.length === 2, 'two batches queued behind the first');
+    await waitFor(() => s.stats.buffered === 2, 'two batches queued behind the first');
     const stopped = s.stop();
-    expect(s.state).toBe('stopping');
     release();
     await stopped;
     expect(handled).toEqual([0, 1, 2]);
@@ -497,7 +497,7 @@ describe('push session against the simulator', () => {
     const s = session(m.id, { handler: () => new Promise<void>(() => undefined) });
     await s.start();
     publish(1);
-    await waitFor(() => sim.monitor(m.id)!.inflight.size === 0 && (s as unknown as { outstanding?: unknown }).outstanding !== undefined, 'stuck handler');
+    await waitFor(() => sim.monitor(m.id)!.inflight.size === 0 && s.stats.consumed === 1, 'stuck handler');
     const t0 = Date.now();
     await s.stop({ timeoutInMs: 40 });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
@@ -509,12 +509,11 @@ describe('push session against the simulator', () => {
     const m = tcpMonitor();
     const s = session(m.id, { highWaterMark: 1, idleTimeoutInMs: 250 });
     const codes: string[] = [];
-    s.on('reconnecting', (r: { error: { code: string } }) => codes.push(r.error.code));
+    s.on('reconnecting', (r) => codes.push(codeOf(r.error)));
     const it = s[Symbol.asyncIterator]();
     await s.start();
     publish(1, 2, 3, 4);
-    const internals = s as unknown as { conn?: { paused: boolean } };
-    await waitFor(() => internals.conn?.paused === true, 'paused socket');
+    await waitFor(() => s.stats.buffered === 1, 'a full buffer: the socket is paused');
     await new Promise((r) => setTimeout(r, 600)); // consumer asleep, socket paused for over twice the idle timeout
     expect(codes).toEqual([]);
     const got: unknown[] = [];
@@ -559,7 +558,7 @@ describe('push session against the simulator', () => {
     const ac = new AbortController();
     ac.abort();
     const s = createPushSession({ host: '127.0.0.1', port: sim.pushPort, secure: false, username: 'u', password: 'p', monitorId: 1, signal: ac.signal });
-    await expect(s.start()).rejects.toMatchObject({ code: 'STOPPED' });
+    await expect(s.start()).rejects.toMatchObject({ name: 'AbortError', category: 'aborted' });
     await expect(s.done).resolves.toBeUndefined();
     expect(sim.connects).toEqual([]);
   });
@@ -611,10 +610,10 @@ describe('handshake against a hand-written server', () => {
     const silent = await rawServer(() => undefined);
     const s = session(1, { port: silent.port, connectTimeoutInMs: 30 });
     const codes: string[] = [];
-    s.on('reconnecting', (r: { error: { code: string } }) => codes.push(r.error.code));
+    s.on('reconnecting', (r) => codes.push(codeOf(r.error)));
     void s.start().catch(() => undefined);
     await waitFor(() => codes.length >= 2, 'connect timeouts');
-    expect(codes.slice(0, 2)).toEqual(['CONNECT_TIMEOUT', 'CONNECT_TIMEOUT']);
+    expect(codes.slice(0, 2)).toEqual(['TIMEOUT_CONNECT', 'TIMEOUT_CONNECT']);
     await s.stop();
     await silent.close();
   });

@@ -1,0 +1,307 @@
+/**
+ * The TCP/TLS push session of one monitor, on the @x/http-core session base: connect and
+ * authenticate, decode PublishMessages into typed batches, deliver them through the async iterator
+ * or a handler, acknowledge once the consumer is done, reconnect with backoff that only a stable
+ * connection resets, end with an error on refused credentials or a failed certificate check.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Session, assertDuration, isFatalByDefault, systemClock, type ConnectAttempt, type ConnectionContext, type DisconnectReason } from '@x/http-core';
+import { PushConnectionError, PushHandlerError, isPushConnectionError } from './errors.js';
+import type { MonitorEvent } from './events.js';
+import { MessageType, STATUS_OK, encodeAck, parsePublishMessage } from './frame.js';
+import { decodeDocument } from './payload.js';
+import { openPushConnection, type PushConnection } from './push-connection.js';
+import { ReplayFilter } from './replay-filter.js';
+import { resolvePushOptions, type PushBatch, type PushSessionOptions, type ResolvedPushOptions } from './session-options.js';
+
+/** Extra events: `close` is the deprecated name of `closed` (emitted right after it). */
+export interface PushSessionExtraEvents {
+  /** @deprecated Listen to `closed`. */
+  close: [];
+}
+
+/** Which session's handler is running (so that `stop()` from inside it does not wait for itself). */
+const handlerScope = new AsyncLocalStorage<DeviceCloudPushSession>();
+
+/**
+ * A push session. Use it as `for await (const batch of session)`, or pass `handler`; listen to
+ * `connecting`, `connected`, `reconnecting`, `disconnected`, `error` and `closed`.
+ *
+ * A transient error never ends it: a skipped block, a failed handler or a lost stream go to
+ * `error` listeners, else `logger.warn`, else a process warning. A fatal error (refused
+ * ConnectionResponse, TLS verification, a disconnect with `reconnect: false`) ends it: `start()` and
+ * `done` reject with it, the iterator throws it, `error` listeners (else `logger.error`) hear it.
+ */
+export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, PushSessionExtraEvents> {
+  readonly monitorId: number;
+  readonly #opts: ResolvedPushOptions;
+  readonly #replay = new ReplayFilter();
+  /** Batches that must not be acknowledged (failed handler, dropped from a lost connection). */
+  readonly #noAck = new WeakSet<PushBatch>();
+  #live: { id: number; connection: PushConnection } | undefined;
+  #closeRequested = false;
+  /** Deprecated graceful `stop()`: deliver what is buffered, read nothing more. */
+  #draining = false;
+  #handlerBusy = false;
+  #onHandlerIdle: (() => void) | undefined;
+  #pumping = false;
+
+  constructor(options: PushSessionOptions) {
+    const opts = resolvePushOptions(options);
+    super(opts.base);
+    this.#opts = opts;
+    this.monitorId = opts.endpoint.monitorId;
+    this.on('closed', () => this.emit('close'));
+  }
+
+  /** The push host. */
+  get host(): string {
+    return this.#opts.endpoint.host;
+  }
+
+  get port(): number {
+    return this.#opts.endpoint.port;
+  }
+
+  /** Whether the connection uses (verified) TLS. */
+  get secure(): boolean {
+    return this.#opts.endpoint.secure;
+  }
+
+  override start(): Promise<void> {
+    const handler = this.#opts.handler;
+    if (handler && !this.#pumping) {
+      this.#pumping = true;
+      void this.#pump(handler);
+    }
+    return super.start();
+  }
+
+  override close(): Promise<void> {
+    this.#closeRequested = true;
+    return super.close();
+  }
+
+  /**
+   * @deprecated Use `close()`. Graceful stop of the handler face: reads nothing more, lets the
+   * handler finish the buffered batches (acknowledged) for up to `timeoutInMs` (default 10 000),
+   * then closes. Called from inside the handler, or without a handler, it is `close()`.
+   */
+  async stop(options: { timeoutInMs?: number } = {}): Promise<void> {
+    assertDuration('stop() options.timeoutInMs', options.timeoutInMs);
+    if (this.state === 'closed' || this.state === 'idle' || !this.#opts.handler || handlerScope.getStore() === this) return this.close();
+    this.#draining = true;
+    this.#live?.connection.socket.pause();
+    const clock = this.#opts.base.clock ?? systemClock;
+    let timer: unknown;
+    await Promise.race([
+      this.#drained(),
+      new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, options.timeoutInMs ?? 10_000))),
+    ]);
+    clock.clearTimeout(timer);
+    await this.close();
+  }
+
+  override [Symbol.asyncIterator](): AsyncIterator<PushBatch> {
+    if (this.#opts.handler) throw new Error('this push session delivers to its handler; it cannot also be iterated');
+    return this.#iterate();
+  }
+
+  /** The events of every batch, one by one (a block is acknowledged once all its events were consumed). */
+  async *events(): AsyncGenerator<MonitorEvent, void, undefined> {
+    for await (const batch of this) yield* batch.events;
+  }
+
+  // ---------------------------------------------------------------- the base's steps
+
+  protected override connect({ signal }: ConnectAttempt): Promise<PushConnection> {
+    return openPushConnection(this.#opts.endpoint, signal);
+  }
+
+  protected override run(connection: PushConnection, context: ConnectionContext<PushBatch>): Promise<void> {
+    this.#live = { id: context.connection, connection };
+    const { socket } = connection;
+    return new Promise<void>((resolve, reject) => {
+      connection.drain = () => this.#drainFrames(connection, context);
+      socket.on('data', (chunk: Buffer) => {
+        context.alive();
+        connection.decoder.push(chunk);
+        connection.drain();
+      });
+      socket.once('close', () => {
+        if (this.#live?.connection === connection) this.#live = undefined;
+        reject(connection.error ?? new PushConnectionError('CONNECTION_CLOSED', 'push server closed the connection'));
+      });
+      context.signal.addEventListener('abort', () => resolve(), { once: true });
+      // Frames that came with the ConnectionResponse.
+      connection.drain();
+      if (!connection.paused && !this.#draining) socket.resume();
+    });
+  }
+
+  protected override disconnect(connection: PushConnection, reason: DisconnectReason): void {
+    if (this.#live?.connection === connection) this.#live = undefined;
+    // On close, pending acks are flushed first; otherwise the stream is unusable anyway.
+    if (reason === 'closed') connection.socket.destroySoon();
+    else connection.socket.destroy();
+  }
+
+  protected override pause(connection: PushConnection): void {
+    connection.paused = true;
+    connection.socket.pause();
+  }
+
+  protected override resume(connection: PushConnection): void {
+    connection.paused = false;
+    connection.drain();
+    if (!connection.paused && !connection.socket.destroyed && !this.#draining) connection.socket.resume();
+  }
+
+  protected override acknowledge(batch: PushBatch, connection: PushConnection | undefined): void {
+    if (this.#noAck.has(batch) || !this.#opts.acknowledge) return;
+    if (connection && !connection.socket.destroyed && connection.socket.writable) {
+      connection.socket.write(encodeAck(batch.blockId, STATUS_OK));
+    } else if (this.#opts.replayUnacknowledged) {
+      // Handled, but its connection is gone: the server replays these events; their copies are removed.
+      this.#replay.remember(batch.events);
+    }
+  }
+
+  protected override isFatal(error: Error): boolean {
+    return (isPushConnectionError(error) && error.fatal) || isFatalByDefault(error);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Decodes buffered frames until the buffer is empty or the consumer fell behind. */
+  #drainFrames(connection: PushConnection, context: ConnectionContext<PushBatch>): void {
+    try {
+      while (!connection.paused && !this.#draining && !context.signal.aborted) {
+        const frame = connection.decoder.next();
+        if (!frame) return;
+        // Unknown message types are skipped by their length.
+        if (frame.type === MessageType.PublishMessage) this.#publish(frame.payload, context);
+      }
+    } catch (err) {
+      // Framing is lost: report it, drop the connection; the loop reconnects (with growing backoff).
+      connection.error ??= err as Error;
+      context.report(err);
+      connection.socket.destroy();
+    }
+  }
+
+  #publish(payload: Buffer, context: ConnectionContext<PushBatch>): void {
+    const msg = parsePublishMessage(payload);
+    let events: MonitorEvent[];
+    try {
+      events = decodeDocument(msg.data, msg.compression, msg.format, this.#opts.maxInflatedBytes);
+    } catch (err) {
+      // The frame boundary is intact: skip this block (not acknowledged), keep the connection.
+      context.report(err);
+      return;
+    }
+    context.deliver({
+      monitorId: this.monitorId,
+      blockId: msg.blockId,
+      connection: context.connection,
+      count: msg.count,
+      compression: msg.compression,
+      format: msg.format,
+      events,
+      replay: events.some((e) => e.replay),
+    });
+  }
+
+  // ---------------------------------------------------------------- consuming
+
+  /** The base's iterator, minus what `replayUnacknowledged` must not deliver. */
+  #iterate(): AsyncIterator<PushBatch> {
+    const inner = super[Symbol.asyncIterator]();
+    const iterator: AsyncIterableIterator<PushBatch> = {
+      next: async () => {
+        for (;;) {
+          // Asking for the next item acknowledges the previous one (or a skipped one).
+          const result = await inner.next();
+          if (result.done || this.#keep(result.value)) return result;
+        }
+      },
+      return: async () => (inner.return ? inner.return() : { done: true, value: undefined }),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  #keep(batch: PushBatch): boolean {
+    if (!this.#opts.replayUnacknowledged) return true;
+    if (this.#live?.id !== batch.connection) {
+      // Buffered from a lost connection: the server replays it, so it is dropped, not acknowledged.
+      this.#noAck.add(batch);
+      return false;
+    }
+    batch.events = this.#replay.filter(batch.events, batch.replay);
+    // A block that only repeated handled events is acknowledged without delivery.
+    return batch.events.length > 0;
+  }
+
+  async #pump(handler: (batch: PushBatch) => void | Promise<void>): Promise<void> {
+    const iterator = this.#iterate();
+    for (;;) {
+      let result: IteratorResult<PushBatch>;
+      try {
+        result = await iterator.next();
+      } catch {
+        return; // the fatal error is reported through `done`, `start()` and the `error` event
+      }
+      if (result.done) return;
+      if (this.#closeRequested) {
+        // Closed: what is still buffered is not handed out (nor acknowledged).
+        await iterator.return?.();
+        return;
+      }
+      await this.#handle(handler, result.value);
+    }
+  }
+
+  async #handle(handler: (batch: PushBatch) => void | Promise<void>, batch: PushBatch): Promise<void> {
+    this.#handlerBusy = true;
+    try {
+      await handlerScope.run(this, () => handler(batch));
+    } catch (err) {
+      this.#noAck.add(batch);
+      this.report(new PushHandlerError(batch.blockId, err));
+    } finally {
+      this.#handlerBusy = false;
+      this.#onHandlerIdle?.();
+    }
+  }
+
+  /** Resolves once the handler is idle with nothing buffered. */
+  #drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.#handlerBusy || this.stats.buffered > 0) return;
+        this.#onHandlerIdle = undefined;
+        resolve();
+      };
+      this.#onHandlerIdle = () => queueMicrotask(check);
+      check();
+    });
+  }
+}
+
+/** @deprecated The old name of DeviceCloudPushSession. */
+export const PushSession = DeviceCloudPushSession;
+/** @deprecated The old name of DeviceCloudPushSession. */
+export type PushSession = DeviceCloudPushSession;
+
+/** @deprecated Use PushSessionState = SessionState of @x/http-core (`stopping` is now `closing`). */
+export type PushSessionState = DeviceCloudPushSession['state'];
+
+/** Creates a session and starts it. */
+export function createPushSession(options: PushSessionOptions): DeviceCloudPushSession {
+  const session = new DeviceCloudPushSession(options);
+  void session.start();
+  return session;
+}
+
+export type { PushBatch, PushHandler, PushSessionOptions, ReconnectOptions } from './session-options.js';
