@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRateLimiter, isAbortError, isHttpError, type RateLimiter } from '@x/http-core';
+import { createRateLimiter, errorCategory, isAbortError, isHttpError, type RateLimiter } from '@x/http-core';
 import { ComapClient, Identity, VALUE_GUID, WSV, type ComapClientOptions } from './index.js';
 import { createJumpClock, startComapSimulator, type ComapSimulator, type ComapSimulatorOptions } from './testing/index.js';
 
@@ -115,6 +115,8 @@ describe('ComapClient: reads', () => {
     const e = await identity.authenticate(sim.clientId, 'wrong-secret-value').catch((x: unknown) => x);
     expect(isHttpError(e)).toBe(true);
     expect((e as { status: number }).status).toBe(400);
+    // ComAp refuses wrong credentials with a 400: a refusal of the credentials, not bad input.
+    expect(errorCategory(e)).toBe('auth');
     expect((e as { vendor: unknown }).vendor).toEqual({ message: 'Unable to perform requested operation' });
     expect(String((e as Error).message)).not.toContain('wrong-secret-value');
     expect(JSON.stringify(e)).not.toContain(sim.key);
@@ -126,9 +128,10 @@ describe('ComapClient: reads', () => {
     open.push(badKey);
     const e2 = await badKey.authenticate(sim.clientId, sim.secret).catch((x: unknown) => x);
     expect((e2 as { status: number }).status).toBe(401);
+    expect(errorCategory(e2)).toBe('auth');
     expect((e2 as { vendor: unknown }).vendor).toEqual({ code: '401', message: 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.' });
     await expect(identity.authenticate('', 's')).rejects.toThrow(new RangeError('clientId must not be empty'));
-    expect(() => new Identity(sim.key, { baseUrl: 'ftp://x' })).toThrow(new TypeError('baseUrl must be an http: or https: URL'));
+    expect(() => new Identity(sim.key, { baseUrl: 'ftp://x' })).toThrow(new TypeError('Identity options.baseUrl must be an http: or https: URL'));
     expect(() => new Identity(sim.key, { baseUrl: 'not a url' })).toThrow(TypeError);
   });
 
@@ -140,7 +143,8 @@ describe('ComapClient: reads', () => {
     setTimeout(() => controller.abort(new Error('user')), 50);
     const e = await p.catch((x: unknown) => x);
     expect(isAbortError(e)).toBe(true);
-    await expect(client.units({ signal: 'x' as unknown as AbortSignal })).rejects.toThrow(new TypeError('options.signal must be an AbortSignal'));
+    expect(errorCategory(e)).toBe('aborted');
+    await expect(client.units({ signal: 'x' as unknown as AbortSignal })).rejects.toThrow(new TypeError('units() options.signal must be an AbortSignal'));
   });
 });
 
@@ -245,6 +249,7 @@ describe('ComapClient: token ownership', () => {
     setTimeout(() => controller.abort(), 150);
     const e = await client.units({ signal: controller.signal }).catch((x: unknown) => x);
     expect(isAbortError(e)).toBe(true);
+    expect(errorCategory(e)).toBe('aborted');
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(sim.stats.tokenRequests).toBe(5);
   });
@@ -298,10 +303,14 @@ describe('ComapClient: token ownership', () => {
 
   it('validates its options', () => {
     const base = { key: 'k', clientId: 'c', secret: 's', loginId: 'l' };
-    expect(() => new ComapClient(undefined as unknown as ComapClientOptions)).toThrow(new TypeError('options must be an object'));
-    expect(() => new ComapClient({ ...base, secret: '' })).toThrow(new RangeError('secret must not be empty'));
-    expect(() => new ComapClient({ ...base, key: 1 as unknown as string })).toThrow(new TypeError('key must be a string'));
-    expect(() => new ComapClient({ ...base, tokenRateLimiter: {} as never })).toThrow(new TypeError('tokenRateLimiter must be a RateLimiter'));
+    expect(() => new ComapClient(undefined as unknown as ComapClientOptions)).toThrow(new TypeError('ComapClient options must be an object'));
+    expect(() => new ComapClient({ ...base, secret: '' })).toThrow(new RangeError('ComapClient options.secret must not be empty'));
+    expect(() => new ComapClient({ ...base, key: 1 as unknown as string })).toThrow(new TypeError('ComapClient options.key must be a string'));
+    expect(() => new ComapClient({ ...base, tokenRateLimiter: {} as never })).toThrow(new TypeError('ComapClient options.tokenRateLimiter must be a RateLimiter'));
+    expect(() => new ComapClient({ ...base, timeoutInMs: 2 ** 31 })).toThrow(RangeError);
+    expect(() => new ComapClient({ ...base, timeoutInMs: 2 ** 31 })).toThrow(/^ComapClient options\.timeoutInMs /);
+    expect(() => new ComapClient({ ...base, maxConnections: 0 })).toThrow(new RangeError('ComapClient options.maxConnections must be a positive integer, got 0'));
+    expect(() => new ComapClient({ ...base, logger: {} as never })).toThrow(new TypeError('ComapClient options.logger must have debug, info, warn and error methods'));
     expect(() => new ComapClient({ ...base, rateLimit: 3 as never })).toThrow(TypeError);
     expect(() => new ComapClient({ ...base, rateLimit: { requestsPerInterval: 0 } })).toThrow(new RangeError('rateLimit.requestsPerInterval must be a positive integer, got 0'));
     expect(() => new ComapClient({ ...base, rateLimit: { intervalInMs: -1 } })).toThrow(new RangeError('rateLimit.intervalInMs must be a number > 0, got -1'));

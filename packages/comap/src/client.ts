@@ -2,32 +2,17 @@
 import { bearerAuth, createRateLimiter, getSharedRateLimiter, type BearerAuthProvider, type RateLimiter } from '@x/http-core';
 import { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 import { Identity } from './identity.js';
-import { DEFAULT_TIMEOUT_IN_MS, checkString, keyFingerprint } from './options.js';
+import { DEFAULT_TIMEOUT_IN_MS, checkHttpOptions, checkString, keyFingerprint, type ComapClientOptions } from './options.js';
 import type { TokenResponse } from './types.js';
-import { WSV, type WsvOptions } from './wsv.js';
+import { WSV } from './wsv.js';
 
 /** The Identity API's limit: 5 token requests per 5 minutes. */
 export const TOKEN_REQUEST_LIMIT = Object.freeze({ requests: 5, intervalInMs: 300_000 });
 
-export interface ComapClientOptions extends WsvOptions {
-  /** The APIM subscription key (`Comap-Key`), from the developer portal profile. */
-  key: string;
-  /** The application registration's client id and secret (ComAp Cloud Identity). */
-  clientId: string;
-  secret: string;
-  /** The WebSupervisor login (goes in the URL path). */
-  loginId: string;
-  /**
-   * Limits token requests. Default: 5 per 5 minutes, shared by every client in this process using
-   * the same key. A token request over the limit waits (abortable) instead of being sent.
-   */
-  tokenRateLimiter?: RateLimiter;
-}
-
 function tokenLimiter(options: ComapClientOptions): RateLimiter {
   if (options.tokenRateLimiter !== undefined) {
     if (typeof options.tokenRateLimiter !== 'object' || typeof options.tokenRateLimiter.schedule !== 'function') {
-      throw new TypeError('tokenRateLimiter must be a RateLimiter');
+      throw new TypeError('ComapClient options.tokenRateLimiter must be a RateLimiter');
     }
     return options.tokenRateLimiter;
   }
@@ -48,16 +33,18 @@ export class ComapClient extends WSV {
   private lastToken: TokenResponse | undefined;
 
   constructor(options: ComapClientOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-    checkString(options.key, 'key');
-    checkString(options.clientId, 'clientId');
-    checkString(options.secret, 'secret');
-    checkString(options.loginId, 'loginId');
+    if (typeof options !== 'object' || options === null) throw new TypeError('ComapClient options must be an object');
+    checkHttpOptions(options, 'ComapClient options');
+    checkString(options.key, 'ComapClient options.key');
+    checkString(options.clientId, 'ComapClient options.clientId');
+    checkString(options.secret, 'ComapClient options.secret');
+    checkString(options.loginId, 'ComapClient options.loginId');
     const identity = new Identity(options.key, options);
     const limiter = tokenLimiter(options);
     const state: { client?: ComapClient } = {};
     const auth = bearerAuth(
       async (signal) => {
+        // `signal` is the shared refresh's own (never one caller's): one caller giving up does not fail the others.
         const token = await limiter.schedule(() => identity.authenticate(options.clientId, options.secret, { signal }), signal);
         if (state.client) state.client.lastToken = token;
         return { token: token.access_token, expiresInMs: token.expires_in * 1000 };

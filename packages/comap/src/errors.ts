@@ -1,33 +1,24 @@
 /**
- * Errors of @x/comap. HTTP failures are @x/http-core's typed errors: an `HttpError` whose
- * `vendor.message` is ComAp's `errorMessage` (or APIM's `message`), `NetworkError`,
- * `TimeoutError`, `AbortError`. Data of the wrong shape in a 2xx answer is a ComapResponseError.
+ * Errors of @x/comap; every one is an @x/http-core error with a `category` (decide by
+ * `errorCategory(error)`, never by names):
+ *
+ * - HTTP failures are http-core's `HttpError`, whose `vendor.message` is ComAp's `errorMessage`
+ *   (or the API gateway's `message`). A refused token request is category `auth`; ComAp's
+ *   rate-limit answer is `throttled`; the rest follow the status (`httpStatusCategory`).
+ * - `NetworkError`, `TimeoutError`, `AbortError` as http-core throws them.
+ * - `ComapResponseError` (`protocol`): a 2xx answer whose data does not have the documented shape.
+ * - `ComapNotFoundError` (`not-found`): a unit name that matches no unit.
  */
-import { ProtocolError, type VendorErrorInfo, redactJson } from '@x/http-core';
-
-const PREVIEW_LIMIT = 2048;
-
-function preview(raw: unknown): string {
-  let text: string;
-  if (typeof raw === 'string') text = raw;
-  else {
-    try {
-      text = JSON.stringify(redactJson(raw)) ?? String(raw);
-    } catch {
-      text = String(raw);
-    }
-  }
-  return text.length > PREVIEW_LIMIT ? `${text.slice(0, PREVIEW_LIMIT)}…` : text;
-}
+import { ProtocolError, XError, isHttpError, rawPreview, type ErrorCategory, type VendorErrorInfo } from '@x/http-core';
 
 /**
  * The server answered 2xx with data that does not have the documented shape (guard:
  * `isComapResponseError`; it is also a ProtocolError for `isProtocolError`). `rawPreview` holds at
- * most 2 KiB of what was sent, secret-looking fields redacted.
+ * most 2 KiB of what was sent, secrets redacted.
  */
 export class ComapResponseError extends ProtocolError {
   constructor(message: string, raw: unknown) {
-    super(message, preview(raw), { code: 'COMAP_BAD_RESPONSE' });
+    super(message, rawPreview(raw), { code: 'COMAP_BAD_RESPONSE', category: 'protocol' });
   }
 }
 Object.defineProperty(ComapResponseError.prototype, 'name', { value: 'ComapResponseError', writable: true, configurable: true, enumerable: false });
@@ -36,14 +27,43 @@ export function isComapResponseError(e: unknown): e is ComapResponseError {
   return e instanceof Error && e.name === 'ComapResponseError' && (e as { code?: unknown }).code === 'COMAP_BAD_RESPONSE';
 }
 
+/** Nothing of that name exists (e.g. no unit name contains the text the CLI was given). */
+export class ComapNotFoundError extends XError {
+  constructor(message: string) {
+    super(message, { code: 'COMAP_NOT_FOUND', category: 'not-found' });
+  }
+}
+Object.defineProperty(ComapNotFoundError.prototype, 'name', { value: 'ComapNotFoundError', writable: true, configurable: true, enumerable: false });
+
 /**
  * Reads ComAp's error bodies: `{ "errorMessage": "..." }` from the API and the Identity service,
- * `{ "statusCode": 401, "message": "..." }` from the API gateway. Used as `parseVendorError`.
+ * `{ "statusCode": 401, "message": "..." }` from the API gateway. The clients' `parseVendorError`.
  */
 export function parseComapError(body: unknown): VendorErrorInfo | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const b = body as { errorMessage?: unknown; message?: unknown; statusCode?: unknown };
   if (typeof b.errorMessage === 'string') return { message: b.errorMessage };
   if (typeof b.message === 'string') return typeof b.statusCode === 'number' ? { code: String(b.statusCode), message: b.message } : { message: b.message };
+  return undefined;
+}
+
+// The gateway's answers over the limit: "Rate limit exceeded. Retry after 1 second/s.",
+// "Rate limit is exceeded. Try again in 12 seconds.", "Out of call volume quota. …".
+const RATE_LIMIT_TEXT = /rate limit (is )?exceeded|out of call volume quota/i;
+
+/** The WSV client's `classify`: ComAp's rate-limit answer is throttled whatever its status. */
+export function classifyWsvError(error: unknown): ErrorCategory | undefined {
+  if (!isHttpError(error)) return undefined;
+  return RATE_LIMIT_TEXT.test(error.vendor?.message ?? '') ? 'throttled' : undefined;
+}
+
+/**
+ * The Identity client's `classify`: its rate-limit answer is throttled; any other 4xx to a token
+ * request (ComAp answers wrong credentials with a 400) is a refusal of the credentials, `auth`.
+ */
+export function classifyIdentityError(error: unknown): ErrorCategory | undefined {
+  if (!isHttpError(error)) return undefined;
+  if (error.status === 429 || RATE_LIMIT_TEXT.test(error.vendor?.message ?? '')) return 'throttled';
+  if (error.status >= 400 && error.status <= 499 && error.status !== 404 && error.status !== 408) return 'auth';
   return undefined;
 }

@@ -108,7 +108,7 @@ describe('history against the simulator', () => {
     await expect(client.history(guid, { from: '03/02/2024', to: '03/01/2024' })).rejects.toThrow(new RangeError('from (03/02/2024) must not be after to (03/01/2024)'));
     expect(() => client.historyEntries(guid, { from: '2024-03-01' })).toThrow(RangeError);
     expect(() => client.historyEntries(guid, { onProgress: 1 as never })).toThrow(new TypeError('onProgress must be a function'));
-    expect(() => client.historyEntries(guid, null as never)).toThrow(new TypeError('options must be an object'));
+    expect(() => client.historyEntries(guid, null as never)).toThrow(new TypeError('historyEntries() options must be an object'));
     expect(sim.requests.length).toBe(n);
   });
 

@@ -1,10 +1,8 @@
 /** Public face of @x/comap: ComAp WebSupervisor PRO (v1.1) and Cloud Identity clients. */
 export { ComapClient, TOKEN_REQUEST_LIMIT } from './client.js';
-export type { ComapClientOptions } from './client.js';
 export { WSV, DEFAULT_RATE_LIMIT } from './wsv.js';
-export type { WsvOptions, HistoryOptions, DownloadTarget, DownloadOptions, CommandResult } from './wsv.js';
+export type { HistoryOptions, DownloadTarget, DownloadOptions, CommandResult } from './wsv.js';
 export { Identity } from './identity.js';
-export type { IdentityOptions } from './identity.js';
 export type { TokenProvider, TokenSource } from './auth.js';
 export { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 export { VALUE_GUID } from './value-guid.js';
@@ -21,13 +19,13 @@ export type {
   WeekDay,
   DayWeekend,
 } from './command.js';
-export { ComapResponseError, isComapResponseError, parseComapError } from './errors.js';
+export { ComapNotFoundError, ComapResponseError, classifyIdentityError, classifyWsvError, isComapResponseError, parseComapError } from './errors.js';
 export { parseComapTimestamp, formatComapDate, splitIntoWindows, toDayNumber, formatDay, MAX_HISTORY_WINDOW_DAYS } from './dates.js';
 export type { DayNumber, DayWindow } from './dates.js';
 export { decodeHtmlEntities } from './html.js';
 export type { HistoryProgress, HistoryQuery } from './history.js';
 export { DEFAULT_BASE_URL } from './options.js';
-export type { CallOptions, ComapHttpOptions } from './options.js';
+export type { CallOptions, ComapClientOptions, ComapHttpOptions, IdentityOptions, WsvOptions } from './options.js';
 export type {
   TokenResponse,
   Unit,

@@ -1,35 +1,64 @@
-/** Options shared by the Identity and WSV clients, and how they become an http-core client. */
+/**
+ * The options of @x/comap's clients (all extend @x/http-core's `ClientOptionsBase`; every call
+ * takes its `CallOptions`), and how they become an http-core client.
+ */
 import { createHash } from 'node:crypto';
-import { createHttpClient, type AuthProvider, type Clock, type HttpClient, type HttpClientOptions, type Logger, type RandomSource, type RateLimiter, type RetryOptions } from '@x/http-core';
+import {
+  createHttpClient,
+  layerLogger,
+  namespacedLogger,
+  validateCallOptions,
+  validateClientOptionsBase,
+  type AuthProvider,
+  type CallOptions,
+  type ClientOptionsBase,
+  type ErrorCategory,
+  type HttpClient,
+  type HttpClientOptions,
+  type RateLimiter,
+} from '@x/http-core';
+import { parseComapError } from './errors.js';
 import { USER_AGENT } from './version.js';
+
+export type { CallOptions } from '@x/http-core';
 
 /** The API's origin. */
 export const DEFAULT_BASE_URL = 'https://api.websupervisor.net';
 /** What the Python package uses per request. */
 export const DEFAULT_TIMEOUT_IN_MS = 30_000;
 
-/** Options of every call. */
-export interface CallOptions {
-  signal?: AbortSignal;
-  /** Per attempt (connect, headers, body idle). */
-  timeoutInMs?: number;
-}
-
-export interface ComapHttpOptions {
+/** Options of the Identity and WSV clients: the common ones, plus where the API is. */
+export interface ComapHttpOptions extends ClientOptionsBase {
   /** Origin of the API (the simulator's `url` for tests). Default `https://api.websupervisor.net`. */
   baseUrl?: string | URL;
-  /** Per attempt. Default 30 000 ms. */
-  timeoutInMs?: number;
-  /** Overall budget of one call across retries. Default none. */
-  deadlineInMs?: number;
-  /** Retries of idempotent calls (commands are never retried). Default 4 attempts. */
-  retry?: Partial<RetryOptions> | false;
-  clock?: Clock;
-  random?: RandomSource;
-  logger?: Logger;
+  /** Connections per origin. Default 64. */
   maxConnections?: number;
-  /** An undici dispatcher to use instead of a private one. */
-  dispatcher?: HttpClientOptions['dispatcher'];
+}
+
+export type IdentityOptions = ComapHttpOptions;
+
+export interface WsvOptions extends ComapHttpOptions {
+  /**
+   * Client-side rate limiting. Default: 1 request/s shared by every client in this process that
+   * uses the same key (`getSharedRateLimiter('comap:' + fingerprint of the key)`). `false` turns
+   * it off; a RateLimiter is used as given; an object sets a different (still shared) rate.
+   */
+  rateLimit?: false | RateLimiter | { requestsPerInterval?: number; intervalInMs?: number };
+}
+
+export interface ComapClientOptions extends WsvOptions {
+  /** The APIM subscription key (`Comap-Key`), from the developer portal profile. */
+  key: string;
+  /** The application registration's client id and secret (ComAp Cloud Identity). */
+  clientId: string;
+  secret: string;
+  /** The WebSupervisor login (goes in the URL path). */
+  loginId: string;
+  /**
+   * Limits token requests. Default: 5 per 5 minutes, shared by every client in this process using
+   * the same key. A token request over the limit waits (abortable) instead of being sent.
+   */
+  tokenRateLimiter?: RateLimiter;
 }
 
 /** Resolves `relative` against the base URL, keeping any path prefix of the base. */
@@ -42,14 +71,28 @@ export function apiUrl(baseUrl: string | URL | undefined, relative: string): str
   return new URL(relative, base).toString();
 }
 
-export function checkBaseUrl(baseUrl: unknown): void {
-  if (baseUrl === undefined) return;
-  if (typeof baseUrl !== 'string' && !(baseUrl instanceof URL)) throw new TypeError('baseUrl must be a string or a URL');
-  try {
-    apiUrl(baseUrl, '');
-  } catch (error) {
-    throw error instanceof TypeError && error.message.startsWith('baseUrl') ? error : new TypeError(`baseUrl is not a valid URL: ${String(baseUrl).slice(0, 100)}`);
+/** Checks the options every client has (`owner` names them in messages: `WSV options.timeoutInMs …`). */
+export function checkHttpOptions<T extends ComapHttpOptions>(options: T | undefined, owner: string): T {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) throw new TypeError(`${owner} must be an object`);
+  const checked = validateClientOptionsBase(options, owner);
+  checkBaseUrl(checked.baseUrl, `${owner}.baseUrl`);
+  const max = checked.maxConnections;
+  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+    throw new RangeError(`${owner}.maxConnections must be a positive integer, got ${String(max)}`);
   }
+  return checked;
+}
+
+function checkBaseUrl(baseUrl: unknown, name: string): void {
+  if (baseUrl === undefined) return;
+  if (typeof baseUrl !== 'string' && !(baseUrl instanceof URL)) throw new TypeError(`${name} must be a string or a URL`);
+  let url: URL;
+  try {
+    url = new URL(String(baseUrl));
+  } catch {
+    throw new TypeError(`${name} is not a valid URL: ${String(baseUrl).slice(0, 100)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${name} must be an http: or https: URL`);
 }
 
 export function checkString(value: unknown, name: string): string {
@@ -63,34 +106,43 @@ export function keyFingerprint(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
-export function buildHttp(baseUrl: string, options: ComapHttpOptions, auth: AuthProvider, rateLimiter: RateLimiter | undefined): HttpClient {
+/** What differs between the Identity and the WSV client. */
+export interface HttpSetup {
+  baseUrl: string;
+  auth: AuthProvider;
+  rateLimiter: RateLimiter | undefined;
+  classify: (error: unknown) => ErrorCategory | undefined;
+}
+
+/** The http-core client of a ComAp client: ComAp's error bodies and categories, log lines `[comap:http]`. */
+export function buildHttp(options: ComapHttpOptions, setup: HttpSetup): HttpClient {
   const http: HttpClientOptions = {
-    baseUrl,
-    userAgent: USER_AGENT,
-    auth,
+    baseUrl: setup.baseUrl,
+    userAgent: options.userAgent === undefined ? USER_AGENT : `${options.userAgent} ${USER_AGENT}`,
+    auth: setup.auth,
     retry: options.retry ?? { maxAttempts: 4 },
     timeoutInMs: options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS,
     redact: { headers: ['comap-key'], queryParams: ['comap-key'], allowHeaders: ['x-ratelimit-limit', 'x-ratelimit-remaining', 'request-context'] },
+    parseVendorError: parseComapError,
+    classify: setup.classify,
   };
   if (options.deadlineInMs !== undefined) http.deadlineInMs = options.deadlineInMs;
-  if (rateLimiter) http.rateLimiter = rateLimiter;
+  if (setup.rateLimiter) http.rateLimiter = setup.rateLimiter;
   if (options.clock) http.clock = options.clock;
   if (options.random) http.random = options.random;
-  if (options.logger) http.logger = options.logger;
+  if (options.logger) http.logger = layerLogger(namespacedLogger(options.logger, 'comap'), 'http');
   if (options.maxConnections !== undefined) http.maxConnections = options.maxConnections;
   if (options.dispatcher) http.dispatcher = options.dispatcher;
+  if (options.tls) http.tls = options.tls;
   return createHttpClient(http);
 }
 
-/** Request options common to every call (signal, timeout). */
-export function callOptions(options: CallOptions | undefined): { signal?: AbortSignal; timeoutInMs?: number } {
-  const out: { signal?: AbortSignal; timeoutInMs?: number } = {};
-  if (options === undefined) return out;
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-  if (options.signal !== undefined) {
-    if (!(options.signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
-    out.signal = options.signal;
-  }
-  if (options.timeoutInMs !== undefined) out.timeoutInMs = options.timeoutInMs;
+/** The request options of one call (signal, timeout, deadline), checked; `where` names the method. */
+export function callOptions(options: CallOptions | undefined, where: string): CallOptions {
+  const checked = validateCallOptions(options, where);
+  const out: CallOptions = {};
+  if (checked.signal !== undefined) out.signal = checked.signal;
+  if (checked.timeoutInMs !== undefined) out.timeoutInMs = checked.timeoutInMs;
+  if (checked.deadlineInMs !== undefined) out.deadlineInMs = checked.deadlineInMs;
   return out;
 }

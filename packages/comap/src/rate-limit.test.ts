@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRateLimiter, isHttpError } from '@x/http-core';
+import { createRateLimiter, errorCategory, isHttpError } from '@x/http-core';
 import { ComapClient, WSV } from './index.js';
 import { startComapSimulator, type ComapSimulator } from './testing/index.js';
 
@@ -70,6 +70,7 @@ describe('rate limiting', () => {
     sim.faults.throttle(4, 0);
     const e = await c.units().catch((x: unknown) => x);
     expect(isHttpError(e) && e.status).toBe(429);
+    expect(errorCategory(e)).toBe('throttled');
     expect((e as { vendor: unknown }).vendor).toEqual({ code: '429', message: 'Rate limit exceeded. Retry after 0 second/s.' });
     expect((e as { retryAfterInMs: number }).retryAfterInMs).toBe(0);
     expect((e as { attempts: number }).attempts).toBe(4);

@@ -1,25 +1,16 @@
 /** The WebSupervisor v1.1 API of one login: units, values, history, files, commands. */
-import { getSharedRateLimiter, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
+import { getSharedRateLimiter, type CallOptions, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
 import { comapAuth, type TokenSource } from './auth.js';
 import { validateCommand, type ComapCommand, type SimpleCommandName } from './command.js';
-import { parseComapError } from './errors.js';
+import { classifyWsvError } from './errors.js';
 import { collectHistory, historyEntries, planHistory, walkHistory, type HistoryQuery } from './history.js';
-import { apiUrl, buildHttp, callOptions, checkBaseUrl, checkString, keyFingerprint, type CallOptions, type ComapHttpOptions } from './options.js';
+import { apiUrl, buildHttp, callOptions, checkHttpOptions, checkString, keyFingerprint, type WsvOptions } from './options.js';
 import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues } from './parse.js';
 import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
 import { normalizeGuids } from './value-guid-list.js';
 
 /** The documented limit: 1 request per second per key, shared by every client of that key. */
 export const DEFAULT_RATE_LIMIT = Object.freeze({ requestsPerInterval: 1, intervalInMs: 1000 });
-
-export interface WsvOptions extends ComapHttpOptions {
-  /**
-   * Client-side rate limiting. Default: 1 request/s shared by every client in this process that
-   * uses the same key (`getSharedRateLimiter('comap:' + fingerprint of the key)`). `false` turns
-   * it off; a RateLimiter is used as given; an object sets a different (still shared) rate.
-   */
-  rateLimit?: false | RateLimiter | { requestsPerInterval?: number; intervalInMs?: number };
-}
 
 export interface HistoryOptions extends HistoryQuery, CallOptions {}
 
@@ -74,14 +65,17 @@ export class WSV {
   private readonly clock: Clock | undefined;
   private state: RateLimitState | undefined;
 
-  constructor(loginId: string, key: string, token: TokenSource, options: WsvOptions = {}) {
+  constructor(loginId: string, key: string, token: TokenSource, options?: WsvOptions) {
     checkString(loginId, 'loginId');
     checkString(key, 'key');
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-    checkBaseUrl(options.baseUrl);
-    this.clock = options.clock;
-    const auth = comapAuth(key, token, options.clock);
-    this.http = buildHttp(apiUrl(options.baseUrl, `v1.1/${encodeURIComponent(loginId)}/`), options, auth, sharedLimiter(key, options.rateLimit, options.clock));
+    const checked = checkHttpOptions(options, 'WSV options');
+    this.clock = checked.clock;
+    this.http = buildHttp(checked, {
+      baseUrl: apiUrl(checked.baseUrl, `v1.1/${encodeURIComponent(loginId)}/`),
+      auth: comapAuth(key, token, checked.clock),
+      rateLimiter: sharedLimiter(key, checked.rateLimit, checked.clock),
+      classify: classifyWsvError,
+    });
   }
 
   /** The last `X-RateLimit-Limit` / `X-RateLimit-Remaining` seen (undefined before any answer carried them). */
@@ -97,8 +91,8 @@ export class WSV {
     this.state = { limit: num(limit), remaining: num(remaining), at: (this.clock ?? Date).now() };
   }
 
-  private async get(path: string, options: CallOptions | undefined, query?: Record<string, string | undefined>): Promise<unknown> {
-    const req = { path, parseVendorError: parseComapError, ...callOptions(options), ...(query ? { query } : {}) };
+  private async get(path: string, call: CallOptions, query?: Record<string, string | undefined>): Promise<unknown> {
+    const req = { path, ...call, ...(query ? { query } : {}) };
     let res: HttpResponse<unknown>;
     try {
       res = await this.http.request<unknown>(req);
@@ -117,37 +111,37 @@ export class WSV {
 
   /** Every unit of the login. */
   async units(options?: CallOptions): Promise<Unit[]> {
-    return parseUnits(await this.get('units', options));
+    return parseUnits(await this.get('units', callOptions(options, 'units() options')));
   }
 
   /** Current values of a unit; all of them, or those named by `valueGuids` (array or "a,b"). */
   async values(unitGuid: string, valueGuids?: string | readonly string[], options?: CallOptions): Promise<UnitValue[]> {
     const path = this.unitPath(unitGuid, 'values');
     const guids = normalizeGuids(valueGuids, 'valueGuids');
-    return parseValues(await this.get(path, options, { valueGuids: guids }));
+    return parseValues(await this.get(path, callOptions(options, 'values() options'), { valueGuids: guids }));
   }
 
   async info(unitGuid: string, options?: CallOptions): Promise<UnitInfo> {
-    return parseInfo(await this.get(this.unitPath(unitGuid, 'info'), options));
+    return parseInfo(await this.get(this.unitPath(unitGuid, 'info'), callOptions(options, 'info() options')));
   }
 
   /** Who may read, control and modify the unit (the Python package has no such call). */
   async permissions(unitGuid: string, options?: CallOptions): Promise<UnitPermissions> {
-    return parsePermissions(await this.get(this.unitPath(unitGuid, 'permissions'), options));
+    return parsePermissions(await this.get(this.unitPath(unitGuid, 'permissions'), callOptions(options, 'permissions() options')));
   }
 
   async comments(unitGuid: string, options?: CallOptions): Promise<Comment[]> {
-    return parseComments(await this.get(this.unitPath(unitGuid, 'comments'), options));
+    return parseComments(await this.get(this.unitPath(unitGuid, 'comments'), callOptions(options, 'comments() options')));
   }
 
   async files(unitGuid: string, options?: CallOptions): Promise<UnitFile[]> {
-    return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), options));
+    return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), callOptions(options, 'files() options')));
   }
 
-  private walk(unitGuid: string, options: HistoryOptions) {
+  private walk(unitGuid: string, options: HistoryOptions, where: string) {
     const path = this.unitPath(unitGuid, 'history');
+    const call = callOptions(options, where);
     const plan = planHistory(options, (this.clock ?? Date).now());
-    const call = callOptions(options);
     return walkHistory(plan, async (window, offset, valueGuids) =>
       parseHistoryPage(await this.get(path, call, { from: window.from, to: window.to, offset: String(offset), valueGuids })),
     );
@@ -158,7 +152,7 @@ export class WSV {
    * per value. Long ranges are fetched in 31-day windows, each paged through `nextOffset`.
    */
   async history(unitGuid: string, options: HistoryOptions = {}): Promise<HistoryValue[]> {
-    return collectHistory(this.walk(unitGuid, options));
+    return collectHistory(this.walk(unitGuid, options, 'history() options'));
   }
 
   /**
@@ -166,7 +160,7 @@ export class WSV {
    * never sits in memory. Bad options throw here, before anything is fetched.
    */
   historyEntries(unitGuid: string, options: HistoryOptions = {}): AsyncGenerator<HistoryEntry, void, undefined> {
-    return historyEntries(this.walk(unitGuid, options));
+    return historyEntries(this.walk(unitGuid, options, 'historyEntries() options'));
   }
 
   /**
@@ -177,7 +171,7 @@ export class WSV {
     checkGuid(unitGuid);
     checkString(fileName, 'fileName');
     const path = `unit/${encodeURIComponent(unitGuid)}/download/${encodeURIComponent(fileName)}`;
-    const common = { path, parseVendorError: parseComapError, ...callOptions(options) };
+    const common = { path, ...callOptions(options, 'download() options') };
     const extra: { maxBytes?: number; onProgress?: DownloadOptions['onProgress'] } = {};
     if (options.maxBytes !== undefined) extra.maxBytes = options.maxBytes;
     if (options.onProgress !== undefined) extra.onProgress = options.onProgress;
@@ -199,6 +193,7 @@ export class WSV {
   async command(unitGuid: string, command: ComapCommand | SimpleCommandName, options?: CallOptions): Promise<CommandResult> {
     const path = this.unitPath(unitGuid, 'command');
     const body = validateCommand(command);
+    const call = callOptions(options, 'command() options');
     const res = await this.http.request<string>({
       method: 'POST',
       path,
@@ -206,8 +201,7 @@ export class WSV {
       responseType: 'text',
       retry: false,
       idempotent: false,
-      parseVendorError: parseComapError,
-      ...callOptions(options),
+      ...call,
     });
     this.track(res.headers);
     const text = res.body;

@@ -200,9 +200,10 @@ describe('simulator: WSV endpoints', () => {
   it('faults: a drop closes the socket, a delay holds the answer, statuses answer instead', async () => {
     const s = await sim();
     const tok = await token(s);
-    s.faults.drop(1, /units$/);
+    s.faults.drop(1, '/units');
     await expect(get(s, 'units', tok)).rejects.toThrow();
-    s.faults.delay(1, 150, (_m, p) => p.endsWith('/units'));
+    expect(s.requests.at(-1)).toMatchObject({ path: `/v1.1/${s.loginId}/units`, status: -1 });
+    s.faults.delay(1, 150, '/units');
     const t0 = Date.now();
     expect((await get(s, 'units', tok)).status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
@@ -213,6 +214,68 @@ describe('simulator: WSV endpoints', () => {
     expect([t.status, t.headers.get('retry-after')]).toEqual([429, '3']);
     s.faults.fail(3).clear();
     expect(s.faults.pending).toBe(0);
+    expect(() => s.faults.drop(1, '')).toThrow(new TypeError('match must be a non-empty part of the URL path'));
+  });
+});
+
+describe('simulator: control API', () => {
+  const control = (s: ComapSimulator, path: string, init: RequestInit = {}): Promise<Response> => fetch(`${s.controlUrl}${path}`, init);
+
+  it('lists what it supports and prints the simulate line with its URL', async () => {
+    const s = await sim({ key: 'k', clientId: 'c', secret: 's', loginId: 'L' });
+    expect(await (await control(s, '')).json()).toEqual({
+      name: 'comap',
+      endpoints: ['GET /control', 'GET /control/faults', 'POST /control/faults', 'DELETE /control/faults', 'POST /control/tokens/revoke', 'GET /control/received', 'DELETE /control/received'],
+    });
+    expect(s.line()).toBe(`${JSON.stringify({ url: s.url, key: 'k', clientId: 'c', secret: 's', loginId: 'L', control: `${s.url}/control` })}\n`);
+    expect((await control(s, '/push', { method: 'POST', body: '{}' })).status).toBe(501);
+  });
+
+  it('a 503 burst with Retry-After in ComAp\'s shape; the shortcuts and the API share one plan', async () => {
+    const s = await sim();
+    const tok = await token(s);
+    const added = await control(s, '/faults', { method: 'POST', body: JSON.stringify({ kind: 'status', status: 503, retryAfterSeconds: 2, path: '/v1.1/*/units', count: 2 }) });
+    expect(added.status).toBe(201);
+    s.faults.drop(1, '/info');
+    expect(((await (await control(s, '/faults')).json()) as { faults: unknown[] }).faults).toEqual([
+      { id: 1, kind: 'status', path: '/v1.1/*/units', method: '*', remaining: 2, status: 503, retryAfterSeconds: 2 },
+      { id: 2, kind: 'drop', path: '*/info*', method: '*', remaining: 1 },
+    ]);
+    const first = await get(s, 'units', tok);
+    expect([first.status, first.headers.get('retry-after'), first.body]).toEqual([503, '2', { statusCode: 503, message: 'Service Unavailable' }]);
+    expect(s.faults.pending).toBe(2);
+    expect(await (await control(s, '/faults', { method: 'DELETE' })).json()).toEqual({ cleared: 2 });
+    expect((await get(s, 'units', tok)).status).toBe(200);
+    await control(s, '/faults', { method: 'POST', body: JSON.stringify({ kind: 'status', status: 429, body: { statusCode: 429, message: 'Out of call volume quota.' } }) });
+    expect(await get(s, 'units', tok)).toMatchObject({ status: 429, body: { statusCode: 429, message: 'Out of call volume quota.' } });
+    expect(s.stats.rateLimited).toBe(1);
+  });
+
+  it('a stall holds the answer; revoking tokens makes the next call a 401', async () => {
+    const s = await sim();
+    const tok = await token(s);
+    await control(s, '/faults', { method: 'POST', body: JSON.stringify({ kind: 'stall', stallInMs: 150, path: '*/units' }) });
+    const t0 = Date.now();
+    expect((await get(s, 'units', tok)).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(await (await control(s, '/tokens/revoke', { method: 'POST', body: JSON.stringify({ token: 'not-issued' }) })).json()).toEqual({ revoked: 0 });
+    expect(await (await control(s, '/tokens/revoke', { method: 'POST', body: '{}' })).json()).toEqual({ revoked: 1 });
+    expect(await get(s, 'units', tok)).toMatchObject({ status: 401, body: { statusCode: 401, message: 'Unauthorized. Access token is missing or invalid.' } });
+    const tok2 = await token(s);
+    expect(s.revokeTokens(tok2)).toBe(1);
+    expect(s.revokeTokens(tok2)).toBe(0);
+  });
+
+  it('received: the request log (no key, no secret), paged and cleared', async () => {
+    const s = await sim();
+    await token(s);
+    const received = (await (await control(s, '/received?since=0&limit=5')).json()) as { total: number; records: Record<string, unknown>[] };
+    expect(received.total).toBe(1);
+    expect(received.records[0]).toMatchObject({ method: 'POST', path: '/identity/application/authenticate', hasKey: true, body: { clientId: s.clientId, secret: '[REDACTED]' }, status: 200 });
+    expect(JSON.stringify(received)).not.toContain(s.secret);
+    expect(JSON.stringify(received)).not.toContain(s.key);
+    expect(await (await control(s, '/received', { method: 'DELETE' })).json()).toEqual({ cleared: true });
+    expect(s.requests).toEqual([]);
   });
 });
 

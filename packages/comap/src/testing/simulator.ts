@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqualString } from '@x/http-core';
-import { readBody, startTestServer, type TestServer } from '@x/http-core/testing';
+import { createControl, readBody, simulatorLine, startTestServer, type Control, type TestServer } from '@x/http-core/testing';
 import { validateCommand } from '../command.js';
 import { MAX_HISTORY_WINDOW_DAYS, inclusiveDays, toDayNumber } from '../dates.js';
 import { VALUE_GUID } from '../value-guid.js';
@@ -126,7 +126,13 @@ function apimError(status: number, text: string, headers?: Record<string, string
 
 export class ComapSimulator {
   readonly fleet: Fleet;
-  readonly faults = new FaultInjector();
+  /**
+   * The control API (`/control/...` on the simulator's own port, see @x/http-core's
+   * SIMULATOR-CONTROL.md): faults, token revocation, and the request log as `received`.
+   */
+  readonly control: Control;
+  /** Shortcuts that add rules to the control API's fault plan. */
+  readonly faults: FaultInjector;
   readonly key: string;
   readonly clientId: string;
   readonly secret: string;
@@ -154,6 +160,15 @@ export class ComapSimulator {
     const lifetime = options.tokenLifetimeInSeconds ?? 3599;
     if (typeof lifetime !== 'number' || !(lifetime > 0)) throw new RangeError('tokenLifetimeInSeconds must be a number > 0');
     this.now = options.now ?? Date.now;
+    this.control = createControl({
+      name: 'comap',
+      revokeTokens: ({ token }) => this.revokeTokens(token),
+      received: () => this.requests,
+      clearReceived: () => {
+        this.requests.length = 0;
+      },
+    });
+    this.faults = new FaultInjector(this.control.faults);
     // Fresh credentials per instance (the fleet is what the seed reproduces), so limits shared
     // per key in a process never leak from one simulator to the next.
     const rnd = new Prng(randomBytes(4).readUInt32LE(0));
@@ -192,6 +207,11 @@ export class ComapSimulator {
     return { url: this.origin, key: this.key, clientId: this.clientId, secret: this.secret, loginId: this.loginId };
   }
 
+  /** The line `comap simulate` prints: the credentials and the control API's URL. */
+  line(): string {
+    return simulatorLine({ ...this.credentials() }, { control: this.controlUrl });
+  }
+
   /** Switches the WSV rate limit on (documented default: 1 request/s flat, 60 per rolling 60 s) or off. Resets its windows. */
   setRateLimit(rateLimit: ComapSimulatorOptions['rateLimit']): void {
     if (rateLimit === false) {
@@ -206,9 +226,17 @@ export class ComapSimulator {
     this.flatWindow = flat && window.limit > 1 ? new RollingWindow(1, window.windowInMs / window.limit) : undefined;
   }
 
-  /** Makes every issued token invalid (the next WSV call gets 401). */
-  revokeTokens(): void {
+  /** Makes one issued token, or every one, invalid (the next WSV call with it gets 401); returns how many. */
+  revokeTokens(token?: string): number {
+    if (token !== undefined) return this.tokens.delete(token) ? 1 : 0;
+    const revoked = this.tokens.size;
     this.tokens.clear();
+    return revoked;
+  }
+
+  /** The control API's base URL (`http://127.0.0.1:PORT/control`), once listening. */
+  get controlUrl(): string {
+    return `${this.origin}/control`;
   }
 
   /** The fleet's units, for tests. */
@@ -219,11 +247,13 @@ export class ComapSimulator {
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server) throw new Error('the simulator is already listening');
     const server = await startTestServer(
-      (req, res) =>
-        this.handle(req, res).catch((error: unknown) => {
+      async (req, res) => {
+        if (await this.control.handle(req, res)) return;
+        await this.handle(req, res).catch((error: unknown) => {
           if (!res.headersSent) this.send(res, apimError(500, error instanceof Error ? error.message : 'Internal server error'));
           else res.destroy();
-        }),
+        });
+      },
       { port, host },
     );
     this.server = server;
@@ -263,17 +293,14 @@ export class ComapSimulator {
     res.end(payload);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Logs a request (never a key or a secret). */
+  private record(req: IncomingMessage, path: string, params: URLSearchParams): SimRequest {
     const rawUrl = req.url ?? '/';
-    const queryAt = rawUrl.indexOf('?');
-    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
-    const params = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
     const query: Record<string, string> = {};
     // The request log never keeps the key, even when it came as the `comap-key` query parameter.
     for (const [k, v] of params) query[k] = k.toLowerCase() === 'comap-key' ? '[REDACTED]' : v;
-    const method = req.method ?? 'GET';
     const record: SimRequest = {
-      method,
+      method: req.method ?? 'GET',
       url: rawUrl.replace(/([?&]comap-key=)[^&#]*/gi, '$1[REDACTED]'),
       path,
       query,
@@ -287,43 +314,71 @@ export class ComapSimulator {
     this.stats.requests += 1;
     this.requests.push(record);
     if (this.requests.length > this.opts.requestLogLimit) this.requests.splice(0, this.requests.length - this.opts.requestLogLimit);
+    return record;
+  }
 
-    const fault = this.faults.take(method, path);
-    if (fault?.kind === 'drop') {
-      record.status = -1;
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delayInMs));
-    let reply: HttpReply | undefined;
-    if (fault?.kind === 'status') {
-      const headers: Record<string, string> = {};
-      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-      reply =
-        fault.status === 429
+  /**
+   * Applies the next matching fault of the plan: a reply in ComAp's error shape, a dropped
+   * connection (`'dropped'`), or nothing (no fault, or after a stall).
+   */
+  private async fault(req: IncomingMessage, res: ServerResponse, path: string): Promise<HttpReply | 'dropped' | undefined> {
+    const fault = this.control.faults.take(req.method ?? 'GET', path);
+    switch (fault?.kind) {
+      case undefined:
+        return undefined;
+      case 'drop':
+        req.socket.destroy();
+        return 'dropped';
+      case 'stall':
+        await stall(fault.stallInMs, res);
+        return res.destroyed ? 'dropped' : undefined;
+      case 'status': {
+        const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+        if (fault.status === 429) this.stats.rateLimited += 1;
+        if (fault.body !== undefined) return new HttpReply(fault.status, fault.body, headers);
+        return fault.status === 429
           ? apimError(429, `Rate limit exceeded. Retry after ${fault.retryAfterSeconds ?? 1} second/s.`, headers)
           : apimError(fault.status, fault.status === 503 ? 'Service Unavailable' : 'Internal server error', headers);
-      if (fault.status === 429) this.stats.rateLimited += 1;
-    } else {
-      let text = '';
-      if (method === 'POST' || method === 'PUT') {
-        try {
-          text = await readBody(req);
-        } catch {
-          reply = errorMessage(413, 'Request body too large');
-        }
       }
-      if (text !== '') {
-        try {
-          record.body = JSON.parse(text) as unknown;
-        } catch {
-          record.body = text;
-        }
+    }
+  }
+
+  /** Reads a POST/PUT body into the record (a token request's `secret` masked there). */
+  private async readRequestBody(req: IncomingMessage, record: SimRequest): Promise<{ body: unknown; text: string } | HttpReply> {
+    if (record.method !== 'POST' && record.method !== 'PUT') return { body: undefined, text: '' };
+    let text: string;
+    try {
+      text = await readBody(req);
+    } catch {
+      return errorMessage(413, 'Request body too large');
+    }
+    let body: unknown = undefined;
+    if (text !== '') {
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        body = text;
       }
-      const body = record.body;
-      // The request log never keeps a secret: the token request's `secret` is masked there.
-      if (typeof body === 'object' && body !== null && 'secret' in body) record.body = { ...body, secret: '[REDACTED]' };
-      reply ??= this.route(method, path, params, req, body, text);
+    }
+    record.body = typeof body === 'object' && body !== null && 'secret' in body ? { ...body, secret: '[REDACTED]' } : body;
+    return { body, text };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+    const params = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
+    const record = this.record(req, path, params);
+    const fault = await this.fault(req, res, path);
+    if (fault === 'dropped') {
+      record.status = -1;
+      return;
+    }
+    let reply = fault;
+    if (reply === undefined) {
+      const read = await this.readRequestBody(req, record);
+      reply = read instanceof HttpReply ? read : this.route(record.method, path, params, req, read.body, read.text);
     }
     record.status = reply.status;
     this.send(res, reply);
@@ -582,6 +637,19 @@ export class ComapSimulator {
         return new HttpReply(200, { message: 'Command was successfully sent.' });
     }
   }
+}
+
+/** Waits `ms`, or less when the client goes away first (no timer outlives the exchange). */
+function stall(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
 }
 
 function decodeURIComponentSafe(text: string): string {
