@@ -1,8 +1,9 @@
 // Small readers for untrusted configuration objects: each names the offending path and never
 // echoes a secret's value.
+import { ConfigError as CliConfigError } from '@x/http-core/cli';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+/** Every problem of one configuration source; the CLI kit's ConfigError, so `fleet` exits 78. */
+export class ConfigError extends CliConfigError {
   readonly issues: string[];
   constructor(source: string, issues: string[]) {
     super(`invalid configuration (${source}):\n  - ${issues.join('\n  - ')}`);
@@ -27,20 +28,23 @@ export class Reader {
   readonly issues: string[];
   readonly obj: Obj;
   readonly path: string;
+  /** Keys whose values are never shown in an issue (the registry's secret fields). */
+  readonly secretKeys: ReadonlySet<string>;
 
-  constructor(obj: Obj, path: string, issues: string[]) {
+  constructor(obj: Obj, path: string, issues: string[], secretKeys: readonly string[] = []) {
     this.obj = obj;
     this.path = path;
     this.issues = issues;
+    this.secretKeys = new Set(secretKeys);
   }
 
-  static of(value: unknown, path: string, issues: string[]): Reader | undefined {
+  static of(value: unknown, path: string, issues: string[], secretKeys: readonly string[] = []): Reader | undefined {
     if (value === undefined) return undefined;
     if (!isObject(value)) {
       issues.push(`${path}: expected an object, got ${show(value, false)}`);
       return undefined;
     }
-    return new Reader(value, path, issues);
+    return new Reader(value, path, issues, secretKeys);
   }
 
   at(key: string): string {
@@ -55,19 +59,20 @@ export class Reader {
     return this;
   }
 
-  child(key: string): Reader | undefined {
-    return Reader.of(this.obj[key], this.at(key), this.issues);
+  child(key: string, secretKeys: readonly string[] = []): Reader | undefined {
+    return Reader.of(this.obj[key], this.at(key), this.issues, secretKeys);
   }
 
   string(key: string, opts: { secret?: boolean; pattern?: RegExp; hint?: string } = {}): string | undefined {
     const v = this.obj[key];
     if (v === undefined) return undefined;
+    const secret = opts.secret === true || this.secretKeys.has(key);
     if (typeof v !== 'string' || v.length === 0) {
-      this.issues.push(`${this.at(key)}: expected a non-empty string, got ${show(v, opts.secret === true)}`);
+      this.issues.push(`${this.at(key)}: expected a non-empty string, got ${show(v, secret)}`);
       return undefined;
     }
     if (opts.pattern && !opts.pattern.test(v)) {
-      this.issues.push(`${this.at(key)}: expected ${opts.hint ?? opts.pattern.source}, got ${show(v, opts.secret === true)}`);
+      this.issues.push(`${this.at(key)}: expected ${opts.hint ?? opts.pattern.source}, got ${show(v, secret)}`);
       return undefined;
     }
     return v;

@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, Reader, isObject } from './config-read.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { REGISTRY_ENTRIES, type VendorConfigs } from './registry.js';
+import { VENDOR_IDS, VENDOR_INFO, type VendorId } from './vendor-info.js';
 
 export { ConfigError } from './config-read.js';
 
@@ -65,28 +67,58 @@ export interface SeplConfig {
   deviceTypes: Partial<Record<'genset' | 'gateway' | 'appliance', string>>;
 }
 
-export interface FleetConfig {
+/** The registry vendors' sections (src/registry.ts), each present when configured. */
+export type VendorSections = { [Id in VendorId]?: VendorConfigs[Id] | undefined };
+
+export interface FleetConfig extends VendorSections {
   server: ServerConfig;
   storage: StorageConfig;
   shard: ShardConfig;
   logLevel: LogLevel;
-  comap?: ComapConfig | undefined;
-  devicecloud?: DevicecloudConfig | undefined;
-  thinq?: ThinqConfig | undefined;
-  sepl?: SeplConfig | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_DATA_DIR = '.fleet-data';
 export const MIN_ACCESS_TOKEN_LENGTH = 16;
-const DEFAULT_SEPL_TYPES = {
-  genset: 'iot#fleet-genset',
-  gateway: 'iot#fleet-gateway',
-  appliance: 'iot#fleet-appliance',
-} as const;
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+function parseServer(root: Reader): ServerConfig {
+  const server = root.child('server')?.only(['host', 'port', 'accessToken']);
+  const host = server?.string('host') ?? '127.0.0.1';
+  const port = server?.integer('port', 0, 65535) ?? DEFAULT_PORT;
+  const accessToken = server?.string('accessToken', { secret: true });
+  if (accessToken !== undefined && accessToken.length < MIN_ACCESS_TOKEN_LENGTH) {
+    root.issues.push(`server.accessToken: must be at least ${MIN_ACCESS_TOKEN_LENGTH} characters`);
+  }
+  if (!isLoopback(host) && accessToken === undefined) {
+    root.issues.push(`server.host: binding ${host} (not loopback) requires server.accessToken (or FLEET_ACCESS_TOKEN)`);
+  }
+  return { host, port, accessToken };
+}
+
+function parseStorageAndShard(root: Reader): { storage: StorageConfig; shard: ShardConfig } {
+  const storage = root.child('storage')?.only(['dataDir', 'databaseUrl']);
+  const dataDir = storage?.string('dataDir') ?? DEFAULT_DATA_DIR;
+  const databaseUrl = storage?.url('databaseUrl', ['postgres:', 'postgresql:']);
+  const shard = root.child('shard')?.only(['index', 'count']);
+  const count = shard?.integer('count', 1, 1024) ?? 1;
+  const index = shard?.integer('index', 0, 1023) ?? 0;
+  if (index >= count) root.issues.push(`shard.index: must be below shard.count (${count}), got ${index}`);
+  if (count > 1 && databaseUrl === undefined) root.issues.push('shard: several collectors need a shared PostgreSQL (storage.databaseUrl / DATABASE_URL)');
+  return { storage: { dataDir, databaseUrl }, shard: { index, count } };
+}
+
+/** Every registry vendor's section that is present, read by the registry's parser. */
+function parseVendorSections(root: Reader): VendorSections {
+  const sections: Record<string, unknown> = {};
+  for (const entry of REGISTRY_ENTRIES) {
+    const reader = root.child(entry.info.id, entry.info.secretFields);
+    if (reader) sections[entry.info.id] = entry.parse(reader);
+  }
+  return sections;
 }
 
 /** Parses the configuration object (the JSON file's content); `source` names it in errors. */
@@ -94,124 +126,16 @@ export function parseConfig(raw: unknown, source = 'fleet.config.json'): FleetCo
   const issues: string[] = [];
   const root = Reader.of(raw ?? {}, '', issues);
   if (!root) throw new ConfigError(source, issues);
-  root.only(['server', 'storage', 'shard', 'logLevel', 'comap', 'devicecloud', 'thinq', 'sepl', '$schema']);
-
-  const server = root.child('server')?.only(['host', 'port', 'accessToken']);
-  const host = server?.string('host') ?? '127.0.0.1';
-  const port = server?.integer('port', 0, 65535) ?? DEFAULT_PORT;
-  const accessToken = server?.string('accessToken', { secret: true });
-  if (accessToken !== undefined && accessToken.length < MIN_ACCESS_TOKEN_LENGTH) {
-    issues.push(`server.accessToken: must be at least ${MIN_ACCESS_TOKEN_LENGTH} characters`);
-  }
-  if (!isLoopback(host) && accessToken === undefined) {
-    issues.push(`server.host: binding ${host} (not loopback) requires server.accessToken (or FLEET_ACCESS_TOKEN)`);
-  }
-
-  const storage = root.child('storage')?.only(['dataDir', 'databaseUrl']);
-  const dataDir = storage?.string('dataDir') ?? DEFAULT_DATA_DIR;
-  const databaseUrl = storage?.url('databaseUrl', ['postgres:', 'postgresql:']);
-
-  const shardReader = root.child('shard')?.only(['index', 'count']);
-  const count = shardReader?.integer('count', 1, 1024) ?? 1;
-  const index = shardReader?.integer('index', 0, 1023) ?? 0;
-  if (index >= count) issues.push(`shard.index: must be below shard.count (${count}), got ${index}`);
-  if (count > 1 && databaseUrl === undefined) issues.push('shard: several collectors need a shared PostgreSQL (storage.databaseUrl / DATABASE_URL)');
-
-  const config: FleetConfig = {
-    server: { host, port, accessToken },
-    storage: { dataDir, databaseUrl },
-    shard: { index, count },
-    logLevel: root.oneOf('logLevel', LOG_LEVELS) ?? 'info',
-  };
-
-  const comap = root.child('comap')?.only(['loginId', 'clientId', 'secret', 'key', 'baseUrl', 'identityUrl', 'pollIntervalInMs', 'units']);
-  if (comap) {
-    config.comap = {
-      loginId: comap.requiredString('loginId'),
-      clientId: comap.requiredString('clientId'),
-      secret: comap.requiredString('secret', { secret: true }),
-      key: comap.requiredString('key', { secret: true }),
-      baseUrl: comap.url('baseUrl', ['https:', 'http:']),
-      identityUrl: comap.url('identityUrl', ['https:', 'http:']),
-      pollIntervalInMs: comap.integer('pollIntervalInMs', 1000, 86_400_000) ?? 60_000,
-      units: comap.stringArray('units'),
-    };
-  }
-
-  const dc = root.child('devicecloud')?.only(['username', 'password', 'baseUrl', 'pushHost', 'pushPort', 'secure']);
-  if (dc) {
-    config.devicecloud = {
-      username: dc.requiredString('username'),
-      password: dc.requiredString('password', { secret: true }),
-      baseUrl: dc.url('baseUrl', ['https:', 'http:']),
-      pushHost: dc.string('pushHost'),
-      pushPort: dc.integer('pushPort', 1, 65535),
-      secure: dc.boolean('secure') ?? true,
-    };
-  }
-
-  const thinq = root.child('thinq')?.only(['country', 'accessToken', 'clientId', 'refreshToken', 'language', 'baseUrl', 'pollIntervalInMs']);
-  if (thinq) {
-    const accessToken = thinq.string('accessToken', { secret: true });
-    const refreshToken = thinq.string('refreshToken', { secret: true });
-    if (thinq.obj.accessToken === undefined && thinq.obj.refreshToken === undefined) {
-      issues.push('thinq: needs accessToken (ThinQ Connect personal access token) and/or refreshToken (ThinQ v1)');
-    }
-    config.thinq = {
-      country: thinq.requiredString('country', { pattern: /^[A-Z]{2}$/, hint: 'a two-letter country code such as US' }),
-      accessToken,
-      clientId: thinq.string('clientId'),
-      refreshToken,
-      language: thinq.string('language', { pattern: /^[a-z]{2}-[A-Z]{2}$/, hint: 'a language tag such as en-US' }),
-      baseUrl: thinq.url('baseUrl', ['https:', 'http:']),
-      pollIntervalInMs: thinq.integer('pollIntervalInMs', 1000, 86_400_000) ?? 30_000,
-    };
-  }
-
-  const sepl = root.child('sepl')?.only(['url', 'lookupUrl', 'protocol', 'user', 'password', 'deviceTypes']);
-  if (sepl) {
-    const url = sepl.url('url', ['ws:', 'wss:']);
-    const lookupUrl = sepl.url('lookupUrl', ['http:', 'https:']);
-    if (url === undefined && lookupUrl === undefined && sepl.obj.url === undefined && sepl.obj.lookupUrl === undefined) {
-      issues.push('sepl: needs url (ws:// or wss://) or lookupUrl');
-    }
-    const types = sepl.child('deviceTypes')?.only(['genset', 'gateway', 'appliance']);
-    config.sepl = {
-      url,
-      lookupUrl,
-      protocol: sepl.oneOf('protocol', ['g1', 'g2'] as const) ?? 'g2',
-      user: sepl.requiredString('user'),
-      password: sepl.requiredString('password', { secret: true }),
-      deviceTypes: {
-        genset: types?.string('genset') ?? DEFAULT_SEPL_TYPES.genset,
-        gateway: types?.string('gateway') ?? DEFAULT_SEPL_TYPES.gateway,
-        appliance: types?.string('appliance') ?? DEFAULT_SEPL_TYPES.appliance,
-      },
-    };
-  }
-
+  root.only(['server', 'storage', 'shard', 'logLevel', ...VENDOR_IDS, '$schema']);
+  const server = parseServer(root);
+  const { storage, shard } = parseStorageAndShard(root);
+  const logLevel = root.oneOf('logLevel', LOG_LEVELS) ?? 'info';
+  const config: FleetConfig = { server, storage, shard, logLevel, ...parseVendorSections(root) };
   if (issues.length > 0) throw new ConfigError(source, issues);
   return config;
 }
 
 type Env = Record<string, string | undefined>;
-
-/** Vendor settings that environment variables can give: [section, key, variable]. */
-const VENDOR_ENV: ReadonlyArray<readonly [string, string, string]> = [
-  ['comap', 'loginId', 'COMAP_LOGIN_ID'],
-  ['comap', 'clientId', 'COMAP_CLIENT_ID'],
-  ['comap', 'secret', 'COMAP_SECRET'],
-  ['comap', 'key', 'COMAP_KEY'],
-  ['devicecloud', 'username', 'DEVICECLOUD_USERNAME'],
-  ['devicecloud', 'password', 'DEVICECLOUD_PASSWORD'],
-  ['devicecloud', 'baseUrl', 'DEVICECLOUD_URL'],
-  ['thinq', 'accessToken', 'THINQ_ACCESS_TOKEN'],
-  ['thinq', 'country', 'THINQ_COUNTRY'],
-  ['thinq', 'refreshToken', 'THINQ_REFRESH_TOKEN'],
-  ['sepl', 'url', 'SEPL_URL'],
-  ['sepl', 'user', 'SEPL_USER'],
-  ['sepl', 'password', 'SEPL_PASSWORD'],
-];
 
 /** Environment variables → the same shape as the file, applied on top of it. */
 export function applyEnv(raw: unknown, env: Env): unknown {
@@ -239,7 +163,7 @@ export function applyEnv(raw: unknown, env: Env): unknown {
     set('shard', 'count', m ? Number(m[2]) : env.FLEET_SHARD);
   }
   if (env.FLEET_LOG_LEVEL) base.logLevel = env.FLEET_LOG_LEVEL;
-  for (const [section, key, name] of VENDOR_ENV) set(section, key, env[name]);
+  for (const vendor of VENDOR_INFO) for (const [key, name] of vendor.env) set(vendor.id, key, env[name]);
   return base;
 }
 
@@ -278,5 +202,5 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<{ con
 
 /** Whether any vendor cloud is configured (otherwise `start` runs the demo). */
 export function hasVendors(config: FleetConfig): boolean {
-  return Boolean(config.comap ?? config.devicecloud ?? config.thinq ?? config.sepl);
+  return VENDOR_IDS.some((id) => config[id] !== undefined);
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startComapSimulator } from '@x/comap/testing';
 import type { FleetApp } from './app.js';
-import { main, USAGE, type CliIo } from './main.js';
+import { formatProgramHelp } from '@x/http-core/cli';
+import { createFleetProgram, main, type CliIo } from './main.js';
 import { openStorage } from './storage/open.js';
 
 function io(extra: Partial<CliIo> = {}): CliIo & { out: () => string; err: () => string } {
@@ -23,41 +24,52 @@ function io(extra: Partial<CliIo> = {}): CliIo & { out: () => string; err: () =>
 }
 
 describe('fleet CLI: usage', () => {
-  it('prints help and the version', async () => {
+  it('prints help (the program and every command) and the version', async () => {
     const a = io();
     expect(await main(['help'], a)).toBe(0);
-    expect(a.out()).toBe(USAGE);
+    expect(a.out()).toBe(formatProgramHelp(createFleetProgram(), ''));
+    for (const command of ['start', 'demo', 'devices', 'export', 'backfill']) expect(a.out()).toContain(`  ${command} `);
+    expect(a.out()).toContain('COMAP_SECRET');
     const b = io();
     expect(await main(['--version'], b)).toBe(0);
     expect(b.out()).toBe('0.1.0\n');
+    for (const command of ['start', 'demo', 'devices', 'export', 'backfill']) {
+      const c = io();
+      expect(await main([command, '--help'], c)).toBe(0);
+      expect(c.out()).toContain(`fleet ${command}`);
+      expect(c.err()).toBe('');
+    }
   });
 
   it('rejects unknown commands, options and bad values with exit code 2', async () => {
     const a = io();
     expect(await main(['frobnicate'], a)).toBe(2);
-    expect(a.err()).toContain('fleet: unknown command "frobnicate"');
+    expect(a.err()).toBe("fleet: error: unknown command 'frobnicate' for 'fleet'\nRun 'fleet --help' for usage.\n");
     const b = io();
     expect(await main(['demo', '--colour', 'red'], b)).toBe(2);
-    expect(b.err()).toContain("Unknown option '--colour'");
+    expect(b.err()).toBe("fleet: error: unknown option --colour for 'fleet demo'\nRun 'fleet demo --help' for usage.\n");
     const c = io();
     expect(await main(['demo', '--port', 'eighty'], c)).toBe(2);
-    expect(c.err()).toBe('fleet: --port: expected 0-65535, got "eighty"\n');
+    expect(c.err()).toBe("fleet: error: --port must be an integer, got 'eighty'\nRun 'fleet demo --help' for usage.\n");
     const d = io();
     expect(await main(['export', '--from', 'last tuesday'], d)).toBe(2);
-    expect(d.err()).toBe('fleet: --from: expected an ISO-8601 time or epoch milliseconds, got "last tuesday"\n');
+    expect(d.err()).toBe('fleet: error: --from: expected an ISO-8601 time or epoch milliseconds, got "last tuesday"\nRun \'fleet export --help\' for usage.\n');
     const e = io();
     expect(await main(['backfill'], e)).toBe(2);
-    expect(e.err()).toBe('fleet: backfill needs --from\n');
+    expect(e.err()).toBe("fleet: error: missing --from for 'fleet backfill'\nRun 'fleet backfill --help' for usage.\n");
     const f = io();
     expect(await main(['backfill', '--from', '2026-01-01', '--vendor', 'sepl'], f)).toBe(2);
-    expect(f.err()).toBe('fleet: --vendor: expected one of comap, devicecloud, thinq, got "sepl"\n');
+    expect(f.err()).toBe("fleet: error: --vendor must be one of comap, devicecloud, thinq, got 'sepl'\nRun 'fleet backfill --help' for usage.\n");
+    const g = io();
+    expect(await main([], g)).toBe(2);
+    expect(g.err()).toBe("fleet: error: missing command for 'fleet'\nRun 'fleet --help' for usage.\n");
   });
 
   it('reports every configuration problem at once (exit 78) without echoing secrets', async () => {
     const a = io({ env: { FLEET_PORT: 'abc', COMAP_SECRET: 'super-secret-value-1', FLEET_HOST: '0.0.0.0' }, cwd: tmpdir() });
     expect(await main(['start'], a)).toBe(78);
     expect(a.err()).toBe(
-      'fleet: invalid configuration (environment):\n' +
+      'fleet: error: invalid configuration (environment):\n' +
         '  - server.port: expected an integer from 0 to 65535, got "abc"\n' +
         '  - server.host: binding 0.0.0.0 (not loopback) requires server.accessToken (or FLEET_ACCESS_TOKEN)\n' +
         '  - comap.loginId: required\n' +

@@ -1,9 +1,11 @@
 // The fleet's common model: what every vendor connector maps its own data onto, what storage
 // keeps and what the HTTP API shows (shapes documented in API.md).
 
-/** The device clouds the fleet collects from. SEPL is not a source: the fleet bridges onto it. */
-export const VENDORS = ['comap', 'devicecloud', 'thinq'] as const;
-export type Vendor = (typeof VENDORS)[number];
+import { COLLECTOR_IDS, type CollectorId } from './vendor-info.js';
+
+/** The device clouds the fleet collects from (the registry's collectors, src/vendor-info.ts). SEPL is not a source: the fleet bridges onto it. */
+export const VENDORS: readonly CollectorId[] = COLLECTOR_IDS;
+export type Vendor = CollectorId;
 
 export type DeviceKind = 'genset' | 'gateway' | 'appliance';
 

@@ -6,24 +6,21 @@
 import { redactJson, redactText } from '@x/http-core';
 import type { FleetConfig } from './config.js';
 import type { LogFields, Logger } from './log.js';
+import { VENDOR_INFO } from './vendor-info.js';
 
 /** Returns the text with every configured secret (raw, URL- or JSON-encoded) replaced. */
 export type Scrub = (text: string) => string;
 
 export const noScrub: Scrub = (text) => text;
 
-/** The secret values of a configuration (empty ones are ignored). */
+/** The secret values of a configuration (the registry's secret fields; empty ones are ignored). */
 export function configSecrets(config: FleetConfig): string[] {
-  const out = [
-    config.server.accessToken,
-    config.comap?.secret,
-    config.comap?.key,
-    config.devicecloud?.password,
-    config.thinq?.accessToken,
-    config.thinq?.refreshToken,
-    config.sepl?.password,
-    databasePassword(config.storage.databaseUrl),
-  ];
+  const out: unknown[] = [config.server.accessToken];
+  for (const vendor of VENDOR_INFO) {
+    const section = config[vendor.id] as Readonly<Record<string, unknown>> | undefined;
+    if (section) for (const field of vendor.secretFields) out.push(section[field]);
+  }
+  out.push(databasePassword(config.storage.databaseUrl));
   return out.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 

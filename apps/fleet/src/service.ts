@@ -3,6 +3,7 @@ import type { CommandService } from './commands.js';
 import type { EventBus } from './events.js';
 import type { CommandRecord, Device, SeplStatus, Vendor, VendorStatus } from './model.js';
 import type { FleetStore } from './storage/store.js';
+import { VENDOR_IDS, type VendorId } from './vendor-info.js';
 
 export interface FleetStatus {
   version: string;
@@ -15,8 +16,9 @@ export interface FleetStatus {
 
 export type DemoFault = 'outage' | 'unauthorised' | 'none';
 export const DEMO_FAULTS: readonly DemoFault[] = ['outage', 'unauthorised', 'none'];
-export const FAULT_TARGETS = ['comap', 'devicecloud', 'thinq', 'sepl'] as const;
-export type FaultTarget = (typeof FAULT_TARGETS)[number];
+/** Every registry vendor's simulator takes faults (the three clouds and SEPL). */
+export const FAULT_TARGETS: readonly VendorId[] = VENDOR_IDS;
+export type FaultTarget = VendorId;
 
 /** Controls of the in-process simulators (demo mode only). */
 export interface DemoControls {

@@ -4,7 +4,10 @@ import type { CommandExecutor } from '../commands.js';
 import type { Ingest } from '../ingest.js';
 import type { Logger } from '../log.js';
 import type { CommandRecord, SeplStatus, Vendor } from '../model.js';
+import type { Scrub } from '../secrets.js';
+import type { FleetService } from '../service.js';
 import type { StateTracker } from '../status.js';
+import type { DemoConnectorOptions } from '../demo/types.js';
 
 export interface ConnectorContext {
   readonly ingest: Ingest;
@@ -41,6 +44,23 @@ export interface Bridge {
   status(): SeplStatus;
   isRegistered(deviceId: string): boolean;
   recordCommand?(record: CommandRecord): void;
+}
+
+/** What the SEPL bridge gets from the app. */
+export interface BridgeContext {
+  service: FleetService;
+  ingest: Ingest;
+  logger: Logger;
+  now(): number;
+  kv: ConnectorContext['kv'];
+  scrub: Scrub;
+}
+
+export interface ConnectorTuning {
+  /** Demo: simulators on loopback, so no client-side rate limit and short retries. */
+  demo: boolean;
+  /** Trust settings for the demo's simulators. */
+  demoOptions?: DemoConnectorOptions | undefined;
 }
 
 /** Message of any thrown value, bounded, for status reasons and logs. */

@@ -15,6 +15,7 @@ import type { DeviceInfo, ReadingInput, ReadingValue } from '../model.js';
 import { deviceId } from '../model.js';
 import type { ConnectorContext, VendorConnector } from './connector.js';
 import { describeError } from './connector.js';
+import { failureState } from './failure.js';
 import { runLoop } from './loop.js';
 
 export const MONITOR_TOPICS = ['DataPoint', 'DeviceCore'] as const;
@@ -137,7 +138,7 @@ export class DevicecloudConnector implements VendorConnector {
     this.#session = session;
     session.on('connected', () => this.#ctx.tracker.ok());
     session.on('reconnecting', (info: { delayInMs: number; error: unknown }) =>
-      this.#ctx.tracker.set('degraded', `${describeError(info.error)} (reconnecting in ${Math.max(1, Math.round(info.delayInMs / 1000))} s)`),
+      this.#ctx.tracker.set(failureState(info.error), `${describeError(info.error)} (reconnecting in ${Math.max(1, Math.round(info.delayInMs / 1000))} s)`),
     );
     session.on('error', (err: unknown) => this.#ctx.logger.warn('devicecloud: push error', { error: err }));
     const onAbort = (): void => void session.stop({ timeoutInMs: 2000 }).catch(() => undefined);

@@ -13,6 +13,7 @@ import type { FleetService } from '../service.js';
 import { StateTracker } from '../status.js';
 import type { Bridge } from './connector.js';
 import { describeError } from './connector.js';
+import { failureState } from './failure.js';
 import { runLoop } from './loop.js';
 import { noScrub, type Scrub } from '../secrets.js';
 
@@ -210,7 +211,7 @@ export class SeplBridge implements Bridge {
       void this.#markAllRegistered(connector);
     });
     connector.on('reconnecting', (info) =>
-      this.#tracker.set('degraded', `${describeError(info.error ?? 'connection lost')} (reconnecting in ${Math.max(1, Math.round(info.delayInMs / 1000))} s)`),
+      this.#tracker.set(failureState(info.error), `${describeError(info.error ?? 'connection lost')} (reconnecting in ${Math.max(1, Math.round(info.delayInMs / 1000))} s)`),
     );
     connector.on('command', (command) => void this.#execute(connector, command));
     const onAbort = (): void => void connector.close().catch(() => undefined);

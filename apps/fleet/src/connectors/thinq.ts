@@ -23,6 +23,7 @@ import type { CommandParamSpec, CommandSpec, DeviceInfo, ReadingInput, ReadingVa
 import { deviceId } from '../model.js';
 import type { ConnectorContext, VendorConnector } from './connector.js';
 import { describeError } from './connector.js';
+import { isAuthFailure } from './failure.js';
 import { runLoop } from './loop.js';
 
 const REDISCOVER_MS = 10 * 60_000;
@@ -272,7 +273,8 @@ export class ThinqConnector implements VendorConnector {
       this.#pushRetryAt = this.#ctx.now() + this.#pushBackoff.next();
       this.#pushError = describeError(err);
       this.#ctx.logger.warn('thinq: Connect push unavailable, polling state instead', { reason: this.#pushError });
-      if (/auth|1103|1218|1301|1302|1303|1304|1305|1309/i.test(`${(err as Error).name} ${(err as { code?: unknown }).code as string}`)) throw err;
+      // Refused credentials are the connector's state, not a reason to poll instead.
+      if (isAuthFailure(err)) throw err;
     }
   }
 

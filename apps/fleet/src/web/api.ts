@@ -2,8 +2,10 @@
 // checked for the fields the page relies on, so a server change shows up as a clear message
 // instead of a broken page.
 
-export type Vendor = 'comap' | 'devicecloud' | 'thinq';
-export const VENDORS: readonly Vendor[] = ['comap', 'devicecloud', 'thinq'];
+import { COLLECTOR_IDS, type CollectorId } from '../vendor-info.js';
+
+export type Vendor = CollectorId;
+export const VENDORS: readonly Vendor[] = COLLECTOR_IDS;
 export type ConnectorState = 'disabled' | 'connecting' | 'connected' | 'degraded' | 'unauthorised';
 export type ReadingValue = number | string | boolean;
 

@@ -1,12 +1,9 @@
 // Human names for the API's codes.
-import type { ConnectorState, Vendor } from './api.js';
+import type { ConnectorState } from './api.js';
 import { h } from './dom.js';
 
-export const VENDOR_LABELS: Readonly<Record<Vendor, string>> = {
-  comap: 'ComAp',
-  devicecloud: 'Digi Device Cloud',
-  thinq: 'LG ThinQ',
-};
+/** The registry's labels (src/vendor-info.ts, bundled into the page). */
+export { VENDOR_LABELS } from '../vendor-info.js';
 
 const STATE_TEXT: Readonly<Record<ConnectorState, string>> = {
   connected: 'Connected',

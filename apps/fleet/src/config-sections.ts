@@ -1,0 +1,77 @@
+// The four vendor sections of the configuration, one parser each. The registry (src/registry.ts)
+// calls them with a Reader that already knows the section's secret fields, so no parser has to
+// remember which values to hide.
+import type { Reader } from './config-read.js';
+import type { ComapConfig, DevicecloudConfig, SeplConfig, ThinqConfig } from './config.js';
+
+const DEFAULT_SEPL_TYPES = {
+  genset: 'iot#fleet-genset',
+  gateway: 'iot#fleet-gateway',
+  appliance: 'iot#fleet-appliance',
+} as const;
+
+export function parseComapSection(comap: Reader): ComapConfig {
+  comap.only(['loginId', 'clientId', 'secret', 'key', 'baseUrl', 'identityUrl', 'pollIntervalInMs', 'units']);
+  return {
+    loginId: comap.requiredString('loginId'),
+    clientId: comap.requiredString('clientId'),
+    secret: comap.requiredString('secret'),
+    key: comap.requiredString('key'),
+    baseUrl: comap.url('baseUrl', ['https:', 'http:']),
+    identityUrl: comap.url('identityUrl', ['https:', 'http:']),
+    pollIntervalInMs: comap.integer('pollIntervalInMs', 1000, 86_400_000) ?? 60_000,
+    units: comap.stringArray('units'),
+  };
+}
+
+export function parseDevicecloudSection(dc: Reader): DevicecloudConfig {
+  dc.only(['username', 'password', 'baseUrl', 'pushHost', 'pushPort', 'secure']);
+  return {
+    username: dc.requiredString('username'),
+    password: dc.requiredString('password'),
+    baseUrl: dc.url('baseUrl', ['https:', 'http:']),
+    pushHost: dc.string('pushHost'),
+    pushPort: dc.integer('pushPort', 1, 65535),
+    secure: dc.boolean('secure') ?? true,
+  };
+}
+
+export function parseThinqSection(thinq: Reader): ThinqConfig {
+  thinq.only(['country', 'accessToken', 'clientId', 'refreshToken', 'language', 'baseUrl', 'pollIntervalInMs']);
+  const accessToken = thinq.string('accessToken');
+  const refreshToken = thinq.string('refreshToken');
+  if (thinq.obj.accessToken === undefined && thinq.obj.refreshToken === undefined) {
+    thinq.issues.push('thinq: needs accessToken (ThinQ Connect personal access token) and/or refreshToken (ThinQ v1)');
+  }
+  return {
+    country: thinq.requiredString('country', { pattern: /^[A-Z]{2}$/, hint: 'a two-letter country code such as US' }),
+    accessToken,
+    clientId: thinq.string('clientId'),
+    refreshToken,
+    language: thinq.string('language', { pattern: /^[a-z]{2}-[A-Z]{2}$/, hint: 'a language tag such as en-US' }),
+    baseUrl: thinq.url('baseUrl', ['https:', 'http:']),
+    pollIntervalInMs: thinq.integer('pollIntervalInMs', 1000, 86_400_000) ?? 30_000,
+  };
+}
+
+export function parseSeplSection(sepl: Reader): SeplConfig {
+  sepl.only(['url', 'lookupUrl', 'protocol', 'user', 'password', 'deviceTypes']);
+  const url = sepl.url('url', ['ws:', 'wss:']);
+  const lookupUrl = sepl.url('lookupUrl', ['http:', 'https:']);
+  if (url === undefined && lookupUrl === undefined && sepl.obj.url === undefined && sepl.obj.lookupUrl === undefined) {
+    sepl.issues.push('sepl: needs url (ws:// or wss://) or lookupUrl');
+  }
+  const types = sepl.child('deviceTypes')?.only(['genset', 'gateway', 'appliance']);
+  return {
+    url,
+    lookupUrl,
+    protocol: sepl.oneOf('protocol', ['g1', 'g2'] as const) ?? 'g2',
+    user: sepl.requiredString('user'),
+    password: sepl.requiredString('password'),
+    deviceTypes: {
+      genset: types?.string('genset') ?? DEFAULT_SEPL_TYPES.genset,
+      gateway: types?.string('gateway') ?? DEFAULT_SEPL_TYPES.gateway,
+      appliance: types?.string('appliance') ?? DEFAULT_SEPL_TYPES.appliance,
+    },
+  };
+}
