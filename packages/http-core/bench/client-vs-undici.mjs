@@ -2,7 +2,7 @@
 // loopback server (a child process), same concurrency (50), same run; then peak RSS over
 // 100,000 requests through the client, and peak RSS while downloading 512 MiB to a file. Run by
 // the root `npm run bench` on the built dist.
-//   node --expose-gc client-vs-undici.mjs [requestsPerRound]
+//   node --expose-gc client-vs-undici.mjs [requestsPerRound]   (BENCH_ROUNDS=9 rounds; BENCH_QUICK=1 skips the RSS runs)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -122,7 +122,8 @@ async function main() {
   const rawRates = [];
   const clientRates = [];
   const dispatchRates = [];
-  for (let round = 0; round < 5; round++) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
+  for (let round = 0; round < rounds; round++) {
     // Rotate the order so drift on a shared machine hits all alike.
     const order = [
       () => run(perRound, raw).then((r) => rawRates.push(r)),
@@ -133,12 +134,16 @@ async function main() {
   }
   const rawRate = median(rawRates);
   const clientRate = median(clientRates);
+  const dispatchRate = median(dispatchRates);
+  // Ratios within each round (measured seconds apart) are steadier than ratios of medians when
+  // other work on the machine comes and goes.
+  const pairedRaw = median(clientRates.map((r, i) => r / rawRates[i]));
+  const pairedDispatch = median(clientRates.map((r, i) => r / dispatchRates[i]));
   console.log(`raw undici.request: ${fmt(rawRate)} req/s (median of ${rawRates.length} rounds: ${rawRates.map(fmt).join(', ')})`);
   console.log(`@x/http-core client: ${fmt(clientRate)} req/s (median of ${clientRates.length} rounds: ${clientRates.map(fmt).join(', ')})`);
-  const dispatchRate = median(dispatchRates);
   console.log(`raw Agent.request({ origin, path }): ${fmt(dispatchRate)} req/s (median of ${dispatchRates.length} rounds: ${dispatchRates.map(fmt).join(', ')})`);
-  console.log(`http-core vs raw undici ratio: ${(clientRate / rawRate).toFixed(3)}`);
-  console.log(`http-core vs raw Agent.request ratio: ${(clientRate / dispatchRate).toFixed(3)}`);
+  console.log(`http-core vs raw undici ratio: ${(clientRate / rawRate).toFixed(3)} (median of per-round ratios: ${pairedRaw.toFixed(3)})`);
+  console.log(`http-core vs raw Agent.request ratio: ${(clientRate / dispatchRate).toFixed(3)} (median of per-round ratios: ${pairedDispatch.toFixed(3)})`);
 
   if (process.env.BENCH_QUICK) { await http.close(); await rawAgent.close(); server.stop(); return; }
   const rss = await measureRssInChild(server.url);

@@ -5,11 +5,11 @@ import { systemClock } from './clock.js';
 import { silentLogger } from './logger.js';
 import { DEFAULT_USER_AGENT } from './version.js';
 import { Redaction } from './client/context.js';
-import type { ClientCore } from './client/core.js';
+import type { ClientCore, PreparedCall } from './client/core.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './client/decode.js';
 import { download } from './client/download.js';
 import { prepareCall } from './client/prepare.js';
-import { logFailure, runWithRetries } from './client/retry-loop.js';
+import { runWithRetries } from './client/retry-loop.js';
 import { lowerCaseHeaders, parseBaseUrl } from './client/target.js';
 import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions, TlsOptions } from './client/types.js';
 import { validateClientOptions } from './client/validate.js';
@@ -35,6 +35,12 @@ export type { ErrorCategory } from './client/category.js';
 export { resolveTarget } from './client/target.js';
 export type { BaseUrl, RequestTarget } from './client/target.js';
 export { DEFAULT_MAX_RESPONSE_BYTES } from './client/decode.js';
+
+/** A failure before the call started, delivered like every other (as a rejection, not a throw). */
+// eslint-disable-next-line @typescript-eslint/require-await -- an async function turns the throw into a rejection of any value
+const rejected = async (error: unknown): Promise<never> => {
+  throw error;
+};
 
 /** Default overall deadline of a call. */
 export const DEFAULT_DEADLINE_IN_MS = 120_000;
@@ -88,6 +94,7 @@ function buildCore(options: HttpClientOptions): ClientCore {
   return {
     base,
     defaultHeaders,
+    jsonHeaders: Object.freeze({ ...defaultHeaders, accept: defaultHeaders.accept ?? 'application/json' }),
     dispatcher: options.dispatcher ?? createAgent(options.maxConnections, timeoutInMs, options.tls),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
@@ -117,21 +124,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   /** Set by `close()`: later calls are refused. */
   let closing: Promise<void> | undefined;
   const calls = new CallCounter();
+  const settled = (): void => calls.settled();
 
-  const request = async <T>(call: RequestOptions): Promise<HttpResponse<T>> => {
-    if (typeof call !== 'object' || call === null) throw new TypeError('options must be an object');
-    if (closing !== undefined) throw new TypeError('The client is closed');
-    const prepared = prepareCall(core, call);
-    calls.started();
+  const request = <T>(call: RequestOptions): Promise<HttpResponse<T>> => {
+    let prepared: PreparedCall;
     try {
-      return await runWithRetries<T>(core, prepared);
+      if (typeof call !== 'object' || call === null) throw new TypeError('options must be an object');
+      if (closing !== undefined) throw new TypeError('The client is closed');
+      prepared = prepareCall(core, call);
     } catch (error) {
-      if (core.logging) logFailure(core, prepared, error);
-      throw error;
-    } finally {
-      if (!prepared.keepScope) prepared.ctx.scope.dispose();
-      calls.settled();
+      return rejected(error);
     }
+    calls.started();
+    return runWithRetries<T>(core, prepared, settled);
   };
 
   return {

@@ -13,6 +13,8 @@ import type { ReleaseSlotOn, ResponseType, UnauthorizedCheck, VendorErrorParser 
 export interface ClientCore {
   base: BaseUrl | undefined;
   defaultHeaders: Readonly<Record<string, string>>;
+  /** `defaultHeaders` plus `accept: application/json` (frozen; shared by calls that add no header). */
+  jsonHeaders: Record<string, string>;
   dispatcher: Dispatcher;
   clock: Clock;
   random: RandomSource;

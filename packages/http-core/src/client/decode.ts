@@ -47,16 +47,22 @@ async function readCapped(ctx: CallContext, redaction: Redaction, body: Body, le
   return out;
 }
 
-async function readText(ctx: CallContext, redaction: Redaction, res: Dispatcher.ResponseData, limit: number): Promise<string> {
+/** The body as text when its announced length is within the cap (undici's fastest path), else undefined. */
+export function knownLengthText(res: Dispatcher.ResponseData, limit: number): Promise<string> | undefined {
   const length = res.headers['content-length'];
-  const announced = typeof length === 'string' ? Number(length) : Number.NaN;
-  // The common case (a known length within the cap) stays on undici's fastest path.
-  if (announced <= limit) return res.body.text();
+  return typeof length === 'string' && Number(length) <= limit ? res.body.text() : undefined;
+}
+
+async function readText(ctx: CallContext, redaction: Redaction, res: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const fast = knownLengthText(res, limit);
+  if (fast !== undefined) return fast;
+  const length = res.headers['content-length'];
   const bytes = await readCapped(ctx, redaction, res.body, typeof length === 'string' ? length : undefined, limit);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-function parseJson(ctx: CallContext, redaction: Redaction, res: Dispatcher.ResponseData, text: string): unknown {
+/** `text` parsed as JSON (an empty body is undefined); a ParseError with a redacted preview otherwise. */
+export function parseJson(ctx: CallContext, redaction: Redaction, res: Dispatcher.ResponseData, text: string): unknown {
   if (text.length === 0) return undefined;
   try {
     return JSON.parse(text) as unknown;

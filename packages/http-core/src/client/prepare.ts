@@ -9,6 +9,28 @@ import { validateCall } from './validate.js';
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const defaultOk = (status: number): boolean => status >= 200 && status < 300;
 
+/**
+ * Request ids keep the shape of a v4 UUID: a random prefix drawn once per process, then a counter
+ * (a fresh randomUUID per call cost more than the rest of preparing it).
+ */
+const ID_PREFIX = randomUUID().slice(0, 24);
+let idSequence = 0;
+
+function nextRequestId(): string {
+  idSequence += 1;
+  return `${ID_PREFIX}${idSequence.toString(16).padStart(12, '0')}`;
+}
+
+/** The headers every attempt starts from; the client's shared set when the call adds nothing. */
+function callHeaders(core: ClientCore, call: RequestOptions, contentType: string | undefined, responseType: string): Record<string, string> {
+  if (call.headers === undefined && contentType === undefined && responseType === 'json') return core.jsonHeaders;
+  const headers: Record<string, string> = { ...core.defaultHeaders };
+  lowerCaseHeaders('headers', call.headers, headers);
+  if (contentType !== undefined && headers['content-type'] === undefined) headers['content-type'] = contentType;
+  if (responseType === 'json' && headers.accept === undefined) headers.accept = 'application/json';
+  return headers;
+}
+
 /** The call's overall deadline: its own, else the client's; `Infinity` → none. */
 function deadlineOf(core: ClientCore, call: RequestOptions): number | undefined {
   const value = call.deadlineInMs ?? core.deadlineInMs;
@@ -21,10 +43,7 @@ export function prepareCall(core: ClientCore, call: RequestOptions): PreparedCal
   const responseType = call.responseType ?? 'json';
   const target = resolveTarget(core.base, call.path, call.query, core.redaction.extraParams);
   const encoded = encodeBody(call);
-  const headers: Record<string, string> = { ...core.defaultHeaders };
-  lowerCaseHeaders('headers', call.headers, headers);
-  if (encoded.contentType !== undefined && headers['content-type'] === undefined) headers['content-type'] = encoded.contentType;
-  if (responseType === 'json' && headers.accept === undefined) headers.accept = 'application/json';
+  const headers = callHeaders(core, call, encoded.contentType, responseType);
   const deadlineInMs = deadlineOf(core, call);
   return {
     ctx: {
@@ -36,7 +55,7 @@ export function prepareCall(core: ClientCore, call: RequestOptions): PreparedCal
       deadlineInMs,
       headers,
       attempt: 0,
-      requestId: randomUUID(),
+      requestId: nextRequestId(),
       retryDelayInMs: 0,
     },
     origin: target.origin,

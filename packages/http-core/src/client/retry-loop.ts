@@ -7,7 +7,7 @@ import { sleep } from '../sleep.js';
 import { type ErrorCategory, retryClass } from './category.js';
 import type { ClientCore, PreparedCall } from './core.js';
 import { mapError } from './map-error.js';
-import { authFailures, sendOnce } from './send.js';
+import { isAuthFailure, sendOnce } from './send.js';
 import type { HttpResponse } from './types.js';
 
 /** Marks an error with the category the client's `classify` hook gave it. */
@@ -83,7 +83,7 @@ function attachAttempts(error: unknown, attempts: number): void {
 }
 
 /** The debug line of a call that failed for good. */
-export function logFailure(core: ClientCore, call: PreparedCall, error: unknown): void {
+function logFailure(core: ClientCore, call: PreparedCall, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   core.logger.debug('http call failed', {
     ...core.redaction.logFields(call.ctx),
@@ -92,41 +92,67 @@ export function logFailure(core: ClientCore, call: PreparedCall, error: unknown)
   });
 }
 
+/** Where a call stands between attempts. */
+interface LoopState {
+  retries: number;
+  replayed: boolean;
+}
+
+/**
+ * After a failed attempt: resolves once the call may try again (credentials refreshed, or the
+ * backoff waited), rejects with the error to throw otherwise.
+ */
+async function afterFailure(core: ClientCore, call: PreparedCall, error: unknown, state: LoopState): Promise<void> {
+  const { ctx } = call;
+  if (isAuthFailure(error)) throw error;
+  attachAttempts(error, ctx.attempt);
+  const category = core.classify?.(error);
+  setCategory(error, category);
+  if (errorChannel.hasSubscribers) errorChannel.publish({ ...core.redaction.logFields(ctx), error });
+  if (!state.replayed && isUnauthorizedError(core, error)) {
+    state.replayed = true;
+    const replay = await refreshCredentials(core, call);
+    if (replay === true) return;
+    if (replay === false) throw error;
+  }
+  const errorClass = call.retry.classify?.(error) ?? retryClass(error, () => category);
+  const delay = retryDelay(core, call, error, errorClass, state.retries);
+  if (delay === undefined) throw error;
+  state.retries += 1;
+  await sleep(delay, ctx.scope.signal, core.clock).catch((sleepError: unknown) => Promise.reject(mapError(sleepError, ctx, core.redaction)));
+  ctx.retryDelayInMs += delay;
+}
+
 /**
  * Attempts until one succeeds or a failure may not be retried: an "unauthorised" answer is
- * refreshed and replayed once; retryable failures wait a backoff (or Retry-After) first.
+ * refreshed and replayed once; retryable failures wait a backoff (or Retry-After) first. A first
+ * attempt that succeeds runs through this function and `sendOnce` only. `settled` is called
+ * once the call is over, however it ended.
  */
-export async function runWithRetries<T>(core: ClientCore, call: PreparedCall): Promise<HttpResponse<T>> {
-  const { ctx } = call;
-  let retries = 0;
-  let replayed = false;
-  for (;;) {
-    try {
-      const response = await sendOnce<T>(core, call);
-      if (!replayed && isUnauthorizedAnswer(core, call, response)) {
-        replayed = true;
-        if (await refreshCredentials(core, call)) continue;
+export async function runWithRetries<T>(core: ClientCore, call: PreparedCall, settled: () => void): Promise<HttpResponse<T>> {
+  // Made on the first failure: a call that succeeds at once does not pay for it.
+  let state: LoopState | undefined;
+  try {
+    for (;;) {
+      try {
+        const response = await sendOnce<T>(core, call);
+        if (state?.replayed !== true && isUnauthorizedAnswer(core, call, response)) {
+          state ??= { retries: 0, replayed: false };
+          state.replayed = true;
+          if (await refreshCredentials(core, call)) continue;
+        }
+        core.budget.refund();
+        return response;
+      } catch (error) {
+        state ??= { retries: 0, replayed: false };
+        await afterFailure(core, call, error, state);
       }
-      core.budget.refund();
-      return response;
-    } catch (error) {
-      if (typeof error === 'object' && error !== null && authFailures.has(error)) throw error;
-      attachAttempts(error, ctx.attempt);
-      const category = core.classify?.(error);
-      setCategory(error, category);
-      if (errorChannel.hasSubscribers) errorChannel.publish({ ...core.redaction.logFields(ctx), error });
-      if (!replayed && isUnauthorizedError(core, error)) {
-        replayed = true;
-        const replay = await refreshCredentials(core, call);
-        if (replay === true) continue;
-        if (replay === false) throw error;
-      }
-      const errorClass = call.retry.classify?.(error) ?? retryClass(error, () => category);
-      const delay = retryDelay(core, call, error, errorClass, retries);
-      if (delay === undefined) throw error;
-      retries += 1;
-      await sleep(delay, ctx.scope.signal, core.clock).catch((sleepError: unknown) => Promise.reject(mapError(sleepError, ctx, core.redaction)));
-      ctx.retryDelayInMs += delay;
     }
+  } catch (error) {
+    if (core.logging) logFailure(core, call, error);
+    throw error;
+  } finally {
+    if (!call.keepScope) call.ctx.scope.dispose();
+    settled();
   }
 }

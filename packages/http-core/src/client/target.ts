@@ -42,10 +42,29 @@ export function parseBaseUrl(value: string | URL | undefined): BaseUrl | undefin
   };
 }
 
+/** Characters `encodeURIComponent` keeps but form encoding (URLSearchParams) escapes. */
+const FORM_EXTRA = /[!'()~]|%20/g;
+const FORM_EXTRA_TEST = /[!'()~]|%20/;
+const FORM_ESCAPES: Readonly<Record<string, string>> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E', '%20': '+' };
+const FORM_SAFE = /^[A-Za-z0-9*\-._]*$/;
+
+/** One name or value encoded exactly as URLSearchParams would (without building one per call). */
+function formEncode(text: string): string {
+  if (FORM_SAFE.test(text)) return text;
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(text);
+  } catch {
+    // A lone surrogate: URLSearchParams writes U+FFFD for it.
+    return new URLSearchParams([['', text]]).toString().slice(1);
+  }
+  return FORM_EXTRA_TEST.test(encoded) ? encoded.replace(FORM_EXTRA, (match) => FORM_ESCAPES[match] as string) : encoded;
+}
+
 function queryString(query: QueryParams): string {
   if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object or URLSearchParams');
   if (query instanceof URLSearchParams) return query.toString();
-  const params = new URLSearchParams();
+  let out = '';
   for (const key of Object.keys(query)) {
     const value = query[key];
     const list: readonly QueryValue[] = Array.isArray(value) ? (value as readonly QueryValue[]) : [value as QueryValue];
@@ -54,10 +73,10 @@ function queryString(query: QueryParams): string {
       if (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol') {
         throw new TypeError(`query.${key} must be a string, number, boolean or an array of them`);
       }
-      params.append(key, String(item));
+      out += `${out === '' ? '' : '&'}${formEncode(key)}=${formEncode(String(item))}`;
     }
   }
-  return params.toString();
+  return out;
 }
 
 /** `url` with the query appended (`?` or `&`); with `url === ''` just the `?…` part (or ''). */
@@ -110,8 +129,19 @@ export function lowerCaseHeaders(name: string, headers: Record<string, string | 
   }
 }
 
-/** undici's response headers with repeated values joined by `, `. */
+/**
+ * undici's response headers with repeated values joined by `, `. undici makes a fresh object per
+ * response, so one without repeated (or missing) values is returned as it is, not copied.
+ */
 export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  let flat = true;
+  for (const key in headers) {
+    if (typeof headers[key] !== 'string') {
+      flat = false;
+      break;
+    }
+  }
+  if (flat) return headers as Record<string, string>;
   const out: Record<string, string> = {};
   for (const key of Object.keys(headers)) {
     const value = headers[key];
