@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AverageClient, parseAverageRows } from './average.js';
-import { SeplConnector } from './connector.js';
+import { SeplConnector } from './client.js';
 import { GRANULARITIES } from './granularity.js';
 import { MemoryDeviceStore } from './memory-store.js';
 import { startSeplSimulator } from './testing/simulator.js';

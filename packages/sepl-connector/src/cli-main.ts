@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { AverageClient } from './average.js';
 import type { ProtocolPartsInput, SeplCommand } from './command.js';
 import { configFromEnv, type SeplEnvConfig } from './config.js';
-import { SeplConnector, type SeplProtocol } from './connector.js';
+import { SeplConnector, type SeplProtocol } from './client.js';
 import { validateDevice, type SeplDevice } from './device.js';
 import { FileDeviceStore } from './file-store.js';
 import { checkGranularity, timeWindowToMs, type Granularity, type TimeWindow } from './granularity.js';

@@ -1,27 +1,27 @@
-import { ProtocolError, XError } from '@x/http-core';
+import { ProtocolError, XError, rawPreview, type ErrorCategory } from '@x/http-core';
 
 /** Longest raw text kept on an error (characters). */
 export const MAX_PREVIEW = 2048;
 
-/** A bounded preview of raw data for error objects. */
+/** A bounded, redacted preview of raw data for error objects (the one @x/http-core rawPreview). */
 export function preview(raw: unknown): string {
+  if (typeof raw === 'string' || raw instanceof Uint8Array) return rawPreview(raw, { maxLength: MAX_PREVIEW });
   let text: string;
-  if (typeof raw === 'string') text = raw;
-  else if (raw instanceof Uint8Array) text = Buffer.from(raw).toString('utf8');
-  else {
-    try {
-      text = JSON.stringify(raw) ?? String(raw);
-    } catch {
-      text = String(raw);
-    }
+  try {
+    text = JSON.stringify(raw) ?? String(raw);
+  } catch {
+    text = String(raw);
   }
-  return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW)}…` : text;
+  return rawPreview(text, { maxLength: MAX_PREVIEW });
 }
 
-/** Base of every error this package throws (an `@x/http-core` XError); recognise subclasses by `name` (see the guards). */
+/**
+ * Base of every error this package throws (an `@x/http-core` XError, so `errorCategory()` and the
+ * cross-copy `instanceof` work); recognise subclasses by `category`, or the guards.
+ */
 export class SeplError extends XError {
-  constructor(message: string, code: string, options: { cause?: unknown } = {}) {
-    super(message, { code, cause: options.cause });
+  constructor(message: string, code: string, options: { cause?: unknown; category?: ErrorCategory } = {}) {
+    super(message, { code, cause: options.cause, category: options.category ?? 'protocol' });
     this.name = 'SeplError';
   }
 }
@@ -35,12 +35,22 @@ function guard<T extends Error>(name: string) {
 export class SeplAuthError extends SeplError {
   readonly status: number | undefined;
   constructor(message: string, status?: number) {
-    super(message, 'SEPL_AUTH');
+    super(message, 'SEPL_AUTH', { category: 'auth' });
     this.name = 'SeplAuthError';
     this.status = status;
   }
 }
 export const isSeplAuthError = guard<SeplAuthError>('SeplAuthError');
+
+/** A G2 answer status as a category: 400 bad input, 401/403 auth, 404 not found, 429 throttled, 5xx transient. */
+function requestCategory(status: number): ErrorCategory {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not-found';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'transient';
+  return 'input';
+}
 
 /** The platform answered a G2 request with a status other than 200. */
 export class SeplRequestError extends SeplError {
@@ -51,7 +61,7 @@ export class SeplRequestError extends SeplError {
   readonly payloadPreview: string;
   constructor(handler: string, token: string, status: number, payload: unknown) {
     const text = preview(payload);
-    super(`${handler} request failed with status ${status}: ${text.slice(0, 200)}`, 'SEPL_REQUEST_FAILED');
+    super(`${handler} request failed with status ${status}: ${text.slice(0, 200)}`, 'SEPL_REQUEST_FAILED', { category: requestCategory(status) });
     this.name = 'SeplRequestError';
     this.status = status;
     this.handler = handler;
@@ -66,7 +76,7 @@ export class SeplTimeoutError extends SeplError {
   readonly handler: string;
   readonly timeoutInMs: number;
   constructor(handler: string, timeoutInMs: number) {
-    super(`no answer to the ${handler} request within ${timeoutInMs} ms`, 'SEPL_TIMEOUT');
+    super(`no answer to the ${handler} request within ${timeoutInMs} ms`, 'SEPL_TIMEOUT', { category: 'timeout' });
     this.name = 'SeplTimeoutError';
     this.handler = handler;
     this.timeoutInMs = timeoutInMs;
@@ -77,7 +87,7 @@ export const isSeplTimeoutError = guard<SeplTimeoutError>('SeplTimeoutError');
 /** The operation needs a live session and there is none (or it was lost while waiting). */
 export class SeplNotConnectedError extends SeplError {
   constructor(message = 'the connector is not connected') {
-    super(message, 'SEPL_NOT_CONNECTED');
+    super(message, 'SEPL_NOT_CONNECTED', { category: 'transient' });
     this.name = 'SeplNotConnectedError';
   }
 }
@@ -86,7 +96,7 @@ export const isSeplNotConnectedError = guard<SeplNotConnectedError>('SeplNotConn
 /** The operation does not exist in the chosen protocol generation. */
 export class SeplUnsupportedError extends SeplError {
   constructor(message: string) {
-    super(message, 'SEPL_UNSUPPORTED');
+    super(message, 'SEPL_UNSUPPORTED', { category: 'input' });
     this.name = 'SeplUnsupportedError';
   }
 }
@@ -108,7 +118,7 @@ export const isSeplProtocolError = guard<SeplProtocolError>('SeplProtocolError')
 export class SeplOverflowError extends SeplError {
   readonly taskId: string;
   constructor(taskId: string, limit: number) {
-    super(`command ${taskId} dropped: more than ${limit} commands buffered`, 'SEPL_OVERFLOW');
+    super(`command ${taskId} dropped: more than ${limit} commands buffered`, 'SEPL_OVERFLOW', { category: 'throttled' });
     this.name = 'SeplOverflowError';
     this.taskId = taskId;
   }

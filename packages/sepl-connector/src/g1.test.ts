@@ -1,7 +1,7 @@
 import { systemClock } from '@x/http-core';
 import { testCertificate } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SeplConnector, type SeplConnectorOptions } from './connector.js';
+import { SeplConnector, type SeplConnectorOptions } from './client.js';
 import type { SeplDevice } from './device.js';
 import { MemoryDeviceStore } from './memory-store.js';
 import { startSeplSimulator } from './testing/simulator.js';

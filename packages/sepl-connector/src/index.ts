@@ -8,7 +8,7 @@ export {
   type SeplConnectorEvents,
   type SeplConnectorOptions,
   type SeplProtocol,
-} from './connector.js';
+} from './client.js';
 export { normalizeParts, parseCommand, responsePayload, type ProtocolPart, type ProtocolPartsInput, type SeplCommand } from './command.js';
 export { configFromEnv, type SeplEnvConfig, type SeplLogLevel } from './config.js';
 export { loggerFor } from './log.js';

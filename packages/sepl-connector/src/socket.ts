@@ -1,4 +1,4 @@
-import type { Clock } from '@x/http-core';
+import type { Clock, TlsOptions } from '@x/http-core';
 import { WebSocket, type ClientOptions } from 'ws';
 
 /** How a websocket session ended. */
@@ -17,7 +17,7 @@ export interface SocketOptions {
   /** Fail the socket when nothing arrives within this after a ping. */
   pongTimeoutInMs: number;
   /** TLS settings for `wss:` (e.g. a test CA). */
-  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
+  tls?: TlsOptions;
   /** Timers and the ping payload's time. */
   clock: Clock;
 }
@@ -74,7 +74,7 @@ export class HeartbeatSocket {
         return;
       }
       const clientOptions: ClientOptions = { handshakeTimeout: options.connectTimeoutInMs, autoPong: true };
-      if (options.tls?.ca !== undefined) clientOptions.ca = options.tls.ca;
+      if (options.tls?.ca !== undefined) clientOptions.ca = options.tls.ca as ClientOptions['ca'];
       if (options.tls?.rejectUnauthorized !== undefined) clientOptions.rejectUnauthorized = options.tls.rejectUnauthorized;
       const ws = new WebSocket(url, clientOptions);
       const onAbort = (): void => onError(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));

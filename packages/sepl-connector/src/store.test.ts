@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SeplConnector } from './connector.js';
+import { SeplConnector } from './client.js';
 import { FileDeviceStore } from './file-store.js';
 import { MemoryDeviceStore } from './memory-store.js';
 import type { DeviceStore } from './store.js';

@@ -1,0 +1,403 @@
+/**
+ * SeplConnector: a gateway on the SEPL platform. The long-lived websocket is a SeplSession (the
+ * @x/http-core session base); this class adds the device operations, the command fan-out to
+ * several iterators and `'command'` listeners, and the deprecated names of earlier releases.
+ */
+import { EventEmitter } from 'node:events';
+import { AbortError, createHttpClient, layerLogger, validateCallOptions, type CallOptions, type ConnectedEvent, type ConnectingEvent, type DisconnectedEvent, type HttpClient, type ReconnectingEvent, type SessionState } from '@x/http-core';
+import { normalizeParts, responsePayload, type ProtocolPartsInput, type SeplCommand } from './command.js';
+import { CommandStream } from './command-stream.js';
+import { tagStrings, validateDevice, type SeplDevice } from './device.js';
+import { SeplNotConnectedError, SeplUnsupportedError, isSeplNotConnectedError, isSeplTimeoutError } from './errors.js';
+import { g1EventMessage } from './g1-frames.js';
+import { Gateway } from './gateway.js';
+import { resolveConnectorOptions, type ResolvedOptions, type SeplConnectorOptions } from './options.js';
+import { SeplSession, type ReadyInfo, type SeplLink, type SeplProtocol } from './session.js';
+import type { DeviceStore } from './store.js';
+import { USER_AGENT } from './version.js';
+
+export type { ReadyInfo, SeplProtocol } from './session.js';
+export type { ReconnectOptions, SeplConnectorOptions } from './options.js';
+
+export type ConnectorState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+/** @deprecated The session's ReconnectingEvent (same fields). */
+export type ReconnectingInfo = ReconnectingEvent;
+
+/** The session's DisconnectedEvent plus the websocket close code and reason where there was one. */
+export interface SeplDisconnectedEvent extends DisconnectedEvent {
+  /** Websocket close code (1006 when the connection was lost without a close frame). */
+  code: number;
+  /** The websocket close reason (may be empty). */
+  closeReason: string;
+}
+
+export interface SeplConnectorEvents {
+  connecting: [ConnectingEvent];
+  connected: [ConnectedEvent];
+  /** A connection finished its handshake and device sync. */
+  ready: [ReadyInfo];
+  command: [SeplCommand];
+  reconnecting: [ReconnectingEvent];
+  disconnected: [SeplDisconnectedEvent];
+  error: [Error];
+  /** Exactly once; `error` is the fatal error (a SeplAuthError), undefined after `close()`. */
+  closed: [{ error: Error | undefined }];
+}
+
+const STATES: Record<SessionState, ConnectorState> = {
+  idle: 'idle',
+  connecting: 'connecting',
+  connected: 'ready',
+  reconnecting: 'reconnecting',
+  closing: 'closed',
+  closed: 'closed',
+};
+
+/**
+ * A gateway on the SEPL platform. It connects, keeps the platform's view of the devices in
+ * sync, delivers commands (async iterators and `'command'` events), sends events and responses,
+ * and reconnects with backoff until `close()` or a credential rejection (then `done` rejects).
+ */
+export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements AsyncDisposable {
+  readonly protocol: SeplProtocol;
+  readonly store: DeviceStore;
+  readonly #options: ResolvedOptions;
+  readonly #http: HttpClient;
+  readonly #gateway: Gateway;
+  readonly #session: SeplSession;
+  readonly #streams = new Set<CommandStream>();
+  readonly #unclaimed: SeplCommand[] = [];
+  #lastClose = { code: 1006, reason: '' };
+  #relieved: (() => void) | undefined;
+  #pump: Promise<void> | undefined;
+  #fatal: Error | undefined;
+  #closed = false;
+  #first: ReadyInfo | undefined;
+
+  constructor(options: SeplConnectorOptions) {
+    super();
+    const o = resolveConnectorOptions(options);
+    this.#options = o;
+    this.protocol = o.protocol;
+    this.store = o.store;
+    this.#http = createHttpClient({
+      userAgent: options.userAgent ? `${options.userAgent} ${USER_AGENT}` : USER_AGENT,
+      timeoutInMs: o.httpTimeoutInMs,
+      retry: false,
+      logger: layerLogger(o.logger, 'http'),
+      clock: o.clock,
+      redact: { bodyKeys: ['pw', 'password'] },
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
+    this.#gateway = new Gateway(o, this.#http, (err) => this.#session.notify(err));
+    this.#session = new SeplSession(
+      {
+        protocol: o.protocol,
+        websocketUrl: (signal) => this.#gateway.websocketUrl(signal),
+        socketOptions: {
+          connectTimeoutInMs: o.handshakeTimeoutInMs,
+          pingAfterInMs: o.pingAfterInMs,
+          pongTimeoutInMs: o.pongTimeoutInMs,
+          ...(options.tls ? { tls: options.tls } : {}),
+        },
+        handshake: (opening, signal) => this.#gateway.handshake(opening, signal),
+      },
+      {
+        reconnect: o.reconnect,
+        stableAfterInMs: o.stableAfterInMs,
+        // the handshake has its own timeouts (socket, credentials, each sync request, lookups)
+        connectTimeoutInMs: 0,
+        highWaterMark: 1,
+        clock: o.clock,
+        random: o.random,
+        logger: o.logger,
+        name: 'sepl-connector',
+      },
+    );
+    this.#wire();
+  }
+
+  get state(): ConnectorState {
+    return STATES[this.#session.state];
+  }
+
+  /** The G2 gateway id of the current (or last) session. */
+  get gatewayId(): string | undefined {
+    return this.#gateway.gatewayId;
+  }
+
+  /** The underlying session (events, stats, `done`); commands are read through the connector. */
+  get session(): SeplSession {
+    return this.#session;
+  }
+
+  /** Resolves when the connector ends by `close()`; rejects with the fatal error (a SeplAuthError). */
+  get done(): Promise<void> {
+    return this.#session.done;
+  }
+
+  /**
+   * Connects and resolves on the first ready session. Rejects with SeplAuthError when the
+   * credentials are rejected, or SeplNotConnectedError when `close()` (or `options.signal`) comes
+   * first; the connector keeps retrying other failures. Calling it again returns the same promise.
+   */
+  async start(options?: CallOptions): Promise<ReadyInfo> {
+    const { signal } = validateCallOptions(options, 'start() options');
+    if (this.#closed) throw new SeplNotConnectedError('the connector is closed');
+    this.#startPump();
+    const started = this.#session.start().then(
+      () => this.#first ?? (this.#session.link as SeplLink).info,
+      (err: unknown) => {
+        throw err instanceof AbortError ? new SeplNotConnectedError('the connector was closed before it was ready') : err;
+      },
+    );
+    if (!signal) return started;
+    signal.throwIfAborted();
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([started, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Adds (or replaces) a device locally, then on the platform when connected. */
+  async add(device: SeplDevice, options?: CallOptions): Promise<void> {
+    validateDevice(device);
+    const call = validateCallOptions(options, 'add() options');
+    return this.#gateway.mutate(async () => {
+      await this.store.add(device);
+      await this.#gateway.unqueueDeletion(device.id);
+      await this.#pushDevice(device, call);
+    });
+  }
+
+  /** Updates a device (name, type, tags) locally, then on the platform when connected. */
+  async update(device: SeplDevice, options?: CallOptions): Promise<void> {
+    validateDevice(device);
+    const call = validateCallOptions(options, 'update() options');
+    return this.#gateway.mutate(async () => {
+      await this.store.update(device);
+      await this.#gateway.unqueueDeletion(device.id);
+      await this.#pushDevice(device, call);
+    });
+  }
+
+  /** Stops command delivery for a device and forgets it locally (G2 `disconnect` + `commit`). */
+  disconnect(deviceId: string, options?: CallOptions): Promise<void> {
+    return this.#unlink(deviceId, 'disconnect', options);
+  }
+
+  /**
+   * Deletes a device from the platform and forgets it locally (G2 `delete` + `commit`). Offline,
+   * or when the platform's answer does not come, the deletion is queued (in the store when it
+   * supports it) and sent after the next handshake, before the device sync.
+   */
+  delete(deviceId: string, options?: CallOptions): Promise<void> {
+    return this.#unlink(deviceId, 'delete', options);
+  }
+
+  /** Sends a reading of a device's service. G2 waits for the platform's acknowledgement. */
+  async event(deviceId: string, serviceUri: string, parts: ProtocolPartsInput, options?: CallOptions): Promise<void> {
+    if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
+    if (typeof serviceUri !== 'string' || serviceUri === '') throw new TypeError('serviceUri must be a non-empty string');
+    const call = validateCallOptions(options, 'event() options');
+    const value = normalizeParts(parts) ?? [];
+    const link = this.#requireReady();
+    if (link.kind === 'g2') await this.#gateway.request(link.protocol, this.#options.handlers.event, { device_uri: deviceId, service_uri: serviceUri, value }, call);
+    else await link.protocol.send(g1EventMessage(deviceId, serviceUri, value, this.#options.clock.now() / 1000));
+  }
+
+  /** Answers a command: the command echoed with `protocol_parts` replaced. */
+  async respond(command: SeplCommand, parts: ProtocolPartsInput | null, options?: CallOptions): Promise<void> {
+    const payload = responsePayload(command, parts);
+    const call = validateCallOptions(options, 'respond() options');
+    const link = this.#requireReady();
+    if (link.kind === 'g2') await this.#gateway.request(link.protocol, this.#options.handlers.response, payload, call);
+    else await link.protocol.send(payload);
+  }
+
+  /**
+   * Commands as an async iterator. Each iterator gets every command from its creation on (the
+   * first one also gets commands that arrived while nobody listened). It ends on `close()` and
+   * throws the fatal error when the connector stops on one. Creating one starts nothing: call `start()`.
+   */
+  commands(): AsyncIterableIterator<SeplCommand> {
+    const stream = new CommandStream(
+      this.#options.maxBuffered,
+      (s) => {
+        this.#streams.delete(s);
+        this.#relieve();
+      },
+      () => this.#relieve(),
+    );
+    if (this.#fatal) {
+      stream.fail(this.#fatal);
+      return stream;
+    }
+    if (this.#closed) {
+      stream.end();
+      return stream;
+    }
+    this.#streams.add(stream);
+    for (const command of this.#unclaimed.splice(0)) stream.push(command);
+    this.#relieve();
+    return stream;
+  }
+
+  /**
+   * Stops reconnecting, closes the socket, rejects waiting requests and ends the iterators.
+   * Safe from inside a `'command'` listener or an iterator loop (it does not wait for them).
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#session.close();
+    this.#relieve();
+    await this.#pump;
+    await this.#http.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #wire(): void {
+    const s = this.#session;
+    s.on('connecting', (e) => this.emit('connecting', e));
+    s.on('connected', (e) => this.emit('connected', e));
+    s.on('ready', (info) => {
+      this.#first ??= info;
+      this.#gateway.logReady(info);
+      this.#emitGuarded('ready', info);
+    });
+    s.on('reconnecting', (e) => this.emit('reconnecting', e));
+    s.on('disconnected', (e) => this.emit('disconnected', { ...e, code: this.#lastClose.code, closeReason: this.#lastClose.reason }));
+    s.on('error', (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else this.#options.logger.warn('background error', { name: err.name, message: err.message });
+    });
+    s.on('closed', ({ error }) => {
+      this.#closed = true;
+      if (error) this.#fail(error);
+      this.emit('closed', { error });
+    });
+    this.#gateway.onSocketEnd = (end) => (this.#lastClose = { code: end.code, reason: end.reason });
+  }
+
+  #fail(error: Error): void {
+    this.#fatal = error;
+    // the session reported it on 'error' right before 'closed'
+    this.#options.logger.error('stopped', { name: error.name, message: error.message });
+    for (const stream of [...this.#streams]) stream.fail(error);
+  }
+
+  /** Emits to user listeners; one that throws is reported as an 'error' instead of breaking the session. */
+  #emitGuarded<K extends 'command' | 'ready'>(event: K, ...args: SeplConnectorEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: SeplConnectorEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.#session.notify(err instanceof Error ? err : new Error(`a '${event}' listener threw: ${String(err)}`));
+    }
+  }
+
+  #requireReady(): SeplLink {
+    const link = this.#session.link;
+    if (this.#session.state !== 'connected' || !link) throw new SeplNotConnectedError(`the connector is ${this.state}, not ready`);
+    return link;
+  }
+
+  async #pushDevice(device: SeplDevice, call: CallOptions): Promise<void> {
+    const link = this.#session.state === 'connected' ? this.#session.link : undefined;
+    if (!link) return;
+    if (link.kind === 'g2') {
+      await this.#gateway.request(link.protocol, this.#options.handlers.put, { uri: device.id, name: device.name, iot_type: device.type, tags: tagStrings(device) }, call);
+      await this.#gateway.commit(link.protocol, call);
+    } else {
+      await this.#gateway.register(link.protocol, link.url, [device], call.signal);
+    }
+  }
+
+  #unlink(deviceId: string, what: 'disconnect' | 'delete', options: CallOptions | undefined): Promise<void> {
+    if (typeof deviceId !== 'string' || deviceId === '') return Promise.reject(new TypeError('deviceId must be a non-empty string'));
+    let call: CallOptions;
+    try {
+      call = validateCallOptions(options, `${what}() options`);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (this.protocol === 'g1') return Promise.reject(new SeplUnsupportedError(`${what} does not exist in the seed protocol (G1)`));
+    return this.#gateway.mutate(async () => {
+      await this.store.remove(deviceId);
+      const link = this.#session.state === 'connected' ? this.#session.link : undefined;
+      if (!link || link.kind !== 'g2') {
+        // a disconnect needs no queue: the sync after the next handshake leaves the device out
+        if (what === 'delete') await this.#gateway.queueDeletion(deviceId);
+        return;
+      }
+      try {
+        await this.#gateway.request(link.protocol, this.#options.handlers[what], deviceId, call);
+      } catch (err) {
+        if (what === 'delete' && (isSeplNotConnectedError(err) || isSeplTimeoutError(err))) await this.#gateway.queueDeletion(deviceId);
+        throw err;
+      }
+      await this.#gateway.commit(link.protocol, call);
+    });
+  }
+
+  /**
+   * Reads the session's iterator and fans each command out to the listeners and iterators; never
+   * drops one. While a buffer holds `maxBufferedCommands`, it stops taking from the session,
+   * whose buffer then pauses the socket (backpressure) until the application takes commands.
+   */
+  #startPump(): void {
+    this.#pump ??= (async () => {
+      try {
+        for await (const command of this.#session) {
+          this.#deliver(command);
+          if (this.#congested()) await this.#untilRelieved();
+        }
+        for (const stream of [...this.#streams]) stream.end();
+      } catch {
+        // the fatal error already went to the streams and listeners (closed event)
+      }
+    })();
+  }
+
+  #deliver(command: SeplCommand): void {
+    const listened = this.listenerCount('command') > 0;
+    if (listened) this.#emitGuarded('command', command);
+    if (this.#streams.size === 0) {
+      if (!listened) this.#unclaimed.push(command);
+    } else {
+      for (const stream of this.#streams) stream.push(command);
+    }
+  }
+
+  #congested(): boolean {
+    if (this.#unclaimed.length >= this.#options.maxBuffered) return true;
+    for (const stream of this.#streams) if (stream.full) return true;
+    return false;
+  }
+
+  #untilRelieved(): Promise<void> {
+    this.#options.logger.warn('command buffer full; reading paused until the application takes commands', { limit: this.#options.maxBuffered });
+    return new Promise((resolve) => (this.#relieved = resolve));
+  }
+
+  /** Lets the pump go on once no buffer is full any more (or the connector closes). */
+  #relieve(): void {
+    if (!this.#relieved || (this.#congested() && !this.#closed)) return;
+    const relieved = this.#relieved;
+    this.#relieved = undefined;
+    this.#options.logger.info('reading resumed');
+    relieved();
+  }
+}
