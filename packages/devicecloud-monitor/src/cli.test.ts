@@ -1,10 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main, type CliIo } from './cli.js';
+import { run } from '@x/http-core/cli';
+import { program } from './cli.js';
 import { DeviceCloudSimulator } from './testing/index.js';
 
 let sim: DeviceCloudSimulator;
@@ -19,14 +18,16 @@ function io(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const controller = new AbortController();
-  const value: CliIo = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
+  const value = {
+    stdout: { write: (t: string) => void out.push(t) },
+    stderr: { write: (t: string) => void err.push(t) },
     env: { DC_USERNAME: sim.username, DC_PASSWORD: sim.password, DC_HOST: sim.url, ...env },
     signal: controller.signal,
   };
   return { io: value, out, err, abort: () => controller.abort(), lines: () => out.join('').split('\n').filter(Boolean) };
 }
+
+const main = (argv: string[], cliIo: ReturnType<typeof io>['io']) => run(program, { argv, ...cliIo });
 
 async function waitFor(cond: () => boolean, what: string): Promise<void> {
   const end = Date.now() + 15_000; // generous for loaded CI machines (the test timeout is 20 s)
@@ -67,7 +68,7 @@ describe('devicecloud-monitor CLI (in process)', () => {
       sim.publishDataPoint({ streamId: 'dev/temp', data: 7 });
       await waitFor(() => l.lines().length === 1, 'event line');
       l.abort();
-      expect(await done).toBe(0);
+      expect(await done).toBe(130);
       const event = JSON.parse(l.lines()[0]!);
       expect(event).toMatchObject({ type: 'DataPoint', topic: '7603/DataPoint/dev/temp', payload: { streamId: 'dev/temp', data: 7 } });
       expect(sim.monitors()).toEqual([]);
@@ -80,16 +81,17 @@ describe('devicecloud-monitor CLI (in process)', () => {
     const done = main(['simulate', '--events-per-second', '50'], s.io);
     await waitFor(() => s.lines().length === 1, 'simulate line');
     const info = JSON.parse(s.lines()[0]!);
-    expect(Object.keys(info)).toEqual(['url', 'host', 'pushPort', 'tlsPort', 'username', 'password']);
+    expect(Object.keys(info)).toEqual(['url', 'host', 'pushPort', 'tlsPort', 'username', 'password', 'control', 'caPath']);
+    expect(info.control).toBe(`${info.url}/control`);
     expect(info).toMatchObject({ host: '127.0.0.1', username: 'alice', password: 'pw' });
     const l = io({ DC_USERNAME: 'alice', DC_PASSWORD: 'pw', DC_HOST: info.url });
     const listening = main(['listen', '--topics', 'DataPoint', '--insecure', '--push-port', String(info.pushPort)], l.io);
     await waitFor(() => l.lines().length >= 3, 'generated events');
     l.abort();
-    expect(await listening).toBe(0);
+    expect(await listening).toBe(130);
     expect(JSON.parse(l.lines()[0]!)).toMatchObject({ type: 'DataPoint', payload: { streamId: expect.stringMatching(/^00000000-00000000-00409DFF-FF0000\d{2}\/(temperature|humidity|rssi)$/) } });
     s.abort();
-    expect(await done).toBe(0);
+    expect(await done).toBe(130);
   });
 
   it('usage errors exit 2 without secrets; server errors exit 1', async () => {
@@ -101,42 +103,18 @@ describe('devicecloud-monitor CLI (in process)', () => {
     expect(await main(['delete', 'x'], u.io)).toBe(2);
     expect(await main(['list', '--bogus'], u.io)).toBe(2);
     const noCreds = io({ DC_USERNAME: undefined });
-    expect(await main(['list'], noCreds.io)).toBe(2);
+    expect(await main(['list'], noCreds.io)).toBe(78);
+    expect(noCreds.err.join('')).toBe('devicecloud-monitor: error: set DC_USERNAME and DC_PASSWORD\n');
     expect(noCreds.err.join('')).toContain('DC_USERNAME');
     const bad = io({ DC_PASSWORD: 'wrong-secret' });
     expect(await main(['list'], bad.io)).toBe(1);
     expect(bad.err.join('')).toContain('401');
     expect(bad.err.join('')).not.toContain('wrong-secret');
     const h = io();
-    expect(await main(['help'], h.io)).toBe(0);
-    expect(h.out.join('')).toContain('usage: devicecloud-monitor');
-  });
-});
-
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-describe.skipIf(!existsSync(cli))('built CLI binary', () => {
-  it('simulate --port 0 prints one JSON line and exits on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, 'simulate', '--push-port', '0', '--tls-port', '0'], { env: { ...process.env, DC_USERNAME: 'bob', DC_PASSWORD: 'pw2' } });
-    const line = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      let errText = '';
-      child.stderr.on('data', (c: Buffer) => (errText += c.toString()));
-      child.stdout.on('data', (c: Buffer) => {
-        buf += c.toString();
-        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
-      });
-      child.on('error', reject);
-      child.on('exit', () => reject(new Error(`exited early: ${buf} ${errText}`)));
-    });
-    const info = JSON.parse(line);
-    expect(info).toMatchObject({ host: '127.0.0.1', username: 'bob', password: 'pw2' });
-    expect(info.pushPort).toBeGreaterThan(0);
-    const listed = await new Promise<string>((resolve) =>
-      execFile(process.execPath, [cli, 'list'], { env: { ...process.env, DC_USERNAME: 'bob', DC_PASSWORD: 'pw2', DC_HOST: info.url } }, (_e, stdout) => resolve(stdout)),
-    );
-    expect(listed).toBe('');
-    const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    child.kill('SIGTERM');
-    expect(await code).toBe(0);
+    expect(await main(['--help'], h.io)).toBe(0);
+    for (const command of ['simulate', 'create', 'list', 'delete', 'listen']) expect(h.out.join('')).toContain(command);
+    const v = io();
+    expect(await main(['--version'], v.io)).toBe(0);
+    expect(v.out.join('')).toMatch(/^devicecloud-monitor \d+\.\d+\.\d+\n$|^\d+\.\d+\.\d+\n$/);
   });
 });

@@ -5,10 +5,15 @@ import {
   ParseError,
   basicAuth,
   createHttpClient,
+  createRedactor,
   isHttpError,
+  namespacedLogger,
+  validateCallOptions,
+  validateClientOptionsBase,
+  type CallOptions,
+  type ClientOptionsBase,
   type HttpClient,
-  type Logger,
-  type RetryOptions,
+  type Redactor,
   type VendorErrorInfo,
 } from '@x/http-core';
 import type { Condition } from './conditions.js';
@@ -29,25 +34,30 @@ import { USER_AGENT } from './version.js';
 /** The current Remote Manager host. */
 export const DEFAULT_BASE_URL = 'https://remotemanager.digi.com';
 
-export interface DeviceCloudClientOptions {
+/** ClientOptionsBase (logger, clock, random, dispatcher, tls, userAgent, retry, timeoutInMs, deadlineInMs) plus the account. */
+export interface DeviceCloudClientOptions extends ClientOptionsBase {
   username: string;
   password: string;
   /** Scheme and host (and port) of the API; `/ws/` is appended. Default `https://remotemanager.digi.com`. */
   baseUrl?: string | URL;
-  /** Trusted CA(s) for the REST API and push TLS (private or test CAs). */
+  /** Trusted CA(s) for the REST API and push TLS (private or test CAs); same as `tls.ca`. */
   ca?: string | Buffer | Array<string | Buffer>;
-  retry?: Partial<RetryOptions> | false;
-  /** Per attempt (default 30 000 ms). */
-  timeoutInMs?: number;
-  logger?: Logger;
-  userAgent?: string;
   /** Defaults for push sessions (port, secure, reconnect …); the host defaults to the API host. */
   push?: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>>;
 }
 
-export interface CallOptions {
-  signal?: AbortSignal;
-  timeoutInMs?: number;
+export type { CallOptions };
+
+const CALL_KEYS = ['signal', 'timeoutInMs', 'deadlineInMs'] as const;
+
+/** Call options given the old way (inside the method's options) and the new way (last parameter); the last wins. */
+function callOf(where: string, ...sources: Array<CallOptions | undefined>): CallOptions {
+  const out: CallOptions = {};
+  for (const source of sources) {
+    if (source === undefined) continue;
+    for (const key of CALL_KEYS) if (source[key] !== undefined) (out as Record<string, unknown>)[key] = source[key];
+  }
+  return validateCallOptions(out, where);
 }
 
 interface Envelope {
@@ -87,9 +97,12 @@ export class DeviceCloudClient {
   readonly baseUrl: URL;
   private readonly http: HttpClient;
   private readonly options: DeviceCloudClientOptions;
+  /** Scrubs the account password and every HTTP monitor transport token this client sent. */
+  readonly redactor: Redactor;
 
   constructor(options: DeviceCloudClientOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    validateClientOptionsBase(options, 'DeviceCloudClient options');
     if (typeof options.username !== 'string' || options.username === '') throw new TypeError('username must be a non-empty string');
     if (typeof options.password !== 'string') throw new TypeError('password must be a string');
     let base: URL;
@@ -100,26 +113,46 @@ export class DeviceCloudClient {
     }
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('baseUrl must be an absolute http(s) URL');
     this.baseUrl = new URL('/ws/', base);
-    this.options = options;
+    const logger = options.logger ? namespacedLogger(options.logger, 'devicecloud-monitor') : undefined;
+    this.options = { ...options, ...(logger ? { logger } : {}) };
+    this.redactor = createRedactor({ names: ['monTransportToken'], secrets: [options.password] });
+    const ca = options.ca ?? options.tls?.ca;
     this.http = createHttpClient({
       baseUrl: this.baseUrl,
       auth: basicAuth(options.username, options.password),
       userAgent: options.userAgent ?? USER_AGENT,
+      parseVendorError: vendorError,
+      redact: { bodyKeys: ['monTransportToken'] },
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
       ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.ca !== undefined ? { tls: { ca: options.ca } } : {}),
+      ...(options.deadlineInMs !== undefined ? { deadlineInMs: options.deadlineInMs } : {}),
+      ...(logger ? { logger } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.tls || ca !== undefined ? { tls: { ...options.tls, ...(ca !== undefined ? { ca } : {}) } } : {}),
     });
   }
 
   /** Creates a TCP push monitor; resolves with its id. */
-  async createTcpMonitor(topics: readonly string[], options: TcpMonitorOptions & CallOptions = {}): Promise<number> {
-    return this.create(tcpMonitorXml(topics, options), options);
+  async createTcpMonitor(topics: readonly string[], options: TcpMonitorOptions & CallOptions = {}, call?: CallOptions): Promise<number> {
+    return this.create(tcpMonitorXml(topics, options), callOf('createTcpMonitor() options', options, call));
   }
 
   /** Creates an HTTP monitor that delivers to `transportUrl`; resolves with its id. */
-  async createHttpMonitor(topics: readonly string[], transportUrl: string, options: HttpMonitorOptions & CallOptions = {}): Promise<number> {
-    return this.create(httpMonitorXml(topics, transportUrl, options), options);
+  async createHttpMonitor(topics: readonly string[], transportUrl: string, options: HttpMonitorOptions & CallOptions = {}, call?: CallOptions): Promise<number> {
+    const xml = httpMonitorXml(topics, transportUrl, options);
+    this.registerToken(options.transportToken);
+    return this.create(xml, callOf('createHttpMonitor() options', options, call));
+  }
+
+  /** The transport token is a secret of this client from now on (errors and previews scrub it). */
+  private registerToken(token: HttpMonitorOptions['transportToken'] | string | number | boolean | undefined): void {
+    if (token === undefined || typeof token === 'number' || typeof token === 'boolean') return;
+    const text = typeof token === 'string' ? token : `${token.username}:${token.password}`;
+    this.redactor.addSecret(text);
+    const colon = text.indexOf(':');
+    if (colon !== -1) this.redactor.addSecret(text.slice(colon + 1));
   }
 
   private async create(xml: string, call: CallOptions): Promise<number> {
@@ -129,14 +162,13 @@ export class DeviceCloudClient {
       headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
       body: xml,
       responseType: 'text',
-      parseVendorError: vendorError,
-      ...this.call(call),
+      ...call,
     });
     const fromHeader = /Monitor\/(\d+)\s*$/.exec(res.headers.location ?? '');
     const fromBody = /<location>\s*Monitor\/(\d+)\s*<\/location>/.exec(res.body ?? '');
     const id = fromHeader?.[1] ?? fromBody?.[1];
     if (id === undefined) {
-      throw new ParseError({ message: 'monitor create response carries no Monitor/<id> location', rawPreview: (res.body ?? '').slice(0, 2048), method: 'POST', url: res.url });
+      throw new ParseError({ message: 'monitor create response carries no Monitor/<id> location', rawPreview: this.redactor.preview(res.body ?? ''), method: 'POST', url: res.url });
     }
     return Number(id);
   }
@@ -145,7 +177,8 @@ export class DeviceCloudClient {
    * Every monitor matching `condition` (all when omitted), page by page (`start`/`size`,
    * following `remainingSize`). Condition strings are sent as given.
    */
-  async *listMonitors(condition?: Condition | string, options: { pageSize?: number } & CallOptions = {}): AsyncGenerator<Monitor, void, undefined> {
+  async *listMonitors(condition?: Condition | string, options: { pageSize?: number } & CallOptions = {}, call?: CallOptions): AsyncGenerator<Monitor, void, undefined> {
+    const callOptions = callOf('listMonitors() options', options, call);
     const pageSize = options.pageSize ?? 1000;
     if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
     if (condition !== undefined && typeof condition !== 'string' && typeof condition?.compile !== 'function') {
@@ -153,7 +186,7 @@ export class DeviceCloudClient {
     }
     const text = condition === undefined ? undefined : typeof condition === 'string' ? condition : condition.compile();
     for (let start = 0; ; ) {
-      const page = await this.page({ ...(text !== undefined ? { condition: text } : {}), start, size: pageSize }, options);
+      const page = await this.page({ ...(text !== undefined ? { condition: text } : {}), start, size: pageSize }, callOptions);
       for (const m of page.items) yield m;
       if (page.remaining <= 0 || page.items.length === 0) return;
       start += page.items.length;
@@ -165,19 +198,19 @@ export class DeviceCloudClient {
     if (!Array.isArray(topics) || topics.length === 0 || topics.some((t) => typeof t !== 'string')) {
       throw new TypeError('topics must be a non-empty array of strings');
     }
-    for await (const m of this.listMonitors(MonitorFields.monTopic.eq(topics.join(',')), { ...options, pageSize: 1 })) return m;
+    for await (const m of this.listMonitors(MonitorFields.monTopic.eq(topics.join(',')), { pageSize: 1 }, callOf('getMonitor() options', options))) return m;
     return undefined;
   }
 
   /** One monitor, or undefined when the server answers 404. */
   async getMonitorById(id: number, options: CallOptions = {}): Promise<Monitor | undefined> {
     checkId(id);
+    const call = callOf('getMonitorById() options', options);
     try {
       const res = await this.http.request<Envelope>({
         path: `Monitor/${id}`,
         headers: { Accept: 'application/json' },
-        parseVendorError: vendorError,
-        ...this.call(options),
+        ...call,
       });
       return this.envelope(res.body, `Monitor/${id}`).items[0];
     } catch (err) {
@@ -193,6 +226,8 @@ export class DeviceCloudClient {
   async resetMonitor(id: number, changes: Record<string, string | number | boolean> = {}, options: CallOptions = {}): Promise<void> {
     checkId(id);
     if (typeof changes !== 'object' || changes === null) throw new TypeError('changes must be an object');
+    const call = callOf('resetMonitor() options', options);
+    this.registerToken(changes.monTransportToken);
     const body = Object.entries(changes)
       .map(([k, v]) => {
         if (!/^mon[A-Za-z]+$/.test(k)) throw new TypeError(`changes: ${k} is not a monitor element`);
@@ -205,20 +240,19 @@ export class DeviceCloudClient {
       headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
       body: `<Monitor>${element('monId', id)}${body}</Monitor>`,
       responseType: 'none',
-      parseVendorError: vendorError,
-      ...this.call(options),
+      ...call,
     });
   }
 
   async deleteMonitor(id: number, options: CallOptions = {}): Promise<void> {
     checkId(id);
+    const call = callOf('deleteMonitor() options', options);
     await this.http.request({
       method: 'DELETE',
       path: `Monitor/${id}`,
       headers: { Accept: 'text/xml' },
       responseType: 'none',
-      parseVendorError: vendorError,
-      ...this.call(options),
+      ...call,
     });
   }
 
@@ -245,20 +279,12 @@ export class DeviceCloudClient {
     await this.http.close();
   }
 
-  private call(options: CallOptions): CallOptions {
-    return {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
-    };
-  }
-
   private async page(query: Record<string, string | number>, options: CallOptions): Promise<{ items: Monitor[]; remaining: number }> {
     const res = await this.http.request<Envelope>({
       path: 'Monitor',
       query,
       headers: { Accept: 'application/json' },
-      parseVendorError: vendorError,
-      ...this.call(options),
+      ...options,
     });
     return this.envelope(res.body, 'Monitor');
   }
@@ -268,13 +294,7 @@ export class DeviceCloudClient {
     const items = env?.items;
     const remaining = Number(env?.remainingSize ?? 0);
     if (!Array.isArray(items) || !Number.isFinite(remaining)) {
-      let preview: string;
-      try {
-        preview = JSON.stringify(body).slice(0, 2048);
-      } catch {
-        preview = '';
-      }
-      throw new ParseError({ message: `unexpected /ws/${path} envelope (no items list)`, rawPreview: preview, method: 'GET', url: path });
+      throw new ParseError({ message: `unexpected /ws/${path} envelope (no items list)`, rawPreview: this.redactor.preview(body), method: 'GET', url: path });
     }
     return {
       items: items.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null).map((i) => toMonitor(i)),

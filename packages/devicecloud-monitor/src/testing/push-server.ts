@@ -34,7 +34,12 @@ export interface PushFaultState {
   splitFrames: boolean;
   /** Maximum unacked blocks per explicit-ack monitor. */
   maxUnackedBlocks: number;
+  /** Right after every accepted ConnectionRequest, send a frame header that desynchronises the stream. */
+  badBlockOnConnect: boolean;
 }
+
+/** A PublishMessage header declaring 4 GiB: no client accepts it, the stream is lost. */
+export const DESYNC_FRAME = Buffer.from('0003ffff0000', 'hex');
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -148,6 +153,7 @@ function handleSocket(socket: Socket, host: PushServerHost, registry: Connection
           registry.get(monitor.id)?.close();
           registry.set(monitor.id, connection);
           monitor.attach(connection, host.now());
+          if (host.faults.badBlockOnConnect) connection.raw(DESYNC_FRAME);
           if (!monitor.explicitAck) return;
         } else if (frame.type === MessageType.PublishMessageReceived) {
           const ack = parseAck(frame.payload);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { Server, Socket } from 'node:net';
-import { testCertificate } from '@x/http-core/testing';
+import { createControl, testCertificate, withControl, writeCaFile, type CaFile, type Control } from '@x/http-core/testing';
 import { timingSafeEqualString } from '@x/http-core';
 import { HttpDeliverySink, type DeliveryAttempt } from './http-delivery.js';
 import { createPushServer, type ConnectionRegistry, type PushFaultState } from './push-server.js';
@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   httpCa?: string;
   /** Uniform [0, 1) source for split points and generated data (default Math.random). */
   random?: () => number;
+  /** Write the TLS CA to a temporary file (`caPath`, served by `GET /control/ca`); removed by `close()`. */
+  writeCaFile?: boolean;
 }
 
 export interface PublishInput {
@@ -71,6 +73,8 @@ export interface SimulatorFaults {
   stall(monitorId: number, ms: number): void;
   /** Kills the monitor's push connection between frames. */
   disconnect(monitorId: number): boolean;
+  /** While on, every accepted push connection gets a desynchronising frame right after its ConnectionResponse. */
+  badBlockOnConnect(enabled: boolean): void;
 }
 
 function listen(server: Server | HttpServer, port: number, host: string, sockets?: Set<Socket>): Promise<number> {
@@ -119,6 +123,14 @@ export class DeviceCloudSimulator {
   /** Recent REST requests (method, url, accept, content type, body). */
   readonly requests: RestHost['requests'] = [];
   readonly faults: SimulatorFaults;
+  /** The shared control API (SIMULATOR-CONTROL.md of @x/http-core), served under `<url>/control`. */
+  get control(): Control {
+    return this.controlApi;
+  }
+  /** `<url>/control`. */
+  controlUrl = '';
+  /** The CA file of the TLS push port (with `writeCaFile: true`). */
+  caPath: string | undefined;
 
   private readonly options: SimulatorOptions;
   private readonly tlsMaterial: { key: string; cert: string; ca?: string };
@@ -133,6 +145,8 @@ export class DeviceCloudSimulator {
   private secure: Server | undefined;
   private generator: NodeJS.Timeout | undefined;
   private readonly sockets = new Set<Socket>();
+  private caFile: CaFile | undefined;
+  private controlApi: Control;
 
   private constructor(options: SimulatorOptions) {
     this.options = options;
@@ -143,7 +157,7 @@ export class DeviceCloudSimulator {
     this.random = options.random ?? Math.random;
     this.tlsMaterial = options.tls ?? testCertificate();
     this.ca = this.tlsMaterial.ca ?? this.tlsMaterial.cert;
-    this.faultState = { dropMidFrame: new Set(), splitFrames: false, maxUnackedBlocks: options.maxUnackedBlocks ?? 16 };
+    this.faultState = { dropMidFrame: new Set(), splitFrames: false, maxUnackedBlocks: options.maxUnackedBlocks ?? 16, badBlockOnConnect: false };
     const conn = (id: number) => this.registry.get(id);
     this.faults = {
       dropMidFrame: (monitorId) => void this.faultState.dropMidFrame.add(monitorId ?? -1),
@@ -178,7 +192,43 @@ export class DeviceCloudSimulator {
         c.close();
         return true;
       },
+      badBlockOnConnect: (enabled) => {
+        this.faultState.badBlockOnConnect = enabled;
+      },
     };
+    this.controlApi = this.createControl();
+  }
+
+  /** Control API: faults on the REST API, dropped push connections, pushed events, received requests. */
+  private createControl(ca?: { pem: string; path: string }): Control {
+    return createControl({
+      name: 'devicecloud-monitor',
+      dropConnections: () => this.dropConnections(),
+      push: (body) => this.pushFromControl(body),
+      received: () => this.requests,
+      clearReceived: () => void this.requests.splice(0),
+      ...(ca ? { ca } : {}),
+    });
+  }
+
+  /** Closes every open push connection now; returns how many. */
+  dropConnections(): number {
+    const open = [...this.registry.values()];
+    for (const c of open) c.close();
+    return open.length;
+  }
+
+  /** `POST /control/push`: `{ "type": "DataPoint", "streamId": "dev1/temp", "data": 21.5, "streamUnits"?: "C" }`. */
+  private pushFromControl(body: unknown): { seq: number; topic: string } {
+    const input = body as { type?: unknown; streamId?: unknown; data?: unknown; streamUnits?: unknown };
+    if (input.type !== 'DataPoint') throw new TypeError('push: type must be "DataPoint"');
+    if (typeof input.streamId !== 'string' || input.streamId === '') throw new TypeError('push: streamId must be a non-empty string');
+    if (typeof input.data !== 'string' && typeof input.data !== 'number' && typeof input.data !== 'boolean') {
+      throw new TypeError('push: data must be a string, number or boolean');
+    }
+    if (input.streamUnits !== undefined && typeof input.streamUnits !== 'string') throw new TypeError('push: streamUnits must be a string');
+    const event = this.publishDataPoint({ streamId: input.streamId, data: input.data, ...(input.streamUnits !== undefined ? { streamUnits: input.streamUnits } : {}) });
+    return { seq: event.seq, topic: event.topic };
   }
 
   /** Starts every server; ports default to ephemeral ones. */
@@ -205,9 +255,17 @@ export class DeviceCloudSimulator {
       deleteMonitor: (m) => this.deleteMonitor(m.id),
       publishDataPoint: (input) => this.publishDataPoint(input),
     };
-    this.rest = createHttpServer(createRestHandler(restHost));
+    let control = this.controlApi;
+    if (this.options.writeCaFile && this.ca !== undefined) {
+      this.caFile = await writeCaFile(this.ca);
+      this.caPath = this.caFile.path;
+      control = this.controlApi = this.createControl({ pem: this.ca, path: this.caFile.path });
+    }
+    const handler = withControl(control, createRestHandler(restHost));
+    this.rest = createHttpServer((req, res) => void handler(req, res));
     this.port = await listen(this.rest, this.options.port ?? 0, this.host);
     this.url = `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    this.controlUrl = `${this.url}/control`;
     const pushHost = {
       authenticate: (u: string, p: string) => {
         const userOk = timingSafeEqualString(u, this.username);
@@ -367,5 +425,7 @@ export class DeviceCloudSimulator {
     for (const c of this.registry.values()) c.close();
     for (const s of this.sockets) s.destroy();
     await Promise.all([closeServer(this.rest), closeServer(this.plain), closeServer(this.secure)]);
+    await this.caFile?.remove();
+    this.caFile = undefined;
   }
 }
