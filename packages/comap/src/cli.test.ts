@@ -1,195 +1,184 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRateLimiter } from '@x/http-core';
+import { run } from '@x/http-core/cli';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main, type CliIO } from './cli-main.js';
+import { comapProgram } from './cli/program.js';
 import { ComapClient, VALUE_GUID } from './index.js';
 import { startComapSimulator, type ComapSimulator } from './testing/index.js';
+import { VERSION } from './version.js';
 
+// The CLI in-process, against a simulator (the built bin in its own process: test/process.test.ts).
 const open: { close(): Promise<void> }[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((x) => x.close()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function io(extra: Partial<CliIO> = {}): CliIO & { out: () => string; err: () => string } {
+async function simulator(): Promise<ComapSimulator> {
+  const sim = await startComapSimulator({ units: 3, rateLimit: false, tokenRequestLimit: false, seed: 5, now: () => Date.UTC(2024, 5, 1, 12) });
+  open.push(sim);
+  return sim;
+}
+
+function envOf(sim: ComapSimulator): Record<string, string> {
+  return { COMAP_KEY: sim.key, COMAP_CLIENT_ID: sim.clientId, COMAP_SECRET: sim.secret, COMAP_LOGIN_ID: sim.loginId, COMAP_BASE_URL: sim.url };
+}
+
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+// Every run makes a new client, so a new token: more than the 5 per 5 minutes of the default limiter.
+const tokenRateLimiter = createRateLimiter({ tokensPerInterval: 1000, intervalInMs: 1000 });
+
+/** Runs `comap argv` (the client limits off, so tests do not wait a second per request). */
+async function comap(argv: string[], env: Record<string, string> = {}, signal?: AbortSignal): Promise<Ran> {
   let out = '';
   let err = '';
-  return {
+  const code = await run(comapProgram({ rateLimit: false, tokenRateLimiter }), {
+    argv,
+    env,
     stdout: { write: (t: string) => (out += t) },
     stderr: { write: (t: string) => (err += t) },
-    env: {},
-    out: () => out,
-    err: () => err,
-    ...extra,
-  };
+    ...(signal === undefined ? {} : { signal }),
+  });
+  return { code, out, err };
 }
 
-async function setup(): Promise<{ sim: ComapSimulator; client: ComapClient }> {
-  const sim = await startComapSimulator({ units: 3, rateLimit: false, seed: 5, now: () => Date.UTC(2024, 5, 1, 12) });
-  const client = new ComapClient({ ...sim.credentials(), baseUrl: sim.url, rateLimit: false });
-  open.push(sim, client);
-  return { sim, client };
-}
-
-const lines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('comap CLI (in-process)', () => {
-  it('units with credentials from the environment', async () => {
-    const { sim } = await setup();
-    const t = io({ env: { COMAP_KEY: sim.key, COMAP_CLIENT_ID: sim.clientId, COMAP_SECRET: sim.secret, COMAP_LOGIN_ID: sim.loginId, COMAP_BASE_URL: sim.url } });
-    expect(await main(['units'], t)).toBe(0);
-    expect(lines(t.out()).map((u) => u.unitGuid)).toEqual(sim.units.map((u) => u.unitGuid));
-    expect(t.err()).toBe('');
+  it('units with credentials from the environment, or from flags', async () => {
+    const sim = await simulator();
+    const r = await comap(['units'], envOf(sim));
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(lines(r.out).map((u) => u.unitGuid)).toEqual(sim.units.map((u) => u.unitGuid));
+    const f = await comap(['units', '--key', sim.key, '--client-id', sim.clientId, '--secret', sim.secret, '--login-id', sim.loginId, '--base-url', sim.url]);
+    expect([f.code, f.err, lines(f.out).length]).toEqual([0, '', 3]);
   });
 
   it('values/info/permissions/comments/files by unit name or GUID', async () => {
-    const { sim, client } = await setup();
+    const sim = await simulator();
+    const env = envOf(sim);
     const u = sim.units[1]!;
-    let t = io({ client });
-    expect(await main(['values', 'Brno', '--guids', `${VALUE_GUID.mode},${VALUE_GUID.RPM}`], t)).toBe(0);
-    expect(lines(t.out()).map((v) => v.valueGuid)).toEqual([VALUE_GUID.mode, VALUE_GUID.RPM]);
+    let r = await comap(['values', 'Brno', '--guids', `${VALUE_GUID.mode},${VALUE_GUID.RPM}`], env);
+    expect(lines(r.out).map((v) => v.valueGuid)).toEqual([VALUE_GUID.mode, VALUE_GUID.RPM]);
     for (const cmd of ['info', 'permissions']) {
-      t = io({ client });
-      expect(await main([cmd, u.unitGuid], t)).toBe(0);
-      expect(lines(t.out())[0]?.unitGuid).toBe(u.unitGuid);
+      r = await comap([cmd, u.unitGuid], env);
+      expect([r.code, lines(r.out)[0]?.unitGuid]).toEqual([0, u.unitGuid]);
     }
-    t = io({ client });
-    expect(await main(['comments', u.unitGuid], t)).toBe(0);
-    expect(lines(t.out())[0]?.text).toBe('Oil & filter changed (500 h service) / belts checked');
-    t = io({ client });
-    expect(await main(['files', u.unitGuid], t)).toBe(0);
-    expect(lines(t.out()).map((f) => f.fileName)).toEqual(u.files.map((f) => f.fileName));
-    t = io({ client });
-    expect(await main(['info', 'Nowhere'], t)).toBe(1);
-    expect(t.err()).toBe('comap: no unit name contains "Nowhere"\n');
+    r = await comap(['comments', u.unitGuid], env);
+    expect(lines(r.out)[0]?.text).toBe('Oil & filter changed (500 h service) / belts checked');
+    r = await comap(['files', u.unitGuid], env);
+    expect(lines(r.out).map((f) => f.fileName)).toEqual(u.files.map((f) => f.fileName));
+    r = await comap(['info', 'Nowhere'], env);
+    expect([r.code, r.out, r.err]).toEqual([1, '', 'comap: error: no unit name contains "Nowhere" [COMAP_NOT_FOUND]\n']);
   });
 
   it('history as JSON lines or CSV, progress on stderr for long ranges', async () => {
-    const { sim, client } = await setup();
+    const sim = await simulator();
+    const env = envOf(sim);
     const u = sim.units[0]!;
-    let t = io({ client });
-    expect(await main(['history', u.unitGuid, '--from', '01/01/2024', '--to', '03/10/2024', '--guids', VALUE_GUID.engine_state], t)).toBe(0);
-    const entries = lines(t.out());
+    let r = await comap(['history', u.unitGuid, '--from', '01/01/2024', '--to', '03/10/2024', '--guids', VALUE_GUID.engine_state], env);
+    const entries = lines(r.out);
     expect(entries.length).toBeGreaterThan(10);
     expect(entries.every((e) => e.valueGuid === VALUE_GUID.engine_state)).toBe(true);
-    expect(t.err().trim().split('\n')).toEqual([
+    expect(r.err.trim().split('\n')).toEqual([
       expect.stringMatching(/^history: window 1\/3 \(01\/01\/2024-01\/31\/2024\) done, \d+ entries$/),
       expect.stringMatching(/^history: window 2\/3 \(02\/01\/2024-03\/02\/2024\) done, \d+ entries$/),
       expect.stringMatching(/^history: window 3\/3 \(03\/03\/2024-03\/10\/2024\) done, \d+ entries$/),
     ]);
-    t = io({ client });
-    expect(await main(['history', u.unitGuid, '--from', '01/01/2024', '--to', '01/05/2024', '--format', 'csv'], t)).toBe(0);
-    const csv = t.out().trim().split('\n');
+    r = await comap(['history', u.unitGuid, '--from', '01/01/2024', '--to', '01/05/2024', '--format', 'csv'], env);
+    const csv = r.out.trim().split('\n');
     expect(csv[0]).toBe('valueGuid,name,value,unit,validFrom,validTo');
     expect(csv[1]).toMatch(/^[0-9A-Fa-f-]{36},[^,]+,[^,]*,[^,]*,\d{4}-\d\d-\d\dT[\d:.]+Z,\d{4}-\d\d-\d\dT[\d:.]+Z$/);
-    expect(t.err()).toBe('');
-    t = io({ client });
-    expect(await main(['history', u.unitGuid, '--format', 'xml'], t)).toBe(2);
-    t = io({ client });
-    expect(await main(['history', u.unitGuid, '--from', '13/01/2024'], t)).toBe(1);
-    expect(t.err()).toMatch(/^comap: from is not a calendar date/);
+    expect(r.err).toBe('');
+    r = await comap(['history', u.unitGuid, '--format', 'xml'], env);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^comap: error: .*--format.*xml/);
+    r = await comap(['history', u.unitGuid, '--from', '13/01/2024'], env);
+    expect([r.code, r.err]).toEqual([2, 'comap: error: --from is not a calendar date: "13/01/2024"\nRun \'comap history --help\' for usage.\n']);
   });
 
-  it('command: by flags or --json; validation errors exit 1', async () => {
-    const { sim, client } = await setup();
+  it('command: by flags or --json; a bad command is a usage error and nothing is sent', async () => {
+    const sim = await simulator();
+    const env = envOf(sim);
     const u = sim.units[2]!;
-    let t = io({ client });
-    expect(await main(['command', u.unitGuid, 'changeMode', '--mode', 'man'], t)).toBe(0);
-    expect(lines(t.out())).toEqual([{ unitGuid: u.unitGuid, status: 200, body: { message: 'Command was successfully sent.' } }]);
+    let r = await comap(['command', u.unitGuid, 'changeMode', '--mode', 'man'], env);
+    expect(lines(r.out)).toEqual([{ unitGuid: u.unitGuid, status: 200, body: { message: 'Command was successfully sent.' } }]);
     expect(u.state.mode).toBe('MAN');
-    t = io({ client });
-    expect(await main(['command', u.unitGuid, '--json', '{"command":"userButton","index":3,"action":"toggle"}'], t)).toBe(0);
-    t = io({ client });
-    expect(await main(['command', u.unitGuid, 'extValue', '--index', '2', '--value', '12.5'], t)).toBe(0);
-    t = io({ client });
-    expect(await main(['command', u.unitGuid, 'changeSetpoint', '--guid', VALUE_GUID.genset_name, '--value', 'Renamed'], t)).toBe(0);
-    t = io({ client });
-    expect(await main(['command', u.unitGuid, 'setTimer', '--index', '1', '--timer', '{"mode":"Once","from":1700000000000,"duration":15}'], t)).toBe(0);
+    expect((await comap(['command', u.unitGuid, '--json', '{"command":"userButton","index":3,"action":"toggle"}'], env)).code).toBe(0);
+    expect((await comap(['command', u.unitGuid, 'extValue', '--index', '2', '--value', '12.5'], env)).code).toBe(0);
+    expect((await comap(['command', u.unitGuid, 'changeSetpoint', '--guid', VALUE_GUID.genset_name, '--value', 'Renamed'], env)).code).toBe(0);
+    expect((await comap(['command', u.unitGuid, 'setTimer', '--index', '1', '--timer', '{"mode":"Once","from":1700000000000,"duration":15}'], env)).code).toBe(0);
     expect(u.commands.map((c) => c.body.command)).toEqual(['changeMode', 'userButton', 'extValue', 'changeSetpoint', 'setTimer']);
     expect(u.commands[2]?.body).toEqual({ command: 'extValue', index: 2, value: 12.5 });
-    t = io({ client });
-    expect(await main(['command', u.unitGuid, 'userButton', '--index', '40', '--action', 'start'], t)).toBe(1);
-    expect(t.err()).toBe('comap: command.index must be an integer from 1 to 32, got 40\n');
+    r = await comap(['command', u.unitGuid, 'userButton', '--index', '40', '--action', 'start'], env);
+    expect([r.code, r.err]).toEqual([2, "comap: error: command.index must be an integer from 1 to 32, got 40\nRun 'comap command --help' for usage.\n"]);
     for (const bad of [['command', u.unitGuid], ['command', u.unitGuid, '--json', '{'], ['command', u.unitGuid, 'setTimer', '--timer', 'x'], ['command', u.unitGuid, 'userButton', '--index', 'one']]) {
-      t = io({ client });
-      expect(await main(bad, t), bad.join(' ')).toBe(2);
+      expect((await comap(bad, env)).code, bad.join(' ')).toBe(2);
     }
     expect(u.commands).toHaveLength(5);
   });
 
-  it('usage errors exit 2, help exits 0, missing credentials are named', async () => {
-    let t = io();
-    expect(await main(['--help'], t)).toBe(0);
-    expect(t.out()).toContain('Usage: comap <command>');
-    t = io();
-    expect(await main([], t)).toBe(2);
-    t = io();
-    expect(await main(['frobnicate'], t)).toBe(2);
-    expect(t.err()).toBe('comap: unknown command "frobnicate"\nRun "comap --help" for usage.\n');
-    t = io();
-    expect(await main(['units', '--bogus'], t)).toBe(2);
-    t = io({ env: { COMAP_KEY: 'k' } });
-    expect(await main(['units'], t)).toBe(2);
-    expect(t.err()).toContain('missing environment variable(s): COMAP_CLIENT_ID, COMAP_SECRET, COMAP_LOGIN_ID');
-    const { client } = await setup();
-    t = io({ client });
-    expect(await main(['values'], t)).toBe(2);
-    t = io({ client });
-    expect(await main(['download', 'Westport'], t)).toBe(2);
-    t = io();
-    expect(await main(['simulate', '--port', 'x'], t)).toBe(2);
+  it('download --out DIR', async () => {
+    const sim = await simulator();
+    const u = sim.units[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'comap-cli-'));
+    dirs.push(dir);
+    const r = await comap(['download', u.unitGuid, u.files[2]!.fileName, '--out', dir], envOf(sim));
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(JSON.parse(r.out)).toEqual({ path: join(dir, u.files[2]!.fileName), bytes: u.files[2]!.content.length });
+    expect(readFileSync(join(dir, u.files[2]!.fileName))).toEqual(u.files[2]!.content);
   });
 
-  it('simulate prints credentials as one JSON line and serves until aborted', async () => {
+  it('usage errors exit 2, help and --version exit 0, missing credentials are configuration (78)', async () => {
+    let r = await comap(['--help']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    for (const cmd of ['simulate', 'units', 'values', 'info', 'permissions', 'comments', 'files', 'history', 'download', 'command']) expect(r.out).toContain(`  ${cmd} `);
+    r = await comap(['values', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--guids');
+    r = await comap(['--version']);
+    expect([r.code, r.out]).toEqual([0, `${VERSION}\n`]);
+    r = await comap([]);
+    expect(r.code).toBe(2);
+    r = await comap(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^comap: error: .*frobnicate/);
+    expect((await comap(['units', '--bogus'])).code).toBe(2);
+    r = await comap(['units'], { COMAP_KEY: 'k' });
+    expect([r.code, r.err]).toEqual([78, 'comap: error: missing credentials: set COMAP_CLIENT_ID, COMAP_SECRET, COMAP_LOGIN_ID (or --client-id, --secret, --login-id)\n']);
+    r = await comap(['units'], { COMAP_KEY: 'k', COMAP_CLIENT_ID: 'c', COMAP_SECRET: 'the-secret', COMAP_LOGIN_ID: 'l', COMAP_BASE_URL: 'ftp://x' });
+    expect([r.code, r.err]).toEqual([78, 'comap: error: ComapClient options.baseUrl must be an http: or https: URL\n']);
+    expect((await comap(['values'])).code).toBe(2);
+    expect((await comap(['download', 'Westport'])).code).toBe(2);
+    r = await comap(['simulate', '--port', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^comap: error: .*--port/);
+  });
+
+  it('simulate prints its line (credentials and the control URL) and serves until interrupted', async () => {
     const controller = new AbortController();
-    const t = io({ signal: controller.signal });
-    const running = main(['simulate', '--units', '2', '--no-rate-limit'], t);
-    while (!t.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
-    const creds = JSON.parse(t.out()) as { url: string; key: string; clientId: string; secret: string; loginId: string };
-    expect(Object.keys(creds)).toEqual(['url', 'key', 'clientId', 'secret', 'loginId']);
-    const client = new ComapClient({ ...creds, baseUrl: creds.url, rateLimit: false });
+    let out = '';
+    const running = run(comapProgram(), { argv: ['simulate', '--units', '2', '--no-rate-limit'], env: {}, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, signal: controller.signal });
+    while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 10));
+    const line = JSON.parse(out) as { url: string; key: string; clientId: string; secret: string; loginId: string; control: string };
+    expect(Object.keys(line)).toEqual(['url', 'key', 'clientId', 'secret', 'loginId', 'control']);
+    expect(line.control).toBe(`${line.url}/control`);
+    const client = new ComapClient({ ...line, baseUrl: line.url, rateLimit: false });
     open.push(client);
     expect(await client.units()).toHaveLength(2);
-    controller.abort();
-    expect(await running).toBe(0);
+    controller.abort(Object.assign(new Error('interrupted by SIGTERM'), { exitCode: 143 }));
+    expect(await running).toBe(143);
   });
 });
-
-describe('comap CLI (built bin)', () => {
-  const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  it('simulate runs from dist/cli.js and a second process can query it', async () => {
-    const child = spawn(process.execPath, [bin, 'simulate', '--units', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      const first = await new Promise<string>((resolve, reject) => {
-        let buf = '';
-        child.stdout.on('data', (d: Buffer) => {
-          buf += d.toString();
-          if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
-        });
-        let err = '';
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        child.once('exit', (code) => reject(new Error(`simulate exited ${code}: ${err}`)));
-      });
-      const creds = JSON.parse(first) as Record<string, string>;
-      const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const q = spawn(process.execPath, [bin, 'units'], {
-          env: { ...process.env, COMAP_KEY: creds.key, COMAP_CLIENT_ID: creds.clientId, COMAP_SECRET: creds.secret, COMAP_LOGIN_ID: creds.loginId, COMAP_BASE_URL: creds.url },
-        });
-        let stdout = '';
-        let stderr = '';
-        q.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        q.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        q.once('exit', (code) => resolve({ code, stdout, stderr }));
-      });
-      expect(out.code, out.stderr).toBe(0);
-      expect(out.stdout.trim().split('\n')).toHaveLength(3);
-    } finally {
-      // Waiting for 'exit' of a process that already exited would hang the test.
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-    }
-  });
-});
-

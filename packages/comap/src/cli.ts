@@ -1,14 +1,9 @@
 #!/usr/bin/env node
-import { main } from './cli-main.js';
+/** The `comap` bin: the program run as this process (exit codes 0/1/2/78, 130 on SIGINT, 143 on SIGTERM). */
+import { main } from '@x/http-core/cli';
+import { comapProgram } from './cli/program.js';
 
-const controller = new AbortController();
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`comap: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+main(comapProgram()).catch((error: unknown) => {
+  process.stderr.write(`comap: error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

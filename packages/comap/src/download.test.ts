@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHttpError, isSizeLimitError } from '@x/http-core';
-import { main } from './cli-main.js';
 import { ComapClient } from './index.js';
 import { startComapSimulator, type ComapSimulator } from './testing/index.js';
 
@@ -81,15 +80,5 @@ describe('download', () => {
     await expect(client.download(u.unitGuid, '', { dir })).rejects.toThrow(new RangeError('fileName must not be empty'));
     await expect(client.download(u.unitGuid, 'x', {} as never)).rejects.toThrow(new TypeError('target must be { dir } or a writable stream'));
     expect(readdirSync(dir)).toEqual([]);
-  });
-
-  it('comap download --out DIR', async () => {
-    const { sim, client } = await setup();
-    const u = sim.units[0]!;
-    const dir = tmp();
-    let out = '';
-    const code = await main(['download', u.unitGuid, u.files[2]!.fileName, '--out', dir], { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: {}, client });
-    expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ path: join(dir, u.files[2]!.fileName), bytes: u.files[2]!.content.length });
   });
 });

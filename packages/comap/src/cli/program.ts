@@ -1,0 +1,27 @@
+/** The `comap` program: every command, built on @x/http-core's CLI kit. */
+import { defineProgram, type ProgramSpec } from '@x/http-core/cli';
+import { VERSION } from '../version.js';
+import { commandCommand } from './command-command.js';
+import type { ClientDefaults } from './credentials.js';
+import { downloadCommand } from './download-command.js';
+import { historyCommand } from './history-command.js';
+import { readCommands } from './read-commands.js';
+import { simulateCommand } from './simulate-command.js';
+
+/** The program; `defaults` go into every client it makes (tests: `{ rateLimit: false }`). */
+export function comapProgram(defaults: ClientDefaults = {}): ProgramSpec {
+  return defineProgram({
+    name: 'comap',
+    version: VERSION,
+    summary: 'ComAp WebSupervisor PRO from the command line: units, values, history, files, commands; and a simulator.',
+    secretEnv: ['COMAP_KEY', 'COMAP_SECRET'],
+    environment: {
+      COMAP_KEY: 'APIM subscription key',
+      COMAP_CLIENT_ID: 'application (client) id',
+      COMAP_SECRET: 'application secret',
+      COMAP_LOGIN_ID: 'WebSupervisor login',
+      COMAP_BASE_URL: 'API origin (default https://api.websupervisor.net)',
+    },
+    commands: [simulateCommand, ...readCommands(defaults), historyCommand(defaults), downloadCommand(defaults), commandCommand(defaults)],
+  });
+}
