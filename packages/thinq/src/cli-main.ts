@@ -2,13 +2,14 @@ import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConnectClient, newConnectClientId } from './connect-client.js';
-import { ConnectPush } from './connect-push.js';
+import { ConnectClient, newConnectClientId } from './connect/client.js';
+import { ConnectPush } from './connect/session.js';
 import { isControlValidationError, isThinqError } from './errors.js';
 import type { ModelInfo, MonitorData } from './model.js';
 import { statusKindOf, statusView } from './status.js';
-import { V1Client, type V1ClientOptions } from './v1-client.js';
-import { V1AirConditioner, V1Refrigerator } from './v1-devices.js';
+import { V1Client } from './v1/client.js';
+import type { V1ClientOptions } from './v1/options.js';
+import { V1AirConditioner, V1Refrigerator } from './v1/devices.js';
 
 /** Where the CLI reads and writes (injectable for tests). */
 export interface CliIo {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isHttpError, isParseError, isXError } from '@x/http-core';
-import { connectError } from './connect-errors.js';
+import { errorCategory, isHttpError, isParseError, isXError } from '@x/http-core';
+import { connectError, ControlValidationError } from './connect/errors.js';
 import {
   MalformedResponseError,
   isConnectApiError,
@@ -10,10 +10,8 @@ import {
   isThinqApiError,
   isThinqError,
   isTokenError,
-  rawPreview,
-  TokenError,
-  v1Error,
 } from './errors.js';
+import { MonitorError, TokenError, v1Error } from './v1/errors.js';
 
 describe('v1 return codes', () => {
   it('maps every documented code, strings and integers alike', () => {
@@ -44,15 +42,33 @@ describe('v1 return codes', () => {
     const c = connectError({ code: '1222', status: 400 });
     expect([isHttpError(c), isConnectApiError(c), isThinqApiError(c)]).toEqual([true, true, false]);
     const m = new MalformedResponseError('bad', 'x'.repeat(2000));
-    expect([isParseError(m), isMalformedResponseError(m), m.rawPreview.length]).toEqual([true, true, 513]);
+    expect([isParseError(m), isMalformedResponseError(m), m.rawPreview.startsWith('x'.repeat(512)), m.rawPreview.length < 600]).toEqual([true, true, true, true]);
   });
 
-  it('bounds raw previews', () => {
-    expect(rawPreview(Uint8Array.of(1, 255))).toBe('01ff');
-    expect(rawPreview({ a: 1 })).toBe('{"a":1}');
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    expect(rawPreview(cyclic)).toBe('[object Object]');
-    expect(rawPreview(undefined)).toBe('undefined');
+  it('bounds raw previews and redacts tokens in them', () => {
+    const m = new MalformedResponseError('bad', { access_token: 'secret-access-1', n: 1 });
+    expect(m.rawPreview).not.toContain('secret-access-1');
+    expect(m.rawPreview).toContain('"n":1');
+    expect(new MalformedResponseError('bad', Uint8Array.of(1, 255)).rawPreview.length).toBeGreaterThan(0);
+  });
+
+  it('gives every error the category a caller decides by', () => {
+    const categories = [
+      v1Error('0102', undefined),
+      v1Error('0106', undefined),
+      v1Error('0100', undefined),
+      v1Error('0101', undefined),
+      v1Error('0555', undefined),
+      new TokenError(),
+      new MonitorError('d', '0001'),
+      new ControlValidationError('a.b', 'no'),
+      connectError({ code: '1103', status: 401 }),
+      connectError({ code: '1306', status: 429 }),
+      connectError({ code: '1205', status: 404 }),
+      connectError({ code: '2209', status: 500 }),
+      connectError({ code: '1222', status: 400 }),
+      new MalformedResponseError('bad', 'x'),
+    ].map((e) => errorCategory(e));
+    expect(categories).toEqual(['auth', 'transient', 'input', 'not-found', 'protocol', 'auth', 'protocol', 'input', 'auth', 'throttled', 'not-found', 'transient', 'transient', 'protocol']);
   });
 });

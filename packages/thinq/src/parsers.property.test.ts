@@ -1,11 +1,11 @@
 // Property tests for the parsers of untrusted data: any input gives a result or a typed error.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeviceProfile } from './connect-profile.js';
-import { parseMqttServer } from './connect-push.js';
+import { DeviceProfile } from './connect/profile.js';
+import { parseMqttServer } from './connect/mqtt-server.js';
 import { isThinqError } from './errors.js';
 import { ModelInfo } from './model.js';
-import { parseOAuthCallback } from './v1-client.js';
+import { parseOAuthCallback } from './v1/client.js';
 
 const typedOrOk = (fn: () => unknown, allowed: (err: unknown) => boolean) => {
   try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { createCsr, generateClientKeyPair, pemBody } from '../x509.js';
+import { createCsr, generateClientKeyPair, pemBody } from '../connect/x509.js';
 import { createTestCa, type TestCa } from './ca.js';
 import { startMqttBroker, type MqttBrokerSim } from './broker.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import type { Pkcs10CertificateRequest } from '@peculiar/x509';
-import { loadX509, toPem } from '../x509.js';
+import { loadX509, toPem } from '../connect/x509.js';
 
 const crypto = webcrypto;
 const ALG = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };

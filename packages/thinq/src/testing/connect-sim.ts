@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqualString, type Clock } from '@x/http-core';
 import { readJsonBody, sendJson, type Router } from '@x/http-core/testing';
-import { DeviceProfile, mergeState } from '../connect-profile.js';
-import { CONNECT_API_KEY } from '../connect-client.js';
+import { DeviceProfile, mergeState } from '../connect/profile.js';
+import { CONNECT_API_KEY } from '../connect/client.js';
 import { isControlValidationError } from '../errors.js';
 import type { MqttBrokerSim } from './broker.js';
 import type { TestCa } from './ca.js';

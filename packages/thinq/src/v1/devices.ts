@@ -1,7 +1,8 @@
-import { isFailedRequestError as isFailedRequest, isInvalidRequestError as isInvalidRequest } from './errors.js';
-import type { ModelInfo } from './model.js';
-import { AC_HORIZONTAL_SWING, AC_VERTICAL_SWING } from './status.js';
-import type { V1Client, V1Device } from './v1-client.js';
+import { isFailedRequestError as isFailedRequest, isInvalidRequestError as isInvalidRequest } from '../errors.js';
+import type { ModelInfo } from '../model.js';
+import { AC_HORIZONTAL_SWING, AC_VERTICAL_SWING } from '../status.js';
+import type { V1Client } from './client.js';
+import type { V1Device } from './device-list.js';
 
 function codeFor(model: ModelInfo, key: string, label: string): string {
   const code = model.enumValue(key, label);

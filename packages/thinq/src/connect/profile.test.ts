@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceProfile, mergeState, stateOfLocation, type DeviceState } from './connect-profile.js';
-import { connectBaseUrl, connectCountries, connectRegionOf } from './connect-region.js';
-import { connectError } from './connect-errors.js';
-import { isControlValidationError, isRateLimitedError } from './errors.js';
-import { fixtureJson } from './fixtures.test-helper.js';
+import { DeviceProfile, mergeState, stateOfLocation, type DeviceState } from './profile.js';
+import { connectBaseUrl, connectCountries, connectRegionOf } from './region.js';
+import { connectError } from './errors.js';
+import { isControlValidationError, isRateLimitedError } from '../errors.js';
+import { fixtureJson } from '../fixtures.test-helper.js';
 
 // Fixtures: home-assistant/core tests/components/lg_thinq/fixtures/ (Apache-2.0), copied to
 // /work/shared/fixtures/thinq/connect/.

@@ -1,4 +1,5 @@
-import { ControlValidationError, MalformedResponseError } from './errors.js';
+import { MalformedResponseError } from '../errors.js';
+import { ControlValidationError } from './errors.js';
 
 /** A property specification of a Connect device profile. */
 export interface PropertySpec {

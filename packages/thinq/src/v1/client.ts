@@ -1,20 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AbortError,
+  assertDuration,
   createHttpClient,
   isHttpError,
+  namespacedLogger,
   silentLogger,
-  sleep,
   systemClock,
+  validateClientOptionsBase,
   type AuthProvider,
+  type CallOptions,
   type Clock,
   type HttpClient,
-  type HttpClientOptions,
   type Logger,
 } from '@x/http-core';
-import { MalformedResponseError, MonitorError, TokenError, isMonitorError, isNotLoggedInError, v1Error } from './errors.js';
-import { ModelInfo, type ControlCommand, type MonitorData } from './model.js';
-import { formatLgDate, oauthSignature, refreshSignatureMessage } from './signature.js';
-import { USER_AGENT } from './version.js';
+import { callOptions, type CallOptionsArg } from '../call-options.js';
+import { asList, isRecord, needString, parseDevice, type V1Device } from './device-list.js';
+import type { V1ClientOptions } from './options.js';
+import { V1Monitor } from './session.js';
+import { shareRefresh, type SharedRefresh } from './shared-refresh.js';
+import { MalformedResponseError, isNotLoggedInError } from '../errors.js';
+import { MonitorError, TokenError, v1Error } from './errors.js';
+import { ModelInfo, type ControlCommand } from '../model.js';
+import { formatLgDate, oauthSignature, refreshSignatureMessage } from '../signature.js';
+import { USER_AGENT } from '../version.js';
 
 /** LG's v1 gateway discovery endpoint. */
 export const V1_GATEWAY_URL = 'https://kic.lgthinq.com:46030/api/common/gatewayUriList';
@@ -42,20 +51,6 @@ export interface V1Tokens {
   refreshToken: string;
 }
 
-/** A device of the v1 device list (wideq `DeviceInfo`). */
-export interface V1Device {
-  deviceId: string;
-  alias: string;
-  modelName: string;
-  modelJsonUrl: string;
-  /** Numeric v1 device type (201 washer, 401 AC…). */
-  deviceType: number;
-  /** Name of the device type, `UNKNOWN` for codes we do not know. */
-  deviceTypeName: string;
-  /** The record as sent by the server. */
-  raw: Record<string, unknown>;
-}
-
 /** A wideq-format state file (`Client.dump()`), read and written as is. */
 export interface V1StateFile {
   model_info?: Record<string, unknown>;
@@ -64,55 +59,6 @@ export interface V1StateFile {
   session?: string;
   country?: string;
   language?: string;
-}
-
-/** Options of `V1Client`. */
-export interface V1ClientOptions {
-  /** Account country, upper case (e.g. `US`). Default `US`. */
-  country?: string;
-  /** Language tag (e.g. `en-US`). Default `en-US`. */
-  language?: string;
-  /** Gateway discovery URL (point it at a simulator). Default LG's. */
-  gatewayUrl?: string;
-  /** Extra @x/http-core client options (TLS trust, timeouts, logger…). */
-  http?: Omit<HttpClientOptions, 'auth' | 'baseUrl' | 'retry'>;
-  /** Retries of safe calls on 502/503/504. Default 5 (wideq's). */
-  maxRetries?: number;
-  /** Base delay of those retries. Default 500 ms. */
-  retryBaseDelayInMs?: number;
-  clock?: Clock;
-  logger?: Logger;
-  /** Non-fatal oddities (unknown device types, unknown enum codes). */
-  onWarning?: (message: string) => void;
-}
-
-const DEVICE_TYPES: Readonly<Record<number, string>> = {
-  101: 'REFRIGERATOR', 102: 'KIMCHI_REFRIGERATOR', 103: 'WATER_PURIFIER', 201: 'WASHER', 202: 'DRYER', 203: 'STYLER',
-  204: 'DISHWASHER', 221: 'TOWER_WASHER', 222: 'TOWER_DRYER', 223: 'TOWER_WASHER_DRYER', 301: 'OVEN', 302: 'MICROWAVE',
-  303: 'COOKTOP', 304: 'HOOD', 401: 'AC', 402: 'AIR_PURIFIER', 403: 'DEHUMIDIFIER', 405: 'FAN', 406: 'WATER_HEATER',
-  410: 'AIR_PURIFIER_FAN', 501: 'ROBOT_KING', 504: 'STICK_VACUUM', 603: 'CLOUD_GATEWAY', 701: 'TV', 801: 'BOILER', 901: 'SPEAKER',
-  902: 'HOMEVU', 1001: 'ARCH', 3001: 'MISSG', 3002: 'SENSOR', 3003: 'IOT_LIGHTING', 3004: 'IOT_MOTION_SENSOR',
-  3005: 'IOT_SMART_PLUG', 3006: 'IOT_DUST_SENSOR', 3102: 'SOLAR_SENSOR', 4001: 'EMS_AIR_STATION', 4003: 'AIR_SENSOR',
-  4004: 'PURICARE_AIR_DETECTOR', 6001: 'V2PHONE', 9000: 'HOMEROBOT',
-};
-
-/** The name of a v1 device type code, or `UNKNOWN`. */
-export function v1DeviceTypeName(code: number): string {
-  return DEVICE_TYPES[code] ?? 'UNKNOWN';
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** wideq `get_list`: missing → `[]`, one object → `[object]`, list → list. */
-export function asList(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-function needString(obj: Record<string, unknown>, key: string, where: string): string {
-  const v = obj[key];
-  if (typeof v !== 'string' || v === '') throw new MalformedResponseError(`${where}: missing ${key}`, obj);
-  return v;
 }
 
 /** Parses the OAuth callback URL the browser lands on after login into its two tokens. */
@@ -128,22 +74,6 @@ export function parseOAuthCallback(url: string): V1Tokens {
   const refreshToken = parsed.searchParams.get('refresh_token');
   if (!accessToken || !refreshToken) throw new RangeError('url: the callback URL carries no access_token and refresh_token');
   return { accessToken, refreshToken };
-}
-
-function parseDevice(raw: unknown, onWarning: (m: string) => void): V1Device {
-  if (!isRecord(raw)) throw new MalformedResponseError('device list entry is not an object', raw);
-  const type = typeof raw.deviceType === 'number' ? raw.deviceType : Number(raw.deviceType);
-  const name = v1DeviceTypeName(type);
-  if (name === 'UNKNOWN') onWarning(`unknown device type ${String(raw.deviceType)}`);
-  return {
-    deviceId: needString(raw, 'deviceId', 'device'),
-    alias: typeof raw.alias === 'string' || typeof raw.alias === 'number' ? String(raw.alias) : '',
-    modelName: typeof raw.modelNm === 'string' ? raw.modelNm : '',
-    modelJsonUrl: typeof raw.modelJsonUrl === 'string' ? raw.modelJsonUrl : '',
-    deviceType: Number.isFinite(type) ? type : 0,
-    deviceTypeName: name,
-    raw,
-  };
 }
 
 /**
@@ -163,15 +93,21 @@ export class V1Client {
   #session: string | undefined;
   #devices: V1Device[] | undefined;
   readonly #models = new Map<string, unknown>();
-  #refreshing: Promise<void> | undefined;
+  readonly #closed = new AbortController();
+  readonly #refreshing: SharedRefresh = shareRefresh(async (own) => {
+    await this.#refreshTokens({ signal: own });
+    await this.startSession({ signal: own });
+  }, this.#closed.signal);
 
   constructor(options: V1ClientOptions = {}) {
+    validateClientOptionsBase(options, 'V1Client options');
+    assertDuration('V1Client options.retryBaseDelayInMs', options.retryBaseDelayInMs);
     this.country = options.country ?? 'US';
     this.language = options.language ?? 'en-US';
     if (!/^[A-Z]{2,3}$/.test(this.country)) throw new RangeError('country must be 2-3 upper-case letters');
     if (!/^[a-z]{2,3}-[A-Z]{2,3}$/.test(this.language)) throw new RangeError('language must look like en-US');
     this.#gatewayUrl = options.gatewayUrl ?? V1_GATEWAY_URL;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = namespacedLogger(options.logger ?? silentLogger, 'thinq');
     this.#onWarning = options.onWarning ?? ((m) => this.#logger.warn(m));
     this.#clock = options.clock ?? systemClock;
     const maxRetries = options.maxRetries ?? 5;
@@ -183,18 +119,21 @@ export class V1Client {
       },
       secrets: () => [this.#tokens?.accessToken, this.#tokens?.refreshToken, this.#session].filter((s): s is string => !!s),
     };
+    const { country: _c, language: _l, gatewayUrl: _g, http, maxRetries: _m, retryBaseDelayInMs: _r, onWarning: _w, retry: _retry, ...base } = options;
     this.#http = createHttpClient({
+      ...base,
+      ...http,
       logger: this.#logger,
       clock: this.#clock,
-      ...options.http,
-      userAgent: options.http?.userAgent ?? USER_AGENT,
+      userAgent: options.userAgent ?? http?.userAgent ?? USER_AGENT,
       auth,
-      redact: { headers: ['x-thinq-token', 'x-thinq-jsessionid', 'lgemp-x-signature'], queryParams: ['access_token', 'refresh_token'], bodyKeys: ['token', 'refresh_token', 'access_token', 'jsessionId'], ...options.http?.redact },
+      redact: { headers: ['x-thinq-token', 'x-thinq-jsessionid', 'lgemp-x-signature'], queryParams: ['access_token', 'refresh_token'], bodyKeys: ['token', 'refresh_token', 'access_token', 'jsessionId'], ...http?.redact },
       retry: {
         maxAttempts: maxRetries + 1,
         baseDelayInMs: options.retryBaseDelayInMs ?? 500,
         // wideq retries only 502/503/504 (and the caller decides which calls are safe).
         classify: (err) => (isHttpError(err) ? ([502, 503, 504].includes(err.status) ? 'transient' : 'client') : undefined),
+        ...(typeof options.retry === 'object' ? options.retry : {}),
       },
     });
   }
@@ -251,7 +190,7 @@ export class V1Client {
     return { 'x-thinq-application-key': V1_APP_KEY, 'x-thinq-security-key': V1_SECURITY_KEY, accept: 'application/json' };
   }
 
-  async #lgedm(url: string, data: unknown, safe: boolean, withAuth: boolean, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  async #lgedm(url: string, data: unknown, safe: boolean, withAuth: boolean, call: CallOptions): Promise<Record<string, unknown>> {
     const res = await this.#http.request<unknown>({
       method: 'POST',
       path: url,
@@ -259,7 +198,7 @@ export class V1Client {
       headers: this.#headers(),
       idempotent: safe,
       ...(withAuth ? {} : { auth: false as const }),
-      ...(signal ? { signal } : {}),
+      ...call,
     });
     const body = res.body;
     if (!isRecord(body) || !isRecord(body.lgedmRoot)) {
@@ -272,9 +211,10 @@ export class V1Client {
   }
 
   /** Discovers (once) the gateway for this client's country and language. */
-  async gateway(signal?: AbortSignal): Promise<V1Gateway> {
+  async gateway(options?: CallOptionsArg): Promise<V1Gateway> {
+    const call = callOptions(options, 'gateway() options');
     if (this.#gateway) return this.#gateway;
-    const root = await this.#lgedm(this.#gatewayUrl, { countryCode: this.country, langCode: this.language }, true, false, signal);
+    const root = await this.#lgedm(this.#gatewayUrl, { countryCode: this.country, langCode: this.language }, true, false, call);
     this.#gateway = {
       authBase: needString(root, 'empUri', 'gateway'),
       apiRoot: needString(root, 'thinqUri', 'gateway'),
@@ -286,8 +226,9 @@ export class V1Client {
   }
 
   /** The URL to open in a browser to log in (wideq `oauth_url`). */
-  async loginUrl(signal?: AbortSignal): Promise<string> {
-    const gw = await this.gateway(signal);
+  async loginUrl(options?: CallOptionsArg): Promise<string> {
+    const call = callOptions(options, 'loginUrl() options');
+    const gw = await this.gateway(call);
     const url = new URL('login/sign_in', gw.authBase);
     const q = { country: gw.country, language: gw.language, svcCode: V1_SVC_CODE, authSvr: 'oauth2', client_id: V1_CLIENT_ID, division: 'ha', grant_type: 'password' };
     for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
@@ -295,41 +236,44 @@ export class V1Client {
   }
 
   /** Takes the tokens of the OAuth callback URL and starts a session. */
-  async completeLogin(callbackUrl: string, signal?: AbortSignal): Promise<V1Device[]> {
+  async completeLogin(callbackUrl: string, options?: CallOptionsArg): Promise<V1Device[]> {
+    const call = callOptions(options, 'completeLogin() options');
     this.#tokens = parseOAuthCallback(callbackUrl);
     this.#session = undefined;
-    return this.startSession(signal);
+    return this.startSession(call);
   }
 
   /** Uses known tokens (e.g. a saved refresh token): discover, refresh, start a session (wideq `from_token`). */
-  async loginWithRefreshToken(refreshToken: string, signal?: AbortSignal): Promise<V1Device[]> {
+  async loginWithRefreshToken(refreshToken: string, options?: CallOptionsArg): Promise<V1Device[]> {
+    const call = callOptions(options, 'loginWithRefreshToken() options');
     if (typeof refreshToken !== 'string' || refreshToken === '') throw new TypeError('refreshToken must be a non-empty string');
     this.#tokens = { accessToken: '', refreshToken };
-    await this.#refreshTokens(signal);
-    return this.startSession(signal);
+    await this.#refreshTokens(call);
+    return this.startSession(call);
   }
 
   /** `member/login`: starts a session with the access token; returns the device list it carries. */
-  async startSession(signal?: AbortSignal): Promise<V1Device[]> {
+  async startSession(options?: CallOptionsArg): Promise<V1Device[]> {
+    const call = callOptions(options, 'startSession() options');
     if (!this.#tokens) throw new TypeError('not logged in: call completeLogin() first');
-    const gw = await this.gateway(signal);
+    const gw = await this.gateway(call);
     this.#session = undefined;
     const root = await this.#lgedm(
       `${gw.apiRoot}/member/login`,
       { countryCode: gw.country, langCode: gw.language, loginType: 'EMP', token: this.#tokens.accessToken },
       true,
       false,
-      signal,
+      call,
     );
     this.#session = needString(root, 'jsessionId', 'member/login');
     this.#devices = asList(root.item).map((d) => parseDevice(d, this.#onWarning));
     return this.#devices;
   }
 
-  async #refreshTokens(signal?: AbortSignal): Promise<void> {
+  async #refreshTokens(call: CallOptions): Promise<void> {
     const tokens = this.#tokens;
     if (!tokens) throw new TypeError('not logged in: call completeLogin() first');
-    const gw = await this.gateway(signal);
+    const gw = await this.gateway(call);
     const timestamp = formatLgDate(new Date(this.#clock.now()));
     const res = await this.#http.request<unknown>({
       method: 'POST',
@@ -345,7 +289,7 @@ export class V1Client {
       idempotent: true,
       // A refused refresh answers 4xx with `status != 1` (TokenError); 502/503/504 are retried.
       okStatus: (status) => status < 500,
-      ...(signal ? { signal } : {}),
+      ...call,
     });
     const body = res.body;
     if (!isRecord(body) || body.status !== 1 || typeof body.access_token !== 'string') throw new TokenError();
@@ -353,54 +297,52 @@ export class V1Client {
   }
 
   /** Refreshes the access token (signed as the spec says) and starts a new session (wideq `Client.refresh`). */
-  async refresh(signal?: AbortSignal): Promise<void> {
-    this.#refreshing ??= (async () => {
-      try {
-        await this.#refreshTokens(signal);
-        await this.startSession(signal);
-      } finally {
-        this.#refreshing = undefined;
-      }
-    })();
-    return this.#refreshing;
+  async refresh(options?: CallOptionsArg): Promise<void> {
+    const { signal } = callOptions(options, 'refresh() options');
+    // The shared refresh runs on the client's own signal and the client's time limits; each caller
+    // waits with its own signal, so one caller giving up never fails the others.
+    return this.#refreshing.run(signal);
   }
 
   /** A session call: on `0102`/`9003` (not logged in) refresh once and retry once. */
-  async #call(path: string, data: unknown, safe: boolean, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const gw = await this.gateway(signal);
+  async #call(path: string, data: unknown, safe: boolean, call: CallOptions): Promise<Record<string, unknown>> {
+    const gw = await this.gateway(call);
     try {
-      if (this.#session === undefined) await this.startSession(signal);
-      return await this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, signal);
+      if (this.#session === undefined) await this.startSession(call);
+      return await this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, call);
     } catch (err) {
       if (!isNotLoggedInError(err)) throw err;
       this.#logger.info('thinq v1 session expired; refreshing', { code: err.code });
-      await this.refresh(signal);
-      return this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, signal);
+      await this.refresh(call);
+      return this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, call);
     }
   }
 
   /** `device/deviceList`. */
-  async devices(signal?: AbortSignal): Promise<V1Device[]> {
-    const root = await this.#call('device/deviceList', null, true, signal);
+  async devices(options?: CallOptionsArg): Promise<V1Device[]> {
+    const call = callOptions(options, 'devices() options');
+    const root = await this.#call('device/deviceList', null, true, call);
     this.#devices = asList(root.item).map((d) => parseDevice(d, this.#onWarning));
     return this.#devices;
   }
 
   /** A device by id, from the last device list (fetched if needed). */
-  async device(deviceId: string, signal?: AbortSignal): Promise<V1Device> {
+  async device(deviceId: string, options?: CallOptionsArg): Promise<V1Device> {
+    const call = callOptions(options, 'device() options');
     if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
-    const list = this.#devices ?? (await this.devices(signal));
+    const list = this.#devices ?? (await this.devices(call));
     const found = list.find((d) => d.deviceId === deviceId || d.alias === deviceId);
     if (!found) throw new RangeError(`deviceId: no device '${deviceId}' on this account`);
     return found;
   }
 
   /** The model JSON of a device (fetched once per URL, unauthenticated, and kept in the state). */
-  async modelInfo(device: V1Device, signal?: AbortSignal): Promise<ModelInfo> {
+  async modelInfo(device: V1Device, options?: CallOptionsArg): Promise<ModelInfo> {
+    const call = callOptions(options, 'modelInfo() options');
     const url = device.modelJsonUrl;
     if (!url) throw new RangeError(`device: ${device.deviceId} has no modelJsonUrl`);
     if (!this.#models.has(url)) {
-      const res = await this.#http.request<unknown>({ method: 'GET', path: url, auth: false, ...(signal ? { signal } : {}) });
+      const res = await this.#http.request<unknown>({ method: 'GET', path: url, auth: false, ...call });
       const model = new ModelInfo(res.body, { onWarning: this.#onWarning });
       this.#models.set(url, res.body);
       return model;
@@ -409,14 +351,16 @@ export class V1Client {
   }
 
   /** `rti/rtiMon` Start: returns the work id to poll. */
-  async monitorStart(deviceId: string, signal?: AbortSignal): Promise<string> {
-    const root = await this.#call('rti/rtiMon', { cmd: 'Mon', cmdOpt: 'Start', deviceId, workId: randomUUID() }, false, signal);
+  async monitorStart(deviceId: string, options?: CallOptionsArg): Promise<string> {
+    const call = callOptions(options, 'monitorStart() options');
+    const root = await this.#call('rti/rtiMon', { cmd: 'Mon', cmdOpt: 'Start', deviceId, workId: randomUUID() }, false, call);
     return needString(root, 'workId', 'rtiMon');
   }
 
   /** `rti/rtiResult`: null while warming up, the raw bytes of the frame otherwise. Throws MonitorError. */
-  async monitorPoll(deviceId: string, workId: string, signal?: AbortSignal): Promise<Uint8Array | null> {
-    const root = await this.#call('rti/rtiResult', { workList: [{ deviceId, workId }] }, true, signal);
+  async monitorPoll(deviceId: string, workId: string, options?: CallOptionsArg): Promise<Uint8Array | null> {
+    const call = callOptions(options, 'monitorPoll() options');
+    const root = await this.#call('rti/rtiResult', { workList: [{ deviceId, workId }] }, true, call);
     const work = asList(root.workList)[0];
     if (!isRecord(work) || !('returnCode' in work)) return null;
     if (work.returnCode !== '0000') throw new MonitorError(deviceId, String(work.returnCode));
@@ -425,8 +369,9 @@ export class V1Client {
   }
 
   /** `rti/rtiMon` Stop. */
-  async monitorStop(deviceId: string, workId: string, signal?: AbortSignal): Promise<void> {
-    await this.#call('rti/rtiMon', { cmd: 'Mon', cmdOpt: 'Stop', deviceId, workId }, false, signal);
+  async monitorStop(deviceId: string, workId: string, options?: CallOptionsArg): Promise<void> {
+    const call = callOptions(options, 'monitorStop() options');
+    await this.#call('rti/rtiMon', { cmd: 'Mon', cmdOpt: 'Stop', deviceId, workId }, false, call);
   }
 
   /** A monitor of one device (start, poll, stop; restarts once on a monitor error). */
@@ -435,19 +380,21 @@ export class V1Client {
   }
 
   /** `rti/rtiControl` Set of one key (wideq `set_device_controls`). */
-  async setControl(deviceId: string, key: string, value: unknown, signal?: AbortSignal): Promise<void> {
+  async setControl(deviceId: string, key: string, value: unknown, options?: CallOptionsArg): Promise<void> {
+    const call = callOptions(options, 'setControl() options');
     if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string');
-    await this.#call('rti/rtiControl', { cmd: 'Control', cmdOpt: 'Set', value: { [key]: value }, deviceId, workId: randomUUID(), data: '' }, false, signal);
+    await this.#call('rti/rtiControl', { cmd: 'Control', cmdOpt: 'Set', value: { [key]: value }, deviceId, workId: randomUUID(), data: '' }, false, call);
   }
 
   /** Sends a prepared control command (e.g. `ModelInfo.controlCommand`, binary templates in Base64). */
-  async sendControl(deviceId: string, command: ControlCommand, signal?: AbortSignal): Promise<void> {
-    await this.#call('rti/rtiControl', { ...command, deviceId, workId: randomUUID() }, false, signal);
+  async sendControl(deviceId: string, command: ControlCommand, options?: CallOptionsArg): Promise<void> {
+    const call = callOptions(options, 'sendControl() options');
+    await this.#call('rti/rtiControl', { ...command, deviceId, workId: randomUUID() }, false, call);
   }
 
-  async #get(deviceId: string, category: 'Config' | 'Control', key: string, signal?: AbortSignal): Promise<string> {
+  async #get(deviceId: string, category: 'Config' | 'Control', key: string, call: CallOptions): Promise<string> {
     if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string');
-    const root = await this.#call('rti/rtiControl', { cmd: category, cmdOpt: 'Get', value: key, deviceId, workId: randomUUID(), data: '' }, true, signal);
+    const root = await this.#call('rti/rtiControl', { cmd: category, cmdOpt: 'Get', value: key, deviceId, workId: randomUUID(), data: '' }, true, call);
     if (typeof root.returnData !== 'string') throw new MalformedResponseError(`${category} ${key}: no returnData`, root);
     return root.returnData;
   }
@@ -456,8 +403,9 @@ export class V1Client {
    * `Config` get: Base64 JSON; when it does not parse, one outer `{…}` pair is stripped and parsing
    * retried (wideq `_get_config`); else MalformedResponseError.
    */
-  async getConfig(deviceId: string, key: string, signal?: AbortSignal): Promise<unknown> {
-    const data = await this.#get(deviceId, 'Config', key, signal);
+  async getConfig(deviceId: string, key: string, options?: CallOptionsArg): Promise<unknown> {
+    const call = callOptions(options, 'getConfig() options');
+    const data = await this.#get(deviceId, 'Config', key, call);
     const text = Buffer.from(data, 'base64').toString('utf8');
     try {
       return JSON.parse(text) as unknown;
@@ -475,8 +423,9 @@ export class V1Client {
   }
 
   /** `Control` get: the answer `(key:value)` gives `value` (wideq `_get_control`). */
-  async getControl(deviceId: string, key: string, signal?: AbortSignal): Promise<string> {
-    const data = await this.#get(deviceId, 'Control', key, signal);
+  async getControl(deviceId: string, key: string, options?: CallOptionsArg): Promise<string> {
+    const call = callOptions(options, 'getControl() options');
+    const data = await this.#get(deviceId, 'Control', key, call);
     const m = /^\(([^:]*):(.*)\)$/s.exec(data.trim());
     if (!m) throw new MalformedResponseError(`control ${key}: expected (key:value)`, data);
     return m[2] ?? '';
@@ -484,83 +433,8 @@ export class V1Client {
 
   /** Closes the HTTP connections. */
   async close(): Promise<void> {
+    this.#closed.abort(new AbortError(undefined, 'the client was closed'));
     await this.#http.close();
   }
 }
 
-/** Options of `V1Monitor.watch`. */
-export interface WatchOptions {
-  /** Pause between polls. Default 1000 ms (wideq's example). */
-  intervalInMs?: number;
-  signal?: AbortSignal;
-}
-
-/** One decoded monitor frame. */
-export interface MonitorFrame {
-  raw: Uint8Array;
-  data: MonitorData;
-}
-
-/** rti monitoring of one v1 device (wideq `Monitor`). */
-export class V1Monitor {
-  #workId: string | undefined;
-  #restarted = false;
-  constructor(
-    private readonly client: V1Client,
-    readonly deviceId: string,
-    private readonly clock: Clock,
-  ) {}
-
-  /** The work id of the running monitor, if started. */
-  get workId(): string | undefined {
-    return this.#workId;
-  }
-
-  async start(signal?: AbortSignal): Promise<void> {
-    this.#workId = await this.client.monitorStart(this.deviceId, signal);
-  }
-
-  /**
-   * Polls once: null while warming up or when nothing is new. A monitor error stops and restarts the
-   * monitor (new work id) and yields null; a second error before any successful poll is thrown.
-   */
-  async poll(signal?: AbortSignal): Promise<Uint8Array | null> {
-    if (this.#workId === undefined) await this.start(signal);
-    try {
-      const frame = await this.client.monitorPoll(this.deviceId, this.#workId as string, signal);
-      this.#restarted = false;
-      return frame;
-    } catch (err) {
-      if (!isMonitorError(err) || this.#restarted) throw err;
-      this.#restarted = true;
-      await this.stop(signal).catch(() => undefined);
-      await this.start(signal);
-      return null;
-    }
-  }
-
-  async stop(signal?: AbortSignal): Promise<void> {
-    const workId = this.#workId;
-    this.#workId = undefined;
-    if (workId !== undefined) await this.client.monitorStop(this.deviceId, workId, signal);
-  }
-
-  /** Polls forever (until `signal` aborts), yielding every frame decoded with the device's model. */
-  async *watch(model: ModelInfo, options: WatchOptions = {}): AsyncGenerator<MonitorFrame> {
-    const interval = options.intervalInMs ?? 1000;
-    if (!Number.isFinite(interval) || interval < 0) throw new RangeError('intervalInMs must be >= 0');
-    const { signal } = options;
-    try {
-      while (!signal?.aborted) {
-        const raw = await this.poll(signal);
-        if (raw) yield { raw, data: model.decodeMonitor(raw) };
-        // An abort during the pause ends the loop quietly.
-        await sleep(interval, signal, this.clock).catch((err: unknown) => {
-          if (!signal?.aborted) throw err;
-        });
-      }
-    } finally {
-      await this.stop().catch(() => undefined);
-    }
-  }
-}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { V1Client } from './v1-client.js';
-import { V1AirConditioner, V1Refrigerator } from './v1-devices.js';
-import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
+import { V1Client } from './client.js';
+import { V1AirConditioner, V1Refrigerator } from './devices.js';
+import { startThinqSimulator, type ThinqSimulator } from '../testing/simulator.js';
 
 describe('v1 device controls (wideq ACDevice / RefrigeratorDevice)', () => {
   let sim: ThinqSimulator;

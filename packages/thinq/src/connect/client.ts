@@ -1,23 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import {
+  assertDuration,
   createBackoff,
   createHttpClient,
   isHttpError,
+  namespacedLogger,
   silentLogger,
   sleep,
   systemClock,
+  validateCallOptions,
+  validateClientOptionsBase,
+  type CallOptions,
   type Clock,
   type HttpClient,
-  type HttpClientOptions,
   type Logger,
   type RandomSource,
 } from '@x/http-core';
-import { connectError } from './connect-errors.js';
-import { DeviceProfile, type ControlPayload, type DeviceState } from './connect-profile.js';
-import { connectBaseUrl } from './connect-region.js';
-import { isConnectApiError, isRateLimitedError, MalformedResponseError } from './errors.js';
-import { createMessageId } from './signature.js';
-import { USER_AGENT } from './version.js';
+import type { ConnectClientOptions } from './options.js';
+import { connectError } from './errors.js';
+import { DeviceProfile, type ControlPayload, type DeviceState } from './profile.js';
+import { connectBaseUrl } from './region.js';
+import { isConnectApiError, isRateLimitedError, MalformedResponseError } from '../errors.js';
+import { createMessageId } from '../signature.js';
+import { USER_AGENT } from '../version.js';
 
 /** The public API key of ThinQ Connect (LG's pythinqconnect `const.py`). */
 export const CONNECT_API_KEY = 'v6GFvkweNo7DK7yD3ylIZ9w52aKBU0eJ7wLXkSR3';
@@ -49,32 +54,6 @@ export interface ConnectCertificate {
   subscriptions: string[];
 }
 
-/** Options of `ConnectClient`. */
-export interface ConnectClientOptions {
-  /** Personal access token (https://connect-pat.lgthinq.com). */
-  pat: string;
-  /** Account country (ISO alpha-2); picks the region. */
-  country: string;
-  /** Stable id of this installation (a random UUID is recommended; persist it). */
-  clientId: string;
-  /** Override the regional base URL (e.g. the simulator's `connectUrl`). */
-  baseUrl?: string;
-  /** Retries after a rate-limit answer (1306/1314). Default 3. */
-  maxRateLimitRetries?: number;
-  /** Backoff of those retries: default 2 s doubling up to 60 s, full jitter; a Retry-After wins, capped at `maxDelayInMs`. */
-  rateLimitBackoff?: { initialDelayInMs?: number; maxDelayInMs?: number };
-  /** Extra @x/http-core options (TLS trust, timeouts…). */
-  http?: Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'retry'>;
-  clock?: Clock;
-  random?: RandomSource;
-  logger?: Logger;
-}
-
-/** Per-call options. */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
-
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Client of LG's official ThinQ Connect API. */
@@ -93,6 +72,9 @@ export class ConnectClient {
 
   constructor(options: ConnectClientOptions) {
     if (!isRecord(options)) throw new TypeError('options must be an object');
+    validateClientOptionsBase(options, 'ConnectClient options');
+    assertDuration('ConnectClient options.rateLimitBackoff.initialDelayInMs', options.rateLimitBackoff?.initialDelayInMs);
+    assertDuration('ConnectClient options.rateLimitBackoff.maxDelayInMs', options.rateLimitBackoff?.maxDelayInMs);
     if (typeof options.pat !== 'string' || options.pat.trim() === '') throw new TypeError('pat must be a non-empty string');
     if (typeof options.clientId !== 'string' || options.clientId.trim() === '') throw new TypeError('clientId must be a non-empty string');
     this.country = options.country;
@@ -101,18 +83,20 @@ export class ConnectClient {
     this.clientId = options.clientId;
     this.#pat = options.pat;
     this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? silentLogger;
+    this.#logger = namespacedLogger(options.logger ?? silentLogger, 'thinq');
     this.#random = options.random;
     this.#maxRateRetries = options.maxRateLimitRetries ?? 3;
     if (!Number.isInteger(this.#maxRateRetries) || this.#maxRateRetries < 0) throw new RangeError('maxRateLimitRetries must be a non-negative integer');
     this.#backoff = { initialDelayInMs: options.rateLimitBackoff?.initialDelayInMs ?? 2000, maxDelayInMs: options.rateLimitBackoff?.maxDelayInMs ?? 60_000 };
     const pat = this.#pat;
+    const { pat: _p, country: _c, clientId: _i, baseUrl: _b, maxRateLimitRetries: _m, rateLimitBackoff: _r, http, retry: _retry, ...base } = options;
     this.#http = createHttpClient({
+      ...base,
+      ...http,
       logger: this.#logger,
       clock: this.#clock,
-      ...options.http,
       baseUrl: this.baseUrl,
-      userAgent: options.http?.userAgent ?? USER_AGENT,
+      userAgent: options.userAgent ?? http?.userAgent ?? USER_AGENT,
       auth: {
         apply(headers) {
           headers.authorization = `Bearer ${pat}`;
@@ -136,14 +120,14 @@ export class ConnectClient {
     };
   }
 
-  async #once(method: 'GET' | 'POST' | 'DELETE', path: string, json: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
+  async #once(method: 'GET' | 'POST' | 'DELETE', path: string, json: unknown, headers: Record<string, string>, call: CallOptions): Promise<unknown> {
     try {
       const res = await this.#http.request<unknown>({
         method,
         path,
         headers: this.#headers(headers),
         ...(json === undefined ? {} : { json }),
-        ...(signal ? { signal } : {}),
+        ...call,
         parseVendorError: (body) => {
           const e = isRecord(body) && isRecord(body.error) ? body.error : undefined;
           return e ? { code: String(e.code), ...(typeof e.message === 'string' ? { message: e.message } : {}) } : undefined;
@@ -175,24 +159,27 @@ export class ConnectClient {
   }
 
   /** One API call: the `response` member of the answer; rate limits (1306/1314) are retried with backoff. */
-  async #call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<unknown> {
+  async #call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown, headers: Record<string, string> = {}, options: CallOptions = {}): Promise<unknown> {
+    const { signal, timeoutInMs, deadlineInMs } = validateCallOptions(options, `${method} ${path} options`);
+    // Only the call limits travel to the HTTP layer (not `hours`, `validate`…).
+    const call: CallOptions = { ...(signal ? { signal } : {}), ...(timeoutInMs === undefined ? {} : { timeoutInMs }), ...(deadlineInMs === undefined ? {} : { deadlineInMs }) };
     const backoff = createBackoff({ ...this.#backoff, jitter: 'full', ...(this.#random ? { random: this.#random } : {}) });
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#once(method, path, json, headers, signal);
+        return await this.#once(method, path, json, headers, call);
       } catch (err) {
         if (!isRateLimitedError(err) || attempt >= this.#maxRateRetries) throw err;
         // A server-given delay is honoured (without jitter) but never longer than the backoff cap.
         const delay = err.retryAfterInMs === undefined ? backoff.next() : Math.min(err.retryAfterInMs, this.#backoff.maxDelayInMs);
         this.#logger.warn('thinq connect: rate limited, backing off', { code: err.code, delayInMs: delay, attempt: attempt + 1 });
-        await sleep(delay, signal, this.#clock);
+        await sleep(delay, call.signal, this.#clock);
       }
     }
   }
 
   /** `GET devices`. */
   async devices(options: CallOptions = {}): Promise<ConnectDevice[]> {
-    const list = await this.#call('GET', 'devices', undefined, {}, options.signal);
+    const list = await this.#call('GET', 'devices', undefined, {}, options);
     if (!Array.isArray(list)) throw new MalformedResponseError('devices: expected a list', list);
     return list.map((raw) => {
       if (!isRecord(raw) || typeof raw.deviceId !== 'string' || !isRecord(raw.deviceInfo)) throw new MalformedResponseError('devices: bad entry', raw);
@@ -216,7 +203,7 @@ export class ConnectClient {
 
   /** `GET devices/{id}/profile`, parsed (and cached for control validation). */
   async profile(deviceId: string, options: CallOptions = {}): Promise<DeviceProfile> {
-    const raw = await this.#call('GET', `devices/${ConnectClient.#id(deviceId)}/profile`, undefined, {}, options.signal);
+    const raw = await this.#call('GET', `devices/${ConnectClient.#id(deviceId)}/profile`, undefined, {}, options);
     const profile = new DeviceProfile(raw);
     this.#profiles.set(deviceId, profile);
     return profile;
@@ -224,7 +211,7 @@ export class ConnectClient {
 
   /** `GET devices/{id}/state`: an object of resources, or one object per location. */
   async state(deviceId: string, options: CallOptions = {}): Promise<DeviceState> {
-    const raw = await this.#call('GET', `devices/${ConnectClient.#id(deviceId)}/state`, undefined, {}, options.signal);
+    const raw = await this.#call('GET', `devices/${ConnectClient.#id(deviceId)}/state`, undefined, {}, options);
     if (!isRecord(raw) && !(Array.isArray(raw) && raw.every(isRecord))) throw new MalformedResponseError('state: expected an object or a list of objects', raw);
     return raw;
   }
@@ -240,31 +227,31 @@ export class ConnectClient {
       const profile = this.#profiles.get(deviceId) ?? (await this.profile(deviceId, options));
       profile.validateControl(payload);
     }
-    return this.#call('POST', `devices/${ConnectClient.#id(deviceId)}/control`, payload, { 'x-conditional-control': 'true' }, options.signal);
+    return this.#call('POST', `devices/${ConnectClient.#id(deviceId)}/control`, payload, { 'x-conditional-control': 'true' }, options);
   }
 
   /** `GET route`: the MQTT server to use. */
   async route(options: CallOptions = {}): Promise<ConnectRoute> {
-    const raw = await this.#call('GET', 'route', undefined, {}, options.signal);
+    const raw = await this.#call('GET', 'route', undefined, {}, options);
     if (!isRecord(raw) || typeof raw.mqttServer !== 'string') throw new MalformedResponseError('route: no mqttServer', raw);
     return { mqttServer: raw.mqttServer, ...(typeof raw.apiServer === 'string' ? { apiServer: raw.apiServer } : {}), raw };
   }
 
   /** `POST client`: registers this client id for MQTT (`allowExist: true`). */
   async registerClient(options: CallOptions = {}): Promise<void> {
-    await this.#call('POST', 'client', { type: 'MQTT', 'service-code': 'SVC202', 'device-type': '607', allowExist: true }, {}, options.signal);
+    await this.#call('POST', 'client', { type: 'MQTT', 'service-code': 'SVC202', 'device-type': '607', allowExist: true }, {}, options);
   }
 
   /** `DELETE client`. */
   async unregisterClient(options: CallOptions = {}): Promise<void> {
-    await this.#call('DELETE', 'client', { type: 'MQTT', 'service-code': 'SVC202', 'device-type': '607' }, {}, options.signal);
+    await this.#call('DELETE', 'client', { type: 'MQTT', 'service-code': 'SVC202', 'device-type': '607' }, {}, options);
   }
 
   /** `POST client/certificate` with a CSR (PEM or its bare Base64 body). */
   async issueCertificate(csr: string, options: CallOptions = {}): Promise<ConnectCertificate> {
     if (typeof csr !== 'string' || csr === '') throw new TypeError('csr must be a non-empty string');
     const body = csr.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
-    const raw = await this.#call('POST', 'client/certificate', { 'service-code': 'SVC202', csr: body }, {}, options.signal);
+    const raw = await this.#call('POST', 'client/certificate', { 'service-code': 'SVC202', csr: body }, {}, options);
     const result = isRecord(raw) && isRecord(raw.result) ? raw.result : raw;
     if (!isRecord(result) || typeof result.certificatePem !== 'string' || !Array.isArray(result.subscriptions)) {
       throw new MalformedResponseError('client/certificate: no certificatePem and subscriptions', raw);
@@ -284,17 +271,17 @@ export class ConnectClient {
 
   /** `POST push/{id}/subscribe`; resolves false when already subscribed (1207). */
   subscribePush(deviceId: string, options: CallOptions = {}): Promise<boolean> {
-    return this.#tolerate(this.#call('POST', `push/${ConnectClient.#id(deviceId)}/subscribe`, undefined, {}, options.signal), '1207');
+    return this.#tolerate(this.#call('POST', `push/${ConnectClient.#id(deviceId)}/subscribe`, undefined, {}, options), '1207');
   }
 
   /** `DELETE push/{id}/unsubscribe`; resolves false when not subscribed (1206). */
   unsubscribePush(deviceId: string, options: CallOptions = {}): Promise<boolean> {
-    return this.#tolerate(this.#call('DELETE', `push/${ConnectClient.#id(deviceId)}/unsubscribe`, undefined, {}, options.signal), '1206');
+    return this.#tolerate(this.#call('DELETE', `push/${ConnectClient.#id(deviceId)}/unsubscribe`, undefined, {}, options), '1206');
   }
 
   /** `GET push`: devices whose push notifications this client receives. */
   async pushSubscriptions(options: CallOptions = {}): Promise<unknown[]> {
-    const raw = await this.#call('GET', 'push', undefined, {}, options.signal);
+    const raw = await this.#call('GET', 'push', undefined, {}, options);
     return Array.isArray(raw) ? (raw as unknown[]) : [];
   }
 
@@ -302,30 +289,31 @@ export class ConnectClient {
   async subscribeEvents(deviceId: string, options: CallOptions & { hours?: number } = {}): Promise<void> {
     const hours = options.hours ?? 4464;
     if (!Number.isInteger(hours) || hours < 1) throw new RangeError('hours must be a positive integer');
-    await this.#call('POST', `event/${ConnectClient.#id(deviceId)}/subscribe`, { expire: { unit: 'HOUR', timer: hours } }, {}, options.signal);
+    await this.#call('POST', `event/${ConnectClient.#id(deviceId)}/subscribe`, { expire: { unit: 'HOUR', timer: hours } }, {}, options);
   }
 
   /** `DELETE event/{id}/unsubscribe`; resolves false when not subscribed (1204). */
   unsubscribeEvents(deviceId: string, options: CallOptions = {}): Promise<boolean> {
-    return this.#tolerate(this.#call('DELETE', `event/${ConnectClient.#id(deviceId)}/unsubscribe`, undefined, {}, options.signal), '1204');
+    return this.#tolerate(this.#call('DELETE', `event/${ConnectClient.#id(deviceId)}/unsubscribe`, undefined, {}, options), '1204');
   }
 
   /** `GET event`: devices whose state events this client receives. */
   async eventSubscriptions(options: CallOptions = {}): Promise<unknown[]> {
-    const raw = await this.#call('GET', 'event', undefined, {}, options.signal);
+    const raw = await this.#call('GET', 'event', undefined, {}, options);
     return Array.isArray(raw) ? (raw as unknown[]) : [];
   }
 
   /** `POST push/devices`: account events (device added, removed, renamed). */
   async subscribeAccountEvents(options: CallOptions = {}): Promise<void> {
-    await this.#call('POST', 'push/devices', undefined, {}, options.signal);
+    await this.#call('POST', 'push/devices', undefined, {}, options);
   }
 
   /** `DELETE push/devices`. */
   async unsubscribeAccountEvents(options: CallOptions = {}): Promise<void> {
-    await this.#call('DELETE', 'push/devices', undefined, {}, options.signal);
+    await this.#call('DELETE', 'push/devices', undefined, {}, options);
   }
 
+  /** Closes the HTTP connections. */
   async close(): Promise<void> {
     await this.#http.close();
   }

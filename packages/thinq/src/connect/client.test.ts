@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClock } from '@x/http-core/testing';
-import { ConnectClient, CONNECT_API_KEY, newConnectClientId } from './connect-client.js';
-import { stateOfLocation } from './connect-profile.js';
+import { ConnectClient, CONNECT_API_KEY, newConnectClientId } from './client.js';
+import { stateOfLocation } from './profile.js';
 import { createCsr, generateClientKeyPair } from './x509.js';
-import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
+import { startThinqSimulator, type ThinqSimulator } from '../testing/simulator.js';
 
 describe('ConnectClient against the simulator', () => {
   let sim: ThinqSimulator;

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, createTestClock, failTimes, sendJson, startTestServer, testCertificate } from '@x/http-core/testing';
-import { refrigeratorStatus, washerStatus, airConditionerStatus } from './status.js';
-import { V1Client, asList, parseOAuthCallback, v1DeviceTypeName } from './v1-client.js';
-import { oauthSignature, refreshSignatureMessage } from './signature.js';
-import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
-import { wideqState } from './fixtures.test-helper.js';
+import { refrigeratorStatus, washerStatus, airConditionerStatus } from '../status.js';
+import { V1Client, parseOAuthCallback } from './client.js';
+import { asList, v1DeviceTypeName } from './device-list.js';
+import { oauthSignature, refreshSignatureMessage } from '../signature.js';
+import { startThinqSimulator, type ThinqSimulator } from '../testing/simulator.js';
+import { wideqState } from '../fixtures.test-helper.js';
 
 async function browserLogin(loginUrl: string): Promise<string> {
   // The simulator's login page redirects straight to the callback URL: follow it by hand.
