@@ -7,17 +7,18 @@ import { parseConfig, type FleetConfig } from './config.js';
 import { isObject } from './config-read.js';
 import type { Bridge, ConnectorContext, VendorConnector } from './connectors/connector.js';
 import { createBridge, createConnector } from './connectors/index.js';
-import { startDemo, type DemoEnvironment, type Simulators } from './demo/index.js';
+import { startDemo, type DemoConnectorOptions, type DemoEnvironment, type Simulators } from './demo/index.js';
 import { EventBus } from './events.js';
 import { startHttpServer, type FleetHttpServer } from './http/server.js';
 import { Ingest } from './ingest.js';
+import { namespacedLogger } from '@x/http-core';
 import { createLogger, type Logger } from './log.js';
 import { configSecrets, createScrub, scrubbingLogger } from './secrets.js';
-import type { Device, SeplStatus, Vendor, VendorStatus } from './model.js';
+import type { Device, SeplStatus, Vendor } from './model.js';
 import { VENDORS, toIso } from './model.js';
 import type { DemoControls, FleetService, FleetStatus } from './service.js';
 import { ownsDevice } from './shard.js';
-import { StateTracker } from './status.js';
+import { VendorStates } from './vendor-states.js';
 import { openStorage } from './storage/open.js';
 import type { FleetStore } from './storage/store.js';
 import { VERSION } from './version.js';
@@ -88,6 +89,109 @@ function resolveConfig(options: StartFleetOptions): FleetConfig {
   return config;
 }
 
+function disabledSepl(startedAt: number): SeplStatus {
+  return {
+    enabled: false,
+    state: 'disabled',
+    reason: null,
+    since: toIso(startedAt),
+    gatewayId: null,
+    devicesRegistered: 0,
+    eventsSent: 0,
+    commandsReceived: 0,
+    recentCommands: [],
+  };
+}
+
+/** Resolves once `predicate(status())` holds (checked on every bus event and every 50 ms). */
+function waitForStatus(bus: EventBus, status: () => FleetStatus, predicate: (s: FleetStatus) => boolean, timeoutInMs: number): Promise<FleetStatus> {
+  return new Promise((resolvePromise, reject) => {
+    const check = (): boolean => {
+      const s = status();
+      if (!predicate(s)) return false;
+      done();
+      resolvePromise(s);
+      return true;
+    };
+    const timer = setInterval(check, 50);
+    const timeout = setTimeout(() => {
+      done();
+      reject(new Error(`waitFor: condition not met within ${timeoutInMs} ms; status: ${JSON.stringify(status())}`));
+    }, timeoutInMs);
+    const off = bus.onAny(() => void check());
+    function done(): void {
+      clearInterval(timer);
+      clearTimeout(timeout);
+      off();
+    }
+    check();
+  });
+}
+
+interface ConnectorSetup {
+  config: FleetConfig;
+  ingest: Ingest;
+  logger: Logger;
+  now: () => number;
+  store: FleetStore;
+  vendors: VendorStates;
+  demo: boolean;
+  demoOptions: DemoConnectorOptions | undefined;
+}
+
+/** The registry's connector for every configured cloud, each with its own state tracker. */
+function createConnectors(o: ConnectorSetup): Map<Vendor, VendorConnector> {
+  const connectors = new Map<Vendor, VendorConnector>();
+  // Vendor clients nest their own namespace under it: `[fleet:comap]`, `[fleet:comap:http]`.
+  const logger = namespacedLogger(o.logger, 'fleet');
+  for (const vendor of VENDORS) {
+    const entry = o.vendors.entry(vendor, o.now);
+    const ctx: ConnectorContext = {
+      ingest: o.ingest,
+      tracker: entry.tracker,
+      logger,
+      now: o.now,
+      kv: { get: (key) => o.store.getState(key), set: (key, value) => o.store.setState(key, value) },
+      setMode: (mode) => o.vendors.setMode(vendor, mode),
+    };
+    const connector = createConnector(vendor, o.config, ctx, { demo: o.demo, demoOptions: o.demoOptions });
+    if (!connector) continue;
+    o.vendors.enable(vendor, entry);
+    connectors.set(vendor, connector);
+  }
+  return connectors;
+}
+
+/** Starts the simulators and points the configuration at them (their credentials count as secrets). */
+async function startDemoInto(config: FleetConfig, secrets: string[], pollIntervalInMs: number, logger: Logger, cleanups: Cleanups): Promise<DemoEnvironment> {
+  const demoEnv = await startDemo({ pollIntervalInMs, logger });
+  cleanups.push(() => demoEnv.stop());
+  Object.assign(config, demoEnv.config);
+  secrets.push(...configSecrets(config));
+  return demoEnv;
+}
+
+async function openStore(config: FleetConfig, logger: Logger, cleanups: Cleanups): Promise<FleetStore> {
+  const store = await openStorage({
+    databaseUrl: config.storage.databaseUrl,
+    dataDir: config.storage.dataDir,
+    onError: (err) => logger.warn('database connection error', { error: err }),
+  });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+type Cleanups = Array<() => Promise<void>>;
+
+/** Starts every connector (unless only created, e.g. for a backfill) and the bridge; stopping them is a cleanup. */
+async function startCollecting(connectors: ReadonlyMap<Vendor, VendorConnector>, bridge: Bridge | undefined, collect: boolean, cleanups: Cleanups): Promise<void> {
+  for (const connector of connectors.values()) {
+    cleanups.push(() => connector.stop());
+    if (collect) await connector.start();
+  }
+  if (bridge) await bridge.start();
+}
+
 export async function startFleet(options: StartFleetOptions = {}): Promise<FleetApp> {
   const config = resolveConfig(options);
   // Configured secrets never reach the logs, /api/status or command errors (the demo's simulator
@@ -97,27 +201,15 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
   const logger = scrubbingLogger(options.logger ?? createLogger(config.logLevel), secrets);
   const now = (): number => Date.now();
   const startedAt = now();
-  const cleanups: Array<() => Promise<void>> = [];
+  const cleanups: Cleanups = [];
   const cleanup = async (): Promise<void> => {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch((err: unknown) => logger.warn('shutdown step failed', { error: err }));
   };
 
   try {
-    let demoEnv: DemoEnvironment | undefined;
-    if (options.demo) {
-      demoEnv = await startDemo({ pollIntervalInMs: options.pollIntervalInMs ?? 1000, logger });
-      cleanups.push(() => demoEnv?.stop() ?? Promise.resolve());
-      Object.assign(config, demoEnv.config);
-      secrets.push(...configSecrets(config));
-    }
-
+    const demoEnv = options.demo ? await startDemoInto(config, secrets, options.pollIntervalInMs ?? 1000, logger, cleanups) : undefined;
     const bus = new EventBus((err) => logger.error('event listener failed', { error: err }));
-    const store: FleetStore = await openStorage({
-      databaseUrl: config.storage.databaseUrl,
-      dataDir: config.storage.dataDir,
-      onError: (err) => logger.warn('database connection error', { error: err }),
-    });
-    cleanups.push(() => store.close());
+    const store = await openStore(config, logger, cleanups);
 
     let bridge: Bridge | undefined;
     const decorate = (device: Device): Device => ({ ...device, sepl: { registered: bridge?.isRegistered(device.id) ?? false } });
@@ -126,73 +218,29 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       return d && decorate(d);
     };
 
-    const vendorState = new Map<Vendor, { tracker: StateTracker; devices: number; mode: string | null; enabled: boolean }>();
-    const vendorStatus = (vendor: Vendor): VendorStatus => {
-      const v = vendorState.get(vendor);
-      if (!v) return { vendor, enabled: false, state: 'disabled', reason: null, since: toIso(startedAt), lastSuccessAt: null, devices: 0, mode: null };
-      return { vendor, enabled: v.enabled, ...v.tracker.snapshot(), devices: v.devices, mode: v.mode };
-    };
-    const publishVendor = (vendor: Vendor): void => bus.emit('vendor', vendorStatus(vendor));
+    const vendors = new VendorStates(bus, startedAt, scrub);
 
     const ingest = new Ingest({
       store,
       bus,
       owns: (id) => ownsDevice(config.shard, id),
       decorate,
-      onDeviceCount: (vendor, count) => {
-        const v = vendorState.get(vendor);
-        if (v && v.devices !== count) {
-          v.devices = count;
-          publishVendor(vendor);
-        }
-      },
+      onDeviceCount: (vendor, count) => vendors.setDevices(vendor, count),
     });
     const commands = new CommandService({ store, bus, now, getDevice, scrub });
 
-    const connectors = new Map<Vendor, VendorConnector>();
-    if (!options.offline) {
-      for (const vendor of VENDORS) {
-        const entry = { tracker: new StateTracker('connecting', now, () => publishVendor(vendor), scrub), devices: 0, mode: null as string | null, enabled: true };
-        const ctx: ConnectorContext = {
-          ingest,
-          tracker: entry.tracker,
-          logger,
-          now,
-          kv: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) },
-          setMode(mode) {
-            if (entry.mode !== mode) {
-              entry.mode = mode;
-              publishVendor(vendor);
-            }
-          },
-        };
-        const connector = createConnector(vendor, config, ctx, { demo: Boolean(options.demo), demoOptions: demoEnv?.connectorOptions });
-        if (!connector) continue;
-        vendorState.set(vendor, entry);
-        connectors.set(vendor, connector);
-        commands.register(connector);
-      }
-    }
-
-    const disabledSepl = (): SeplStatus => ({
-      enabled: false,
-      state: 'disabled',
-      reason: null,
-      since: toIso(startedAt),
-      gatewayId: null,
-      devicesRegistered: 0,
-      eventsSent: 0,
-      commandsReceived: 0,
-      recentCommands: [],
-    });
+    const connectors = options.offline
+      ? new Map<Vendor, VendorConnector>()
+      : createConnectors({ config, ingest, logger, now, store, vendors, demo: Boolean(options.demo), demoOptions: demoEnv?.connectorOptions });
+    for (const connector of connectors.values()) commands.register(connector);
 
     const status = (): FleetStatus => ({
       version: VERSION,
       startedAt: toIso(startedAt),
       demo: Boolean(options.demo),
       storage: { kind: store.kind, ...(config.shard.count > 1 ? { shard: { ...config.shard } } : {}) },
-      vendors: { comap: vendorStatus('comap'), devicecloud: vendorStatus('devicecloud'), thinq: vendorStatus('thinq') },
-      sepl: bridge?.status() ?? disabledSepl(),
+      vendors: vendors.all(),
+      sepl: bridge?.status() ?? disabledSepl(startedAt),
     });
 
     const service: FleetService = {
@@ -207,15 +255,10 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
     };
 
     if (!options.offline && options.collect !== false) {
-      bridge = createBridge(
-        config,
-        { service, ingest, logger, now, scrub, kv: { get: (key) => store.getState(key), set: (key, value) => store.setState(key, value) } },
-        { demo: Boolean(options.demo) },
-      );
-      if (bridge) {
-        const b = bridge;
-        cleanups.push(() => b.stop());
-      }
+      const kv = { get: <T>(key: string) => store.getState<T>(key), set: (key: string, value: unknown) => store.setState(key, value) };
+      const created = createBridge(config, { service, ingest, logger: namespacedLogger(logger, 'fleet'), now, scrub, kv }, { demo: Boolean(options.demo) });
+      if (created) cleanups.push(() => created.stop());
+      bridge = created;
     }
 
     const demoControls: DemoControls | undefined = demoEnv?.controls(service);
@@ -225,38 +268,11 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       port: config.server.port,
       accessToken: config.server.accessToken,
       webDir: options.webDir ?? DEFAULT_WEB_DIR,
-      logger,
+      logger: namespacedLogger(logger, 'http'),
     });
     cleanups.push(() => http.close());
 
-    for (const connector of connectors.values()) {
-      cleanups.push(() => connector.stop());
-      if (options.collect !== false) await connector.start();
-    }
-    if (bridge) await bridge.start();
-
-    const waitFor = (predicate: (s: FleetStatus) => boolean, timeoutInMs = 10_000): Promise<FleetStatus> =>
-      new Promise((resolvePromise, reject) => {
-        const check = (): boolean => {
-          const s = status();
-          if (!predicate(s)) return false;
-          done();
-          resolvePromise(s);
-          return true;
-        };
-        const timer = setInterval(check, 50);
-        const timeout = setTimeout(() => {
-          done();
-          reject(new Error(`waitFor: condition not met within ${timeoutInMs} ms; status: ${JSON.stringify(status())}`));
-        }, timeoutInMs);
-        const off = bus.onAny(() => void check());
-        function done(): void {
-          clearInterval(timer);
-          clearTimeout(timeout);
-          off();
-        }
-        check();
-      });
+    await startCollecting(connectors, bridge, options.collect !== false, cleanups);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -266,7 +282,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       simulators: demoEnv?.simulators,
       connectors,
       ingest,
-      waitFor,
+      waitFor: (predicate, timeoutInMs = 10_000) => waitForStatus(bus, status, predicate, timeoutInMs),
       stop: () => (stopping ??= cleanup()),
     };
   } catch (err) {
