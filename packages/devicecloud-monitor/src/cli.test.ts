@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '@x/http-core/cli';
-import { program } from './cli.js';
+import { program } from './cli/program.js';
 import { DeviceCloudSimulator } from './testing/index.js';
 
 let sim: DeviceCloudSimulator;

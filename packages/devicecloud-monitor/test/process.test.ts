@@ -1,0 +1,125 @@
+// The built CLI as users run it: `simulate` in one process, commands in others, driven through the
+// simulator's control API. Before issue 12 `list` exited 0 with no output after one 503.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ControlClient, runCli, startProcess, type StartedProcess } from '@x/http-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+
+interface SimLine {
+  url: string;
+  pushPort: number;
+  tlsPort: number;
+  username: string;
+  password: string;
+  control: string;
+  caPath: string;
+}
+
+let sim: StartedProcess<SimLine>;
+let control: ControlClient;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the package first (npx turbo run build --filter=@x/devicecloud-monitor)`);
+  sim = await startProcess<SimLine>(process.execPath, [cli, 'simulate'], { env: { DC_USERNAME: 'proc-user', DC_PASSWORD: 'proc-secret-pw' } });
+  control = new ControlClient(sim.line.control);
+  env = { DC_USERNAME: 'proc-user', DC_PASSWORD: 'proc-secret-pw', DC_HOST: sim.line.url };
+});
+
+afterAll(async () => {
+  await sim?.stop('SIGTERM');
+});
+
+/** A long-running child whose stdout and stderr lines are collected as they come. */
+function spawnLines(args: string[]): { child: ChildProcess; out: string[]; err: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  let err = '';
+  let partial = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    out.push(...lines);
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out, err: () => err, exit };
+}
+
+async function waitFor(cond: () => boolean, what: string, timeoutInMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutInMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('devicecloud-monitor as users run it', () => {
+  it('simulate prints its line with control and the CA path', () => {
+    expect(Object.keys(sim.line)).toEqual(['url', 'host', 'pushPort', 'tlsPort', 'username', 'password', 'control', 'caPath']);
+    expect(sim.line.control).toBe(`${sim.line.url}/control`);
+    expect(existsSync(sim.line.caPath)).toBe(true);
+  });
+
+  it('list retries a 503 (Retry-After 1 s) and prints the monitors, exit 0', async () => {
+    const created = await runCli(cli, ['create', '--topics', 'DeviceCore', '--ack', 'explicit'], { env });
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    await control.clearReceived();
+    await control.addFault({ kind: 'status', status: 503, retryAfterSeconds: 1, method: 'GET', path: '/ws/Monitor*' });
+    const started = Date.now();
+    const listed = await runCli(cli, ['list', '--condition', "monTopic='DeviceCore'"], { env });
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    const monitors = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(monitors).toHaveLength(1);
+    expect(monitors[0]).toMatchObject({ id, topics: ['DeviceCore'], ackOption: 'explicit', transportType: 'tcp' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(await control.faults()).toEqual([]);
+    // The faulted request never reached the API; the retry did (one GET).
+    const received = (await control.received()) as { records: Array<{ method: string; url: string }> } | Array<{ method: string; url: string }>;
+    const records = Array.isArray(received) ? received : received.records;
+    expect(records.map((r) => r.method)).toEqual(['GET']);
+    expect((await runCli(cli, ['delete', String(id)], { env })).stdout).toBe(`{"deleted":${id}}\n`);
+  });
+
+  it('listen outlives a dropped push connection, prints events pushed after the reconnect, exits 130 on SIGINT and deletes its monitor', async () => {
+    const listen = spawnLines(['listen', '--topics', 'DataPoint', '--insecure', '--push-port', String(sim.line.pushPort)]);
+    await waitFor(() => listen.err().includes('connected (connection 1)'), 'the first connection');
+    await control.push({ type: 'DataPoint', streamId: 'dev1/temp', data: 1 });
+    await waitFor(() => listen.out.length === 1, 'the first event');
+    expect(await control.dropConnections()).toBe(1);
+    await waitFor(() => listen.err().includes('connected (connection 2)'), 'the reconnect');
+    expect(listen.err()).toMatch(/reconnecting \(attempt 1, in \d+ ms\): push server closed the connection/);
+    await control.push({ type: 'DataPoint', streamId: 'dev1/temp', data: 2 });
+    await waitFor(() => listen.out.length === 2, 'the event after the reconnect');
+    expect(listen.out.map((l) => (JSON.parse(l) as { payload: { data: unknown } }).payload.data)).toEqual([1, 2]);
+    listen.child.kill('SIGINT');
+    expect(await listen.exit).toBe(130);
+    expect(listen.err()).toMatch(/monitor \d+ deleted\n$/);
+    expect(listen.err()).not.toContain('proc-secret-pw');
+    const left = await runCli(cli, ['list'], { env });
+    expect(left).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('usage errors exit 2 with the program prefix; --help and --version exit 0', async () => {
+    const bad = await runCli(cli, ['delete'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^devicecloud-monitor: error: /);
+    const badNumber = await runCli(cli, ['listen', '--topics', 'DataPoint', '--push-port', 'x'], { env });
+    expect(badNumber.code).toBe(2);
+    expect(badNumber.stderr).toMatch(/^devicecloud-monitor: error: .*--push-port/);
+    const noCreds = await runCli(cli, ['list'], { env: { DC_HOST: sim.line.url, DC_USERNAME: '', DC_PASSWORD: '' } });
+    expect(noCreds).toMatchObject({ code: 78, stderr: 'devicecloud-monitor: error: set DC_USERNAME and DC_PASSWORD\n' });
+    const help = await runCli(cli, ['listen', '--help'], { env });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--push-port');
+    const version = await runCli(cli, ['--version'], { env });
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/\d+\.\d+\.\d+/);
+  });
+});
