@@ -672,3 +672,96 @@ describe('simulator push server with reference-client behaviour', () => {
     socket.destroy();
   });
 });
+
+describe('session base behaviour (issue 12)', () => {
+  let server: DeviceCloudSimulator;
+  beforeEach(async () => {
+    server = await DeviceCloudSimulator.start({ secondInMs: 20 });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const open = (monitorId: number, extra: Partial<PushSessionOptions> = {}) =>
+    new PushSession({ host: '127.0.0.1', port: server.pushPort, secure: false, username: server.username, password: server.password, monitorId, ...extra });
+
+  it('a bad block on every accepted connection makes the reconnect delays grow (no reset on accept)', async () => {
+    const m = server.createMonitor({ monTopic: 'DataPoint', monBatchSize: '1', monBatchDuration: '0' });
+    server.faults.badBlockOnConnect(true);
+    const s = open(m.id, { reconnect: { initialDelayInMs: 2, maxDelayInMs: 64, jitter: 'none' } });
+    s.on('error', () => undefined);
+    const delays: number[] = [];
+    s.on('reconnecting', (r) => delays.push(r.delayInMs));
+    void s.start();
+    await waitFor(() => delays.length >= 6, 'six reconnects');
+    await s.close();
+    expect(delays.slice(0, 6)).toEqual([2, 4, 8, 16, 32, 64]);
+    expect(server.connects.filter((c) => c.status === 200).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('close() from inside the handler returns at once and the session ends', async () => {
+    const m = server.createMonitor({ monTopic: 'DataPoint', monBatchSize: '1', monBatchDuration: '0' });
+    let closedInHandlerInMs = -1;
+    const s = open(m.id, {
+      handler: async () => {
+        const t0 = Date.now();
+        await s.close();
+        closedInHandlerInMs = Date.now() - t0;
+      },
+    });
+    await s.start();
+    server.publishDataPoint({ streamId: 'd/t', data: 1 });
+    await s.done;
+    expect(s.state).toBe('closed');
+    await waitFor(() => closedInHandlerInMs >= 0, 'the handler returned');
+    expect(closedInHandlerInMs).toBeLessThan(1000);
+  });
+
+  it('the deprecated stop() from inside the handler does not wait for itself', async () => {
+    const m = server.createMonitor({ monTopic: 'DataPoint', monBatchSize: '1', monBatchDuration: '0' });
+    let stoppedInMs = -1;
+    const s = open(m.id, {
+      handler: async () => {
+        const t0 = Date.now();
+        await s.stop({ timeoutInMs: 10_000 });
+        stoppedInMs = Date.now() - t0;
+      },
+    });
+    await s.start();
+    server.publishDataPoint({ streamId: 'd/t', data: 1 });
+    await waitFor(() => stoppedInMs >= 0, 'stop() returned');
+    expect(stoppedInMs).toBeLessThan(1000);
+    expect(s.state).toBe('closed');
+  });
+
+  it('leaves no listener on a shared AbortSignal after close', async () => {
+    const m = server.createMonitor({ monTopic: 'DataPoint' });
+    const shared = new AbortController();
+    let listeners = 0;
+    const add = shared.signal.addEventListener.bind(shared.signal);
+    const remove = shared.signal.removeEventListener.bind(shared.signal);
+    shared.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
+    shared.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    for (let i = 0; i < 3; i++) {
+      const s = open(m.id, { signal: shared.signal });
+      await s.start();
+      await s.close();
+    }
+    expect(listeners).toBe(0);
+    expect(shared.signal.aborted).toBe(false);
+  });
+
+  it('a refused login ends the session with a category auth error that error listeners hear', async () => {
+    const m = server.createMonitor({ monTopic: 'DataPoint' });
+    const s = open(m.id, { password: 'wrong-password' });
+    const heard: unknown[] = [];
+    s.on('error', (e) => heard.push(e));
+    const closed: unknown[] = [];
+    s.on('closed', (e) => closed.push(e.error));
+    await expect(s.start()).rejects.toMatchObject({ name: 'PushAuthenticationError', category: 'auth', status: 403 });
+    await expect(s.done).rejects.toMatchObject({ category: 'auth' });
+    expect(heard).toHaveLength(1);
+    expect(closed).toEqual([heard[0]]);
+    expect(server.connects).toHaveLength(1);
+  });
+});
