@@ -1,21 +1,9 @@
 #!/usr/bin/env node
-import { main } from './cli-main.js';
+/** The `sepl-connector` bin: the program run as this process (exit codes 0/1/2/78, 130 on SIGINT, 143 on SIGTERM). */
+import { main } from '@x/http-core/cli';
+import { seplProgram } from './cli/program.js';
 
-const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
-
-main(process.argv.slice(2), {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
-  cwd: process.cwd(),
-  signal: controller.signal,
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`sepl-connector: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-  },
-);
+main(seplProgram()).catch((error: unknown) => {
+  process.stderr.write(`sepl-connector: error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

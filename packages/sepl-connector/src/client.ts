@@ -113,7 +113,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
         clock: o.clock,
         random: o.random,
         logger: o.logger,
-        name: 'sepl-connector',
+        name: 'websocket',
       },
     );
     this.#wire();

@@ -1,5 +1,5 @@
 /** SeplConnector's options: the shared ClientOptionsBase plus the gateway's own, checked once. */
-import { assertDuration, namespacedLogger, silentLogger, systemClock, validateClientOptionsBase, type Clock, type ClientOptionsBase, type JitterMode, type Logger, type SessionReconnectOptions } from '@x/http-core';
+import { assertDuration, loggerNamespace, namespacedLogger, silentLogger, systemClock, validateClientOptionsBase, type Clock, type ClientOptionsBase, type JitterMode, type Logger, type SessionReconnectOptions } from '@x/http-core';
 import { checkHttpUrl, checkRegistrationPath, checkWebsocketUrl } from './config.js';
 import { resolveHandlers, type HandlerNames } from './g2-frames.js';
 import { MemoryDeviceStore } from './memory-store.js';
@@ -106,6 +106,13 @@ function resolveTarget(options: SeplConnectorOptions, protocol: SeplProtocol) {
   return { url, lookupUrl, registrationBase, https, registrationPath: checkRegistrationPath(options.registrationPath ?? 'discovery', 'options.registrationPath') };
 }
 
+/** The logger with this package's namespace (kept when it already has it, e.g. from `loggerFor`). */
+function ownLogger(logger: Logger): Logger {
+  const namespace = loggerNamespace(logger);
+  if (namespace === 'sepl-connector' || namespace?.startsWith('sepl-connector:') === true) return logger;
+  return namespacedLogger(logger, 'sepl-connector');
+}
+
 /** Validates `options` (TypeError/RangeError naming the option) and fills in the defaults. */
 export function resolveConnectorOptions(options: SeplConnectorOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
@@ -134,7 +141,7 @@ export function resolveConnectorOptions(options: SeplConnectorOptions): Resolved
     maxBuffered,
     reconnect: resolveReconnect(options.reconnect),
     store: options.store ?? new MemoryDeviceStore(),
-    logger: namespacedLogger(options.logger ?? silentLogger, 'sepl-connector'),
+    logger: ownLogger(options.logger ?? silentLogger),
     clock: options.clock ?? systemClock,
     random,
   };

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createControl, withControl, type Control } from '@x/http-core/testing';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ProtocolPart } from '../command.js';
 import { checkGranularity, timeWindowToMs } from '../granularity.js';
@@ -88,6 +89,8 @@ interface Session {
   gateway?: SimGateway;
 }
 
+type Reply = (status: number, payload: unknown) => void;
+
 interface PendingCommand {
   resolve(payload: Record<string, unknown>): void;
   reject(err: Error): void;
@@ -99,6 +102,8 @@ export interface SendCommandOptions {
   timeoutInMs?: number;
   serviceName?: string;
   outputName?: string;
+  /** Hears the command's task id once it was sent. */
+  onSent?: (taskId: string) => void;
 }
 
 function partsFrom(input: ReadonlyArray<ProtocolPart> | Readonly<Record<string, string>> | null | undefined): ProtocolPart[] | null {
@@ -131,6 +136,14 @@ export class SeplSimulator extends EventEmitter {
   answerRequests = true;
   /** Reject every credential check. */
   rejectCredentials = false;
+  /**
+   * The shared control API (SIMULATOR-CONTROL.md) at `controlUrl`: HTTP faults on the lookup,
+   * registration and average endpoints, `tokens/revoke` (`{token: user}` or all users: their
+   * credentials are refused from then on), `connections/drop`, `push` (`{device, service, parts?}`:
+   * a command to a device; answers `{taskId}`), `received` (every frame connectors sent).
+   */
+  readonly control: Control;
+  readonly #revoked = new Set<string>();
 
   readonly #server: Server;
   readonly #wss: WebSocketServer;
@@ -156,7 +169,15 @@ export class SeplSimulator extends EventEmitter {
     this.#now = options.now ?? Date.now;
     this.#host = options.host ?? '127.0.0.1';
     this.#secure = options.tls !== undefined;
-    const handler = (req: IncomingMessage, res: ServerResponse): void => this.#http(req, res);
+    this.control = createControl({
+      name: 'sepl-connector',
+      revokeTokens: ({ token }) => this.revokeCredentials(token),
+      dropConnections: () => this.dropConnections(),
+      push: (body) => ({ taskId: this.pushCommand(body) }),
+      received: () => this.received,
+      clearReceived: () => void this.received.splice(0),
+    });
+    const handler = withControl(this.control, (req: IncomingMessage, res: ServerResponse): void => this.#http(req, res));
     this.#server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
     this.#wss = new WebSocketServer({ server: this.#server, autoPong: false });
     this.#wss.on('connection', (socket) => this.#connection(socket));
@@ -189,6 +210,11 @@ export class SeplSimulator extends EventEmitter {
     return `${this.#secure ? 'wss' : 'ws'}://${this.#host}:${this.#port}`;
   }
   /** Number of open websocket sessions. */
+  /** Base URL of the control API. */
+  get controlUrl(): string {
+    return `${this.url}control`;
+  }
+
   get sessionCount(): number {
     return this.#sessions.size;
   }
@@ -238,6 +264,30 @@ export class SeplSimulator extends EventEmitter {
     return count;
   }
 
+  /** Refuses the credentials of `user` (every user when undefined) from now on; returns how many. */
+  revokeCredentials(user?: string): number {
+    const users = user === undefined ? Object.keys(this.users) : Object.keys(this.users).filter((u) => u === user);
+    for (const u of users) this.#revoked.add(u);
+    return users.length;
+  }
+
+  /**
+   * The control API's push: `{device, service, parts?}` sends a command to a listening device and
+   * returns its task id at once (the answer shows in `received`); a TypeError for bad input.
+   */
+  pushCommand(body: unknown): string {
+    const b = body as { device?: unknown; service?: unknown; parts?: unknown } | null;
+    if (typeof b !== 'object' || b === null || typeof b.device !== 'string' || typeof b.service !== 'string') {
+      throw new TypeError('push needs {"device": "<id>", "service": "<uri>", "parts"?: {...}}');
+    }
+    if (b.parts !== undefined && b.parts !== null && typeof b.parts !== 'object') throw new TypeError('push parts must be an object or an array');
+    if (!this.#commandTarget(b.device)) throw new RangeError(`device ${b.device} is not connected to the simulator`);
+    let taskId = '';
+    const answer = this.sendCommand(b.device, b.service, (b.parts ?? null) as Record<string, string> | null, { onSent: (id) => (taskId = id) });
+    answer.catch(() => undefined);
+    return taskId;
+  }
+
   /** The platform id of a device registered by `user` (created on first use). */
   platformId(user: string, uri: string): string {
     const key = `${user}\n${uri}`;
@@ -282,6 +332,7 @@ export class SeplSimulator extends EventEmitter {
       }, timeoutInMs);
       this.#pending.set(command.task_id, { resolve, reject, timer });
       this.#send(session, frame);
+      options.onSent?.(command.task_id);
     });
   }
 
@@ -353,7 +404,7 @@ export class SeplSimulator extends EventEmitter {
   }
 
   #checkCredentials(user: unknown, password: unknown): user is string {
-    return !this.rejectCredentials && typeof user === 'string' && typeof password === 'string' && this.users[user] === password;
+    return !this.rejectCredentials && typeof user === 'string' && !this.#revoked.has(user) && typeof password === 'string' && this.users[user] === password;
   }
 
   #message(session: Session, raw: string): void {
@@ -453,11 +504,15 @@ export class SeplSimulator extends EventEmitter {
     const token = typeof frame.token === 'string' ? frame.token : '';
     this.#record(session, handler, frame.payload, raw, token);
     if (!this.answerRequests) return;
-    const reply = (status: number, payload: unknown): void => {
+    const reply: Reply = (status, payload) => {
       const contentType = typeof payload === 'string' ? 'string' : 'map';
       this.#send(session, JSON.stringify({ status, handler: 'response', token, content_type: contentType, payload }));
     };
-    const uriOf = (payload: unknown): string | undefined => (typeof payload === 'string' && payload !== '' ? payload : undefined);
+    this.#g2Handle(gateway, handler, frame.payload, reply);
+  }
+
+  /** One G2 request: the platform's handlers, by name. */
+  #g2Handle(gateway: SimGateway, handler: string, payload: unknown, reply: Reply): void {
     switch (handler) {
       case 'clear':
         gateway.devices.clear();
@@ -467,55 +522,26 @@ export class SeplSimulator extends EventEmitter {
         gateway.clears += 1;
         reply(200, 'ok');
         return;
-      case 'put': {
-        const p = frame.payload as { uri?: unknown; name?: unknown; iot_type?: unknown; tags?: unknown } | null;
-        if (typeof p !== 'object' || p === null || typeof p.uri !== 'string' || typeof p.name !== 'string' || typeof p.iot_type !== 'string') {
-          reply(400, 'put needs uri, name and iot_type');
-          return;
-        }
-        const tags = Array.isArray(p.tags) ? p.tags.filter((t): t is string => typeof t === 'string') : [];
-        gateway.devices.set(p.uri, { uri: p.uri, name: p.name, type: p.iot_type, tags, platformId: this.platformId(gateway.user, p.uri) });
-        gateway.listening.add(p.uri);
-        reply(200, 'ok');
+      case 'put':
+        this.#g2Put(gateway, payload, reply);
         return;
-      }
-      case 'disconnect': {
-        const uri = uriOf(frame.payload);
-        if (uri === undefined || !gateway.devices.has(uri)) {
-          reply(400, 'unknown device');
-          return;
-        }
-        gateway.listening.delete(uri);
-        reply(200, 'ok');
+      case 'disconnect':
+        this.#g2Unlink(gateway, payload, reply, false);
         return;
-      }
       case 'commit':
-        if (typeof frame.payload !== 'string') {
+        if (typeof payload !== 'string') {
           reply(400, 'commit needs a hash string');
           return;
         }
-        gateway.hash = frame.payload;
+        gateway.hash = payload;
         gateway.committed = new Set(gateway.listening);
         reply(200, 'ok');
         return;
-      case 'event': {
-        const p = frame.payload as { device_uri?: unknown; service_uri?: unknown; value?: unknown } | null;
-        if (typeof p !== 'object' || p === null || typeof p.device_uri !== 'string' || typeof p.service_uri !== 'string') {
-          reply(400, 'event needs device_uri and service_uri');
-          return;
-        }
-        const device = gateway.devices.get(p.device_uri);
-        if (!device || !gateway.listening.has(p.device_uri)) {
-          reply(400, 'device not connected');
-          return;
-        }
-        const parts = Array.isArray(p.value) ? (p.value as ProtocolPart[]) : null;
-        this.#addEvent({ generation: 'g2', user: gateway.user, deviceId: p.device_uri, platformId: device.platformId, service: p.service_uri, parts, atMs: this.#now() });
-        reply(200, 'ok');
+      case 'event':
+        this.#g2Event(gateway, payload, reply);
         return;
-      }
       case 'response': {
-        const p = frame.payload as Record<string, unknown> | null;
+        const p = payload as Record<string, unknown> | null;
         if (typeof p !== 'object' || p === null || typeof p['task_id'] !== 'string') {
           reply(400, 'response needs the command payload');
           return;
@@ -525,20 +551,52 @@ export class SeplSimulator extends EventEmitter {
         return;
       }
       default:
-        if (this.#deleteHandlers.has(handler)) {
-          const uri = uriOf(frame.payload);
-          if (uri === undefined || !gateway.devices.has(uri)) {
-            reply(400, 'unknown device');
-            return;
-          }
-          gateway.devices.delete(uri);
-          gateway.listening.delete(uri);
-          gateway.committed.delete(uri);
-          reply(200, 'ok');
-          return;
-        }
-        reply(400, `unknown handler '${handler.slice(0, 50)}'`);
+        if (this.#deleteHandlers.has(handler)) this.#g2Unlink(gateway, payload, reply, true);
+        else reply(400, `unknown handler '${handler.slice(0, 50)}'`);
     }
+  }
+
+  #g2Put(gateway: SimGateway, payload: unknown, reply: Reply): void {
+    const p = payload as { uri?: unknown; name?: unknown; iot_type?: unknown; tags?: unknown } | null;
+    if (typeof p !== 'object' || p === null || typeof p.uri !== 'string' || typeof p.name !== 'string' || typeof p.iot_type !== 'string') {
+      reply(400, 'put needs uri, name and iot_type');
+      return;
+    }
+    const tags = Array.isArray(p.tags) ? p.tags.filter((t): t is string => typeof t === 'string') : [];
+    gateway.devices.set(p.uri, { uri: p.uri, name: p.name, type: p.iot_type, tags, platformId: this.platformId(gateway.user, p.uri) });
+    gateway.listening.add(p.uri);
+    reply(200, 'ok');
+  }
+
+  /** `disconnect` (stop listening) or a delete handler (forget the device). */
+  #g2Unlink(gateway: SimGateway, payload: unknown, reply: Reply, forget: boolean): void {
+    const uri = typeof payload === 'string' && payload !== '' ? payload : undefined;
+    if (uri === undefined || !gateway.devices.has(uri)) {
+      reply(400, 'unknown device');
+      return;
+    }
+    gateway.listening.delete(uri);
+    if (forget) {
+      gateway.devices.delete(uri);
+      gateway.committed.delete(uri);
+    }
+    reply(200, 'ok');
+  }
+
+  #g2Event(gateway: SimGateway, payload: unknown, reply: Reply): void {
+    const p = payload as { device_uri?: unknown; service_uri?: unknown; value?: unknown } | null;
+    if (typeof p !== 'object' || p === null || typeof p.device_uri !== 'string' || typeof p.service_uri !== 'string') {
+      reply(400, 'event needs device_uri and service_uri');
+      return;
+    }
+    const device = gateway.devices.get(p.device_uri);
+    if (!device || !gateway.listening.has(p.device_uri)) {
+      reply(400, 'device not connected');
+      return;
+    }
+    const parts = Array.isArray(p.value) ? (p.value as ProtocolPart[]) : null;
+    this.#addEvent({ generation: 'g2', user: gateway.user, deviceId: p.device_uri, platformId: device.platformId, service: p.service_uri, parts, atMs: this.#now() });
+    reply(200, 'ok');
   }
 
   // ---------------------------------------------------------------- http
