@@ -75,7 +75,7 @@ export interface ResolvedPushOptions {
 
 function checkInt(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
-    throw new RangeError(`${name} must be an integer ${min}..${max}, got ${String(value)}`);
+    throw new RangeError(`${name} must be an integer ${min}..${max}, got ${typeof value === 'number' ? String(value) : typeof value}`);
   }
 }
 

@@ -740,8 +740,8 @@ describe('session base behaviour (issue 12)', () => {
     let listeners = 0;
     const add = shared.signal.addEventListener.bind(shared.signal);
     const remove = shared.signal.removeEventListener.bind(shared.signal);
-    shared.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args))) as typeof add;
-    shared.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args))) as typeof remove;
+    shared.signal.addEventListener = ((...args: Parameters<typeof add>) => (listeners++, add(...args)));
+    shared.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (listeners--, remove(...args)));
     for (let i = 0; i < 3; i++) {
       const s = open(m.id, { signal: shared.signal });
       await s.start();
