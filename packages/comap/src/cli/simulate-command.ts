@@ -19,10 +19,17 @@ export const simulateCommand: CommandSpec<never, never> = defineCommand({
     units: { type: 'integer', min: 0, max: 10_000, default: 5, description: 'units in the fleet' },
     seed: { type: 'integer', min: 0, default: 1, description: 'seed of the fleet (names, GUIDs, history)' },
     'rate-limit': { type: 'boolean', default: true, description: 'enforce the API\'s 1 request/s per key (--no-rate-limit: off)' },
+    'token-limit': { type: 'boolean', default: true, description: 'enforce the Identity API\'s 5 token requests per 5 minutes (--no-token-limit: off)' },
   },
   examples: ['comap simulate --port 8080 --units 20'],
   async run({ options, stdout, signal }) {
-    const sim = await startComapSimulator({ port: options.port, units: options.units, seed: options.seed, ...(options['rate-limit'] ? {} : { rateLimit: false }) });
+    const sim = await startComapSimulator({
+      port: options.port,
+      units: options.units,
+      seed: options.seed,
+      ...(options['rate-limit'] ? {} : { rateLimit: false }),
+      ...(options['token-limit'] ? {} : { tokenRequestLimit: false }),
+    });
     try {
       stdout.write(sim.line());
       await aborted(signal);

@@ -1,0 +1,168 @@
+// `comap` as users run it: the BUILT binary (dist/cli.js, after `build`) in its own process,
+// against `comap simulate` in another one, driven through the simulator control API. A process
+// that exits 0 in the middle of its work (a timer that held nothing) fails these tests: they
+// check the output and what the simulator received, not only the exit code.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ControlClient, runCli, startProcess, type StartedProcess } from '@x/http-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VALUE_DEFS } from '../src/testing/fleet.js';
+import { VERSION } from '../src/version.js';
+
+const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+interface SimLine {
+  url: string;
+  key: string;
+  clientId: string;
+  secret: string;
+  loginId: string;
+  control: string;
+}
+
+interface Received {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+}
+
+let sim: StartedProcess<SimLine>;
+let control: ControlClient;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: build @x/comap first (npx turbo run build --filter=@x/comap...)`);
+  // The API's request limit stays on: 1 request/s per key at the server, and the client's 1 request/s.
+  // Each process fetches its own token: more than the Identity API's 5 per 5 minutes.
+  sim = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--units', '5', '--seed', '1', '--no-token-limit']);
+  control = new ControlClient(sim.line.control);
+  const { url, key, clientId, secret, loginId } = sim.line;
+  env = { COMAP_KEY: key, COMAP_CLIENT_ID: clientId, COMAP_SECRET: secret, COMAP_LOGIN_ID: loginId, COMAP_BASE_URL: url };
+});
+
+afterAll(async () => {
+  // SIGTERM ends `simulate` cleanly with the documented code.
+  expect(await sim.stop('SIGTERM')).toBe(143);
+});
+
+async function received(): Promise<Received[]> {
+  return (await control.received()).records as Received[];
+}
+
+/** Runs `comap args` and returns what it printed, with what the simulator received meanwhile. */
+async function comap(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; requests: Received[] }> {
+  await control.clearReceived();
+  const result = await runCli(bin, args, { env, timeoutInMs: 60_000 });
+  return { ...result, requests: await received() };
+}
+
+// A new process's first call may meet the server's 1 request/s window of the previous process's
+// last one: that 429 is waited out and retried (shown by the 503 test); it is left out here.
+const paths = (requests: Received[]) => requests.filter((r) => r.status !== 429).map((r) => `${r.method} ${r.path.replace(/^\/v1\.1\/[^/]+\//, '').replace(/genset[0-9a-f]{32}/, '<unit>')} ${r.status}`);
+
+function mdy(date: Date): string {
+  return `${String(date.getUTCMonth() + 1).padStart(2, '0')}/${String(date.getUTCDate()).padStart(2, '0')}/${date.getUTCFullYear()}`;
+}
+
+describe('comap (built binary) against comap simulate in another process', () => {
+  it('values "Westport" (the README example): the second request waits for the 1 request/s slot, and the values are printed', async () => {
+    const started = Date.now();
+    const r = await comap(['values', 'Westport']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const values = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string });
+    expect(values.map((v) => v.name)).toEqual(VALUE_DEFS.map((d) => d.name));
+    expect(paths(r.requests)).toEqual(['POST /identity/application/authenticate 200', 'GET units 200', 'GET units/<unit>/values 200']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('history over three 31-day windows --format csv: every window is fetched and written', async () => {
+    const today = Math.floor(Date.now() / 86_400_000);
+    const from = new Date((today - 70) * 86_400_000);
+    const to = new Date((today - 1) * 86_400_000);
+    const r = await comap(['history', 'Westport', '--from', mdy(from), '--to', mdy(to), '--format', 'csv']);
+    expect(r.code).toBe(0);
+    const windows = r.requests.filter((q) => q.path.endsWith('/history')).map((q) => `${q.query.from}-${q.query.to}`);
+    const starts = [0, 31, 62].map((d) => mdy(new Date((today - 70 + d) * 86_400_000)));
+    const ends = [30, 61, 69].map((d) => mdy(new Date((today - 70 + d) * 86_400_000)));
+    expect([...new Set(windows)]).toEqual([0, 1, 2].map((i) => `${starts[i]}-${ends[i]}`));
+    expect(r.stderr.trim().split('\n')).toEqual([0, 1, 2].map((i) => expect.stringMatching(new RegExp(`^history: window ${i + 1}/3 \\(${starts[i]}-${ends[i]}\\) done, \\d+ entries$`))));
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[0]).toBe('valueGuid,name,value,unit,validFrom,validTo');
+    const entries = Number(/done, (\d+) entries$/.exec(r.stderr.trim().split('\n')[2] ?? '')?.[1]);
+    expect(rows.length - 1).toBe(entries);
+    // Rows of the last window are there: the process did not stop after the first.
+    const lastWindowStart = (today - 70 + 62) * 86_400_000;
+    expect(rows.slice(1).some((row) => Date.parse(row.split(',').at(-1) ?? '') >= lastWindowStart)).toBe(true);
+  });
+
+  it('command Westport start: the command is sent once (after the rate-limit wait) and the answer printed', async () => {
+    const r = await comap(['command', 'Westport', 'start']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const answer = JSON.parse(r.stdout) as { unitGuid: string; status: number; body: unknown };
+    expect(answer).toEqual({ unitGuid: expect.stringMatching(/^genset[0-9a-f]{32}$/), status: 200, body: { message: 'Command was successfully sent.' } });
+    const commands = r.requests.filter((q) => q.path.endsWith('/command'));
+    expect(commands).toEqual([expect.objectContaining({ method: 'POST', path: `/v1.1/${sim.line.loginId}/units/${answer.unitGuid}/command`, body: { command: 'start' }, status: 200 })]);
+  });
+
+  it('a 503 (Retry-After: 1) on the first request is retried and the answer printed', async () => {
+    await control.addFault({ kind: 'status', status: 503, retryAfterSeconds: 1, path: '/v1.1/*/units', count: 1 });
+    const r = await comap(['units']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.trim().split('\n')).toHaveLength(5);
+    expect(paths(r.requests)).toEqual(['POST /identity/application/authenticate 200', 'GET units 503', 'GET units 200']);
+  });
+
+  it('a dropped connection mid-command is retried (reads only); revoked tokens are fetched again', async () => {
+    await control.addFault({ kind: 'drop', path: '*/values', count: 1 });
+    let r = await comap(['values', 'Westport', '--guids', '6a12aed6-3be0-44c4-9110-9ea33cfe3ccc']);
+    expect([r.code, r.stderr, JSON.parse(r.stdout)]).toEqual([0, '', expect.objectContaining({ name: 'ControllerMode' })]);
+    expect(paths(r.requests)).toEqual(['POST /identity/application/authenticate 200', 'GET units 200', 'GET units/<unit>/values -1', 'GET units/<unit>/values 200']);
+    await control.addFault({ kind: 'status', status: 401, body: { statusCode: 401, message: 'Unauthorized. Access token has expired.' }, path: '*/units', count: 1 });
+    r = await comap(['units']);
+    expect(r.code).toBe(0);
+    expect(paths(r.requests)).toEqual(['POST /identity/application/authenticate 200', 'GET units 401', 'POST /identity/application/authenticate 200', 'GET units 200']);
+  });
+
+  it('SIGINT while a call stalls ends the process with 130 and prints nothing', async () => {
+    await control.clearReceived();
+    await control.addFault({ kind: 'stall', stallInMs: 20_000, path: '*/units', count: 1 });
+    const child = spawn(process.execPath, [bin, 'units'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 10_000;
+    while (!(await received()).some((q) => q.path.endsWith('/units'))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`comap units never reached /units (exit ${String(child.exitCode)})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toBe('');
+    await control.clearFaults();
+  });
+
+  it('usage errors exit 2 with the shared prefix; --help and --version exit 0', async () => {
+    let r = await runCli(bin, ['values'], { env });
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', expect.stringMatching(/^comap: error: .*unit.*\nRun 'comap values --help' for usage\.\n$/)]);
+    r = await runCli(bin, ['units', '--bogus'], { env });
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^comap: error: .*--bogus/)]);
+    r = await runCli(bin, ['command', 'Westport', 'userButton', '--index', 'one'], { env });
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^comap: error: .*--index/)]);
+    r = await runCli(bin, ['--version']);
+    expect([r.code, r.stdout]).toEqual([0, `${VERSION}\n`]);
+    r = await runCli(bin, ['history', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--format');
+    r = await runCli(bin, ['units'], { env: { COMAP_KEY: '', COMAP_CLIENT_ID: '', COMAP_SECRET: '', COMAP_LOGIN_ID: '' } });
+    expect([r.code, r.stderr]).toEqual([78, 'comap: error: missing credentials: set COMAP_KEY, COMAP_CLIENT_ID, COMAP_SECRET, COMAP_LOGIN_ID (or --key, --client-id, --secret, --login-id)\n']);
+  });
+
+  it('simulate: SIGINT ends it with 130', async () => {
+    const other = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--units', '1']);
+    expect(other.line.control).toBe(`${other.line.url}/control`);
+    expect(await other.stop('SIGINT')).toBe(130);
+  });
+});
