@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basicAuth, bearerAuth, staticHeaders } from './auth.js';
-import { isAbortError, isHttpError, type HttpError } from './errors.js';
+import { NetworkError, isAbortError, isHttpError, type HttpError } from './errors.js';
 import { useLoopback } from './test-support.js';
 import { createTestClock, sendJson, type TestHandler } from './testing/index.js';
 
@@ -173,5 +173,27 @@ describe('auth providers', () => {
     expect(() => basicAuth('x', 1 as never)).toThrow(TypeError);
     expect(() => bearerAuth('x' as never)).toThrow(TypeError);
     expect(() => bearerAuth(() => Promise.resolve({ token: 'x' }), { refreshBeforeExpiryInMs: -1 })).toThrow(RangeError);
+    expect(() => bearerAuth(() => Promise.resolve({ token: 'x' }), { random: 0.5 as never })).toThrow(
+      new TypeError('bearerAuth: random must be a function returning a number in [0, 1)'),
+    );
+  });
+
+  it('bearer: the token retry backoff waits on the given clock with the given random source', async () => {
+    const clock = createTestClock();
+    let calls = 0;
+    const auth = bearerAuth(
+      () => {
+        calls += 1;
+        if (calls < 3) return Promise.reject(new NetworkError({ code: 'ECONNRESET', method: 'POST', url: 'https://auth.invalid/token' }));
+        return Promise.resolve({ token: 'fresh' });
+      },
+      { clock, random: () => 0.25, retry: { baseDelayInMs: 100 } },
+    );
+    const headers: Record<string, string> = {};
+    await auth.apply(headers, {});
+    expect(headers).toEqual({ authorization: 'Bearer fresh' });
+    // Full jitter: 0.25 × 100 ms, then 0.25 × 200 ms.
+    expect(clock.delays).toEqual([25, 50]);
+    expect(calls).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 import { backoffDelay } from './backoff.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, type RandomSource, systemClock } from './clock.js';
 import { AbortError, TimeoutError, isTimeoutError } from './errors.js';
 import { classifyError } from './retry.js';
 import { sleep } from './sleep.js';
@@ -63,7 +63,10 @@ export type BearerTokenProvider = (signal: AbortSignal) => Promise<BearerToken>;
 export interface BearerAuthOptions {
   /** Refresh this long before the token expires. Default 60 000 ms. */
   refreshBeforeExpiryInMs?: number;
+  /** Time of expiry checks and of the retry backoff waits (tests). Default the system clock. */
   clock?: Clock;
+  /** Jitter of the retry backoff (tests). Default `Math.random`. */
+  random?: RandomSource;
   /** Header name. Default `authorization`. */
   headerName?: string;
   /** Value prefix. Default `Bearer `. */
@@ -78,7 +81,7 @@ export interface BearerAuthOptions {
   retry?: { maxAttempts?: number; baseDelayInMs?: number } | false;
 }
 
-function tokenRetry(retry: BearerAuthOptions['retry']): { maxAttempts: number; baseDelayInMs: number } {
+function tokenRetry(retry: BearerAuthOptions['retry']): TokenRetry {
   if (retry === false) return { maxAttempts: 1, baseDelayInMs: 0 };
   if (retry !== undefined && (typeof retry !== 'object' || retry === null)) throw new TypeError('bearerAuth: retry must be an object or false');
   const maxAttempts = retry?.maxAttempts ?? 3;
@@ -106,6 +109,41 @@ async function fetchToken(provider: BearerTokenProvider, timeoutInMs: number): P
   }
 }
 
+interface TokenRetry {
+  maxAttempts: number;
+  baseDelayInMs: number;
+}
+
+/** The provider's answer, retried (with backoff on `clock`) while its failures are transient. */
+async function fetchWithRetries(provider: BearerTokenProvider, timeoutInMs: number, retry: TokenRetry, random: RandomSource, clock: Clock): Promise<BearerToken> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchToken(provider, timeoutInMs);
+    } catch (error) {
+      const kind = classifyError(error);
+      // A provider that ran past refreshTimeoutInMs is stuck, not flaky: waiting again would only multiply the wait.
+      if (attempt >= retry.maxAttempts || isTimeoutError(error) || (kind !== 'transient' && kind !== 'throttled')) throw error;
+      await sleep(backoffDelay(attempt, retry.baseDelayInMs, 5_000, random), undefined, clock);
+    }
+  }
+}
+
+/** `promise`, or an AbortError as soon as `signal` aborts (the shared promise itself runs on). */
+async function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) throw new AbortError(signal.reason);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new AbortError(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
 export interface BearerAuthProvider extends AuthProvider {
   onUnauthorized(ctx: AuthContext): Promise<boolean>;
   /** Forgets the cached token; the next request fetches a new one. */
@@ -121,6 +159,8 @@ export interface BearerAuthProvider extends AuthProvider {
 export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOptions = {}): BearerAuthProvider {
   if (typeof provider !== 'function') throw new TypeError('bearerAuth: provider must be a function');
   const clock = options.clock ?? systemClock;
+  if (options.random !== undefined && typeof options.random !== 'function') throw new TypeError('bearerAuth: random must be a function returning a number in [0, 1)');
+  const random = options.random ?? Math.random;
   const refreshBefore = options.refreshBeforeExpiryInMs ?? 60_000;
   if (typeof refreshBefore !== 'number' || !(refreshBefore >= 0)) {
     throw new RangeError('bearerAuth: refreshBeforeExpiryInMs must be a number >= 0');
@@ -139,20 +179,6 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
 
   const retry = tokenRetry(options.retry);
 
-  /** The provider's answer, retried (with backoff on `clock`) while its failures are transient. */
-  const fetchWithRetries = async (): Promise<BearerToken> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fetchToken(provider, refreshTimeout);
-      } catch (error) {
-        const kind = classifyError(error);
-        // A provider that ran past refreshTimeoutInMs is stuck, not flaky: waiting again would only multiply the wait.
-        if (attempt >= retry.maxAttempts || isTimeoutError(error) || (kind !== 'transient' && kind !== 'throttled')) throw error;
-        await sleep(backoffDelay(attempt, retry.baseDelayInMs, 5_000, Math.random), undefined, clock);
-      }
-    }
-  };
-
   const refresh = (): Promise<string> => {
     if (inFlight) return inFlight;
     refreshCount += 1;
@@ -160,7 +186,7 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
     const started = clock.now();
     inFlight = (async () => {
       try {
-        const result = await fetchWithRetries();
+        const result = await fetchWithRetries(provider, refreshTimeout, retry, random, clock);
         if (!result || typeof result.token !== 'string' || result.token === '') {
           throw new TypeError('bearerAuth: the token provider must resolve to { token: non-empty string }');
         }
@@ -179,21 +205,6 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
       }
     })();
     return inFlight;
-  };
-
-  const withSignal = async <T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
-    if (!signal) return promise;
-    if (signal.aborted) throw new AbortError(signal.reason);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_resolve, reject) => {
-      onAbort = () => reject(new AbortError(signal.reason));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([promise, aborted]);
-    } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    }
   };
 
   const current = (): string | undefined =>

@@ -18,6 +18,7 @@ export type {
   DownloadOptions,
   DownloadProgress,
   DownloadResult,
+  ErrorMetadata,
   HttpClient,
   HttpClientOptions,
   HttpMethod,

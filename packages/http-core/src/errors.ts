@@ -102,6 +102,8 @@ export class XError extends Error {
   code: string;
   /** What the failure means; see ErrorCategory. */
   category: ErrorCategory;
+  /** Set (not enumerable) on the error a client call ends with: attempts, request id, retry delay, status. */
+  declare $metadata?: { attempts: number; requestId: string; totalRetryDelayInMs: number; status?: number };
 
   /**
    * A core class (of any loaded copy) recognises instances by brand; a subclass declared elsewhere

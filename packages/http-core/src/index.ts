@@ -4,12 +4,14 @@ export type {
   DownloadOptions,
   DownloadProgress,
   DownloadResult,
+  ErrorMetadata,
   HttpClient,
   HttpClientOptions,
   HttpMethod,
   HttpResponse,
   QueryParams,
   RequestOptions,
+  ResponseMetadata,
   ResponseType,
 } from './client.js';
 export {

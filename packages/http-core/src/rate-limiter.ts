@@ -44,6 +44,106 @@ function checkPositive(name: string, value: number | undefined, integer: boolean
 }
 
 /**
+ * The bucket, the concurrency count and the FIFO queue behind `createRateLimiter`. A token taken
+ * by a call returns `intervalInMs` after that call finished.
+ */
+class BucketQueue {
+  available: number;
+  active = 0;
+  readonly queue: Waiter[] = [];
+  #pausedUntil = 0;
+  /** Times at which used tokens come back, ascending. */
+  readonly #cooling: number[] = [];
+  #timer: unknown;
+  #timerAt = Number.POSITIVE_INFINITY;
+
+  constructor(
+    readonly capacity: number,
+    readonly concurrency: number,
+    readonly intervalInMs: number,
+    readonly clock: Clock,
+  ) {
+    this.available = capacity;
+  }
+
+  refill(now: number): void {
+    const cooling = this.#cooling;
+    while (cooling.length > 0 && (cooling[0] as number) <= now) {
+      cooling.shift();
+      this.available += 1;
+    }
+  }
+
+  /** Drains the queue again at `at` (one timer, the earliest asked for). */
+  #wakeAt(at: number): void {
+    if (at >= this.#timerAt) return;
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.drain();
+      },
+      Math.max(0, at - this.clock.now()),
+    );
+  }
+
+  #release(): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active -= 1;
+      if (this.capacity !== Number.POSITIVE_INFINITY) this.#cooling.push(this.clock.now() + this.intervalInMs);
+      this.drain();
+    };
+  }
+
+  /** Hands tokens and slots to waiters in order while there are some. */
+  drain(): void {
+    const now = this.clock.now();
+    this.refill(now);
+    const queue = this.queue;
+    if (now < this.#pausedUntil) {
+      if (queue.length > 0) this.#wakeAt(this.#pausedUntil);
+      return;
+    }
+    while (queue.length > 0 && this.available > 0 && this.active < this.concurrency) {
+      const waiter = queue.shift() as Waiter;
+      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      this.available -= 1;
+      this.active += 1;
+      waiter.resolve(this.#release());
+    }
+    if (queue.length > 0 && this.available === 0 && this.#cooling.length > 0) this.#wakeAt(this.#cooling[0] as number);
+  }
+
+  acquire(signal?: AbortSignal): Promise<Release> {
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
+    return new Promise<Release>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (signal) {
+        waiter.signal = signal;
+        waiter.onAbort = () => {
+          const index = this.queue.indexOf(waiter);
+          if (index !== -1) this.queue.splice(index, 1);
+          reject(new AbortError(signal.reason));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+      this.drain();
+    });
+  }
+
+  pause(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.clock.now() + ms);
+    if (this.queue.length > 0) this.#wakeAt(this.#pausedUntil);
+  }
+}
+
+/**
  * A token bucket plus a concurrency cap with a FIFO queue: callers wait their turn instead of
  * running into 429s. A token taken by a call returns `intervalInMs` after that call finished, so
  * no `intervalInMs` window (measured at the server, by arrival) ever sees more than
@@ -56,86 +156,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   checkPositive('tokensPerInterval', tokensPerInterval, true);
   checkPositive('intervalInMs', intervalInMs, false);
   checkPositive('maxConcurrent', maxConcurrent, true);
-  const clock = options.clock ?? systemClock;
-  const capacity = tokensPerInterval ?? Number.POSITIVE_INFINITY;
-  const concurrency = maxConcurrent ?? Number.POSITIVE_INFINITY;
-
-  let available = capacity;
-  let active = 0;
-  let pausedUntil = 0;
-  /** Times at which used tokens come back, ascending. */
-  const cooling: number[] = [];
-  const queue: Waiter[] = [];
-  let timer: unknown;
-  let timerAt = Number.POSITIVE_INFINITY;
-
-  const refill = (now: number): void => {
-    while (cooling.length > 0 && (cooling[0] as number) <= now) {
-      cooling.shift();
-      available += 1;
-    }
-  };
-
-  const schedule = (at: number): void => {
-    if (at >= timerAt) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timerAt = at;
-    timer = clock.setTimeout(
-      () => {
-        timer = undefined;
-        timerAt = Number.POSITIVE_INFINITY;
-        drain();
-      },
-      Math.max(0, at - clock.now()),
-    );
-  };
-
-  const makeRelease = (): Release => {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      active -= 1;
-      if (capacity !== Number.POSITIVE_INFINITY) cooling.push(clock.now() + intervalInMs);
-      drain();
-    };
-  };
-
-  function drain(): void {
-    const now = clock.now();
-    refill(now);
-    if (now < pausedUntil) {
-      if (queue.length > 0) schedule(pausedUntil);
-      return;
-    }
-    while (queue.length > 0 && available > 0 && active < concurrency) {
-      const waiter = queue.shift() as Waiter;
-      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-      available -= 1;
-      active += 1;
-      waiter.resolve(makeRelease());
-    }
-    if (queue.length > 0 && available === 0 && cooling.length > 0) schedule(cooling[0] as number);
-  }
-
-  const acquire = (signal?: AbortSignal): Promise<Release> => {
-    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<Release>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      if (signal) {
-        waiter.signal = signal;
-        waiter.onAbort = () => {
-          const index = queue.indexOf(waiter);
-          if (index !== -1) queue.splice(index, 1);
-          reject(new AbortError(signal.reason));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      queue.push(waiter);
-      drain();
-    });
-  };
-
+  const state = new BucketQueue(tokensPerInterval ?? Number.POSITIVE_INFINITY, maxConcurrent ?? Number.POSITIVE_INFINITY, intervalInMs, options.clock ?? systemClock);
+  const acquire = (signal?: AbortSignal): Promise<Release> => state.acquire(signal);
   return {
     acquire,
     async schedule<T>(fn: () => T | Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -149,18 +171,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     },
     pause(ms: number) {
       if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) throw new RangeError(`ms must be a number >= 0, got ${String(ms)}`);
-      pausedUntil = Math.max(pausedUntil, clock.now() + ms);
-      if (queue.length > 0) schedule(pausedUntil);
+      state.pause(ms);
     },
     get pending() {
-      return queue.length;
+      return state.queue.length;
     },
     get active() {
-      return active;
+      return state.active;
     },
     get available() {
-      refill(clock.now());
-      return available;
+      state.refill(state.clock.now());
+      return state.available;
     },
   };
 }

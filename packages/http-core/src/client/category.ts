@@ -1,4 +1,4 @@
-import type { ErrorCategory } from '../errors.js';
+import { type ErrorCategory, isTimeoutError, isXError } from '../errors.js';
 import { type ErrorClass, classifyError } from '../retry.js';
 
 export type { ErrorCategory };
@@ -20,8 +20,13 @@ export function retryClassOf(category: ErrorCategory): ErrorClass {
   return RETRY_CLASS[category];
 }
 
-/** The retry class of a failure: a client `classify` hook first, then the built-in rules. */
-export function retryClass(error: unknown, classify: ((error: unknown) => ErrorCategory | undefined) | undefined): ErrorClass {
-  const category = classify?.(error);
-  return category === undefined ? classifyError(error) : retryClassOf(category);
+/**
+ * The retry class of a failure: the category the client's `classify` hook gave it, else the
+ * error's own category (throttled, transient and timeout are retried), else the built-in rules
+ * for errors that carry none. A spent overall deadline is never retried.
+ */
+export function retryClass(error: unknown, hookCategory: ErrorCategory | undefined): ErrorClass {
+  if (isTimeoutError(error) && error.phase === 'deadline') return 'aborted';
+  if (hookCategory !== undefined) return retryClassOf(hookCategory);
+  return isXError(error) ? retryClassOf(error.category) : classifyError(error);
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bearerAuth } from '../auth.js';
-import { NetworkError, isHttpError, isSizeLimitError } from '../errors.js';
+import { NetworkError, XError, isHttpError, isSizeLimitError } from '../errors.js';
 import { createRateLimiter } from '../rate-limiter.js';
 import { useLoopback } from '../test-support.js';
-import { sendJson, slowBody } from '../testing/index.js';
+import { createTestClock, sendJson, slowBody } from '../testing/index.js';
 
 const loop = useLoopback();
 
@@ -154,5 +154,43 @@ describe('client pipeline', () => {
     expect(results.map((r) => r.body.auth)).toEqual(Array.from({ length: 5 }, () => 'Bearer good'));
     expect(calls).toBe(3);
     expect(auth.refreshCount).toBe(1);
+  });
+
+  it("without a classify hook, the error's own category decides: throttled is retried, a reset marked 'input' is not", async () => {
+    const failing = (error: Error): { attempts: () => number; dispatcher: never } => {
+      let attempts = 0;
+      const dispatcher = {
+        request: () => {
+          attempts += 1;
+          return Promise.reject(error);
+        },
+        close: () => Promise.resolve(),
+      };
+      return { attempts: () => attempts, dispatcher: dispatcher as never };
+    };
+    const busy = failing(new XError('vendor busy', { code: 'BUSY', category: 'throttled' }));
+    const clock = createTestClock();
+    const http = loop.client({ baseUrl: 'http://127.0.0.1:9', dispatcher: busy.dispatcher, clock, random: () => 0.5, retry: { throttledBaseDelayInMs: 10 } });
+    const error = await http.request({ path: '/x' }).catch((e: unknown) => e);
+    expect(busy.attempts()).toBe(3);
+    // Throttled base 10 ms, full jitter at 0.5: 5 ms, then 10 ms.
+    expect(clock.delays).toEqual([5, 10]);
+    expect((error as XError).$metadata).toEqual({ attempts: 3, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, totalRetryDelayInMs: 15 });
+    expect(Object.keys(error as object)).not.toContain('$metadata');
+
+    const refused = failing(new NetworkError({ code: 'ECONNRESET', method: 'GET', url: 'http://127.0.0.1:9/x', category: 'input' }));
+    const strict = loop.client({ baseUrl: 'http://127.0.0.1:9', dispatcher: refused.dispatcher, retry: { baseDelayInMs: 1 } });
+    await expect(strict.request({ path: '/x' })).rejects.toMatchObject({ code: 'ECONNRESET', category: 'input' });
+    expect(refused.attempts()).toBe(1);
+  });
+
+  it('an HttpError a call ends with carries $metadata with the status, like a result', async () => {
+    const srv = await loop.serve((_req, res) => sendJson(res, 503, { error: 'down' }));
+    const http = loop.client({ baseUrl: srv.url, clock: createTestClock(), random: () => 0, retry: { baseDelayInMs: 10 } });
+    const error = await http.request({ path: '/x' }).catch((e: unknown) => e);
+    expect(isHttpError(error) && error.$metadata).toEqual({ attempts: 3, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown, totalRetryDelayInMs: 0, status: 503 });
+    const ok = await loop.client({ baseUrl: srv.url }).request({ path: '/x', okStatus: () => true });
+    expect(ok.$metadata).toEqual({ attempts: 1, requestId: ok.requestId, totalRetryDelayInMs: 0, status: 503 });
+    expect(ok.requestId).not.toBe(isHttpError(error) ? error.$metadata?.requestId : '');
   });
 });

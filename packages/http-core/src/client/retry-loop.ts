@@ -8,7 +8,8 @@ import { type ErrorCategory, retryClass } from './category.js';
 import type { ClientCore, PreparedCall } from './core.js';
 import { mapError } from './map-error.js';
 import { isAuthFailure, sendOnce } from './send.js';
-import type { HttpResponse } from './types.js';
+import type { CallContext } from './context.js';
+import type { ErrorMetadata, HttpResponse } from './types.js';
 
 /** Marks an error with the category the client's `classify` hook gave it. */
 function setCategory(error: unknown, category: ErrorCategory | undefined): void {
@@ -82,6 +83,18 @@ function attachAttempts(error: unknown, attempts: number): void {
   if (isXError(error) && 'attempts' in error) (error as { attempts: number }).attempts = attempts;
 }
 
+/** The call's `$metadata` on the error it ends with, as results carry it (not enumerable: logs stay as they were). */
+function attachMetadata(error: unknown, ctx: CallContext): void {
+  if (!isXError(error) || Object.hasOwn(error, '$metadata')) return;
+  const metadata: ErrorMetadata = {
+    attempts: ctx.attempt,
+    requestId: ctx.requestId,
+    totalRetryDelayInMs: ctx.retryDelayInMs,
+    ...(isHttpError(error) ? { status: error.status } : {}),
+  };
+  Object.defineProperty(error, '$metadata', { value: metadata, enumerable: false, writable: true, configurable: true });
+}
+
 /** The debug line of a call that failed for good. */
 function logFailure(core: ClientCore, call: PreparedCall, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
@@ -115,7 +128,7 @@ async function afterFailure(core: ClientCore, call: PreparedCall, error: unknown
     if (replay === true) return;
     if (replay === false) throw error;
   }
-  const errorClass = call.retry.classify?.(error) ?? retryClass(error, () => category);
+  const errorClass = call.retry.classify?.(error) ?? retryClass(error, category);
   const delay = retryDelay(core, call, error, errorClass, state.retries);
   if (delay === undefined) throw error;
   state.retries += 1;
@@ -149,6 +162,7 @@ export async function runWithRetries<T>(core: ClientCore, call: PreparedCall, se
       }
     }
   } catch (error) {
+    attachMetadata(error, call.ctx);
     if (core.logging) logFailure(core, call, error);
     throw error;
   } finally {

@@ -2,12 +2,16 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { AuthProvider } from '../auth.js';
 import type { Clock, RandomSource } from '../clock.js';
-import type { HttpError, VendorErrorInfo } from '../errors.js';
+import type { HttpError, VendorErrorInfo, XError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { TlsOptions } from '../options.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { RedactOptions } from '../redact.js';
 import type { RetryOptions } from '../retry.js';
 import type { ErrorCategory } from './category.js';
+
+/** The one TLS options shape (declared with `ClientOptionsBase`). */
+export type { TlsOptions };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 export type ResponseType = 'json' | 'text' | 'bytes' | 'stream' | 'none';
@@ -15,17 +19,6 @@ export type ResponseType = 'json' | 'text' | 'bytes' | 'stream' | 'none';
 export type QueryValue = string | number | boolean | bigint | null | undefined;
 /** Query parameters; `undefined`/`null` are skipped, arrays repeat the key. */
 export type QueryParams = Record<string, QueryValue | readonly QueryValue[]> | URLSearchParams;
-
-export interface TlsOptions {
-  /** Trusted CA certificate(s), PEM (e.g. `testCertificate().ca`). */
-  ca?: string | Buffer | readonly (string | Buffer)[];
-  /** Client certificate / key (mutual TLS), PEM. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** Default true. Only turn off against throw-away local simulators. */
-  rejectUnauthorized?: boolean;
-  servername?: string;
-}
 
 /** Extracts a vendor error code/message from an error body (parsed JSON, or text). */
 export type VendorErrorParser = (body: unknown, status: number, headers: Record<string, string>) => VendorErrorInfo | undefined;
@@ -125,6 +118,9 @@ export interface RequestOptions {
 }
 
 /** How a call went, like AWS's `$metadata`. */
+/** `$metadata` of an error a client call ends with (not enumerable); `status` when the server answered. */
+export type ErrorMetadata = NonNullable<XError['$metadata']>;
+
 export interface ResponseMetadata {
   /** Attempts made, the successful one included. */
   attempts: number;
