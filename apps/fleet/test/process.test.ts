@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet as a proce
   it('prints help for the program and every command, and the version (exit 0)', async () => {
     const help = await runCli(cli, ['--help'], { env: cleanEnv(), cwd: dir });
     expect([help.code, help.stderr]).toEqual([0, '']);
-    expect(help.stdout).toMatch(/^fleet /);
+    expect(help.stdout).toMatch(/^Usage: fleet <command> \[options\]\n\nOne service over ComAp/);
     for (const command of ['start', 'demo', 'devices', 'export', 'backfill']) expect(help.stdout).toContain(`  ${command} `);
     for (const command of ['start', 'demo', 'devices', 'export', 'backfill']) {
       const sub = await runCli(cli, [command, '--help'], { env: cleanEnv(), cwd: dir });
