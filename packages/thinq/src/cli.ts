@@ -1,32 +1,9 @@
 #!/usr/bin/env node
-import { createInterface } from 'node:readline/promises';
-import { main } from './cli-main.js';
+/** The `thinq` bin: exit codes 0/1/2/78, 130 on SIGINT, 143 on SIGTERM (see `thinq --help`). */
+import { main } from '@x/http-core/cli';
+import { thinqProgram } from './cli/program.js';
 
-const controller = new AbortController();
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
-
-void main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  async readLine(prompt) {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(prompt);
-    } catch {
-      return undefined;
-    } finally {
-      rl.close();
-    }
-  },
-  env: process.env,
-  signal: controller.signal,
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+main(thinqProgram()).catch((error: unknown) => {
+  process.stderr.write(`thinq: error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -13,7 +13,8 @@ export interface MqttBrokerSim {
   /** Publishes a JSON message with QoS 1. */
   publish(topic: string, message: unknown): Promise<void>;
   /** Fault injection: drops every client connection. */
-  dropConnections(): void;
+  /** Destroys every open client connection now; returns how many. */
+  dropConnections(): number;
   /** Number of MQTT clients currently connected. */
   readonly connectedClients: number;
   /** Client ids seen subscribing, with their topics. */
@@ -71,7 +72,9 @@ export async function startMqttBroker(ca: TestCa, options: { port?: number } = {
       });
     },
     dropConnections() {
+      const count = sockets.size;
       for (const s of sockets) s.destroy();
+      return count;
     },
     get connectedClients() {
       return broker.connectedClients;

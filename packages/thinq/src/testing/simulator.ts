@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { silentLogger, systemClock, type Clock, type Logger } from '@x/http-core';
-import { createRouter, startTestServer, type TestServer } from '@x/http-core/testing';
+import { createControl, createRouter, simulatorLine, startTestServer, withControl, writeCaFile, type CaFile, type Control, type TestServer } from '@x/http-core/testing';
 import { startMqttBroker, type MqttBrokerSim } from './broker.js';
 import { sharedTestCa, type TestCa } from './ca.js';
 import { mountConnectSimulator, type ConnectSim, type ConnectSimOptions } from './connect-sim.js';
@@ -43,7 +43,46 @@ export interface ThinqSimulator {
   readonly connect: ConnectSim;
   /** The MQTT broker, when started. */
   readonly broker: MqttBrokerSim | undefined;
+  /** The shared control API (faults, token revocation, dropped MQTT connections, pushed events). */
+  readonly control: Control;
+  /** Its URL: `<url>/control`. */
+  readonly controlUrl: string;
+  /** The CA file of the MQTT broker (written when the broker starts), undefined with `mqtt: false`. */
+  readonly caPath: string | undefined;
+  /** The `simulate` JSON line: urls, pat, country, mqttUrl, `control`, `caPath` (and `caFile`, its old name). */
+  line(): string;
   close(): Promise<void>;
+}
+
+/**
+ * `POST /control/push` bodies: `{ deviceId, pushCode }` sends a DEVICE_PUSH notification,
+ * `{ deviceId, report }` changes the device's state and publishes a DEVICE_STATUS report.
+ */
+async function pushEvent(connect: ConnectSim, body: unknown): Promise<{ deviceId: string; type: 'notification' | 'status' }> {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (typeof b.deviceId !== 'string' || b.deviceId === '') throw new TypeError('push: deviceId must be a non-empty string');
+  connect.device(b.deviceId);
+  if (typeof b.pushCode === 'string' && b.pushCode !== '') {
+    await connect.notify(b.deviceId, b.pushCode);
+    return { deviceId: b.deviceId, type: 'notification' };
+  }
+  if (typeof b.report === 'object' && b.report !== null && !Array.isArray(b.report)) {
+    await connect.report(b.deviceId, b.report as Record<string, unknown>);
+    return { deviceId: b.deviceId, type: 'status' };
+  }
+  throw new TypeError('push: give pushCode (a notification) or report (a status report object)');
+}
+
+function createSimControl(v1: V1Sim, connect: ConnectSim, broker: MqttBrokerSim | undefined, ca: { pem: string; path: string } | undefined): Control {
+  return createControl({
+    name: 'thinq',
+    revokeTokens: () => v1.revokeTokens() + (connect.revokeToken(), 1),
+    ...(broker ? { dropConnections: () => broker.dropConnections() } : {}),
+    push: (body) => pushEvent(connect, body),
+    received: () => connect.requests.map((r) => ({ api: 'connect', method: r.method, path: r.path, body: r.body })),
+    clearReceived: () => void connect.requests.splice(0),
+    ...(ca ? { ca } : {}),
+  });
 }
 
 /** Starts the simulator: one HTTP server for v1 and Connect, plus an MQTT broker over mutual TLS. */
@@ -65,10 +104,15 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
   const pat = `thinqpat_${randomBytes(20).toString('hex')}`;
   const connect = mountConnectSimulator(router, { prefix: '/connect', pat, clock, ca: getCa, broker, ...(options.connect ?? {}) });
   let server: TestServer;
+  let caFile: CaFile | undefined;
+  let control: Control;
   try {
-    server = await startTestServer(router.handler, { port: options.port ?? 0, tls: options.tls === true });
+    caFile = broker ? await writeCaFile(caPem) : undefined;
+    control = createSimControl(v1, connect, broker, caFile ? { pem: caPem, path: caFile.path } : undefined);
+    server = await startTestServer(withControl(control, router.handler), { port: options.port ?? 0, tls: options.tls === true });
   } catch (err) {
     await broker?.close();
+    await caFile?.remove();
     throw err;
   }
   base = server.url;
@@ -84,10 +128,19 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
     v1,
     connect,
     broker,
+    control,
+    controlUrl: `${server.url}/control`,
+    caPath: caFile?.path,
+    line() {
+      const fields = { url: server.url, gatewayUrl: `${server.url}/api/common/gatewayUriList`, connectUrl: `${server.url}/connect/`, pat, country: connect.country };
+      const mqtt = broker ? { mqttUrl: broker.url, caFile: caFile?.path } : {};
+      return simulatorLine({ ...fields, ...mqtt }, { control: `${server.url}/control`, ...(caFile ? { caPath: caFile.path } : {}) });
+    },
     async close() {
       connect.stop();
       await server.close();
       await broker?.close();
+      await caFile?.remove();
     },
   };
 }

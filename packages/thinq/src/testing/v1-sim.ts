@@ -37,6 +37,8 @@ export interface V1Sim {
   device(deviceId: string): SimV1Device;
   /** Makes every current access token and session expire (next call answers `0102`). */
   expireSessions(): void;
+  /** Revokes the refresh token and expires every access token and session; returns how many tokens. */
+  revokeTokens(): number;
   /** The next poll of `deviceId` answers `workList.returnCode = code`. */
   failNextPoll(deviceId: string, code?: string): void;
   /** Counters for assertions. */
@@ -106,8 +108,33 @@ function defaultDevices(): SimV1Device[] {
   ];
 }
 
-/** Mounts the v1 API (gateway, login page, OAuth, member login, devices, rti, model JSON) on `router`. */
-export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clock, options: V1SimOptions = {}, logger?: Logger): V1Sim {
+/** What the v1 routes share: tokens, sessions, monitor works, devices, counters and answer helpers. */
+interface V1SimState {
+  warmup: number;
+  ttl: number;
+  refreshToken: string;
+  /** Set by the control API: refresh tokens are refused from now on. */
+  revoked: boolean;
+  accessTokens: Map<string, number>;
+  sessions: Map<string, number>;
+  works: Map<string, Work>;
+  pollFailures: Map<string, string>;
+  devices: SimV1Device[];
+  stats: V1Sim['stats'];
+  clock: Clock;
+  urlOf: () => string;
+  logger: Logger | undefined;
+  newAccessToken: () => string;
+  deviceRecord: (d: SimV1Device) => Record<string, unknown>;
+  find: (id: unknown) => SimV1Device | undefined;
+  ok: (res: ServerResponse, data?: Record<string, unknown>) => void;
+  fail: (res: ServerResponse, code: string | number, msg: string) => void;
+  lgedm: (req: IncomingMessage) => Promise<Record<string, unknown> | null>;
+  appHeadersOk: (req: IncomingMessage) => boolean;
+  authed: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+function createV1State(urlOf: () => string, clock: Clock, options: V1SimOptions, logger: Logger | undefined): V1SimState {
   const warmup = options.warmupPolls ?? 2;
   const ttl = options.sessionTtlInMs ?? 3_600_000;
   const refreshToken = randomBytes(24).toString('hex');
@@ -117,7 +144,6 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
   const pollFailures = new Map<string, string>();
   const devices = defaultDevices();
   const stats: V1Sim['stats'] = { logins: 0, refreshes: 0, rejectedRefreshes: 0, monitorStarts: 0, monitorStops: 0, controls: [] };
-
   const newAccessToken = () => {
     const t = randomBytes(24).toString('hex');
     accessTokens.set(t, clock.now() + ttl);
@@ -153,6 +179,15 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
     return true;
   }
 
+  return {
+    warmup, ttl, refreshToken, revoked: false, accessTokens, sessions, works, pollFailures, devices, stats, clock, urlOf, logger,
+    newAccessToken, deviceRecord, find, ok, fail, lgedm, appHeadersOk, authed,
+  };
+}
+
+/** Gateway discovery, the login page, OAuth refresh and member login. */
+function mountV1Login(router: Router, state: V1SimState): void {
+  const { ok, fail, lgedm, appHeadersOk, urlOf, newAccessToken, refreshToken, stats, logger, accessTokens, sessions, clock, devices, deviceRecord, ttl } = state;
   router.post('/api/common/gatewayUriList', async (req, res) => {
     const root = await lgedm(req);
     if (!appHeadersOk(req) || root === null) return fail(res, 9000, 'Invalid request');
@@ -195,6 +230,7 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
       !dateOk ||
       typeof signature !== 'string' ||
       !timingSafeEqualString(signature, expected) ||
+      state.revoked ||
       !timingSafeEqualString(token, refreshToken)
     ) {
       stats.rejectedRefreshes += 1;
@@ -218,7 +254,11 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
     const items = devices.map(deviceRecord);
     ok(res, { jsessionId, item: items.length === 1 ? items[0] : items, countryCode: root.countryCode, langCode: root.langCode });
   });
+}
 
+/** The device list and model JSON. */
+function mountV1DeviceList(router: Router, state: V1SimState): void {
+  const { ok, lgedm, authed, devices, deviceRecord } = state;
   router.post('/api/device/deviceList', async (req, res) => {
     await lgedm(req);
     if (!authed(req, res)) return;
@@ -230,7 +270,11 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
     if (!d) return sendJson(res, 404, { error: 'no such model' });
     sendJson(res, 200, d.model);
   });
+}
 
+/** rti monitoring (start, poll, stop), control and config. */
+function mountV1Rti(router: Router, state: V1SimState): void {
+  const { ok, fail, lgedm, authed, find, stats, works, pollFailures, warmup } = state;
   router.post('/api/rti/rtiMon', async (req, res) => {
     const root = await lgedm(req);
     if (!authed(req, res)) return;
@@ -292,7 +336,20 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
     if (!applied) return fail(res, '0100', 'Control not supported');
     ok(res, {});
   });
+}
 
+/** Mounts the v1 API (gateway, login page, OAuth, member login, devices, rti, model JSON) on `router`. */
+export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clock, options: V1SimOptions = {}, logger?: Logger): V1Sim {
+  const state = createV1State(urlOf, clock, options, logger);
+  mountV1Login(router, state);
+  mountV1DeviceList(router, state);
+  mountV1Rti(router, state);
+  const { refreshToken, devices, find, accessTokens, sessions, pollFailures, stats } = state;
+  const expireSessions = (): void => {
+    const past = clock.now() - 1;
+    for (const k of accessTokens.keys()) accessTokens.set(k, past);
+    for (const k of sessions.keys()) sessions.set(k, past);
+  };
   return {
     refreshToken,
     devices,
@@ -301,10 +358,12 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
       if (!d) throw new RangeError(`deviceId: no simulated device ${deviceId}`);
       return d;
     },
-    expireSessions() {
-      const past = clock.now() - 1;
-      for (const k of accessTokens.keys()) accessTokens.set(k, past);
-      for (const k of sessions.keys()) sessions.set(k, past);
+    expireSessions,
+    revokeTokens() {
+      state.revoked = true;
+      const count = accessTokens.size + 1;
+      expireSessions();
+      return count;
     },
     failNextPoll(deviceId, code = '0100') {
       pollFailures.set(deviceId, code);

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from './cli-main.js';
-import { startThinqSimulator, type ThinqSimulator } from './testing/simulator.js';
+import { run as runProgram } from '@x/http-core/cli';
+import { thinqProgram } from './program.js';
+import type { ReadLine } from './v1-commands.js';
+import { startThinqSimulator, type ThinqSimulator } from '../testing/simulator.js';
 
 // Commands that make RSA-2048 keys (`watch`'s client key pair, `simulate`'s CA in a fresh process)
 // take seconds on a busy 2-core machine: generous limits.
@@ -18,26 +18,24 @@ interface Run {
   err: string;
 }
 
-function makeIo(env: Record<string, string> = {}, readLine?: (out: string) => Promise<string | undefined>, signal?: AbortSignal): { io: CliIo; result: () => { out: string; err: string } } {
+/** Starts the program in this process; `result()` reads what it printed so far. */
+function start(argv: string[], env: Record<string, string> = {}, readLine?: (out: string) => Promise<string | undefined>, signal?: AbortSignal): { done: Promise<number>; result: () => { out: string; err: string } } {
   let out = '';
   let err = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-    readLine: () => (readLine ? readLine(out) : Promise.resolve(undefined)),
+  const lines: ReadLine = () => (readLine ? readLine(out) : Promise.resolve(undefined));
+  const done = runProgram(thinqProgram({ readLine: lines }), {
+    argv,
     env,
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
     ...(signal ? { signal } : {}),
-  };
-  return { io, result: () => ({ out, err }) };
+  });
+  return { done, result: () => ({ out, err }) };
 }
 
 async function run(argv: string[], env: Record<string, string> = {}, readLine?: (out: string) => Promise<string | undefined>): Promise<Run> {
-  const { io, result } = makeIo(env, readLine);
-  const code = await main(argv, io);
+  const { done, result } = start(argv, env, readLine);
+  const code = await done;
   return { code, ...result() };
 }
 
@@ -63,15 +61,16 @@ describe('thinq CLI (in process, against the simulator)', () => {
   });
 
   it('prints usage', async () => {
-    expect((await run([])).code).toBe(2);
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.out).toContain('simulate [--port N]');
+    for (const command of ['simulate', 'login', 'mon', 'set-temp-freezer', 'ac-config', 'profile', 'control', 'watch', 'v1 ls', 'connect ls']) expect(help.out).toContain(command);
     expect((await run(['--bogus'])).code).toBe(2);
+    const mon = await run(['mon', '--help']);
+    expect([mon.code, mon.out.includes('--interval'), mon.out.includes('--count')]).toEqual([0, true, true]);
   });
 
   it('v1: login through the printed URL, then ls, mon, set and config', async () => {
-    expect(await run(['ls', ...v1])).toMatchObject({ code: 2, err: 'not logged in: run "thinq login" first\n' });
+    expect(await run(['ls', ...v1])).toMatchObject({ code: 78, err: 'thinq: error: not logged in: run "thinq login" first\n' });
     const login = await run(['login', ...v1], {}, async (out) => {
       const url = /Log in here: (\S+)/.exec(out)?.[1];
       const res = await fetch(url ?? '', { redirect: 'manual' });
@@ -116,14 +115,19 @@ describe('thinq CLI (in process, against the simulator)', () => {
     expect(await run(['set-temp', 'Fridge', '3', ...v1])).toMatchObject({ code: 0 });
     expect(await run(['set-temp-freezer', 'Fridge', '-20', ...v1])).toMatchObject({ code: 0 });
     expect(sim.v1.device('sim-fridge-0001').status).toMatchObject({ TempRefrigerator: '5', TempFreezer: '7' });
-    expect((await run(['set-temp', 'sim-washer-0001', '3', ...v1])).err).toBe('set-temp is not supported for WASHER devices\n');
+    expect((await run(['set-temp', 'sim-washer-0001', '3', ...v1])).err).toContain('thinq: error: set-temp is not supported for WASHER devices\n');
     expect(await run(['turn', 'sim-ac-0001', 'off', ...v1])).toMatchObject({ code: 0 });
     expect(sim.v1.device('sim-ac-0001').status.Operation).toBe('0');
     expect((await run(['turn', 'sim-ac-0001', 'sideways', ...v1])).code).toBe(2);
     const acConfig = await run(['ac-config', 'sim-ac-0001', ...v1]);
     expect(JSON.parse(acConfig.out)).toEqual({ filter: { FilterUse: '1200', FilterLife: '4000' }, energyTarget: 150, outdoorPower: 0, light: true, volume: 3 });
-    const offline = await run(['mon', 'sim-dryer-0001', ...v1]);
-    expect(offline).toMatchObject({ code: 1, err: expect.stringContaining('NotConnectedError') as unknown });
+    // An offline device: the monitor session keeps retrying with backoff (and says so) until interrupted.
+    const stop = new AbortController();
+    const offline = start(['mon', 'sim-dryer-0001', ...v1], {}, undefined, stop.signal);
+    await waitFor(() => offline.result().err.includes('monitor restarting (attempt 1)'));
+    stop.abort();
+    expect(await offline.done).toBe(130);
+    expect(offline.result()).toMatchObject({ out: '', err: expect.stringContaining('ThinQ API error 0106: Device not connected') as unknown });
     expect((await run(['frobnicate', ...v1])).code).toBe(2);
   });
 
@@ -134,16 +138,16 @@ describe('thinq CLI (in process, against the simulator)', () => {
     expect((JSON.parse(profile.out) as { notification: unknown }).notification).toEqual({ push: ['FILTER_RESET_REQUIRED', 'HIGH_HUMIDITY'] });
     expect(await run(['control', 'sim-conn-ac-0001', 'temperature.targetTemperature=31'], env)).toMatchObject({
       code: 2,
-      err: 'invalid control: temperature.targetTemperature: 31 is outside 16..30\n',
+      err: expect.stringContaining('thinq: error: invalid control: temperature.targetTemperature: 31 is outside 16..30\n') as unknown,
     });
     expect((await run(['control', 'sim-conn-ac-0001', 'airFlow.windStrength="HIGH"', 'powerSave.powerSaveEnabled=true'], env)).code).toBe(0);
     expect((await run(['control', 'sim-conn-ac-0001', '{"temperature":{"targetTemperature":20}}'], env)).code).toBe(0);
     const state = JSON.parse((await run(['state', 'sim-conn-ac-0001'], env)).out) as Record<string, unknown>;
     expect(state).toMatchObject({ airFlow: { windStrength: 'HIGH' }, powerSave: { powerSaveEnabled: true }, temperature: { targetTemperature: 20 } });
-    expect(await run(['connect', 'ls'], {})).toMatchObject({ code: 2, err: 'a personal access token is needed: --pat or THINQ_PAT\n' });
+    expect(await run(['connect', 'ls'], {})).toMatchObject({ code: 78, err: 'thinq: error: no ThinQ Connect PAT given: pass --pat or set THINQ_PAT\n' });
 
-    const watchIo = makeIo(env);
-    const watching = main(['watch', 'sim-conn-washer-0001', '--count', '2', '--ca', caFile], watchIo.io);
+    const watchIo = start(['watch', 'sim-conn-washer-0001', '--count', '2', '--ca', caFile], env);
+    const watching = watchIo.done;
     // "watching" is printed once push has started, i.e. after the broker acknowledged the subscription.
     await waitFor(() => watchIo.result().err.includes('watching 1 device(s)\n'));
     expect(sim.connect.clients.get('cli-client')?.certificates).toBe(1);
@@ -159,17 +163,17 @@ describe('thinq CLI (in process, against the simulator)', () => {
 
   it('simulate prints one JSON line and stops on abort', { timeout: KEYGEN_TIMEOUT }, async () => {
     const ac = new AbortController();
-    const { io, result } = makeIo({}, undefined, ac.signal);
-    const done = main(['simulate', '--port', '0'], io);
+    const { done, result } = start(['simulate', '--port', '0'], {}, undefined, ac.signal);
     await waitFor(() => result().out.includes('\n'));
     const info = JSON.parse(result().out) as Record<string, string>;
-    expect(Object.keys(info)).toEqual(['url', 'gatewayUrl', 'connectUrl', 'pat', 'country', 'mqttUrl', 'caFile']);
+    expect(Object.keys(info)).toEqual(['url', 'gatewayUrl', 'connectUrl', 'pat', 'country', 'mqttUrl', 'caFile', 'control', 'caPath']);
+    expect([info.control, info.caPath]).toEqual([`${info.url}/control`, info.caFile]);
     expect(info.gatewayUrl).toBe(`${info.url}/api/common/gatewayUriList`);
     expect(existsSync(info.caFile ?? '')).toBe(true);
     const gw = await fetch(info.gatewayUrl ?? '', { method: 'POST', body: JSON.stringify({ lgedmRoot: { countryCode: 'US', langCode: 'en-US' } }), headers: { 'x-thinq-application-key': 'wideq', 'x-thinq-security-key': 'nuts_securitykey' } });
     expect(((await gw.json()) as { lgedmRoot: { thinqUri: string } }).lgedmRoot.thinqUri).toBe(`${info.url}/api`);
     ac.abort();
-    expect(await done).toBe(0);
+    expect(await done).toBe(130);
     expect(existsSync(info.caFile ?? '')).toBe(false);
   });
 });
@@ -181,29 +185,3 @@ async function waitFor(cond: () => boolean, timeoutInMs = 45_000): Promise<void>
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
-
-describe.skipIf(!existsSync(cliPath))('thinq CLI binary', () => {
-  it('simulate runs as a process and prints its URLs', { timeout: KEYGEN_TIMEOUT }, async () => {
-    const child = spawn(process.execPath, [cliPath, 'simulate'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let buf = '';
-        child.stdout.on('data', (d: Buffer) => {
-          buf += d.toString();
-          if (buf.includes('\n')) resolve(buf.split('\n')[0] ?? '');
-        });
-        void exited.then((code) => reject(new Error(`exited ${String(code)}`)));
-      });
-      const info = JSON.parse(line) as Record<string, string>;
-      expect(info.country).toBe('US');
-      expect(info.pat).toMatch(/^thinqpat_[0-9a-f]{40}$/);
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-  });
-});
