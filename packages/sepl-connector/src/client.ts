@@ -84,7 +84,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     this.#http = createHttpClient({
       userAgent: options.userAgent ? `${options.userAgent} ${USER_AGENT}` : USER_AGENT,
       timeoutInMs: o.httpTimeoutInMs,
-      retry: false,
+      // lookups (GET) are retried on 5xx/429/network errors; the registration POST is not idempotent
+      ...(options.retry !== undefined ? { retry: options.retry } : {}),
       logger: layerLogger(o.logger, 'http'),
       clock: o.clock,
       redact: { bodyKeys: ['pw', 'password'] },

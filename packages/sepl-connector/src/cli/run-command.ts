@@ -25,6 +25,8 @@ export const runCommand = defineCommand({
     ...connectorOptions,
     handler: { type: 'string', valueName: './handler.mjs', description: 'module whose default export answers a command: (command) => parts' },
     reply: { type: 'string', valueName: 'json', description: 'fixed answer parts for every command, e.g. \'{"data":"ok"}\'' },
+    'reconnect-delay': { type: 'duration', default: 30_000, min: 1, max: 2 ** 31 - 1, description: 'first wait before a reconnect; doubles while connections keep failing' },
+    'max-reconnect-delay': { type: 'duration', default: 300_000, min: 1, max: 2 ** 31 - 1, description: 'longest wait between reconnects' },
   },
   examples: ['sepl-connector run --devices devices.json --reply \'{"data":"ok"}\''],
   async run({ options, env, stdout, stderr, signal }) {
@@ -32,7 +34,9 @@ export const runCommand = defineCommand({
     if (options.handler !== undefined && options.reply !== undefined) throw new UsageError('use either --handler or --reply');
     const fixed = options.reply === undefined ? null : parseParts(options.reply, '--reply');
     const handler: Handler = options.handler === undefined ? () => fixed : await loadHandler(options.handler);
-    const connector = await connectorFrom(options, env, stderr);
+    if (options['max-reconnect-delay'] < options['reconnect-delay']) throw new UsageError('--max-reconnect-delay must be at least --reconnect-delay');
+    const reconnect = { initialDelayInMs: options['reconnect-delay'], maxDelayInMs: options['max-reconnect-delay'] };
+    const connector = await connectorFrom(options, env, stderr, { reconnect });
     connector.on('error', (err) => stderr.json({ error: err.name, message: err.message }));
     connector.on('ready', (info) => stderr.json({ ready: true, protocol: info.protocol, gatewayId: info.gatewayId, resynced: info.resynced }));
     connector.on('disconnected', (e) => stderr.json({ disconnected: e.connection, reason: e.reason, code: e.code }));

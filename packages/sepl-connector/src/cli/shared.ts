@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, UsageError, type Output } from '@x/http-core/cli';
-import { SeplConnector } from '../client.js';
+import { SeplConnector, type SeplConnectorOptions } from '../client.js';
 import type { ProtocolPartsInput } from '../command.js';
 import { configFromEnv, type SeplEnvConfig } from '../config.js';
 import { validateDevice, type SeplDevice } from '../device.js';
@@ -69,7 +69,12 @@ export function parseParts(text: string, name: string): ProtocolPartsInput | nul
 }
 
 /** A connector from the environment and the flags; log lines go to stderr at LOGLEVEL. */
-export async function connectorFrom(flags: ConnectorFlags, env: Readonly<Record<string, string | undefined>>, stderr: Output): Promise<SeplConnector> {
+export async function connectorFrom(
+  flags: ConnectorFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  stderr: Output,
+  extra: Pick<SeplConnectorOptions, 'reconnect'> = {},
+): Promise<SeplConnector> {
   const config = envConfig(env);
   if (config.user === undefined) throw new ConfigError('CONNECTOR_USER is not set');
   if (config.password === undefined) throw new ConfigError('CONNECTOR_PASSWORD is not set');
@@ -89,5 +94,6 @@ export async function connectorFrom(flags: ConnectorFlags, env: Readonly<Record<
     password: config.password,
     store,
     logger: loggerFor(config.logLevel, sink),
+    ...extra,
   });
 }
