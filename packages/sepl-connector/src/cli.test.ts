@@ -183,7 +183,7 @@ describe('sepl-connector CLI', () => {
   });
 
   it('event fails fast when the platform cannot be reached', async () => {
-    const { sim, dir, env } = await fixture();
+    const { sim, env } = await fixture();
     const t = io({ ...env, CONNECTOR_LOOKUP_URL: `${sim.url}no-lookup-here` });
     expect(await t.main(['event', 'lamp', 'power', '{"data":"1"}'])).toBe(1);
     expect(t.err).toEqual([expect.stringMatching(/^sepl-connector: error: .*404/)]);

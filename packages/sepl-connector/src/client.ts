@@ -158,7 +158,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     signal.throwIfAborted();
     let onAbort = (): void => undefined;
     const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
+      onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new AbortError(signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
@@ -332,7 +332,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     try {
       call = validateCallOptions(options, `${what}() options`);
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err instanceof Error ? err : new TypeError(String(err)));
     }
     if (this.protocol === 'g1') return Promise.reject(new SeplUnsupportedError(`${what} does not exist in the seed protocol (G1)`));
     return this.#gateway.mutate(async () => {
