@@ -88,7 +88,13 @@ function checkOptions(options: ConnectPushOptions): { hours: number; renewMs: nu
  * ThinQ Connect push as a session: `start()` resolves at the first connection (rejects when push
  * cannot be set up for good, e.g. a refused PAT); iterate it for `PushEvent`s.
  */
-export class ConnectPush extends Session<MqttClient, PushEvent, ConnectPushEvents> {
+/** One MQTT connection, with what arrived before `run()` listened (the broker replays right after CONNACK). */
+interface PushConnection {
+  client: MqttClient;
+  early: [topic: string, payload: Buffer][] | undefined;
+}
+
+export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushEvents> {
   readonly #client: ConnectClient;
   readonly #options: ConnectPushOptions;
   readonly #hours: number;
@@ -165,7 +171,7 @@ export class ConnectPush extends Session<MqttClient, PushEvent, ConnectPushEvent
     return isFatalByDefault(error);
   }
 
-  protected override async connect({ signal }: ConnectAttempt): Promise<MqttClient> {
+  protected override async connect({ signal }: ConnectAttempt): Promise<PushConnection> {
     await this.#setUp(signal);
     const keyPair = this.#keyPair as ClientKeyPair;
     const server = this.#server as { host: string; port: number };
@@ -189,6 +195,9 @@ export class ConnectPush extends Session<MqttClient, PushEvent, ConnectPushEvent
     });
     // An MQTT client without an 'error' listener would throw; run() reports what matters.
     client.on('error', noop);
+    // A persistent session replays right after CONNACK: keep what comes before run() listens.
+    const connection: PushConnection = { client, early: [] };
+    client.on('message', (topic, payload) => connection.early?.push([topic, payload]));
     try {
       for (const topic of cert.subscriptions) await client.subscribeAsync(topic, { qos: 1 });
     } catch (err) {
@@ -196,13 +205,18 @@ export class ConnectPush extends Session<MqttClient, PushEvent, ConnectPushEvent
       await client.endAsync(true).catch(noop);
       throw err;
     }
-    return client;
+    return connection;
   }
 
-  protected override run(client: MqttClient, context: ConnectionContext<PushEvent>): Promise<void> {
+  protected override run(connection: PushConnection, context: ConnectionContext<PushEvent>): Promise<void> {
+    const { client } = connection;
     return new Promise<void>((resolve, reject) => {
       let lastError: Error | undefined;
+      const early = connection.early ?? [];
+      connection.early = undefined;
+      client.removeAllListeners('message');
       client.on('message', (topic, payload) => this.#onMessage(topic, payload, context));
+      for (const [topic, payload] of early) this.#onMessage(topic, payload, context);
       client.on('error', (err) => {
         lastError = err;
       });
@@ -212,7 +226,7 @@ export class ConnectPush extends Session<MqttClient, PushEvent, ConnectPushEvent
     });
   }
 
-  protected override async disconnect(client: MqttClient): Promise<void> {
+  protected override async disconnect({ client }: PushConnection): Promise<void> {
     client.removeAllListeners('message');
     await client.endAsync(true).catch(noop);
   }
