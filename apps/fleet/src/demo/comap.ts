@@ -6,7 +6,7 @@ import type { ComapConfig } from '../config.js';
 import type { DemoVendor } from './types.js';
 
 /** Requests answered with the fault while it lasts (cleared on 'none'). */
-const LASTING = 1_000_000_000;
+const LASTING = 1_000_000;
 
 export async function startComapDemo(pollIntervalInMs: number): Promise<{ config: ComapConfig; demo: DemoVendor<ComapSimulator> }> {
   const sim = await startComapSimulator({ units: 3, seed: 7, rateLimit: false, tokenRequestLimit: false, historyDays: 45 });

@@ -11,8 +11,11 @@ export type FaultMatch = string;
 /** What a rule does to a request (http-core's FaultRule: status, stall, drop). */
 export type Fault = FaultRule;
 
+/** The most requests one rule covers (the shared plan's limit). */
+const MAX_TIMES = 1_000_000;
+
 function count(times: number): number {
-  if (!Number.isInteger(times) || times < 1) throw new RangeError(`times must be a positive integer, got ${String(times)}`);
+  if (!Number.isInteger(times) || times < 1 || times > MAX_TIMES) throw new RangeError(`times must be an integer from 1 to ${MAX_TIMES}, got ${String(times)}`);
   return times;
 }
 
