@@ -1,7 +1,7 @@
 import type { SeplCommand } from './command.js';
 import type { SeplProtocolError } from './errors.js';
 import { g1CredentialsFrame, g1OutboundFrame, G1_UPDATE_FRAME, parseG1Inbound } from './g1-frames.js';
-import type { HeartbeatSocket } from './socket.js';
+import type { SeplSocket } from './socket.js';
 
 export interface G1SessionHooks {
   onCommand(command: SeplCommand): void;
@@ -10,9 +10,9 @@ export interface G1SessionHooks {
 
 /** One G1 (seed) session on an open socket: prefix framing, raw JSON commands inbound. */
 export class G1Session {
-  readonly socket: HeartbeatSocket;
+  readonly socket: SeplSocket;
 
-  constructor(socket: HeartbeatSocket, hooks: G1SessionHooks) {
+  constructor(socket: SeplSocket, hooks: G1SessionHooks) {
     this.socket = socket;
     socket.onText((text) => {
       let command: SeplCommand;

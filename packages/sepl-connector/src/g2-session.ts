@@ -3,7 +3,7 @@ import type { Clock } from '@x/http-core';
 import type { SeplCommand } from './command.js';
 import { SeplAuthError, SeplNotConnectedError, SeplProtocolError, SeplRequestError, SeplTimeoutError, preview } from './errors.js';
 import { CREDENTIALS_TOKEN, g2CredentialsFrame, g2RequestFrame, parseG2Inbound, parseHandshakePayload } from './g2-frames.js';
-import type { HeartbeatSocket } from './socket.js';
+import type { SeplSocket } from './socket.js';
 
 interface Pending {
   handler: string;
@@ -22,13 +22,13 @@ export interface G2SessionHooks {
 
 /** One G2 session on an open socket: handshake, token-correlated requests, inbound commands. */
 export class G2Session {
-  readonly socket: HeartbeatSocket;
+  readonly socket: SeplSocket;
   readonly #pending = new Map<string, Pending>();
   readonly #hooks: G2SessionHooks;
   readonly #clock: Clock;
   #lost: Error | undefined;
 
-  constructor(socket: HeartbeatSocket, hooks: G2SessionHooks, clock: Clock) {
+  constructor(socket: SeplSocket, hooks: G2SessionHooks, clock: Clock) {
     this.socket = socket;
     this.#hooks = hooks;
     this.#clock = clock;

@@ -9,7 +9,7 @@ import type { SeplCommand } from './command.js';
 import { SeplAuthError, SeplNotConnectedError, type SeplProtocolError } from './errors.js';
 import { G1Session } from './g1-session.js';
 import { G2Session } from './g2-session.js';
-import { HeartbeatSocket, type SocketEnd, type SocketOptions } from './socket.js';
+import { HeartbeatSocket, type OpenSocket, type SeplSocket, type SocketEnd, type SocketOptions } from './socket.js';
 
 export type SeplProtocol = 'g1' | 'g2';
 
@@ -27,13 +27,13 @@ export interface ReadyInfo {
 
 /** One open connection: the socket, its protocol generation and what the handshake found. */
 export type SeplLink = ({ kind: 'g1'; protocol: G1Session } | { kind: 'g2'; protocol: G2Session }) & {
-  socket: HeartbeatSocket;
+  socket: SeplSocket;
   url: URL;
   info: ReadyInfo;
 };
 
 /** A link before its handshake: the protocol session on a fresh socket. */
-export type SeplOpening = ({ kind: 'g1'; protocol: G1Session } | { kind: 'g2'; protocol: G2Session }) & { socket: HeartbeatSocket; url: URL };
+export type SeplOpening = ({ kind: 'g1'; protocol: G1Session } | { kind: 'g2'; protocol: G2Session }) & { socket: SeplSocket; url: URL };
 
 /** The gateway-specific steps the session runs on every connection (the client supplies them). */
 export interface SeplSessionSteps {
@@ -41,6 +41,8 @@ export interface SeplSessionSteps {
   /** The websocket URL (G1: looked up; retried inside until `signal` aborts). */
   websocketUrl(signal: AbortSignal): Promise<URL>;
   socketOptions: Omit<SocketOptions, 'clock'>;
+  /** Opens the websocket. Default: a HeartbeatSocket (tests pass an in-memory socket). */
+  openSocket?: OpenSocket;
   /** Credentials, device sync or registration; resolves once the link is ready. */
   handshake(opening: SeplOpening, signal: AbortSignal): Promise<ReadyInfo>;
 }
@@ -82,7 +84,8 @@ export class SeplSession extends Session<SeplLink, SeplCommand, SeplSessionExtra
 
   protected override async connect({ signal }: ConnectAttempt): Promise<SeplLink> {
     const url = await this.#steps.websocketUrl(signal);
-    const socket = await HeartbeatSocket.open(url.href, { ...this.#steps.socketOptions, clock: this.#clock }, signal);
+    const open = this.#steps.openSocket ?? ((href, options, abort) => HeartbeatSocket.open(href, options, abort));
+    const socket = await open(url.href, { ...this.#steps.socketOptions, clock: this.#clock }, signal);
     this.#early = [];
     this.#sink = undefined;
     const hooks = {

@@ -22,12 +22,30 @@ export interface SocketOptions {
   clock: Clock;
 }
 
+/** What the protocol sessions need of a socket (HeartbeatSocket; tests pass an in-memory one). */
+export interface SeplSocket {
+  /** Resolves once, when the socket is gone. */
+  readonly ended: Promise<SocketEnd>;
+  readonly isOpen: boolean;
+  readonly pauseRequested: boolean;
+  onText(handler: (text: string) => void): void;
+  send(text: string): Promise<void>;
+  close(code?: number, reason?: string): Promise<SocketEnd>;
+  pause(): void;
+  resume(): void;
+  hold(): () => void;
+  fail(error: Error): void;
+}
+
+/** Opens a socket; rejects when the connection fails or `signal` aborts. */
+export type OpenSocket = (url: string, options: SocketOptions, signal: AbortSignal) => Promise<SeplSocket>;
+
 /**
  * One websocket with a heartbeat: after `pingAfterInMs` without any inbound frame a ping is
  * sent (payload: Unix seconds); if nothing (pong or frame) arrives within `pongTimeoutInMs`,
  * the socket is terminated and `ended` resolves with an error.
  */
-export class HeartbeatSocket {
+export class HeartbeatSocket implements SeplSocket {
   readonly ended: Promise<SocketEnd>;
   readonly #ws: WebSocket;
   readonly #options: SocketOptions;
