@@ -21,9 +21,13 @@ async function startServer() {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
+/** CPU time of this process per request (µs) of the last `run`, next to its rate. */
+let lastCpuPerRequest = 0;
+
 /** Runs `total` calls of `fn` with `CONCURRENCY` workers; returns requests per second. */
 async function run(total, fn) {
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
     while (next < total) {
@@ -32,7 +36,10 @@ async function run(total, fn) {
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return total / ((performance.now() - started) / 1000);
+  const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  lastCpuPerRequest = (cpu.user + cpu.system) / total;
+  return total / (elapsed / 1000);
 }
 
 /** 100,000 client requests in a fresh process; reports RSS at start, peak and after gc (MiB). */
@@ -122,13 +129,15 @@ async function main() {
   const rawRates = [];
   const clientRates = [];
   const dispatchRates = [];
+  const clientCpu = [];
+  const dispatchCpu = [];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so drift on a shared machine hits all alike.
     const order = [
       () => run(perRound, raw).then((r) => rawRates.push(r)),
-      () => run(perRound, viaClient).then((r) => clientRates.push(r)),
-      () => run(perRound, dispatch).then((r) => dispatchRates.push(r)),
+      () => run(perRound, viaClient).then((r) => { clientRates.push(r); clientCpu.push(lastCpuPerRequest); }),
+      () => run(perRound, dispatch).then((r) => { dispatchRates.push(r); dispatchCpu.push(lastCpuPerRequest); }),
     ];
     for (let i = 0; i < order.length; i++) await order[(i + round) % order.length]();
   }
@@ -144,6 +153,8 @@ async function main() {
   console.log(`raw Agent.request({ origin, path }): ${fmt(dispatchRate)} req/s (median of ${dispatchRates.length} rounds: ${dispatchRates.map(fmt).join(', ')})`);
   console.log(`http-core vs raw undici ratio: ${(clientRate / rawRate).toFixed(3)} (median of per-round ratios: ${pairedRaw.toFixed(3)})`);
   console.log(`http-core vs raw Agent.request ratio: ${(clientRate / dispatchRate).toFixed(3)} (median of per-round ratios: ${pairedDispatch.toFixed(3)})`);
+  // The load generator's own CPU per request: less sensitive to other work on a shared machine than rates.
+  console.log(`CPU of this process per request: client ${median(clientCpu).toFixed(1)} µs, Agent.request ${median(dispatchCpu).toFixed(1)} µs (medians)`);
 
   if (process.env.BENCH_QUICK) { await http.close(); await rawAgent.close(); server.stop(); return; }
   const rss = await measureRssInChild(server.url);

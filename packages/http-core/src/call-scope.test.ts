@@ -42,4 +42,22 @@ describe('onAbort and CallScope', () => {
     expect(timed.deadlineHit).toBe(true);
     expect(isTimeoutError(timed.signal?.reason)).toBe(true);
   });
+
+  it('deadlines of one duration expire in start order; a disposed scope in the middle never does; the duration is reused after it emptied', async () => {
+    const expired: string[] = [];
+    const scopes = ['a', 'b', 'c'].map((name) => {
+      const scope = new CallScope(undefined, 15);
+      scope.on('abort', () => expired.push(name));
+      return scope;
+    });
+    scopes[1]?.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(expired).toEqual(['a', 'c']);
+    expect(scopes.map((scope) => scope.aborted)).toEqual([true, false, true]);
+    expect(isTimeoutError(scopes[0]?.reason) && scopes[0].reason.phase).toBe('deadline');
+    const later = new CallScope(undefined, 15);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(later.aborted).toBe(true);
+    for (const scope of [...scopes, later]) scope.dispose();
+  });
 });
