@@ -60,15 +60,19 @@ export function isErrorCategory(value: unknown): value is ErrorCategory {
   return CATEGORY_SET.has(value);
 }
 
+/** The statuses a retry may cure (the engineering spec's list). */
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 500, 502, 503, 504]);
+
 /** The default category of an HTTP status the caller did not accept. */
 export function httpStatusCategory(status: number): ErrorCategory {
   if (status === 401 || status === 403) return 'auth';
   if (status === 429) return 'throttled';
   if (status === 404 || status === 410) return 'not-found';
   if (status === 409 || status === 412) return 'conflict';
-  if (status === 408 || (status >= 500 && status <= 599)) return 'transient';
+  if (TRANSIENT_STATUSES.has(status)) return 'transient';
   if (status >= 400 && status <= 499) return 'input';
-  // 1xx-3xx the call did not accept (a redirect, an unexpected 204): the answer is unusable.
+  // The rest of 5xx (501 Not Implemented, 505 version, ...) answers the same on a retry, and
+  // 1xx-3xx the call did not accept (a redirect, an unexpected 204) is unusable.
   return 'protocol';
 }
 
