@@ -55,8 +55,36 @@ export interface ConnectSim {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Mounts the Connect API under `prefix` on `router`. */
-export function mountConnectSimulator(router: Router, options: MountOptions): ConnectSim {
+type Handler = (req: IncomingMessage, res: ServerResponse, clientId: string, params: Record<string, string>, body: unknown) => unknown;
+
+/** What the Connect routes share: devices, clients, subscriptions, the request log and answer helpers. */
+interface ConnectSimState {
+  prefix: string;
+  country: string;
+  clock: Clock;
+  ca: () => Promise<TestCa>;
+  broker: MqttBrokerSim | undefined;
+  devices: SimConnectDevice[];
+  clients: Map<string, { topics: string[]; certificates: number }>;
+  events: Map<string, number>;
+  pushes: Set<string>;
+  accountEvents: Set<string>;
+  requests: ConnectSim['requests'];
+  published: ConnectSim['published'];
+  route: (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler) => void;
+  reply: (req: IncomingMessage, res: ServerResponse, response: unknown) => void;
+  error: (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>) => void;
+  find: (id: string | undefined) => SimConnectDevice | undefined;
+  report: (d: SimConnectDevice, rep: Record<string, unknown>) => Promise<void>;
+  notify: (d: SimConnectDevice, pushCode: string) => Promise<void>;
+  /** From now on the token is refused (1103). */
+  revoke: () => void;
+  /** The next `count` calls answer 429 with `code`. */
+  forceRateLimit: (count: number, code: string, retryAfter?: number) => void;
+}
+
+/** The shared state and helpers; `route()` registers on `router` behind the header checks. */
+function createConnectState(router: Router, options: MountOptions): ConnectSimState {
   const { prefix, pat, clock, ca, broker } = options;
   const country = options.country ?? 'US';
   const limit = options.rateLimit ?? { maxCalls: 600, windowInMs: 60_000 };
@@ -99,7 +127,6 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     return h['x-client-id'];
   }
 
-  type Handler = (req: IncomingMessage, res: ServerResponse, clientId: string, params: Record<string, string>, body: unknown) => unknown;
   const route = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler) => {
     router.add(method, `${prefix}${path}`, async (req, res, params) => {
       const body = method === 'GET' ? undefined : await readJsonBody(req).catch(() => null);
@@ -143,7 +170,20 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
       timestamp: new Date(clock.now()).toISOString(),
     });
   }
+  return {
+    prefix, country, clock, ca, broker, devices, clients, events, pushes, accountEvents, requests, published, route, reply, error, find, report, notify,
+    revoke: () => {
+      revoked = true;
+    },
+    forceRateLimit: (count, code, retryAfter) => {
+      forced = { count, code, ...(retryAfter === undefined ? {} : { retryAfter }) };
+    },
+  };
+}
 
+/** Devices, profiles, states and validated control (which reports the changed state). */
+function mountDeviceRoutes(state: ConnectSimState): void {
+  const { route, reply, error, find, devices, report } = state;
   route('GET', '/devices', (req, res) =>
     reply(req, res, devices.map((d) => ({ deviceId: d.deviceId, deviceInfo: { deviceType: d.deviceType, modelName: d.modelName, alias: d.alias, reportable: true } }))),
   );
@@ -180,7 +220,11 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     if (op === 'WAKE_UP') rep.runState = { currentState: 'INITIAL' };
     if (Object.keys(rep).some((k) => k !== 'location')) await report(d, rep);
   });
+}
 
+/** The MQTT route, client registration and certificates from the test CA. */
+function mountClientRoutes(state: ConnectSimState): void {
+  const { route, reply, error, prefix, broker, clients, events, pushes, ca } = state;
   route('GET', '/route', (req, res) => reply(req, res, { apiServer: `${prefix}/`, mqttServer: broker?.url ?? 'mqtts://127.0.0.1:0' }));
   route('POST', '/client', (req, res, clientId, _p, body) => {
     if (!isRecord(body) || body.type !== 'MQTT' || body['service-code'] !== 'SVC202' || body['device-type'] !== '607') {
@@ -212,7 +256,11 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     broker?.allow(clientId, topics);
     reply(req, res, { result: { certificatePem, subscriptions: topics } });
   });
+}
 
+/** Push and event subscriptions per device, and account events. */
+function mountSubscriptionRoutes(state: ConnectSimState): void {
+  const { route, reply, error, find, clock, events, pushes, accountEvents } = state;
   const subscription = (kind: 'push' | 'event') => {
     route('POST', `/${kind}/:id/subscribe`, (req, res, clientId, p, body) => {
       const d = find(p.id);
@@ -251,16 +299,22 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     accountEvents.delete(clientId);
     reply(req, res, {});
   });
+}
 
+/** Mounts the Connect API under `prefix` on `router`. */
+export function mountConnectSimulator(router: Router, options: MountOptions): ConnectSim {
+  const state = createConnectState(router, options);
+  mountDeviceRoutes(state);
+  mountClientRoutes(state);
+  mountSubscriptionRoutes(state);
+  const { country, devices, clients, events, pushes, requests, published, find, report, notify } = state;
   return {
     country,
     devices,
     device: deviceOrThrow,
-    revokeToken() {
-      revoked = true;
-    },
+    revokeToken: state.revoke,
     rateLimitNext(count, code = '1306', retryAfterInSeconds) {
-      forced = { count, code, ...(retryAfterInSeconds === undefined ? {} : { retryAfter: retryAfterInSeconds }) };
+      state.forceRateLimit(count, code, retryAfterInSeconds);
     },
     report: (deviceId, rep) => report(deviceOrThrow(deviceId), rep),
     notify: (deviceId, code) => notify(deviceOrThrow(deviceId), code),
