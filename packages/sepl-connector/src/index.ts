@@ -1,14 +1,8 @@
 /** Public face of @x/sepl-connector. */
-export {
-  SeplConnector,
-  type ConnectorState,
-  type ReadyInfo,
-  type ReconnectingInfo,
-  type ReconnectOptions,
-  type SeplConnectorEvents,
-  type SeplConnectorOptions,
-  type SeplProtocol,
-} from './client.js';
+export { SeplConnector, type ConnectorState, type ReconnectingInfo, type SeplConnectorEvents, type SeplDisconnectedEvent } from './client.js';
+export type { ReconnectOptions, SeplConnectorOptions } from './options.js';
+export { SeplSession, socketEndError, type ReadyInfo, type SeplLink, type SeplOpening, type SeplProtocol, type SeplSessionExtraEvents, type SeplSessionSteps } from './session.js';
+export type { OpenSocket, SeplSocket, SocketEnd, SocketOptions } from './socket.js';
 export { normalizeParts, parseCommand, responsePayload, type ProtocolPart, type ProtocolPartsInput, type SeplCommand } from './command.js';
 export { configFromEnv, type SeplEnvConfig, type SeplLogLevel } from './config.js';
 export { loggerFor } from './log.js';
