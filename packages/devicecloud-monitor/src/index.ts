@@ -54,7 +54,8 @@ export type {
 export { DeviceCloudPushSession, PushSession, createPushSession } from './session.js';
 export type { PushSessionExtraEvents, PushSessionState } from './session.js';
 export type { PushBatch, PushHandler, PushSessionOptions, ReconnectOptions } from './session-options.js';
-export { DeviceCloudClient, DEFAULT_BASE_URL } from './monitor-client.js';
-export type { DeviceCloudClientOptions, CallOptions } from './monitor-client.js';
+export { DeviceCloudClient, DEFAULT_BASE_URL } from './client.js';
+export type { CallOptions } from './client.js';
+export type { DeviceCloudClientOptions } from './options.js';
 export { createMonitorRequestHandler, startMonitorReceiver } from './http-receiver.js';
 export type { MonitorReceiverOptions, MonitorReceiver, DeliveryInfo } from './http-receiver.js';

@@ -1,6 +1,6 @@
 /** The account and host of the CLI commands: DC_USERNAME, DC_PASSWORD, DC_HOST (a host name or a URL). */
 import { ConfigError } from '@x/http-core/cli';
-import { DeviceCloudClient, DEFAULT_BASE_URL } from '../monitor-client.js';
+import { DeviceCloudClient, DEFAULT_BASE_URL } from '../client.js';
 
 export const ENVIRONMENT = {
   DC_USERNAME: 'account user name',

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeviceCloudClient } from '../monitor-client.js';
+import { DeviceCloudClient } from '../client.js';
 import { parseDocument } from '../payload.js';
 import { PushSession, type PushBatch } from '../session.js';
 import { compileCondition } from './condition-eval.js';

@@ -11,7 +11,6 @@ import {
   validateCallOptions,
   validateClientOptionsBase,
   type CallOptions,
-  type ClientOptionsBase,
   type HttpClient,
   type Redactor,
   type VendorErrorInfo,
@@ -27,24 +26,13 @@ import {
   type TcpMonitorOptions,
 } from './monitor-model.js';
 import { DeviceCloudPushSession } from './session.js';
+import type { DeviceCloudClientOptions } from './options.js';
 import type { PushSessionOptions } from './session-options.js';
 import { createXmlParser, element } from './xml.js';
 import { USER_AGENT } from './version.js';
 
 /** The current Remote Manager host. */
 export const DEFAULT_BASE_URL = 'https://remotemanager.digi.com';
-
-/** ClientOptionsBase (logger, clock, random, dispatcher, tls, userAgent, retry, timeoutInMs, deadlineInMs) plus the account. */
-export interface DeviceCloudClientOptions extends ClientOptionsBase {
-  username: string;
-  password: string;
-  /** Scheme and host (and port) of the API; `/ws/` is appended. Default `https://remotemanager.digi.com`. */
-  baseUrl?: string | URL;
-  /** Trusted CA(s) for the REST API and push TLS (private or test CAs); same as `tls.ca`. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Defaults for push sessions (port, secure, reconnect …); the host defaults to the API host. */
-  push?: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>>;
-}
 
 export type { CallOptions };
 

@@ -2,7 +2,7 @@
 // test_core.py) and madglory/device_cloud @ 519975a (spec/device_cloud/monitor_spec.rb), see specs/devicecloud.md §B.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MonitorFields as M } from './conditions.js';
-import { DeviceCloudClient } from './monitor-client.js';
+import { DeviceCloudClient } from './client.js';
 import { DeviceCloudSimulator } from './testing/index.js';
 
 let sim: DeviceCloudSimulator;
