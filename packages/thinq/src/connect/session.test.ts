@@ -265,5 +265,10 @@ describe('push helpers', () => {
     expect(() => new ConnectPush(client, { eventSubscriptionHours: 0 })).toThrow(RangeError);
     expect(() => new ConnectPush(client, { deviceIds: ['a', ''] })).toThrow(new TypeError('deviceIds must be a list of non-empty strings'));
     expect(() => new ConnectPush(client, { maxQueue: 0 })).toThrow(new RangeError('maxQueue must be a positive integer'));
+    // A 30-day renewal does not fit a timer: a RangeError naming it, never a 1 ms timer.
+    expect(() => new ConnectPush(client, { renewIntervalInMs: 30 * 86_400_000 })).toThrow(/^renewIntervalInMs must be from 0 to 2147483647 ms/);
+    expect(() => new ConnectPush(client, { connectTimeoutInMs: Number.NaN })).toThrow(TypeError);
+    expect(() => new ConnectPush(client, { keepaliveInSeconds: 0 })).toThrow(new RangeError('keepaliveInSeconds must be an integer from 1 to 65535'));
+    expect(() => new ConnectPush(client, { reconnect: { initialDelayInMs: -1 } })).toThrow(/reconnect.initialDelayInMs/);
   });
 });

@@ -169,7 +169,7 @@ describe('V1Client against the simulator', () => {
 
     const bad = V1Client.load({ ...state, auth: { access_token: 'x', refresh_token: 'not-the-token' }, session: 'stale' }, { gatewayUrl: sim.gatewayUrl });
     const rejected = sim.v1.stats.rejectedRefreshes;
-    await expect(bad.devices()).rejects.toMatchObject({ name: 'TokenError' });
+    await expect(bad.devices()).rejects.toMatchObject({ name: 'TokenError', category: 'auth' });
     expect(sim.v1.stats.rejectedRefreshes).toBe(rejected + 1);
     await bad.close();
   });
