@@ -138,6 +138,10 @@ describe('average query', () => {
     await expect(client.average('d', { granularity: 'none' as 'all' })).rejects.toThrow(RangeError);
     await expect(client.average('d', { timeWindow: '12d' as '12h' })).rejects.toThrow('query.timeWindow must be a positive whole number');
     expect(() => new AverageClient({ baseUrl: 'ws://x/' })).toThrow('options.baseUrl must be an http: or https: URL');
+    // the shared option validators: a duration a timer cannot hold is a RangeError naming it
+    expect(() => new AverageClient({ baseUrl: 'http://x/', timeoutInMs: 2 ** 31 })).toThrow(RangeError);
+    expect(() => new AverageClient({ baseUrl: 'http://x/', timeoutInMs: 2 ** 31 })).toThrow('options.timeoutInMs');
+    await expect(client.average('d', { deadlineInMs: -1 })).rejects.toThrow('average() query.deadlineInMs');
   });
 
   it('reports a server-side rejection as an HttpError', async () => {

@@ -1,4 +1,4 @@
-import { createHttpClient, type HttpClient, type Logger } from '@x/http-core';
+import { createHttpClient, layerLogger, namespacedLogger, validateCallOptions, validateClientOptionsBase, type CallOptions, type ClientOptionsBase, type HttpClient } from '@x/http-core';
 import { checkHttpUrl } from './config.js';
 import { SeplProtocolError } from './errors.js';
 import { checkGranularity, timeWindowToMs, type Granularity, type TimeWindow } from './granularity.js';
@@ -14,24 +14,18 @@ export interface AverageRow {
   data_points: number;
 }
 
-export interface AverageQuery {
+export interface AverageQuery extends CallOptions {
   /** Default on the service: `all`. */
   granularity?: Granularity;
   /** Default on the service: everything since the Unix epoch. */
   timeWindow?: TimeWindow;
-  signal?: AbortSignal;
-  timeoutInMs?: number;
 }
 
-export interface AverageClientOptions {
+export interface AverageClientOptions extends ClientOptionsBase {
   /** Base URL of the query service; `devices/{id}/average` is resolved against it. */
   baseUrl: string | URL;
   /** Extra headers (e.g. authorization in front of the service). */
   headers?: Record<string, string>;
-  timeoutInMs?: number;
-  logger?: Logger;
-  /** TLS settings (e.g. a test CA). */
-  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
   /** Use an existing http-core client instead (its baseUrl is ignored: paths are absolute). */
   http?: HttpClient;
 }
@@ -56,6 +50,13 @@ export function parseAverageRows(body: unknown): AverageRow[] {
   return rows.sort((a, b) => a.time_stamp.getTime() - b.time_stamp.getTime());
 }
 
+/** The ClientOptionsBase fields that were given, for createHttpClient. */
+function pick<K extends keyof ClientOptionsBase>(options: ClientOptionsBase, keys: readonly K[]): Pick<ClientOptionsBase, K> {
+  const out: Partial<ClientOptionsBase> = {};
+  for (const key of keys) if (options[key] !== undefined) (out as Record<K, unknown>)[key] = options[key];
+  return out;
+}
+
 /** Client of the platform's average query `GET /devices/{id}/average`. */
 export class AverageClient {
   readonly #http: HttpClient;
@@ -64,6 +65,7 @@ export class AverageClient {
 
   constructor(options: AverageClientOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    validateClientOptionsBase(options, 'options');
     this.#base = checkHttpUrl(options.baseUrl, 'options.baseUrl');
     if (!this.#base.pathname.endsWith('/')) this.#base.pathname += '/';
     this.#ownsHttp = options.http === undefined;
@@ -71,11 +73,11 @@ export class AverageClient {
       options.http ??
       createHttpClient({
         baseUrl: this.#base.href,
-        userAgent: USER_AGENT,
+        ...pick(options, ['clock', 'random', 'dispatcher', 'tls', 'retry', 'deadlineInMs']),
+        userAgent: options.userAgent ? `${options.userAgent} ${USER_AGENT}` : USER_AGENT,
         headers: { Accept: 'application/json', ...options.headers },
         timeoutInMs: options.timeoutInMs ?? 10_000,
-        ...(options.logger ? { logger: options.logger } : {}),
-        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.logger ? { logger: layerLogger(namespacedLogger(options.logger, 'sepl-connector'), 'http') } : {}),
       });
   }
 
@@ -83,6 +85,7 @@ export class AverageClient {
   async average(deviceId: string, query: AverageQuery = {}): Promise<AverageRow[]> {
     if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
     if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object');
+    validateCallOptions(query, 'average() query');
     const params: Record<string, string> = {};
     if (query.granularity !== undefined) params['granularity'] = checkGranularity(query.granularity, 'query.granularity');
     if (query.timeWindow !== undefined) {
@@ -97,6 +100,7 @@ export class AverageClient {
       responseType: 'json',
       ...(query.signal ? { signal: query.signal } : {}),
       ...(query.timeoutInMs !== undefined ? { timeoutInMs: query.timeoutInMs } : {}),
+      ...(query.deadlineInMs !== undefined ? { deadlineInMs: query.deadlineInMs } : {}),
     });
     return parseAverageRows(res.body);
   }
