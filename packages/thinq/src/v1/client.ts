@@ -33,6 +33,9 @@ export const V1_SECURITY_KEY = 'nuts_securitykey';
 export const V1_SVC_CODE = 'SVC202';
 export const V1_CLIENT_ID = 'LGAO221A02';
 
+/** v1 return codes that mean the access token or the session expired. */
+const NOT_LOGGED_IN: ReadonlySet<string> = new Set(['0102', '9003']);
+
 /** Where the v1 API lives for one country/language (wideq `Gateway`). */
 export interface V1Gateway {
   /** Login host (`empUri`). */
@@ -118,6 +121,13 @@ export class V1Client {
         if (this.#session) headers['x-thinq-jsessionid'] = this.#session;
       },
       secrets: () => [this.#tokens?.accessToken, this.#tokens?.refreshToken, this.#session].filter((s): s is string => !!s),
+      // `0102`/`9003` (see isUnauthorized below): refresh the token and the session, replay once.
+      onUnauthorized: async ({ signal }) => {
+        if (!this.#tokens) return false;
+        this.#logger.info('thinq v1 session expired; refreshing');
+        await this.refresh(signal ? { signal } : {});
+        return true;
+      },
     };
     const { country: _c, language: _l, gatewayUrl: _g, http, maxRetries: _m, retryBaseDelayInMs: _r, onWarning: _w, retry: _retry, ...base } = options;
     this.#http = createHttpClient({
@@ -127,6 +137,8 @@ export class V1Client {
       clock: this.#clock,
       userAgent: options.userAgent ?? http?.userAgent ?? USER_AGENT,
       auth,
+      // The v1 API says "not logged in" inside a 200 answer: the same refresh-and-replay as a 401.
+      isUnauthorized: ({ body }) => isRecord(body) && isRecord(body.lgedmRoot) && NOT_LOGGED_IN.has(String(body.lgedmRoot.returnCd)),
       redact: { headers: ['x-thinq-token', 'x-thinq-jsessionid', 'lgemp-x-signature'], queryParams: ['access_token', 'refresh_token'], bodyKeys: ['token', 'refresh_token', 'access_token', 'jsessionId'], ...http?.redact },
       retry: {
         maxAttempts: maxRetries + 1,
@@ -304,18 +316,17 @@ export class V1Client {
     return this.#refreshing.run(signal);
   }
 
-  /** A session call: on `0102`/`9003` (not logged in) refresh once and retry once. */
+  /** A session call (a `0102`/`9003` answer refreshes and replays once: see `isUnauthorized`). */
   async #call(path: string, data: unknown, safe: boolean, call: CallOptions): Promise<Record<string, unknown>> {
     const gw = await this.gateway(call);
-    try {
-      if (this.#session === undefined) await this.startSession(call);
-      return await this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, call);
-    } catch (err) {
-      if (!isNotLoggedInError(err)) throw err;
-      this.#logger.info('thinq v1 session expired; refreshing', { code: err.code });
-      await this.refresh(call);
-      return this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, call);
+    if (this.#session === undefined) {
+      // member/login itself answers 9003 for an expired access token: refresh (which logs in again).
+      await this.startSession(call).catch(async (err: unknown) => {
+        if (!isNotLoggedInError(err)) throw err;
+        await this.refresh(call);
+      });
     }
+    return this.#lgedm(`${gw.apiRoot}/${path}`, data, safe, true, call);
   }
 
   /** `device/deviceList`. */
