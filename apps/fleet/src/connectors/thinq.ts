@@ -260,8 +260,18 @@ export class ThinqConnector implements VendorConnector {
     push.on('error', (err: unknown) => {
       this.#pushError = describeError(err);
     });
+    // start() now waits through transient failures; the first failed try means "unavailable" here,
+    // so the connector polls meanwhile (as before @x/thinq's push ran on the session base).
+    let onRetry: ((event: { error: Error | undefined }) => void) | undefined;
+    const firstTry = new Promise<never>((_, reject) => {
+      onRetry = ({ error }) => reject(error ?? new Error('the push connection failed'));
+      push.once('reconnecting', onRetry);
+    });
+    firstTry.catch(() => undefined);
     try {
-      await push.start(signal);
+      await Promise.race([push.start(signal), firstTry]).finally(() => {
+        if (onRetry) push.off('reconnecting', onRetry);
+      });
       this.#push = push;
       this.#pushError = undefined;
       this.#pushBackoff.reset();
