@@ -3,6 +3,7 @@ import type { ModelInfo } from '../model.js';
 import { AC_HORIZONTAL_SWING, AC_VERTICAL_SWING } from '../status.js';
 import type { V1Client } from './client.js';
 import type { V1Device } from './device-list.js';
+import type { CallOptions } from '@x/http-core';
 
 function codeFor(model: ModelInfo, key: string, label: string): string {
   const code = model.enumValue(key, label);
@@ -28,75 +29,75 @@ export class V1AirConditioner {
   ) {}
 
   /** Finds the device (by id or alias) and loads its model. */
-  static async open(client: V1Client, deviceId: string): Promise<V1AirConditioner> {
-    const device = await client.device(deviceId);
-    return new V1AirConditioner(client, device, await client.modelInfo(device));
+  static async open(client: V1Client, deviceId: string, options?: CallOptions): Promise<V1AirConditioner> {
+    const device = await client.device(deviceId, options);
+    return new V1AirConditioner(client, device, await client.modelInfo(device, options));
   }
 
-  #set(key: string, value: unknown): Promise<void> {
-    return this.client.setControl(this.device.deviceId, key, value);
+  #set(key: string, value: unknown, options: CallOptions | undefined): Promise<void> {
+    return this.client.setControl(this.device.deviceId, key, value, options);
   }
 
   /** Target temperature in °C (`TempCfg`), within the model's range. */
-  async setCelsius(celsius: number): Promise<void> {
+  async setCelsius(celsius: number, options?: CallOptions): Promise<void> {
     const v = this.model.hasValue('TempCfg') ? this.model.value('TempCfg') : undefined;
     if (typeof celsius !== 'number' || !Number.isFinite(celsius)) throw new TypeError('celsius must be a finite number');
     if (v?.type === 'range' && (celsius < v.min || celsius > v.max)) throw new RangeError(`celsius: must be in ${v.min}..${v.max}`);
-    await this.#set('TempCfg', celsius);
+    await this.#set('TempCfg', celsius, options);
   }
 
   /** Target temperature in °F, converted with the model's `TempFahToCel` table (as wideq does). */
-  async setFahrenheit(fahrenheit: number): Promise<void> {
+  async setFahrenheit(fahrenheit: number, options?: CallOptions): Promise<void> {
     const table = this.model.hasValue('TempFahToCel') ? this.model.value('TempFahToCel') : undefined;
     const c = table?.type === 'enum' ? table.options[String(fahrenheit)] : undefined;
     if (c === undefined) throw new RangeError(`fahrenheit: ${fahrenheit} is not in this model's conversion table`);
-    await this.setCelsius(Number(c));
+    await this.setCelsius(Number(c), options);
   }
 
   /** Operation mode by name: `COOL`, `DRY`, `FAN`, `AI`, `HEAT`, `AIRCLEAN`, `ENERGY_SAVING`… */
-  async setMode(mode: string): Promise<void> {
-    await this.#set('OpMode', codeFor(this.model, 'OpMode', `@AC_MAIN_OPERATION_MODE_${mode}_W`));
+  async setMode(mode: string, options?: CallOptions): Promise<void> {
+    await this.#set('OpMode', codeFor(this.model, 'OpMode', `@AC_MAIN_OPERATION_MODE_${mode}_W`), options);
   }
 
   /** Fan speed by name: `LOW`, `MID`, `HIGH`, `AUTO`… */
-  async setFanSpeed(speed: string): Promise<void> {
-    await this.#set('WindStrength', codeFor(this.model, 'WindStrength', `@AC_MAIN_WIND_STRENGTH_${speed}_W`));
+  async setFanSpeed(speed: string, options?: CallOptions): Promise<void> {
+    await this.#set('WindStrength', codeFor(this.model, 'WindStrength', `@AC_MAIN_WIND_STRENGTH_${speed}_W`), options);
   }
 
   /** Horizontal swing by wideq name: `OFF`, `ONE`…`FIVE`, `LEFT_HALF`, `RIGHT_HALF`, `ALL` (or a step number such as `2`). */
-  async setHorizontalSwing(step: string): Promise<void> {
-    await this.#set('WDirHStep', codeFor(this.model, 'WDirHStep', swingLabel(AC_HORIZONTAL_SWING, step)));
+  async setHorizontalSwing(step: string, options?: CallOptions): Promise<void> {
+    await this.#set('WDirHStep', codeFor(this.model, 'WDirHStep', swingLabel(AC_HORIZONTAL_SWING, step)), options);
   }
 
   /** Vertical swing by wideq name: `OFF`, `ONE`…`SIX`, `ALL` (or a step number such as `2`). */
-  async setVerticalSwing(step: string): Promise<void> {
-    await this.#set('WDirVStep', codeFor(this.model, 'WDirVStep', swingLabel(AC_VERTICAL_SWING, step)));
+  async setVerticalSwing(step: string, options?: CallOptions): Promise<void> {
+    await this.#set('WDirVStep', codeFor(this.model, 'WDirVStep', swingLabel(AC_VERTICAL_SWING, step)), options);
   }
 
   /** Power: on uses `ALL_ON` when the model has it, else `RIGHT_ON` (wideq `set_on`). */
-  async setOn(on: boolean): Promise<void> {
+  async setOn(on: boolean, options?: CallOptions): Promise<void> {
     const label = !on
       ? '@AC_MAIN_OPERATION_OFF_W'
       : this.model.enumValue('Operation', '@AC_MAIN_OPERATION_ALL_ON_W') !== undefined
         ? '@AC_MAIN_OPERATION_ALL_ON_W'
         : '@AC_MAIN_OPERATION_RIGHT_ON_W';
-    await this.#set('Operation', codeFor(this.model, 'Operation', label));
+    await this.#set('Operation', codeFor(this.model, 'Operation', label), options);
   }
 
   /** `Config` `Filter` (filter use and life). */
-  filterState(): Promise<unknown> {
-    return this.client.getConfig(this.device.deviceId, 'Filter');
+  filterState(options?: CallOptions): Promise<unknown> {
+    return this.client.getConfig(this.device.deviceId, 'Filter', options);
   }
 
   /** Energy target (`EnergyDesiredValue`). */
-  async energyTarget(): Promise<number> {
-    const v = await this.client.getConfig(this.device.deviceId, 'EnergyDesiredValue');
+  async energyTarget(options?: CallOptions): Promise<number> {
+    const v = await this.client.getConfig(this.device.deviceId, 'EnergyDesiredValue', options);
     return Number(isRecord(v) ? v.EnergyDesiredValue : v);
   }
 
-  async #power(key: 'OutTotalInstantPower' | 'InOutInstantPower'): Promise<number> {
+  async #power(key: 'OutTotalInstantPower' | 'InOutInstantPower', options: CallOptions | undefined): Promise<number> {
     try {
-      const v = await this.client.getConfig(this.device.deviceId, key);
+      const v = await this.client.getConfig(this.device.deviceId, key, options);
       return Number(isRecord(v) ? v[key] : v);
     } catch (err) {
       // Models without a power meter reject the key: wideq reports 0.
@@ -106,19 +107,19 @@ export class V1AirConditioner {
   }
 
   /** Outdoor unit instant power in W (0 when the model has no meter). */
-  outdoorPower(): Promise<number> {
-    return this.#power('OutTotalInstantPower');
+  outdoorPower(options?: CallOptions): Promise<number> {
+    return this.#power('OutTotalInstantPower', options);
   }
 
   /** Indoor + outdoor instant power in W (0 when the model has no meter). */
-  power(): Promise<number> {
-    return this.#power('InOutInstantPower');
+  power(options?: CallOptions): Promise<number> {
+    return this.#power('InOutInstantPower', options);
   }
 
   /** Display light: `DisplayControl` `"0"` means on; assumed on when the model refuses (wideq). */
-  async light(): Promise<boolean> {
+  async light(options?: CallOptions): Promise<boolean> {
     try {
-      return (await this.client.getControl(this.device.deviceId, 'DisplayControl')) === '0';
+      return (await this.client.getControl(this.device.deviceId, 'DisplayControl', options)) === '0';
     } catch (err) {
       if (isFailedRequest(err)) return true;
       throw err;
@@ -126,9 +127,9 @@ export class V1AirConditioner {
   }
 
   /** Speaker volume (`SpkVolume`), 0 when the model refuses. */
-  async volume(): Promise<number> {
+  async volume(options?: CallOptions): Promise<number> {
     try {
-      return Number(await this.client.getControl(this.device.deviceId, 'SpkVolume'));
+      return Number(await this.client.getControl(this.device.deviceId, 'SpkVolume', options));
     } catch (err) {
       if (isFailedRequest(err)) return 0;
       throw err;
@@ -144,18 +145,18 @@ export class V1Refrigerator {
     readonly model: ModelInfo,
   ) {}
 
-  static async open(client: V1Client, deviceId: string): Promise<V1Refrigerator> {
-    const device = await client.device(deviceId);
-    return new V1Refrigerator(client, device, await client.modelInfo(device));
+  static async open(client: V1Client, deviceId: string, options?: CallOptions): Promise<V1Refrigerator> {
+    const device = await client.device(deviceId, options);
+    return new V1Refrigerator(client, device, await client.modelInfo(device, options));
   }
 
   /** Fridge temperature in °C: sent as `RETM` with the model's code for that temperature. */
-  async setTempRefrigeratorC(celsius: number): Promise<void> {
-    await this.client.setControl(this.device.deviceId, 'RETM', codeFor(this.model, 'TempRefrigerator', String(celsius)));
+  async setTempRefrigeratorC(celsius: number, options?: CallOptions): Promise<void> {
+    await this.client.setControl(this.device.deviceId, 'RETM', codeFor(this.model, 'TempRefrigerator', String(celsius)), options);
   }
 
   /** Freezer temperature in °C: sent as `REFT`. */
-  async setTempFreezerC(celsius: number): Promise<void> {
-    await this.client.setControl(this.device.deviceId, 'REFT', codeFor(this.model, 'TempFreezer', String(celsius)));
+  async setTempFreezerC(celsius: number, options?: CallOptions): Promise<void> {
+    await this.client.setControl(this.device.deviceId, 'REFT', codeFor(this.model, 'TempFreezer', String(celsius)), options);
   }
 }
