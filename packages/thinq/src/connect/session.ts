@@ -112,7 +112,7 @@ export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushE
     const { hours, renewMs, maxQueue } = checkOptions(options);
     const { deviceIds: _d, keyPair: _k, caPem: _c, eventSubscriptionHours: _h, renewIntervalInMs: _r, fetchInitialState: _f, keepaliveInSeconds: _ka, connectTimeoutInMs: _ct, maxQueue: _m, logger, ...session } = options;
     super({
-      name: 'thinq connect push',
+      name: 'connect push',
       ...session,
       ...(logger ? { logger: namespacedLogger(logger, 'thinq') } : {}),
       // The whole step (set-up HTTP calls, key generation, MQTT) is bounded by its parts' own timeouts.

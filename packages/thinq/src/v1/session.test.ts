@@ -70,6 +70,31 @@ describe('V1MonitorSession', () => {
   });
 });
 
+describe('V1Client logging', () => {
+  it('namespaces its lines thinq (session expiry and the monitor session)', async () => {
+    const sim = await startThinqSimulator({ mqtt: false });
+    const lines: { message: string; namespace: unknown }[] = [];
+    const record = (message: string, fields?: Record<string, unknown>): void => void lines.push({ message, namespace: fields?.namespace });
+    const logger = { debug: () => undefined, info: record, warn: record, error: record };
+    const client = new V1Client({ gatewayUrl: sim.gatewayUrl, logger });
+    try {
+      const callback = (await fetch(await client.loginUrl(), { redirect: 'manual' })).headers.get('location') ?? '';
+      await client.completeLogin(callback);
+      sim.v1.expireSessions();
+      await client.devices();
+      const washer = await client.device('sim-washer-0001');
+      const session = client.monitor(washer.deviceId).watch(await client.modelInfo(washer), { intervalInMs: 1, logger });
+      for await (const _ of session) break;
+      expect(lines).toContainEqual({ message: 'thinq v1 session expired; refreshing', namespace: 'thinq' });
+      expect(lines).toContainEqual({ message: 'v1 monitor sim-washer-0001: connected', namespace: 'thinq' });
+      expect(lines.every((l) => l.namespace === 'thinq')).toBe(true);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+});
+
 describe('V1Client.refresh', () => {
   it('shares one refresh between callers, on its own signal: a caller that gives up does not fail the others', async () => {
     const sim = await startThinqSimulator({ mqtt: false });

@@ -5,7 +5,7 @@
  * A "connection" is one rti work id: polled every `intervalInMs`, restarted with backoff when the
  * monitor fails, stopped on close.
  */
-import { Session, assertDuration, sleep, type Clock, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
+import { Session, assertDuration, namespacedLogger, sleep, type Clock, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
 import type { CallOptionsArg } from '../call-options.js';
 import { isMonitorError } from '../errors.js';
 import type { ModelInfo, MonitorData } from '../model.js';
@@ -85,10 +85,10 @@ export class V1MonitorSession extends Session<string, MonitorFrame> {
   readonly deviceId: string;
 
   constructor(client: V1Client, deviceId: string, model: ModelInfo, options: WatchOptions & { clock?: Clock } = {}) {
-    const { intervalInMs, ...session } = options;
+    const { intervalInMs, logger, ...session } = options;
     assertDuration('intervalInMs', intervalInMs);
     // Polling cannot pause a device; the oldest unread frames give way to new ones.
-    super({ overflow: 'drop-oldest', name: `thinq v1 monitor ${deviceId}`, ...session });
+    super({ overflow: 'drop-oldest', name: `v1 monitor ${deviceId}`, ...session, ...(logger ? { logger: namespacedLogger(logger, 'thinq') } : {}) });
     this.#client = client;
     this.deviceId = deviceId;
     this.#model = model;
