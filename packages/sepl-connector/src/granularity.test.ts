@@ -88,5 +88,7 @@ describe('Druid-style average buckets (simulator)', () => {
     expect(numericValue([{ name: 'data', value: '"7"' }])).toBeUndefined();
     expect(numericValue([{ name: 'data', value: '' }])).toBeUndefined();
     expect(numericValue(null)).toBeUndefined();
+    expect(numericValue([{ name: 'metadata', value: '9' }, { name: 'data', value: 'on' }])).toBeUndefined();
+    expect(numericValue([{ name: 'metadata', value: '9' }])).toBeUndefined();
   });
 });

@@ -35,21 +35,21 @@ export function averageBuckets(points: readonly DataPoint[], granularity: Granul
 }
 
 /**
- * The number in an event's protocol parts: the first part whose value is a number, or whose
- * value is JSON holding a number or an object with a numeric `value`.
+ * The number in an event's `data` part (the standard-connector's payload; `metadata` and other
+ * parts are never averaged): a number, or JSON holding a number or an object with a numeric `value`.
  */
 export function numericValue(parts: ReadonlyArray<{ name: string; value: string }> | null): number | undefined {
-  for (const part of parts ?? []) {
-    const text = part.value.trim();
-    if (text !== '' && Number.isFinite(Number(text))) return Number(text);
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'number' && Number.isFinite(parsed)) return parsed;
-      const inner = (parsed as { value?: unknown } | null)?.value;
-      if (typeof inner === 'number' && Number.isFinite(inner)) return inner;
-    } catch {
-      // not JSON: try the next part
-    }
+  const data = parts?.find((part) => part.name === 'data');
+  if (data === undefined) return undefined;
+  const text = data.value.trim();
+  if (text !== '' && Number.isFinite(Number(text))) return Number(text);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'number' && Number.isFinite(parsed)) return parsed;
+    const inner = (parsed as { value?: unknown } | null)?.value;
+    if (typeof inner === 'number' && Number.isFinite(inner)) return inner;
+  } catch {
+    // not JSON: no number
   }
   return undefined;
 }

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ProtocolPart } from '../command.js';
 import { checkGranularity, timeWindowToMs } from '../granularity.js';
 import { averageBuckets, numericValue, type DataPoint } from './druid.js';
+import { decodeGoParts } from './go-parts.js';
 
 export type SimGeneration = 'g1' | 'g2';
 
@@ -40,8 +41,10 @@ export interface SimGateway {
   user: string;
   hash: string;
   devices: Map<string, SimDevice>;
-  /** Devices listening for commands in the current session. */
-  listening: Set<string>;
+  /** Devices listening for commands in any open session of this gateway (the union of `sessions`). */
+  readonly listening: ReadonlySet<string>;
+  /** Open session number → the devices that session listens for (each websocket keeps its own). */
+  readonly sessions: Map<number, Set<string>>;
   /** Devices associated by the last commit; restored on reconnect. */
   committed: Set<string>;
   /** How many times `clear` was called. */
@@ -87,6 +90,24 @@ interface Session {
   generation?: SimGeneration;
   user?: string;
   gateway?: SimGateway;
+  /** G2: the devices this session listens for (put, or committed before it connected). */
+  listening: Set<string>;
+}
+
+function newGateway(user: string): SimGateway {
+  const sessions = new Map<number, Set<string>>();
+  return {
+    id: randomUUID(),
+    user,
+    hash: '',
+    devices: new Map(),
+    get listening(): ReadonlySet<string> {
+      return new Set([...sessions.values()].flatMap((set) => [...set]));
+    },
+    sessions,
+    committed: new Set(),
+    clears: 0,
+  };
 }
 
 type Reply = (status: number, payload: unknown) => void;
@@ -209,12 +230,12 @@ export class SeplSimulator extends EventEmitter {
   get websocketUrl(): string {
     return `${this.#secure ? 'wss' : 'ws'}://${this.#host}:${this.#port}`;
   }
-  /** Number of open websocket sessions. */
   /** Base URL of the control API. */
   get controlUrl(): string {
     return `${this.url}control`;
   }
 
+  /** Number of open websocket sessions. */
   get sessionCount(): number {
     return this.#sessions.size;
   }
@@ -355,8 +376,8 @@ export class SeplSimulator extends EventEmitter {
   #commandTarget(deviceId: string): { session: Session; device: SimDevice } | undefined {
     let found: { session: Session; device: SimDevice } | undefined;
     for (const session of this.#sessions.values()) {
-      if (session.generation === 'g2' && session.gateway?.listening.has(deviceId)) {
-        const device = session.gateway.devices.get(deviceId);
+      if (session.generation === 'g2' && session.listening.has(deviceId)) {
+        const device = session.gateway?.devices.get(deviceId);
         if (device) found = { session, device };
       }
       if (session.generation === 'g1' && session.user !== undefined) {
@@ -380,7 +401,7 @@ export class SeplSimulator extends EventEmitter {
   }
 
   #connection(socket: WebSocket): void {
-    const session: Session = { id: this.#nextSession++, socket };
+    const session: Session = { id: this.#nextSession++, socket, listening: new Set() };
     this.#sessions.set(session.id, session);
     socket.on('ping', (data) => {
       this.pings.push(data.toString('utf8'));
@@ -396,7 +417,8 @@ export class SeplSimulator extends EventEmitter {
     });
     socket.on('close', () => {
       this.#sessions.delete(session.id);
-      if (session.gateway) session.gateway.listening.clear();
+      // only this socket stops listening: a reconnect that overtook this close keeps its devices
+      session.gateway?.sessions.delete(session.id);
       this.emit('disconnect', session.id);
     });
     socket.on('error', () => undefined);
@@ -442,10 +464,11 @@ export class SeplSimulator extends EventEmitter {
     const gid = typeof frame['gid'] === 'string' ? frame['gid'] : '';
     let gateway = this.gateways.get(gid);
     if (!gateway || gateway.user !== session.user) {
-      gateway = { id: randomUUID(), user: session.user, hash: '', devices: new Map(), listening: new Set(), committed: new Set(), clears: 0 };
+      gateway = newGateway(session.user);
       this.gateways.set(gateway.id, gateway);
     }
-    gateway.listening = new Set(gateway.committed);
+    session.listening = new Set(gateway.committed);
+    gateway.sessions.set(session.id, session.listening);
     session.gateway = gateway;
     if (!this.answerRequests) return;
     this.#send(session, JSON.stringify({ status: 200, handler: 'response', token: 'credentials', content_type: 'map', payload: { gid: gateway.id, hash: gateway.hash } }));
@@ -463,15 +486,29 @@ export class SeplSimulator extends EventEmitter {
       return;
     }
     const handler = match[1] as 'change' | 'response';
-    const payload = JSON.parse(match[2] as string) as Record<string, unknown>;
+    let payload: Record<string, unknown> | null;
+    try {
+      payload = JSON.parse(match[2] as string) as Record<string, unknown> | null;
+    } catch {
+      payload = null;
+    }
     this.#record(session, handler, payload, raw);
+    // the seed server answers what it cannot decode with an `error:` frame (as G1.5 clients read it) and keeps the socket
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      this.#send(session, `error:${handler} is not a JSON object`);
+      return;
+    }
     if (handler === 'response') {
       this.#settle(payload);
       return;
     }
+    const decoded = decodeGoParts(payload['protocol_parts']);
+    if ('error' in decoded) {
+      this.#send(session, `error:${decoded.error}`);
+      return;
+    }
     const deviceId = String(payload['device_url']);
-    const parts = (payload['protocol_parts'] as ProtocolPart[] | null | undefined) ?? null;
-    this.#addEvent({ generation: 'g1', user, deviceId, platformId: this.#g1Devices.get(user)?.get(deviceId)?.platformId, service: String(payload['service_url']), parts, atMs: this.#now() });
+    this.#addEvent({ generation: 'g1', user, deviceId, platformId: this.#g1Devices.get(user)?.get(deviceId)?.platformId, service: String(payload['service_url']), parts: decoded.parts, atMs: this.#now() });
   }
 
   #settle(payload: Record<string, unknown>): void {
@@ -508,25 +545,25 @@ export class SeplSimulator extends EventEmitter {
       const contentType = typeof payload === 'string' ? 'string' : 'map';
       this.#send(session, JSON.stringify({ status, handler: 'response', token, content_type: contentType, payload }));
     };
-    this.#g2Handle(gateway, handler, frame.payload, reply);
+    this.#g2Handle(session, gateway, handler, frame.payload, reply);
   }
 
   /** One G2 request: the platform's handlers, by name. */
-  #g2Handle(gateway: SimGateway, handler: string, payload: unknown, reply: Reply): void {
+  #g2Handle(session: Session, gateway: SimGateway, handler: string, payload: unknown, reply: Reply): void {
     switch (handler) {
       case 'clear':
         gateway.devices.clear();
-        gateway.listening.clear();
+        for (const listening of gateway.sessions.values()) listening.clear();
         gateway.committed.clear();
         gateway.hash = '';
         gateway.clears += 1;
         reply(200, 'ok');
         return;
       case 'put':
-        this.#g2Put(gateway, payload, reply);
+        this.#g2Put(session, gateway, payload, reply);
         return;
       case 'disconnect':
-        this.#g2Unlink(gateway, payload, reply, false);
+        this.#g2Unlink(session, gateway, payload, reply, false);
         return;
       case 'commit':
         if (typeof payload !== 'string') {
@@ -534,11 +571,11 @@ export class SeplSimulator extends EventEmitter {
           return;
         }
         gateway.hash = payload;
-        gateway.committed = new Set(gateway.listening);
+        gateway.committed = new Set(session.listening);
         reply(200, 'ok');
         return;
       case 'event':
-        this.#g2Event(gateway, payload, reply);
+        this.#g2Event(session, gateway, payload, reply);
         return;
       case 'response': {
         const p = payload as Record<string, unknown> | null;
@@ -551,12 +588,12 @@ export class SeplSimulator extends EventEmitter {
         return;
       }
       default:
-        if (this.#deleteHandlers.has(handler)) this.#g2Unlink(gateway, payload, reply, true);
+        if (this.#deleteHandlers.has(handler)) this.#g2Unlink(session, gateway, payload, reply, true);
         else reply(400, `unknown handler '${handler.slice(0, 50)}'`);
     }
   }
 
-  #g2Put(gateway: SimGateway, payload: unknown, reply: Reply): void {
+  #g2Put(session: Session, gateway: SimGateway, payload: unknown, reply: Reply): void {
     const p = payload as { uri?: unknown; name?: unknown; iot_type?: unknown; tags?: unknown } | null;
     if (typeof p !== 'object' || p === null || typeof p.uri !== 'string' || typeof p.name !== 'string' || typeof p.iot_type !== 'string') {
       reply(400, 'put needs uri, name and iot_type');
@@ -564,38 +601,43 @@ export class SeplSimulator extends EventEmitter {
     }
     const tags = Array.isArray(p.tags) ? p.tags.filter((t): t is string => typeof t === 'string') : [];
     gateway.devices.set(p.uri, { uri: p.uri, name: p.name, type: p.iot_type, tags, platformId: this.platformId(gateway.user, p.uri) });
-    gateway.listening.add(p.uri);
+    session.listening.add(p.uri);
     reply(200, 'ok');
   }
 
   /** `disconnect` (stop listening) or a delete handler (forget the device). */
-  #g2Unlink(gateway: SimGateway, payload: unknown, reply: Reply, forget: boolean): void {
+  #g2Unlink(session: Session, gateway: SimGateway, payload: unknown, reply: Reply, forget: boolean): void {
     const uri = typeof payload === 'string' && payload !== '' ? payload : undefined;
     if (uri === undefined || !gateway.devices.has(uri)) {
       reply(400, 'unknown device');
       return;
     }
-    gateway.listening.delete(uri);
+    session.listening.delete(uri);
     if (forget) {
+      for (const listening of gateway.sessions.values()) listening.delete(uri);
       gateway.devices.delete(uri);
       gateway.committed.delete(uri);
     }
     reply(200, 'ok');
   }
 
-  #g2Event(gateway: SimGateway, payload: unknown, reply: Reply): void {
+  #g2Event(session: Session, gateway: SimGateway, payload: unknown, reply: Reply): void {
     const p = payload as { device_uri?: unknown; service_uri?: unknown; value?: unknown } | null;
     if (typeof p !== 'object' || p === null || typeof p.device_uri !== 'string' || typeof p.service_uri !== 'string') {
       reply(400, 'event needs device_uri and service_uri');
       return;
     }
     const device = gateway.devices.get(p.device_uri);
-    if (!device || !gateway.listening.has(p.device_uri)) {
+    if (!device || !session.listening.has(p.device_uri)) {
       reply(400, 'device not connected');
       return;
     }
-    const parts = Array.isArray(p.value) ? (p.value as ProtocolPart[]) : null;
-    this.#addEvent({ generation: 'g2', user: gateway.user, deviceId: p.device_uri, platformId: device.platformId, service: p.service_uri, parts, atMs: this.#now() });
+    const decoded = decodeGoParts(p.value);
+    if ('error' in decoded) {
+      reply(400, decoded.error);
+      return;
+    }
+    this.#addEvent({ generation: 'g2', user: gateway.user, deviceId: p.device_uri, platformId: device.platformId, service: p.service_uri, parts: decoded.parts, atMs: this.#now() });
     reply(200, 'ok');
   }
 
