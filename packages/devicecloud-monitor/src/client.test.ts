@@ -1,5 +1,6 @@
 // Request/response shapes follow digidotcom/python-devicecloud @ 4940d6f (devicecloud/test/unit/test_monitor.py,
 // test_core.py) and madglory/device_cloud @ 519975a (spec/device_cloud/monitor_spec.rb), see specs/devicecloud.md §B.
+import { namespacedLogger } from '@x/http-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MonitorFields as M } from './conditions.js';
 import { DeviceCloudClient } from './client.js';
@@ -201,6 +202,26 @@ describe('monitor REST API against the simulator', () => {
     expect(opts(new DeviceCloudClient({ username: 'u', password: 'p' }).pushSession(1))).toEqual({ host: 'remotemanager.digi.com', port: 3201, secure: true });
     expect(opts(new DeviceCloudClient({ username: 'u', password: 'p', baseUrl: 'http://[::1]:9' }).pushSession(1))).toMatchObject({ host: '::1', port: 3201 });
     await real.close();
+  });
+
+  it('close() closes the push sessions it made (running or never started) and namespaces their logger once', async () => {
+    const lines: Array<[string, Record<string, unknown> | undefined]> = [];
+    const sink = (message: string, fields?: Record<string, unknown>) => lines.push([message, fields]);
+    const app = namespacedLogger({ debug: sink, info: sink, warn: sink, error: sink }, 'fleet');
+    const logged = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false, logger: app });
+    const id = await logged.createTcpMonitor(['DataPoint'], { batchSize: 1, batchDurationInSeconds: 0 });
+    const running = logged.pushSession(id, { secure: false, port: sim.pushPort, handler: () => false });
+    const idle = logged.pushSession(id, { secure: false, port: sim.pushPort });
+    await running.start();
+    sim.publishDataPoint({ streamId: 's', data: 1 });
+    const end = Date.now() + 15_000;
+    while (!lines.some(([m]) => m.includes('did not handle data block 0')) && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    await logged.close();
+    expect([running.state, idle.state]).toEqual(['closed', 'closed']);
+    await expect(running.done).resolves.toBeUndefined();
+    const namespaces = new Set(lines.map(([, f]) => f?.namespace));
+    expect(namespaces).toEqual(new Set(['fleet:devicecloud-monitor']));
+    expect(lines.some(([m]) => m.includes('did not handle data block 0'))).toBe(true);
   });
 
   it('validates input naming the parameter', async () => {

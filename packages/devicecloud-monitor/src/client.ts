@@ -12,6 +12,7 @@ import {
   validateClientOptionsBase,
   type CallOptions,
   type HttpClient,
+  type Logger,
   type Redactor,
   type VendorErrorInfo,
 } from '@x/http-core';
@@ -87,6 +88,10 @@ export class DeviceCloudClient {
   private readonly options: DeviceCloudClientOptions;
   /** Scrubs the account password and every HTTP monitor transport token this client sent. */
   readonly redactor: Redactor;
+  /** The logger as the user gave it (sessions namespace it once themselves). */
+  readonly #sessionLogger: Logger | undefined;
+  /** Sessions made by `pushSession()` and not closed yet: `close()` closes them. */
+  readonly #sessions = new Set<DeviceCloudPushSession>();
 
   constructor(options: DeviceCloudClientOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
@@ -102,6 +107,8 @@ export class DeviceCloudClient {
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError('baseUrl must be an absolute http(s) URL');
     this.baseUrl = new URL('/ws/', base);
     const logger = options.logger ? namespacedLogger(options.logger, 'devicecloud-monitor') : undefined;
+    // Sessions namespace the logger themselves: they get the user's, not this one (else `…:devicecloud-monitor:devicecloud-monitor`).
+    this.#sessionLogger = options.logger;
     this.options = { ...options, ...(logger ? { logger } : {}) };
     this.redactor = createRedactor({ names: ['monTransportToken'], secrets: [options.password] });
     const ca = options.ca ?? options.tls?.ca;
@@ -251,19 +258,25 @@ export class DeviceCloudClient {
   pushSession(monitorId: number, options: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>> = {}): DeviceCloudPushSession {
     checkId(monitorId);
     const defaults = this.options.push ?? {};
-    return new DeviceCloudPushSession({
+    const session = new DeviceCloudPushSession({
       host: this.baseUrl.hostname.replace(/^\[|\]$/g, ''),
       ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
-      ...(this.options.logger ? { logger: this.options.logger } : {}),
+      ...(this.#sessionLogger ? { logger: this.#sessionLogger } : {}),
       ...defaults,
       ...options,
       username: this.options.username,
       password: this.options.password,
       monitorId,
     });
+    this.#sessions.add(session);
+    session.once('closed', () => this.#sessions.delete(session));
+    return session;
   }
 
+  /** Closes every push session this client made (started or not), then the HTTP connections. */
   async close(): Promise<void> {
+    await Promise.all([...this.#sessions].map((session) => session.close()));
+    this.#sessions.clear();
     await this.http.close();
   }
 

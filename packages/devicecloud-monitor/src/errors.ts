@@ -34,13 +34,18 @@ export class PushAuthenticationError extends XError {
   }
 }
 
-/** The user's handler threw or rejected; the block was not acknowledged (category `input`: the app's own failure). */
+/** The user's handler threw, rejected or returned `false`; the block was not acknowledged (category `input`: the app's own failure). */
 export class PushHandlerError extends XError {
   override name = 'PushHandlerError';
   readonly blockId: number;
 
-  constructor(blockId: number, cause: unknown) {
-    super(`handler failed for data block ${blockId}; block not acknowledged`, { code: 'PUSH_HANDLER_FAILED', cause, category: 'input' });
+  /** `notHandled`: the handler returned `false` (code `PUSH_NOT_HANDLED`) rather than failing. */
+  constructor(blockId: number, cause: unknown, options?: { notHandled?: boolean }) {
+    const notHandled = options?.notHandled === true;
+    super(
+      notHandled ? `handler did not handle data block ${blockId} (returned false); block not acknowledged` : `handler failed for data block ${blockId}; block not acknowledged`,
+      { code: notHandled ? 'PUSH_NOT_HANDLED' : 'PUSH_HANDLER_FAILED', cause, category: 'input' },
+    );
     this.blockId = blockId;
   }
 }

@@ -3,6 +3,7 @@
  * types) or `<Document><Msg topic operation timestamp [replay]>…</Msg></Document>` (XML, all text);
  * both are normalised to an array of `MonitorEvent`s with numbers and booleans converted.
  */
+import type { Redactor } from '@x/http-core';
 import { PushProtocolError } from './errors.js';
 
 export interface DataPoint {
@@ -168,18 +169,18 @@ export function toMonitorEvent(msg: Obj): MonitorEvent {
  * `Document.Msg` (object, array, or absent for an empty keep-alive document) to typed events.
  * `raw` is only used for the error preview.
  */
-export function normalizeDocument(doc: unknown, raw?: Uint8Array | string): MonitorEvent[] {
+export function normalizeDocument(doc: unknown, raw?: Uint8Array | string, redactor?: Redactor): MonitorEvent[] {
   if (!isObj(doc) || !('Document' in doc)) {
-    throw new PushProtocolError('BAD_DOCUMENT', 'monitor document has no Document root', raw);
+    throw new PushProtocolError('BAD_DOCUMENT', 'monitor document has no Document root', raw, { redactor });
   }
   const document = doc.Document;
   if (document === '' || document === null || document === undefined) return [];
-  if (!isObj(document)) throw new PushProtocolError('BAD_DOCUMENT', 'Document is not an object', raw);
+  if (!isObj(document)) throw new PushProtocolError('BAD_DOCUMENT', 'Document is not an object', raw, { redactor });
   const msg = document.Msg;
   if (msg === undefined) return [];
   const list = Array.isArray(msg) ? msg : [msg];
   return list.map((m) => {
-    if (!isObj(m)) throw new PushProtocolError('BAD_DOCUMENT', 'Msg entry is not an object', raw);
+    if (!isObj(m)) throw new PushProtocolError('BAD_DOCUMENT', 'Msg entry is not an object', raw, { redactor });
     return toMonitorEvent(m);
   });
 }

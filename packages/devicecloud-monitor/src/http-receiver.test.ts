@@ -1,6 +1,7 @@
 // HTTP delivery shape per digidotcom/xbeewificloudkit @ cc37a84 (MonitorReceiverTest: PUT, Basic token,
 // JSON Document.Msg) and digidotcom/function-drm-monitor @ 86fbe28 (PUT or POST, Msg object or array);
 // see specs/devicecloud.md §B.9.
+import { inspect } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MonitorEvent } from './events.js';
@@ -115,6 +116,26 @@ describe('HTTP monitor receiver', () => {
     expect(errors.length).toBeGreaterThanOrEqual(10);
     expect(errors.some((e) => e instanceof Error && e.message === 'not now')).toBe(true);
     expect(JSON.stringify(errors.map(String))).not.toContain('s3cret');
+  });
+
+  it('scrubs the transport token (and its Basic credential) from every error preview, message and inspect', async () => {
+    const token = 's3cret:with:colons';
+    const basic = Buffer.from(`hook:${token}`).toString('base64');
+    // A sender echoing the token in a broken body, a compressed body, a URL and a non-monitor document.
+    expect((await put(`{"Document":{"Msg":"${token}" ${basic}`, { 'Content-Type': 'application/json' })).status).toBe(400);
+    expect((await put(`<Document><Msg>${token}</Msg><Msg>${basic}`, { 'Content-Type': 'text/xml' })).status).toBe(400);
+    expect((await put(`{"note":"${token}"}`)).status).toBe(400);
+    expect((await put(Buffer.concat([Buffer.from([0x78, 0x9c]), Buffer.from(token)]), { 'Content-Encoding': 'deflate' })).status).toBe(400);
+    expect((await put(single, {}, 'PATCH', `${receiver.url}?t=${encodeURIComponent(token)}&u=${token}`)).status).toBe(405);
+    expect(errors).toHaveLength(5);
+    for (const err of errors) {
+      const all = `${inspect(err, { depth: 5, showHidden: true })} ${JSON.stringify(err)} ${String(err)} ${(err as { rawPreview?: string }).rawPreview ?? ''}`;
+      expect(all).not.toContain(token);
+      expect(all).not.toContain(basic);
+      expect(all).not.toContain('s3cret');
+    }
+    expect((errors[0] as { rawPreview: string }).rawPreview).toContain('[REDACTED]');
+    expect(inspect(receiver, { depth: 5, showHidden: true })).not.toContain('s3cret');
   });
 
   it('receives the simulator HTTP monitor deliveries, which retry until the handler succeeds', async () => {

@@ -6,6 +6,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { gunzipSync } from 'node:zlib';
+import { createRedactor, type Redactor } from '@x/http-core';
 import { PushProtocolError } from './errors.js';
 import type { MonitorEvent } from './events.js';
 import { DEFAULT_MAX_INFLATED_BYTES, inflateCapped, parseDocument } from './payload.js';
@@ -98,12 +99,25 @@ function check(options: MonitorReceiverOptions): void {
 }
 
 /**
+ * The transport token (and the Basic credential it travels in) scrubbed from every preview and
+ * error this receiver makes: a sender may echo it in a body or a URL.
+ */
+function receiverRedactor(options: MonitorReceiverOptions): Redactor {
+  const secrets: string[] = [];
+  if (options.password !== undefined && options.password !== '') {
+    secrets.push(options.password, Buffer.from(`${options.username ?? ''}:${options.password}`).toString('base64'));
+  }
+  return createRedactor({ secrets });
+}
+
+/**
  * A `node:http` request handler: checks the method (PUT/POST → else 405), path (404), Basic auth in
  * constant time (401), size (413), encoding (415), document (400), then awaits `handler` (its
  * failure answers 503 so the cloud retries). Empty documents (keep-alives) get 200 without a call.
  */
 export function createMonitorRequestHandler(options: MonitorReceiverOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   check(options);
+  const redactor = receiverRedactor(options);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const maxInflated = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
   return async (req, res) => {
@@ -120,7 +134,7 @@ export function createMonitorRequestHandler(options: MonitorReceiverOptions): (r
       let compressed = false;
       try {
         if (encoding === 'deflate' || (encoding === '' && looksLikeZlib(body))) {
-          body = inflateCapped(body, maxInflated);
+          body = inflateCapped(body, maxInflated, redactor);
           compressed = true;
         } else if (encoding === 'gzip') {
           body = gunzipSync(body, { maxOutputLength: maxInflated });
@@ -143,7 +157,7 @@ export function createMonitorRequestHandler(options: MonitorReceiverOptions): (r
       if (format === undefined) throw new Reject(415, 'body is neither JSON nor XML');
       let events: MonitorEvent[];
       try {
-        events = body.length === 0 ? [] : parseDocument(body, format);
+        events = body.length === 0 ? [] : parseDocument(body, format, redactor);
       } catch (err) {
         throw new Reject(400, 'body is not a monitor document', {}, err);
       }
@@ -163,7 +177,7 @@ export function createMonitorRequestHandler(options: MonitorReceiverOptions): (r
     } catch (err) {
       const reject = err instanceof Reject ? err : new Reject(500, 'internal error', {}, err);
       options.onError?.(
-        reject.reason ?? new PushProtocolError(`HTTP_${reject.status}`, `rejected monitor delivery: ${reject.message}`, req.url ?? ''),
+        reject.reason ?? new PushProtocolError(`HTTP_${reject.status}`, `rejected monitor delivery: ${reject.message}`, redactor.url(req.url ?? ''), { redactor }),
       );
       if (res.headersSent) {
         res.destroy();

@@ -54,6 +54,9 @@ export type {
 export { DeviceCloudPushSession, PushSession, createPushSession } from './session.js';
 export type { PushSessionExtraEvents, PushSessionState } from './session.js';
 export type { PushBatch, PushHandler, PushSessionOptions, ReconnectOptions } from './session-options.js';
+export { DEFAULT_PUSH_IDLE_TIMEOUT_IN_MS, DEFAULT_DEDUPE_WINDOW } from './session-options.js';
+export { eventKey, resourceId } from './event-key.js';
+export { DedupeWindow } from './dedupe-window.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './client.js';
 export type { CallOptions } from './client.js';
 export type { DeviceCloudClientOptions } from './options.js';

@@ -1,18 +1,19 @@
 /**
- * Exactly-once across reconnects for explicit-ack monitors with auto replay
+ * Fewer repeats across reconnects for explicit-ack monitors with auto replay
  * (`replayUnacknowledged`): events the consumer finished after their connection died cannot be
  * acknowledged, so the server replays them; this remembers them and removes their replayed copies.
  */
+import { eventKey } from './event-key.js';
 import type { MonitorEvent } from './events.js';
 
-/** What identifies an event across a replay (everything but the `replay` flag). */
-function eventKey(e: MonitorEvent): string {
-  return JSON.stringify([e.type, e.topic, e.operation, e.timestamp, e.group, e.payload]);
-}
-
 export class ReplayFilter {
+  readonly #monitorId: number;
   /** Handled-but-unacknowledged events by identity, with how many copies are owed. */
   #handled: Map<string, number> | undefined;
+
+  constructor(monitorId: number) {
+    this.#monitorId = monitorId;
+  }
 
   /** Whether replayed copies are still expected. */
   get pending(): number {
@@ -23,7 +24,7 @@ export class ReplayFilter {
   remember(events: readonly MonitorEvent[]): void {
     const seen = (this.#handled ??= new Map());
     for (const e of events) {
-      const key = eventKey(e);
+      const key = eventKey(e, this.#monitorId);
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }
   }
@@ -41,7 +42,7 @@ export class ReplayFilter {
       return events;
     }
     const kept = events.filter((e) => {
-      const key = eventKey(e);
+      const key = eventKey(e, this.#monitorId);
       const n = e.replay ? seen.get(key) : undefined;
       if (n === undefined) return true;
       if (n > 1) seen.set(key, n - 1);

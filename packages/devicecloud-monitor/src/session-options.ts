@@ -25,7 +25,17 @@ export interface PushBatch {
   replay: boolean;
 }
 
-export type PushHandler = (batch: PushBatch) => void | Promise<void>;
+/**
+ * Handles one batch. Returning (or resolving to) `false` means "not handled", like a throw: the
+ * block is not acknowledged and, for an explicit-ack monitor, the session reconnects so the server
+ * replays it (with `autoReplayOnConnect`).
+ */
+export type PushHandler = (batch: PushBatch) => void | boolean | Promise<void | boolean>;
+
+/** Default `idleTimeoutInMs` of a push session: the protocol has no keep-alive, so a silent link is retried. */
+export const DEFAULT_PUSH_IDLE_TIMEOUT_IN_MS = 15 * 60_000;
+/** Default `dedupeWindow` when `replayUnacknowledged` is set (handled event keys remembered). */
+export const DEFAULT_DEDUPE_WINDOW = 4096;
 
 /**
  * The session base's options (`reconnect`, `stableAfterInMs`, `connectTimeoutInMs`,
@@ -45,16 +55,31 @@ export interface PushSessionOptions extends Omit<SessionOptions, 'overflow' | 'n
   username: string;
   password: string;
   monitorId: number;
-  /** Send the 10-byte PublishMessageReceived once a batch was handled (default true; harmless for `off` monitors). */
+  /**
+   * The monitor's `ackOption`. `explicit` (default): the 10-byte PublishMessageReceived is sent
+   * once a batch was handled, a poison block is acknowledged when skipped, and a batch the handler
+   * did not handle makes the session reconnect so the server replays it. `off`: no acks at all (the
+   * server ignores them, and at batch size 1 they cost throughput).
+   */
+  ackOption?: 'explicit' | 'off';
+  /** @deprecated Use `ackOption` (`false` is `ackOption: 'off'`). */
   acknowledge?: boolean;
+  /**
+   * Remember the keys (`eventKey`) of this many handled events and drop events whose key was
+   * handled already (replays after an ack lost in flight). 0 = off. Default 4096 with
+   * `replayUnacknowledged`, else 0. Delivery stays at-least-once across a restart of the process.
+   */
+  dedupeWindow?: number;
   /**
    * Set it when the monitor has `ackOption: 'explicit'` and `autoReplayOnConnect: true`: batches
    * still buffered from a lost connection are dropped (the server replays them, flagged `replay`),
    * and the replayed copies of a batch handled after its connection died are removed (a block left
-   * empty is acknowledged without delivery), so nothing arrives twice. Leave it off for other monitors.
+   * empty is acknowledged without delivery). A replay can still repeat an event whose ack was in
+   * flight when the link dropped: the dedupe window (on by default with this option) drops those.
+   * Leave it off for other monitors.
    */
   replayUnacknowledged?: boolean;
-  /** Callback face: called for each batch in order; the ack is sent after its promise resolves. */
+  /** Callback face: called for each batch in order; the ack is sent after its promise resolves (not for `false`). */
   handler?: PushHandler;
   /** Largest accepted frame (default 64 MiB). */
   maxFrameBytes?: number;
@@ -69,6 +94,7 @@ export interface ResolvedPushOptions {
   base: SessionOptions;
   acknowledge: boolean;
   replayUnacknowledged: boolean;
+  dedupeWindow: number;
   handler: PushHandler | undefined;
   maxInflatedBytes: number;
 }
@@ -96,6 +122,10 @@ export function resolvePushOptions(options: PushSessionOptions): ResolvedPushOpt
   checkInt(options.port, 'port', 1, 65535);
   checkInt(options.maxFrameBytes, 'maxFrameBytes', 10);
   checkInt(options.maxInflatedBytes, 'maxInflatedBytes', 1);
+  checkInt(options.dedupeWindow, 'dedupeWindow', 0);
+  if (options.ackOption !== undefined && options.ackOption !== 'explicit' && options.ackOption !== 'off') {
+    throw new RangeError(`ackOption must be 'explicit' or 'off', got ${JSON.stringify(options.ackOption)}`);
+  }
   assertDuration('keepAliveInitialDelayInMs', options.keepAliveInitialDelayInMs);
   const secure = options.secure ?? true;
   const { host, username, password, monitorId, ca, servername, handler } = options;
@@ -107,7 +137,7 @@ export function resolvePushOptions(options: PushSessionOptions): ResolvedPushOpt
     ...(reconnect !== undefined ? { reconnect } : {}),
     ...(stableAfterInMs !== undefined ? { stableAfterInMs } : {}),
     ...(connectTimeoutInMs !== undefined ? { connectTimeoutInMs } : {}),
-    ...(idleTimeoutInMs !== undefined ? { idleTimeoutInMs } : {}),
+    idleTimeoutInMs: idleTimeoutInMs ?? DEFAULT_PUSH_IDLE_TIMEOUT_IN_MS,
     ...(signal !== undefined ? { signal } : {}),
     ...(clock !== undefined ? { clock } : {}),
     ...(random !== undefined ? { random } : {}),
@@ -127,8 +157,9 @@ export function resolvePushOptions(options: PushSessionOptions): ResolvedPushOpt
       keepAliveInitialDelayInMs: options.keepAliveInitialDelayInMs ?? 60_000,
     },
     base,
-    acknowledge: options.acknowledge ?? true,
+    acknowledge: options.ackOption !== undefined ? options.ackOption === 'explicit' : (options.acknowledge ?? true),
     replayUnacknowledged: options.replayUnacknowledged ?? false,
+    dedupeWindow: options.dedupeWindow ?? (options.replayUnacknowledged ? DEFAULT_DEDUPE_WINDOW : 0),
     handler,
     maxInflatedBytes: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,
   };

@@ -5,7 +5,7 @@ import { isPushAuthenticationError, isPushConnectionError, isPushHandlerError, i
 import { FrameDecoder, encodeConnectionRequest, encodeConnectionResponse, encodePublishMessage, parsePublishMessage } from './frame.js';
 import { decodeDocument } from './payload.js';
 import { PushSession, createPushSession } from './session.js';
-import type { PushBatch, PushSessionOptions } from './session-options.js';
+import { resolvePushOptions, type PushBatch, type PushSessionOptions } from './session-options.js';
 
 let sim: DeviceCloudSimulator;
 const sessions: PushSession[] = [];
@@ -266,6 +266,39 @@ describe('push session against the simulator', () => {
     expect(s.state).toBe('connected');
   });
 
+  it('poison blocks (intact frame, bad header) are skipped with typed errors and acknowledged; no reconnect', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const c = collector();
+    const s = session(m.id, { handler: c.handler });
+    const errors: unknown[] = [];
+    s.on('error', (e) => errors.push(e));
+    await s.start();
+    const frame = (payloadHex: string) => {
+      const payload = Buffer.from(payloadHex, 'hex');
+      return Buffer.concat([Buffer.from([0, 3, 0, 0, (payload.length >> 8) & 0xff, payload.length & 0xff]), payload]);
+    };
+    const doc = Buffer.from('{"Document":{}}').toString('hex');
+    sim.faults.rawWrite(m.id, Buffer.concat([
+      frame('0101' + '0001' + '00' + '01' + '000000ff' + doc), // payload size mismatch
+      frame('0102' + '0001' + '02' + '01' + '0000000f' + doc), // compression flag 2
+      frame('0103' + '0001' + '00' + '02' + '0000000f' + doc), // format byte 2
+      frame('0104' + '0001' + '00'), // payload under 10 bytes
+    ]));
+    publish(7);
+    await waitFor(() => c.values().length === 1 && errors.length === 4, 'the valid block behind the poison');
+    expect(c.values()).toEqual([7]);
+    expect(errors.map((e) => [isPushProtocolError(e), codeOf(e)])).toEqual([
+      [true, 'PAYLOAD_SIZE_MISMATCH'],
+      [true, 'UNKNOWN_COMPRESSION'],
+      [true, 'UNKNOWN_FORMAT'],
+      [true, 'SHORT_PUBLISH_MESSAGE'],
+    ]);
+    await waitFor(() => sim.monitor(m.id)!.acks.length === 5, 'five acks');
+    expect(sim.monitor(m.id)!.acks).toEqual([0x101, 0x102, 0x103, 0x104, 0]);
+    expect(sim.connects).toHaveLength(1);
+    expect(s.stats.connections).toBe(1);
+  });
+
   it('a desynchronised stream (oversized frame) reconnects', async () => {
     const m = tcpMonitor();
     const c = collector();
@@ -304,7 +337,7 @@ describe('push session against the simulator', () => {
   });
 
   it('without an error listener a logger hears transient errors (warn) and the fatal one (error); the session survives the transient ones', async () => {
-    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const m = tcpMonitor();
     const lines: Array<[string, string, Record<string, unknown> | undefined]> = [];
     const logger = {
       debug: () => undefined,
@@ -315,6 +348,7 @@ describe('push session against the simulator', () => {
     const c = collector();
     const s = session(m.id, {
       logger,
+      ackOption: 'off',
       maxFrameBytes: 1024,
       handler: (b) => {
         if (b.events.some((e) => e.type === 'DataPoint' && e.payload.data === 2)) throw new Error('store down');
@@ -524,21 +558,108 @@ describe('push session against the simulator', () => {
     expect(got).toEqual([1, 2, 3, 4]);
   });
 
-  it('handler failures are typed errors and the block is not acknowledged', async () => {
-    const m = tcpMonitor({ monAckOption: 'explicit' });
+  it('a failed or `false` handler: typed error, no ack, the session reconnects and the replay is handled (nothing stalls)', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit', monAutoReplayOnConnect: 'true' });
     const errors: unknown[] = [];
+    const c = collector();
+    const tries = new Map<unknown, number>();
     const s = session(m.id, {
+      replayUnacknowledged: true,
       handler: (b) => {
-        if (b.blockId === 0) throw new Error('boom');
+        const value = b.events.map((e) => e.type === 'DataPoint' && e.payload.data)[0];
+        const n = (tries.get(value) ?? 0) + 1;
+        tries.set(value, n);
+        if (value === 1 && n === 1) throw new Error('boom');
+        if (value === 2 && n === 1) return false;
+        c.handler(b);
+        return true;
       },
     });
     s.on('error', (e) => errors.push(e));
     await s.start();
     publish(1, 2);
-    await waitFor(() => errors.length === 1 && sim.monitor(m.id)!.inflight.size === 1);
-    expect(isPushHandlerError(errors[0])).toBe(true);
-    expect(errors[0]).toMatchObject({ blockId: 0, cause: new Error('boom') });
-    expect([...sim.monitor(m.id)!.inflight.keys()]).toEqual([0]);
+    const sm = sim.monitor(m.id)!;
+    await waitFor(() => c.values().length === 2 && sm.inflight.size === 0 && sm.pending.length === 0, 'both handled and acknowledged');
+    expect(c.values()).toEqual([1, 2]);
+    expect(c.replays()).toEqual([true, true]);
+    expect(errors.map((e) => [isPushHandlerError(e), codeOf(e), (e as { blockId: number }).blockId])).toEqual([
+      [true, 'PUSH_HANDLER_FAILED', 0],
+      [true, 'PUSH_NOT_HANDLED', 3], // the replay of event 2 on the second connection (block ids go on)
+    ]);
+    expect(errors[0]).toMatchObject({ cause: new Error('boom'), category: 'input' });
+    expect(sim.connects.filter((x) => x.monitorId === m.id)).toHaveLength(3);
+    expect(s.state).toBe('connected');
+  });
+
+  it('ackOption off: no ack is ever written; a false handler neither acks nor reconnects', async () => {
+    const m = tcpMonitor();
+    const c = collector();
+    let calls = 0;
+    const s = session(m.id, { ackOption: 'off', handler: (b) => (++calls === 1 ? false : c.handler(b)) });
+    s.on('error', () => undefined);
+    await s.start();
+    publish(1, 2, 3);
+    await waitFor(() => c.values().length === 2, 'two handled');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(c.values()).toEqual([2, 3]);
+    expect(sim.monitor(m.id)!.ignoredBytes).toBe(0);
+    expect(sim.connects).toHaveLength(1);
+  });
+
+  it('at-least-once: an ack lost in flight brings the event again, unless the dedupe window drops it', async () => {
+    const run = async (extra: Partial<PushSessionOptions>) => {
+      const m = tcpMonitor({ monAckOption: 'explicit', monAutoReplayOnConnect: 'true' });
+      const c = collector();
+      const s = session(m.id, { handler: (b) => c.handler(b), ...extra });
+      await s.start();
+      const sm = sim.monitor(m.id)!;
+      sim.faults.loseAcks(m.id, 2);
+      publish(1, 2);
+      await waitFor(() => c.values().length === 2 && sm.acks.length === 2, 'two handled, their acks lost');
+      expect(sm.inflight.size).toBe(2);
+      sim.faults.disconnect(m.id);
+      await waitFor(() => sim.connects.filter((x) => x.monitorId === m.id).length === 2 && sm.inflight.size === 0 && sm.pending.length === 0, 'replay acknowledged');
+      publish(3);
+      await waitFor(() => c.values().includes(3), 'live event');
+      return { values: c.values(), duplicatesDropped: s.duplicatesDropped };
+    };
+    expect(await run({})).toEqual({ values: [1, 2, 1, 2, 3], duplicatesDropped: 0 });
+    expect(await run({ dedupeWindow: 100 })).toEqual({ values: [1, 2, 3], duplicatesDropped: 2 });
+    expect(await run({ replayUnacknowledged: true })).toEqual({ values: [1, 2, 3], duplicatesDropped: 2 });
+  });
+
+  it('iterator face: nack() reconnects for a replay, ack() acknowledges at once', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit', monAutoReplayOnConnect: 'true' });
+    const s = session(m.id);
+    const sm = sim.monitor(m.id)!;
+    await s.start();
+    publish(1);
+    const seen: Array<[unknown, boolean, number]> = [];
+    for await (const b of s) {
+      seen.push([b.events[0]!.type === 'DataPoint' && b.events[0]!.payload.data, b.replay, b.connection]);
+      if (seen.length === 1) {
+        s.nack(b);
+        s.ack(b); // no effect on a nacked batch
+        continue;
+      }
+      s.ack(b);
+      await waitFor(() => sm.inflight.size === 0, 'ack before the loop comes back');
+      break;
+    }
+    expect(seen).toEqual([
+      [1, false, 1],
+      [1, true, 2],
+    ]);
+    expect(sm.acks).toEqual([1]);
+    expect(() => s.ack({} as never)).toThrow(TypeError);
+    expect(() => s.nack(null as never)).toThrow(/nack\(\) batch/);
+  });
+
+  it('the idle watchdog is on by default (15 minutes): the protocol has no keep-alive', () => {
+    expect(resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1 }).base.idleTimeoutInMs).toBe(15 * 60_000);
+    expect(resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, idleTimeoutInMs: 0 }).base.idleTimeoutInMs).toBe(0);
+    expect(() => resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, ackOption: 'on' as never })).toThrow(/ackOption/);
+    expect(() => resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, dedupeWindow: -1 })).toThrow(/dedupeWindow/);
   });
 
   it('validates options naming the parameter', () => {

@@ -6,13 +6,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Session, assertDuration, isFatalByDefault, systemClock, type ConnectAttempt, type ConnectionContext, type DisconnectReason } from '@x/http-core';
+import { DedupeWindow } from './dedupe-window.js';
 import { PushConnectionError, PushHandlerError, isPushConnectionError } from './errors.js';
+import { eventKey } from './event-key.js';
 import type { MonitorEvent } from './events.js';
 import { MessageType, STATUS_OK, encodeAck, parsePublishMessage } from './frame.js';
 import { decodeDocument } from './payload.js';
 import { openPushConnection, type PushConnection } from './push-connection.js';
 import { ReplayFilter } from './replay-filter.js';
-import { resolvePushOptions, type PushBatch, type PushSessionOptions, type ResolvedPushOptions } from './session-options.js';
+import { resolvePushOptions, type PushBatch, type PushHandler, type PushSessionOptions, type ResolvedPushOptions } from './session-options.js';
 
 /** Extra events: `close` is the deprecated name of `closed` (emitted right after it). */
 export interface PushSessionExtraEvents {
@@ -35,9 +37,13 @@ const handlerScope = new AsyncLocalStorage<DeviceCloudPushSession>();
 export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, PushSessionExtraEvents> {
   readonly monitorId: number;
   readonly #opts: ResolvedPushOptions;
-  readonly #replay = new ReplayFilter();
-  /** Batches that must not be acknowledged (failed handler, dropped from a lost connection). */
+  readonly #replay: ReplayFilter;
+  /** Keys of handled events, when `dedupeWindow` is on. */
+  readonly #dedupe: DedupeWindow | undefined;
+  /** Batches that must not be acknowledged (failed handler, `nack()`, dropped from a lost connection). */
   readonly #noAck = new WeakSet<PushBatch>();
+  /** Batches acknowledged early by `ack()`. */
+  readonly #acked = new WeakSet<PushBatch>();
   #live: { id: number; connection: PushConnection } | undefined;
   #closeRequested = false;
   /** Deprecated graceful `stop()`: deliver what is buffered, read nothing more. */
@@ -51,6 +57,8 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
     super(opts.base);
     this.#opts = opts;
     this.monitorId = opts.endpoint.monitorId;
+    this.#replay = new ReplayFilter(this.monitorId);
+    this.#dedupe = opts.dedupeWindow > 0 ? new DedupeWindow(opts.dedupeWindow) : undefined;
     this.on('closed', () => this.emit('close'));
   }
 
@@ -100,6 +108,34 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
     ]);
     clock.clearTimeout(timer);
     await this.close();
+  }
+
+  /** Events dropped by the dedupe window so far (0 when it is off). */
+  get duplicatesDropped(): number {
+    return this.#dedupe?.dropped ?? 0;
+  }
+
+  /**
+   * Acknowledges a batch now instead of when the consumer asks for the next one (explicit-ack
+   * monitors; nothing is sent with `ackOption: 'off'`). A batch whose connection is gone cannot be
+   * acknowledged: the server replays it, and its handled events are then dropped.
+   */
+  ack(batch: PushBatch): void {
+    checkBatch(batch, 'ack()');
+    if (this.#acked.has(batch) || this.#noAck.has(batch)) return;
+    this.#acked.add(batch);
+    this.#handled(batch, this.#live?.id === batch.connection ? this.#live.connection : undefined);
+  }
+
+  /**
+   * Marks a batch as not handled: it is never acknowledged, and for an explicit-ack monitor the
+   * session reconnects (when the batch's connection is still up) so that the server replays it.
+   */
+  nack(batch: PushBatch): void {
+    checkBatch(batch, 'nack()');
+    if (this.#acked.has(batch) || this.#noAck.has(batch)) return;
+    this.#noAck.add(batch);
+    this.#redeliver(batch);
   }
 
   override [Symbol.asyncIterator](): AsyncIterator<PushBatch> {
@@ -158,7 +194,14 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
   }
 
   protected override acknowledge(batch: PushBatch, connection: PushConnection | undefined): void {
-    if (this.#noAck.has(batch) || !this.#opts.acknowledge) return;
+    if (this.#noAck.has(batch) || this.#acked.has(batch)) return;
+    this.#handled(batch, connection);
+  }
+
+  /** A batch was handled: remember its keys, send its ack (explicit-ack monitors). */
+  #handled(batch: PushBatch, connection: PushConnection | undefined): void {
+    if (this.#dedupe) for (const e of batch.events) this.#dedupe.remember(eventKey(e, this.monitorId));
+    if (!this.#opts.acknowledge) return;
     if (connection && !connection.socket.destroyed && connection.socket.writable) {
       connection.socket.write(encodeAck(batch.blockId, STATUS_OK));
     } else if (this.#opts.replayUnacknowledged) {
@@ -180,7 +223,7 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
         const frame = connection.decoder.next();
         if (!frame) return;
         // Unknown message types are skipped by their length.
-        if (frame.type === MessageType.PublishMessage) this.#publish(frame.payload, context);
+        if (frame.type === MessageType.PublishMessage) this.#publish(frame.payload, context, connection);
       }
     } catch (err) {
       // Framing is lost: report it, drop the connection; the loop reconnects (with growing backoff).
@@ -190,14 +233,18 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
     }
   }
 
-  #publish(payload: Buffer, context: ConnectionContext<PushBatch>): void {
-    const msg = parsePublishMessage(payload);
+  #publish(payload: Buffer, context: ConnectionContext<PushBatch>, connection: PushConnection): void {
+    let msg: ReturnType<typeof parsePublishMessage>;
     let events: MonitorEvent[];
     try {
+      msg = parsePublishMessage(payload);
       events = decodeDocument(msg.data, msg.compression, msg.format, this.#opts.maxInflatedBytes);
     } catch (err) {
-      // The frame boundary is intact: skip this block (not acknowledged), keep the connection.
+      // The frame boundary is intact: skip this block (reported, with its bytes), keep the
+      // connection. It is acknowledged so an explicit-ack monitor neither replays it forever nor
+      // counts it against its window of unacknowledged blocks.
       context.report(err);
+      if (this.#opts.acknowledge && payload.length >= 2 && connection.socket.writable) connection.socket.write(encodeAck(payload.readUInt16BE(0), STATUS_OK));
       return;
     }
     context.deliver({
@@ -232,18 +279,34 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
   }
 
   #keep(batch: PushBatch): boolean {
-    if (!this.#opts.replayUnacknowledged) return true;
-    if (this.#live?.id !== batch.connection) {
-      // Buffered from a lost connection: the server replays it, so it is dropped, not acknowledged.
-      this.#noAck.add(batch);
-      return false;
+    const dedupe = this.#dedupe;
+    if (!this.#opts.replayUnacknowledged && !dedupe) return true;
+    // Keys are fixed before the consumer sees (and may edit) the events.
+    for (const e of batch.events) eventKey(e, this.monitorId);
+    if (this.#opts.replayUnacknowledged) {
+      if (this.#live?.id !== batch.connection) {
+        // Buffered from a lost connection: the server replays it, so it is dropped, not acknowledged.
+        this.#noAck.add(batch);
+        return false;
+      }
+      batch.events = this.#replay.filter(batch.events, batch.replay);
     }
-    batch.events = this.#replay.filter(batch.events, batch.replay);
+    if (dedupe) batch.events = batch.events.filter((e) => !dedupe.isDuplicate(eventKey(e, this.monitorId)));
     // A block that only repeated handled events is acknowledged without delivery.
     return batch.events.length > 0;
   }
 
-  async #pump(handler: (batch: PushBatch) => void | Promise<void>): Promise<void> {
+  /** An explicit-ack monitor's unhandled block: drop its (still live) connection so the server replays it. */
+  #redeliver(batch: PushBatch): void {
+    const live = this.#live;
+    if (!this.#opts.acknowledge || this.#closeRequested || live?.id !== batch.connection) return;
+    // Batches still buffered from this connection are replayed too: `replayUnacknowledged` drops them.
+    this.#live = undefined;
+    live.connection.error ??= new PushConnectionError('REDELIVER', `data block ${batch.blockId} was not handled; reconnecting so that the server replays it`);
+    live.connection.socket.destroy();
+  }
+
+  async #pump(handler: PushHandler): Promise<void> {
     const iterator = this.#iterate();
     for (;;) {
       let result: IteratorResult<PushBatch>;
@@ -262,13 +325,21 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
     }
   }
 
-  async #handle(handler: (batch: PushBatch) => void | Promise<void>, batch: PushBatch): Promise<void> {
+  async #handle(handler: PushHandler, batch: PushBatch): Promise<void> {
     this.#handlerBusy = true;
     try {
-      await handlerScope.run(this, () => handler(batch));
-    } catch (err) {
-      this.#noAck.add(batch);
-      this.report(new PushHandlerError(batch.blockId, err));
+      let failure: PushHandlerError | undefined;
+      try {
+        const handled = await handlerScope.run(this, () => handler(batch));
+        if (handled === false) failure = new PushHandlerError(batch.blockId, undefined, { notHandled: true });
+      } catch (err) {
+        failure = new PushHandlerError(batch.blockId, err);
+      }
+      if (failure && !this.#acked.has(batch)) {
+        this.#noAck.add(batch);
+        this.report(failure);
+        this.#redeliver(batch);
+      }
     } finally {
       this.#handlerBusy = false;
       this.#onHandlerIdle?.();
@@ -286,6 +357,12 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
       this.#onHandlerIdle = () => queueMicrotask(check);
       check();
     });
+  }
+}
+
+function checkBatch(batch: PushBatch, where: string): void {
+  if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.events) || !Number.isInteger(batch.blockId)) {
+    throw new TypeError(`${where} batch must be a PushBatch of this session`);
   }
 }
 

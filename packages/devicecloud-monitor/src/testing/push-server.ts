@@ -36,6 +36,8 @@ export interface PushFaultState {
   maxUnackedBlocks: number;
   /** Right after every accepted ConnectionRequest, send a frame header that desynchronises the stream. */
   badBlockOnConnect: boolean;
+  /** Per monitor: how many more acks are lost (as if the link dropped while they were in flight). */
+  loseAcks: Map<number, number>;
 }
 
 /** A PublishMessage header declaring 4 GiB: no client accepts it, the stream is lost. */
@@ -129,7 +131,11 @@ function handleSocket(socket: Socket, host: PushServerHost, registry: Connection
     if (registry.get(connection.monitor.id) === connection) registry.delete(connection.monitor.id);
   });
   socket.on('data', (chunk: Buffer) => {
-    if (refused || (connection && !connection.monitor.explicitAck)) return;
+    if (refused) return;
+    if (connection && !connection.monitor.explicitAck) {
+      connection.monitor.ignoredBytes += chunk.length;
+      return;
+    }
     decoder.push(chunk);
     try {
       for (let frame = decoder.next(); frame; frame = decoder.next()) {
@@ -157,6 +163,13 @@ function handleSocket(socket: Socket, host: PushServerHost, registry: Connection
           if (!monitor.explicitAck) return;
         } else if (frame.type === MessageType.PublishMessageReceived) {
           const ack = parseAck(frame.payload);
+          const acks = connection.monitor.acks;
+          if (acks.push(ack.blockId) > 10_000) acks.shift();
+          const lose = host.faults.loseAcks.get(connection.monitor.id) ?? 0;
+          if (lose > 0) {
+            host.faults.loseAcks.set(connection.monitor.id, lose - 1);
+            continue;
+          }
           if (ack.status === STATUS_OK) connection.monitor.delivered(ack.blockId, host.now());
         }
         // Any other type is skipped by its length.

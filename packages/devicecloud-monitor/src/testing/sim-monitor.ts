@@ -65,6 +65,10 @@ export class SimMonitor {
   readonly inflight = new Map<number, SimBatch>();
   /** The last 10 000 batches handed to a sink (for assertions). */
   readonly sent: SimBatch[] = [];
+  /** Block ids of the acks received (explicit-ack monitors; the last 10 000). */
+  readonly acks: number[] = [];
+  /** Bytes a client sent after the handshake of an ack-off monitor (ignored, as the server does: acks it need not send). */
+  ignoredBytes = 0;
   /** Events dropped because the monitor was not connected and not persistent. */
   dropped = 0;
   sink: Sink | undefined;

@@ -75,6 +75,8 @@ export interface SimulatorFaults {
   disconnect(monitorId: number): boolean;
   /** While on, every accepted push connection gets a desynchronising frame right after its ConnectionResponse. */
   badBlockOnConnect(enabled: boolean): void;
+  /** The next `count` acks from the monitor's client are lost (the block stays in flight and is replayed after a reconnect). */
+  loseAcks(monitorId: number, count: number): void;
 }
 
 function listen(server: Server | HttpServer, port: number, host: string, sockets?: Set<Socket>): Promise<number> {
@@ -157,7 +159,7 @@ export class DeviceCloudSimulator {
     this.random = options.random ?? Math.random;
     this.tlsMaterial = options.tls ?? testCertificate();
     this.ca = this.tlsMaterial.ca ?? this.tlsMaterial.cert;
-    this.faultState = { dropMidFrame: new Set(), splitFrames: false, maxUnackedBlocks: options.maxUnackedBlocks ?? 16, badBlockOnConnect: false };
+    this.faultState = { dropMidFrame: new Set(), splitFrames: false, maxUnackedBlocks: options.maxUnackedBlocks ?? 16, badBlockOnConnect: false, loseAcks: new Map() };
     const conn = (id: number) => this.registry.get(id);
     this.faults = {
       dropMidFrame: (monitorId) => void this.faultState.dropMidFrame.add(monitorId ?? -1),
@@ -194,6 +196,10 @@ export class DeviceCloudSimulator {
       },
       badBlockOnConnect: (enabled) => {
         this.faultState.badBlockOnConnect = enabled;
+      },
+      loseAcks: (monitorId, count) => {
+        if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+        this.faultState.loseAcks.set(monitorId, count);
       },
     };
     this.controlApi = this.createControl();
