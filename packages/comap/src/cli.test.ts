@@ -81,7 +81,7 @@ describe('comap CLI (in-process)', () => {
     r = await comap(['files', u.unitGuid], env);
     expect(lines(r.out).map((f) => f.fileName)).toEqual(u.files.map((f) => f.fileName));
     r = await comap(['info', 'Nowhere'], env);
-    expect([r.code, r.out, r.err]).toEqual([1, '', 'comap: error: no unit name contains "Nowhere" [COMAP_NOT_FOUND]\n']);
+    expect([r.code, r.out, r.err]).toEqual([1, '', 'comap: error: no unit is named or starts with "Nowhere" [COMAP_NOT_FOUND]\n']);
   });
 
   it('history as JSON lines or CSV, progress on stderr for long ranges', async () => {
@@ -113,13 +113,13 @@ describe('comap CLI (in-process)', () => {
     const sim = await simulator();
     const env = envOf(sim);
     const u = sim.units[2]!;
-    let r = await comap(['command', u.unitGuid, 'changeMode', '--mode', 'man'], env);
+    let r = await comap(['command', u.unitGuid, 'changeMode', '--mode', 'man', '--yes'], env);
     expect(lines(r.out)).toEqual([{ unitGuid: u.unitGuid, status: 200, body: { message: 'Command was successfully sent.' } }]);
     expect(u.state.mode).toBe('MAN');
-    expect((await comap(['command', u.unitGuid, '--json', '{"command":"userButton","index":3,"action":"toggle"}'], env)).code).toBe(0);
-    expect((await comap(['command', u.unitGuid, 'extValue', '--index', '2', '--value', '12.5'], env)).code).toBe(0);
-    expect((await comap(['command', u.unitGuid, 'changeSetpoint', '--guid', VALUE_GUID.genset_name, '--value', 'Renamed'], env)).code).toBe(0);
-    expect((await comap(['command', u.unitGuid, 'setTimer', '--index', '1', '--timer', '{"mode":"Once","from":1700000000000,"duration":15}'], env)).code).toBe(0);
+    expect((await comap(['command', u.unitGuid, '--json', '{"command":"userButton","index":3,"action":"toggle"}', '--yes'], env)).code).toBe(0);
+    expect((await comap(['command', u.unitGuid, 'extValue', '--index', '2', '--value', '12.5', '--yes'], env)).code).toBe(0);
+    expect((await comap(['command', u.unitGuid, 'changeSetpoint', '--guid', VALUE_GUID.genset_name, '--value', 'Renamed', '--yes'], env)).code).toBe(0);
+    expect((await comap(['command', u.unitGuid, 'setTimer', '--index', '1', '--timer', '{"mode":"Once","from":1700000000000,"duration":15}', '--yes'], env)).code).toBe(0);
     expect(u.commands.map((c) => c.body.command)).toEqual(['changeMode', 'userButton', 'extValue', 'changeSetpoint', 'setTimer']);
     expect(u.commands[2]?.body).toEqual({ command: 'extValue', index: 2, value: 12.5 });
     r = await comap(['command', u.unitGuid, 'userButton', '--index', '40', '--action', 'start'], env);

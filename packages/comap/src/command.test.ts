@@ -92,6 +92,7 @@ describe('validateCommand: errors name the field', () => {
     [{ command: 'changeSetpoint', value: 1 }, TypeError, /^command\.guid must be a string/],
     [{ command: 'changeSetpoint', guid: 'g', value: true }, TypeError, /^command\.value must be a number or a string/],
     [{ command: 'changeSetpoint', guid: 'g', value: Number.POSITIVE_INFINITY }, RangeError, /^command\.value must be a finite number/],
+    [{ command: 'changeSetpoint', guid: 'g', value: '' }, RangeError, /^command\.value must not be empty$/],
   ];
   it.each(cases)('%j', (input, type, message) => {
     let thrown: unknown;

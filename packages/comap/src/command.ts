@@ -214,6 +214,9 @@ export function validateCommand(input: unknown): Json {
         if (!Number.isFinite(value)) throw new RangeError('command.value must be a finite number');
       } else if (typeof value !== 'string') {
         throw new TypeError('command.value must be a number or a string');
+      } else if (value === '') {
+        // An unset variable must not write an empty setpoint; the text is sent exactly as given otherwise.
+        throw new RangeError('command.value must not be empty');
       }
       return { command: c, guid, value };
     }

@@ -9,6 +9,7 @@
  * - `ComapResponseError` (`protocol`): a 2xx answer whose data does not have the documented shape.
  * - `ComapNotFoundError` (`not-found`): a unit name that matches no unit.
  */
+import type { Unit } from './types.js';
 import { ProtocolError, XError, isHttpError, rawPreview, type ErrorCategory, type VendorErrorInfo } from '@x/http-core';
 
 /**
@@ -34,6 +35,19 @@ export class ComapNotFoundError extends XError {
   }
 }
 Object.defineProperty(ComapNotFoundError.prototype, 'name', { value: 'ComapNotFoundError', writable: true, configurable: true, enumerable: false });
+
+/**
+ * A unit name that does not single out one unit (several names start with it, or none does but
+ * some contain it). Nothing was sent; `candidates` are the units it could mean.
+ */
+export class ComapAmbiguousUnitError extends XError {
+  declare readonly candidates: readonly Unit[];
+  constructor(message: string, candidates: readonly Unit[]) {
+    super(message, { code: 'COMAP_AMBIGUOUS_UNIT', category: 'input' });
+    Object.defineProperty(this, 'candidates', { value: Object.freeze([...candidates]), enumerable: true });
+  }
+}
+Object.defineProperty(ComapAmbiguousUnitError.prototype, 'name', { value: 'ComapAmbiguousUnitError', writable: true, configurable: true, enumerable: false });
 
 /**
  * Reads ComAp's error bodies: `{ "errorMessage": "..." }` from the API and the Identity service,

@@ -43,7 +43,7 @@ describe('history against the simulator', () => {
     const { sim, client } = await setup();
     const guid = sim.units[0]!.unitGuid;
     const progress: string[] = [];
-    const result = await client.history(guid, { from: '01/15/2024', to: new Date(Date.UTC(2024, 3, 20, 23, 59)), onProgress: (p) => progress.push(`${p.window}/${p.windows} ${p.from}-${p.to}`) });
+    const result = await client.history(guid, { from: '01/15/2024', to: '04/20/2024', onProgress: (p) => progress.push(`${p.window}/${p.windows} ${p.from}-${p.to}`) });
     const queries = historyRequests(sim);
     const windows = [...new Set(queries.map((q) => `${q.from}-${q.to}`))];
     expect(windows).toEqual(['01/15/2024-02/14/2024', '02/15/2024-03/16/2024', '03/17/2024-04/16/2024', '04/17/2024-04/20/2024']);
@@ -138,7 +138,8 @@ describe('history against the simulator', () => {
       error = e;
     }
     expect((error as { status?: number }).status).toBe(500);
-    expect(seen).toHaveLength(25);
+    // The first page's 25 entries (one value) minus its last, held back to see whether the next page continues it.
+    expect(seen).toHaveLength(24);
   });
 });
 

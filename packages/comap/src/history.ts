@@ -6,7 +6,7 @@
 import { ComapResponseError } from './errors.js';
 import { type DayNumber, type DayWindow, formatDay, splitIntoWindows, toDayNumber } from './dates.js';
 import type { HistoryPage } from './parse.js';
-import type { ComapValue, HistoryEntry, HistoryValue } from './types.js';
+import type { ComapValue, HistoryEntry, HistoryPoint, HistoryValue } from './types.js';
 import { normalizeGuids } from './value-guid-list.js';
 
 const DAY_MS = 86_400_000;
@@ -26,47 +26,106 @@ export interface HistoryProgress {
 }
 
 export interface HistoryQuery {
-  /** First day (inclusive): a Date (its UTC day) or `MM/DD/YYYY`. Default: the 1st of the current month. */
+  /**
+   * First day (inclusive) as `MM/DD/YYYY`, or a Date: an instant (entries that end before it are
+   * left out). Default: the 1st of the current month.
+   */
   from?: Date | string;
-  /** Last day (inclusive). Default: today. */
+  /** Last day (inclusive) as `MM/DD/YYYY`, or a Date: an instant (entries that start after it are left out). Default: today. */
   to?: Date | string;
   /** Values to fetch (GUIDs); default all. An array, or one comma-separated string. */
   valueGuids?: string | readonly string[];
   onProgress?: (progress: HistoryProgress) => void;
 }
 
+/** The exact instants asked for (Date bounds); entries outside are dropped. */
+export interface HistoryClip {
+  fromMs: number;
+  toMs: number;
+}
+
 export interface HistoryPlan {
   windows: DayWindow[];
   valueGuids: string | undefined;
   onProgress: ((progress: HistoryProgress) => void) | undefined;
+  clip: HistoryClip | undefined;
 }
 
-/** Validates a query (throws TypeError/RangeError naming the field) and splits it into windows. */
+/** Earth's time zones span UTC-12 to UTC+14: a Date's calendar day is one of these around its UTC day. */
+const WEST_MS = 12 * 3_600_000;
+const EAST_MS = 14 * 3_600_000;
+
+function checkInstant(date: Date, field: string): number {
+  const t = date.getTime();
+  toDayNumber(date, field);
+  return t;
+}
+
+/**
+ * Validates a query (throws TypeError/RangeError naming the field) and splits it into windows.
+ * `MM/DD/YYYY` bounds are sent as written. A Date is an instant, not a day: the days asked for
+ * cover it in any time zone the server may count days in, and the result is clipped to it.
+ */
 export function planHistory(query: HistoryQuery, now: number): HistoryPlan {
   if (typeof query !== 'object' || query === null) throw new TypeError('options must be an object');
   const today = Math.floor(now / DAY_MS);
   const d = new Date(now);
   const firstOfMonth: DayNumber = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / DAY_MS;
-  const from = query.from === undefined ? Math.min(firstOfMonth, today) : toDayNumber(query.from, 'from');
-  const to = query.to === undefined ? Math.max(today, from) : toDayNumber(query.to, 'to');
+  const fromMs = query.from instanceof Date ? checkInstant(query.from, 'from') : undefined;
+  const toMs = query.to instanceof Date ? checkInstant(query.to, 'to') : undefined;
+  if (fromMs !== undefined && toMs !== undefined && toMs < fromMs) throw new RangeError(`from (${new Date(fromMs).toISOString()}) must not be after to (${new Date(toMs).toISOString()})`);
+  const from = query.from === undefined ? Math.min(firstOfMonth, today) : fromMs !== undefined ? Math.max(0, Math.floor((fromMs - WEST_MS) / DAY_MS)) : toDayNumber(query.from, 'from');
+  const to = query.to === undefined ? Math.max(today, from) : toMs !== undefined ? Math.floor((toMs + EAST_MS) / DAY_MS) : toDayNumber(query.to, 'to');
   if (to < from) throw new RangeError(`from (${formatDay(from)}) must not be after to (${formatDay(to)})`);
   if (query.onProgress !== undefined && typeof query.onProgress !== 'function') throw new TypeError('onProgress must be a function');
-  return { windows: splitIntoWindows(from, to), valueGuids: normalizeGuids(query.valueGuids, 'valueGuids'), onProgress: query.onProgress };
+  const clip = fromMs === undefined && toMs === undefined ? undefined : { fromMs: fromMs ?? -Infinity, toMs: toMs ?? Infinity };
+  return { windows: splitIntoWindows(from, to), valueGuids: normalizeGuids(query.valueGuids, 'valueGuids'), onProgress: query.onProgress, clip };
 }
 
 /** Fetches one page of one window. */
 export type FetchHistoryPage = (window: { from: string; to: string }, offset: number, valueGuids: string | undefined) => Promise<HistoryPage>;
 
-/** An entry, or a later sighting of the last reported entry of its value with a later `validTo`. */
-export type HistoryItem = { kind: 'entry'; entry: HistoryEntry } | { kind: 'extend'; valueGuid: string; validTo: Date };
+/** Consecutive pages without a single entry after which a still-advancing `nextOffset` is a server fault. */
+export const MAX_EMPTY_PAGES = 3;
 
 function sameValue(a: ComapValue, b: ComapValue): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Walks every window and page of a plan; see the module comment for the de-duplication rule. */
-export async function* walkHistory(plan: HistoryPlan, fetchPage: FetchHistoryPage): AsyncGenerator<HistoryItem, void, undefined> {
-  const last = new Map<string, HistoryEntry>();
+/**
+ * Whether `point`, seen in a later window, is the same interval as `held` read again (the API does
+ * not clip intervals to the window): with `validFrom`, the same value starting no later than `held`
+ * ended (touching or overlapping); without it, the same value as the first sighting in the window.
+ */
+function continues(held: HistoryEntry, point: HistoryPoint, firstInWindow: boolean): boolean {
+  if (!sameValue(point.value, held.value)) return false;
+  if (point.validFrom !== undefined) return point.validFrom.getTime() <= held.validTo.getTime();
+  return firstInWindow;
+}
+
+function toEntry(v: HistoryValue, point: HistoryPoint): HistoryEntry {
+  const entry: HistoryEntry = { valueGuid: v.valueGuid, name: v.name, value: point.value, validTo: point.validTo };
+  if (point.validFrom) entry.validFrom = point.validFrom;
+  if (v.unit !== undefined) entry.unit = v.unit;
+  if (v.decimalPlaces !== undefined) entry.decimalPlaces = v.decimalPlaces;
+  return entry;
+}
+
+/** Whether an entry overlaps the instants asked for (an entry without `validFrom` counts from its `validTo`). */
+function inside(entry: HistoryEntry, clip: HistoryClip | undefined): boolean {
+  if (!clip) return true;
+  const start = (entry.validFrom ?? entry.validTo).getTime();
+  return entry.validTo.getTime() >= clip.fromMs && start <= clip.toMs;
+}
+
+/**
+ * Walks every window and page of a plan and yields each interval once, complete: the last entry
+ * of every value is held back until the next window shows whether it continues (then its
+ * `validTo` grows) or a new interval begins (a gap between equal values is kept). Memory: one
+ * entry per value.
+ */
+export async function* walkHistory(plan: HistoryPlan, fetchPage: FetchHistoryPage): AsyncGenerator<HistoryEntry, void, undefined> {
+  const held = new Map<string, HistoryEntry>();
   let pages = 0;
   let entries = 0;
   for (let w = 0; w < plan.windows.length; w++) {
@@ -74,59 +133,58 @@ export async function* walkHistory(plan: HistoryPlan, fetchPage: FetchHistoryPag
     const range = { from: formatDay(win.from), to: formatDay(win.to) };
     const seenInWindow = new Set<string>();
     let offset: number | null = 0;
+    let emptyPages = 0;
     while (offset !== null) {
       const page = await fetchPage(range, offset, plan.valueGuids);
       pages += 1;
+      let points = 0;
       for (const v of page.values) {
         const key = v.valueGuid.toLowerCase();
         for (const point of v.history) {
-          const previous = last.get(key);
+          points += 1;
+          const previous = held.get(key);
           const firstInWindow = !seenInWindow.has(key);
-          if (w > 0 && previous) {
+          seenInWindow.add(key);
+          if (previous) {
+            // Read before: the same interval again, or an older one.
             if (point.validTo.getTime() <= previous.validTo.getTime()) continue;
-            seenInWindow.add(key);
-            if (firstInWindow && sameValue(point.value, previous.value)) {
-              // Only changes are stored: the same value again is the same interval, read later.
+            if (continues(previous, point, firstInWindow)) {
               previous.validTo = point.validTo;
-              yield { kind: 'extend', valueGuid: v.valueGuid, validTo: point.validTo };
               continue;
             }
+            if (inside(previous, plan.clip)) {
+              entries += 1;
+              yield previous;
+            }
           }
-          seenInWindow.add(key);
-          const entry: HistoryEntry = { valueGuid: v.valueGuid, name: v.name, value: point.value, validTo: point.validTo };
-          if (point.validFrom) entry.validFrom = point.validFrom;
-          if (v.unit !== undefined) entry.unit = v.unit;
-          if (v.decimalPlaces !== undefined) entry.decimalPlaces = v.decimalPlaces;
-          last.set(key, { ...entry });
-          entries += 1;
-          yield { kind: 'entry', entry };
+          held.set(key, toEntry(v, point));
         }
       }
+      emptyPages = points === 0 ? emptyPages + 1 : 0;
       if (page.nextOffset !== null && page.nextOffset <= offset) {
         throw new ComapResponseError(`history: nextOffset ${page.nextOffset} does not advance past offset ${offset}`, { nextOffset: page.nextOffset });
       }
+      if (page.nextOffset !== null && emptyPages >= MAX_EMPTY_PAGES) {
+        throw new ComapResponseError(`history: ${emptyPages} pages in a row without entries and nextOffset still ${page.nextOffset} (window ${range.from}-${range.to})`, { nextOffset: page.nextOffset });
+      }
       offset = page.nextOffset;
+    }
+    if (w === plan.windows.length - 1) {
+      // Nothing can continue them now: the held entries are final (and counted in the last progress).
+      for (const entry of held.values()) {
+        if (!inside(entry, plan.clip)) continue;
+        entries += 1;
+        yield entry;
+      }
     }
     plan.onProgress?.({ window: w + 1, windows: plan.windows.length, from: range.from, to: range.to, pages, entries });
   }
 }
 
-/** Only the entries of a walk (for the async iterator). */
-export async function* historyEntries(items: AsyncIterable<HistoryItem>): AsyncGenerator<HistoryEntry, void, undefined> {
-  for await (const item of items) if (item.kind === 'entry') yield item.entry;
-}
-
-/** Collects a walk into one list per value (first-seen order), extending re-read intervals. */
-export async function collectHistory(items: AsyncIterable<HistoryItem>): Promise<HistoryValue[]> {
+/** Collects a walk into one list per value (first-seen order). */
+export async function collectHistory(entries: AsyncIterable<HistoryEntry>): Promise<HistoryValue[]> {
   const byGuid = new Map<string, HistoryValue>();
-  for await (const item of items) {
-    if (item.kind === 'extend') {
-      const list = byGuid.get(item.valueGuid.toLowerCase())?.history;
-      const tail = list?.[list.length - 1];
-      if (tail) tail.validTo = item.validTo;
-      continue;
-    }
-    const e = item.entry;
+  for await (const e of entries) {
     const key = e.valueGuid.toLowerCase();
     let value = byGuid.get(key);
     if (!value) {

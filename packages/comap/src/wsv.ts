@@ -3,10 +3,11 @@ import { getSharedRateLimiter, type CallOptions, type Clock, type DownloadResult
 import { comapAuth, type TokenSource } from './auth.js';
 import { validateCommand, type ComapCommand, type SimpleCommandName } from './command.js';
 import { classifyWsvError } from './errors.js';
-import { collectHistory, historyEntries, planHistory, walkHistory, type HistoryQuery } from './history.js';
+import { collectHistory, planHistory, walkHistory, type HistoryQuery } from './history.js';
 import { apiUrl, buildHttp, callOptions, checkHttpOptions, checkString, keyFingerprint, type WsvOptions } from './options.js';
 import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues } from './parse.js';
 import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
+import { matchUnit } from './unit-match.js';
 import { normalizeGuids } from './value-guid-list.js';
 
 /** The documented limit: 1 request per second per key, shared by every client of that key. */
@@ -64,9 +65,12 @@ export class WSV {
   protected readonly http: HttpClient;
   private readonly clock: Clock | undefined;
   private state: RateLimitState | undefined;
+  /** The WebSupervisor login whose units this client sees. */
+  readonly loginId: string;
 
   constructor(loginId: string, key: string, token: TokenSource, options?: WsvOptions) {
     checkString(loginId, 'loginId');
+    this.loginId = loginId;
     checkString(key, 'key');
     const checked = checkHttpOptions(options, 'WSV options');
     this.clock = checked.clock;
@@ -160,7 +164,7 @@ export class WSV {
    * never sits in memory. Bad options throw here, before anything is fetched.
    */
   historyEntries(unitGuid: string, options: HistoryOptions = {}): AsyncGenerator<HistoryEntry, void, undefined> {
-    return historyEntries(this.walk(unitGuid, options, 'historyEntries() options'));
+    return this.walk(unitGuid, options, 'historyEntries() options');
   }
 
   /**
@@ -216,7 +220,21 @@ export class WSV {
     return { status: res.status, body: parsed };
   }
 
-  /** The GUID of the first unit whose name contains `name` (case-sensitive substring, as the Python package); undefined if none. */
+  /**
+   * The one unit `name` names: its full name (case-insensitive), else the only name starting with
+   * it. Several candidates throw ComapAmbiguousUnitError (category `input`, `candidates`), none
+   * ComapNotFoundError. Use this before acting on a unit.
+   */
+  async findUnit(name: string, options?: CallOptions): Promise<Unit> {
+    if (typeof name !== 'string') throw new TypeError('name must be a string');
+    if (name.trim() === '') throw new RangeError('name must not be empty');
+    return matchUnit(await this.units(options), name);
+  }
+
+  /**
+   * The GUID of the first unit whose name contains `name` (case-sensitive substring, as the Python
+   * package); undefined if none. It can pick the wrong one of several: prefer `findUnit()`.
+   */
   async getUnitGuid(name: string, options?: CallOptions): Promise<string | undefined> {
     if (typeof name !== 'string') throw new TypeError('name must be a string');
     return (await this.units(options)).find((u) => u.name.includes(name))?.unitGuid;

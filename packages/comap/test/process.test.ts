@@ -99,7 +99,7 @@ describe('comap (built binary) against comap simulate in another process', () =>
   });
 
   it('command Westport start: the command is sent once (after the rate-limit wait) and the answer printed', async () => {
-    const r = await comap(['command', 'Westport', 'start']);
+    const r = await comap(['command', 'Westport', 'start', '--yes']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const answer = JSON.parse(r.stdout) as { unitGuid: string; status: number; body: unknown };
     expect(answer).toEqual({ unitGuid: expect.stringMatching(/^genset[0-9a-f]{32}$/), status: 200, body: { message: 'Command was successfully sent.' } });

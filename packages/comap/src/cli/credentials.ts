@@ -2,6 +2,7 @@
 import { ConfigError } from '@x/http-core/cli';
 import { ComapClient } from '../client.js';
 import type { ComapClientOptions } from '../options.js';
+import type { Confirm } from './confirm.js';
 
 export const CREDENTIAL_OPTIONS = {
   key: { type: 'string', env: 'COMAP_KEY', secret: true, description: 'APIM subscription key (Comap-Key)' },
@@ -21,6 +22,12 @@ export interface CredentialValues {
 
 /** Client options the program adds to every client it makes (tests turn the rate limit off). */
 export type ClientDefaults = Omit<ComapClientOptions, 'key' | 'clientId' | 'secret' | 'loginId' | 'baseUrl'>;
+
+/** How the program meets its user: the terminal prompt (none in scripts and tests). */
+export interface CliSettings {
+  /** Asks before a command moves a machine; undefined: not on a terminal, `--yes` is required. */
+  confirm?: Confirm;
+}
 
 /** A client for the given credentials; a missing one is a ConfigError (exit 78) naming its variable. */
 export function clientFor(values: CredentialValues, defaults: ClientDefaults): ComapClient {

@@ -2,14 +2,14 @@
 import { defineProgram, type ProgramSpec } from '@x/http-core/cli';
 import { VERSION } from '../version.js';
 import { commandCommand } from './command-command.js';
-import type { ClientDefaults } from './credentials.js';
+import type { ClientDefaults, CliSettings } from './credentials.js';
 import { downloadCommand } from './download-command.js';
 import { historyCommand } from './history-command.js';
 import { readCommands } from './read-commands.js';
 import { simulateCommand } from './simulate-command.js';
 
-/** The program; `defaults` go into every client it makes (tests: `{ rateLimit: false }`). */
-export function comapProgram(defaults: ClientDefaults = {}): ProgramSpec {
+/** The program; `defaults` go into every client it makes (tests: `{ rateLimit: false }`); `settings`: prompt. */
+export function comapProgram(defaults: ClientDefaults = {}, settings: CliSettings = {}): ProgramSpec {
   return defineProgram({
     name: 'comap',
     version: VERSION,
@@ -22,6 +22,6 @@ export function comapProgram(defaults: ClientDefaults = {}): ProgramSpec {
       COMAP_LOGIN_ID: 'WebSupervisor login',
       COMAP_BASE_URL: 'API origin (default https://api.websupervisor.net)',
     },
-    commands: [simulateCommand, ...readCommands(defaults), historyCommand(defaults), downloadCommand(defaults), commandCommand(defaults)],
+    commands: [simulateCommand, ...readCommands(defaults), historyCommand(defaults), downloadCommand(defaults), commandCommand(defaults, settings)],
   });
 }
