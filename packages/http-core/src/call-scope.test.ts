@@ -47,7 +47,7 @@ describe('onAbort and CallScope', () => {
     const expired: string[] = [];
     const scopes = ['a', 'b', 'c'].map((name) => {
       const scope = new CallScope(undefined, 15);
-      scope.on('abort', () => expired.push(name));
+      scope.attach({ abort: () => expired.push(name) });
       return scope;
     });
     scopes[1]?.dispose();

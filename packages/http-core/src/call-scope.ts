@@ -29,13 +29,9 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   };
 }
 
-/** What undici accepts as a signal: an AbortSignal, or this much of an EventEmitter. */
-export interface DispatchSignal {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  on(event: 'abort', listener: () => void): unknown;
-  once(event: 'abort', listener: () => void): unknown;
-  removeListener(event: 'abort', listener: () => void): unknown;
+/** What a scope stops when it aborts: the attempt in flight (one at a time). */
+export interface InFlight {
+  abort(reason: unknown): void;
 }
 
 /** The scopes of one deadline duration, in start order (so also in expiry order). */
@@ -124,10 +120,10 @@ const deadlines = new DeadlineWatch();
 
 /**
  * The signal of one call in flight: the caller's signal and the overall deadline, combined into a
- * signal of the call's own (so undici, the limiter and the waits listen to it, not the caller's).
- * The AbortSignal is only made when a step asks for it; undici gets a light emitter otherwise.
+ * scope of the call's own. The attempt in flight is attached to it and aborted directly (no
+ * listener per call); the AbortSignal is only made when a step asks for it (limiter, waits, auth).
  */
-export class CallScope implements DispatchSignal {
+export class CallScope {
   deadlineHit = false;
   /** Links of the deadline watch's list (internal). */
   watchPrev: CallScope | undefined = undefined;
@@ -136,10 +132,11 @@ export class CallScope implements DispatchSignal {
   readonly userSignal: AbortSignal | undefined;
   /** Date.now() based; Infinity without a deadline. */
   readonly deadlineAt: number;
+  /** Something can abort the call (a caller signal or a deadline). */
+  readonly abortable: boolean;
   readonly #deadlineInMs: number | undefined;
-  readonly #abortable: boolean;
   #controller: AbortController | undefined;
-  #listeners: (() => void)[] | undefined;
+  #inFlight: InFlight | undefined;
   #aborted = false;
   #reason: unknown;
   #unsubscribe: (() => void) | undefined;
@@ -147,7 +144,7 @@ export class CallScope implements DispatchSignal {
   constructor(userSignal: AbortSignal | undefined, deadlineInMs: number | undefined) {
     this.userSignal = userSignal;
     this.#deadlineInMs = deadlineInMs;
-    this.#abortable = deadlineInMs !== undefined || userSignal !== undefined;
+    this.abortable = deadlineInMs !== undefined || userSignal !== undefined;
     this.deadlineAt = deadlineInMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + deadlineInMs;
     if (userSignal) {
       if (userSignal.aborted) this.#abort(userSignal.reason);
@@ -158,18 +155,12 @@ export class CallScope implements DispatchSignal {
 
   /** An AbortSignal following the scope (undefined when nothing can abort the call). */
   get signal(): AbortSignal | undefined {
-    if (!this.#abortable) return undefined;
+    if (!this.abortable) return undefined;
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
       if (this.#aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
-  }
-
-  /** What to hand undici: the AbortSignal if one was made, else the scope itself. */
-  get dispatchSignal(): DispatchSignal | AbortSignal | undefined {
-    if (!this.#abortable) return undefined;
-    return this.#controller?.signal ?? this;
   }
 
   get aborted(): boolean {
@@ -180,23 +171,18 @@ export class CallScope implements DispatchSignal {
     return this.#reason;
   }
 
-  on(_event: 'abort', listener: () => void): this {
-    (this.#listeners ??= []).push(listener);
-    return this;
-  }
-
-  once(event: 'abort', listener: () => void): this {
-    return this.on(event, listener);
-  }
-
-  removeListener(_event: 'abort', listener: () => void): this {
-    const index = this.#listeners?.indexOf(listener) ?? -1;
-    if (index !== -1) this.#listeners?.splice(index, 1);
-    return this;
-  }
-
   get userAborted(): boolean {
     return this.userSignal?.aborted === true;
+  }
+
+  /** Makes `target` the attempt in flight: aborted with the scope (at once if it already is). */
+  attach(target: InFlight): void {
+    if (this.#aborted) target.abort(this.#reason);
+    else this.#inFlight = target;
+  }
+
+  detach(target: InFlight): void {
+    if (this.#inFlight === target) this.#inFlight = undefined;
   }
 
   /** Called by the deadline watch. */
@@ -210,9 +196,9 @@ export class CallScope implements DispatchSignal {
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
-    const listeners = this.#listeners;
-    this.#listeners = undefined;
-    if (listeners) for (const listener of listeners) listener();
+    const inFlight = this.#inFlight;
+    this.#inFlight = undefined;
+    inFlight?.abort(reason);
   }
 
   dispose(): void {

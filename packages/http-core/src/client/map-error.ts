@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { AbortError, HttpError, NetworkError, TimeoutError, type VendorErrorInfo, isXError } from '../errors.js';
 import { PREVIEW_LIMIT, redactJson, redactText, truncate } from '../redact.js';
@@ -89,11 +88,11 @@ export interface HttpErrorSettings {
 }
 
 /** The HttpError of a status the caller did not accept, with a bounded, redacted body preview. */
-export async function httpError(ctx: CallContext, res: Dispatcher.ResponseData, headers: Record<string, string>, settings: HttpErrorSettings): Promise<HttpError> {
+export async function httpError(ctx: CallContext, res: { statusCode: number; body: Readable | undefined }, headers: Record<string, string>, settings: HttpErrorSettings): Promise<HttpError> {
   const { redaction } = settings;
   let text = '';
   try {
-    text = ctx.method === 'HEAD' ? '' : await readBounded(res.body, settings.maxErrorBodyBytes);
+    text = ctx.method === 'HEAD' || res.body === undefined ? '' : await readBounded(res.body, settings.maxErrorBodyBytes);
   } catch (error) {
     // The status is what matters; a broken error body only loses the preview.
     if (ctx.scope.userAborted || ctx.scope.deadlineHit) throw mapError(error, ctx, redaction);

@@ -160,9 +160,10 @@ describe('client pipeline', () => {
     const failing = (error: Error): { attempts: () => number; dispatcher: never } => {
       let attempts = 0;
       const dispatcher = {
-        request: () => {
+        dispatch: (_options: unknown, handler: { onResponseError: (controller: undefined, error: Error) => void }) => {
           attempts += 1;
-          return Promise.reject(error);
+          handler.onResponseError(undefined, error);
+          return true;
         },
         close: () => Promise.resolve(),
       };

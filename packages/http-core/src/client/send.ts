@@ -1,15 +1,15 @@
 import { PassThrough, type Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { AuthContext } from '../auth.js';
 import type { CallScope } from '../call-scope.js';
 import { requestChannel, responseChannel } from '../diagnostics.js';
 import type { Release } from '../rate-limiter.js';
 import type { ClientCore, PreparedCall } from './core.js';
-import { decodeBody, knownLengthText, parseJson } from './decode.js';
+import { decodeBuffered, tooLarge } from './decode.js';
+import { type BodyMode, type Exchange, startExchange } from './exchange.js';
 import { httpError, mapError } from './map-error.js';
 import { ClientResponse } from './response.js';
 import { flattenHeaders } from './target.js';
-import type { HttpResponse } from './types.js';
+import type { HttpResponse, ResponseType } from './types.js';
 
 /** Errors thrown by an auth provider's `apply` (never retried by the client). */
 const authFailures = new WeakSet<object>();
@@ -61,7 +61,7 @@ function applyAuth(core: ClientCore, call: PreparedCall): Promise<void> | undefi
   const headers = { ...ctx.headers };
   let pending: void | Promise<void>;
   try {
-    pending = auth.apply(headers, ctx.scope.dispatchSignal === undefined ? NO_SIGNAL : new LazySignalContext(ctx.scope));
+    pending = auth.apply(headers, !ctx.scope.abortable ? NO_SIGNAL : new LazySignalContext(ctx.scope));
   } catch (error) {
     throw authFailure(core, call, error);
   }
@@ -88,7 +88,7 @@ function typedStream(core: ClientCore, call: PreparedCall, source: Readable, rel
   });
   source.pipe(typed);
   if (release !== undefined) typed.once('close', release);
-  if (call.ctx.scope.dispatchSignal !== undefined) {
+  if (call.ctx.scope.abortable) {
     call.keepScope = true;
     typed.once('close', () => call.ctx.scope.dispose());
   }
@@ -110,9 +110,12 @@ function observeResponse(core: ClientCore, call: PreparedCall, status: number, s
   if (responseChannel.hasSubscribers) responseChannel.publish(fields);
 }
 
-function dispatch(core: ClientCore, call: PreparedCall): Promise<Dispatcher.ResponseData> {
+/** The body mode of an attempt's answer type. */
+const BODY_MODE: Readonly<Record<ResponseType, BodyMode>> = { json: 'buffer', text: 'buffer', bytes: 'buffer', none: 'discard', stream: 'stream' };
+
+function dispatch(core: ClientCore, call: PreparedCall, type: ResponseType, onHeaders: ((status: number) => void) | undefined): Exchange {
   const { ctx } = call;
-  return core.dispatcher.request({
+  const options = {
     origin: call.origin,
     path: call.pathAndQuery,
     method: ctx.method,
@@ -120,14 +123,22 @@ function dispatch(core: ClientCore, call: PreparedCall): Promise<Dispatcher.Resp
     body: call.encoded.body,
     headersTimeout: ctx.timeoutInMs,
     bodyTimeout: ctx.timeoutInMs,
-    signal: ctx.scope.dispatchSignal,
+  };
+  return startExchange(core.dispatcher, options, {
+    scope: ctx.scope,
+    mode: BODY_MODE[type],
+    limit: call.maxResponseBytes,
+    tooLarge: (bytes, announced) => tooLarge(ctx, core.redaction, call.maxResponseBytes, bytes, announced),
+    ok: call.ok,
+    onHeaders,
+    requestBody: call.encoded.body,
   });
 }
 
 /** Drops a body nobody will read (on an error), so the connection is not held. */
-function discard(res: Dispatcher.ResponseData | undefined, call: PreparedCall): void {
-  if (res === undefined || res.body.readableEnded) return;
-  if (call.responseType === 'stream' || !res.body.destroyed) res.body.destroy();
+function discard(res: Exchange | undefined): void {
+  const body = res?.body;
+  if (body !== undefined && !body.readableEnded) body.destroy();
 }
 
 /** Fails an attempt that may not start (aborted, or out of time); increments the attempt count. */
@@ -151,39 +162,43 @@ export async function sendOnce<T>(core: ClientCore, call: PreparedCall): Promise
   const { ctx } = call;
   checkStart(core, call);
   let release = core.limiter === undefined ? undefined : await acquireSlot(core.limiter, core, call);
-  let res: Dispatcher.ResponseData | undefined;
+  let res: Exchange | undefined;
   try {
     const authPending = applyAuth(core, call);
     if (authPending !== undefined) await authPending;
     const startedAt = observeRequest(core, call);
+    const type = ctx.method === 'HEAD' && call.responseType !== 'stream' ? 'none' : call.responseType;
+    const releaseAtHeaders = call.releaseSlotOn === 'headers' && release !== undefined;
+    // Made only when someone needs the moment the headers arrive (a buffered body resolves at its end).
+    const onHeaders =
+      releaseAtHeaders || core.logging || responseChannel.hasSubscribers
+        ? (status: number): void => {
+            observeResponse(core, call, status, startedAt);
+            if (releaseAtHeaders) {
+              release?.();
+              release = undefined;
+            }
+          }
+        : undefined;
+    const pending = dispatch(core, call, type, onHeaders);
     try {
-      res = await dispatch(core, call);
+      res = await pending.promise;
     } catch (error) {
-      throw mapError(error, ctx, core.redaction);
-    }
-    observeResponse(core, call, res.statusCode, startedAt);
-    if (call.releaseSlotOn === 'headers' && release !== undefined) {
-      release();
-      release = undefined;
+      // A throwing okStatus or logger fails the attempt as it did before the exchange started.
+      throw (pending.hookError as Error | undefined) ?? mapError(error, ctx, core.redaction);
     }
     const headers = flattenHeaders(res.headers);
-    if (!call.ok(res.statusCode)) throw await httpError(ctx, res, headers, core);
-    const type = ctx.method === 'HEAD' && call.responseType !== 'stream' ? 'none' : call.responseType;
+    if (!res.ok) throw await httpError(ctx, res, headers, core);
     let body: unknown;
-    try {
-      // The common case (JSON of a known length within the cap) reads straight from undici.
-      const text = type === 'json' ? knownLengthText(res, call.maxResponseBytes) : undefined;
-      body = text === undefined ? await decodeBody(ctx, core.redaction, res, type, call.maxResponseBytes) : parseJson(ctx, core.redaction, res, await text);
-    } catch (error) {
-      throw mapError(error, ctx, core.redaction);
-    }
     if (type === 'stream') {
-      body = typedStream(core, call, body as Readable, release);
+      body = typedStream(core, call, res.body as Readable, release);
       release = undefined;
+    } else {
+      body = decodeBuffered(ctx, core.redaction, res, type);
     }
     return new ClientResponse<T>(res.statusCode, headers, body as T, ctx, core.redaction);
   } catch (error) {
-    discard(res, call);
+    discard(res);
     throw error;
   } finally {
     release?.();

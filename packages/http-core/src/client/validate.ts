@@ -61,7 +61,7 @@ export function validateClientOptions(options: HttpClientOptions): void {
   checkByteLimit('maxResponseBytes', options.maxResponseBytes);
   checkMethods('logger', options.logger, ['debug', 'info', 'warn', 'error']);
   checkMethods('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']);
-  checkMethods('dispatcher', options.dispatcher, ['request', 'close']);
+  checkMethods('dispatcher', options.dispatcher, ['dispatch', 'close']);
   if (options.random !== undefined && typeof options.random !== 'function') throw new TypeError('random must be a function returning a number in [0, 1)');
   checkFunction('parseVendorError', options.parseVendorError);
   checkFunction('classify', options.classify);
