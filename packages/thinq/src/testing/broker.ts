@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import type * as AedesModule from 'aedes';
 import type { TestCa } from './ca.js';
 
 /** The simulator's MQTT broker (aedes) over mutual TLS. */
@@ -24,7 +25,7 @@ export interface MqttBrokerSim {
 
 /** Starts an aedes broker on 127.0.0.1 requiring client certificates issued by `ca`. */
 export async function startMqttBroker(ca: TestCa, options: { port?: number } = {}): Promise<MqttBrokerSim> {
-  const { Aedes } = await import('aedes');
+  const { Aedes } = await importAedes();
   const allowed = new Map<string, Set<string>>();
   const subscriptions = new Map<string, string[]>();
   const broker = await Aedes.createBroker({
@@ -86,4 +87,16 @@ export async function startMqttBroker(ca: TestCa, options: { port?: number } = {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** aedes is an optional peer dependency (only the simulator needs it): say what to install when it is missing. */
+async function importAedes(): Promise<typeof AedesModule> {
+  try {
+    return await import('aedes');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes("'aedes'");
+    if (!missing) throw error;
+    throw new Error("The ThinQ simulator's MQTT broker needs the optional peer dependency 'aedes': run `npm install aedes@^1.2.0`.", { cause: error });
+  }
 }
