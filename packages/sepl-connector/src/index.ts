@@ -14,6 +14,10 @@ export { DEFAULT_HANDLERS, g2CredentialsFrame, g2RequestFrame, parseG2Inbound, t
 export { G1_UPDATE_FRAME, g1CredentialsFrame, g1EventMessage, g1OutboundFrame, g1RegistrationBody, parseG1Inbound } from './g1-frames.js';
 export { GRANULARITIES, bucketStart, checkGranularity, isGranularity, timeWindowToMs, type Granularity, type TimeWindow } from './granularity.js';
 export { AverageClient, parseAverageRows, type AverageClientOptions, type AverageQuery, type AverageRow } from './average.js';
+export { g3DeviceHash, g3HubHash, type G3HashedDevice } from './g3-hash.js';
+export { OpenIdTokenProvider, type OpenIdCredentials } from './g3-openid.js';
+export { createG3Http, type G3Http } from './g3-http.js';
+export { G3PlatformClient, type G3Device, type G3Hub, type G3PlatformEndpoints } from './g3-platform.js';
 export { createHttpLib, type HttpLib, type HttpLibOptions, type HttpLibRequestOptions, type HttpLibResponse } from './http-lib.js';
 export {
   SeplAuthError,

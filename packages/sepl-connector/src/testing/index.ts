@@ -12,3 +12,5 @@ export {
   type SimRegistration,
 } from './simulator.js';
 export { averageBuckets, numericValue, type AverageWireRow, type DataPoint } from './druid.js';
+export { SeplG3Simulator, startSeplG3Simulator, type SeplG3SimulatorOptions } from './g3-simulator.js';
+export { G3Rest, type G3RestOptions, type SimG3Device, type SimG3Request, type SimHub } from './g3-rest.js';

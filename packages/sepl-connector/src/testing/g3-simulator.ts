@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createControl, withControl, type Control } from '@x/http-core/testing';
+import { G3Rest, type SimG3Device, type SimG3Request, type SimHub } from './g3-rest.js';
+
+export interface SeplG3SimulatorOptions {
+  /** user → password. Default `{ sepl: 'sepl-password' }`. */
+  users?: Record<string, string>;
+  /** The OpenID client id the token endpoint accepts. Default `client-connector-lib`. */
+  clientId?: string;
+  /** Access token lifetime in seconds. Default 300 (Keycloak's default). */
+  accessTtlS?: number;
+  /** Refresh token lifetime in seconds. Default 1800 (Keycloak's default). */
+  refreshTtlS?: number;
+  /** Milliseconds since the epoch (token expiry). Default `Date.now`. */
+  now?: () => number;
+  /** Serve HTTPS with this key and certificate (e.g. `testCertificate()`). */
+  tls?: { key: string; cert: string };
+  host?: string;
+  port?: number;
+}
+
+/**
+ * A loopback SENERGY (G3) platform: the Keycloak-style token endpoint at `tokenUrl`, the hub REST
+ * at `hubUrl` and the device REST at `deviceUrl`, with the shared control API at `controlUrl`
+ * (`tokens/revoke` ends a user's tokens, `faults` apply to the REST paths, `received` lists the
+ * REST requests without the token form).
+ */
+export class SeplG3Simulator {
+  readonly rest: G3Rest;
+  readonly control: Control;
+  readonly #server: Server;
+  readonly #host: string;
+  readonly #secure: boolean;
+  #port = 0;
+
+  constructor(options: SeplG3SimulatorOptions = {}) {
+    const now = options.now ?? Date.now;
+    this.rest = new G3Rest({
+      users: { ...(options.users ?? { sepl: 'sepl-password' }) },
+      clientId: options.clientId ?? 'client-connector-lib',
+      accessTtlS: options.accessTtlS ?? 300,
+      refreshTtlS: options.refreshTtlS ?? 1800,
+      now,
+    });
+    this.#host = options.host ?? '127.0.0.1';
+    this.#secure = options.tls !== undefined;
+    this.control = createControl({
+      name: 'sepl-connector-g3',
+      revokeTokens: ({ token }) => this.rest.expireTokens(token),
+      received: () => this.rest.requests,
+      clearReceived: () => void this.rest.requests.splice(0),
+    });
+    const handler = withControl(this.control, (req: IncomingMessage, res: ServerResponse): void => {
+      const url = new URL(req.url ?? '/', 'http://simulator');
+      if (this.rest.handle(req, res, url)) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not found' }));
+    });
+    this.#server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
+  }
+
+  async listen(port = 0): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, this.#host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#port = (this.#server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `${this.#secure ? 'https' : 'http'}://${this.#host}:${this.#port}/`;
+  }
+  /** The OpenID token endpoint (`auth_endpt`). */
+  get tokenUrl(): string {
+    return `${this.url}auth/token`;
+  }
+  /** The hub REST (`hub_endpt`). */
+  get hubUrl(): string {
+    return `${this.url}hubs`;
+  }
+  /** The device REST (`device_endpt`). */
+  get deviceUrl(): string {
+    return `${this.url}devices`;
+  }
+  get controlUrl(): string {
+    return `${this.url}control`;
+  }
+  get hubs(): ReadonlyMap<string, SimHub> {
+    return this.rest.hubs;
+  }
+  get devices(): ReadonlyMap<string, SimG3Device> {
+    return this.rest.devices;
+  }
+  get requests(): readonly SimG3Request[] {
+    return this.rest.requests;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}
+
+/** Starts a G3 simulator on loopback. */
+export function startSeplG3Simulator(options: SeplG3SimulatorOptions = {}): Promise<SeplG3Simulator> {
+  return new SeplG3Simulator(options).listen(options.port ?? 0);
+}
