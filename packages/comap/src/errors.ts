@@ -18,15 +18,33 @@ import { ProtocolError, XError, isHttpError, rawPreview, type ErrorCategory, typ
  * most 2 KiB of what was sent, secrets redacted.
  */
 export class ComapResponseError extends ProtocolError {
-  constructor(message: string, raw: unknown) {
-    super(message, rawPreview(raw), { code: 'COMAP_BAD_RESPONSE', category: 'protocol' });
+  constructor(message: string, raw: unknown, code = 'COMAP_BAD_RESPONSE') {
+    super(message, rawPreview(raw), { code, category: 'protocol' });
   }
 }
 Object.defineProperty(ComapResponseError.prototype, 'name', { value: 'ComapResponseError', writable: true, configurable: true, enumerable: false });
 
 export function isComapResponseError(e: unknown): e is ComapResponseError {
-  return e instanceof Error && e.name === 'ComapResponseError' && (e as { code?: unknown }).code === 'COMAP_BAD_RESPONSE';
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && (e.name === 'ComapResponseError' || e.name === 'ComapItemError') && (code === 'COMAP_BAD_RESPONSE' || code === 'COMAP_BAD_ITEM');
 }
+
+/**
+ * One item of a list answer (a unit, a value, a history entry, ...) without the documented shape.
+ * The client skips it and reports it (`onInvalidItem`) instead of failing the whole call, unless
+ * `strict` is set. `path` says where (`values.values[3].timeStamp`); `item` is the item as
+ * received (non-enumerable), `rawPreview` a bounded, redacted preview of it.
+ */
+export class ComapItemError extends ComapResponseError {
+  declare readonly path: string;
+  declare readonly item: unknown;
+  constructor(message: string, path: string, item: unknown) {
+    super(message, item, 'COMAP_BAD_ITEM');
+    Object.defineProperty(this, 'path', { value: path, enumerable: true });
+    Object.defineProperty(this, 'item', { value: item, enumerable: false });
+  }
+}
+Object.defineProperty(ComapItemError.prototype, 'name', { value: 'ComapItemError', writable: true, configurable: true, enumerable: false });
 
 /** Nothing of that name exists (e.g. no unit name contains the text the CLI was given). */
 export class ComapNotFoundError extends XError {

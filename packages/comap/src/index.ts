@@ -19,10 +19,11 @@ export type {
   WeekDay,
   DayWeekend,
 } from './command.js';
-export { ComapNotFoundError, ComapResponseError, classifyIdentityError, classifyWsvError, isComapResponseError, parseComapError } from './errors.js';
+export { ComapAmbiguousUnitError, ComapItemError, ComapNotFoundError, ComapResponseError, classifyIdentityError, classifyWsvError, isComapResponseError, parseComapError } from './errors.js';
 export { parseComapTimestamp, formatComapDate, splitIntoWindows, toDayNumber, formatDay, MAX_HISTORY_WINDOW_DAYS } from './dates.js';
 export type { DayNumber, DayWindow } from './dates.js';
 export { decodeHtmlEntities } from './html.js';
+export { MAX_EMPTY_PAGES } from './history.js';
 export type { HistoryProgress, HistoryQuery } from './history.js';
 export { DEFAULT_BASE_URL } from './options.js';
 export type { CallOptions, ComapClientOptions, ComapHttpOptions, IdentityOptions, WsvOptions } from './options.js';

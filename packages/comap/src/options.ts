@@ -17,7 +17,7 @@ import {
   type HttpClientOptions,
   type RateLimiter,
 } from '@x/http-core';
-import { parseComapError } from './errors.js';
+import { parseComapError, type ComapItemError } from './errors.js';
 import { USER_AGENT } from './version.js';
 
 export type { CallOptions } from '@x/http-core';
@@ -44,6 +44,13 @@ export interface WsvOptions extends ComapHttpOptions {
    * it off; a RateLimiter is used as given; an object sets a different (still shared) rate.
    */
   rateLimit?: false | RateLimiter | { requestsPerInterval?: number; intervalInMs?: number };
+  /**
+   * A malformed item of a list answer (a value with `timeStamp: null`, a unit with `name: null`)
+   * fails the whole call. Default false: the item is skipped and reported to `onInvalidItem`.
+   */
+  strict?: boolean;
+  /** Gets each skipped item's ComapItemError (`path`, `item`, `rawPreview`). Default: a warning on `logger`. */
+  onInvalidItem?: (error: ComapItemError) => void;
 }
 
 export interface ComapClientOptions extends WsvOptions {
@@ -59,6 +66,11 @@ export interface ComapClientOptions extends WsvOptions {
    * the same key. A token request over the limit waits (abortable) instead of being sent.
    */
   tokenRateLimiter?: RateLimiter;
+  /**
+   * Share the token with the other clients of this identity in this process (same origin, key,
+   * client id and secret). Default true; false: this client fetches and refreshes its own.
+   */
+  shareToken?: boolean;
 }
 
 /** Resolves `relative` against the base URL, keeping any path prefix of the base. */

@@ -4,7 +4,7 @@
  * preview of what the server sent.
  */
 import { parseComapTimestamp } from './dates.js';
-import { ComapResponseError } from './errors.js';
+import { ComapItemError, ComapResponseError, isComapResponseError } from './errors.js';
 import { decodeHtmlEntities } from './html.js';
 import type {
   Comment,
@@ -21,6 +21,18 @@ import type {
 } from './types.js';
 
 type Obj = Record<string, unknown>;
+
+/** How list answers treat a malformed item: skip and report it (default), or fail the call (`strict`). */
+export interface ParseMode {
+  strict: boolean;
+  onInvalidItem: (error: ComapItemError) => void;
+}
+
+/** Every malformed item fails the call (token, tests, and `strict: true`). */
+export const STRICT: ParseMode = Object.freeze({
+  strict: true,
+  onInvalidItem: () => undefined,
+});
 
 /** Reads fields of one JSON object, reporting failures against the whole response. */
 class Reader {
@@ -90,13 +102,25 @@ class Reader {
     return this.fail(field, 'a string, a number or a list');
   }
 
-  list(field: string): Reader[] {
+  /**
+   * The items of a list, each mapped by `map`; a malformed one is skipped and reported (its
+   * ComapItemError carries the item), or fails the whole answer in strict mode.
+   */
+  items<T>(field: string, mode: ParseMode, map: (item: Reader) => T): T[] {
     const v = this.obj[field];
     if (!Array.isArray(v)) this.fail(field, 'a list');
-    return v.map((item, i) => {
-      if (!isObj(item)) this.fail(`${field}[${i}]`, 'an object');
-      return new Reader(item, `${this.where}.${field}[${i}]`, this.root);
+    const out: T[] = [];
+    v.forEach((item: unknown, i) => {
+      const where = `${this.where}.${field}[${i}]`;
+      try {
+        if (!isObj(item)) this.fail(`${field}[${i}]`, 'an object');
+        out.push(map(new Reader(item, where, this.root)));
+      } catch (error) {
+        if (mode.strict || !isComapResponseError(error) || error instanceof ComapItemError) throw error;
+        mode.onInvalidItem(new ComapItemError(error.message, where, item));
+      }
     });
+    return out;
   }
 
   child(field: string): Reader {
@@ -123,16 +147,12 @@ export function parseToken(body: unknown): TokenResponse {
   return { token_type: r.optStr('token_type', 'Bearer'), expires_in: expires, ext_expires_in: r.num('ext_expires_in', expires), access_token: token };
 }
 
-export function parseUnits(body: unknown): Unit[] {
-  return root(body, 'units')
-    .list('units')
-    .map((u) => ({ name: u.str('name'), unitGuid: u.str('unitGuid'), url: u.optStr('url') }));
+export function parseUnits(body: unknown, mode: ParseMode = STRICT): Unit[] {
+  return root(body, 'units').items('units', mode, (u) => ({ name: u.str('name'), unitGuid: u.str('unitGuid'), url: u.optStr('url') }));
 }
 
-export function parseValues(body: unknown): UnitValue[] {
-  return root(body, 'values')
-    .list('values')
-    .map((v) => ({
+export function parseValues(body: unknown, mode: ParseMode = STRICT): UnitValue[] {
+  return root(body, 'values').items('values', mode, (v) => ({
       name: v.str('name'),
       valueGuid: v.str('valueGuid'),
       value: v.value('value'),
@@ -165,12 +185,14 @@ export function parseInfo(body: unknown): UnitInfo {
   };
 }
 
-export function parsePermissions(body: unknown): UnitPermissions {
+export function parsePermissions(body: unknown, mode: ParseMode = STRICT): UnitPermissions {
   const r = root(body, 'permissions');
   return {
     name: r.optStr('name'),
     unitGuid: r.str('unitGuid'),
-    permissions: r.list('permissions').map(
+    permissions: r.items(
+      'permissions',
+      mode,
       (p): Permission => ({
         loginId: p.str('loginId'),
         read: p.bool('read'),
@@ -183,10 +205,8 @@ export function parsePermissions(body: unknown): UnitPermissions {
   };
 }
 
-export function parseComments(body: unknown): Comment[] {
-  return root(body, 'comments')
-    .list('comments')
-    .map((c): Comment => {
+export function parseComments(body: unknown, mode: ParseMode = STRICT): Comment[] {
+  return root(body, 'comments').items('comments', mode, (c): Comment => {
       const rawId = c.obj.id;
       const id = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : c.fail('id', 'a number or a string');
       // `author` (live API) wins; the documented misspelling `auhtor` is read when it is absent or null.
@@ -195,10 +215,8 @@ export function parseComments(body: unknown): Comment[] {
     });
 }
 
-export function parseFiles(body: unknown): UnitFile[] {
-  return root(body, 'files')
-    .list('files')
-    .map((f) => ({ fileName: f.str('fileName'), fileType: f.optStr('fileType'), generated: f.date('generated') }));
+export function parseFiles(body: unknown, mode: ParseMode = STRICT): UnitFile[] {
+  return root(body, 'files').items('files', mode, (f) => ({ fileName: f.str('fileName'), fileType: f.optStr('fileType'), generated: f.date('generated') }));
 }
 
 /** One page of history: its values and the offset of the next page (null when done). */
@@ -207,7 +225,7 @@ export interface HistoryPage {
   nextOffset: number | null;
 }
 
-export function parseHistoryPage(body: unknown): HistoryPage {
+export function parseHistoryPage(body: unknown, mode: ParseMode = STRICT): HistoryPage {
   const r = root(body, 'history');
   const next = r.obj.nextOffset;
   let nextOffset: number | null = null;
@@ -215,11 +233,11 @@ export function parseHistoryPage(body: unknown): HistoryPage {
     nextOffset = r.num('nextOffset');
     if (!Number.isSafeInteger(nextOffset) || nextOffset < 0) r.fail('nextOffset', 'a non-negative integer or null');
   }
-  const values = r.list('values').map((v): HistoryValue => {
+  const values = r.items('values', mode, (v): HistoryValue => {
     const out: HistoryValue = {
       name: v.optStr('name'),
       valueGuid: v.str('valueGuid'),
-      history: v.list('history').map((h): HistoryPoint => {
+      history: v.items('history', mode, (h): HistoryPoint => {
         const point: HistoryPoint = { value: h.value('value'), validTo: h.date('validTo') };
         const from = h.optDate('validFrom');
         if (from) point.validFrom = from;

@@ -1,11 +1,11 @@
 /** The WebSupervisor v1.1 API of one login: units, values, history, files, commands. */
-import { getSharedRateLimiter, type CallOptions, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
+import { getSharedRateLimiter, namespacedLogger, type CallOptions, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
 import { comapAuth, type TokenSource } from './auth.js';
 import { validateCommand, type ComapCommand, type SimpleCommandName } from './command.js';
 import { classifyWsvError } from './errors.js';
 import { collectHistory, planHistory, walkHistory, type HistoryQuery } from './history.js';
 import { apiUrl, buildHttp, callOptions, checkHttpOptions, checkString, keyFingerprint, type WsvOptions } from './options.js';
-import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues } from './parse.js';
+import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues, type ParseMode } from './parse.js';
 import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
 import { matchUnit } from './unit-match.js';
 import { normalizeGuids } from './value-guid-list.js';
@@ -47,6 +47,18 @@ function sharedLimiter(key: string, option: WsvOptions['rateLimit'], clock: Cloc
   return getSharedRateLimiter(id, { tokensPerInterval: tokens, intervalInMs: interval, ...(clock ? { clock } : {}) });
 }
 
+/** Lenient unless `strict`: a skipped item goes to `onInvalidItem`, else a warning on the logger. */
+function parseMode(options: WsvOptions): ParseMode {
+  if (options.strict !== undefined && typeof options.strict !== 'boolean') throw new TypeError('WSV options.strict must be a boolean');
+  const report = options.onInvalidItem;
+  if (report !== undefined && typeof report !== 'function') throw new TypeError('WSV options.onInvalidItem must be a function');
+  const logger = options.logger ? namespacedLogger(options.logger, 'comap') : undefined;
+  return {
+    strict: options.strict === true,
+    onInvalidItem: report ?? ((error) => logger?.warn(`skipped a malformed item: ${error.message}`, { path: error.path, raw: error.rawPreview })),
+  };
+}
+
 function checkGuid(unitGuid: unknown): string {
   return checkString(unitGuid, 'unitGuid');
 }
@@ -65,6 +77,7 @@ export class WSV {
   protected readonly http: HttpClient;
   private readonly clock: Clock | undefined;
   private state: RateLimitState | undefined;
+  private readonly mode: ParseMode;
   /** The WebSupervisor login whose units this client sees. */
   readonly loginId: string;
 
@@ -73,6 +86,7 @@ export class WSV {
     this.loginId = loginId;
     checkString(key, 'key');
     const checked = checkHttpOptions(options, 'WSV options');
+    this.mode = parseMode(checked);
     this.clock = checked.clock;
     this.http = buildHttp(checked, {
       baseUrl: apiUrl(checked.baseUrl, `v1.1/${encodeURIComponent(loginId)}/`),
@@ -115,14 +129,14 @@ export class WSV {
 
   /** Every unit of the login. */
   async units(options?: CallOptions): Promise<Unit[]> {
-    return parseUnits(await this.get('units', callOptions(options, 'units() options')));
+    return parseUnits(await this.get('units', callOptions(options, 'units() options')), this.mode);
   }
 
   /** Current values of a unit; all of them, or those named by `valueGuids` (array or "a,b"). */
   async values(unitGuid: string, valueGuids?: string | readonly string[], options?: CallOptions): Promise<UnitValue[]> {
     const path = this.unitPath(unitGuid, 'values');
     const guids = normalizeGuids(valueGuids, 'valueGuids');
-    return parseValues(await this.get(path, callOptions(options, 'values() options'), { valueGuids: guids }));
+    return parseValues(await this.get(path, callOptions(options, 'values() options'), { valueGuids: guids }), this.mode);
   }
 
   async info(unitGuid: string, options?: CallOptions): Promise<UnitInfo> {
@@ -131,15 +145,15 @@ export class WSV {
 
   /** Who may read, control and modify the unit (the Python package has no such call). */
   async permissions(unitGuid: string, options?: CallOptions): Promise<UnitPermissions> {
-    return parsePermissions(await this.get(this.unitPath(unitGuid, 'permissions'), callOptions(options, 'permissions() options')));
+    return parsePermissions(await this.get(this.unitPath(unitGuid, 'permissions'), callOptions(options, 'permissions() options')), this.mode);
   }
 
   async comments(unitGuid: string, options?: CallOptions): Promise<Comment[]> {
-    return parseComments(await this.get(this.unitPath(unitGuid, 'comments'), callOptions(options, 'comments() options')));
+    return parseComments(await this.get(this.unitPath(unitGuid, 'comments'), callOptions(options, 'comments() options')), this.mode);
   }
 
   async files(unitGuid: string, options?: CallOptions): Promise<UnitFile[]> {
-    return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), callOptions(options, 'files() options')));
+    return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), callOptions(options, 'files() options')), this.mode);
   }
 
   private walk(unitGuid: string, options: HistoryOptions, where: string) {
@@ -147,7 +161,7 @@ export class WSV {
     const call = callOptions(options, where);
     const plan = planHistory(options, (this.clock ?? Date).now());
     return walkHistory(plan, async (window, offset, valueGuids) =>
-      parseHistoryPage(await this.get(path, call, { from: window.from, to: window.to, offset: String(offset), valueGuids })),
+      parseHistoryPage(await this.get(path, call, { from: window.from, to: window.to, offset: String(offset), valueGuids }), this.mode),
     );
   }
 

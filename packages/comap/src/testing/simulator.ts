@@ -149,6 +149,7 @@ export class ComapSimulator {
   private readonly tokenWindow: RollingWindow | undefined;
   private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit'>>;
   private server: TestServer | undefined;
+  private readonly canned: { pathSuffix: string; body: unknown; count: number }[] = [];
   private origin = '';
 
   constructor(options: ComapSimulatorOptions = {}) {
@@ -378,10 +379,30 @@ export class ComapSimulator {
     let reply = fault;
     if (reply === undefined) {
       const read = await this.readRequestBody(req, record);
-      reply = read instanceof HttpReply ? read : this.route(record.method, path, params, req, read.body, read.text);
+      reply = read instanceof HttpReply ? read : (this.takeCanned(path) ?? this.route(record.method, path, params, req, read.body, read.text));
     }
     record.status = reply.status;
     this.send(res, reply);
+  }
+
+  /**
+   * Answers the next `count` requests whose path ends with `pathSuffix` with 200 and `body`
+   * instead of the fleet's data (no key or token check): malformed items (`timeStamp: null`,
+   * `name: null`) for tests of lenient parsing.
+   */
+  answerWith(pathSuffix: string, body: unknown, count = 1): void {
+    if (typeof pathSuffix !== 'string' || pathSuffix === '') throw new TypeError('pathSuffix must be a non-empty string');
+    if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
+    this.canned.push({ pathSuffix, body, count });
+  }
+
+  private takeCanned(path: string): HttpReply | undefined {
+    const i = this.canned.findIndex((c) => path.endsWith(c.pathSuffix));
+    const canned = this.canned[i];
+    if (canned === undefined) return undefined;
+    canned.count -= 1;
+    if (canned.count === 0) this.canned.splice(i, 1);
+    return new HttpReply(200, canned.body);
   }
 
   private keyReply(req: IncomingMessage, params: URLSearchParams): HttpReply | undefined {
