@@ -114,14 +114,38 @@ function convert(body: Obj, numbers: readonly string[], booleans: readonly strin
 }
 
 const NUMERIC_STREAM_TYPES = new Set(['INTEGER', 'LONG', 'FLOAT', 'DOUBLE']);
+
+/**
+ * How `data` of a LONG stream is given: `number` (default; exact only up to 2^53), `string` (the
+ * exact digits) or `bigint`.
+ */
+export type LongMode = 'number' | 'string' | 'bigint';
+
+/** Options of document decoding. */
+export interface DecodeOptions {
+  /** Scrubs extra secrets (an HTTP monitor's transport token) from the raw preview of a failure. */
+  redactor?: Redactor;
+  /** LONG data points: `number` (default), `string` or `bigint` (both exact in JSON and XML). */
+  longs?: LongMode;
+}
+
+const INTEGER = /^-?\d+$/;
+
+function longValue(v: unknown, mode: LongMode): unknown {
+  if (mode === 'number') return toNumber(v);
+  const digits = typeof v === 'number' && Number.isInteger(v) ? String(v) : typeof v === 'string' ? v.trim() : undefined;
+  if (digits === undefined || !INTEGER.test(digits)) return v;
+  return mode === 'bigint' ? BigInt(digits) : digits;
+}
 const DATA_POINT_NUMBERS = ['cstId', 'timestamp', 'serverTimestamp', 'quality'] as const;
 const DEVICE_CORE_NUMBERS = ['cstId', 'grpId', 'dpConnectionStatus', 'dpRestrictedStatus', 'dpCapabilities', 'dpFirmwareLevel'] as const;
 const DEVICE_ID_NUMBERS = ['devId', 'devVersion'] as const;
 const FILE_DATA_NUMBERS = ['cstId', 'fdSize'] as const;
 
-function dataPoint(body: Obj): DataPoint {
+function dataPoint(body: Obj, longs: LongMode): DataPoint {
   convert(body, DATA_POINT_NUMBERS);
-  if (typeof body.data === 'string' && typeof body.streamType === 'string' && NUMERIC_STREAM_TYPES.has(body.streamType)) {
+  if (body.streamType === 'LONG') body.data = longValue(body.data, longs);
+  else if (typeof body.data === 'string' && typeof body.streamType === 'string' && NUMERIC_STREAM_TYPES.has(body.streamType)) {
     body.data = toNumber(body.data);
   }
   return body as DataPoint;
@@ -142,7 +166,7 @@ function text(v: unknown): string {
 }
 
 /** Converts one `Msg` object to a typed event (the body is converted in place, not copied). */
-export function toMonitorEvent(msg: Obj): MonitorEvent {
+export function toMonitorEvent(msg: Obj, longs: LongMode = 'number'): MonitorEvent {
   const topic = text(msg.topic);
   const operation = text(msg.operation);
   const timestamp = text(msg.timestamp);
@@ -157,7 +181,7 @@ export function toMonitorEvent(msg: Obj): MonitorEvent {
   }
   const body = resource === undefined ? undefined : msg[resource];
   let event: MonitorEvent;
-  if (isObj(body) && resource === 'DataPoint') event = { topic, operation, timestamp, replay, type: 'DataPoint', payload: dataPoint(body) };
+  if (isObj(body) && resource === 'DataPoint') event = { topic, operation, timestamp, replay, type: 'DataPoint', payload: dataPoint(body, longs) };
   else if (isObj(body) && resource === 'DeviceCore') event = { topic, operation, timestamp, replay, type: 'DeviceCore', payload: deviceCore(body) };
   else if (isObj(body) && resource === 'FileData') event = { topic, operation, timestamp, replay, type: 'FileData', payload: fileData(body) };
   else event = { topic, operation, timestamp, replay, type: 'other', resource: resource ?? topic.split('/')[1] ?? '', payload: body };
@@ -169,7 +193,8 @@ export function toMonitorEvent(msg: Obj): MonitorEvent {
  * `Document.Msg` (object, array, or absent for an empty keep-alive document) to typed events.
  * `raw` is only used for the error preview.
  */
-export function normalizeDocument(doc: unknown, raw?: Uint8Array | string, redactor?: Redactor): MonitorEvent[] {
+export function normalizeDocument(doc: unknown, raw?: Uint8Array | string, options: DecodeOptions = {}): MonitorEvent[] {
+  const { redactor, longs = 'number' } = options;
   if (!isObj(doc) || !('Document' in doc)) {
     throw new PushProtocolError('BAD_DOCUMENT', 'monitor document has no Document root', raw, { redactor });
   }
@@ -181,6 +206,6 @@ export function normalizeDocument(doc: unknown, raw?: Uint8Array | string, redac
   const list = Array.isArray(msg) ? msg : [msg];
   return list.map((m) => {
     if (!isObj(m)) throw new PushProtocolError('BAD_DOCUMENT', 'Msg entry is not an object', raw, { redactor });
-    return toMonitorEvent(m);
+    return toMonitorEvent(m, longs);
   });
 }

@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { createRedactor, type Redactor } from '@x/http-core';
 import { PushProtocolError } from './errors.js';
-import type { MonitorEvent } from './events.js';
+import type { LongMode, MonitorEvent } from './events.js';
 import { DEFAULT_MAX_INFLATED_BYTES, inflateCapped, parseDocument } from './payload.js';
 import { checkBasicAuth } from './basic-auth.js';
 
@@ -33,6 +33,8 @@ export interface MonitorReceiverOptions {
   maxBodyBytes?: number;
   /** Largest accepted inflated document (default 64 MiB). */
   maxInflatedBytes?: number;
+  /** LONG data points: `number` (default), or exact as `string` or `bigint`. */
+  longs?: LongMode;
   /** Told about every rejected delivery and failed handler (the response already says 4xx/5xx). */
   onError?: (err: unknown) => void;
 }
@@ -92,6 +94,9 @@ function check(options: MonitorReceiverOptions): void {
   if ((options.username === undefined) !== (options.password === undefined)) throw new TypeError('username and password go together');
   if (options.username !== undefined && typeof options.username !== 'string') throw new TypeError('username must be a string');
   if (options.password !== undefined && typeof options.password !== 'string') throw new TypeError('password must be a string');
+  if (options.longs !== undefined && !['number', 'string', 'bigint'].includes(options.longs)) {
+    throw new RangeError(`longs must be 'number', 'string' or 'bigint', got ${JSON.stringify(options.longs)}`);
+  }
   for (const key of ['maxBodyBytes', 'maxInflatedBytes'] as const) {
     const v = options[key];
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new RangeError(`${key} must be a positive integer`);
@@ -157,7 +162,7 @@ export function createMonitorRequestHandler(options: MonitorReceiverOptions): (r
       if (format === undefined) throw new Reject(415, 'body is neither JSON nor XML');
       let events: MonitorEvent[];
       try {
-        events = body.length === 0 ? [] : parseDocument(body, format, redactor);
+        events = body.length === 0 ? [] : parseDocument(body, format, { redactor, ...(options.longs ? { longs: options.longs } : {}) });
       } catch (err) {
         throw new Reject(400, 'body is not a monitor document', {}, err);
       }

@@ -28,6 +28,8 @@ export type { Frame, Compression, Format, PublishMessage, ConnectionRequest } fr
 export { decodeDocument, inflateCapped, parseDocument } from './payload.js';
 export { normalizeDocument } from './events.js';
 export type {
+  DecodeOptions,
+  LongMode,
   MonitorEvent,
   MonitorEventBase,
   DataPointEvent,

@@ -2,7 +2,7 @@
 import { assertDuration, namespacedLogger, type SessionOptions, type SessionReconnectOptions } from '@x/http-core';
 import type { Compression, Format } from './frame.js';
 import { DEFAULT_MAX_FRAME_BYTES, PUSH_PLAIN_PORT, PUSH_TLS_PORT } from './frame.js';
-import type { MonitorEvent } from './events.js';
+import type { LongMode, MonitorEvent } from './events.js';
 import { DEFAULT_MAX_INFLATED_BYTES } from './payload.js';
 import type { PushEndpoint } from './push-connection.js';
 
@@ -81,6 +81,8 @@ export interface PushSessionOptions extends Omit<SessionOptions, 'overflow' | 'n
   replayUnacknowledged?: boolean;
   /** Callback face: called for each batch in order; the ack is sent after its promise resolves (not for `false`). */
   handler?: PushHandler;
+  /** LONG data points: `number` (default; exact only up to 2^53), or exact as `string` or `bigint`. */
+  longs?: LongMode;
   /** Largest accepted frame (default 64 MiB). */
   maxFrameBytes?: number;
   /** Largest accepted (inflated) document (default 64 MiB). */
@@ -95,6 +97,7 @@ export interface ResolvedPushOptions {
   acknowledge: boolean;
   replayUnacknowledged: boolean;
   dedupeWindow: number;
+  longs: LongMode;
   handler: PushHandler | undefined;
   maxInflatedBytes: number;
 }
@@ -123,6 +126,9 @@ export function resolvePushOptions(options: PushSessionOptions): ResolvedPushOpt
   checkInt(options.maxFrameBytes, 'maxFrameBytes', 10);
   checkInt(options.maxInflatedBytes, 'maxInflatedBytes', 1);
   checkInt(options.dedupeWindow, 'dedupeWindow', 0);
+  if (options.longs !== undefined && options.longs !== 'number' && options.longs !== 'string' && options.longs !== 'bigint') {
+    throw new RangeError(`longs must be 'number', 'string' or 'bigint', got ${JSON.stringify(options.longs)}`);
+  }
   if (options.ackOption !== undefined && options.ackOption !== 'explicit' && options.ackOption !== 'off') {
     throw new RangeError(`ackOption must be 'explicit' or 'off', got ${JSON.stringify(options.ackOption)}`);
   }
@@ -159,6 +165,7 @@ export function resolvePushOptions(options: PushSessionOptions): ResolvedPushOpt
     base,
     acknowledge: options.ackOption !== undefined ? options.ackOption === 'explicit' : (options.acknowledge ?? true),
     replayUnacknowledged: options.replayUnacknowledged ?? false,
+    longs: options.longs ?? 'number',
     dedupeWindow: options.dedupeWindow ?? (options.replayUnacknowledged ? DEFAULT_DEDUPE_WINDOW : 0),
     handler,
     maxInflatedBytes: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,

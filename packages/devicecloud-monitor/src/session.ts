@@ -238,7 +238,7 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
     let events: MonitorEvent[];
     try {
       msg = parsePublishMessage(payload);
-      events = decodeDocument(msg.data, msg.compression, msg.format, this.#opts.maxInflatedBytes);
+      events = decodeDocument(msg.data, msg.compression, msg.format, this.#opts.maxInflatedBytes, { longs: this.#opts.longs });
     } catch (err) {
       // The frame boundary is intact: skip this block (reported, with its bytes), keep the
       // connection. It is acknowledged so an explicit-ack monitor neither replays it forever nor
