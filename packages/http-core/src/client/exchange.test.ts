@@ -126,6 +126,12 @@ describe('exchange (one attempt over undici dispatch)', () => {
     expect(srv.requestCount).toBe(1);
   });
 
+  it('a dispatcher must have dispatch() and close()', () => {
+    expect(() => loop.client({ dispatcher: { request: () => undefined, close: () => Promise.resolve() } as never })).toThrow(
+      new TypeError('dispatcher.dispatch must be a function'),
+    );
+  });
+
   it('a dispatcher that throws while dispatching fails the call with a typed network error', async () => {
     const dispatcher = {
       dispatch: () => {
