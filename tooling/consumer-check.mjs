@@ -64,12 +64,13 @@ function packAll() {
     check(`${manifest.name} packs under ${MAX_PACKED_BYTES / 1024} kB`, () => {
       if (size > MAX_PACKED_BYTES) throw new Error(`${size} bytes`);
     });
-    check(`${manifest.name} tarball has LICENSE and no CJS build of a CLI`, () => {
-      const listing = execFileSync('tar', ['-tzf', join(tarballs, file)], { encoding: 'utf8' }).split('\n');
-      if (!listing.includes('package/LICENSE')) throw new Error('no package/LICENSE');
-      const bins = Object.values(manifest.bin ?? {}).map((b) => `package/${b.replace(/^\.\//, '').replace(/\.js$/, '')}`);
-      const cjsBins = listing.filter((f) => bins.some((b) => f.startsWith(`${b}.cjs`) || f.startsWith(`${b}.d.`)));
-      if (cjsBins.length > 0) throw new Error(`ships ${cjsBins.join(', ')}`);
+    check(`${manifest.name} tarball has LICENSE, its bins, and no unexported CJS entry or source map`, () => {
+      const listing = execFileSync('tar', ['-tzf', join(tarballs, file)], { encoding: 'utf8' }).trim().split('\n');
+      const exported = JSON.stringify(manifest.exports);
+      const bins = Object.values(manifest.bin ?? {}).map((b) => `package/${b.replace(/^\.\//, '')}`);
+      const missing = ['package/LICENSE', ...bins].filter((f) => !listing.includes(f));
+      const stray = listing.filter((f) => f.endsWith('.map') || (/^package\/dist\/(?!chunk-)[^/]+\.cjs$/.test(f) && !exported.includes(`"./${f.slice(8)}"`)));
+      if (missing.length > 0 || stray.length > 0) throw new Error(`missing ${missing.join(', ') || 'nothing'}; stray ${stray.join(', ') || 'nothing'}`);
     });
   }
   return readdirSync(tarballs).map((f) => join(tarballs, f));

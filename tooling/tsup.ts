@@ -1,20 +1,19 @@
 // Shared tsup settings: every publishable package emits ESM + CJS + declarations per library
-// entry. An entry that is only a `bin` target (the vendor CLIs) is built as ESM alone, without
-// declarations: nobody imports it, so its CJS build and types would only weigh on the tarball.
+// entry. An entry that no `exports` subpath names (the vendor CLIs, run through `bin`) is built as
+// ESM alone, without declarations: nobody imports it, so a CJS build and types would only weigh.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
-/** Entry names whose `dist/<name>.js` is a bin target of the package in `dir`. */
-export function binEntries(dir: string, entry: Record<string, string>): Set<string> {
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
-  const targets = typeof pkg.bin === 'string' ? [pkg.bin] : Object.values(pkg.bin ?? {});
-  const normalized = new Set(targets.map((t) => t.replace(/^\.\//, '')));
-  return new Set(Object.keys(entry).filter((name) => normalized.has(`dist/${name}.js`)));
+/** Entry names of the package in `dir` that no `exports` subpath points at (its CLI, run through `bin`). */
+export function unexportedEntries(dir: string, entry: Record<string, string>): Set<string> {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports?: unknown };
+  const targets = JSON.stringify(pkg.exports ?? {});
+  return new Set(Object.keys(entry).filter((name) => !targets.includes(`"./dist/${name}.js"`)));
 }
 
 export function packageConfig(entry: Record<string, string>, extra: Partial<Options> = {}) {
-  const bins = binEntries(process.cwd(), entry);
+  const bins = unexportedEntries(process.cwd(), entry);
   const library = Object.fromEntries(Object.entries(entry).filter(([name]) => !bins.has(name)));
   const common: Options = {
     sourcemap: true,
