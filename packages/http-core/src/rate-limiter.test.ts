@@ -177,12 +177,12 @@ describe('rate limiter', () => {
     expect(res.retryDelayInMs).toBe(3000);
   });
 
-  it('validates its options', () => {
+  it('validates its options', async () => {
     expect(() => createRateLimiter({ tokensPerInterval: 0 })).toThrow(RangeError);
     expect(() => createRateLimiter({ tokensPerInterval: 1.5 })).toThrow(RangeError);
     expect(() => createRateLimiter({ intervalInMs: -1 })).toThrow(RangeError);
     expect(() => createRateLimiter({ maxConcurrent: Number.NaN })).toThrow(RangeError);
     expect(() => createRateLimiter(null as never)).toThrow(TypeError);
-    void expect(createRateLimiter().schedule(5 as never)).rejects.toThrow(TypeError);
+    await expect(createRateLimiter().schedule(5 as never)).rejects.toThrow(TypeError);
   });
 });

@@ -27,8 +27,13 @@ export class FakeConnection {
   whenReadable(signal: AbortSignal): Promise<void> {
     if (!this.paused || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#resumed = resolve;
-      signal.addEventListener('abort', () => resolve(), { once: true });
+      // The abort listener goes when the wait ends either way, so a long-lived signal collects none.
+      const onAbort = (): void => resolve();
+      this.#resumed = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }
