@@ -218,7 +218,13 @@ export class ThinqConnector implements VendorConnector {
       const next = new Map<string, ConnectEntry>();
       for (const device of await client.devices({ signal })) {
         if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
-        next.set(device.deviceId, { device, profile: await client.profile(device.deviceId, { signal }) });
+        // One device whose profile cannot be read or parsed must not take out the account's list.
+        try {
+          next.set(device.deviceId, { device, profile: await client.profile(device.deviceId, { signal }) });
+        } catch (err) {
+          if (signal.aborted) throw err;
+          this.#ctx.logger.warn('thinq: device skipped, its profile is unusable', { deviceId: device.deviceId, error: err });
+        }
       }
       this.#connectDevices = next;
       this.#discoveredAt = this.#ctx.now();
@@ -392,9 +398,9 @@ export class ThinqConnector implements VendorConnector {
     if (!entry || !this.#connect) throw new Error('only ThinQ Connect devices accept control');
     const [resource = '', property = ''] = command.split('.');
     const location = entry.profile.locations[0];
+    // The client shapes the payload per device (location.locationName, or keyed by a WashTower's unit).
     const payload: Record<string, Record<string, unknown>> = { [resource]: { [property]: params.value } };
-    if (location !== undefined && entry.profile.locations.length > 1) payload.location = { locationName: location };
-    const result = await this.#connect.control(device.vendorId, payload, { signal });
+    const result = await this.#connect.control(device.vendorId, payload, { signal, ...(location === undefined ? {} : { location }) });
     return result ?? null;
   }
 }

@@ -23,6 +23,8 @@ describe('ConnectClient against the simulator', () => {
       ['sim-conn-ac-0001', 'DEVICE_AIR_CONDITIONER', 'Bedroom AC', true],
       ['sim-conn-washer-0001', 'DEVICE_WASHER', 'Laundry', true],
       ['sim-conn-fridge-0001', 'DEVICE_REFRIGERATOR', 'Garage fridge (offline)', true],
+      ['sim-conn-washtower-0001', 'DEVICE_WASHTOWER', 'WashTower', true],
+      ['sim-conn-fridge-0002', 'DEVICE_REFRIGERATOR', 'Kitchen fridge', true],
     ]);
     const req = sim.connect.requests.at(-1);
     expect(req?.path).toBe('devices');
@@ -81,7 +83,7 @@ describe('ConnectClient against the simulator', () => {
   it('backs off and retries on 1306/1314, then gives up with RateLimitedError', async () => {
     sim.connect.rateLimitNext(2, '1314');
     const before = sim.connect.requests.length;
-    expect((await client.devices()).length).toBe(3);
+    expect((await client.devices()).length).toBe(5);
     expect(sim.connect.requests.length - before).toBe(3);
 
     sim.connect.rateLimitNext(10);
@@ -155,7 +157,7 @@ describe('Connect rate-limit backoff', () => {
     const client = new ConnectClient({ pat: sim.pat, country: 'US', clientId: 'c', baseUrl: sim.connectUrl, clock, random: () => 0.5 });
     try {
       sim.connect.rateLimitNext(3, '1314');
-      expect((await client.devices()).length).toBe(3);
+      expect((await client.devices()).length).toBe(5);
       expect(sim.connect.requests.map((r) => r.path)).toEqual(['devices', 'devices', 'devices', 'devices']);
       // Half (random 0.5) of 2 s, 4 s, 8 s.
       expect(clock.delays).toEqual([1000, 2000, 4000]);
@@ -165,9 +167,9 @@ describe('Connect rate-limit backoff', () => {
       expect(clock.delays.slice(3)).toEqual([1000, 2000, 4000]);
       // Retry-After is honoured, capped at the backoff maximum (60 s).
       sim.connect.rateLimitNext(2, '1306', 7);
-      expect((await client.devices()).length).toBe(3);
+      expect((await client.devices()).length).toBe(5);
       sim.connect.rateLimitNext(1, '1306', 3600);
-      expect((await client.devices()).length).toBe(3);
+      expect((await client.devices()).length).toBe(5);
       expect(clock.delays.slice(6)).toEqual([7000, 7000, 60_000]);
     } finally {
       await client.close();
@@ -186,7 +188,7 @@ describe('Connect simulator rate limit window', () => {
       await client.state('sim-conn-ac-0001');
       await expect(client.devices()).rejects.toMatchObject({ name: 'RateLimitedError', code: '1306', status: 429 });
       clock.advance(10_001);
-      expect((await client.devices()).length).toBe(3);
+      expect((await client.devices()).length).toBe(5);
     } finally {
       await client.close();
       await sim.close();

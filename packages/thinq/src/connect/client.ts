@@ -219,15 +219,19 @@ export class ConnectClient {
   /**
    * `POST devices/{id}/control` with `x-conditional-control: true`. The payload is first validated
    * against the device profile (fetched once); an invalid payload throws `ControlValidationError` and
-   * nothing is sent.
+   * nothing is sent. With `location`, `payload` is the body for that location or unit and is sent in
+   * the shape the device expects (`{washer: …}` for a WashTower, `location.locationName` for a list).
    */
-  async control(deviceId: string, payload: ControlPayload, options: CallOptions & { validate?: boolean } = {}): Promise<unknown> {
+  async control(deviceId: string, payload: ControlPayload, options: CallOptions & { validate?: boolean; location?: string } = {}): Promise<unknown> {
     if (!isRecord(payload)) throw new TypeError('payload must be an object');
-    if (options.validate !== false) {
-      const profile = this.#profiles.get(deviceId) ?? (await this.profile(deviceId, options));
-      profile.validateControl(payload);
+    const { validate, location, ...call } = options;
+    let body = payload;
+    if (location !== undefined || validate !== false) {
+      const profile = this.#profiles.get(deviceId) ?? (await this.profile(deviceId, call));
+      if (location !== undefined) body = profile.controlPayload(payload, location);
+      if (validate !== false) profile.validateControl(body);
     }
-    return this.#call('POST', `devices/${ConnectClient.#id(deviceId)}/control`, payload, { 'x-conditional-control': 'true' }, options);
+    return this.#call('POST', `devices/${ConnectClient.#id(deviceId)}/control`, body, { 'x-conditional-control': 'true' }, call);
   }
 
   /** `GET route`: the MQTT server to use. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceProfile, mergeState, stateOfLocation, type DeviceState } from './profile.js';
+import { DeviceProfile, stateOfLocation, type DeviceState } from './profile.js';
+import { mergeState } from './merge-state.js';
 import { connectBaseUrl, connectCountries, connectRegionOf } from './region.js';
 import { connectError } from './errors.js';
 import { isControlValidationError, isRateLimitedError } from '../errors.js';

@@ -75,27 +75,48 @@ function onStep(v: number, min: number, step: number): boolean {
   return Math.abs(k - Math.round(k)) < 1e-9;
 }
 
+/** How a device names its parts in states and control payloads. */
+export type LocationStyle =
+  /** One part: `{resource: {property: value}}`. */
+  | 'none'
+  /** A list of per-location objects (`location.locationName`: MAIN, UPPER, LOWER…); payloads carry `location`. */
+  | 'list'
+  /** Sub-devices keyed by unit (a WashTower's `washer` / `dryer`); payloads are `{unit: {resource: {…}}}`. */
+  | 'unit';
+
+/** Top-level profile members that are not sub-device units. */
+const PROFILE_META = new Set(['notification', 'error', 'property', 'extensionProperty']);
+
+const pushCodesOf = (v: unknown): string[] =>
+  isRecord(v) && isRecord(v.notification) && Array.isArray(v.notification.push) ? v.notification.push.filter((p): p is string => typeof p === 'string') : [];
+
 /**
  * A parsed ThinQ Connect device profile (`GET devices/{id}/profile`): readable and writable properties,
- * per-location for devices with sub-units, and local validation of control payloads.
+ * per location or per unit for devices with sub-units, and local validation of control payloads.
  */
 export class DeviceProfile {
   readonly raw: unknown;
-  /** Push notification codes the device can send. */
+  /** Push notification codes the device can send (every unit's, for a WashTower). */
   readonly pushCodes: string[];
   /** Possible error codes, if the profile lists them. */
   readonly errors: string[];
+  /** How the device names its parts: see `LocationStyle`. */
+  readonly locationStyle: LocationStyle;
   readonly #locations: Map<string | undefined, ResourceMap>;
 
   constructor(raw: unknown) {
     if (!isRecord(raw)) throw new MalformedResponseError('profile must be an object', raw);
     this.raw = raw;
-    const push = isRecord(raw.notification) && Array.isArray(raw.notification.push) ? raw.notification.push : [];
-    this.pushCodes = push.filter((p): p is string => typeof p === 'string');
     this.errors = Array.isArray(raw.error) ? raw.error.filter((p): p is string => typeof p === 'string') : [];
     this.#locations = new Map();
     const property = raw.property;
+    const units = Object.keys(raw).filter((k) => {
+      const sub = raw[k];
+      return !PROFILE_META.has(k) && isRecord(sub) && 'property' in sub;
+    });
+    const codes = [...pushCodesOf(raw)];
     if (Array.isArray(property)) {
+      this.locationStyle = 'list';
       for (const [i, entry] of property.entries()) {
         if (!isRecord(entry)) throw new MalformedResponseError(`profile: property[${i}] is not an object`, raw);
         const loc = isRecord(entry.location) && typeof entry.location.locationName === 'string' ? entry.location.locationName : undefined;
@@ -103,13 +124,25 @@ export class DeviceProfile {
         this.#locations.set(loc, checkResources(`${loc}.`, entry, raw));
       }
     } else if (isRecord(property)) {
+      this.locationStyle = 'none';
       this.#locations.set(undefined, checkResources('', property, raw));
+    } else if (units.length > 0) {
+      // A WashTower: `{washer: {property, notification}, dryer: {…}}` (LG's pythinqconnect washtower.py).
+      this.locationStyle = 'unit';
+      for (const unit of units) {
+        const sub = raw[unit] as Record<string, unknown>;
+        const p: unknown = Array.isArray(sub.property) && sub.property.length === 1 ? (sub.property as unknown[])[0] : sub.property;
+        if (!isRecord(p)) throw new MalformedResponseError(`profile: ${unit}.property is not an object`, raw);
+        this.#locations.set(unit, checkResources(`${unit}.`, p, raw));
+        codes.push(...pushCodesOf(sub));
+      }
     } else {
-      throw new MalformedResponseError('profile has no property object or list', raw);
+      throw new MalformedResponseError('profile has no property object or list, and no units', raw);
     }
+    this.pushCodes = [...new Set(codes)];
   }
 
-  /** Location names (`MAIN`, `UPPER`, `LOWER`…) for devices whose profile is per location, else `[]`. */
+  /** Location or unit names (`MAIN`, `UPPER`, `washer`…) for devices with parts, else `[]`. */
   get locations(): string[] {
     return [...this.#locations.keys()].filter((k): k is string => k !== undefined);
   }
@@ -122,6 +155,25 @@ export class DeviceProfile {
     const r = this.#locations.get(location);
     if (r === undefined) throw new RangeError(`location: no location '${location}' in this profile`);
     return r;
+  }
+
+  /**
+   * The control payload for `body` (`{resource: {property: value}}`) sent to `location`, in the shape the
+   * device expects: unchanged, with `location.locationName`, or keyed by unit. A location the device does
+   * not have (or a missing one where it has several) is a `ControlValidationError` naming `location`.
+   */
+  controlPayload(body: ControlPayload, location?: string): ControlPayload {
+    if (!isRecord(body)) throw new TypeError('body must be an object of resources');
+    if (location !== undefined && typeof location !== 'string') throw new TypeError('location must be a string');
+    const names = this.locations;
+    if (this.locationStyle === 'none') {
+      if (location !== undefined) throw new ControlValidationError('location', `this device has no locations (asked for '${location}')`);
+      return body;
+    }
+    const chosen = location ?? (names.length === 1 ? names[0] : undefined);
+    if (chosen === undefined) throw new ControlValidationError('location', `this device has locations ${names.join(', ')}; name one`);
+    if (!names.includes(chosen)) throw new ControlValidationError('location', `no location '${chosen}'; this device has ${names.join(', ')}`);
+    return this.locationStyle === 'unit' ? { [chosen]: body } : { location: { locationName: chosen }, ...body };
   }
 
   /** `resource.property` names that are readable (`r` in mode, or a fixed string). */
@@ -151,24 +203,51 @@ export class DeviceProfile {
    */
   validateControl(payload: unknown): void {
     if (!isRecord(payload) || Object.keys(payload).length === 0) throw new TypeError('payload must be a non-empty object of resources');
+    const names = this.locations;
+    if (this.locationStyle === 'unit') {
+      const keys = Object.keys(payload);
+      const unknown = keys.find((k) => !names.includes(k));
+      if (unknown !== undefined) {
+        // `{oven: {operation: {…}}}` names a wrong unit; `{operation: {…}}` names none.
+        const value = payload[unknown];
+        const keyed = keys.some((k) => names.includes(k)) || (isRecord(value) && Object.values(value).every(isRecord));
+        if (keyed) throw new ControlValidationError(unknown, `no such unit; this device has ${names.join(', ')}`);
+        throw new ControlValidationError('location', `this device has units ${names.join(', ')}; key the payload by one of them`);
+      }
+      for (const unit of keys) {
+        const body = payload[unit];
+        if (!isRecord(body)) throw new TypeError(`payload.${unit} must be an object of resources`);
+        this.#validateBody(body, this.resources(unit), `${unit}.`);
+      }
+      return;
+    }
     let location: string | undefined;
     if (payload.location !== undefined) {
       const loc = payload.location;
       if (!isRecord(loc) || typeof loc.locationName !== 'string') throw new TypeError('payload.location must be {locationName: string}');
       location = loc.locationName;
     }
-    const resources = this.resources(location);
+    if (this.locationStyle === 'list' && location === undefined && names.length > 1) {
+      throw new ControlValidationError('location', `this device has locations ${names.join(', ')}; name one in location.locationName`);
+    }
+    if (location !== undefined && !names.includes(location)) {
+      throw new ControlValidationError('location', names.length === 0 ? `this device has no locations (got '${location}')` : `no location '${location}'; this device has ${names.join(', ')}`);
+    }
+    const { location: _location, ...body } = payload;
+    this.#validateBody(body, this.resources(location), '');
+  }
+
+  #validateBody(payload: Record<string, unknown>, resources: ResourceMap, prefix: string): void {
     let properties = 0;
     for (const [name, body] of Object.entries(payload)) {
-      if (name === 'location') continue;
-      if (!isRecord(body)) throw new TypeError(`payload.${name} must be an object of properties`);
+      if (!isRecord(body)) throw new TypeError(`payload.${prefix}${name} must be an object of properties`);
       const spec = resources[name];
-      if (spec === undefined) throw new ControlValidationError(name, 'the device has no such resource');
+      if (spec === undefined) throw new ControlValidationError(`${prefix}${name}`, 'the device has no such resource');
       let entry: ResourceSpec;
       if (Array.isArray(spec)) {
-        // List resources: pick the entry whose fixed keys (e.g. `unit`) match the payload.
+        // List resources: pick the entry whose fixed keys (`unit`, `locationName`) match the payload.
         const match = spec.find((e) => Object.entries(e).every(([k, s]) => typeof s !== 'string' || body[k] === s));
-        if (match === undefined) throw new ControlValidationError(name, 'no entry of this list resource matches the payload');
+        if (match === undefined) throw new ControlValidationError(`${prefix}${name}`, 'no entry of this list resource matches the payload (name its unit or locationName)');
         entry = match;
       } else {
         entry = spec;
@@ -177,7 +256,7 @@ export class DeviceProfile {
         const s = entry[prop];
         if (typeof s === 'string' && Array.isArray(spec)) continue; // selector key of a list resource
         properties += 1;
-        this.#check(`${name}.${prop}`, s, value);
+        this.#check(`${prefix}${name}.${prop}`, s, value);
       }
     }
     if (properties === 0) throw new TypeError('payload must set at least one property');
@@ -218,31 +297,16 @@ export class DeviceProfile {
   }
 }
 
-/** A Connect state: resources for one location, or one object per location. */
+/** A Connect state: resources for one location, one object per location, or (WashTower) one object per unit. */
 export type DeviceState = Record<string, unknown> | Record<string, unknown>[];
 
-/** The state object of `location` from a state that may be per-location (`location.locationName`). */
+/** The state of `location` (`location.locationName` in a list, or a unit key such as `washer`). */
 export function stateOfLocation(state: DeviceState, location?: string): Record<string, unknown> | undefined {
-  if (!Array.isArray(state)) return state;
+  if (!Array.isArray(state)) {
+    if (location === undefined) return state;
+    const unit = state[location];
+    return isRecord(unit) ? unit : undefined;
+  }
   if (location === undefined) return state.length === 1 ? state[0] : undefined;
   return state.find((s) => isRecord(s.location) && s.location.locationName === location);
-}
-
-/** Merges a partial report (`{resource: {property: value}}`) into a state, returning the new state. */
-export function mergeState(state: DeviceState | undefined, report: Record<string, unknown>): DeviceState {
-  const mergeOne = (base: Record<string, unknown>, rep: Record<string, unknown>): Record<string, unknown> => {
-    const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(rep)) {
-      const cur = out[k];
-      out[k] = isRecord(cur) && isRecord(v) ? { ...cur, ...v } : v;
-    }
-    return out;
-  };
-  if (Array.isArray(state)) {
-    const loc = isRecord(report.location) ? report.location.locationName : undefined;
-    return state.map((s) =>
-      (loc === undefined && state.length === 1) || (isRecord(s.location) && s.location.locationName === loc) ? mergeOne(s, report) : s,
-    );
-  }
-  return mergeOne(state ?? {}, report);
 }

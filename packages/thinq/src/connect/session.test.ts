@@ -190,7 +190,7 @@ describe('push helpers', () => {
     push.on('error', (err) => errors.push(err));
     try {
       await push.start();
-      expect(push.deviceIds).toEqual(['sim-conn-ac-0001', 'sim-conn-washer-0001', 'sim-conn-fridge-0001']);
+      expect(push.deviceIds).toEqual(['sim-conn-ac-0001', 'sim-conn-washer-0001', 'sim-conn-fridge-0001', 'sim-conn-washtower-0001', 'sim-conn-fridge-0002']);
       expect(errors).toMatchObject([{ name: 'ConnectApiError', code: '1222' }]);
       expect(push.deviceState('sim-conn-fridge-0001')).toBeUndefined();
       const it = push[Symbol.asyncIterator]();

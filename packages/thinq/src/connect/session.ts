@@ -22,7 +22,8 @@ import {
 import { MalformedResponseError, isConnectApiError } from '../errors.js';
 import type { ConnectClient } from './client.js';
 import { parseMqttServer } from './mqtt-server.js';
-import { mergeState, type DeviceState } from './profile.js';
+import { mergeState } from './merge-state.js';
+import type { DeviceState } from './profile.js';
 import type { PushEvent, PushNotificationEvent, PushStatusEvent } from './push-events.js';
 import { createCsr, generateClientKeyPair, type ClientKeyPair } from './x509.js';
 

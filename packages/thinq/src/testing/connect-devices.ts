@@ -3,6 +3,8 @@
  * Connect API's formats (not copies of any real device's data).
  */
 
+import { locationFridge, washTower } from './connect-multi-devices.js';
+
 /** One simulated Connect device. */
 export interface SimConnectDevice {
   deviceId: string;
@@ -32,6 +34,19 @@ export function defaultConnectDevices(): SimConnectDevice[] {
             targetTemperature: { type: 'range', mode: ['r', 'w'], value: { r: { min: 16, max: 30, step: 0.5 }, w: { min: 16, max: 30, step: 0.5, except: [29.5] } } },
             unit: { type: 'enum', mode: ['r'], value: { r: ['C', 'F'] } },
           },
+          // Real AC profiles carry the temperatures per unit too; LG's SDK reads and sets them only here.
+          temperatureInUnits: [
+            {
+              unit: 'C',
+              currentTemperature: { type: 'number', mode: ['r'] },
+              targetTemperature: { type: 'range', mode: ['r', 'w'], value: { r: { min: 16, max: 30, step: 0.5 }, w: { min: 16, max: 30, step: 0.5, except: [29.5] } } },
+            },
+            {
+              unit: 'F',
+              currentTemperature: { type: 'number', mode: ['r'] },
+              targetTemperature: { type: 'range', mode: ['r', 'w'], value: { r: { min: 60, max: 86, step: 1 }, w: { min: 60, max: 86, step: 1 } } },
+            },
+          ],
           airFlow: { windStrength: { type: 'enum', mode: ['r', 'w'], value: { r: ['LOW', 'MID', 'HIGH', 'AUTO'], w: ['LOW', 'MID', 'HIGH', 'AUTO'] } } },
           powerSave: { powerSaveEnabled: { type: 'boolean', mode: ['r', 'w'], value: { r: [false, true], w: [false, true] } } },
           filterInfo: { usedTime: { type: 'number', mode: ['r'] }, filterLifetime: { type: 'number', mode: ['r'] } },
@@ -41,6 +56,10 @@ export function defaultConnectDevices(): SimConnectDevice[] {
         airConJobMode: { currentJobMode: 'COOL' },
         operation: { airConOperationMode: 'POWER_OFF' },
         temperature: { currentTemperature: 27, targetTemperature: 24, unit: 'C' },
+        temperatureInUnits: [
+          { unit: 'C', currentTemperature: 27, targetTemperature: 24 },
+          { unit: 'F', currentTemperature: 81, targetTemperature: 75 },
+        ],
         airFlow: { windStrength: 'AUTO' },
         powerSave: { powerSaveEnabled: false },
         filterInfo: { usedTime: 320, filterLifetime: 2000 },
@@ -91,5 +110,7 @@ export function defaultConnectDevices(): SimConnectDevice[] {
       },
       state: { powerSave: { powerSaveEnabled: true } },
     },
+    washTower(),
+    locationFridge(),
   ];
 }

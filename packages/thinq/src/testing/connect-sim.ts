@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqualString, type Clock } from '@x/http-core';
 import { readJsonBody, sendJson, type Router } from '@x/http-core/testing';
-import { DeviceProfile, mergeState } from '../connect/profile.js';
+import { DeviceProfile } from '../connect/profile.js';
+import { mergeState } from '../connect/merge-state.js';
 import { CONNECT_API_KEY } from '../connect/client.js';
 import { isControlValidationError } from '../errors.js';
 import type { MqttBrokerSim } from './broker.js';
 import type { TestCa } from './ca.js';
 import { defaultConnectDevices, type SimConnectDevice } from './connect-devices.js';
+import { controlReport, reportsSomething } from './connect-control.js';
 
 export type { SimConnectDevice } from './connect-devices.js';
 
@@ -209,16 +211,8 @@ function mountDeviceRoutes(state: ConnectSimState): void {
     }
     if (!d.online) return error(req, res, 400, '1222', 'Not connected device');
     reply(req, res, {});
-    const payload = body as Record<string, unknown>;
-    const op = isRecord(payload.operation) ? payload.operation.washerOperationMode : undefined;
-    // Derived state of the simulated washer; writes to write-only properties are not part of the state.
-    const { operation: _op, ...rest } = payload;
-    const rep: Record<string, unknown> = d.deviceType === 'DEVICE_WASHER' ? { ...rest } : { ...payload };
-    if (op === 'START') rep.runState = { currentState: 'RUNNING' };
-    if (op === 'STOP') rep.runState = { currentState: 'PAUSE' };
-    if (op === 'POWER_OFF') rep.runState = { currentState: 'POWER_OFF' };
-    if (op === 'WAKE_UP') rep.runState = { currentState: 'INITIAL' };
-    if (Object.keys(rep).some((k) => k !== 'location')) await report(d, rep);
+    const rep = controlReport(d, body as Record<string, unknown>);
+    if (reportsSomething(rep)) await report(d, rep);
   });
 }
 
