@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createControl, withControl, type Control } from '@x/http-core/testing';
+import { createControl, testCertificate, withControl, type Control } from '@x/http-core/testing';
+import { G3Broker } from './g3-broker.js';
 import { G3Rest, type SimG3Device, type SimG3Request, type SimHub } from './g3-rest.js';
 
 export interface SeplG3SimulatorOptions {
@@ -15,7 +16,7 @@ export interface SeplG3SimulatorOptions {
   refreshTtlS?: number;
   /** Milliseconds since the epoch (token expiry). Default `Date.now`. */
   now?: () => number;
-  /** Serve HTTPS with this key and certificate (e.g. `testCertificate()`). */
+  /** Serve HTTPS with this key and certificate (e.g. `testCertificate()`). The MQTT broker always uses TLS: this pair, else `testCertificate()`. */
   tls?: { key: string; cert: string };
   host?: string;
   port?: number;
@@ -29,7 +30,9 @@ export interface SeplG3SimulatorOptions {
  */
 export class SeplG3Simulator {
   readonly rest: G3Rest;
+  readonly broker: G3Broker;
   readonly control: Control;
+  readonly #tls: { key: string; cert: string };
   readonly #server: Server;
   readonly #host: string;
   readonly #secure: boolean;
@@ -46,9 +49,13 @@ export class SeplG3Simulator {
     });
     this.#host = options.host ?? '127.0.0.1';
     this.#secure = options.tls !== undefined;
+    this.#tls = options.tls ?? testCertificate();
+    this.broker = new G3Broker(this.rest);
     this.control = createControl({
       name: 'sepl-connector-g3',
       revokeTokens: ({ token }) => this.rest.expireTokens(token),
+      dropConnections: () => this.broker.dropConnections(),
+      push: (body) => this.#push(body),
       received: () => this.rest.requests,
       clearReceived: () => void this.rest.requests.splice(0),
     });
@@ -70,7 +77,29 @@ export class SeplG3Simulator {
       });
     });
     this.#port = (this.#server.address() as AddressInfo).port;
+    await this.broker.listen(this.#tls);
     return this;
+  }
+
+  /** The control API's push: `{device, service, data?, metadata?}` sends a command; answers `{correlationId}`. */
+  async #push(body: unknown): Promise<{ correlationId: string }> {
+    const b = body as { device?: unknown; service?: unknown; data?: unknown; metadata?: unknown } | null;
+    if (typeof b !== 'object' || b === null || typeof b.device !== 'string' || typeof b.service !== 'string') {
+      throw new TypeError('push needs {"device": "<local id>", "service": "<service id>", "data"?: "...", "metadata"?: "..."}');
+    }
+    const payload: { data?: string; metadata?: string } = {};
+    if (typeof b.data === 'string') payload.data = b.data;
+    if (typeof b.metadata === 'string') payload.metadata = b.metadata;
+    return { correlationId: await this.broker.sendCommand(b.device, b.service, payload) };
+  }
+
+  /** `mqtts://127.0.0.1:<port>`: the broker (TLS; trust `caPem`). */
+  get mqttUrl(): string {
+    return this.broker.url;
+  }
+  /** The certificate the broker (and HTTPS, when on) presents. */
+  get caPem(): string {
+    return this.#tls.cert;
   }
 
   get url(): string {
@@ -102,6 +131,7 @@ export class SeplG3Simulator {
   }
 
   async close(): Promise<void> {
+    await this.broker.close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();

@@ -14,3 +14,4 @@ export {
 export { averageBuckets, numericValue, type AverageWireRow, type DataPoint } from './druid.js';
 export { SeplG3Simulator, startSeplG3Simulator, type SeplG3SimulatorOptions } from './g3-simulator.js';
 export { G3Rest, type G3RestOptions, type SimG3Device, type SimG3Request, type SimHub } from './g3-rest.js';
+export { G3Broker, type SimG3Command, type SimG3Message } from './g3-broker.js';

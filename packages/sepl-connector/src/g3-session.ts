@@ -1,0 +1,177 @@
+import { Session, isFatalByDefault, networkErrorCategory, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { SeplAuthError, SeplNotConnectedError, SeplProtocolError, SeplRequestError } from './errors.js';
+import { decodeG3Command, G3_QOS, g3Topics, type G3Command, type G3Data } from './g3-messages.js';
+
+export interface G3SessionOptions extends SessionOptions {
+  /** `mqtts://host:port` (the platform's connector host). */
+  url: string;
+  /** The hub id: the MQTT client id. */
+  hubId: string;
+  user: string;
+  password: string;
+  /** Local ids of the devices whose commands to subscribe to (more with `subscribe()`). */
+  devices?: readonly string[];
+  /** Extra CA to trust (PEM); verification is on unless `rejectUnauthorized: false`. */
+  ca?: string;
+  rejectUnauthorized?: boolean;
+  /** MQTT keepalive in seconds. Default 20 (the reference client). */
+  keepaliveInS?: number;
+}
+
+/** The defaults of the reference client's reconnect: 5 s growing by 1.85 up to 120 s. */
+const REFERENCE_RECONNECT = { initialDelayInMs: 5_000, maxDelayInMs: 120_000, factor: 1.85 };
+/** Correlation ids remembered against re-delivered commands and double answers. */
+const REMEMBERED = 1024;
+
+/**
+ * The G3 data plane: one MQTT connection (clean session, client id = hub id, the account's user
+ * and password, QoS 2, keepalive 20 s, TLS verified) on the session base, which reconnects with
+ * backoff; every connection subscribes again to `command/{device}/+` of every known device.
+ * Commands come out of the async iterator; a command re-delivered with a known correlation id is
+ * dropped, and each command may be answered once.
+ */
+export class G3Session extends Session<MqttClient, G3Command> {
+  readonly #options: G3SessionOptions;
+  readonly #devices: Set<string>;
+  readonly #seen = new Set<string>();
+  readonly #answered = new Set<string>();
+  #client: MqttClient | undefined;
+
+  constructor(options: G3SessionOptions) {
+    for (const key of ['url', 'hubId', 'user', 'password'] as const) {
+      if (typeof options?.[key] !== 'string' || options[key] === '') throw new TypeError(`options.${key} must be a non-empty string`);
+    }
+    const keepalive = options.keepaliveInS ?? 20;
+    if (!Number.isInteger(keepalive) || keepalive < 1 || keepalive > 65_535) throw new RangeError('options.keepaliveInS must be a whole number of seconds from 1 to 65535');
+    super({ name: 'sepl-connector:g3', ...options, reconnect: options.reconnect ?? REFERENCE_RECONNECT });
+    this.#options = { ...options, keepaliveInS: keepalive };
+    this.#devices = new Set(options.devices ?? []);
+  }
+
+  /** Subscribes to a device's commands now (when connected) and after every reconnect. */
+  async subscribe(deviceId: string): Promise<void> {
+    if (typeof deviceId !== 'string' || deviceId === '' || /[/+#]/.test(deviceId)) throw new TypeError('deviceId must be a non-empty string without /, + or #');
+    this.#devices.add(deviceId);
+    if (this.#client?.connected) await this.#subscribe(this.#client, [deviceId]);
+  }
+
+  /** Stops a device's commands (now and after reconnects). */
+  async unsubscribe(deviceId: string): Promise<void> {
+    this.#devices.delete(deviceId);
+    if (this.#client?.connected) await this.#client.unsubscribeAsync(g3Topics.commands(deviceId));
+  }
+
+  /** Publishes an event `{metadata, data}` to `event/{device}/{service}` (QoS 2). */
+  async event(deviceId: string, serviceId: string, data: G3Data): Promise<void> {
+    await this.#publish(g3Topics.event(deviceId, serviceId), { metadata: data.metadata ?? null, data: data.data ?? null });
+  }
+
+  /** Answers a command once, on `response/{device}/{service}`; a second answer is a RangeError. */
+  async respond(command: G3Command, data: G3Data): Promise<void> {
+    if (this.#answered.has(command.correlationId)) throw new RangeError(`command ${command.correlationId} was answered already`);
+    this.#remember(this.#answered, command.correlationId);
+    try {
+      await this.#publish(g3Topics.response(command.deviceId, command.serviceId), {
+        correlation_id: command.correlationId,
+        payload: { metadata: data.metadata ?? null, data: data.data ?? null },
+      });
+    } catch (err) {
+      this.#answered.delete(command.correlationId); // not sent: it may be answered again
+      throw err;
+    }
+  }
+
+  protected override async connect({ signal }: ConnectAttempt): Promise<MqttClient> {
+    const options: IClientOptions = {
+      clientId: this.#options.hubId,
+      username: this.#options.user,
+      password: this.#options.password,
+      keepalive: this.#options.keepaliveInS,
+      clean: true,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+      rejectUnauthorized: this.#options.rejectUnauthorized ?? true,
+      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
+    };
+    try {
+      const client = await connectAsync(this.#options.url, options, false);
+      if (signal.aborted) client.end(true);
+      return client;
+    } catch (err) {
+      throw connectError(err);
+    }
+  }
+
+  protected override run(client: MqttClient, ctx: ConnectionContext<G3Command>): Promise<void> {
+    this.#client = client;
+    return new Promise<void>((resolve, reject) => {
+      client.on('message', (topic, payload) => {
+        let command: G3Command | undefined;
+        try {
+          command = decodeG3Command(topic, payload);
+        } catch (err) {
+          ctx.report(err);
+          return;
+        }
+        if (command === undefined || this.#seen.has(command.correlationId)) return;
+        this.#remember(this.#seen, command.correlationId);
+        ctx.deliver(command);
+      });
+      client.on('close', () => resolve());
+      client.on('error', (err) => reject(connectError(err)));
+      this.#subscribe(client, [...this.#devices]).then(
+        () => ctx.stable(),
+        (err: unknown) => ctx.report(err),
+      );
+    }).finally(() => {
+      if (this.#client === client) this.#client = undefined;
+    });
+  }
+
+  /** Refused logins and untrusted broker certificates end the session: retrying cannot help. */
+  protected override isFatal(error: Error): boolean {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && networkErrorCategory(code) === 'protocol') return true;
+    return isFatalByDefault(error);
+  }
+
+  /** Backpressure: stop reading the socket (the broker holds the unacknowledged QoS 2 commands). */
+  protected override pause(client: MqttClient): void {
+    client.stream.pause();
+  }
+
+  protected override resume(client: MqttClient): void {
+    client.stream.resume();
+  }
+
+  protected override disconnect(client: MqttClient): void {
+    client.end(true);
+  }
+
+  async #subscribe(client: MqttClient, devices: readonly string[]): Promise<void> {
+    // one SUBSCRIBE per device, so a refusal (SUBACK 0x80) names its topic
+    const results = await Promise.allSettled(devices.map((id) => client.subscribeAsync(g3Topics.commands(id), { qos: G3_QOS })));
+    const refused = devices.filter((_id, i) => results[i]?.status === 'rejected').map(g3Topics.commands);
+    if (refused.length > 0) throw new SeplRequestError('subscribe', refused.join(','), 403, `the broker refused ${refused.join(', ')}`);
+  }
+
+  async #publish(topic: string, body: unknown): Promise<void> {
+    const client = this.#client;
+    if (client === undefined || !client.connected) throw new SeplNotConnectedError('the G3 connection is not up');
+    await client.publishAsync(topic, JSON.stringify(body), { qos: G3_QOS });
+  }
+
+  #remember(set: Set<string>, id: string): void {
+    set.add(id);
+    if (set.size > REMEMBERED) set.delete(set.values().next().value as string);
+  }
+}
+
+/** A refused CONNECT (bad user name or password, not authorized) is an auth error: no retry. */
+function connectError(err: unknown): Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 4 || code === 5 || code === 134 || code === 135) return new SeplAuthError('the MQTT broker refused the login', typeof code === 'number' ? code : undefined);
+  if (err instanceof Error) return err;
+  return new SeplProtocolError('MQTT connection failed', String(err));
+}
