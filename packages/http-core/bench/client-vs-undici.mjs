@@ -3,6 +3,7 @@
 // 100,000 requests through the client, and peak RSS while downloading 512 MiB to a file. Run by
 // the root `npm run bench` on the built dist.
 //   node --expose-gc client-vs-undici.mjs [requestsPerRound]   (BENCH_ROUNDS=9 rounds; BENCH_QUICK=1 skips the RSS runs)
+//   node client-vs-undici.mjs stub   (the client's own CPU per call, against a dispatcher that answers at once)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -172,7 +173,47 @@ async function main() {
   server.stop();
 }
 
-if (process.argv[2] === 'rss') {
+
+/**
+ * The client's own CPU per call: the client against a dispatcher that answers every dispatch on the
+ * next turn with the bench's JSON, minus the same answer handed to a bare handler and parsed.
+ */
+async function stubCost() {
+  const { createHttpClient, staticHeaders } = await import('../dist/index.js');
+  const payload = Buffer.from(JSON.stringify({ ok: true, value: 42, unit: 'kW' }));
+  const headers = { 'content-type': 'application/json', 'content-length': String(payload.length) };
+  const controller = { abort() {}, pause() {}, resume() {}, aborted: false, paused: false, reason: null };
+  const answer = (handler) =>
+    setImmediate(() => {
+      handler.onRequestStart(controller, {});
+      handler.onResponseStart(controller, 200, headers, 'OK');
+      handler.onResponseData(controller, payload);
+      handler.onResponseEnd(controller, {});
+    });
+  const dispatcher = { dispatch: (_options, handler) => (answer(handler), true), close: () => Promise.resolve() };
+  const http = createHttpClient({ baseUrl: 'http://127.0.0.1:9', dispatcher, auth: staticHeaders({ 'x-api-key': 'bench-key-0123456789' }) });
+  const viaClient = () => http.request({ path: 'units/abc/values', query: { guids: 'a,b' } });
+  const bare = () =>
+    new Promise((resolve) => {
+      const chunks = [];
+      answer({ onRequestStart() {}, onResponseStart() {}, onResponseData: (_c, chunk) => chunks.push(chunk), onResponseEnd: () => resolve(JSON.parse(Buffer.concat(chunks).toString())) });
+    });
+  const client = [];
+  const base = [];
+  for (let round = 0; round < 11; round++) {
+    await run(100_000, viaClient);
+    client.push(lastCpuPerRequest);
+    await run(100_000, bare);
+    base.push(lastCpuPerRequest);
+  }
+  const own = median(client.map((c, i) => c - base[i]));
+  console.log(`stub dispatcher: client ${median(client).toFixed(2)} µs, bare answer ${median(base).toFixed(2)} µs, client's own work ${own.toFixed(2)} µs per call (medians of 11 rounds)`);
+  await http.close();
+}
+
+if (process.argv[2] === 'stub') {
+  await stubCost();
+} else if (process.argv[2] === 'rss') {
   await rssChild(process.argv[3]);
 } else if (process.argv[2] === 'download') {
   await downloadChild(process.argv[3]);
