@@ -76,6 +76,54 @@ describe('devicecloud-monitor CLI (in process)', () => {
     }
   });
 
+  it('push-client takes push_client.py positional credentials and short flags with its defaults, replacing a monitor on the same topics', async () => {
+    const old = sim.createMonitor({ monTopic: 'DeviceCore,DataPoint' });
+    const l = io({ DC_USERNAME: undefined, DC_PASSWORD: undefined, DC_HOST: undefined });
+    const done = main(['push-client', sim.username, sim.password, '-t', 'DeviceCore,DataPoint', '-a', sim.url, '--insecure', '--push-port', String(sim.pushPort), '-f', 'xml', '-b', '1', '-d', '0'], l.io);
+    await waitFor(() => sim.monitors().some((m) => m.fields.monStatus === 'ACTIVE'), 'listening');
+    const created = sim.monitors().find((m) => m.id !== old.id)!;
+    expect(sim.monitor(old.id)).toBeUndefined();
+    expect(created.fields).toMatchObject({ monTopic: 'DeviceCore,DataPoint', monFormatType: 'xml', monCompression: 'zlib', monBatchSize: '1', monBatchDuration: '0', monAckOption: 'off' });
+    sim.publishDataPoint({ streamId: 'dev/temp', data: 7 });
+    await waitFor(() => l.lines().length === 1, 'event line');
+    l.abort();
+    expect(await done).toBe(130);
+    expect(JSON.parse(l.lines()[0]!)).toMatchObject({ type: 'DataPoint', payload: { data: 7 } });
+    expect(sim.monitors()).toEqual([]);
+    expect(l.err.join('')).toContain('acks off');
+    expect(l.err.join('')).not.toContain(sim.password);
+    // The seed's defaults: DeviceCore, gzip (zlib on the wire), json, batch size 1, batch duration 60 s.
+    const d = io();
+    const defaults = main(['listen', '--insecure', '--push-port', String(sim.pushPort)], d.io);
+    await waitFor(() => sim.monitors().some((m) => m.fields.monStatus === 'ACTIVE'), 'listening with defaults');
+    expect(sim.monitors()[0]!.fields).toMatchObject({ monTopic: 'DeviceCore', monCompression: 'zlib', monFormatType: 'json', monBatchSize: '1', monBatchDuration: '60' });
+    d.abort();
+    expect(await defaults).toBe(130);
+  });
+
+  it('listen --monitor ID --ack explicit attaches to an existing monitor, acknowledges, and leaves it in place', async () => {
+    const m = sim.createMonitor({ monTopic: 'DataPoint', monBatchSize: '1', monBatchDuration: '0', monAckOption: 'explicit' });
+    const l = io();
+    const done = main(['listen', '--monitor', String(m.id), '--ack', 'explicit', '--insecure', '--push-port', String(sim.pushPort)], l.io);
+    await waitFor(() => sim.monitor(m.id)!.fields.monStatus === 'ACTIVE', 'attached');
+    sim.publishDataPoint({ streamId: 's', data: 1 });
+    sim.publishDataPoint({ streamId: 's', data: 2 });
+    await waitFor(() => l.lines().length === 2 && sim.monitor(m.id)!.acks.length === 2, 'two events acknowledged');
+    l.abort();
+    expect(await done).toBe(130);
+    expect(sim.monitor(m.id)!.acks).toEqual([0, 1]);
+    expect(sim.monitors().map((x) => x.id)).toEqual([m.id]);
+    expect(l.err.join('')).toContain(`monitor ${m.id} attached; listening (plain TCP, acks explicit)`);
+    const missing = io();
+    expect(await main(['listen', '--monitor', '999', '--insecure'], missing.io)).toBe(78);
+    expect(missing.err.join('')).toBe('devicecloud-monitor: error: monitor 999 does not exist\n');
+    const help = io();
+    expect(await main(['push-client', '--help'], help.io)).toBe(0);
+    for (const flag of ['-t, --topics', '-a, --host', '-c, --compression', '-f, --format', '-b, --batchsize', '-d, --batchduration', '--monitor', '--ack', '<username>', '<password>']) {
+      expect(help.out.join('')).toContain(flag);
+    }
+  });
+
   it('simulate prints its JSON line and stops on interrupt', async () => {
     const s = io({ DC_USERNAME: 'alice', DC_PASSWORD: 'pw' });
     const done = main(['simulate', '--events-per-second', '50'], s.io);
@@ -112,7 +160,7 @@ describe('devicecloud-monitor CLI (in process)', () => {
     expect(bad.err.join('')).not.toContain('wrong-secret');
     const h = io();
     expect(await main(['--help'], h.io)).toBe(0);
-    for (const command of ['simulate', 'create', 'list', 'delete', 'listen']) expect(h.out.join('')).toContain(command);
+    for (const command of ['simulate', 'create', 'list', 'delete', 'listen', 'push-client']) expect(h.out.join('')).toContain(command);
     const v = io();
     expect(await main(['--version'], v.io)).toBe(0);
     expect(v.out.join('')).toMatch(/^devicecloud-monitor \d+\.\d+\.\d+\n$|^\d+\.\d+\.\d+\n$/);

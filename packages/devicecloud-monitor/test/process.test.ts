@@ -87,6 +87,21 @@ describe('devicecloud-monitor as users run it', () => {
     expect((await runCli(cli, ['delete', String(id)], { env })).stdout).toBe(`{"deleted":${id}}\n`);
   });
 
+  it('push-client (push_client.py interface) over TLS with the CA path simulate printed: positional credentials, -t/-a/-f/-d, exit 143 on SIGTERM', async () => {
+    const listen = spawnLines([
+      'push-client', 'proc-user', 'proc-secret-pw', '-t', 'DataPoint', '-a', sim.line.url, '-f', 'xml', '-d', '0',
+      '--ca', sim.line.caPath, '--push-port', String(sim.line.tlsPort),
+    ]);
+    await waitFor(() => listen.err().includes('connected (connection 1)'), 'the TLS connection');
+    expect(listen.err()).toMatch(/monitor \d+ created on DataPoint; listening \(TLS, acks off\)/);
+    await control.push({ type: 'DataPoint', streamId: 'dev9/temp', data: 'caf&#233;' });
+    await waitFor(() => listen.out.length === 1, 'the event');
+    expect(JSON.parse(listen.out[0]!)).toMatchObject({ type: 'DataPoint', operation: 'create', payload: { streamId: 'dev9/temp' } });
+    listen.child.kill('SIGTERM');
+    expect(await listen.exit).toBe(143);
+    expect(listen.err()).toMatch(/monitor \d+ deleted\n$/);
+  });
+
   it('listen outlives a dropped push connection, prints events pushed after the reconnect, exits 130 on SIGINT and deletes its monitor', async () => {
     const listen = spawnLines(['listen', '--topics', 'DataPoint', '--insecure', '--push-port', String(sim.line.pushPort)]);
     await waitFor(() => listen.err().includes('connected (connection 1)'), 'the first connection');

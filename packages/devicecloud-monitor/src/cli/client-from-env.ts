@@ -13,6 +13,12 @@ function baseUrlFrom(host: string | undefined): string {
   return /^https?:\/\//.test(host) ? host : `https://${host}`;
 }
 
+/** A client for explicit credentials and host (a host name or a URL). */
+export function clientFor(account: { username: string; password: string; host?: string | undefined; ca?: string | undefined }): DeviceCloudClient {
+  const { username, password, host, ca } = account;
+  return new DeviceCloudClient({ username, password, baseUrl: baseUrlFrom(host), ...(ca !== undefined ? { ca } : {}) });
+}
+
 /** A client from the environment; missing credentials are a configuration error (exit 78). */
 export function clientFromEnv(env: Readonly<Record<string, string | undefined>>, ca?: string): DeviceCloudClient {
   const username = env.DC_USERNAME;

@@ -2,7 +2,7 @@
 import { defineProgram } from '@x/http-core/cli';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT } from './client-from-env.js';
-import { listenCommand } from './listen.js';
+import { listenCommand, pushClientCommand } from './listen.js';
 import { createCommand, deleteCommand, listCommand } from './monitors.js';
 import { simulateCommand } from './simulate.js';
 
@@ -12,5 +12,5 @@ export const program = defineProgram({
   summary: 'Digi Device Cloud / Remote Manager monitors: REST, TCP/TLS push, and a simulator.',
   environment: ENVIRONMENT,
   secretEnv: ['DC_PASSWORD'],
-  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand],
+  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand, pushClientCommand],
 });
