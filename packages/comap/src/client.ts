@@ -1,7 +1,8 @@
 /** ComapClient: the WSV API with a token it manages (Identity + cache + refresh + request limit), shared per identity. */
 import type { Identity } from './identity.js';
-import { checkHttpOptions, checkString, type ComapClientOptions } from './options.js';
+import { callOptions, checkHttpOptions, checkString, type CallOptions, type ComapClientOptions } from './options.js';
 import { acquireToken, type SharedToken } from './shared-token.js';
+import { isTokenStore } from './token-store.js';
 import type { TokenResponse } from './types.js';
 import { WSV } from './wsv.js';
 
@@ -26,6 +27,7 @@ export class ComapClient extends WSV {
     checkString(options.secret, 'ComapClient options.secret');
     checkString(options.loginId, 'ComapClient options.loginId');
     if (options.shareToken !== undefined && typeof options.shareToken !== 'boolean') throw new TypeError('ComapClient options.shareToken must be a boolean');
+    if (options.tokenStore !== undefined && !isTokenStore(options.tokenStore)) throw new TypeError('ComapClient options.tokenStore must have load() and save()');
     const shared = acquireToken(options);
     try {
       super(options.loginId, options.key, shared.auth, options);
@@ -49,6 +51,18 @@ export class ComapClient extends WSV {
   /** The last token response (its `access_token` is a secret: never log it). */
   get token(): TokenResponse | undefined {
     return this.#shared.last();
+  }
+
+  /**
+   * The current token: the cached one while it is good, else fetched (single-flight, within the
+   * token limit). A secret: never log it.
+   */
+  async getToken(options?: CallOptions): Promise<TokenResponse> {
+    const call = callOptions(options, 'getToken() options');
+    await this.#shared.auth.apply({}, call.signal ? { signal: call.signal } : {});
+    const token = this.#shared.last();
+    if (!token) throw new TypeError('the token provider returned no token');
+    return token;
   }
 
   /** Forgets the cached token (of every client of this identity); the next call fetches a new one. */

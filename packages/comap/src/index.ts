@@ -3,6 +3,7 @@ export { ComapClient, TOKEN_REQUEST_LIMIT } from './client.js';
 export { WSV, DEFAULT_RATE_LIMIT } from './wsv.js';
 export type { HistoryOptions, DownloadTarget, DownloadOptions, CommandResult } from './wsv.js';
 export { Identity } from './identity.js';
+export type { StoredToken, TokenStore } from './token-store.js';
 export type { TokenProvider, TokenSource } from './auth.js';
 export { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 export { VALUE_GUID } from './value-guid.js';

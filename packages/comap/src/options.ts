@@ -18,6 +18,7 @@ import {
   type RateLimiter,
 } from '@x/http-core';
 import { parseComapError, type ComapItemError } from './errors.js';
+import type { TokenStore } from './token-store.js';
 import { USER_AGENT } from './version.js';
 
 export type { CallOptions } from '@x/http-core';
@@ -71,6 +72,8 @@ export interface ComapClientOptions extends WsvOptions {
    * client id and secret). Default true; false: this client fetches and refreshes its own.
    */
   shareToken?: boolean;
+  /** Keeps the token between processes (the CLI: a file in the user's cache directory). Default none. */
+  tokenStore?: TokenStore;
 }
 
 /** Resolves `relative` against the base URL, keeping any path prefix of the base. */

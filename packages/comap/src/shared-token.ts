@@ -9,6 +9,7 @@ import { bearerAuth, createRateLimiter, getSharedRateLimiter, type BearerAuthPro
 import { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 import { Identity } from './identity.js';
 import { DEFAULT_TIMEOUT_IN_MS, keyFingerprint, type ComapClientOptions } from './options.js';
+import type { StoredToken, TokenStore } from './token-store.js';
 import type { TokenResponse } from './types.js';
 
 /** The Identity API's limit: 5 token requests per 5 minutes. */
@@ -48,7 +49,7 @@ function objectId(value: object | undefined): string {
 
 function identityKey(options: ComapClientOptions): string {
   const secretPart = createHash('sha256').update(`${String(options.baseUrl ?? '')}\n${options.key}\n${options.clientId}\n${options.secret}`).digest('hex');
-  return [secretPart, objectId(options.clock), objectId(options.dispatcher), objectId(options.tokenRateLimiter), objectId(options.tls)].join(':');
+  return [secretPart, objectId(options.clock), objectId(options.dispatcher), objectId(options.tokenRateLimiter), objectId(options.tls), objectId(options.tokenStore)].join(':');
 }
 
 function tokenLimiter(options: ComapClientOptions): RateLimiter {
@@ -63,15 +64,36 @@ function tokenLimiter(options: ComapClientOptions): RateLimiter {
   return options.clock ? createRateLimiter({ ...limits, clock: options.clock }) : getSharedRateLimiter(`comap-identity:${keyFingerprint(options.key)}`, limits);
 }
 
+/** A store that cannot be written costs a token request next time, never this call. */
+async function saveQuietly(store: TokenStore, token: StoredToken, options: ComapClientOptions): Promise<void> {
+  try {
+    await store.save(token);
+  } catch (error) {
+    options.logger?.warn(`[comap] could not store the token: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function createEntry(options: ComapClientOptions): Entry {
   const identity = new Identity(options.key, options);
   const limiter = tokenLimiter(options);
   const entry: Partial<Entry> & { holders: number; last: TokenResponse | undefined } = { identity, holders: 0, last: undefined };
+  const now = () => (options.clock ?? Date).now();
+  const store = options.tokenStore;
+  // The stored token last handed out: asked again means it is due or was refused, so fetch anew.
+  let fromStore: string | undefined;
   entry.auth = bearerAuth(
     async (signal) => {
+      const stored = store ? await store.load() : undefined;
+      if (stored && stored.accessToken !== fromStore && stored.expiresAt - REFRESH_BEFORE_EXPIRY_IN_MS > now()) {
+        fromStore = stored.accessToken;
+        const seconds = Math.floor((stored.expiresAt - now()) / 1000);
+        entry.last = { token_type: 'Bearer', expires_in: seconds, ext_expires_in: seconds, access_token: stored.accessToken };
+        return { token: stored.accessToken, expiresInMs: stored.expiresAt - now() };
+      }
       // `signal` is the shared refresh's own (never one caller's): one caller giving up does not fail the others.
       const token = await limiter.schedule(() => identity.authenticate(options.clientId, options.secret, { signal }), signal);
       entry.last = token;
+      if (store) await saveQuietly(store, { accessToken: token.access_token, expiresAt: now() + token.expires_in * 1000 }, options);
       return { token: token.access_token, expiresInMs: token.expires_in * 1000 };
     },
     {

@@ -3,7 +3,9 @@
 // that exits 0 in the middle of its work (a timer that held nothing) fails these tests: they
 // check the output and what the simulator received, not only the exit code.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlClient, runCli, startProcess, type StartedProcess } from '@x/http-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +42,8 @@ beforeAll(async () => {
   sim = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--units', '5', '--seed', '1', '--no-token-limit']);
   control = new ControlClient(sim.line.control);
   const { url, key, clientId, secret, loginId } = sim.line;
-  env = { COMAP_KEY: key, COMAP_CLIENT_ID: clientId, COMAP_SECRET: secret, COMAP_LOGIN_ID: loginId, COMAP_BASE_URL: url };
+  // These cases show each process's own token request: the token cache is off (its own case below).
+  env = { COMAP_KEY: key, COMAP_CLIENT_ID: clientId, COMAP_SECRET: secret, COMAP_LOGIN_ID: loginId, COMAP_BASE_URL: url, COMAP_TOKEN_CACHE: 'false' };
 });
 
 afterAll(async () => {
@@ -158,6 +161,43 @@ describe('comap (built binary) against comap simulate in another process', () =>
     expect(r.stdout).toContain('--format');
     r = await runCli(bin, ['units'], { env: { COMAP_KEY: '', COMAP_CLIENT_ID: '', COMAP_SECRET: '', COMAP_LOGIN_ID: '' } });
     expect([r.code, r.stderr]).toEqual([78, 'comap: error: missing credentials: set COMAP_KEY, COMAP_CLIENT_ID, COMAP_SECRET, COMAP_LOGIN_ID (or --key, --client-id, --secret, --login-id)\n']);
+  });
+
+  it('six invocations in a row fetch one token (cached in a 0600 file), against the Identity API limit of 5 per 5 minutes', async () => {
+    const limited = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--units', '2', '--no-rate-limit']);
+    const cache = mkdtempSync(join(tmpdir(), 'comap-process-cache-'));
+    try {
+      const own = new ControlClient(limited.line.control);
+      const { url, key, clientId, secret, loginId } = limited.line;
+      const cacheEnv = { COMAP_KEY: key, COMAP_CLIENT_ID: clientId, COMAP_SECRET: secret, COMAP_LOGIN_ID: loginId, COMAP_BASE_URL: url, COMAP_CACHE_DIR: cache };
+      const started = Date.now();
+      for (const args of [['units'], ['values', 'Westport'], ['info', 'Brno'], ['files', 'Westport'], ['comments', 'Brno'], ['units']]) {
+        const r = await runCli(bin, args, { env: cacheEnv, timeoutInMs: 30_000 });
+        expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 0, '']);
+      }
+      expect(Date.now() - started).toBeLessThan(25_000);
+      const records = (await own.received()).records as Received[];
+      expect(records.filter((q) => q.path === '/identity/application/authenticate').map((q) => q.status)).toEqual([200]);
+      const files = readdirSync(cache);
+      expect(files).toEqual([expect.stringMatching(/^token-[0-9a-f]{32}\.json$/)]);
+      expect(statSync(join(cache, files[0]!)).mode & 0o777).toBe(0o600);
+      const printed = await runCli(bin, ['token'], { env: cacheEnv });
+      expect([printed.code, Object.keys(JSON.parse(printed.stdout) as object)]).toEqual([0, ['access_token', 'expires_in']]);
+      expect((await runCli(bin, ['token', '--clear'], { env: cacheEnv })).stdout).toBe('{"cleared":true}\n');
+      expect(readdirSync(cache)).toEqual([]);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+      expect(await limited.stop('SIGTERM')).toBe(143);
+    }
+  });
+
+  it('command without --yes off a terminal sends nothing (exit 2); --dry-run prints the request', async () => {
+    let r = await comap(['command', 'Westport', 'stop']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^comap: error: send \{"command":"stop"\} to "Westport" \(genset[0-9a-f]{32}\): confirm with --yes/);
+    r = await comap(['command', 'Westport', 'stop', '--dry-run']);
+    expect([r.code, JSON.parse(r.stdout)]).toEqual([0, { dryRun: true, method: 'POST', path: expect.stringMatching(/^\/v1\.1\/.+\/units\/genset[0-9a-f]{32}\/command$/) as string, body: { command: 'stop' } }]);
+    expect(r.requests.filter((q) => q.path.endsWith('/command'))).toEqual([]);
   });
 
   it('simulate: SIGINT ends it with 130', async () => {

@@ -84,9 +84,9 @@ export function commandCommand(defaults: ClientDefaults, settings: CliSettings):
       'dry-run': { type: 'boolean', default: false, description: 'print the request that would be sent, send nothing' },
     },
     examples: ['comap command "Westport Hospital 1" start', 'comap command Westport changeMode --mode man --yes', 'comap command Westport --json \'{"command":"userButton","index":2,"action":"pulse"}\' --dry-run'],
-    run: ({ options, args, stdout, stderr, signal }) => {
+    run: ({ options, env, args, stdout, stderr, signal }) => {
       const command = commandFromFlags(args.name, options);
-      return withClient(clientFor(options, defaults), async (client) => {
+      return withClient(clientFor(options, defaults, env), async (client) => {
         const guid = await resolveUnit(client, args.unit, signal);
         if (options['dry-run']) {
           stdout.json({ dryRun: true, method: 'POST', path: `/v1.1/${encodeURIComponent(client.loginId)}/units/${guid}/command`, body: command });

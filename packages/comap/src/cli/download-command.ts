@@ -10,8 +10,8 @@ export function downloadCommand(defaults: ClientDefaults): CommandSpec<never, ne
     args: [UNIT_ARG, { name: 'file-name', description: 'the file\'s name, as `comap files` lists it' }],
     options: { ...CREDENTIAL_OPTIONS, out: { type: 'string', default: '.', valueName: 'dir', description: 'folder to write into' } },
     examples: ['comap download Westport "2018-01-24_01-00_Westport .csv" --out ./files'],
-    run: ({ options, args, stdout, signal }) =>
-      withClient(clientFor(options, defaults), async (client) => {
+    run: ({ options, env, args, stdout, signal }) =>
+      withClient(clientFor(options, defaults, env), async (client) => {
         const guid = await resolveUnit(client, args.unit, signal);
         stdout.json(await client.download(guid, args['file-name'], { dir: options.out }, { signal }));
       }),

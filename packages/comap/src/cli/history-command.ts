@@ -32,11 +32,11 @@ export function historyCommand(defaults: ClientDefaults): CommandSpec<never, nev
       format: { type: 'string', choices: ['json', 'csv'], default: 'json', description: 'output format' },
     },
     examples: ['comap history Westport --from 01/01/2025 --to 06/30/2025 --format csv > history.csv'],
-    run: ({ options, args, stdout, stderr, signal }) => {
+    run: ({ options, env, args, stdout, stderr, signal }) => {
       const from = day(options.from, 'from');
       const to = day(options.to, 'to');
       const csv = options.format === 'csv';
-      return withClient(clientFor(options, defaults), async (client) => {
+      return withClient(clientFor(options, defaults, env), async (client) => {
         const guid = await resolveUnit(client, args.unit, signal);
         const entries = client.historyEntries(guid, {
           signal,

@@ -1,6 +1,6 @@
 /** The `comap` commands that read: units, values, info, permissions, comments, files. */
 import { defineCommand, type CommandSpec } from '@x/http-core/cli';
-import type { ComapClient } from '../client.js';
+import type { WSV } from '../wsv.js';
 import { CREDENTIAL_OPTIONS, clientFor, type ClientDefaults } from './credentials.js';
 import { UNIT_ARG, resolveUnit, withClient } from './unit.js';
 
@@ -12,8 +12,8 @@ function unitReadCommand(name: 'info' | 'permissions' | 'comments' | 'files', su
     args: [UNIT_ARG],
     options: CREDENTIAL_OPTIONS,
     examples: [`comap ${name} Westport`],
-    run: ({ options, args, stdout, signal }) =>
-      withClient(clientFor(options, defaults), async (client: ComapClient) => {
+    run: ({ options, env, args, stdout, signal }) =>
+      withClient(clientFor(options, defaults, env), async (client: WSV) => {
         const guid = await resolveUnit(client, args.unit, signal);
         const result: unknown = await client[name](guid, { signal });
         for (const item of Array.isArray(result) ? result : [result]) stdout.json(item);
@@ -27,8 +27,8 @@ export function readCommands(defaults: ClientDefaults): CommandSpec<never, never
       name: 'units',
       summary: 'List the units of the login (JSON lines).',
       options: CREDENTIAL_OPTIONS,
-      run: ({ options, stdout, signal }) =>
-        withClient(clientFor(options, defaults), async (client) => {
+      run: ({ options, env, stdout, signal }) =>
+        withClient(clientFor(options, defaults, env), async (client) => {
           for (const unit of await client.units({ signal })) stdout.json(unit);
         }),
     }),
@@ -38,8 +38,8 @@ export function readCommands(defaults: ClientDefaults): CommandSpec<never, never
       args: [UNIT_ARG],
       options: { ...CREDENTIAL_OPTIONS, guids: { type: 'list', valueName: 'guid,...', description: 'only these value GUIDs' } },
       examples: ['comap values "Westport" --guids 6a12aed6-3be0-44c4-9110-9ea33cfe3ccc,BB2D1ADE-740E-488d-853B-6BA970D52E27'],
-      run: ({ options, args, stdout, signal }) =>
-        withClient(clientFor(options, defaults), async (client) => {
+      run: ({ options, env, args, stdout, signal }) =>
+        withClient(clientFor(options, defaults, env), async (client) => {
           const guid = await resolveUnit(client, args.unit, signal);
           for (const value of await client.values(guid, options.guids, { signal })) stdout.json(value);
         }),

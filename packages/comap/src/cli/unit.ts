@@ -1,6 +1,6 @@
 /** `<unit>` on the command line: a unit GUID, or a unit's full name or the unique prefix of one. */
 import { UsageError } from '@x/http-core/cli';
-import type { ComapClient } from '../client.js';
+import type { WSV } from '../wsv.js';
 import { ComapAmbiguousUnitError } from '../errors.js';
 
 const GUID = /^genset[0-9a-f]{32}$/i;
@@ -11,7 +11,7 @@ export const UNIT_ARG = { name: 'unit', description: 'unit GUID (genset + 32 hex
  * The GUID of `unit`: as given when it is one, else the one unit it names (see `findUnit`). A text
  * that could mean several units is a usage error listing them, so nothing is sent.
  */
-export async function resolveUnit(client: ComapClient, unit: string, signal: AbortSignal): Promise<string> {
+export async function resolveUnit(client: WSV, unit: string, signal: AbortSignal): Promise<string> {
   if (GUID.test(unit)) return unit;
   try {
     return (await client.findUnit(unit, { signal })).unitGuid;
@@ -22,7 +22,7 @@ export async function resolveUnit(client: ComapClient, unit: string, signal: Abo
 }
 
 /** Runs `body` with a client that is closed afterwards, however it ended. */
-export async function withClient<T>(client: ComapClient, body: (client: ComapClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(client: WSV, body: (client: WSV) => Promise<T>): Promise<T> {
   try {
     return await body(client);
   } finally {

@@ -1,0 +1,20 @@
+/** Where a ComapClient may keep its token between processes (the CLI keeps it in a file). */
+
+/** A token as stored: the bearer text and when it expires (epoch ms). */
+export interface StoredToken {
+  accessToken: string;
+  expiresAt: number;
+}
+
+/**
+ * Asked before a token request (a stored token that is still good for more than the refresh
+ * margin is used instead) and told about every new token. Errors of `save` are logged, not thrown.
+ */
+export interface TokenStore {
+  load(): Promise<StoredToken | undefined>;
+  save(token: StoredToken): Promise<void>;
+}
+
+export function isTokenStore(value: unknown): value is TokenStore {
+  return typeof value === 'object' && value !== null && typeof (value as TokenStore).load === 'function' && typeof (value as TokenStore).save === 'function';
+}
