@@ -126,6 +126,39 @@ describe('exchange (one attempt over undici dispatch)', () => {
     expect(srv.requestCount).toBe(1);
   });
 
+  it('an informational 103 before the answer is skipped', async () => {
+    const srv = await loop.serve((req, res) => {
+      req.resume();
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"after":"hints"}');
+    });
+    const http = loop.client({ baseUrl: srv.url });
+    const res = await http.request({ path: '/' });
+    expect([res.status, res.body, res.headers.link]).toEqual([200, { after: 'hints' }, undefined]);
+  });
+
+  it('a call aborted while its credentials were being fetched is never sent', async () => {
+    const srv = await loop.serve((req, res) => {
+      req.resume();
+      res.end('{}');
+    });
+    const stop = new AbortController();
+    const reason = new Error('user cancelled');
+    const auth = {
+      apply: async (headers: Record<string, string>) => {
+        await Promise.resolve();
+        stop.abort(reason);
+        headers.authorization = 'Bearer late-token-1234567';
+      },
+      secrets: () => ['late-token-1234567'],
+    };
+    const http = loop.client({ baseUrl: srv.url, auth });
+    const error = await http.request({ path: '/', signal: stop.signal }).catch((e: unknown) => e);
+    expect(isAbortError(error) && error.cause).toBe(reason);
+    expect(srv.requestCount).toBe(0);
+  });
+
   it('a dispatcher must have dispatch() and close()', () => {
     expect(() => loop.client({ dispatcher: { request: () => undefined, close: () => Promise.resolve() } as never })).toThrow(
       new TypeError('dispatcher.dispatch must be a function'),
