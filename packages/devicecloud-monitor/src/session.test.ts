@@ -1,5 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceCloudSimulator } from './testing/index.js';
 import { isPushAuthenticationError, isPushConnectionError, isPushHandlerError, isPushProtocolError } from './errors.js';
 import { FrameDecoder, encodeConnectionRequest, encodeConnectionResponse, encodePublishMessage, parsePublishMessage } from './frame.js';
@@ -217,6 +217,8 @@ describe('push session against the simulator', () => {
   it('a wrong password is fatal: typed error, no reconnect', async () => {
     const m = tcpMonitor();
     const s = session(m.id, { password: 'wrong' });
+    const heard: unknown[] = [];
+    s.on('error', (e) => heard.push(e)); // heard, not a process warning
     const err = await s.start().then(
       () => undefined,
       (e: unknown) => e,
@@ -225,6 +227,7 @@ describe('push session against the simulator', () => {
     expect(err).toMatchObject({ status: 403, monitorId: m.id, code: 'PUSH_CONNECT_REFUSED' });
     expect(String((err as Error).message)).not.toContain('wrong');
     await expect(s.done).rejects.toBe(err);
+    expect(heard).toEqual([err]);
     await new Promise((r) => setTimeout(r, 40));
     expect(sim.connects).toEqual([{ monitorId: m.id, username: sim.username, status: 403 }]);
     expect(s.state).toBe('closed');
@@ -232,7 +235,10 @@ describe('push session against the simulator', () => {
 
   it('an unknown monitor id is refused with status 400', async () => {
     const s = session(999, {});
+    const heard: unknown[] = [];
+    s.on('error', (e) => heard.push(e));
     await expect(s.start()).rejects.toMatchObject({ name: 'PushAuthenticationError', status: 400 });
+    expect(heard).toMatchObject([{ name: 'PushAuthenticationError', status: 400 }]);
   });
 
   it('reassembles frames split at random points and skips unknown message types', async () => {
@@ -317,9 +323,9 @@ describe('push session against the simulator', () => {
   it('without an error listener a bad block becomes a process warning and the stream goes on', async () => {
     const m = tcpMonitor();
     const s = session(m.id);
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => void warnings.push(w);
-    process.on('warning', onWarning);
+    // Caught at process.emitWarning, so the expected warning is checked without being printed.
+    const emitWarning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warnings = (): unknown[] => emitWarning.mock.calls.map((call) => call[0]);
     try {
       await s.start();
       const it = s[Symbol.asyncIterator]();
@@ -327,12 +333,12 @@ describe('push session against the simulator', () => {
       publish(1);
       const r = await it.next();
       expect(r.done === false && r.value.events.map((e) => e.type === 'DataPoint' && e.payload.data)).toEqual([1]);
-      await waitFor(() => warnings.length === 1, 'process warning');
-      expect(warnings[0]).toMatchObject({ name: 'PushProtocolError', code: 'BAD_DOCUMENT' });
+      await waitFor(() => warnings().length === 1, 'process warning');
+      expect(warnings()[0]).toMatchObject({ name: 'PushProtocolError', code: 'BAD_DOCUMENT' });
       expect(s.state).toBe('connected');
       expect(sim.connects).toHaveLength(1);
     } finally {
-      process.off('warning', onWarning);
+      emitWarning.mockRestore();
     }
   });
 
@@ -719,11 +725,17 @@ describe('handshake against a hand-written server', () => {
 
   it('status 1 (the documentation example) is refused, and a wrong first message is a protocol error', async () => {
     const refused = await rawServer((socket) => void socket.end(encodeConnectionResponse(1)));
-    await expect(session(1, { port: refused.port }).start()).rejects.toMatchObject({ name: 'PushAuthenticationError', status: 1 });
+    const first = session(1, { port: refused.port });
+    const heard: unknown[] = [];
+    first.on('error', (e) => heard.push(e));
+    await expect(first.start()).rejects.toMatchObject({ name: 'PushAuthenticationError', status: 1 });
+    expect(heard).toMatchObject([{ name: 'PushAuthenticationError', status: 1 }]);
     await refused.close();
     const wrong = await rawServer((socket) => void socket.write(encodePublishMessage({ blockId: 0, count: 0, compression: 'none', format: 'json', data: Buffer.from('{}') })));
     const s = session(1, { port: wrong.port, reconnect: false });
+    s.on('error', (e) => heard.push(e));
     await expect(s.start()).rejects.toMatchObject({ name: 'PushProtocolError', code: 'UNEXPECTED_MESSAGE' });
+    expect(heard).toMatchObject([{ status: 1 }, { code: 'UNEXPECTED_MESSAGE' }]);
     await wrong.close();
   });
 
@@ -753,14 +765,20 @@ describe('TLS push', () => {
   it('an untrusted certificate is fatal (no silent fallback, no reconnect loop)', async () => {
     const m = tcpMonitor();
     const s = session(m.id, { secure: true, port: sim.tlsPort });
+    const heard: unknown[] = [];
+    s.on('error', (e) => heard.push(e));
     await expect(s.start()).rejects.toMatchObject({ name: 'PushConnectionError', code: 'TLS_VERIFICATION_FAILED', fatal: true });
+    expect(heard).toMatchObject([{ code: 'TLS_VERIFICATION_FAILED' }]);
     expect(sim.connects).toEqual([]);
   });
 
   it('a host-name mismatch is fatal', async () => {
     const m = tcpMonitor();
     const s = session(m.id, { secure: true, port: sim.tlsPort, ca: sim.ca!, servername: 'push.example.com' });
+    const heard: unknown[] = [];
+    s.on('error', (e) => heard.push(e));
     await expect(s.start()).rejects.toMatchObject({ code: 'TLS_VERIFICATION_FAILED' });
+    expect(heard).toMatchObject([{ code: 'TLS_VERIFICATION_FAILED' }]);
   });
 });
 
