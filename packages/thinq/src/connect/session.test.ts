@@ -245,9 +245,12 @@ describe('push helpers', () => {
     const sim = await startThinqSimulator({ mqtt: false });
     const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: 'push-client-3', baseUrl: sim.connectUrl });
     const push = new ConnectPush(client, { deviceIds: ['no-such-device'] });
+    const heard: unknown[] = [];
+    push.on('error', (e) => heard.push(e)); // heard here, not printed as a process warning
     try {
       await expect(push.start()).rejects.toMatchObject({ name: 'ConnectApiError', code: '1224' });
       await expect(push.done).rejects.toMatchObject({ code: '1224' });
+      expect(heard).toMatchObject([{ code: '1224' }]);
       // close() after the end waits for the release that the end started by itself.
       await push.close();
       expect(sim.connect.clients.has('push-client-3')).toBe(false);
