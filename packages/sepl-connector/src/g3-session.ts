@@ -152,6 +152,8 @@ export class G3Session extends Session<MqttClient, G3Command> {
   async #subscribe(client: MqttClient, devices: readonly string[]): Promise<void> {
     // one SUBSCRIBE per device, so a refusal (SUBACK 0x80) names its topic
     const results = await Promise.allSettled(devices.map((id) => client.subscribeAsync(g3Topics.commands(id), { qos: G3_QOS })));
+    // a subscribe cut short by a closing connection is no refusal: the next connection subscribes again
+    if (!client.connected) return;
     const refused = devices.filter((_id, i) => results[i]?.status === 'rejected').map(g3Topics.commands);
     if (refused.length > 0) throw new SeplRequestError('subscribe', refused.join(','), 403, `the broker refused ${refused.join(', ')}`);
   }
