@@ -81,6 +81,14 @@ export interface PushSessionOptions extends Omit<SessionOptions, 'overflow' | 'n
   replayUnacknowledged?: boolean;
   /** Callback face: called for each batch in order; the ack is sent after its promise resolves (not for `false`). */
   handler?: PushHandler;
+  /**
+   * Handler face: up to this many handlers run at once (default 1). Batches with the same
+   * `orderingKey` are still handled one after the other, in arrival order; each batch is
+   * acknowledged when its own handler is done.
+   */
+  concurrency?: number;
+  /** The ordering key of a batch with `concurrency` (default: the topic of its first event, i.e. per stream at batch size 1). */
+  orderingKey?: (batch: PushBatch) => string;
   /** LONG data points: `number` (default; exact only up to 2^53), or exact as `string` or `bigint`. */
   longs?: LongMode;
   /** Largest accepted frame (default 64 MiB). */
@@ -98,8 +106,14 @@ export interface ResolvedPushOptions {
   replayUnacknowledged: boolean;
   dedupeWindow: number;
   longs: LongMode;
+  concurrency: number;
+  orderingKey: (batch: PushBatch) => string;
   handler: PushHandler | undefined;
   maxInflatedBytes: number;
+}
+
+function firstTopic(batch: PushBatch): string {
+  return batch.events[0]?.topic ?? '';
 }
 
 function checkInt(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -126,6 +140,8 @@ export function resolvePushOptions(options: PushSessionOptions): ResolvedPushOpt
   checkInt(options.maxFrameBytes, 'maxFrameBytes', 10);
   checkInt(options.maxInflatedBytes, 'maxInflatedBytes', 1);
   checkInt(options.dedupeWindow, 'dedupeWindow', 0);
+  checkInt(options.concurrency, 'concurrency', 1, 1024);
+  if (options.orderingKey !== undefined && typeof options.orderingKey !== 'function') throw new TypeError('orderingKey must be a function');
   if (options.longs !== undefined && options.longs !== 'number' && options.longs !== 'string' && options.longs !== 'bigint') {
     throw new RangeError(`longs must be 'number', 'string' or 'bigint', got ${JSON.stringify(options.longs)}`);
   }
@@ -166,6 +182,8 @@ export function resolvePushOptions(options: PushSessionOptions): ResolvedPushOpt
     acknowledge: options.ackOption !== undefined ? options.ackOption === 'explicit' : (options.acknowledge ?? true),
     replayUnacknowledged: options.replayUnacknowledged ?? false,
     longs: options.longs ?? 'number',
+    concurrency: options.concurrency ?? 1,
+    orderingKey: options.orderingKey ?? firstTopic,
     dedupeWindow: options.dedupeWindow ?? (options.replayUnacknowledged ? DEFAULT_DEDUPE_WINDOW : 0),
     handler,
     maxInflatedBytes: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,

@@ -666,6 +666,41 @@ describe('push session against the simulator', () => {
     expect(resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, idleTimeoutInMs: 0 }).base.idleTimeoutInMs).toBe(0);
     expect(() => resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, ackOption: 'on' as never })).toThrow(/ackOption/);
     expect(() => resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, dedupeWindow: -1 })).toThrow(/dedupeWindow/);
+    expect(() => resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => resolvePushOptions({ host: 'h', username: 'u', password: 'p', monitorId: 1, orderingKey: 'x' as never })).toThrow(/orderingKey/);
+  });
+
+  it('concurrency: handlers overlap across streams, keep order per stream, and each batch is acknowledged when its handler is done', async () => {
+    const m = tcpMonitor({ monAckOption: 'explicit' });
+    const order: string[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const s = session(m.id, {
+      concurrency: 3,
+      handler: async (b) => {
+        const e = b.events[0]!;
+        const label = `${e.type === 'DataPoint' ? e.payload.streamId : ''}:${e.type === 'DataPoint' ? String(e.payload.data) : ''}`;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        // Stream "slow" takes longer: the others overtake it, but never reorder within a stream.
+        await new Promise((r) => setTimeout(r, label.startsWith('slow') ? 40 : 5));
+        order.push(label);
+        running--;
+      },
+    });
+    await s.start();
+    for (let i = 0; i < 3; i++) {
+      sim.publishDataPoint({ streamId: 'slow', data: i });
+      sim.publishDataPoint({ streamId: 'fast', data: i });
+    }
+    const sm = sim.monitor(m.id)!;
+    await waitFor(() => order.length === 6 && sm.inflight.size === 0, 'all handled and acknowledged');
+    expect(order.filter((l) => l.startsWith('slow'))).toEqual(['slow:0', 'slow:1', 'slow:2']);
+    expect(order.filter((l) => l.startsWith('fast'))).toEqual(['fast:0', 'fast:1', 'fast:2']);
+    expect(order.indexOf('fast:2')).toBeLessThan(order.indexOf('slow:1'));
+    expect(maxRunning).toBeGreaterThan(1);
+    expect(maxRunning).toBeLessThanOrEqual(3);
+    expect([...sm.acks].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('validates options naming the parameter', () => {

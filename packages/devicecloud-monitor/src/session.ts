@@ -9,6 +9,7 @@ import { Session, assertDuration, isFatalByDefault, systemClock, type ConnectAtt
 import { DedupeWindow } from './dedupe-window.js';
 import { PushConnectionError, PushHandlerError, isPushConnectionError } from './errors.js';
 import { eventKey } from './event-key.js';
+import { KeyedDispatcher } from './keyed-dispatcher.js';
 import type { MonitorEvent } from './events.js';
 import { MessageType, STATUS_OK, encodeAck, parsePublishMessage } from './frame.js';
 import { decodeDocument } from './payload.js';
@@ -48,7 +49,10 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
   #closeRequested = false;
   /** Deprecated graceful `stop()`: deliver what is buffered, read nothing more. */
   #draining = false;
-  #handlerBusy = false;
+  /** Handlers running now (more than one with `concurrency`). */
+  #handlersRunning = 0;
+  /** Batches handled concurrently: acknowledged when their handler is done, not when the next one is taken. */
+  readonly #deferred = new WeakSet<PushBatch>();
   #onHandlerIdle: (() => void) | undefined;
   #pumping = false;
 
@@ -194,7 +198,7 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
   }
 
   protected override acknowledge(batch: PushBatch, connection: PushConnection | undefined): void {
-    if (this.#noAck.has(batch) || this.#acked.has(batch)) return;
+    if (this.#noAck.has(batch) || this.#acked.has(batch) || this.#deferred.has(batch)) return;
     this.#handled(batch, connection);
   }
 
@@ -308,6 +312,8 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
 
   async #pump(handler: PushHandler): Promise<void> {
     const iterator = this.#iterate();
+    const { concurrency, orderingKey } = this.#opts;
+    const dispatcher = concurrency > 1 ? new KeyedDispatcher(concurrency) : undefined;
     for (;;) {
       let result: IteratorResult<PushBatch>;
       try {
@@ -321,12 +327,21 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
         await iterator.return?.();
         return;
       }
-      await this.#handle(handler, result.value);
+      const batch = result.value;
+      if (!dispatcher) {
+        await this.#handle(handler, batch);
+        continue;
+      }
+      this.#deferred.add(batch);
+      await dispatcher.submit(orderingKey(batch), async () => {
+        await this.#handle(handler, batch);
+        if (!this.#noAck.has(batch)) this.ack(batch);
+      });
     }
   }
 
   async #handle(handler: PushHandler, batch: PushBatch): Promise<void> {
-    this.#handlerBusy = true;
+    this.#handlersRunning += 1;
     try {
       let failure: PushHandlerError | undefined;
       try {
@@ -341,7 +356,7 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
         this.#redeliver(batch);
       }
     } finally {
-      this.#handlerBusy = false;
+      this.#handlersRunning -= 1;
       this.#onHandlerIdle?.();
     }
   }
@@ -350,7 +365,7 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
   #drained(): Promise<void> {
     return new Promise<void>((resolve) => {
       const check = (): void => {
-        if (this.#handlerBusy || this.stats.buffered > 0) return;
+        if (this.#handlersRunning > 0 || this.stats.buffered > 0) return;
         this.#onHandlerIdle = undefined;
         resolve();
       };
