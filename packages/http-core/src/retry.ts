@@ -18,6 +18,12 @@ export interface RetryOptions {
   respectRetryAfter: boolean;
   /** A Retry-After longer than this fails at once (with `retryAfterInMs` on the error). Default 60 000 ms. */
   maxRetryAfterInMs: number;
+  /**
+   * Retry a throttled answer (429, or a vendor code classified throttled) whatever the method: for
+   * APIs whose rate limiter refuses a request before acting on it, so a POST cannot run twice.
+   * Default false (only idempotent calls are retried after the server saw them).
+   */
+  retryThrottledAnyMethod?: boolean;
   /** Override the classification of a failure (return undefined to keep the built-in one). */
   classify?: (error: unknown) => ErrorClass | undefined;
 }
@@ -138,6 +144,9 @@ export function resolveRetryOptions(
   for (const key of ['maxAttempts', 'baseDelayInMs', 'throttledBaseDelayInMs', 'maxDelayInMs', 'retryBudget', 'maxRetryAfterInMs'] as const) {
     const v = merged[key];
     if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new RangeError(`${label}.${key} must be a number >= 0, got ${String(v)}`);
+  }
+  if (merged.retryThrottledAnyMethod !== undefined && typeof merged.retryThrottledAnyMethod !== 'boolean') {
+    throw new TypeError(`${label}.retryThrottledAnyMethod must be a boolean, got ${typeof merged.retryThrottledAnyMethod}`);
   }
   if (merged.maxAttempts < 1 || !Number.isInteger(merged.maxAttempts)) {
     throw new RangeError(`${label}.maxAttempts must be an integer >= 1, got ${String(merged.maxAttempts)}`);

@@ -60,7 +60,8 @@ function retryDelay(core: ClientCore, call: PreparedCall, error: unknown, errorC
   const { retry, ctx } = call;
   if (errorClass === 'client' || errorClass === 'aborted') return undefined;
   if (ctx.attempt >= retry.maxAttempts || !call.encoded.replayable) return undefined;
-  if (!call.mayRetryAnyFailure && !isPreSendFailure(error)) return undefined;
+  const refusedUnprocessed = errorClass === 'throttled' && retry.retryThrottledAnyMethod === true;
+  if (!call.mayRetryAnyFailure && !refusedUnprocessed && !isPreSendFailure(error)) return undefined;
   const retryAfter = isHttpError(error) && retry.respectRetryAfter ? error.retryAfterInMs : undefined;
   if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterInMs) return undefined;
   const base = errorClass === 'throttled' ? retry.throttledBaseDelayInMs : retry.baseDelayInMs;
