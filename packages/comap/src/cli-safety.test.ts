@@ -117,3 +117,25 @@ describe('comap command: confirmation', () => {
     expect(commandsSent(sim).map((q) => q.body)).toEqual([{ command: 'start' }]);
   });
 });
+
+describe('comap command changeMode: checked against the unit', () => {
+  it('a mode the unit does not offer is a usage error listing modes_available; nothing is sent', async () => {
+    const { sim, comap } = await setup();
+    const u = sim.units[0]!;
+    const r = await comap(['command', u.unitGuid, 'changeMode', '--mode', 'auto', '--yes']);
+    expect([r.code, r.out, r.err]).toEqual([2, '', `comap: error: mode "auto" is not available on unit ${u.unitGuid}: OFF, MAN, AUT, TEST\nRun 'comap command --help' for usage.\n`]);
+    expect(commandsSent(sim)).toEqual([]);
+  });
+
+  it('a login without the control permission is refused (auth, exit 1); an available mode is sent in the unit\'s spelling', async () => {
+    const { sim, comap } = await setup();
+    const u = sim.units[0]!;
+    sim.answerWith('/permissions', { unitGuid: u.unitGuid, permissions: [{ loginId: sim.loginId, read: true, control: false, modify: false, shutdownNote: false, allAlarmsNote: false }] });
+    let r = await comap(['command', u.unitGuid, 'changeMode', '--mode', 'man', '--yes']);
+    expect([r.code, r.err]).toEqual([1, `comap: error: login "${sim.loginId}" may not control unit ${u.unitGuid} [COMAP_COMMAND_REFUSED]\n`]);
+    expect(commandsSent(sim)).toEqual([]);
+    r = await comap(['command', u.unitGuid, 'changeMode', '--mode', 'man', '--yes']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(commandsSent(sim).map((q) => q.body)).toEqual([{ command: 'changeMode', mode: 'MAN' }]);
+  });
+});

@@ -68,6 +68,17 @@ export class ComapAmbiguousUnitError extends XError {
 Object.defineProperty(ComapAmbiguousUnitError.prototype, 'name', { value: 'ComapAmbiguousUnitError', writable: true, configurable: true, enumerable: false });
 
 /**
+ * A command was not sent because the unit's own data rules it out: a mode it does not offer
+ * (`input`) or a login without the `control` permission (`auth`).
+ */
+export class ComapCommandRefusedError extends XError {
+  constructor(message: string, category: 'input' | 'auth') {
+    super(message, { code: 'COMAP_COMMAND_REFUSED', category });
+  }
+}
+Object.defineProperty(ComapCommandRefusedError.prototype, 'name', { value: 'ComapCommandRefusedError', writable: true, configurable: true, enumerable: false });
+
+/**
  * Reads ComAp's error bodies: `{ "errorMessage": "..." }` from the API and the Identity service,
  * `{ "statusCode": 401, "message": "..." }` from the API gateway. The clients' `parseVendorError`.
  */

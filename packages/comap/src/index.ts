@@ -7,6 +7,7 @@ export type { StoredToken, TokenStore } from './token-store.js';
 export type { TokenProvider, TokenSource } from './auth.js';
 export { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 export { VALUE_GUID } from './value-guid.js';
+export { availableModes } from './command-check.js';
 export type { ValueGuidName } from './value-guid.js';
 export { validateCommand, COMMAND_NAMES, SIMPLE_COMMANDS, TIMER_MODES, WEEK_DAYS } from './command.js';
 export type {
@@ -20,7 +21,7 @@ export type {
   WeekDay,
   DayWeekend,
 } from './command.js';
-export { ComapAmbiguousUnitError, ComapItemError, ComapNotFoundError, ComapResponseError, classifyIdentityError, classifyWsvError, isComapResponseError, parseComapError } from './errors.js';
+export { ComapAmbiguousUnitError, ComapCommandRefusedError, ComapItemError, ComapNotFoundError, ComapResponseError, classifyIdentityError, classifyWsvError, isComapResponseError, parseComapError } from './errors.js';
 export { parseComapTimestamp, formatComapDate, splitIntoWindows, toDayNumber, formatDay, MAX_HISTORY_WINDOW_DAYS } from './dates.js';
 export type { DayNumber, DayWindow } from './dates.js';
 export { decodeHtmlEntities } from './html.js';

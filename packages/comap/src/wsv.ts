@@ -7,7 +7,9 @@ import { collectHistory, planHistory, walkHistory, type HistoryQuery } from './h
 import { apiUrl, buildHttp, callOptions, checkHttpOptions, checkString, keyFingerprint, type WsvOptions } from './options.js';
 import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues, type ParseMode } from './parse.js';
 import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
+import { checkControl, checkMode } from './command-check.js';
 import { matchUnit } from './unit-match.js';
+import { VALUE_GUID } from './value-guid.js';
 import { normalizeGuids } from './value-guid-list.js';
 
 /** The documented limit: 1 request per second per key, shared by every client of that key. */
@@ -232,6 +234,20 @@ export class WSV {
       }
     }
     return { status: res.status, body: parsed };
+  }
+
+  /**
+   * Checks a command against the unit before it is sent: for `changeMode`, the mode must be one
+   * of the unit's `modes_available` and this login must have the `control` permission (two reads).
+   * Throws ComapCommandRefusedError (`input` for the mode, `auth` for the permission). Returns the
+   * command to send (the mode in the unit's spelling); other commands are returned unchanged.
+   */
+  async checkCommand(unitGuid: string, command: ComapCommand | SimpleCommandName, options?: CallOptions): Promise<ComapCommand> {
+    const body = validateCommand(command) as unknown as ComapCommand;
+    if (body.command !== 'changeMode') return body;
+    checkControl(await this.permissions(unitGuid, options), this.loginId);
+    const [modes] = await this.values(unitGuid, [VALUE_GUID.modes_available], options);
+    return { command: 'changeMode', mode: checkMode(body.mode, modes?.value ?? null, unitGuid) };
   }
 
   /**

@@ -1,6 +1,8 @@
 /** `comap command`: sends one command to a unit (validated first; confirmed; never retried). */
 import { UsageError, defineCommand, type CommandSpec } from '@x/http-core/cli';
 import { validateCommand, type ComapCommand } from '../command.js';
+import { ComapCommandRefusedError } from '../errors.js';
+import type { WSV } from '../wsv.js';
 import type { Confirm } from './confirm.js';
 import { CREDENTIAL_OPTIONS, clientFor, type ClientDefaults, type CliSettings } from './credentials.js';
 import { UNIT_ARG, resolveUnit, withClient } from './unit.js';
@@ -63,6 +65,16 @@ async function confirmed(what: string, yes: boolean, confirm: Confirm | undefine
   return confirm(`${what}?`, signal);
 }
 
+/** The command as the unit allows it (changeMode: an available mode, with control permission); a mode it lacks is a usage error. */
+async function checked(client: WSV, guid: string, command: ComapCommand, signal: AbortSignal): Promise<ComapCommand> {
+  try {
+    return await client.checkCommand(guid, command, { signal });
+  } catch (error) {
+    if (error instanceof ComapCommandRefusedError && error.category === 'input') throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export function commandCommand(defaults: ClientDefaults, settings: CliSettings): CommandSpec<never, never> {
   return defineCommand({
     name: 'command',
@@ -85,9 +97,10 @@ export function commandCommand(defaults: ClientDefaults, settings: CliSettings):
     },
     examples: ['comap command "Westport Hospital 1" start', 'comap command Westport changeMode --mode man --yes', 'comap command Westport --json \'{"command":"userButton","index":2,"action":"pulse"}\' --dry-run'],
     run: ({ options, env, args, stdout, stderr, signal }) => {
-      const command = commandFromFlags(args.name, options);
+      const flagged = commandFromFlags(args.name, options);
       return withClient(clientFor(options, defaults, env), async (client) => {
         const guid = await resolveUnit(client, args.unit, signal);
+        const command = await checked(client, guid, flagged, signal);
         if (options['dry-run']) {
           stdout.json({ dryRun: true, method: 'POST', path: `/v1.1/${encodeURIComponent(client.loginId)}/units/${guid}/command`, body: command });
           return;
