@@ -29,12 +29,14 @@ function mergeList(base: unknown[], report: unknown[]): unknown[] {
   return out;
 }
 
+function mergeRecord(base: Record<string, unknown>, report: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(report)) out[k] = mergeValue(base[k], v);
+  return out;
+}
+
 function mergeValue(base: unknown, report: unknown): unknown {
-  if (isRecord(base) && isRecord(report)) {
-    const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(report)) out[k] = mergeValue(base[k], v);
-    return out;
-  }
+  if (isRecord(base) && isRecord(report)) return mergeRecord(base, report);
   if (Array.isArray(base) && Array.isArray(report)) return mergeList(base, report);
   return report;
 }
@@ -49,9 +51,11 @@ export function mergeState(state: DeviceState | undefined, report: DeviceState):
   if (Array.isArray(state)) {
     if (Array.isArray(report)) return mergeList(state, report) as Record<string, unknown>[];
     // A report without a location fits a state with a single location.
-    if (selectorOf(report) === undefined) return state.length === 1 ? [mergeValue(state[0], report)] : state;
+    const [only] = state;
+    if (selectorOf(report) === undefined) return state.length === 1 && only !== undefined ? [mergeRecord(only, report)] : state;
     return mergeList(state, [report]) as Record<string, unknown>[];
   }
-  if (Array.isArray(report)) return report.length === 1 && report[0] !== undefined ? (mergeValue(state, report[0]) as Record<string, unknown>) : report;
-  return mergeValue(state, report) as Record<string, unknown>;
+  if (!Array.isArray(report)) return mergeRecord(state, report);
+  const [single] = report;
+  return report.length === 1 && single !== undefined ? mergeRecord(state, single) : report;
 }

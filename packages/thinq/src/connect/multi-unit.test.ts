@@ -168,4 +168,24 @@ describe('multi-unit devices against the simulator', () => {
       { locationName: 'FREEZER', targetTemperatureC: -18, targetTemperatureF: 0, unit: 'C' },
     ]);
   });
+
+  it('sets an AC target through temperatureInUnits in °F: the state reports both units and temperature', async () => {
+    await expect(client.control('sim-conn-ac-0001', { temperatureInUnits: { unit: 'F', targetTemperature: 59 } })).rejects.toMatchObject({
+      name: 'ControlValidationError',
+      property: 'temperatureInUnits.targetTemperature',
+      message: 'temperatureInUnits.targetTemperature: 59 is outside 60..86',
+    });
+    await client.control('sim-conn-ac-0001', { temperatureInUnits: { unit: 'F', targetTemperature: 72 } });
+    const state = (await client.state('sim-conn-ac-0001')) as Record<string, unknown>;
+    expect(state.temperature).toEqual({ currentTemperature: 27, targetTemperature: 22, unit: 'C' });
+    expect(state.temperatureInUnits).toEqual([
+      { unit: 'C', currentTemperature: 27, targetTemperature: 22 },
+      { unit: 'F', currentTemperature: 81, targetTemperature: 72 },
+    ]);
+    await client.control('sim-conn-ac-0001', { temperature: { targetTemperature: 24.5 } });
+    expect(((await client.state('sim-conn-ac-0001')) as Record<string, unknown>).temperatureInUnits).toEqual([
+      { unit: 'C', currentTemperature: 27, targetTemperature: 24.5 },
+      { unit: 'F', currentTemperature: 81, targetTemperature: 76 },
+    ]);
+  });
 });

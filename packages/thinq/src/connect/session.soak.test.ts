@@ -34,7 +34,11 @@ class FakeMqttClient extends EventEmitter {
 }
 
 const broker = vi.hoisted(() => ({ connect: undefined as undefined | (() => Promise<unknown>) }));
-vi.mock('mqtt', () => ({ default: { connectAsync: () => (broker.connect ? broker.connect() : Promise.reject(new Error('no broker'))) } }));
+// The MQTT connect step (its own settling is tested against the simulator's broker in push-faults.test.ts).
+vi.mock('./mqtt-connect.js', () => ({
+  connectMqtt: () => (broker.connect ? broker.connect() : Promise.reject(new Error('no broker'))),
+  isCertificateRefusal: () => false,
+}));
 // RSA key generation is not what this test is about.
 vi.mock('./x509.js', () => ({
   generateClientKeyPair: () => Promise.resolve({ privateKeyPem: 'key', publicKeyPem: 'pub', privateKey: {}, publicKey: {} }),

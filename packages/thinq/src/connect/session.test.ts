@@ -102,7 +102,7 @@ describe('Connect push over MQTT with mutual TLS (end to end)', () => {
     expect(await nextNew(it)).toMatchObject({ type: 'status', report: { airFlow: { windStrength: 'HIGH' } } });
   });
 
-  it('reconnects with backoff after the connection drops, with a fresh certificate', async () => {
+  it('reconnects with backoff after the connection drops, reusing its certificate', async () => {
     const reconnecting = once(push, 'reconnecting');
     sim.broker?.dropConnections();
     const [info] = (await reconnecting) as [{ attempt: number; delayInMs: number }];
@@ -113,23 +113,28 @@ describe('Connect push over MQTT with mutual TLS (end to end)', () => {
     clock.advance(50);
     await connected;
     expect(push.connected).toBe(true);
-    expect(sim.connect.clients.get('push-client-1')?.certificates).toBe(2);
+    // LG warns against excessive client creation: the certificate is reused while it is valid.
+    expect(sim.connect.clients.get('push-client-1')?.certificates).toBe(1);
     const it = iterator();
     await sim.connect.report('sim-conn-ac-0001', { powerSave: { powerSaveEnabled: true } });
     expect(await nextNew(it)).toMatchObject({ type: 'status', report: { powerSave: { powerSaveEnabled: true } } });
   });
 
-  it('keeps reconnecting with backoff while a reconnect fails, telling the user, and recovers', async () => {
+  it('keeps reconnecting while the broker refuses its certificate: a new one is asked for, the forgotten client registers again', async () => {
     const next = <T>(event: string) => new Promise<T>((resolve) => (push as unknown as NodeJS.EventEmitter).once(event, resolve));
-    sim.connect.stop(); // the simulator forgets the registered client: certificate requests answer 1203
+    sim.connect.stop(); // the simulator forgets the registered client and revokes it at the broker
     const errorsBefore = errors.length;
     let reconnecting = next<{ attempt: number; delayInMs: number }>('reconnecting');
     sim.broker?.dropConnections();
     expect(await reconnecting).toMatchObject({ attempt: 1, delayInMs: 50 });
+    // The reused certificate is refused at CONNACK (5, not authorized): it is dropped.
     reconnecting = next('reconnecting');
     clock.advance(50);
-    // The refused certificate request is told on `reconnecting`; the backoff grows (capped at 100 ms, jitter 0.5).
-    expect(await reconnecting).toMatchObject({ attempt: 2, delayInMs: 50, error: { name: 'ConnectApiError', code: '1203' } });
+    expect(await reconnecting).toMatchObject({ attempt: 2, delayInMs: 50, error: { name: 'NetworkError', code: 'MQTT_REFUSED', cause: { code: 5 } } });
+    // The new certificate is refused with 1203 (the client was forgotten).
+    reconnecting = next('reconnecting');
+    clock.advance(50);
+    expect(await reconnecting).toMatchObject({ attempt: 3, delayInMs: 50, error: { name: 'ConnectApiError', code: '1203' } });
     expect(push.connected).toBe(false);
     expect(errors.length - errorsBefore).toBe(0);
 
@@ -138,6 +143,7 @@ describe('Connect push over MQTT with mutual TLS (end to end)', () => {
     clock.advance(50);
     await connected;
     expect(push.connected).toBe(true);
+    expect(sim.connect.clients.get('push-client-1')?.certificates).toBe(1);
     errors.splice(errorsBefore);
     const it = iterator();
     await sim.connect.report('sim-conn-ac-0001', { airFlow: { windStrength: 'LOW' } });
@@ -222,11 +228,17 @@ describe('push helpers', () => {
       const it = push[Symbol.asyncIterator]();
       const pending = it.next();
       sim.connect.revokeToken();
+      // The broker refuses the reused certificate too, so the reconnect asks the API for a new one.
+      sim.broker?.revoke('push-client-4');
       const reconnecting = once(push, 'reconnecting');
       sim.broker?.dropConnections();
       expect(await reconnecting).toMatchObject([{ attempt: 1, delayInMs: 10 }]);
-      const requestsBefore = sim.connect.requests.length;
+      const refused = once(push, 'reconnecting');
       clock.advance(10);
+      const [second] = (await refused) as [{ attempt: number; delayInMs: number }];
+      expect(second).toMatchObject({ attempt: 2, error: { code: 'MQTT_REFUSED' } });
+      const requestsBefore = sim.connect.requests.length;
+      clock.advance(second.delayInMs);
       await expect(pending).rejects.toMatchObject({ name: 'ConnectApiError', code: '1103', errorName: 'INVALID_TOKEN' });
       await expect(it.next()).rejects.toMatchObject({ code: '1103' });
       expect(errors).toMatchObject([{ code: '1103' }]);

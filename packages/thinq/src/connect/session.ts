@@ -6,8 +6,10 @@
  * async iterator and as `status`/`notification`/`event` events, next to the session's lifecycle
  * events (connecting, connected, reconnecting, disconnected, error, closed).
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import { X509Certificate } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
 import {
+  MAX_TIMER_DELAY_IN_MS,
   Session,
   assertDuration,
   errorCategory,
@@ -20,7 +22,8 @@ import {
   type SessionReconnectOptions,
 } from '@x/http-core';
 import { MalformedResponseError, isConnectApiError } from '../errors.js';
-import type { ConnectClient } from './client.js';
+import type { ConnectCertificate, ConnectClient } from './client.js';
+import { connectMqtt, isCertificateRefusal } from './mqtt-connect.js';
 import { parseMqttServer } from './mqtt-server.js';
 import { mergeState } from './merge-state.js';
 import type { DeviceState } from './profile.js';
@@ -63,6 +66,19 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const noop = (): void => undefined;
 const NOT_REGISTERED_SERVICE = '1203';
 const FATAL_CATEGORIES: ReadonlySet<string> = new Set(['auth', 'input', 'not-found']);
+/** A cached certificate is replaced this long before it expires. */
+const CERT_MARGIN_MS = 3_600_000;
+/** Codes with which LG refuses one device's subscription: that device is skipped, the others push. */
+const DEVICE_REFUSED_CODES: ReadonlySet<string> = new Set(['1205', '1213', '1214', '1217', '1219', '1220', '1221', '1224']);
+
+/** The end of a certificate's validity (ms since the epoch); an unreadable one counts as expired. */
+function certificateNotAfter(pem: string): number {
+  try {
+    return Date.parse(new X509Certificate(pem).validTo);
+  } catch {
+    return 0;
+  }
+}
 
 function checkOptions(options: ConnectPushOptions): { hours: number; renewMs: number; maxQueue: number } {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
@@ -108,6 +124,10 @@ export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushE
   #subscribed = false;
   #renewTimer: unknown;
   #teardown: Promise<void> | undefined;
+  readonly #connectTimeoutMs: number;
+  /** The client certificate, reused across reconnects until it expires or the broker refuses it. */
+  #cert: (ConnectCertificate & { notAfter: number }) | undefined;
+  #closedBeforeConnack = 0;
 
   constructor(client: ConnectClient, options: ConnectPushOptions = {}) {
     const { hours, renewMs, maxQueue } = checkOptions(options);
@@ -126,6 +146,7 @@ export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushE
     this.#options = options;
     this.#hours = hours;
     this.#renewMs = renewMs;
+    this.#connectTimeoutMs = options.connectTimeoutInMs ?? 30_000;
     this.once('closed', ({ error }) => {
       this.#teardown = this.#release(error);
     });
@@ -176,24 +197,31 @@ export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushE
     await this.#setUp(signal);
     const keyPair = this.#keyPair as ClientKeyPair;
     const server = this.#server as { host: string; port: number };
-    const cert = await this.#client.issueCertificate(await createCsr(keyPair), { signal }).catch((err: unknown) => {
-      if (isConnectApiError(err) && err.code === NOT_REGISTERED_SERVICE) this.#registered = false;
+    const cert = await this.#certificate(keyPair, signal);
+    let client: MqttClient;
+    try {
+      client = await connectMqtt(
+        {
+          protocol: 'mqtts',
+          host: server.host,
+          port: server.port,
+          clientId: this.#client.clientId,
+          key: keyPair.privateKeyPem,
+          cert: cert.certificatePem,
+          ...(this.#options.caPem === undefined ? {} : { ca: this.#options.caPem }),
+          rejectUnauthorized: true,
+          clean: false,
+          keepalive: this.#options.keepaliveInSeconds ?? 60,
+          // Our limit runs on the session's clock; mqtt.js's own timer is only a far backstop.
+          connectTimeout: this.#connectTimeoutMs === 0 ? MAX_TIMER_DELAY_IN_MS : Math.min(this.#connectTimeoutMs + 60_000, MAX_TIMER_DELAY_IN_MS),
+        },
+        { signal, clock: this.#clock(), timeoutInMs: this.#connectTimeoutMs, url: `mqtts://${server.host}:${server.port}` },
+      );
+    } catch (err) {
+      this.#onConnectFailure(err);
       throw err;
-    });
-    const client = await mqtt.connectAsync({
-      protocol: 'mqtts',
-      host: server.host,
-      port: server.port,
-      clientId: this.#client.clientId,
-      key: keyPair.privateKeyPem,
-      cert: cert.certificatePem,
-      ...(this.#options.caPem === undefined ? {} : { ca: this.#options.caPem }),
-      rejectUnauthorized: true,
-      clean: false,
-      keepalive: this.#options.keepaliveInSeconds ?? 60,
-      connectTimeout: this.#options.connectTimeoutInMs ?? 30_000,
-      reconnectPeriod: 0,
-    });
+    }
+    this.#closedBeforeConnack = 0;
     // An MQTT client without an 'error' listener would throw; run() reports what matters.
     client.on('error', noop);
     // A persistent session replays right after CONNACK: keep what comes before run() listens.
@@ -232,6 +260,29 @@ export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushE
     await client.endAsync(true).catch(noop);
   }
 
+  /** The cached certificate while it has an hour left, else a new one (LG warns against excessive client creation). */
+  async #certificate(keyPair: ClientKeyPair, signal: AbortSignal): Promise<ConnectCertificate> {
+    if (this.#cert !== undefined && this.#cert.notAfter - this.#clock().now() > CERT_MARGIN_MS) return this.#cert;
+    const cert = await this.#client.issueCertificate(await createCsr(keyPair), { signal }).catch((err: unknown) => {
+      if (isConnectApiError(err) && err.code === NOT_REGISTERED_SERVICE) this.#registered = false;
+      throw err;
+    });
+    this.#cert = { ...cert, notAfter: certificateNotAfter(cert.certificatePem) };
+    return this.#cert;
+  }
+
+  /** A refused certificate is replaced; so is one after which the broker closed twice in a row before CONNACK. */
+  #onConnectFailure(err: unknown): void {
+    if (isCertificateRefusal(err)) {
+      this.#cert = undefined;
+      return;
+    }
+    if ((err as { code?: unknown }).code === 'MQTT_CLOSED' && ++this.#closedBeforeConnack >= 2) {
+      this.#cert = undefined;
+      this.#closedBeforeConnack = 0;
+    }
+  }
+
   /** The one-time set-up, step by step: a retried connect resumes where the last one failed. */
   async #setUp(signal: AbortSignal): Promise<void> {
     const opts = { signal };
@@ -243,11 +294,25 @@ export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushE
     this.#keyPair ??= this.#options.keyPair ?? (await generateClientKeyPair());
     if (this.#subscribed) return;
     if (this.#deviceIds.length === 0) this.#deviceIds = this.#options.deviceIds ?? (await this.#client.devices(opts)).map((d) => d.deviceId);
+    const accepted: string[] = [];
+    const refusals: Error[] = [];
     for (const id of this.#deviceIds) {
-      await this.#client.subscribePush(id, opts);
-      await this.#client.subscribeEvents(id, { ...opts, hours: this.#hours });
+      try {
+        await this.#client.subscribePush(id, opts);
+        await this.#client.subscribeEvents(id, { ...opts, hours: this.#hours });
+      } catch (err) {
+        // One device LG refuses (1224 and kin) is reported and skipped; the others still push.
+        if (!isConnectApiError(err) || !DEVICE_REFUSED_CODES.has(err.code)) throw err;
+        refusals.push(err);
+        continue;
+      }
+      accepted.push(id);
       if (this.#options.fetchInitialState !== false && !this.#states.has(id)) await this.#fetchState(id, signal);
     }
+    // Push for no device at all is no push: the refusal ends it.
+    if (accepted.length === 0 && refusals[0] !== undefined) throw refusals[0];
+    for (const err of refusals) this.report(err);
+    this.#deviceIds = accepted;
     this.#subscribed = true;
     this.#scheduleRenewal();
   }

@@ -9,13 +9,20 @@ export interface MqttBrokerSim {
   /** `mqtts://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
-  /** Lets `clientId` subscribe to `topics` (others are refused). */
+  /** Lets `clientId` connect and subscribe to `topics` (others are refused). */
   allow(clientId: string, topics: readonly string[]): void;
+  /** Revokes what `allow` granted: the client's connects are refused (CONNACK 5, not authorized). */
+  revoke(clientId: string): void;
   /** Publishes a JSON message with QoS 1. */
   publish(topic: string, message: unknown): Promise<void>;
   /** Fault injection: drops every client connection. */
   /** Destroys every open client connection now; returns how many. */
   dropConnections(): number;
+  /**
+   * Fault injection: the next `count` connections read the MQTT CONNECT and then are closed at once
+   * (`'close'`, what AWS IoT does to a refused or duplicate client) or never answered (`'stall'`).
+   */
+  refuseConnects(count: number, mode: 'close' | 'stall'): void;
   /** Number of MQTT clients currently connected. */
   readonly connectedClients: number;
   /** Client ids seen subscribing, with their topics. */
@@ -29,6 +36,10 @@ export async function startMqttBroker(ca: TestCa, options: { port?: number } = {
   const allowed = new Map<string, Set<string>>();
   const subscriptions = new Map<string, string[]>();
   const broker = await Aedes.createBroker({
+    // Like AWS IoT: only a client whose certificate was issued (and not revoked) may connect.
+    authenticate(client, _username, _password, done) {
+      done(null, allowed.has(client.id));
+    },
     authorizeSubscribe(client, sub, done) {
       if (allowed.get(client.id)?.has(sub.topic)) {
         const list = subscriptions.get(client.id) ?? [];
@@ -45,10 +56,19 @@ export async function startMqttBroker(ca: TestCa, options: { port?: number } = {
   });
   const { certPem, keyPem } = await ca.issueServer();
   const sockets = new Set<TLSSocket>();
+  let refusals: { count: number; mode: 'close' | 'stall' } = { count: 0, mode: 'close' };
   const server: Server = createServer({ key: keyPem, cert: certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => sockets.delete(socket));
+    if (refusals.count > 0) {
+      refusals = { ...refusals, count: refusals.count - 1 };
+      const { mode } = refusals;
+      socket.on('data', () => {
+        if (mode === 'close') socket.destroy();
+      });
+      return;
+    }
     broker.handle(socket);
   });
   // Handshake failures (e.g. a client without a valid certificate) are expected; keep serving.
@@ -71,6 +91,13 @@ export async function startMqttBroker(ca: TestCa, options: { port?: number } = {
           (err) => (err ? reject(err) : resolve()),
         );
       });
+    },
+    revoke(clientId) {
+      allowed.delete(clientId);
+    },
+    refuseConnects(count, mode) {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+      refusals = { count, mode };
     },
     dropConnections() {
       const count = sockets.size;

@@ -230,6 +230,7 @@ function mountClientRoutes(state: ConnectSimState): void {
   });
   route('DELETE', '/client', (req, res, clientId) => {
     clients.delete(clientId);
+    broker?.revoke(clientId);
     for (const k of [...events.keys()]) if (k.startsWith(`${clientId} `)) events.delete(k);
     for (const k of [...pushes]) if (k.startsWith(`${clientId} `)) pushes.delete(k);
     reply(req, res, {});
@@ -318,6 +319,7 @@ export function mountConnectSimulator(router: Router, options: MountOptions): Co
     requests,
     published,
     stop() {
+      for (const clientId of clients.keys()) state.broker?.revoke(clientId);
       clients.clear();
     },
   };
