@@ -42,7 +42,7 @@ const CODE_CATEGORY: ReadonlyMap<string, ErrorCategory> = new Map<string, ErrorC
 // How deep to follow `cause` (fetch() wraps the socket error in a TypeError).
 const MAX_CAUSE_DEPTH = 4;
 
-/** The category an @x error of an older copy implies by its kind alone (no `category` field). */
+/** The category an `@x` error of an older copy implies by its kind alone (no `category` field). */
 function categoryOfKind(error: { kind?: unknown; status?: unknown; code?: unknown }): ErrorCategory | undefined {
   const kind = error.kind as XErrorKind | undefined;
   switch (kind) {
@@ -70,7 +70,7 @@ export function errorCodeCategory(code: string): ErrorCategory | undefined {
 }
 
 /**
- * What a failure means: the `category` of an @x error (any copy, any vendor subclass), or for a
+ * What a failure means: the `category` of an `@x` error (any copy, any vendor subclass), or for a
  * plain error the category its `code` implies (`ECONNREFUSED` transient, `UND_ERR_HEADERS_TIMEOUT`
  * timeout, `ABORT_ERR` aborted …), `AbortError`/`TimeoutError` DOMExceptions (what an aborted
  * signal and `AbortSignal.timeout()` throw) as aborted/timeout, following `cause` a few levels

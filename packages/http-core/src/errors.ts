@@ -98,7 +98,7 @@ function defineHidden(target: object, key: PropertyKey, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: false, writable: true, configurable: true });
 }
 
-/** Base class of every error thrown by @x packages. */
+/** Base class of every error thrown by `@x` packages. */
 export class XError extends Error {
   /** Stable family name used by the type guards. */
   declare readonly kind: XErrorKind;

@@ -3,7 +3,7 @@
  * brand, so `instanceof` and the guards work when several copies of @x/http-core are loaded.
  */
 
-/** Exit codes shared by every @x CLI (sysexits.h for configuration, 128 + n for signals). */
+/** Exit codes shared by every `@x` CLI (sysexits.h for configuration, 128 + n for signals). */
 export const EXIT_CODES = Object.freeze({
   ok: 0,
   failure: 1,

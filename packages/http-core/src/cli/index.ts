@@ -1,4 +1,4 @@
-/** @x/http-core/cli: the command-line kit every @x CLI is built on (no undici in this entry). */
+/** @x/http-core/cli: the command-line kit every `@x` CLI is built on (no undici in this entry). */
 export { ConfigError, EXIT_CODES, UsageError, isConfigError, isUsageError } from './errors.js';
 export { defineCommand, defineProgram } from './spec.js';
 export type { ArgSpec, ArgValues, CommandContext, CommandSpec, OptionSpec, OptionSpecs, OptionValues, ProgramSpec } from './spec.js';

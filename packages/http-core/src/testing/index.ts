@@ -1,4 +1,4 @@
-/** Test helpers shared by the @x simulators and tests: loopback servers, a router, TLS material, faults, a clock. */
+/** Test helpers shared by the `@x` simulators and tests: loopback servers, a router, TLS material, faults, a clock. */
 export { readBody, readJsonBody, sendJson, startTestServer } from './server.js';
 export type { TestHandler, TestServer, TestServerOptions } from './server.js';
 export { createRouter } from './router.js';
