@@ -4,7 +4,7 @@
 // process printed and what the simulator received, not only exit codes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,5 +155,66 @@ describe('sepl-connector (built binary) against sepl-connector simulate in anoth
     expect(help.code).toBe(0);
     for (const command of ['simulate', 'run', 'event', 'average']) expect(help.stdout).toContain(`  ${command} `);
     expect(await runCli(bin, ['--version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+  });
+});
+
+interface G3SimLine {
+  protocol: 'g3';
+  tokenUrl: string;
+  hubUrl: string;
+  deviceUrl: string;
+  mqttUrl: string;
+  clientId: string;
+  user: string;
+  password: string;
+  control: string;
+  caPath: string;
+}
+
+describe('simulate --protocol g3 in its own process', () => {
+  it('serves a G3Connector: hub and devices, an event, a pushed command answered, a drop survived; SIGTERM 143', async () => {
+    const g3 = await startProcess<G3SimLine>(process.execPath, [bin, 'simulate', '--protocol', 'g3', '--client-id', 'cc'], { env: { CONNECTOR_USER: 'gw', CONNECTOR_PASSWORD: 'gw-secret-4d1' } });
+    const { G3Connector, MemoryDeviceStore } = await import('../src/index.js');
+    const connector = new G3Connector({
+      tokenUrl: g3.line.tokenUrl,
+      clientId: 'cc',
+      hubUrl: g3.line.hubUrl,
+      deviceUrl: g3.line.deviceUrl,
+      mqttUrl: g3.line.mqttUrl,
+      ca: await readFile(g3.line.caPath, 'utf8'),
+      user: 'gw',
+      password: 'gw-secret-4d1',
+      store: new MemoryDeviceStore([{ id: 'lamp', type: 'urn:t', name: 'Lamp' }]),
+      reconnect: { initialDelayInMs: 50, maxDelayInMs: 200 },
+    });
+    try {
+      const g3Control = new ControlClient(g3.line.control);
+      const info = await connector.start();
+      expect(info).toMatchObject({ protocol: 'g3', hubCreated: true, synced: true });
+      await connector.event('lamp', 'power', { metadata: '', data: '3' });
+      expect(await g3Control.dropConnections()).toBe(1);
+      const reconnected = new Promise((resolve) => connector.session.once('connected', resolve));
+      await reconnected;
+      const commands = connector.commands();
+      let pushed: { correlationId?: string } = {};
+      // the new connection's subscription lands shortly after its CONNACK: push until it is heard
+      const next = commands.next();
+      for (let i = 0; i < 50 && !(await Promise.race([next.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))])); i++) {
+        pushed = (await g3Control.push({ device: 'lamp', service: 'on', data: '1' })) as { correlationId: string };
+      }
+      const { value } = await next;
+      await connector.respond(value as never, { data: 'ok' });
+      expect(pushed.correlationId).toBeDefined();
+      const received = (await g3Control.received()).records as Array<{ method: string; path: string; status: number }>;
+      expect(received.filter((r) => r.path !== '/auth/token').map((r) => `${r.method} ${r.path} ${r.status}`).slice(0, 4)).toEqual([
+        'POST /hubs 200',
+        'GET /hubs/' + encodeURIComponent(info.hubId) + ' 200',
+        'GET /devices/lamp 404',
+        'POST /devices 200',
+      ]);
+    } finally {
+      await connector.close();
+      expect(await g3.stop('SIGTERM')).toBe(143);
+    }
   });
 });
