@@ -49,6 +49,10 @@ export type {
   WasherStatus,
 } from './status.js';
 export { createMessageId, formatLgDate, oauthSignature } from './signature.js';
+
+// Display layer: words for Connect values and property names and for v1 labels (the raw value stays the caller's).
+export { displayLabel, displayProperty, displayValue, humanize, isV1Label } from './display/display.js';
+export type { DisplayOptions, LangPack } from './display/display.js';
 export { VERSION } from './version.js';
 export type { CallOptionsArg } from './call-options.js';
 

@@ -145,8 +145,8 @@ describe('thinq (built binary) against thinq simulate in another process', () =>
         expect.objectContaining({ type: 'status', deviceId: 'sim-conn-washer-0001', report: { runState: { currentState: 'END' } } }),
       ]);
       const requests = await received();
-      // A fresh certificate per connection; the clean exit unsubscribes and unregisters.
-      expect(requests.filter((r) => r === 'POST client/certificate')).toHaveLength(2);
+      // One certificate, reused by the reconnect; the clean exit unsubscribes and unregisters.
+      expect(requests.filter((r) => r === 'POST client/certificate')).toHaveLength(1);
       expect(requests.slice(-3)).toEqual(['DELETE push/sim-conn-washer-0001/unsubscribe', 'DELETE event/sim-conn-washer-0001/unsubscribe', 'DELETE client']);
     } finally {
       if (watch.child.exitCode === null) watch.child.kill('SIGKILL');
