@@ -8,6 +8,8 @@ export type { TokenProvider, TokenSource } from './auth.js';
 export { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 export { VALUE_GUID } from './value-guid.js';
 export { availableModes } from './command-check.js';
+export { alarmLevel, diffAlarms, parseAlarms } from './alarms.js';
+export type { AlarmLevel, ComapAlarm } from './alarms.js';
 export type { ValueGuidName } from './value-guid.js';
 export { validateCommand, COMMAND_NAMES, SIMPLE_COMMANDS, TIMER_MODES, WEEK_DAYS } from './command.js';
 export type {

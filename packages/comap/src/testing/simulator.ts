@@ -164,6 +164,8 @@ export class ComapSimulator {
     this.control = createControl({
       name: 'comap',
       revokeTokens: ({ token }) => this.revokeTokens(token),
+      // `POST /control/push` with { alarm: "Wrn Fuel level", unitGuid, raise?: false } raises or clears an alarm.
+      push: (body) => this.pushAlarm(body),
       received: () => this.requests,
       clearReceived: () => {
         this.requests.length = 0;
@@ -394,6 +396,27 @@ export class ComapSimulator {
     if (typeof pathSuffix !== 'string' || pathSuffix === '') throw new TypeError('pathSuffix must be a non-empty string');
     if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
     this.canned.push({ pathSuffix, body, count });
+  }
+
+  /**
+   * Raises (or with `raise: false` clears) an alarm on a unit, as its controller would: the
+   * `alarm_list`/`alarm_list_ext` values, unit state and history change. Returns the unit's alarms.
+   */
+  setAlarm(unitGuid: string, text: string, raise = true): string[] {
+    const unit = this.fleet.units.find((u) => u.unitGuid === unitGuid);
+    if (!unit) throw new RangeError(`no unit ${unitGuid}`);
+    if (typeof text !== 'string' || text.trim() === '') throw new TypeError('alarm must be a non-empty string');
+    const has = unit.state.alarms.includes(text);
+    if (raise && !has) unit.state.alarms.push(text);
+    if (!raise && has) unit.state.alarms = unit.state.alarms.filter((a) => a !== text);
+    this.fleet.recordChanges(unit, this.now());
+    return [...unit.state.alarms];
+  }
+
+  private pushAlarm(body: unknown): unknown {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { unitGuid?: unknown; alarm?: unknown; raise?: unknown };
+    if (typeof b.unitGuid !== 'string' || typeof b.alarm !== 'string') throw new TypeError('push body must be { unitGuid, alarm, raise? }');
+    return { alarms: this.setAlarm(b.unitGuid, b.alarm, b.raise !== false) };
   }
 
   private takeCanned(path: string): HttpReply | undefined {
