@@ -31,6 +31,22 @@ function guard<T extends Error>(name: string) {
     typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
 }
 
+/**
+ * The G3 platform published an error for this hub (`error`) or one of its devices
+ * (`error/device/{id}`); reported as a session `error`, the session goes on.
+ */
+export class SeplPlatformError extends SeplError {
+  readonly topic: string;
+  readonly deviceId: string | undefined;
+  constructor(topic: string, deviceId: string | undefined, text: string) {
+    super(`platform error on ${topic}: ${text.slice(0, 300)}`, 'SEPL_PLATFORM_ERROR', { category: 'protocol' });
+    this.name = 'SeplPlatformError';
+    this.topic = topic;
+    this.deviceId = deviceId;
+  }
+}
+export const isSeplPlatformError = guard<SeplPlatformError>('SeplPlatformError');
+
 /** The platform rejected the credentials; the connector stops and does not retry. */
 export class SeplAuthError extends SeplError {
   readonly status: number | undefined;

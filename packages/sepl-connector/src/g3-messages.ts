@@ -24,6 +24,9 @@ export interface G3Command {
 
 export const g3Topics = {
   commands: (deviceId: string): string => `command/${deviceId}/+`,
+  /** Errors about the hub's connection (the platform's `error` topic). */
+  hubErrors: 'error',
+  deviceErrors: (deviceId: string): string => `error/device/${deviceId}`,
   event: (deviceId: string, serviceId: string): string => `event/${deviceId}/${serviceId}`,
   response: (deviceId: string, serviceId: string): string => `response/${deviceId}/${serviceId}`,
 };

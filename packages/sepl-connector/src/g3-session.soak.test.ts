@@ -10,7 +10,7 @@ import { createG3Http } from './g3-http.js';
 import type { G3Command } from './g3-messages.js';
 import { G3PlatformClient } from './g3-platform.js';
 import { G3Session } from './g3-session.js';
-import { startSeplG3Simulator } from './testing/g3-simulator.js';
+import { startSeplG3Simulator, type SeplG3Simulator } from './testing/g3-simulator.js';
 
 /** mulberry32: a small seeded PRNG. */
 function seeded(seed: number): () => number {
@@ -22,6 +22,11 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The command topics a hub subscribed to, in order (the error topics left out). */
+function commandSubs(sim: SeplG3Simulator, hubId: string): string[] {
+  return (sim.broker.subscriptions.get(hubId) ?? []).filter((t) => t.startsWith('command/'));
 }
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -52,7 +57,7 @@ describe('G3Session soak', () => {
     const reported: string[] = [];
     session.on('error', (e) => reported.push(e.message));
     await session.start();
-    const subscribed = (): number => sim.broker.subscriptions.get(hubId)?.length ?? 0;
+    const subscribed = (): number => commandSubs(sim, hubId).length;
     await expect.poll(subscribed).toBe(3);
 
     const handled: G3Command[] = [];

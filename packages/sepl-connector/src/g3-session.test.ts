@@ -9,6 +9,11 @@ import { G3PlatformClient } from './g3-platform.js';
 import { G3Session, type G3SessionOptions } from './g3-session.js';
 import { startSeplG3Simulator, type SeplG3Simulator } from './testing/g3-simulator.js';
 
+/** The command topics a hub subscribed to, in order (the error topics left out). */
+function commandSubs(sim: SeplG3Simulator, hubId: string): string[] {
+  return (sim.broker.subscriptions.get(hubId) ?? []).filter((t) => t.startsWith('command/'));
+}
+
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
@@ -39,7 +44,7 @@ describe('G3 MQTT session', () => {
     const { sim, hubId, session } = await setup();
     const s = session();
     await s.start();
-    await expect.poll(() => sim.broker.subscriptions.get(hubId)).toEqual(['command/lamp/+']);
+    await expect.poll(() => commandSubs(sim, hubId)).toEqual(['command/lamp/+']);
     await s.event('lamp', 'power', { metadata: '', data: '42' });
     await expect.poll(() => sim.broker.messages.length).toBe(1);
     expect(sim.broker.messages[0]).toEqual({ kind: 'event', user: 'alice', clientId: hubId, deviceId: 'lamp', serviceId: 'power', payload: { metadata: '', data: '42' } });
@@ -74,10 +79,10 @@ describe('G3 MQTT session', () => {
     const s = session();
     await s.start();
     await s.subscribe('plug');
-    await expect.poll(() => sim.broker.subscriptions.get(hubId)).toEqual(['command/lamp/+', 'command/plug/+']);
+    await expect.poll(() => commandSubs(sim, hubId)).toEqual(['command/lamp/+', 'command/plug/+']);
     expect(sim.broker.dropConnections()).toBe(1);
-    await expect.poll(() => sim.broker.subscriptions.get(hubId)?.length).toBe(4);
-    expect(sim.broker.subscriptions.get(hubId)!.slice(2).sort()).toEqual(['command/lamp/+', 'command/plug/+']);
+    await expect.poll(() => commandSubs(sim, hubId).length).toBe(4);
+    expect(commandSubs(sim, hubId).slice(2).sort()).toEqual(['command/lamp/+', 'command/plug/+']);
     const id = await sim.broker.sendCommand('plug', 'off');
     expect((await s[Symbol.asyncIterator]().next()).value).toMatchObject({ correlationId: id, deviceId: 'plug' });
     await s.unsubscribe('plug');
@@ -106,6 +111,24 @@ describe('G3 MQTT session', () => {
     const tls = await untrusted.start().catch((e: unknown) => e);
     expect(tls).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(untrusted.stats.attempts).toBe(1);
+  });
+
+  it('surfaces the platform error topics of the hub and its devices as SeplPlatformErrors and goes on', async () => {
+    const { sim, hubId, session } = await setup();
+    const s = session();
+    const errors: Error[] = [];
+    s.on('error', (e) => errors.push(e));
+    await s.start();
+    await expect.poll(() => sim.broker.subscriptions.get(hubId)).toEqual(['command/lamp/+', 'error', 'error/device/lamp']);
+    await sim.broker.publish('error/device/lamp', 'unknown service power');
+    await sim.broker.publish('error', 'hub is not allowed to send');
+    await expect.poll(() => errors.length).toBe(2);
+    expect(errors.map((e) => [e.name, (e as { code?: string }).code, e.message, (e as { deviceId?: string }).deviceId, errorCategory(e)])).toEqual([
+      ['SeplPlatformError', 'SEPL_PLATFORM_ERROR', 'platform error on error/device/lamp: unknown service power', 'lamp', 'protocol'],
+      ['SeplPlatformError', 'SEPL_PLATFORM_ERROR', 'platform error on error: hub is not allowed to send', undefined, 'protocol'],
+    ]);
+    await s.event('lamp', 'power', { data: '1' });
+    await expect.poll(() => sim.broker.messages.length).toBe(1);
   });
 
   it('validates its options', () => {

@@ -1,6 +1,6 @@
 import { Session, isFatalByDefault, networkErrorCategory, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
-import { SeplAuthError, SeplNotConnectedError, SeplProtocolError, SeplRequestError } from './errors.js';
+import { SeplAuthError, SeplNotConnectedError, SeplPlatformError, SeplProtocolError, SeplRequestError } from './errors.js';
 import { decodeG3Command, G3_QOS, g3Topics, type G3Command, type G3Data } from './g3-messages.js';
 
 export interface G3SessionOptions extends SessionOptions {
@@ -59,7 +59,7 @@ export class G3Session extends Session<MqttClient, G3Command> {
   /** Stops a device's commands (now and after reconnects). */
   async unsubscribe(deviceId: string): Promise<void> {
     this.#devices.delete(deviceId);
-    if (this.#client?.connected) await this.#client.unsubscribeAsync(g3Topics.commands(deviceId));
+    if (this.#client?.connected) await this.#client.unsubscribeAsync([g3Topics.commands(deviceId), g3Topics.deviceErrors(deviceId)]);
   }
 
   /** Publishes an event `{metadata, data}` to `event/{device}/{service}` (QoS 2). */
@@ -107,6 +107,11 @@ export class G3Session extends Session<MqttClient, G3Command> {
     this.#client = client;
     return new Promise<void>((resolve, reject) => {
       client.on('message', (topic, payload) => {
+        const platformError = /^error(?:\/device\/([^/]+))?$/.exec(topic);
+        if (platformError) {
+          ctx.report(new SeplPlatformError(topic, platformError[1], payload.toString('utf8')));
+          return;
+        }
         let command: G3Command | undefined;
         try {
           command = decodeG3Command(topic, payload);
@@ -120,7 +125,7 @@ export class G3Session extends Session<MqttClient, G3Command> {
       });
       client.on('close', () => resolve());
       client.on('error', (err) => reject(connectError(err)));
-      this.#subscribe(client, [...this.#devices]).then(
+      this.#subscribe(client, [...this.#devices], true).then(
         () => ctx.stable(),
         (err: unknown) => ctx.report(err),
       );
@@ -149,12 +154,15 @@ export class G3Session extends Session<MqttClient, G3Command> {
     client.end(true);
   }
 
-  async #subscribe(client: MqttClient, devices: readonly string[]): Promise<void> {
+  async #subscribe(client: MqttClient, devices: readonly string[], hub = false): Promise<void> {
     // one SUBSCRIBE per device, so a refusal (SUBACK 0x80) names its topic
+    const topics = devices.map(g3Topics.commands);
     const results = await Promise.allSettled(devices.map((id) => client.subscribeAsync(g3Topics.commands(id), { qos: G3_QOS })));
+    // the platform's error topics are best effort: a broker that refuses them loses nothing else
+    await Promise.allSettled([...(hub ? [g3Topics.hubErrors] : []), ...devices.map(g3Topics.deviceErrors)].map((t) => client.subscribeAsync(t, { qos: G3_QOS })));
     // a subscribe cut short by a closing connection is no refusal: the next connection subscribes again
     if (!client.connected) return;
-    const refused = devices.filter((_id, i) => results[i]?.status === 'rejected').map(g3Topics.commands);
+    const refused = topics.filter((_t, i) => results[i]?.status === 'rejected');
     if (refused.length > 0) throw new SeplRequestError('subscribe', refused.join(','), 403, `the broker refused ${refused.join(', ')}`);
   }
 
