@@ -2,7 +2,8 @@
 // tarballs into an empty temporary project with npm (no workspace links; their dependencies come
 // from the registry), then checks ESM import, CJS require, a strict TypeScript compile with
 // moduleResolution nodenext and bundler, each CLI's --help, the optional-peer message of
-// @x/thinq/testing without aedes, and each tarball's packed size (at most MAX_PACKED_BYTES).
+// @x/thinq/testing without aedes, each README's quick start against its simulator, and each
+// tarball's packed size (at most MAX_PACKED_BYTES).
 // Usage: node tooling/consumer-check.mjs [package dir…]   (all of packages/ by default; exit code 0
 // when every check passed)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -126,6 +127,37 @@ function checkOptionalPeer(dir) {
   });
 }
 
+/** The first code block under a README's "## Quick start" heading, with its language, if any. */
+function quickStart(dir) {
+  const readme = readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8');
+  const at = readme.search(/^## Quick start/m);
+  if (at === -1) return undefined;
+  const match = /```(js|ts)\n([\s\S]*?)```/.exec(readme.slice(at));
+  return match ? { lang: match[1], code: match[2] } : undefined;
+}
+
+/** Each README's quick start, as written, against its simulator from the installed tarball. */
+function checkQuickStarts(dir) {
+  const tsc = join(dir, 'node_modules/typescript/bin/tsc');
+  for (const { dir: pkgDir, manifest } of packages) {
+    const example = quickStart(pkgDir);
+    if (!example) continue;
+    check(`${manifest.name} README quick start runs (${example.lang})`, () => {
+      let file = join(dir, `quick-start-${pkgDir}.mjs`);
+      if (example.lang === 'ts') {
+        // Strict compile first: the README's TypeScript must be what a strict project accepts.
+        writeFileSync(join(dir, `quick-start-${pkgDir}.mts`), example.code);
+        run('node', [tsc, '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--outDir', join(dir, 'out'), `quick-start-${pkgDir}.mts`], dir);
+        file = join(dir, 'out', `quick-start-${pkgDir}.mjs`);
+      } else {
+        writeFileSync(file, example.code);
+      }
+      const result = spawnSync('node', [file], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+      if (result.status !== 0 || result.stdout.trim() === '') throw new Error(`exit ${result.status}\n${result.stdout}\n${result.stderr}`);
+    });
+  }
+}
+
 try {
   const tarballs = packAll();
   const project = join(scratch, 'project');
@@ -141,6 +173,9 @@ try {
   }
   checkClis(project);
   checkOptionalPeer(project);
+  // The simulators' optional peer, as the README tells users to install it.
+  if (packages.some(({ dir }) => dir === 'thinq')) run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', 'aedes@^1.2.0'], project);
+  checkQuickStarts(project);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
