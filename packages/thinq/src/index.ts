@@ -69,6 +69,7 @@ export { V1AirConditioner, V1Refrigerator } from './v1/devices.js';
 export { ConnectClient, newConnectClientId } from './connect/client.js';
 export type { ConnectCertificate, ConnectDevice, ConnectRoute } from './connect/client.js';
 export type { ConnectClientOptions } from './connect/options.js';
+export type { EnergyPeriod, EnergyUsage, EnergyUsageEntry, EnergyUsageQuery } from './connect/energy.js';
 export { DeviceProfile, stateOfLocation } from './connect/profile.js';
 export { mergeState } from './connect/merge-state.js';
 export type { ControlPayload, DeviceState, LocationStyle, PropertySpec, RangeSpec, ResourceMap, ResourceSpec } from './connect/profile.js';

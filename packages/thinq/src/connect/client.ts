@@ -18,6 +18,7 @@ import {
 } from '@x/http-core';
 import type { ConnectClientOptions } from './options.js';
 import { connectError } from './errors.js';
+import { energyQueryParams, parseEnergyProfile, parseEnergyUsage, type EnergyUsage, type EnergyUsageQuery } from './energy.js';
 import { DeviceProfile, type ControlPayload, type DeviceState } from './profile.js';
 import { connectBaseUrl } from './region.js';
 import { isConnectApiError, isRateLimitedError, MalformedResponseError } from '../errors.js';
@@ -232,6 +233,23 @@ export class ConnectClient {
       if (validate !== false) profile.validateControl(body);
     }
     return this.#call('POST', `devices/${ConnectClient.#id(deviceId)}/control`, body, { 'x-conditional-control': 'true' }, call);
+  }
+
+  /** `GET devices/energy/{id}/profile`: the energy properties the device reports (`[]` for none). */
+  async energyProfile(deviceId: string, options: CallOptions = {}): Promise<string[]> {
+    return parseEnergyProfile(await this.#call('GET', `devices/energy/${ConnectClient.#id(deviceId)}/profile`, undefined, {}, options));
+  }
+
+  /**
+   * `GET devices/energy/{id}/usage` for a period: `DAILY` (`YYYYMMDD`) or `MONTHLY` (`YYYYMM`) dates,
+   * end not after today (UTC, on the client's clock), start not after end (else a TypeError/RangeError
+   * naming the field, and nothing is sent).
+   */
+  async energyUsage(deviceId: string, query: EnergyUsageQuery, options: CallOptions = {}): Promise<EnergyUsage> {
+    const id = ConnectClient.#id(deviceId);
+    const params = energyQueryParams(query, this.#clock.now());
+    const path = `devices/energy/${id}/usage?${new URLSearchParams(params).toString()}`;
+    return parseEnergyUsage(await this.#call('GET', path, undefined, {}, options), query.period, params.property as string);
   }
 
   /** `GET route`: the MQTT server to use. */

@@ -9,6 +9,7 @@ import type { MqttBrokerSim } from './broker.js';
 import type { TestCa } from './ca.js';
 import { defaultConnectDevices, type SimConnectDevice } from './connect-devices.js';
 import { controlReport, reportsSomething } from './connect-control.js';
+import { energyProfileAnswer, energyUsageAnswer, reportsEnergy } from './connect-energy.js';
 
 export type { SimConnectDevice } from './connect-devices.js';
 
@@ -199,6 +200,26 @@ function mountDeviceRoutes(state: ConnectSimState): void {
     if (!d) return error(req, res, 400, '1224', 'Invalid device id');
     if (!d.online) return error(req, res, 400, '1222', 'Not connected device');
     reply(req, res, d.state);
+  });
+  route('GET', '/devices/energy/:id/profile', (req, res, _c, p) => {
+    const d = find(p.id);
+    if (!d) return error(req, res, 400, '1224', 'Invalid device id');
+    reply(req, res, energyProfileAnswer(d));
+  });
+  route('GET', '/devices/energy/:id/usage', (req, res, _c, p) => {
+    const d = find(p.id);
+    if (!d) return error(req, res, 400, '1224', 'Invalid device id');
+    const q = new URL(req.url ?? '/', 'http://sim').searchParams;
+    const period = q.get('period');
+    const start = q.get('startDate') ?? '';
+    const end = q.get('endDate') ?? '';
+    if (q.get('property') === null || period === null || start === '' || end === '') return error(req, res, 400, '1101', 'Missing parameters');
+    const format = period === 'DAILY' ? /^\d{8}$/ : period === 'MONTHLY' ? /^\d{6}$/ : undefined;
+    if (format === undefined || !format.test(start) || !format.test(end) || start > end || q.get('property') !== 'energyUsage') {
+      return error(req, res, 400, '1102', 'Unacceptable parameters');
+    }
+    if (!reportsEnergy(d)) return error(req, res, 400, '2201', 'Not provided feature');
+    reply(req, res, energyUsageAnswer(d, period as 'DAILY' | 'MONTHLY', start, end, state.clock.now()));
   });
   route('POST', '/devices/:id/control', async (req, res, _c, p, body) => {
     const d = find(p.id);
