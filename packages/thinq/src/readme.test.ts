@@ -13,7 +13,7 @@ function readmeExample(): string {
   return block.replace(/^import \{([^}]+)\} from '([^']+)';$/gm, (_m, names: string, from: string) => `const {${names}} = __imports[${JSON.stringify(from)}];`);
 }
 
-type AsyncFn = (imports: Record<string, unknown>, console: { log: (...args: unknown[]) => void }) => Promise<void>;
+type AsyncFn = (imports: Record<string, unknown>, console: { log: (...args: unknown[]) => void; warn: (...args: unknown[]) => void }) => Promise<void>;
 
 describe('README', () => {
   // The example starts the simulator (test CA) and push (an RSA-2048 client key): seconds on a busy machine.
@@ -25,7 +25,9 @@ describe('README', () => {
     }).constructor as new (...args: string[]) => AsyncFn;
     const run = new AsyncFunction('__imports', 'console', body);
     const logged: unknown[][] = [];
-    await run({ '@x/thinq': thinq, '@x/thinq/testing': testing }, { log: (...args) => logged.push(args) });
+    const warned: unknown[][] = [];
+    await run({ '@x/thinq': thinq, '@x/thinq/testing': testing }, { log: (...args) => logged.push(args), warn: (...args) => warned.push(args) });
+    expect(warned).toEqual([['push:', 'ThinQ Connect error 1222 NOT_CONNECTED_DEVICE (HTTP 400): Not connected device']]);
     expect(logged).toHaveLength(4);
     expect(logged[0]?.[0]).toMatchObject({ temperature: { targetTemperature: 22 } });
     expect(logged[1]).toEqual(['notification', 'FILTER_RESET_REQUIRED']);
