@@ -72,6 +72,8 @@ export type { ConnectClientOptions } from './connect/options.js';
 export type { EnergyPeriod, EnergyUsage, EnergyUsageEntry, EnergyUsageQuery } from './connect/energy.js';
 export { DeviceProfile, stateOfLocation } from './connect/profile.js';
 export { mergeState } from './connect/merge-state.js';
+export { readTemperature, temperaturePayload } from './connect/temperature.js';
+export type { TemperatureOptions, TemperatureUnit } from './connect/temperature.js';
 export type { ControlPayload, DeviceState, LocationStyle, PropertySpec, RangeSpec, ResourceMap, ResourceSpec } from './connect/profile.js';
 export { connectRegionOf } from './connect/region.js';
 export type { ConnectRegion } from './connect/region.js';
