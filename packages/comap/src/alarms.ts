@@ -10,9 +10,11 @@ import type { ComapValue } from './types.js';
 /** The alarm type from the text's prefix, as ComAp controllers show it (`Wrn`, `Sd`, `BOC`, `Stp`, `Fls`). */
 export type AlarmLevel = 'warning' | 'shutdown' | 'breaker-open-cooldown' | 'slow-stop' | 'sensor-fail' | 'other';
 
+/** One alarm of a unit, as `parseAlarms` reads it. */
 export interface ComapAlarm {
   /** As the unit reports it, e.g. `Wrn Fuel level`. */
   text: string;
+  /** From the text's prefix (`alarmLevel`). */
   level: AlarmLevel;
   /** Still present (true unless the ext list says otherwise). */
   active: boolean;
@@ -28,6 +30,7 @@ const PREFIXES: readonly (readonly [string, AlarmLevel])[] = [
   ['fls', 'sensor-fail'],
 ];
 
+/** The level of an alarm text from its first word (`Wrn Fuel level` → `warning`); `other` when unknown. */
 export function alarmLevel(text: string): AlarmLevel {
   const first = (text.trim().split(/\s+/)[0] ?? '').toLowerCase();
   return PREFIXES.find(([prefix]) => prefix === first)?.[1] ?? 'other';

@@ -36,7 +36,9 @@ export function isComapResponseError(e: unknown): e is ComapResponseError {
  * received (non-enumerable), `rawPreview` a bounded, redacted preview of it.
  */
 export class ComapItemError extends ComapResponseError {
+  /** Where the item is in the answer, e.g. `values.values[3]`. */
   declare readonly path: string;
+  /** The item as received (non-enumerable, so logging the error does not print it twice). */
   declare readonly item: unknown;
   constructor(message: string, path: string, item: unknown) {
     super(message, item, 'COMAP_BAD_ITEM');
@@ -59,6 +61,7 @@ Object.defineProperty(ComapNotFoundError.prototype, 'name', { value: 'ComapNotFo
  * some contain it). Nothing was sent; `candidates` are the units it could mean.
  */
 export class ComapAmbiguousUnitError extends XError {
+  /** The units the name could mean (all of them; the message shows at most ten). */
   declare readonly candidates: readonly Unit[];
   constructor(message: string, candidates: readonly Unit[]) {
     super(message, { code: 'COMAP_AMBIGUOUS_UNIT', category: 'input' });
