@@ -154,6 +154,8 @@ function checkQuickStarts(dir) {
       }
       const result = spawnSync('node', [file], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
       if (result.status !== 0 || result.stdout.trim() === '') throw new Error(`exit ${result.status}\n${result.stdout}\n${result.stderr}`);
+      // A user running the example as written sees no Node process warning.
+      if (/^\(node:\d+\) /m.test(result.stderr)) throw new Error(`process warning:\n${result.stderr}`);
     });
   }
 }
