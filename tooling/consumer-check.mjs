@@ -181,5 +181,5 @@ try {
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
-console.log(`consumer: ${passed} passed, ${failures.length} failed`);
+console.log(`consumer check: ${passed} checks ok, ${failures.length} failed${failures.length > 0 ? ` (${failures.join("; ")})` : ""}`);
 if (failures.length > 0) process.exitCode = 1;
