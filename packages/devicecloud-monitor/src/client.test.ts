@@ -224,6 +224,39 @@ describe('monitor REST API against the simulator', () => {
     expect(lines.some(([m]) => m.includes('did not handle data block 0'))).toBe(true);
   });
 
+  it('writeDataPoint / writeDataPoints POST DataPoint XML (one, and a <list>) and resolve with the locations; a monitor sees the events', async () => {
+    const id = await client.createTcpMonitor(['DataPoint'], { batchSize: 1, batchDurationInSeconds: 0 });
+    const s = client.pushSession(id, { secure: false, port: sim.pushPort, ackOption: 'off', longs: 'bigint' });
+    const got: unknown[] = [];
+    const loop = (async () => {
+      for await (const e of s.events()) {
+        if (e.type === 'DataPoint') got.push([e.payload.streamId, e.payload.data, e.payload.streamUnits ?? null]);
+        if (got.length === 3) break;
+      }
+    })();
+    await new Promise<void>((r) => s.once('connected', () => r()));
+    const one = await client.writeDataPoint('dev1/temp', { data: 21.5, streamUnits: 'C', quality: 1, timestamp: Date.UTC(2026, 0, 2) });
+    expect(one.streamId).toBe('dev1/temp');
+    expect(one.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sim.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      url: '/ws/DataPoint/dev1/temp',
+      body: '<DataPoint><data>21.5</data><streamUnits>C</streamUnits><quality>1</quality><timestamp>2026-01-02T00:00:00.000Z</timestamp></DataPoint>',
+    });
+    const many = await client.writeDataPoints('dev1/big', [{ data: 9007199254740993n, streamType: 'LONG' }, { data: 'a<b', streamType: 'STRING' }]);
+    expect(many.map((w) => w.streamId)).toEqual(['dev1/big', 'dev1/big']);
+    expect(sim.requests.at(-1)!.body).toBe('<list><DataPoint><data>9007199254740993</data><streamType>LONG</streamType></DataPoint><DataPoint><data>a&lt;b</data><streamType>STRING</streamType></DataPoint></list>');
+    await loop;
+    expect(got[0]).toEqual(['dev1/temp', 21.5, 'C']);
+    expect(got[2]).toEqual(['dev1/big', 'a<b', '']);
+    await expect(client.writeDataPoint('/bad/', { data: 1 })).rejects.toThrow(/streamId/);
+    await expect(client.writeDataPoints('s', [])).rejects.toThrow(/points must be a non-empty array/);
+    await expect(client.writeDataPoint('s', { data: Number.NaN })).rejects.toThrow(/points\[0\]\.data must be a finite number/);
+    await expect(client.writeDataPoint('s', { data: 1, streamType: 'BIG' as never })).rejects.toThrow(/streamType/);
+    await expect(client.writeDataPoint('s', { data: 1, timestamp: new Date('x') })).rejects.toThrow(/timestamp/);
+    await expect(client.writeDataPoint('s', { data: {} as never })).rejects.toThrow(TypeError);
+  });
+
   it('validates input naming the parameter', async () => {
     expect(() => new DeviceCloudClient({ username: '', password: 'p' })).toThrow(/username/);
     expect(() => new DeviceCloudClient({ username: 'u', password: 'p', baseUrl: 'ftp://x' })).toThrow(/baseUrl/);

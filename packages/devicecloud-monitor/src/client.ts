@@ -26,6 +26,7 @@ import {
   type Monitor,
   type TcpMonitorOptions,
 } from './monitor-model.js';
+import { checkStreamId, dataPointsXml, writtenDataPoints, type DataPointWrite, type WrittenDataPoint } from './data-points.js';
 import { DeviceCloudPushSession } from './session.js';
 import type { DeviceCloudClientOptions } from './options.js';
 import type { PushSessionOptions } from './session-options.js';
@@ -139,6 +140,35 @@ export class DeviceCloudClient {
     const xml = httpMonitorXml(topics, transportUrl, options);
     this.registerToken(options.transportToken);
     return this.create(xml, callOf('createHttpMonitor() options', options, call));
+  }
+
+  /**
+   * Writes one data point to `streamId` (the stream is created on first write); resolves with
+   * where it landed. POST: never retried after bytes were sent (a retry could write it twice).
+   */
+  async writeDataPoint(streamId: string, point: DataPointWrite, options: CallOptions = {}): Promise<WrittenDataPoint> {
+    const [written] = await this.writeDataPoints(streamId, [point], callOf('writeDataPoint() options', options));
+    return written!;
+  }
+
+  /** Writes many data points to `streamId` in one request (`<list>`); resolves with their locations, in order. */
+  async writeDataPoints(streamId: string, points: readonly DataPointWrite[], options: CallOptions = {}): Promise<WrittenDataPoint[]> {
+    checkStreamId(streamId);
+    const body = dataPointsXml(points);
+    const call = callOf('writeDataPoints() options', options);
+    const res = await this.http.request<string>({
+      method: 'POST',
+      path: `DataPoint/${streamId.split('/').map(encodeURIComponent).join('/')}`,
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
+      body,
+      responseType: 'text',
+      ...call,
+    });
+    const written = writtenDataPoints(res.body ?? '');
+    if (written.length !== points.length) {
+      throw new ParseError({ message: `DataPoint write answered ${written.length} locations for ${points.length} points`, rawPreview: this.redactor.preview(res.body ?? ''), method: 'POST', url: res.url });
+    }
+    return written;
   }
 
   /** The transport token is a secret of this client from now on (errors and previews scrub it). */

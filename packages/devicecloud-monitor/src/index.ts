@@ -59,6 +59,7 @@ export type { PushBatch, PushHandler, PushSessionOptions, ReconnectOptions } fro
 export { DEFAULT_PUSH_IDLE_TIMEOUT_IN_MS, DEFAULT_DEDUPE_WINDOW } from './session-options.js';
 export { eventKey, resourceId } from './event-key.js';
 export { DedupeWindow } from './dedupe-window.js';
+export type { DataPointWrite, WrittenDataPoint, StreamType } from './data-points.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './client.js';
 export type { CallOptions } from './client.js';
 export type { DeviceCloudClientOptions } from './options.js';
