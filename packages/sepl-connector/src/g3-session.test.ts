@@ -80,8 +80,10 @@ describe('G3 MQTT session', () => {
     await s.start();
     await s.subscribe('plug');
     await expect.poll(() => commandSubs(sim, hubId)).toEqual(['command/lamp/+', 'command/plug/+']);
+    const resubscribed = new Promise((resolve) => s.once('subscribed', resolve));
     expect(sim.broker.dropConnections()).toBe(1);
-    await expect.poll(() => commandSubs(sim, hubId).length).toBe(4);
+    expect(await resubscribed).toEqual({ connection: 2, devices: ['lamp', 'plug'] });
+    expect(commandSubs(sim, hubId)).toHaveLength(4);
     expect(commandSubs(sim, hubId).slice(2).sort()).toEqual(['command/lamp/+', 'command/plug/+']);
     const id = await sim.broker.sendCommand('plug', 'off');
     expect((await s[Symbol.asyncIterator]().next()).value).toMatchObject({ correlationId: id, deviceId: 'plug' });

@@ -19,6 +19,12 @@ export interface G3SessionOptions extends SessionOptions {
   keepaliveInS?: number;
 }
 
+/** Events a G3Session adds to the session base's. */
+export interface G3SessionExtraEvents {
+  /** A connection subscribed to the commands of these devices (after every connect). */
+  subscribed: [{ connection: number; devices: string[] }];
+}
+
 /** The defaults of the reference client's reconnect: 5 s growing by 1.85 up to 120 s. */
 const REFERENCE_RECONNECT = { initialDelayInMs: 5_000, maxDelayInMs: 120_000, factor: 1.85 };
 /** Correlation ids remembered against re-delivered commands and double answers. */
@@ -31,7 +37,7 @@ const REMEMBERED = 1024;
  * Commands come out of the async iterator; a command re-delivered with a known correlation id is
  * dropped, and each command may be answered once.
  */
-export class G3Session extends Session<MqttClient, G3Command> {
+export class G3Session extends Session<MqttClient, G3Command, G3SessionExtraEvents> {
   readonly #options: G3SessionOptions;
   readonly #devices: Set<string>;
   readonly #seen = new Set<string>();
@@ -125,8 +131,12 @@ export class G3Session extends Session<MqttClient, G3Command> {
       });
       client.on('close', () => resolve());
       client.on('error', (err) => reject(connectError(err)));
-      this.#subscribe(client, [...this.#devices], true).then(
-        () => ctx.stable(),
+      const devices = [...this.#devices];
+      this.#subscribe(client, devices, true).then(
+        () => {
+          ctx.stable();
+          if (client.connected) this.emit('subscribed', { connection: ctx.connection, devices });
+        },
         (err: unknown) => ctx.report(err),
       );
     }).finally(() => {

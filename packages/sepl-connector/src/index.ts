@@ -18,7 +18,7 @@ export { g3DeviceHash, g3HubHash, type G3HashedDevice } from './g3-hash.js';
 export { OpenIdTokenProvider, type OpenIdCredentials } from './g3-openid.js';
 export { createG3Http, type G3Http } from './g3-http.js';
 export { G3PlatformClient, type G3Device, type G3Hub, type G3PlatformEndpoints } from './g3-platform.js';
-export { G3Session, type G3SessionOptions } from './g3-session.js';
+export { G3Session, type G3SessionExtraEvents, type G3SessionOptions } from './g3-session.js';
 export { G3Connector, type G3ConnectorOptions, type G3ReadyInfo } from './g3-connector.js';
 export { G3_QOS, decodeG3Command, g3Topics, type G3Command, type G3Data } from './g3-messages.js';
 export { createHttpLib, type HttpLib, type HttpLibOptions, type HttpLibRequestOptions, type HttpLibResponse } from './http-lib.js';

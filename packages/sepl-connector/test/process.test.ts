@@ -192,19 +192,13 @@ describe('simulate --protocol g3 in its own process', () => {
       const info = await connector.start();
       expect(info).toMatchObject({ protocol: 'g3', hubCreated: true, synced: true });
       await connector.event('lamp', 'power', { metadata: '', data: '3' });
+      const resubscribed = new Promise((resolve) => connector.session.on('subscribed', (e) => e.connection === 2 && resolve(e)));
       expect(await g3Control.dropConnections()).toBe(1);
-      const reconnected = new Promise((resolve) => connector.session.once('connected', resolve));
-      await reconnected;
-      const commands = connector.commands();
-      let pushed: { correlationId?: string } = {};
-      // the new connection's subscription lands shortly after its CONNACK: push until it is heard
-      const next = commands.next();
-      for (let i = 0; i < 50 && !(await Promise.race([next.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))])); i++) {
-        pushed = (await g3Control.push({ device: 'lamp', service: 'on', data: '1' })) as { correlationId: string };
-      }
-      const { value } = await next;
+      expect(await resubscribed).toEqual({ connection: 2, devices: ['lamp'] });
+      const { correlationId } = (await g3Control.push({ device: 'lamp', service: 'on', data: '1' })) as { correlationId: string };
+      const { value } = await connector.commands().next();
+      expect(value).toMatchObject({ correlationId, deviceId: 'lamp', serviceId: 'on', data: '1' });
       await connector.respond(value as never, { data: 'ok' });
-      expect(pushed.correlationId).toBeDefined();
       const received = (await g3Control.received()).records as Array<{ method: string; path: string; status: number }>;
       expect(received.filter((r) => r.path !== '/auth/token').map((r) => `${r.method} ${r.path} ${r.status}`).slice(0, 4)).toEqual([
         'POST /hubs 200',
