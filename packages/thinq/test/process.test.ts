@@ -95,6 +95,30 @@ describe('thinq (built binary) against thinq simulate in another process', () =>
     expect(await received()).toEqual(['GET devices/sim-conn-ac-0001/profile', 'POST devices/sim-conn-ac-0001/control']);
   });
 
+  it('control --location: a WashTower unit is controlled with a payload keyed by it', async () => {
+    await control.clearReceived();
+    const r = await runCli(bin, ['control', 'sim-conn-washtower-0001', '--location', 'dryer', 'operation.dryerOperationMode="START"'], { env });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const records = (await control.received()).records as { method: string; path: string; body: unknown }[];
+    expect(records.at(-1)).toMatchObject({ method: 'POST', path: 'devices/sim-conn-washtower-0001/control', body: { dryer: { operation: { dryerOperationMode: 'START' } } } });
+    const bad = await runCli(bin, ['control', 'sim-conn-washtower-0001', 'operation.dryerOperationMode="START"'], { env });
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "thinq: error: invalid control: location: this device has units washer, dryer; key the payload by one of them\nRun 'thinq control --help' for usage.\n",
+    ]);
+  });
+
+  it('energy: daily usage as JSON; a range ending after today is a usage error', async () => {
+    const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+    const r = await runCli(bin, ['energy', 'sim-conn-ac-0001', '--from', today, '--to', today], { env });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const usage = JSON.parse(r.stdout) as { property: string; period: string; entries: { date: string; value: number }[] };
+    expect([usage.property, usage.period, usage.entries.map((e) => e.date)]).toEqual(['energyUsage', 'DAILY', [today]]);
+    const bad = await runCli(bin, ['energy', 'sim-conn-ac-0001', '--from', '20990101', '--to', '20990102'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^thinq: error: --to must not be after today \(\d{8}\)/);
+  });
+
   it('connect ls: the first request gets a 503 (Retry-After: 1), is retried, and the list is printed', async () => {
     await control.clearReceived();
     await control.addFault({ kind: 'status', status: 503, retryAfterSeconds: 1, method: 'GET', path: '/connect/devices' });

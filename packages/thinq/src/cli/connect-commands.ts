@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, UsageError, defineCommand, type CommandSpec, type Output } from '@x/http-core/cli';
 import { ConnectClient, newConnectClientId } from '../connect/client.js';
 import type { ControlPayload } from '../connect/profile.js';
+import type { EnergyPeriod } from '../connect/energy.js';
 import { ConnectPush } from '../connect/session.js';
 import { isControlValidationError } from '../errors.js';
 import { COUNT_OPTION, CONNECT_OPTIONS } from './options.js';
@@ -113,17 +114,39 @@ export function connectCommands(prefix: string): CommandSpec<never, never>[] {
       name: `${prefix}control`,
       summary: 'Control a device (validated against its profile first).',
       args: [ID, { name: 'payload', description: "resource.property=value ... or one '<json payload>'", variadic: true }],
-      options: CONNECT_OPTIONS,
-      examples: ["thinq control <id> temperature.targetTemperature=22 airFlow.windStrength='\"HIGH\"'"],
+      options: { ...CONNECT_OPTIONS, location: { type: 'string', valueName: 'NAME', description: 'location or unit to control (MAIN, UPPER, washer, dryer)' } },
+      examples: ["thinq control <id> temperature.targetTemperature=22 airFlow.windStrength='\"HIGH\"'", "thinq control <washtower id> --location dryer operation.dryerOperationMode='\"START\"'"],
       async run({ args, options, stdout, signal }) {
         if (args.payload.length === 0) throw new UsageError('a payload is needed: resource.property=value ...');
         const payload = parseControlPayload(args.payload);
-        const answer = await withConnectClient(options, (client) => client.control(args.id, payload, { signal })).catch((err: unknown) => {
+        const call = { signal, ...(options.location === undefined ? {} : { location: options.location }) };
+        const answer = await withConnectClient(options, (client) => client.control(args.id, payload, call)).catch((err: unknown) => {
           // Nothing was sent: the payload is the user's mistake (exit 2).
           if (isControlValidationError(err)) throw new UsageError(`invalid control: ${err.message}`);
           throw err;
         });
         stdout.line(JSON.stringify(answer, null, 2));
+      },
+    }),
+    defineCommand({
+      name: `${prefix}energy`,
+      summary: "A device's energy usage per day or month (JSON).",
+      args: [ID],
+      options: {
+        ...CONNECT_OPTIONS,
+        period: { type: 'string', choices: ['DAILY', 'MONTHLY'], default: 'DAILY', description: 'DAILY (YYYYMMDD dates) or MONTHLY (YYYYMM)' },
+        from: { type: 'string', required: true, valueName: 'DATE', description: 'first day or month' },
+        to: { type: 'string', required: true, valueName: 'DATE', description: 'last day or month (not after today)' },
+      },
+      examples: ['thinq energy <id> --from 20261201 --to 20261204', 'thinq energy <id> --period MONTHLY --from 202601 --to 202612'],
+      async run({ args, options, stdout, signal }) {
+        const query = { period: options.period as EnergyPeriod, startDate: options.from, endDate: options.to };
+        const usage = await withConnectClient(options, (client) => client.energyUsage(args.id, query, { signal })).catch((err: unknown) => {
+          // A bad date range is the user's mistake (exit 2); nothing was sent.
+          if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(err.message.replace(/^query\./, '--').replace('startDate', 'from').replace('endDate', 'to'));
+          throw err;
+        });
+        stdout.line(JSON.stringify(usage, null, 2));
       },
     }),
     watchCommand(prefix),
