@@ -3,6 +3,7 @@ import { cloneDevice, validateDevice, type SeplDevice } from './device.js';
 import type { DeviceStore } from './store.js';
 import { SeplStoreError } from './errors.js';
 import { writeFileAtomic } from '@x/http-core';
+import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from './file-lock.js';
 
 interface FileContent {
   version: 1;
@@ -15,7 +16,8 @@ interface FileContent {
 /**
  * A device store in one JSON file that survives restarts. Every change rewrites the file
  * atomically (temporary file + rename), so a crash never leaves a half-written store.
- * Writes are serialised; the file is read once, on first use.
+ * Writes are serialised, also across processes: each change takes `<path>.lock`, reads the file
+ * again, applies itself and writes, so two writers never drop each other's changes.
  */
 export class FileDeviceStore implements DeviceStore {
   readonly path: string;
@@ -25,9 +27,15 @@ export class FileDeviceStore implements DeviceStore {
   #pendingDeletions: string[] = [];
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(path: string) {
+  readonly #lockTimeoutInMs: number;
+
+  /** `options.lockTimeoutInMs`: how long a change waits for another writer's lock (default 5000 ms). */
+  constructor(path: string, options: { lockTimeoutInMs?: number } = {}) {
     if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
+    const timeout = options.lockTimeoutInMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) throw new RangeError('options.lockTimeoutInMs must be a number >= 0');
     this.path = path;
+    this.#lockTimeoutInMs = timeout;
   }
 
   #load(): Promise<void> {
@@ -56,6 +64,8 @@ export class FileDeviceStore implements DeviceStore {
     if (content.gatewayId !== undefined && typeof content.gatewayId !== 'string') {
       throw new SeplStoreError(`device store ${this.path}: gatewayId must be a string`, text);
     }
+    // another writer may have changed the file since the last read: start from what it holds now
+    this.#devices.clear();
     content.devices.forEach((device, i) => {
       try {
         const valid = validateDevice(device, `devices[${i}]`);
@@ -72,33 +82,52 @@ export class FileDeviceStore implements DeviceStore {
     this.#pendingDeletions = pending ?? [];
   }
 
-  #persist(): Promise<void> {
+  /**
+   * One change under the file lock: the file is read again (another writer may have changed it),
+   * `apply` changes the memory view and says whether anything changed, then the file is written.
+   */
+  #mutate<T>(apply: () => { changed: boolean; result: T }): Promise<T> {
+    const run = this.#writing.then(() =>
+      withFileLock(this.path, async () => {
+        await this.#read();
+        this.#loaded = Promise.resolve();
+        const { changed, result } = apply();
+        if (changed) await writeFileAtomic(this.path, this.#serialize());
+        return result;
+      }, this.#lockTimeoutInMs),
+    );
+    // the chain continues after a failed write; the caller still sees the failure
+    this.#writing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  #serialize(): string {
     const content: FileContent = { version: 1, devices: [...this.#devices.values()] };
     if (this.#gatewayId !== undefined) content.gatewayId = this.#gatewayId;
     if (this.#pendingDeletions.length > 0) content.pendingDeletions = [...this.#pendingDeletions];
-    const text = `${JSON.stringify(content, null, 2)}\n`;
-    const write = this.#writing.then(() => writeFileAtomic(this.path, text));
-    // the chain continues after a failed write; the caller still sees the failure
-    this.#writing = write.catch(() => undefined);
-    return write;
+    return `${JSON.stringify(content, null, 2)}\n`;
   }
 
   async add(device: SeplDevice): Promise<void> {
     const copy = cloneDevice(validateDevice(device));
-    await this.#load();
-    this.#devices.set(copy.id, copy);
-    await this.#persist();
+    await this.#mutate(() => {
+      this.#devices.set(copy.id, copy);
+      return { changed: true, result: undefined };
+    });
   }
 
   update(device: SeplDevice): Promise<void> {
     return this.add(device);
   }
 
-  async remove(id: string): Promise<boolean> {
-    await this.#load();
-    const existed = this.#devices.delete(id);
-    if (existed) await this.#persist();
-    return existed;
+  remove(id: string): Promise<boolean> {
+    return this.#mutate(() => {
+      const existed = this.#devices.delete(id);
+      return { changed: existed, result: existed };
+    });
   }
 
   async get(id: string): Promise<SeplDevice | undefined> {
@@ -119,10 +148,11 @@ export class FileDeviceStore implements DeviceStore {
 
   async setGatewayId(id: string): Promise<void> {
     if (typeof id !== 'string' || id === '') throw new TypeError('id must be a non-empty string');
-    await this.#load();
-    if (this.#gatewayId === id) return;
-    this.#gatewayId = id;
-    await this.#persist();
+    await this.#mutate(() => {
+      const changed = this.#gatewayId !== id;
+      this.#gatewayId = id;
+      return { changed, result: undefined };
+    });
   }
 
   async getPendingDeletions(): Promise<string[]> {
@@ -132,9 +162,10 @@ export class FileDeviceStore implements DeviceStore {
 
   async setPendingDeletions(ids: string[]): Promise<void> {
     if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && id !== '')) throw new TypeError('ids must be a list of non-empty strings');
-    await this.#load();
-    if (ids.length === this.#pendingDeletions.length && ids.every((id, i) => id === this.#pendingDeletions[i])) return;
-    this.#pendingDeletions = [...ids];
-    await this.#persist();
+    await this.#mutate(() => {
+      const same = ids.length === this.#pendingDeletions.length && ids.every((id, i) => id === this.#pendingDeletions[i]);
+      this.#pendingDeletions = [...ids];
+      return { changed: !same, result: undefined };
+    });
   }
 }
