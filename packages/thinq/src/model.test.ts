@@ -140,6 +140,18 @@ describe('binary monitor decoding', () => {
     expect(Object.keys(short)).toHaveLength(16);
   });
 
+  it('decodes BINARY(HEX) frames (comma-separated hex text) with the same protocol, and refuses other text', () => {
+    const data = wideqModel('RV13B6ES_D_US_WIFI') as Record<string, unknown>;
+    const model = new ModelInfo({ ...data, Monitoring: { ...(data.Monitoring as Record<string, unknown>), type: 'BINARY(HEX)' } });
+    expect(model.binaryMonitor).toBe(true);
+    const bytes = Buffer.from('MgA2AQsCAAMEAAAAAAAAqAAAAAEAAABk', 'base64');
+    const text = [...bytes].map((b) => b.toString(16)).join(',');
+    expect(text.startsWith('32,0,36,1,b,2,0,3,4')).toBe(true);
+    expect(model.decodeMonitor(Buffer.from(text))).toMatchObject({ State: '50', Remain_Time_M: '54', Option2: '168', CurrentDownloadCourse: '100' });
+    expect(Buffer.from(model.encodeMonitor(model.decodeMonitor(Buffer.from(text)))).toString()).toBe([...bytes].map((b) => b.toString(16).padStart(2, '0')).join(','));
+    expect(() => model.decodeMonitor(Buffer.from('32,zz,36'))).toThrow('BINARY(HEX) monitor data is not comma-separated hex bytes');
+  });
+
   it('round-trips encodeMonitor/decodeMonitor and never throws on arbitrary bytes', () => {
     const model = new ModelInfo(wideqModel('F3L2CYV5W_WIFI'));
     const frame = Buffer.from('1e000d003a0a0000050401000000000002000017330f0004', 'hex');

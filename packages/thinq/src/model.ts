@@ -73,6 +73,14 @@ export function readUnsignedBE(bytes: Uint8Array): bigint | number {
   return n;
 }
 
+/** The bytes of a `BINARY(HEX)` frame: UTF-8 text such as `32,00,36` (MalformedResponseError otherwise). */
+function hexFrame(frame: Uint8Array): Uint8Array {
+  const text = Buffer.from(frame).toString('utf8').trim();
+  const parts = text === '' ? [] : text.split(',').map((p) => p.trim());
+  if (!parts.every((p) => /^[0-9a-fA-F]{1,2}$/.test(p))) throw new MalformedResponseError('BINARY(HEX) monitor data is not comma-separated hex bytes', text);
+  return Uint8Array.from(parts.map((p) => Number.parseInt(p, 16)));
+}
+
 /**
  * Interpretation of a ThinQ v1 model JSON: value types, enum/reference look-ups, monitor decoding and
  * binary control encoding.
@@ -207,9 +215,9 @@ export class ModelInfo {
     return isRecord(m) && typeof m.type === 'string' ? m.type : 'JSON';
   }
 
-  /** Whether monitor frames are binary (`BINARY(BYTE)`). */
+  /** Whether monitor frames are binary: raw bytes (`BINARY(BYTE)`) or comma-separated hex text (`BINARY(HEX)`). */
   get binaryMonitor(): boolean {
-    return this.monitorType === 'BINARY(BYTE)';
+    return this.monitorType === 'BINARY(BYTE)' || this.monitorType === 'BINARY(HEX)';
   }
 
   #protocol(): { startByte: number; length: number; name: string }[] {
@@ -235,6 +243,8 @@ export class ModelInfo {
   decodeMonitor(frame: Uint8Array): MonitorData {
     if (!(frame instanceof Uint8Array)) throw new TypeError('frame must be a Uint8Array');
     if (this.binaryMonitor) {
+      // BINARY(HEX) (ollo69's wideq): the frame is UTF-8 text of comma-separated hex bytes.
+      if (this.monitorType === 'BINARY(HEX)') frame = hexFrame(frame);
       const out: Record<string, string> = {};
       for (const { startByte, length, name } of this.#protocol()) {
         if (startByte + length > frame.length) continue;
@@ -253,8 +263,14 @@ export class ModelInfo {
     return parsed;
   }
 
-  /** Encodes `values` into a binary frame following `Monitoring.protocol` (used by simulators). */
+  /** Encodes `values` into a frame following `Monitoring.protocol` (used by simulators); `BINARY(HEX)` as hex text. */
   encodeMonitor(values: Readonly<Record<string, unknown>>): Uint8Array {
+    const bytes = this.#encodeBytes(values);
+    if (this.monitorType !== 'BINARY(HEX)') return bytes;
+    return new TextEncoder().encode([...bytes].map((b) => b.toString(16).padStart(2, '0')).join(','));
+  }
+
+  #encodeBytes(values: Readonly<Record<string, unknown>>): Uint8Array {
     if (!this.binaryMonitor) return new TextEncoder().encode(JSON.stringify(values));
     const protocol = this.#protocol();
     const size = protocol.reduce((max, p) => Math.max(max, p.startByte + p.length), 0);

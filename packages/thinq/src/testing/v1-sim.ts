@@ -314,6 +314,14 @@ function mountV1Rti(router: Router, state: V1SimState): void {
     ok(res, { workList: { deviceId: d.deviceId, workId: entry.workId, returnCode: '0000', format: 'B64', returnData: Buffer.from(frame).toString('base64') } });
   });
 
+  router.post('/api/rti/delControlPermission', async (req, res) => {
+    const root = await lgedm(req);
+    if (!authed(req, res)) return;
+    const d = find(root?.deviceId);
+    if (!d) return fail(res, '0101', 'Device not found');
+    ok(res, {});
+  });
+
   router.post('/api/rti/rtiControl', async (req, res) => {
     const root = await lgedm(req);
     if (!authed(req, res)) return;

@@ -116,6 +116,10 @@ describe('V1Client against the simulator', () => {
     await client.setControl('sim-fridge-0001', 'RETM', '6');
     expect(sim.v1.device('sim-fridge-0001').status.TempRefrigerator).toBe('6');
     await expect(client.setControl('sim-ac-0001', 'TempCfg', 40)).rejects.toMatchObject({ name: 'FailedRequestError', code: '0100' });
+    // ollo69 gives control back afterwards (rti/delControlPermission).
+    await client.releaseControl('sim-ac-0001');
+    await expect(client.releaseControl('no-such-device')).rejects.toMatchObject({ code: '0101' });
+    await expect(client.releaseControl('')).rejects.toThrow(new TypeError('deviceId must be a non-empty string'));
 
     const washer = await client.device('sim-washer-0001');
     const model = await client.modelInfo(washer);

@@ -397,6 +397,13 @@ export class V1Client {
     await this.#call('rti/rtiControl', { cmd: 'Control', cmdOpt: 'Set', value: { [key]: value }, deviceId, workId: randomUUID(), data: '' }, false, call);
   }
 
+  /** `rti/delControlPermission`: gives the device's control back (ollo69 releases it after commands). */
+  async releaseControl(deviceId: string, options?: CallOptionsArg): Promise<void> {
+    const call = callOptions(options, 'releaseControl() options');
+    if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
+    await this.#call('rti/delControlPermission', { deviceId }, false, call);
+  }
+
   /** Sends a prepared control command (e.g. `ModelInfo.controlCommand`, binary templates in Base64). */
   async sendControl(deviceId: string, command: ControlCommand, options?: CallOptionsArg): Promise<void> {
     const call = callOptions(options, 'sendControl() options');
