@@ -80,7 +80,7 @@ export class G3Broker {
   }
 
   async listen(tls: { key: string; cert: string }, port = 0): Promise<void> {
-    const { Aedes } = (await import('aedes')) as unknown as { Aedes: { createBroker(options: object): Promise<Aedes> } };
+    const { Aedes } = (await importAedes()) as { Aedes: { createBroker(options: object): Promise<Aedes> } };
     this.#broker = await Aedes.createBroker({
       authenticate: (client: { id: string }, username: string | undefined, password: Buffer | undefined, done: (e: AuthError | null, ok: boolean | null) => void) => {
         const user = username ?? '';
@@ -171,5 +171,17 @@ export class G3Broker {
     }
     this.messages.push({ kind, user, clientId, deviceId, serviceId, payload: body });
     return undefined;
+  }
+}
+
+/** aedes is an optional peer dependency (only the simulator needs it): say what to install when it is missing. */
+async function importAedes(): Promise<unknown> {
+  try {
+    return await import('aedes');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes("'aedes'");
+    if (!missing) throw error;
+    throw new Error("The SEPL G3 simulator's MQTT broker needs the optional peer dependency 'aedes': run `npm install aedes@^1.2.0`.", { cause: error });
   }
 }
