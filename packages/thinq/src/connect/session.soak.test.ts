@@ -121,6 +121,11 @@ async function soak(seed: number) {
       faults.connectFailed = (faults.connectFailed ?? 0) + 1;
       return Promise.reject(transient('connect ECONNREFUSED', 'ECONNREFUSED'));
     }
+    if (random() < 0.1) {
+      // What connectMqtt settles with when the broker closes right after CONNECT (AWS IoT's refusal).
+      faults.closedAfterConnect = (faults.closedAfterConnect ?? 0) + 1;
+      return Promise.reject(transient('the MQTT broker closed the connection before CONNACK', 'MQTT_CLOSED'));
+    }
     const client = new FakeMqttClient(clock);
     clients.push(client);
     live = client;
@@ -183,6 +188,7 @@ describe('ConnectPush soak', () => {
     // The faults really happened.
     expect(r.faults.certificateRefused).toBeGreaterThan(5);
     expect(r.faults.connectFailed).toBeGreaterThan(5);
+    expect(r.faults.closedAfterConnect).toBeGreaterThan(5);
     expect(r.faults.droppedAtOnce).toBeGreaterThan(5);
     expect(r.faults.droppedLater).toBeGreaterThan(20);
     // Lifecycle: each try announced, each accepted connection ended once, a reconnect before every
