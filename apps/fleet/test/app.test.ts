@@ -84,9 +84,9 @@ describe('the fleet on the four simulators', () => {
         s.vendors.comap.state === 'connected' &&
         s.vendors.comap.devices === 3 &&
         s.vendors.devicecloud.devices === 3 &&
-        s.vendors.thinq.devices === 7 &&
+        s.vendors.thinq.devices === 9 &&
         s.sepl.state === 'connected' &&
-        s.sepl.devicesRegistered === 13,
+        s.sepl.devicesRegistered === 15,
       40_000,
     );
   }, 60_000);
@@ -109,7 +109,7 @@ describe('the fleet on the four simulators', () => {
     const gateway = [...sepl.gateways.values()][0]!;
     expect([...gateway.committed].sort()).toEqual(body.devices.map((d: any) => d.id).sort());
     const status = app.status();
-    expect(status.sepl).toMatchObject({ enabled: true, state: 'connected', gatewayId: gateway.id, devicesRegistered: 13 });
+    expect(status.sepl).toMatchObject({ enabled: true, state: 'connected', gatewayId: gateway.id, devicesRegistered: 15 });
     expect(status.vendors.devicecloud.mode).toBe('push');
     expect(status.vendors.comap.mode).toBe('polling');
     expect(status.vendors.thinq.mode).toBe('connect-push+v1-monitoring');
