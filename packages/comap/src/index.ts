@@ -10,6 +10,8 @@ export { VALUE_GUID } from './value-guid.js';
 export { availableModes } from './command-check.js';
 export { alarmLevel, diffAlarms, parseAlarms } from './alarms.js';
 export type { AlarmLevel, ComapAlarm } from './alarms.js';
+export { pollFleet } from './poller.js';
+export type { FleetPollEvent, FleetPollOptions, OfflineReason, SweepEvent, UnitPollErrorEvent, UnitPollEvent, UnitReading, ValueChange } from './poller.js';
 export type { ValueGuidName } from './value-guid.js';
 export { validateCommand, COMMAND_NAMES, SIMPLE_COMMANDS, TIMER_MODES, WEEK_DAYS } from './command.js';
 export type {

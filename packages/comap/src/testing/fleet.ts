@@ -20,6 +20,8 @@ export interface SimUnitState {
   mcbClosed: boolean;
   gcbClosed: boolean;
   alarms: string[];
+  /** Simulator time the unit lost its connection (its values then stop: `comm_state` Lost, timestamps frozen); undefined when online. */
+  offlineSince?: number;
   starts: number;
   runHours: number;
   fuelLevel: number;
@@ -111,7 +113,7 @@ export const VALUE_DEFS: readonly ValueDef[] = [
   def('genset_name', 'Gen-set name', '', 0, (u) => u.name),
   def('serial_number', 'Serial number', '', 0, (u) => u.serial),
   def('last_update', 'Last Update', '', 0, (_u, now) => iso(now)),
-  def('comm_state', 'Communication State', '', 0, () => 'OK', (_u, r) => r.pick(['OK', 'OK', 'Lost'])),
+  def('comm_state', 'Communication State', '', 0, (u) => (u.state.offlineSince === undefined ? 'OK' : 'Lost'), (_u, r) => r.pick(['OK', 'OK', 'Lost'])),
   def('unit_state', 'Unit State', '', 0, (u) => (u.state.alarms.length > 0 ? 'Alarm' : 'OK')),
   def('unit_changed', 'Unit changed', '', 0, (u) => iso(u.commands.at(-1)?.at ?? Date.UTC(2024, 0, 15))),
   def('controller', 'Controller', '', 0, (u) => u.controller),

@@ -164,7 +164,7 @@ export class ComapSimulator {
     this.control = createControl({
       name: 'comap',
       revokeTokens: ({ token }) => this.revokeTokens(token),
-      // `POST /control/push` with { alarm: "Wrn Fuel level", unitGuid, raise?: false } raises or clears an alarm.
+      // `POST /control/push` with { alarm: "Wrn Fuel level", unitGuid, raise?: false } raises or clears an alarm; { unitGuid, online: false } takes a unit off the air.
       push: (body) => this.pushAlarm(body),
       received: () => this.requests,
       clearReceived: () => {
@@ -413,8 +413,26 @@ export class ComapSimulator {
     return [...unit.state.alarms];
   }
 
+  /**
+   * Takes a unit off the air (`online: false`) or brings it back: while offline its values stop
+   * (timestamps stay at the moment it went, `comm_state` reads `Lost`), as the cloud serves the
+   * last values it received from a controller it no longer hears.
+   */
+  setOnline(unitGuid: string, online: boolean): void {
+    const unit = this.fleet.units.find((u) => u.unitGuid === unitGuid);
+    if (!unit) throw new RangeError(`no unit ${unitGuid}`);
+    if (typeof online !== 'boolean') throw new TypeError('online must be a boolean');
+    if (online) delete unit.state.offlineSince;
+    else unit.state.offlineSince ??= this.now();
+  }
+
   private pushAlarm(body: unknown): unknown {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as { unitGuid?: unknown; alarm?: unknown; raise?: unknown };
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { unitGuid?: unknown; alarm?: unknown; raise?: unknown; online?: unknown };
+    // `{ unitGuid, online: false }` takes a unit off the air, `online: true` brings it back.
+    if (typeof b.unitGuid === 'string' && typeof b.online === 'boolean' && b.alarm === undefined) {
+      this.setOnline(b.unitGuid, b.online);
+      return { online: b.online };
+    }
     if (typeof b.unitGuid !== 'string' || typeof b.alarm !== 'string') throw new TypeError('push body must be { unitGuid, alarm, raise? }');
     return { alarms: this.setAlarm(b.unitGuid, b.alarm, b.raise !== false) };
   }
@@ -553,7 +571,7 @@ export class ComapSimulator {
       highLimit: d.highLimit,
       lowLimit: d.lowLimit,
       decimalPlaces: d.decimalPlaces,
-      timeStamp: this.stamp(now),
+      timeStamp: this.stamp(unit.state.offlineSince ?? now),
     }));
     return new HttpReply(200, { name: unit.name, unitGuid: unit.unitGuid, values });
   }
