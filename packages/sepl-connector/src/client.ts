@@ -10,14 +10,17 @@ import { CommandStream } from './command-stream.js';
 import { tagStrings, validateDevice, type SeplDevice } from './device.js';
 import { SeplNotConnectedError, SeplUnsupportedError, isSeplNotConnectedError, isSeplTimeoutError } from './errors.js';
 import { g1EventMessage } from './g1-frames.js';
+import { G3Backend } from './g3-backend.js';
+import type { G3Connector } from './g3-connector.js';
+import type { G3Session } from './g3-session.js';
 import { Gateway } from './gateway.js';
-import { resolveConnectorOptions, type ResolvedOptions, type SeplConnectorOptions } from './options.js';
-import { SeplSession, type ReadyInfo, type SeplLink, type SeplProtocol } from './session.js';
+import { resolveConnectorOptions, type ConnectorProtocol, type ResolvedOptions, type SeplConnectorOptions } from './options.js';
+import { SeplSession, type ReadyInfo, type SeplLink } from './session.js';
 import type { DeviceStore } from './store.js';
 import { USER_AGENT } from './version.js';
 
 export type { ReadyInfo, SeplProtocol } from './session.js';
-export type { ReconnectOptions, SeplConnectorOptions } from './options.js';
+export type { ConnectorProtocol, ReconnectOptions, SeplConnectorOptions, SeplG3Options } from './options.js';
 
 export type ConnectorState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
@@ -45,6 +48,17 @@ export interface SeplConnectorEvents {
   closed: [{ error: Error | undefined }];
 }
 
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
+  let resolve = (): void => undefined;
+  let reject = (_err: Error): void => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // read through `done`; unobserved it is no unhandled rejection
+  return { promise, resolve, reject };
+}
+
 const STATES: Record<SessionState, ConnectorState> = {
   idle: 'idle',
   connecting: 'connecting',
@@ -60,12 +74,14 @@ const STATES: Record<SessionState, ConnectorState> = {
  * and reconnects with backoff until `close()` or a credential rejection (then `done` rejects).
  */
 export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements AsyncDisposable {
-  readonly protocol: SeplProtocol;
+  readonly protocol: ConnectorProtocol;
   readonly store: DeviceStore;
   readonly #options: ResolvedOptions;
   readonly #http: HttpClient;
   readonly #gateway: Gateway;
   readonly #session: SeplSession;
+  /** `protocol: 'g3'`: the G3 gateway (the websocket session then stays idle). */
+  readonly #g3: G3Backend | undefined;
   readonly #streams = new Set<CommandStream>();
   readonly #unclaimed: SeplCommand[] = [];
   #lastClose = { code: 1006, reason: '' };
@@ -74,6 +90,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
   #fatal: Error | undefined;
   #closed = false;
   #first: ReadyInfo | undefined;
+  /** G3: settles when the MQTT session closes (or on close() before start()). */
+  readonly #g3Done = deferred();
 
   constructor(options: SeplConnectorOptions) {
     super();
@@ -95,7 +113,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     this.#gateway = new Gateway(o, this.#http, (err) => this.#session.notify(err));
     this.#session = new SeplSession(
       {
-        protocol: o.protocol,
+        // G3 never starts this session (its MQTT session is the G3Backend's)
+        protocol: o.protocol === 'g3' ? 'g2' : o.protocol,
         websocketUrl: (signal) => this.#gateway.websocketUrl(signal),
         socketOptions: {
           connectTimeoutInMs: o.handshakeTimeoutInMs,
@@ -117,25 +136,37 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
         name: 'websocket',
       },
     );
-    this.#wire();
+    this.#g3 = o.protocol === 'g3' ? new G3Backend(o, options, { session: (g3) => this.#wireG3(g3), ready: (info) => this.#ready(info) }) : undefined;
+    if (!this.#g3) this.#wire(this.#session);
   }
 
   get state(): ConnectorState {
-    return STATES[this.#session.state];
+    if (this.#g3 && this.#closed) return 'closed';
+    return STATES[(this.#g3?.session ?? this.#session).state];
   }
 
-  /** The G2 gateway id of the current (or last) session. */
+  /** The G2 gateway id (G3: the hub id) of the current (or last) session. */
   get gatewayId(): string | undefined {
-    return this.#gateway.gatewayId;
+    return this.#g3 ? this.#g3.connector.hubId : this.#gateway.gatewayId;
   }
 
-  /** The underlying session (events, stats, `done`); commands are read through the connector. */
+  /**
+   * The underlying websocket session (events, stats, `done`); commands are read through the
+   * connector. G3 has an MQTT session instead: `g3.session`.
+   */
   get session(): SeplSession {
+    if (this.#g3) throw new RangeError("protocol 'g3' has no websocket session: use connector.g3.session");
     return this.#session;
+  }
+
+  /** `protocol: 'g3'`: the G3Connector underneath (hub id, platform REST, MQTT session); else undefined. */
+  get g3(): G3Connector | undefined {
+    return this.#g3?.connector;
   }
 
   /** Resolves when the connector ends by `close()`; rejects with the fatal error (a SeplAuthError). */
   get done(): Promise<void> {
+    if (this.#g3) return this.#g3Done.promise;
     return this.#session.done;
   }
 
@@ -147,7 +178,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
   async start(options?: CallOptions): Promise<ReadyInfo> {
     const { signal } = validateCallOptions(options, 'start() options');
     if (this.#closed) throw new SeplNotConnectedError('the connector is closed');
-    this.#startPump();
+    if (this.#g3) return this.#startG3(signal);
+    this.#startPump(this.#session);
     const started = this.#session.start().then(
       () => this.#first ?? (this.#session.link as SeplLink).info,
       (err: unknown) => {
@@ -172,6 +204,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
   async add(device: SeplDevice, options?: CallOptions): Promise<void> {
     validateDevice(device);
     const call = validateCallOptions(options, 'add() options');
+    if (this.#g3) return this.#g3Put(device, 'add', call);
     return this.#gateway.mutate(async () => {
       await this.store.add(device);
       await this.#gateway.unqueueDeletion(device.id);
@@ -183,6 +216,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
   async update(device: SeplDevice, options?: CallOptions): Promise<void> {
     validateDevice(device);
     const call = validateCallOptions(options, 'update() options');
+    if (this.#g3) return this.#g3Put(device, 'update', call);
     return this.#gateway.mutate(async () => {
       await this.store.update(device);
       await this.#gateway.unqueueDeletion(device.id);
@@ -209,6 +243,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
     if (typeof serviceUri !== 'string' || serviceUri === '') throw new TypeError('serviceUri must be a non-empty string');
     const call = validateCallOptions(options, 'event() options');
+    if (this.#g3) return this.#g3Ready().event(deviceId, serviceUri, parts);
     const value = normalizeParts(parts) ?? [];
     const link = this.#requireReady();
     if (link.kind === 'g2') await this.#gateway.request(link.protocol, this.#options.handlers.event, { device_uri: deviceId, service_uri: serviceUri, value }, call);
@@ -217,6 +252,10 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
 
   /** Answers a command: the command echoed with `protocol_parts` replaced. */
   async respond(command: SeplCommand, parts: ProtocolPartsInput | null, options?: CallOptions): Promise<void> {
+    if (this.#g3) {
+      validateCallOptions(options, 'respond() options');
+      return this.#g3Ready().respond(command, parts);
+    }
     const payload = responsePayload(command, parts);
     const call = validateCallOptions(options, 'respond() options');
     const link = this.#requireReady();
@@ -258,9 +297,16 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
    */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#session.close();
+    if (this.#g3) {
+      await this.#g3.connector.close();
+      this.#g3Done.resolve(); // no-op after the session's 'closed'
+    } else {
+      await this.#session.close();
+    }
     this.#relieve();
     await this.#pump;
+    // no pump when start() never ran (G3): the iterators end here
+    if (!this.#pump) for (const stream of [...this.#streams]) stream.end();
     await this.#http.close();
   }
 
@@ -270,14 +316,12 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
 
   // ------------------------------------------------------------------ internals
 
-  #wire(): void {
-    const s = this.#session;
+  #wire(s: SeplSession): void {
     s.on('connecting', (e) => this.emit('connecting', e));
     s.on('connected', (e) => this.emit('connected', e));
     s.on('ready', (info) => {
-      this.#first ??= info;
       this.#gateway.logReady(info);
-      this.#emitGuarded('ready', info);
+      this.#ready(info);
     });
     s.on('reconnecting', (e) => this.emit('reconnecting', e));
     s.on('disconnected', (e) => this.emit('disconnected', { ...e, code: this.#lastClose.code, closeReason: this.#lastClose.reason }));
@@ -291,6 +335,52 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
       this.emit('closed', { error });
     });
     this.#gateway.onSocketEnd = (end) => (this.#lastClose = { code: end.code, reason: end.reason });
+  }
+
+  #ready(info: ReadyInfo): void {
+    this.#first ??= info;
+    this.#emitGuarded('ready', info);
+  }
+
+  /** The MQTT session's events as the websocket session's (an MQTT connection has no close code: 1006). */
+  #wireG3(s: G3Session): void {
+    s.on('connecting', (e) => this.emit('connecting', e));
+    s.on('connected', (e) => this.emit('connected', e));
+    s.on('reconnecting', (e) => this.emit('reconnecting', e));
+    s.on('disconnected', (e) => this.emit('disconnected', { ...e, code: 1006, closeReason: '' }));
+    s.on('error', (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else this.#options.logger.warn('background error', { name: err.name, message: err.message });
+    });
+    s.on('closed', ({ error }) => {
+      this.#closed = true;
+      if (error) {
+        this.#fail(error);
+        this.#g3Done.reject(error);
+      } else {
+        this.#g3Done.resolve();
+      }
+      this.emit('closed', { error });
+    });
+    this.#startPump((this.#g3 as G3Backend).commands(s));
+  }
+
+  async #startG3(signal: AbortSignal | undefined): Promise<ReadyInfo> {
+    const info = await (this.#g3 as G3Backend).start(signal ? { signal } : {});
+    return this.#first ?? info;
+  }
+
+  /** G3 before start(): only the store (start() brings the platform in line); after: store, device REST, hub. */
+  async #g3Put(device: SeplDevice, what: 'add' | 'update', call: CallOptions): Promise<void> {
+    const g3 = this.#g3 as G3Backend;
+    if (g3.session === undefined) await (what === 'add' ? this.store.add(device) : this.store.update(device));
+    else await g3.connector.add(device, call);
+  }
+
+  #g3Ready(): G3Backend {
+    const g3 = this.#g3 as G3Backend;
+    if (g3.session?.state !== 'connected') throw new SeplNotConnectedError(`the connector is ${this.state}, not ready`);
+    return g3;
   }
 
   #fail(error: Error): void {
@@ -335,6 +425,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
       return Promise.reject(err instanceof Error ? err : new TypeError(String(err)));
     }
     if (this.protocol === 'g1') return Promise.reject(new SeplUnsupportedError(`${what} does not exist in the seed protocol (G1)`));
+    if (this.#g3) return this.#g3Unlink(deviceId, what, call);
     return this.#gateway.mutate(async () => {
       await this.store.remove(deviceId);
       const link = this.#session.state === 'connected' ? this.#session.link : undefined;
@@ -353,15 +444,23 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     });
   }
 
+  /** G3 delete: store, MQTT subscription, device REST, hub. Disconnect (or before start()): store and subscription only. */
+  async #g3Unlink(deviceId: string, what: 'disconnect' | 'delete', call: CallOptions): Promise<void> {
+    const g3 = this.#g3 as G3Backend;
+    if (what === 'delete' && g3.session !== undefined) return g3.connector.delete(deviceId, call);
+    await this.store.remove(deviceId);
+    await g3.session?.unsubscribe(deviceId);
+  }
+
   /**
    * Reads the session's iterator and fans each command out to the listeners and iterators; never
    * drops one. While a buffer holds `maxBufferedCommands`, it stops taking from the session,
    * whose buffer then pauses the socket (backpressure) until the application takes commands.
    */
-  #startPump(): void {
+  #startPump(source: AsyncIterable<SeplCommand>): void {
     this.#pump ??= (async () => {
       try {
-        for await (const command of this.#session) {
+        for await (const command of source) {
           this.#deliver(command);
           if (this.#congested()) await this.#untilRelieved();
         }

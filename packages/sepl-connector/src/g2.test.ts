@@ -495,7 +495,7 @@ describe('G2 robustness', () => {
 
   it('validates its options, naming the parameter', () => {
     const base = { url: 'ws://127.0.0.1:1', user: 'u', password: 'p' };
-    expect(() => new SeplConnector({ ...base, protocol: 'g3' as 'g2' })).toThrow("options.protocol must be 'g1' or 'g2'");
+    expect(() => new SeplConnector({ ...base, protocol: 'g4' as 'g2' })).toThrow("options.protocol must be 'g1', 'g2' or 'g3'");
     expect(() => new SeplConnector({ ...base, user: '' })).toThrow(new TypeError('options.user must be a non-empty string'));
     expect(() => new SeplConnector({ ...base, password: undefined as unknown as string })).toThrow('options.password must be a string');
     expect(() => new SeplConnector({ user: 'u', password: 'p' })).toThrow('options.url or options.lookupUrl (CONNECTOR_LOOKUP_URL) is required');

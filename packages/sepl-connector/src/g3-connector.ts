@@ -30,6 +30,8 @@ export interface G3ConnectorOptions extends ClientOptionsBase {
   rejectUnauthorized?: boolean;
   /** MQTT reconnect backoff. Default the reference client's 5 s · 1.85ⁿ up to 120 s. */
   reconnect?: SessionReconnectOptions;
+  /** Called with the MQTT session right before `start()` starts it (to listen from its first event). */
+  onSession?: (session: G3Session) => void;
 }
 
 /** What `start()` found and did. */
@@ -105,6 +107,7 @@ export class G3Connector {
       ...(this.#options.logger ? { logger: this.#options.logger } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    this.#options.onSession?.(this.#session);
     await this.#session.start();
     return { protocol: 'g3', hubId, hubCreated: created, hash: synced.hash, synced: synced.written };
   }

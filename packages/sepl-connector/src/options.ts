@@ -17,8 +17,32 @@ export interface ReconnectOptions {
   jitter?: JitterMode;
 }
 
+/** The protocol generations: G1 and G2 (SEPL websocket), G3 (SENERGY: OpenID, hub REST, MQTT). */
+export type ConnectorProtocol = SeplProtocol | 'g3';
+
+/** Where a G3 platform is (`protocol: 'g3'`); `configFromEnv` reads them from `CONNECTOR_G3_*`. */
+export interface SeplG3Options {
+  /** Keycloak token endpoint (`auth_endpt`). */
+  tokenUrl: string;
+  /** OpenID client id. */
+  clientId: string;
+  /** Hub REST (`hub_endpt`). */
+  hubUrl: string;
+  /** Device REST (`device_endpt`). */
+  deviceUrl: string;
+  /** `mqtts://host:port` of the connector broker. */
+  mqttUrl: string;
+  /** Name of a hub created on first start. Default `<user>-<ISO time>`. */
+  hubName?: string;
+  /** Extra CA (PEM) trusted for the broker; verification stays on. */
+  ca?: string;
+}
+
 export interface SeplConnectorOptions extends ClientOptionsBase {
-  protocol?: SeplProtocol;
+  /** Default `g2`. */
+  protocol?: ConnectorProtocol;
+  /** G3: the platform's endpoints (required with `protocol: 'g3'`). */
+  g3?: SeplG3Options;
   /** G2: the websocket URL. Without it the URL is looked up at `lookupUrl`. */
   url?: string | URL;
   lookupUrl?: string | URL;
@@ -47,7 +71,8 @@ export interface SeplConnectorOptions extends ClientOptionsBase {
 }
 
 export interface ResolvedOptions {
-  protocol: SeplProtocol;
+  protocol: ConnectorProtocol;
+  g3: SeplG3Options | undefined;
   user: string;
   password: string;
   url: URL | undefined;
@@ -92,7 +117,21 @@ function resolveReconnect(reconnect: ReconnectOptions | undefined): Required<Ses
   };
 }
 
-function resolveTarget(options: SeplConnectorOptions, protocol: SeplProtocol) {
+const G3_KEYS = ['tokenUrl', 'clientId', 'hubUrl', 'deviceUrl', 'mqttUrl'] as const;
+
+function resolveG3(g3: SeplG3Options | undefined): SeplG3Options {
+  if (typeof g3 !== 'object' || g3 === null) throw new TypeError("options.g3 ({ tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl }) is required with protocol 'g3'");
+  for (const key of G3_KEYS) {
+    if (typeof g3[key] !== 'string' || g3[key] === '') throw new TypeError(`options.g3.${key} must be a non-empty string`);
+  }
+  for (const key of ['hubName', 'ca'] as const) {
+    if (g3[key] !== undefined && (typeof g3[key] !== 'string' || g3[key] === '')) throw new TypeError(`options.g3.${key} must be a non-empty string`);
+  }
+  return { ...g3 };
+}
+
+function resolveTarget(options: SeplConnectorOptions, protocol: ConnectorProtocol) {
+  if (protocol === 'g3') return { url: undefined, lookupUrl: undefined, registrationBase: 'websocket' as const, https: false, registrationPath: 'discovery' };
   const url = options.url === undefined ? undefined : checkWebsocketUrl(options.url, 'options.url');
   const lookupUrl = options.lookupUrl === undefined ? undefined : checkHttpUrl(options.lookupUrl, 'options.lookupUrl');
   if (url === undefined && lookupUrl === undefined) throw new TypeError('options.url or options.lookupUrl (CONNECTOR_LOOKUP_URL) is required');
@@ -118,7 +157,7 @@ export function resolveConnectorOptions(options: SeplConnectorOptions): Resolved
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   validateClientOptionsBase(options, 'options');
   const protocol = options.protocol ?? 'g2';
-  if (protocol !== 'g1' && protocol !== 'g2') throw new RangeError("options.protocol must be 'g1' or 'g2'");
+  if (protocol !== 'g1' && protocol !== 'g2' && protocol !== 'g3') throw new RangeError("options.protocol must be 'g1', 'g2' or 'g3'");
   if (typeof options.user !== 'string' || options.user === '') throw new TypeError('options.user must be a non-empty string');
   if (typeof options.password !== 'string') throw new TypeError('options.password must be a string');
   const maxBuffered = positive(options.maxBufferedCommands, 10_000, 'options.maxBufferedCommands');
@@ -127,6 +166,7 @@ export function resolveConnectorOptions(options: SeplConnectorOptions): Resolved
   if (typeof random !== 'function') throw new TypeError('options.random must be a function');
   return {
     protocol,
+    g3: protocol === 'g3' ? resolveG3(options.g3) : undefined,
     user: options.user,
     password: options.password,
     ...resolveTarget(options, protocol),

@@ -14,7 +14,7 @@ import { HeartbeatSocket, type OpenSocket, type SeplSocket, type SocketEnd, type
 export type SeplProtocol = 'g1' | 'g2';
 
 export interface ReadyInfo {
-  protocol: SeplProtocol;
+  protocol: SeplProtocol | 'g3';
   /** G2 gateway id (undefined for G1). */
   gatewayId: string | undefined;
   /** Gateway hash after the sync (G2) or of the registered devices (G1). */
