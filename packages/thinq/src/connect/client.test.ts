@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClock } from '@x/http-core/testing';
+import { ControlClient, createTestClock } from '@x/http-core/testing';
 import { ConnectClient, CONNECT_API_KEY, newConnectClientId } from './client.js';
 import { stateOfLocation } from './profile.js';
 import { createCsr, generateClientKeyPair } from './x509.js';
@@ -165,15 +165,87 @@ describe('Connect rate-limit backoff', () => {
       await expect(client.devices()).rejects.toMatchObject({ name: 'RateLimitedError', code: '1306' });
       expect(sim.connect.requests).toHaveLength(8);
       expect(clock.delays.slice(3)).toEqual([1000, 2000, 4000]);
-      // Retry-After is honoured, capped at the backoff maximum (60 s).
+      // Retry-After is honoured exactly; one longer than 60 s fails at once and carries the server's hint.
       sim.connect.rateLimitNext(2, '1306', 7);
       expect((await client.devices()).length).toBe(5);
+      expect(clock.delays.slice(6)).toEqual([7000, 7000]);
       sim.connect.rateLimitNext(1, '1306', 3600);
-      expect((await client.devices()).length).toBe(5);
-      expect(clock.delays.slice(6)).toEqual([7000, 7000, 60_000]);
+      await expect(client.devices()).rejects.toMatchObject({ name: 'RateLimitedError', code: '1306', retryAfterInMs: 3_600_000, attempts: 1 });
+      expect(sim.connect.requests).toHaveLength(12);
+      expect(clock.delays).toHaveLength(8);
     } finally {
       await client.close();
       await sim.close();
+    }
+  });
+});
+
+describe('Connect rate limits on calls that change something (POST)', () => {
+  let sim: ThinqSimulator;
+  let clock: ReturnType<typeof createTestClock>;
+  let client: ConnectClient;
+  beforeAll(async () => {
+    sim = await startThinqSimulator({ mqtt: false });
+    clock = createTestClock();
+    client = new ConnectClient({ pat: sim.pat, country: 'US', clientId: 'post-client', baseUrl: sim.connectUrl, clock, random: () => 0.5 });
+    await client.profile('sim-conn-ac-0001');
+  });
+  afterAll(async () => {
+    await client.close();
+    await sim.close();
+  });
+  const posts = (): string[] => sim.connect.requests.filter((r) => r.method === 'POST').map((r) => r.path);
+
+  it('retries a control call refused with 1306 and applies it once', async () => {
+    sim.connect.requests.length = 0;
+    sim.connect.rateLimitNext(1, '1306');
+    await client.control('sim-conn-ac-0001', { airConJobMode: { currentJobMode: 'COOL' } });
+    expect(posts()).toEqual(['devices/sim-conn-ac-0001/control', 'devices/sim-conn-ac-0001/control']);
+    expect(clock.delays).toEqual([1000]);
+    expect(sim.connect.device('sim-conn-ac-0001').state).toMatchObject({ airConJobMode: { currentJobMode: 'COOL' } });
+  });
+
+  it('retries subscribe calls refused with 1314 up to maxRateLimitRetries, then throws RateLimitedError', async () => {
+    sim.connect.requests.length = 0;
+    sim.connect.rateLimitNext(2, '1314');
+    await client.subscribeEvents('sim-conn-ac-0001', { hours: 2 });
+    expect(posts()).toEqual(Array(3).fill('event/sim-conn-ac-0001/subscribe'));
+    sim.connect.requests.length = 0;
+    sim.connect.rateLimitNext(5, '1314');
+    await expect(client.subscribePush('sim-conn-ac-0001')).rejects.toMatchObject({ name: 'RateLimitedError', code: '1314', attempts: 4, category: 'throttled' });
+    expect(posts()).toHaveLength(4);
+    sim.connect.rateLimitNext(0);
+  });
+
+  it('does not retry a control call refused with another code (2207), nor a 503 on it', async () => {
+    sim.connect.requests.length = 0;
+    const delays = clock.delays.length;
+    await expect(client.control('sim-conn-ac-0001', { airFlow: { windStrength: 'TURBO' } }, { validate: false })).rejects.toMatchObject({
+      name: 'ConnectApiError',
+      code: '2207',
+      attempts: 1,
+    });
+    expect(posts()).toEqual(['devices/sim-conn-ac-0001/control']);
+    const control = new ControlClient(sim.controlUrl);
+    await control.addFault({ kind: 'status', status: 503, method: 'POST', path: '/connect/devices/sim-conn-ac-0001/control' });
+    await expect(client.control('sim-conn-ac-0001', { airConJobMode: { currentJobMode: 'AIR_DRY' } })).rejects.toMatchObject({ name: 'HttpError', status: 503 });
+    expect(await control.faults()).toEqual([]);
+    expect(clock.delays.length).toBe(delays);
+  });
+
+  it('follows the caller: retry.maxAttempts wins, retry false never retries', async () => {
+    const once = new ConnectClient({ pat: sim.pat, country: 'US', clientId: 'post-client', baseUrl: sim.connectUrl, clock, retry: false });
+    const twice = new ConnectClient({ pat: sim.pat, country: 'US', clientId: 'post-client', baseUrl: sim.connectUrl, clock, random: () => 0, retry: { maxAttempts: 2 } });
+    try {
+      sim.connect.rateLimitNext(1);
+      await expect(once.subscribeAccountEvents()).rejects.toMatchObject({ name: 'RateLimitedError', attempts: 1 });
+      sim.connect.rateLimitNext(2);
+      await expect(twice.subscribeAccountEvents()).rejects.toMatchObject({ name: 'RateLimitedError', attempts: 2 });
+      sim.connect.rateLimitNext(1);
+      await twice.subscribeAccountEvents();
+    } finally {
+      await once.close();
+      await twice.close();
     }
   });
 });

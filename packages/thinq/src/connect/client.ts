@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   assertDuration,
-  createBackoff,
   createHttpClient,
   isHttpError,
   namespacedLogger,
   silentLogger,
-  sleep,
   systemClock,
   validateCallOptions,
   validateClientOptionsBase,
@@ -14,14 +12,15 @@ import {
   type Clock,
   type HttpClient,
   type Logger,
-  type RandomSource,
+  type HttpClientOptions,
+  type RetryOptions,
 } from '@x/http-core';
 import type { ConnectClientOptions } from './options.js';
-import { connectError } from './errors.js';
+import { CONNECT_RATE_LIMIT_CODES, connectError } from './errors.js';
 import { energyQueryParams, parseEnergyProfile, parseEnergyUsage, type EnergyUsage, type EnergyUsageQuery } from './energy.js';
 import { DeviceProfile, type ControlPayload, type DeviceState } from './profile.js';
 import { connectBaseUrl } from './region.js';
-import { isConnectApiError, isRateLimitedError, MalformedResponseError } from '../errors.js';
+import { isConnectApiError, MalformedResponseError } from '../errors.js';
 import { createMessageId } from '../signature.js';
 import { USER_AGENT } from '../version.js';
 
@@ -57,6 +56,34 @@ export interface ConnectCertificate {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** LG's error body: `{ error: { code, message } }`. */
+const parseConnectError: NonNullable<HttpClientOptions['parseVendorError']> = (body) => {
+  const e = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+  return e ? { code: String(e.code), ...(typeof e.message === 'string' ? { message: e.message } : {}) } : undefined;
+};
+
+/** A rate-limit answer (1306/1314, whatever its HTTP status) is throttled; other answers keep http-core's class. */
+const classifyConnectError = (err: unknown): 'throttled' | undefined =>
+  isHttpError(err) && err.vendor?.code !== undefined && CONNECT_RATE_LIMIT_CODES.includes(err.vendor.code) ? 'throttled' : undefined;
+
+/**
+ * The retry options: LG's rate limiter refuses a call before acting on it, so a throttled POST
+ * (control, subscribe) is retried like a GET; 2 s doubling to 60 s by default (the deprecated
+ * `maxRateLimitRetries`/`rateLimitBackoff` still map here); the caller's `retry` wins.
+ */
+function connectRetryOptions(options: ConnectClientOptions): Partial<RetryOptions> | false {
+  if (options.retry === false) return false;
+  const retries = options.maxRateLimitRetries ?? 3;
+  if (!Number.isInteger(retries) || retries < 0) throw new RangeError('maxRateLimitRetries must be a non-negative integer');
+  return {
+    maxAttempts: retries + 1,
+    throttledBaseDelayInMs: options.rateLimitBackoff?.initialDelayInMs ?? 2000,
+    maxDelayInMs: options.rateLimitBackoff?.maxDelayInMs ?? 60_000,
+    retryThrottledAnyMethod: true,
+    ...options.retry,
+  };
+}
+
 /** Client of LG's official ThinQ Connect API. */
 export class ConnectClient {
   readonly country: string;
@@ -66,9 +93,6 @@ export class ConnectClient {
   readonly #http: HttpClient;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #maxRateRetries: number;
-  readonly #backoff: { initialDelayInMs: number; maxDelayInMs: number };
-  readonly #random: RandomSource | undefined;
   readonly #profiles = new Map<string, DeviceProfile>();
 
   constructor(options: ConnectClientOptions) {
@@ -85,10 +109,7 @@ export class ConnectClient {
     this.#pat = options.pat;
     this.#clock = options.clock ?? systemClock;
     this.#logger = namespacedLogger(options.logger ?? silentLogger, 'thinq');
-    this.#random = options.random;
-    this.#maxRateRetries = options.maxRateLimitRetries ?? 3;
-    if (!Number.isInteger(this.#maxRateRetries) || this.#maxRateRetries < 0) throw new RangeError('maxRateLimitRetries must be a non-negative integer');
-    this.#backoff = { initialDelayInMs: options.rateLimitBackoff?.initialDelayInMs ?? 2000, maxDelayInMs: options.rateLimitBackoff?.maxDelayInMs ?? 60_000 };
+    const retry = connectRetryOptions(options);
     const pat = this.#pat;
     const { pat: _p, country: _c, clientId: _i, baseUrl: _b, maxRateLimitRetries: _m, rateLimitBackoff: _r, http, retry: _retry, ...base } = options;
     this.#http = createHttpClient({
@@ -104,8 +125,9 @@ export class ConnectClient {
         },
         secrets: () => [pat],
       },
-      // Rate limits are handled here (by LG code, with backoff); http-core retries transient failures of safe calls.
-      retry: { classify: (err) => (isHttpError(err) && err.status === 429 ? 'client' : undefined) },
+      retry,
+      parseVendorError: parseConnectError,
+      classify: classifyConnectError,
     });
   }
 
@@ -129,10 +151,6 @@ export class ConnectClient {
         headers: this.#headers(headers),
         ...(json === undefined ? {} : { json }),
         ...call,
-        parseVendorError: (body) => {
-          const e = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-          return e ? { code: String(e.code), ...(typeof e.message === 'string' ? { message: e.message } : {}) } : undefined;
-        },
       });
       const body = res.body;
       if (!isRecord(body) || !('response' in body)) throw new MalformedResponseError(`${method} ${path}: no response in the answer`, body);
@@ -159,23 +177,12 @@ export class ConnectClient {
     }
   }
 
-  /** One API call: the `response` member of the answer; rate limits (1306/1314) are retried with backoff. */
+  /** One API call: the `response` member of the answer (rate limits and transient failures are retried by http-core). */
   async #call(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown, headers: Record<string, string> = {}, options: CallOptions = {}): Promise<unknown> {
     const { signal, timeoutInMs, deadlineInMs } = validateCallOptions(options, `${method} ${path} options`);
     // Only the call limits travel to the HTTP layer (not `hours`, `validate`…).
     const call: CallOptions = { ...(signal ? { signal } : {}), ...(timeoutInMs === undefined ? {} : { timeoutInMs }), ...(deadlineInMs === undefined ? {} : { deadlineInMs }) };
-    const backoff = createBackoff({ ...this.#backoff, jitter: 'full', ...(this.#random ? { random: this.#random } : {}) });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#once(method, path, json, headers, call);
-      } catch (err) {
-        if (!isRateLimitedError(err) || attempt >= this.#maxRateRetries) throw err;
-        // A server-given delay is honoured (without jitter) but never longer than the backoff cap.
-        const delay = err.retryAfterInMs === undefined ? backoff.next() : Math.min(err.retryAfterInMs, this.#backoff.maxDelayInMs);
-        this.#logger.warn('thinq connect: rate limited, backing off', { code: err.code, delayInMs: delay, attempt: attempt + 1 });
-        await sleep(delay, call.signal, this.#clock);
-      }
-    }
+    return this.#once(method, path, json, headers, call);
   }
 
   /** `GET devices`. */

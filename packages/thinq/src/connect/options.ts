@@ -11,9 +11,9 @@ export interface ConnectClientOptions extends ClientOptionsBase {
   clientId: string;
   /** Override the regional base URL (e.g. the simulator's `connectUrl`). */
   baseUrl?: string;
-  /** Retries after a rate-limit answer (1306/1314). Default 3. */
+  /** @deprecated Use `retry.maxAttempts` (this plus one). Retries after a rate-limit answer (1306/1314) or a transient failure. Default 3. */
   maxRateLimitRetries?: number;
-  /** Backoff of those retries: default 2 s doubling up to 60 s, full jitter; a Retry-After wins, capped at `maxDelayInMs`. */
+  /** @deprecated Use `retry.throttledBaseDelayInMs` / `retry.maxDelayInMs`. Default 2 s doubling up to 60 s, full jitter. */
   rateLimitBackoff?: { initialDelayInMs?: number; maxDelayInMs?: number };
   /** @deprecated Extra @x/http-core options; use the ClientOptionsBase fields (tls, dispatcher, timeoutInMs…). */
   http?: Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'retry'>;
