@@ -58,8 +58,13 @@ export interface BearerToken {
   expiresInMs?: number;
 }
 
+/**
+ * Fetches a fresh token; called single-flight by {@link bearerAuth} (never twice at once). Honour
+ * `signal`: it fires when the refresh times out (`refreshTimeoutInMs`) or the call is aborted.
+ */
 export type BearerTokenProvider = (signal: AbortSignal) => Promise<BearerToken>;
 
+/** Options of {@link bearerAuth}. */
 export interface BearerAuthOptions {
   /** Refresh this long before the token expires. Default 60 000 ms. */
   refreshBeforeExpiryInMs?: number;

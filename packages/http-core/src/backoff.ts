@@ -3,6 +3,7 @@ import type { RandomSource } from './clock.js';
 /** How randomness is applied to an exponential delay `d`. */
 export type JitterMode = 'full' | 'equal' | 'none';
 
+/** Options of {@link createBackoff}; `random` (default `Math.random`) returns a number in [0, 1). */
 export interface BackoffOptions {
   /** Delay before the first retry/reconnect (before jitter). Default 200 ms. */
   initialDelayInMs?: number;
@@ -15,6 +16,7 @@ export interface BackoffOptions {
   random?: RandomSource;
 }
 
+/** A stateful exponential delay sequence, made by {@link createBackoff}. */
 export interface Backoff {
   /** The delay to wait before the next attempt; advances `attempt`. */
   next(): number;

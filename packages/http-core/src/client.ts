@@ -24,6 +24,7 @@ export type {
   HttpMethod,
   HttpResponse,
   QueryParams,
+  QueryValue,
   ReleaseSlotOn,
   RequestOptions,
   ResponseMetadata,

@@ -10,10 +10,13 @@ export interface TimerOptions {
   keepAlive?: boolean;
 }
 
+/** Time and timers, injectable: {@link systemClock} in production, a test clock in tests. */
 export interface Clock {
   /** Milliseconds since the epoch (or any fixed origin). */
   now(): number;
+  /** Calls `callback` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number, options?: TimerOptions): unknown;
+  /** Cancels a timer by the handle `setTimeout` returned; an unknown or fired handle is ignored. */
   clearTimeout(handle: unknown): void;
 }
 

@@ -56,6 +56,7 @@ export const ERROR_CATEGORIES: readonly ErrorCategory[] = Object.freeze([
 
 const CATEGORY_SET: ReadonlySet<unknown> = new Set<ErrorCategory>(ERROR_CATEGORIES);
 
+/** True when `value` is one of {@link ERROR_CATEGORIES}. */
 export function isErrorCategory(value: unknown): value is ErrorCategory {
   return CATEGORY_SET.has(value);
 }
@@ -84,6 +85,7 @@ export function networkErrorCategory(code: string): ErrorCategory {
   return TLS_TRUST_CODE.test(code) ? 'protocol' : 'transient';
 }
 
+/** The second constructor argument of {@link XError}. */
 export interface XErrorOptions {
   cause?: unknown;
   code?: string;
@@ -147,6 +149,11 @@ function hasBrand(value: unknown, kind: XErrorKind): boolean {
   return kind === 'XError' ? KINDS.has(brand) : brand === kind;
 }
 
+/**
+ * Fields of a new {@link HttpError}. Pass values that are already sanitised: `url` redacted,
+ * `headers` allow-listed, `bodyPreview` bounded and redacted (the constructor copies them as given).
+ * The default message is `HTTP <status> <statusText>: <method> <url>`, the default code `HTTP_<status>`.
+ */
 export interface HttpErrorInit {
   status: number;
   statusText?: string;
@@ -215,6 +222,7 @@ export class HttpError extends XError {
   }
 }
 
+/** Fields of a new {@link NetworkError}; `code` is the system or undici code (`ECONNREFUSED` …), `url` redacted. */
 export interface NetworkErrorInit {
   code: string;
   method: string;
@@ -251,6 +259,7 @@ export class NetworkError extends XError {
 /** Which part of an exchange ran out of time. */
 export type TimeoutPhase = 'connect' | 'headers' | 'body' | 'deadline';
 
+/** Fields of a new {@link TimeoutError}; `timeoutInMs` is the limit that expired, `url` redacted. */
 export interface TimeoutErrorInit {
   phase: TimeoutPhase;
   timeoutInMs?: number;
@@ -301,6 +310,7 @@ export class AbortError extends XError {
   }
 }
 
+/** Fields of a new {@link ParseError}; `rawPreview` is a bounded, redacted preview of the bytes (see {@link rawPreview}). */
 export interface ParseErrorInit {
   message?: string;
   rawPreview: string;
@@ -379,6 +389,7 @@ const KINDS: ReadonlySet<unknown> = new Set<XErrorKind>([
   'SizeLimitError',
 ]);
 
+/** True for an error of any `@x` family, from any copy of `@x/http-core` (checked by brand, not prototype). */
 export function isXError(value: unknown): value is XError {
   return value instanceof Error && KINDS.has(kindOf(value));
 }
@@ -388,12 +399,19 @@ function guardFor<T extends XError>(kind: XErrorKind): (value: unknown) => value
   return (value: unknown): value is T => value instanceof Error && kindOf(value) === kind;
 }
 
+/** True for an {@link HttpError} (or subclass) from any copy of the package. */
 export const isHttpError = guardFor<HttpError>('HttpError');
+/** True for a {@link NetworkError} (or subclass) from any copy of the package. */
 export const isNetworkError = guardFor<NetworkError>('NetworkError');
+/** True for a {@link TimeoutError} (or subclass) from any copy of the package. */
 export const isTimeoutError = guardFor<TimeoutError>('TimeoutError');
+/** True for an {@link AbortError} (or subclass) from any copy of the package. */
 export const isAbortError = guardFor<AbortError>('AbortError');
+/** True for a {@link ParseError} (or subclass) from any copy of the package. */
 export const isParseError = guardFor<ParseError>('ParseError');
+/** True for a {@link ProtocolError} (or subclass) from any copy of the package. */
 export const isProtocolError = guardFor<ProtocolError>('ProtocolError');
+/** True for a {@link SizeLimitError} (or subclass) from any copy of the package. */
 export const isSizeLimitError = guardFor<SizeLimitError>('SizeLimitError');
 
 /** The core classes of this copy and their kinds (read by `XError[Symbol.hasInstance]`). */

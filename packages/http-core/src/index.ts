@@ -10,9 +10,13 @@ export type {
   HttpMethod,
   HttpResponse,
   QueryParams,
+  QueryValue,
+  ReleaseSlotOn,
   RequestOptions,
   ResponseMetadata,
   ResponseType,
+  UnauthorizedCheck,
+  VendorErrorParser,
 } from './client.js';
 export {
   AbortError,
@@ -51,7 +55,7 @@ export type {
   XErrorOptions,
 } from './errors.js';
 export { REDACTED, isSensitiveName, redactHeaders, redactJson, redactText, redactUrl } from './redact.js';
-export type { RedactOptions } from './redact.js';
+export type { HeaderInput, RedactOptions } from './redact.js';
 export { errorCategory, errorCodeCategory } from './error-category.js';
 export { createRedactor, rawPreview } from './raw-preview.js';
 export type { RawPreviewOptions, Redactor, RedactorOptions } from './raw-preview.js';

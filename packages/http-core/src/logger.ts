@@ -3,14 +3,20 @@ export type LogFields = Record<string, unknown>;
 
 /** A pluggable logger; the client is silent by default. */
 export interface Logger {
+  /** Detail for troubleshooting (each attempt, each wait). */
   debug(message: string, fields?: LogFields): void;
+  /** Normal events worth knowing (a session connected). */
   info(message: string, fields?: LogFields): void;
+  /** Something went wrong and is being handled (a retry, a reconnect). */
   warn(message: string, fields?: LogFields): void;
+  /** Something failed for good. */
   error(message: string, fields?: LogFields): void;
 }
 
+/** The four levels of a {@link Logger}, least severe first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** Options of {@link consoleLogger}. */
 export interface ConsoleLoggerOptions {
   /** The label of every line, e.g. `sepl-connector`. Default: none, printed as `http-core`. */
   namespace?: string;

@@ -8,6 +8,7 @@ import { type Clock, type RandomSource, assertDuration } from './clock.js';
 import { isLogger, type Logger } from './logger.js';
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions, resolveRetryOptions } from './retry.js';
 
+/** TLS settings of a client's connections (`key` is the PEM private key of `cert`; `servername` the SNI name). */
 export interface TlsOptions {
   /** Trusted CA certificate(s), PEM (e.g. `testCertificate().ca`). */
   ca?: string | Buffer | readonly (string | Buffer)[];

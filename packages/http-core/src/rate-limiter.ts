@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from './clock.js';
 import { AbortError } from './errors.js';
 
+/** Options of {@link createRateLimiter}; `clock` (default the system clock) times the token refills. */
 export interface RateLimiterOptions {
   /** Tokens in the bucket (the burst size). Omit for a pure concurrency limiter. */
   tokensPerInterval?: number;
@@ -14,6 +15,7 @@ export interface RateLimiterOptions {
 /** Releases what `acquire()` took; idempotent. */
 export type Release = () => void;
 
+/** A token bucket plus a concurrency cap, shareable by several clients (see {@link getSharedRateLimiter}). */
 export interface RateLimiter {
   /** Waits (FIFO) for a token and a concurrency slot; the returned function gives the slot back. */
   acquire(signal?: AbortSignal): Promise<Release>;

@@ -16,6 +16,7 @@ export interface RawPreviewOptions {
   names?: readonly string[];
 }
 
+/** Options of {@link createRedactor}. */
 export interface RedactorOptions {
   /** Extra secret names of this redactor. */
   names?: readonly string[];
@@ -25,6 +26,7 @@ export interface RedactorOptions {
   maxLength?: number;
 }
 
+/** Redacts and bounds untrusted or secret-bearing text with one set of secret names and values. */
 export interface Redactor {
   /** A bounded, redacted text of a string, bytes (UTF-8, or hex when binary) or a parsed value. */
   preview(raw: unknown, options?: RawPreviewOptions): string;

@@ -84,7 +84,8 @@ export interface RedactOptions {
   allowHeaders?: readonly string[];
 }
 
-type HeaderInput = Record<string, string | readonly string[] | number | undefined> | Headers;
+/** Headers as {@link redactHeaders} accepts them: a plain record (arrays and numbers allowed) or a `Headers`. */
+export type HeaderInput = Record<string, string | readonly string[] | number | undefined> | Headers;
 
 function lowerSet(names: readonly string[] | undefined): ReadonlySet<string> {
   return new Set((names ?? []).map((n) => n.toLowerCase()));

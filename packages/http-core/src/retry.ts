@@ -3,6 +3,7 @@ import { isAbortError, isHttpError, isNetworkError, isParseError, isTimeoutError
 /** How a failure is treated by the retry loop. */
 export type ErrorClass = 'throttled' | 'transient' | 'client' | 'aborted';
 
+/** How a client retries; every field defaults to {@link DEFAULT_RETRY_OPTIONS}. */
 export interface RetryOptions {
   /** Total attempts including the first. Default 3. */
   maxAttempts: number;
@@ -28,6 +29,7 @@ export interface RetryOptions {
   classify?: (error: unknown) => ErrorClass | undefined;
 }
 
+/** The retry defaults: 3 attempts, 200 ms base (1 s when throttled), 20 s cap, budget 500, Retry-After honoured up to 60 s. */
 export const DEFAULT_RETRY_OPTIONS: Readonly<RetryOptions> = Object.freeze({
   maxAttempts: 3,
   baseDelayInMs: 200,

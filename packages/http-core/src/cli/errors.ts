@@ -30,6 +30,7 @@ export class UsageError extends Error {
     Object.defineProperty(this, USAGE_BRAND, { value: true });
   }
 
+  /** True for a UsageError from any loaded copy of the kit (checked by brand, not prototype). */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return branded(value, USAGE_BRAND);
   }
@@ -46,6 +47,7 @@ export class ConfigError extends Error {
     Object.defineProperty(this, CONFIG_BRAND, { value: true });
   }
 
+  /** True for a ConfigError from any loaded copy of the kit (checked by brand, not prototype). */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return branded(value, CONFIG_BRAND);
   }

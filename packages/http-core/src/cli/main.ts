@@ -18,6 +18,7 @@ export class Interrupted extends Error {
   }
 }
 
+/** Options of {@link main}: stand-ins for the process's argv, env and streams (tests), and the process itself. */
 export interface MainOptions extends Partial<CliIo> {
   /** The process to wire (tests pass a stand-in); default the real one. */
   process?: Pick<NodeJS.Process, 'on' | 'off' | 'exit' | 'argv' | 'env' | 'stdout' | 'stderr'> & { exitCode?: NodeJS.Process['exitCode'] };

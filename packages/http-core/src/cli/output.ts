@@ -6,12 +6,15 @@
 
 /** The part of a Node writable stream the kit uses (tests pass their own). */
 export interface WritableLike {
+  /** Writes `chunk`; a false return means "wait for `drain`". */
   write(chunk: string): unknown;
+  /** Listens for stream errors (EPIPE when the reader went away). */
   on?(event: 'error', listener: (error: Error) => void): unknown;
+  /** Listens once for room in the stream's buffer. */
   once?(event: 'drain', listener: () => void): unknown;
 }
 
-
+/** A CLI's writer on one stream, made by {@link createOutput}. */
 export interface Output {
   /** Raw text as given. */
   write(text: string): void;

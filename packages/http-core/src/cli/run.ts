@@ -6,6 +6,7 @@ import { commandPathOf, parseCommandLine } from './parse.js';
 import { exitCodeOf, formatError, secretsOf, translateNodeError } from './report.js';
 import type { CommandContext, CommandSpec, ProgramSpec } from './spec.js';
 
+/** What {@link run} reads and writes: argv (without `node` and the script), environment, streams, abort signal. */
 export interface CliIo {
   argv: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;

@@ -2,6 +2,7 @@
 import type { Output } from './output.js';
 import type { OptionType, OptionTypeMap } from './values.js';
 
+/** One `--option` of a command or program: its type, help text, default, environment variable and limits. */
 export interface OptionSpec<T extends OptionType = OptionType> {
   type: T;
   /** One line for `--help`. */
@@ -23,6 +24,7 @@ export interface OptionSpec<T extends OptionType = OptionType> {
   valueName?: string;
 }
 
+/** One positional argument of a command (`name` is shown in the usage line). */
 export interface ArgSpec {
   name: string;
   description: string;
@@ -32,6 +34,7 @@ export interface ArgSpec {
   variadic?: boolean;
 }
 
+/** A command's options by their long name (`format` for `--format`). */
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 /** Options as the command receives them: required or defaulted ones are always set. */
@@ -63,6 +66,7 @@ export interface CommandContext<O extends OptionSpecs = OptionSpecs, A extends r
   verbose: boolean;
 }
 
+/** One command: its name, help texts, options, arguments and `run` (see {@link defineCommand}). */
 export interface CommandSpec<O extends OptionSpecs = OptionSpecs, A extends readonly ArgSpec[] = readonly ArgSpec[]> {
   /** One word, or words separated by spaces for a group (`connect ls`). */
   name: string;
@@ -77,6 +81,7 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs, A extends read
   run(context: CommandContext<O, A>): void | number | Promise<void | number>;
 }
 
+/** A whole CLI: its name, version, shared options and commands (see {@link defineProgram}). */
 export interface ProgramSpec {
   name: string;
   version: string;

@@ -1,6 +1,10 @@
 /** Converts option text (command line or environment) into typed values, with messages users can act on. */
 import { MAX_TIMER_DELAY_IN_MS } from '../clock.js';
 
+/**
+ * How an option's text is converted: `duration` accepts a number with a unit (`500ms`, `30s`,
+ * `5m`; a bare number is milliseconds) and gives milliseconds; `list` splits on commas. See {@link OptionTypeMap}.
+ */
 export type OptionType = 'string' | 'number' | 'integer' | 'boolean' | 'duration' | 'list';
 
 /** The value an option of each type holds after parsing (durations in milliseconds). */

@@ -13,9 +13,15 @@ import type { ErrorCategory } from './category.js';
 /** The one TLS options shape (declared with `ClientOptionsBase`). */
 export type { TlsOptions };
 
+/** The HTTP methods a call may use (default `GET`). */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+/**
+ * How a successful body is decoded: `json` (parsed; an empty body gives `undefined`), `text`
+ * (UTF-8), `bytes` (`Uint8Array`), `stream` (a `Readable` the caller must consume) or `none` (discarded).
+ */
 export type ResponseType = 'json' | 'text' | 'bytes' | 'stream' | 'none';
 
+/** One query parameter value; `null` and `undefined` leave the parameter out. */
 export type QueryValue = string | number | boolean | bigint | null | undefined;
 /** Query parameters; `undefined`/`null` are skipped, arrays repeat the key. */
 export type QueryParams = Record<string, QueryValue | readonly QueryValue[]> | URLSearchParams;
@@ -37,6 +43,7 @@ export interface UnauthorizedCheck {
 /** When a call gives its rate-limiter slot back. */
 export type ReleaseSlotOn = 'headers' | 'body';
 
+/** Options of {@link createHttpClient}; every field is optional. */
 export interface HttpClientOptions {
   /** Request paths resolve against it (a leading `/` of a path is relative to it, too). */
   baseUrl?: string | URL;
@@ -87,6 +94,7 @@ export interface HttpClientOptions {
   isUnauthorized?: (check: UnauthorizedCheck) => boolean;
 }
 
+/** One call of {@link HttpClient.request}: what to send and how to treat the answer. */
 export interface RequestOptions {
   method?: HttpMethod;
   /** Relative to `baseUrl`, or an absolute URL. */
@@ -117,10 +125,10 @@ export interface RequestOptions {
   releaseSlotOn?: ReleaseSlotOn;
 }
 
-/** How a call went, like AWS's `$metadata`. */
 /** `$metadata` of an error a client call ends with (not enumerable); `status` when the server answered. */
 export type ErrorMetadata = NonNullable<XError['$metadata']>;
 
+/** How a call went, like AWS's `$metadata`. */
 export interface ResponseMetadata {
   /** Attempts made, the successful one included. */
   attempts: number;
@@ -132,6 +140,7 @@ export interface ResponseMetadata {
   status: number;
 }
 
+/** A successful answer of {@link HttpClient.request}, with the decoded body as `T`. */
 export interface HttpResponse<T = unknown> {
   status: number;
   /** Lower-case names; repeated headers joined with `, `. */
@@ -147,12 +156,14 @@ export interface HttpResponse<T = unknown> {
   readonly $metadata: ResponseMetadata;
 }
 
+/** Passed to `onProgress` of a download after each chunk written. */
 export interface DownloadProgress {
   bytesDone: number;
   /** From Content-Length; undefined when the server did not say. */
   bytesTotal: number | undefined;
 }
 
+/** One {@link HttpClient.download}: a request plus where to write (exactly one of `dir` and `to`). */
 export interface DownloadOptions extends Omit<RequestOptions, 'responseType' | 'json' | 'form' | 'body' | 'maxResponseBytes'> {
   /** Folder to write into (with `fileName`). */
   dir?: string;
@@ -162,17 +173,30 @@ export interface DownloadOptions extends Omit<RequestOptions, 'responseType' | '
   to?: NodeJS.WritableStream;
   /** Fail with a SizeLimitError beyond this many bytes. */
   maxBytes?: number;
+  /** Called after each chunk written; keep it cheap (it runs on the data path). */
   onProgress?: (progress: DownloadProgress) => void;
 }
 
+/** What a finished download wrote. */
 export interface DownloadResult {
   /** The final file path (file downloads only). */
   path?: string;
+  /** Bytes written. */
   bytes: number;
 }
 
+/** The client {@link createHttpClient} returns. */
 export interface HttpClient {
+  /**
+   * Sends one call with retries, deadline, auth and rate limit, and decodes the answer.
+   * Rejects with an {@link XError} subclass: HttpError (non-OK status), NetworkError, TimeoutError,
+   * AbortError, ParseError or SizeLimitError; bad options throw TypeError/RangeError.
+   */
   request<T = unknown>(options: RequestOptions): Promise<HttpResponse<T>>;
+  /**
+   * Streams a response body into a file (written atomically) or a stream. Rejects like
+   * `request`, with a SizeLimitError beyond `maxBytes`; bad options give TypeError/RangeError.
+   */
   download(options: DownloadOptions): Promise<DownloadResult>;
   /** Closes the client's connections; pending calls finish first. */
   close(): Promise<void>;

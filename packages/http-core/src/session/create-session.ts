@@ -7,13 +7,25 @@ import { Session } from './session.js';
 
 /** The steps of Session, as functions (see the methods of the same names). */
 export interface SessionHooks<TConnection, TItem> {
+  /** Opens the connection; throw (or reject) to have it retried, or end the session per `isFatal`. */
   connect(attempt: ConnectAttempt): Promise<TConnection> | TConnection;
+  /**
+   * Reads the connection until it ends: return when the peer closed it normally, throw on an
+   * error. Call `context.deliver(item)` for each item; honour `context.signal`.
+   */
   run(connection: TConnection, context: ConnectionContext<TItem>): Promise<void>;
+  /** Releases a connection (close the socket). Called once per connection; must not wait for `run`. */
   disconnect?(connection: TConnection, reason: DisconnectReason): void | Promise<void>;
   /** Required with the default `overflow: 'pause'`, as is `resume`. */
   pause?(connection: TConnection): void;
+  /** Read again after `pause`. */
   resume?(connection: TConnection): void;
+  /**
+   * The consumer is done with an item. `connection` is the live connection that delivered it, or
+   * undefined when that one is gone (the server will replay).
+   */
   acknowledge?(item: TItem, connection: TConnection | undefined): void;
+  /** Whether an error of `connect`/`run` ends the session instead of a reconnect. Default {@link isFatalByDefault}. */
   isFatal?(error: Error): boolean;
 }
 

@@ -15,17 +15,20 @@ export type SessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' 
  */
 export type DisconnectReason = 'ended' | 'failed' | 'stalled' | 'closed';
 
+/** Payload of `connecting`: a connection attempt begins. */
 export interface ConnectingEvent {
   /** 1 for the first try after start or after a stable connection, then 2, 3, … */
   attempt: number;
 }
 
+/** Payload of `connected`: `connect()` succeeded on attempt `attempt`. */
 export interface ConnectedEvent {
   attempt: number;
   /** Accepted connections of this session so far, this one included (1, 2, …). */
   connection: number;
 }
 
+/** Payload of `reconnecting`: the session waits `delayInMs` before trying again. */
 export interface ReconnectingEvent {
   /** Reconnects since the last stable connection (1 = the first); grows the backoff. */
   attempt: number;
@@ -35,6 +38,7 @@ export interface ReconnectingEvent {
   error: Error | undefined;
 }
 
+/** Payload of `disconnected`: connection number `connection` ended, for `reason`. */
 export interface DisconnectedEvent {
   connection: number;
   reason: DisconnectReason;
@@ -44,6 +48,7 @@ export interface DisconnectedEvent {
   stable: boolean;
 }
 
+/** Payload of `closed`, emitted exactly once when the session has ended. */
 export interface ClosedEvent {
   /** The fatal error that ended the session; undefined after `close()` or an aborted `signal`. */
   error: Error | undefined;

@@ -18,6 +18,7 @@ export interface SessionReconnectOptions {
   jitter?: JitterMode;
 }
 
+/** Options of a {@link Session} (and of {@link createSession}); every field is optional. */
 export interface SessionOptions {
   /** Reconnect backoff, or `false` to end the session (with an error) when its connection is lost. */
   reconnect?: SessionReconnectOptions | false;

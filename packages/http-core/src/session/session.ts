@@ -174,6 +174,7 @@ export abstract class Session<TConnection, TItem, TExtraEvents extends Record<ke
     return this.#ended;
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 
+/** Options of {@link createTestClock}. */
 export interface TestClockOptions {
   /** Initial `now()`. Default 0. */
   start?: number;
@@ -10,6 +11,7 @@ export interface TestClockOptions {
   auto?: boolean;
 }
 
+/** A {@link Clock} whose time only moves when timers fire or `advance()` is called. */
 export interface TestClock extends Clock {
   /** Every delay passed to `setTimeout`, in order. */
   readonly delays: readonly number[];

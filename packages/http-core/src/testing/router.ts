@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type TestHandler, sendJson } from './server.js';
 
+/** The `:name` segments of a matched route path, by name (URL-decoded). */
 export type RouteParams = Record<string, string>;
+/** Handles a matched route; a throw or rejection becomes a 500. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: RouteParams, url: URL) => void | Promise<void>;
 
 interface Route {
@@ -11,16 +13,28 @@ interface Route {
   handler: RouteHandler;
 }
 
+/**
+ * Routes requests by method and path, made by {@link createRouter}. A path starts with `/`; a
+ * `:name` segment captures, a `*` segment matches the rest. Each method returns the router.
+ */
 export interface Router {
+  /** Adds a GET route. */
   get(path: string, handler: RouteHandler): Router;
+  /** Adds a POST route. */
   post(path: string, handler: RouteHandler): Router;
+  /** Adds a PUT route. */
   put(path: string, handler: RouteHandler): Router;
+  /** Adds a PATCH route. */
   patch(path: string, handler: RouteHandler): Router;
+  /** Adds a DELETE route. */
   delete(path: string, handler: RouteHandler): Router;
+  /** Adds a HEAD route. */
   head(path: string, handler: RouteHandler): Router;
+  /** Adds an OPTIONS route. */
   options(path: string, handler: RouteHandler): Router;
   /** Any method. */
   all(path: string, handler: RouteHandler): Router;
+  /** Adds a route for `method` (throws a TypeError for a path not starting with `/`). */
   add(method: string, path: string, handler: RouteHandler): Router;
   /** Pass to `startTestServer`. Unknown paths → 404, known path with another method → 405 (JSON). */
   readonly handler: TestHandler;

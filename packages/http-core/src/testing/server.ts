@@ -6,6 +6,7 @@ import { testCertificate } from './certificate.js';
 /** A request handler of a test server; a throw or rejection becomes a 500. */
 export type TestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
+/** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   /** true: HTTPS with `testCertificate()`; or your own key/cert. Default false. */
   tls?: boolean | { key: string | Buffer; cert: string | Buffer };
@@ -15,6 +16,7 @@ export interface TestServerOptions {
   host?: string;
 }
 
+/** A running loopback server made by {@link startTestServer}. */
 export interface TestServer {
   /** `http://127.0.0.1:PORT` (or https), without a trailing slash. */
   url: string;
@@ -24,6 +26,7 @@ export interface TestServer {
   connections: Set<Socket>;
   /** Requests handled so far. */
   readonly requestCount: number;
+  /** Destroys open connections and stops listening. */
   close(): Promise<void>;
 }
 

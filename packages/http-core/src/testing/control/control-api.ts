@@ -8,6 +8,7 @@ import { closestMatch } from '../../cli/suggest.js';
 import { readBody, sendJson } from '../server.js';
 import { type FaultPlan, type FaultRuleInput, createFaultPlan } from './fault-plan.js';
 
+/** What a simulator offers to {@link createControl}; an endpoint whose function is missing answers 501. */
 export interface ControlOptions {
   /** The simulator's name in messages (`comap`). */
   name: string;
@@ -21,11 +22,13 @@ export interface ControlOptions {
   push?(body: unknown): unknown;
   /** What the simulator received (requests, events, command answers), oldest first. */
   received?(): readonly unknown[];
+  /** Forgets what `received()` returns. */
   clearReceived?(): void;
   /** TLS simulators: the CA PEM to trust and the file it was written to. */
   ca?: { pem: string; path: string };
 }
 
+/** The control API made by {@link createControl}. */
 export interface Control {
   readonly faults: FaultPlan;
   /** Answers `/control/...` requests and resolves true; resolves false for any other path. */

@@ -12,6 +12,10 @@ export class ControlError extends Error {
   }
 }
 
+/**
+ * Drives a simulator's control API over HTTP (see SIMULATOR-CONTROL.md). Every method rejects
+ * with a {@link ControlError} when the simulator refuses (501 for an endpoint it does not support).
+ */
 export class ControlClient {
   readonly url: string;
 
@@ -37,10 +41,12 @@ export class ControlClient {
     return this.call('GET', '');
   }
 
+  /** Adds a fault rule; resolves to the rule as the simulator stored it. */
   async addFault(fault: FaultRuleInput): Promise<ActiveFault> {
     return (await this.call<{ fault: ActiveFault }>('POST', '/faults', fault)).fault;
   }
 
+  /** The fault rules still pending. */
   async faults(): Promise<ActiveFault[]> {
     return (await this.call<{ faults: ActiveFault[] }>('GET', '/faults')).faults;
   }
@@ -55,6 +61,7 @@ export class ControlClient {
     return (await this.call<{ revoked: number }>('POST', '/tokens/revoke', token === undefined ? {} : { token })).revoked;
   }
 
+  /** Drops the simulator's open long-lived connections; resolves to how many. */
   async dropConnections(): Promise<number> {
     return (await this.call<{ dropped: number }>('POST', '/connections/drop', {})).dropped;
   }
@@ -64,6 +71,10 @@ export class ControlClient {
     return (await this.call<{ result: unknown }>('POST', '/push', body)).result;
   }
 
+  /**
+   * What the simulator received, oldest first: up to `limit` (default 1000) records from index
+   * `since` (default 0), with `total` the count of all records.
+   */
   received(options: { since?: number; limit?: number } = {}): Promise<{ total: number; since: number; records: unknown[] }> {
     const query = new URLSearchParams();
     if (options.since !== undefined) query.set('since', String(options.since));
@@ -72,10 +83,12 @@ export class ControlClient {
     return this.call('GET', `/received${qs === '' ? '' : `?${qs}`}`);
   }
 
+  /** Forgets what the simulator received so far. */
   async clearReceived(): Promise<void> {
     await this.call('DELETE', '/received');
   }
 
+  /** TLS simulators: the CA PEM to trust and the file it was written to. */
   ca(): Promise<{ pem: string; path: string }> {
     return this.call('GET', '/ca');
   }

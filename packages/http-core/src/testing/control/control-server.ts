@@ -3,14 +3,17 @@ import { isIP } from 'node:net';
 import { type TestHandler, type TestServer, startTestServer } from '../server.js';
 import { type Control, type ControlOptions, createControl } from './control-api.js';
 
+/** A running control server made by {@link startControlServer}. */
 export interface ControlServer {
   readonly control: Control;
   /** `http://127.0.0.1:PORT/control`: the `control` field of the `simulate` line. */
   readonly url: string;
   readonly server: TestServer;
+  /** Stops the server and closes its connections. */
   close(): Promise<void>;
 }
 
+/** Options of {@link startControlServer}: the control endpoints plus where to listen. */
 export interface ControlServerOptions extends ControlOptions {
   /** Loopback only (`127.0.0.1` default, `::1`, `localhost`): the API can revoke tokens and drop traffic. */
   host?: string;

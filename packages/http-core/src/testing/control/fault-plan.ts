@@ -6,11 +6,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type TestHandler, sendJson } from '../server.js';
 
+/**
+ * What a fault does to one request: answer with `status` (and optional Retry-After in seconds and
+ * JSON `body`), stall `stallInMs` before going on, or drop the connection without an answer.
+ */
 export type FaultRule =
   | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
   | { kind: 'stall'; stallInMs: number }
   | { kind: 'drop' };
 
+/** A fault rule to add; `status`, `retryAfterSeconds` and `body` go with `kind: 'status'`, `stallInMs` with `'stall'`. */
 export interface FaultRuleInput {
   kind: FaultRule['kind'];
   /** `*` matches any characters (slashes included); default every path. */
@@ -25,6 +30,7 @@ export interface FaultRuleInput {
   stallInMs?: number;
 }
 
+/** A stored fault rule; `remaining` is how many more matching requests it applies to. */
 export interface ActiveFault {
   id: number;
   kind: FaultRule['kind'];
@@ -36,11 +42,13 @@ export interface ActiveFault {
   stallInMs?: number;
 }
 
+/** The fault rules of one simulator, in the order they were added. */
 export interface FaultPlan {
   /** Adds a rule (validated: RangeError/TypeError naming the field) and returns it. */
   add(input: FaultRuleInput): ActiveFault;
   /** Removes every rule; returns how many were pending. */
   clear(): number;
+  /** The pending rules (copies). */
   list(): ActiveFault[];
   /** Takes the fault for one request (counting it down), if a rule matches. */
   take(method: string, path: string): FaultRule | undefined;

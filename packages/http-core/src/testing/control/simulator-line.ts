@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The shared fields of a `simulate` line (see {@link simulatorLine}). */
 export interface SimulatorLineExtras {
   /** The control API base URL (`http://127.0.0.1:PORT/control`). */
   control: string;
@@ -22,8 +23,10 @@ export function simulatorLine(fields: Record<string, unknown>, extras: Simulator
   return `${JSON.stringify({ ...fields, control: extras.control, ...(extras.caPath === undefined ? {} : { caPath: extras.caPath }) })}\n`;
 }
 
+/** A CA file written by {@link writeCaFile}. */
 export interface CaFile {
   path: string;
+  /** Deletes the file and its temporary folder. */
   remove(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 /** Runs a CLI to completion in its own process and collects what it printed. */
 import { spawn } from 'node:child_process';
 
+/** How a CLI run by {@link runCli} ended, and everything it printed. */
 export interface CliResult {
   /** Exit code; null when killed by a signal. */
   code: number | null;
@@ -9,6 +10,7 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Options of {@link runCli}; `env` is merged over the current environment. */
 export interface RunCliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;

@@ -1,6 +1,7 @@
 /** Starts a program as users do (`node dist/cli.js simulate`) and waits for its one JSON line. */
 import { type ChildProcess, spawn } from 'node:child_process';
 
+/** A process started by {@link startProcess}, after it printed its JSON line. */
 export interface StartedProcess<T = Record<string, unknown>> {
   /** The first stdout line, parsed. */
   line: T;
@@ -11,6 +12,7 @@ export interface StartedProcess<T = Record<string, unknown>> {
   stop(signal?: NodeJS.Signals, graceInMs?: number): Promise<number | NodeJS.Signals>;
 }
 
+/** Options of {@link startProcess}; `env` is merged over the current environment. */
 export interface StartProcessOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
