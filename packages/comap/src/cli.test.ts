@@ -130,6 +130,28 @@ describe('comap CLI (in-process)', () => {
     expect(u.commands).toHaveLength(5);
   });
 
+  it('poll --sweeps 2: one line per unit per sweep, then the sweep; values frozen in 2024 are stale; --stale-after 0 is a usage error', async () => {
+    const sim = await simulator();
+    const r = await comap(['poll', '--sweeps', '2'], envOf(sim));
+    expect([r.code, r.err]).toEqual([0, '']);
+    const out = lines(r.out);
+    expect(out.map((l) => [l.type, l.sweep])).toEqual([1, 1, 1, 'sweep', 2, 2, 2, 'sweep'].map((t, i) => (t === 'sweep' ? ['sweep', i < 4 ? 1 : 2] : ['unit', t])));
+    const guids = sim.units.map((u) => u.unitGuid).sort();
+    expect(out.filter((l) => l.type === 'unit' && l.sweep === 2).map((l) => l.unitGuid).sort()).toEqual(guids);
+    // The simulator's clock stands in 2024: every unit's newest value is older than 15 minutes.
+    expect(out[0]).toMatchObject({ online: false, offlineReason: 'stale', changed: [], lastSeen: '2024-06-01T12:00:00.000Z', name: expect.any(String) });
+    expect(out[0]).not.toHaveProperty('values');
+    expect(out[3]).toEqual({ type: 'sweep', sweep: 1, units: 3, ok: 0, offline: 3, failed: 0, durationInMs: expect.any(Number) });
+    const one = await comap(['poll', '--sweeps', '1', '--units', sim.units[0]!.name, '--values', '--stale-after', '24h'], envOf(sim));
+    const [unit] = lines(one.out);
+    expect(unit).toMatchObject({ type: 'unit', unitGuid: sim.units[0]!.unitGuid, first: true });
+    // Units named on the command line are polled by GUID: no name in the line.
+    expect(unit).not.toHaveProperty('name');
+    expect((unit!.values as unknown[]).length).toBeGreaterThan(10);
+    const bad = await comap(['poll', '--stale-after', '0s'], envOf(sim));
+    expect([bad.code, bad.out, bad.err]).toEqual([2, '', expect.stringMatching(/^comap: error: --stale-after must be at least 1ms\n/)]);
+  });
+
   it('download --out DIR', async () => {
     const sim = await simulator();
     const u = sim.units[0]!;

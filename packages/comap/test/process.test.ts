@@ -200,6 +200,50 @@ describe('comap (built binary) against comap simulate in another process', () =>
     expect(r.requests.filter((q) => q.path.endsWith('/command'))).toEqual([]);
   });
 
+  it('poll: prints every unit each sweep, survives a 503 burst, reports a unit taken off the air, exits 130 on SIGINT', async () => {
+    await control.clearReceived();
+    const child = spawn(process.execPath, [bin, 'poll', '--units', 'Westport,Brno'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const lines = () => stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; sweep: number; unitGuid?: string; units?: number; ok?: number; offline?: number; failed?: number; online?: boolean; offlineReason?: string; first?: boolean });
+    const sweepsDone = () => lines().filter((l) => l.type === 'sweep').length;
+    const until = async (n: number) => {
+      const deadline = Date.now() + 30_000;
+      while (sweepsDone() < n) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`comap poll printed ${sweepsDone()} sweeps, not ${n} (exit ${String(child.exitCode)}): ${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await until(1);
+    const [lost] = lines().filter((l) => l.type === 'unit').map((l) => l.unitGuid as string);
+    // A burst of four 503s on the values calls, then one unit loses its connection.
+    await control.addFault({ kind: 'status', status: 503, retryAfterSeconds: 0, path: '*/values', count: 4 });
+    await until(4);
+    await control.push({ unitGuid: lost, online: false });
+    const offlineFrom = sweepsDone() + 1;
+    await until(offlineFrom + 1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const all = lines();
+    const sweeps = all.filter((l) => l.type === 'sweep');
+    for (const s of sweeps) {
+      // Every unit is accounted for in every sweep, once.
+      const ofSweep = all.filter((l) => l.type !== 'sweep' && l.sweep === s.sweep);
+      expect([s.units, ofSweep.length, new Set(ofSweep.map((l) => l.unitGuid)).size, (s.ok ?? 0) + (s.offline ?? 0) + (s.failed ?? 0)]).toEqual([2, 2, 2, 2]);
+    }
+    expect(all.filter((l) => l.type === 'unit' && l.sweep === 1).map((l) => l.first)).toEqual([true, true]);
+    // The burst is over by sweep 4 (four requests at most): from there every unit reads until one goes off the air.
+    const clean = sweeps.filter((s) => s.sweep >= 4 && s.sweep < offlineFrom);
+    expect(clean.length).toBeGreaterThan(0);
+    expect(clean.map((s) => s.ok)).toEqual(clean.map(() => 2));
+    expect(all.find((l) => l.type === 'unit' && l.sweep === offlineFrom + 1 && l.unitGuid === lost)).toMatchObject({ online: false, offlineReason: 'comm_state' });
+    const valueCalls = (await received()).filter((q) => q.path.endsWith('/values'));
+    expect(valueCalls.filter((q) => q.status === 503)).toHaveLength(4);
+    expect(valueCalls.filter((q) => q.status === 429)).toEqual([]);
+    await control.push({ unitGuid: lost, online: true });
+  }, 60_000);
+
   it('simulate: SIGINT ends it with 130', async () => {
     const other = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--units', '1']);
     expect(other.line.control).toBe(`${other.line.url}/control`);

@@ -5,6 +5,7 @@ import { commandCommand } from './command-command.js';
 import type { ClientDefaults, CliSettings } from './credentials.js';
 import { downloadCommand } from './download-command.js';
 import { historyCommand } from './history-command.js';
+import { pollCommand } from './poll-command.js';
 import { readCommands } from './read-commands.js';
 import { simulateCommand } from './simulate-command.js';
 import { tokenCommand } from './token-command.js';
@@ -26,6 +27,6 @@ export function comapProgram(defaults: ClientDefaults = {}, settings: CliSetting
       COMAP_TOKEN_CACHE: 'false: do not keep the token between invocations',
       COMAP_CACHE_DIR: 'where the token is kept (default: the user\'s cache directory)',
     },
-    commands: [simulateCommand, ...readCommands(defaults), historyCommand(defaults), downloadCommand(defaults), commandCommand(defaults, settings), tokenCommand(defaults)],
+    commands: [simulateCommand, ...readCommands(defaults), historyCommand(defaults), downloadCommand(defaults), pollCommand(defaults), commandCommand(defaults, settings), tokenCommand(defaults)],
   });
 }
