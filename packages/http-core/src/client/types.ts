@@ -156,7 +156,7 @@ export interface HttpResponse<T = unknown> {
   readonly $metadata: ResponseMetadata;
 }
 
-/** Passed to `onProgress` of a download after each chunk written. */
+/** Passed to `onProgress` of a download for each chunk received. */
 export interface DownloadProgress {
   bytesDone: number;
   /** From Content-Length; undefined when the server did not say. */
@@ -173,7 +173,7 @@ export interface DownloadOptions extends Omit<RequestOptions, 'responseType' | '
   to?: NodeJS.WritableStream;
   /** Fail with a SizeLimitError beyond this many bytes. */
   maxBytes?: number;
-  /** Called after each chunk written; keep it cheap (it runs on the data path). */
+  /** Called for each chunk received; keep it cheap (it runs on the data path). */
   onProgress?: (progress: DownloadProgress) => void;
 }
 
