@@ -220,8 +220,9 @@ describe('comap (built binary) against comap simulate in another process', () =>
     // A burst of four 503s on the values calls, then one unit loses its connection.
     await control.addFault({ kind: 'status', status: 503, retryAfterSeconds: 0, path: '*/values', count: 4 });
     await until(4);
-    await control.push({ unitGuid: lost, online: false });
+    // Sweeps done before the push saw the unit online; the one in flight may or may not; the next sees it offline.
     const offlineFrom = sweepsDone() + 1;
+    await control.push({ unitGuid: lost, online: false });
     await until(offlineFrom + 1);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
