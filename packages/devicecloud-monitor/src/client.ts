@@ -27,6 +27,8 @@ import {
   type TcpMonitorOptions,
 } from './monitor-model.js';
 import { checkStreamId, dataPointsXml, writtenDataPoints, type DataPointWrite, type WrittenDataPoint } from './data-points.js';
+import { dataStreamXml, readQuery, toDataStream, toStoredDataPoint, type DataStream, type DataStreamCreate, type ReadDataPointsQuery, type StoredDataPoint } from './data-streams.js';
+import { DeviceFields, toDevice, type Device } from './devices.js';
 import { DeviceCloudPushSession } from './session.js';
 import type { DeviceCloudClientOptions } from './options.js';
 import type { PushSessionOptions } from './session-options.js';
@@ -76,6 +78,14 @@ function vendorError(body: unknown): VendorErrorInfo | undefined {
     return { message };
   }
   return undefined;
+}
+
+const encodeStreamPath = (streamId: string): string => streamId.split('/').map(encodeURIComponent).join('/');
+
+function conditionText(condition: Condition | string | undefined): string | undefined {
+  if (condition === undefined || typeof condition === 'string') return condition;
+  if (typeof condition?.compile !== 'function') throw new TypeError('condition must be a string or a Condition');
+  return condition.compile();
 }
 
 function checkId(id: number, name = 'monitorId'): void {
@@ -158,7 +168,7 @@ export class DeviceCloudClient {
     const call = callOf('writeDataPoints() options', options);
     const res = await this.http.request<string>({
       method: 'POST',
-      path: `DataPoint/${streamId.split('/').map(encodeURIComponent).join('/')}`,
+      path: `DataPoint/${encodeStreamPath(streamId)}`,
       headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
       body,
       responseType: 'text',
@@ -169,6 +179,114 @@ export class DeviceCloudClient {
       throw new ParseError({ message: `DataPoint write answered ${written.length} locations for ${points.length} points`, rawPreview: this.redactor.preview(res.body ?? ''), method: 'POST', url: res.url });
     }
     return written;
+  }
+
+  /** Creates a data stream (POST /ws/DataStream); resolves with its id. Not retried after bytes were sent. */
+  async createDataStream(stream: DataStreamCreate, options: CallOptions = {}): Promise<string> {
+    const body = dataStreamXml(stream);
+    const streamId = stream.streamId.replace(/^\/+/, '');
+    checkStreamId(streamId, 'stream.streamId');
+    const call = callOf('createDataStream() options', options);
+    await this.http.request({
+      method: 'POST',
+      path: 'DataStream',
+      headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
+      body,
+      responseType: 'none',
+      ...call,
+    });
+    return streamId;
+  }
+
+  /** Every data stream (matching `condition` when given), page by page (`start`/`size`/`remainingSize`). */
+  async *listDataStreams(query: { condition?: string; pageSize?: number } = {}, options: CallOptions = {}): AsyncGenerator<DataStream, void, undefined> {
+    const call = callOf('listDataStreams() options', options);
+    if (query.condition !== undefined && typeof query.condition !== 'string') throw new TypeError('query.condition must be a string');
+    for await (const item of this.legacyItems('DataStream', query.condition, query.pageSize, call)) yield toDataStream(item);
+  }
+
+  /** One data stream with its current value, or undefined when the server answers 404. */
+  async getDataStream(streamId: string, options: CallOptions = {}): Promise<DataStream | undefined> {
+    checkStreamId(streamId);
+    const call = callOf('getDataStream() options', options);
+    const path = `DataStream/${encodeStreamPath(streamId)}`;
+    try {
+      const res = await this.http.request<Envelope>({ path, headers: { Accept: 'application/json' }, ...call });
+      const [item] = this.items(res.body, path);
+      return item ? toDataStream(item) : undefined;
+    } catch (err) {
+      if (isHttpError(err) && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** The newest point of a stream (undefined for an unknown or empty stream). */
+  async currentValue(streamId: string, options: CallOptions = {}): Promise<StoredDataPoint | undefined> {
+    return (await this.getDataStream(streamId, callOf('currentValue() options', options)))?.currentValue;
+  }
+
+  /**
+   * The stream's points, newest first unless `order: 'oldest'`, between `startTime` (inclusive) and
+   * `endTime` (exclusive); pages follow `pageCursor` until a page comes back short, as
+   * python-devicecloud's `read()` does. An unknown stream is a not-found HttpError (404).
+   */
+  async *readDataPoints(streamId: string, query: ReadDataPointsQuery = {}, options: CallOptions = {}): AsyncGenerator<StoredDataPoint, void, undefined> {
+    checkStreamId(streamId);
+    const { pageSize, params } = readQuery(query);
+    const call = callOf('readDataPoints() options', options);
+    const path = `DataPoint/${encodeStreamPath(streamId)}`;
+    for (let cursor: string | undefined; ; ) {
+      const res = await this.http.request<Record<string, unknown>>({
+        path,
+        query: { ...params, ...(cursor !== undefined ? { pageCursor: cursor } : {}) },
+        headers: { Accept: 'application/json' },
+        ...call,
+      });
+      const page = this.items(res.body, path);
+      for (const item of page) yield toStoredDataPoint(item, streamId);
+      const next = res.body?.pageCursor;
+      if (page.length < pageSize || typeof next !== 'string' || next === '') return;
+      cursor = next;
+    }
+  }
+
+  /** The device with this device id (`devConnectwareId`), or undefined. */
+  async getDevice(deviceId: string, options: CallOptions = {}): Promise<Device | undefined> {
+    if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
+    const call = callOf('getDevice() options', options);
+    for await (const d of this.listDevices(DeviceFields.devConnectwareId.eq(deviceId), { pageSize: 1 }, call)) return d;
+    return undefined;
+  }
+
+  /** Every device of the inventory matching `condition` (group: `grpPath`, tag: `dpTags like`), page by page. */
+  async *listDevices(condition?: Condition | string, query: { pageSize?: number } = {}, options: CallOptions = {}): AsyncGenerator<Device, void, undefined> {
+    const call = callOf('listDevices() options', options);
+    for await (const item of this.legacyItems('DeviceCore', conditionText(condition), query.pageSize, call)) yield toDevice(item);
+  }
+
+  /** Items of a legacy paged resource, following `remainingSize` (python-devicecloud's `iter_json_pages`). */
+  private async *legacyItems(path: string, condition: string | undefined, size: number | undefined, call: CallOptions): AsyncGenerator<Record<string, unknown>, void, undefined> {
+    const pageSize = size ?? 1000;
+    if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('query.pageSize must be a positive integer');
+    for (let start = 0; ; ) {
+      const res = await this.http.request<Envelope>({
+        path,
+        query: { ...(condition !== undefined ? { condition } : {}), start, size: pageSize },
+        headers: { Accept: 'application/json' },
+        ...call,
+      });
+      const items = this.items(res.body, path);
+      yield* items;
+      if (Number(res.body?.remainingSize ?? 0) <= 0 || items.length === 0) return;
+      start += items.length;
+    }
+  }
+
+  /** The `items` objects of an envelope; anything else is a ParseError. */
+  private items(body: unknown, path: string): Array<Record<string, unknown>> {
+    const items = (body as Envelope | undefined)?.items;
+    if (!Array.isArray(items)) throw new ParseError({ message: `unexpected /ws/${path} envelope (no items list)`, rawPreview: this.redactor.preview(body), method: 'GET', url: path });
+    return items.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null);
   }
 
   /** The transport token is a secret of this client from now on (errors and previews scrub it). */

@@ -60,6 +60,9 @@ export { DEFAULT_PUSH_IDLE_TIMEOUT_IN_MS, DEFAULT_DEDUPE_WINDOW } from './sessio
 export { eventKey, resourceId } from './event-key.js';
 export { DedupeWindow } from './dedupe-window.js';
 export type { DataPointWrite, WrittenDataPoint, StreamType } from './data-points.js';
+export type { DataStream, DataStreamCreate, ReadDataPointsQuery, StoredDataPoint } from './data-streams.js';
+export { DeviceFields } from './devices.js';
+export type { Device } from './devices.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './client.js';
 export type { CallOptions } from './client.js';
 export type { DeviceCloudClientOptions } from './options.js';

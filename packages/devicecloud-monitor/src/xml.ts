@@ -24,7 +24,7 @@ export function toXml(name: string, value: unknown): string {
       .join('');
     return `<${name}>${inner}</${name}>`;
   }
-  return `<${name}>${escapeXml(typeof value === 'string' ? value : JSON.stringify(value))}</${name}>`;
+  return `<${name}>${escapeXml(typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : JSON.stringify(value))}</${name}>`;
 }
 
 /**

@@ -121,6 +121,23 @@ describe('devicecloud-monitor as users run it', () => {
     expect(left).toMatchObject({ code: 0, stdout: '' });
   });
 
+  it('points prints a stream newest first (or --oldest, --limit) as JSON lines; an unknown stream exits 1 with the 404; a bad --start exits 2', async () => {
+    for (const data of [1, 2, 3]) await control.push({ type: 'DataPoint', streamId: 'proc/points', data });
+    const newest = await runCli(cli, ['points', 'proc/points', '--page-size', '2'], { env });
+    expect(newest.code).toBe(0);
+    const lines = newest.stdout.trim().split('\n').map((l) => JSON.parse(l) as { data: string; streamId: string; quality: number });
+    expect(lines.map((l) => l.data)).toEqual(['3', '2', '1']);
+    expect(lines[0]).toMatchObject({ streamId: 'proc/points', quality: 0 });
+    const oldest = await runCli(cli, ['points', 'proc/points', '--oldest', '--limit', '2'], { env });
+    expect(oldest.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { data: string }).data)).toEqual(['1', '2']);
+    const missing = await runCli(cli, ['points', 'proc/none'], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^devicecloud-monitor: error: .*404/);
+    const bad = await runCli(cli, ['points', 'proc/points', '--start', 'yesterday'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('devicecloud-monitor: error: --start must be an ISO 8601 time or epoch milliseconds, got "yesterday"');
+  });
+
   it('usage errors exit 2 with the program prefix; --help and --version exit 0', async () => {
     const bad = await runCli(cli, ['delete'], { env });
     expect(bad.code).toBe(2);

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { ENVIRONMENT } from './client-from-env.js';
 import { listenCommand, pushClientCommand } from './listen.js';
 import { createCommand, deleteCommand, listCommand } from './monitors.js';
+import { pointsCommand } from './points.js';
 import { simulateCommand } from './simulate.js';
 
 export const program = defineProgram({
@@ -12,5 +13,5 @@ export const program = defineProgram({
   summary: 'Digi Device Cloud / Remote Manager monitors: REST, TCP/TLS push, and a simulator.',
   environment: ENVIRONMENT,
   secretEnv: ['DC_PASSWORD'],
-  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand, pushClientCommand],
+  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand, pushClientCommand, pointsCommand],
 });

@@ -7,12 +7,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkBasicAuth } from '../basic-auth.js';
 import { createXmlParser, element, escapeXml } from '../xml.js';
 import { compileCondition } from './condition-eval.js';
+import { DataRouteFailure, getDevices, getPoints, getStreams, streamCreated, streamFromXml } from './rest-data.js';
 import type { DataPointInput } from './sim-events.js';
 import type { SimMonitor } from './sim-monitor.js';
+import type { SimStore } from './sim-store.js';
 
 export interface RestHost {
   username: string;
   password: string;
+  customerId: number;
+  /** Streams, their points and the device inventory. */
+  store: SimStore;
   monitors(): SimMonitor[];
   monitor(id: number): SimMonitor | undefined;
   createMonitor(fields: Record<string, string>): SimMonitor;
@@ -26,6 +31,7 @@ export interface RestHost {
 const MAX_BODY = 1 << 20;
 const XML_DECL = '<?xml version="1.0" encoding="ISO-8859-1"?>';
 const parser = createXmlParser(['DataPoint']);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const MONITOR_FIELDS = new Set([
   'monTopic', 'monFormatType', 'monTransportType', 'monTransportUrl', 'monTransportToken', 'monTransportMethod',
@@ -146,6 +152,16 @@ function intParam(value: string | null, name: string, fallback: number): number 
   return Number(value);
 }
 
+/** A number, or a bigint for an integer a double cannot hold (a LONG stays exact). */
+function exactNumber(text: string): number | bigint {
+  const t = text.trim();
+  if (/^-?\d+$/.test(t)) {
+    const big = BigInt(t);
+    if (big > MAX_SAFE || big < -MAX_SAFE) return big;
+  }
+  return Number(t);
+}
+
 function dataPointsFromXml(body: string, streamId: string): DataPointInput[] {
   let doc: Record<string, unknown>;
   try {
@@ -161,7 +177,7 @@ function dataPointsFromXml(body: string, streamId: string): DataPointInput[] {
     if (text === undefined) throw new HttpFailure(400, 'POST DataPoint error. Invalid request. Missing data');
     const type = dp.streamType?.toUpperCase();
     const numeric = type === 'INTEGER' || type === 'LONG' || type === 'FLOAT' || type === 'DOUBLE' || (type === undefined && text.trim() !== '' && Number.isFinite(Number(text)));
-    const input: DataPointInput = { streamId: dp.streamId ?? streamId, data: numeric ? Number(text) : text };
+    const input: DataPointInput = { streamId: dp.streamId ?? streamId, data: numeric ? exactNumber(text) : text };
     if (type !== undefined) input.streamType = type;
     if (dp.streamUnits !== undefined) input.streamUnits = dp.streamUnits;
     if (dp.description !== undefined) input.description = dp.description;
@@ -174,10 +190,43 @@ function dataPointsFromXml(body: string, streamId: string): DataPointInput[] {
   });
 }
 
+const segments = (text: string) => text.split('/').map(decodeURIComponent).join('/');
+
+/** DataStream, DataPoint reads and DeviceCore; false when the request is none of them. */
+function dataRoute(host: RestHost, method: string, path: string, params: URLSearchParams, body: string, res: ServerResponse): boolean {
+  const ds = /^\/ws\/DataStream(?:\/(.+?))?(?:\.json)?\/?$/.exec(path);
+  if (ds) {
+    if (method === 'GET') getStreams(host.store, host.customerId, ds[1] === undefined ? undefined : segments(ds[1]), params, res);
+    else if (method === 'POST' && ds[1] === undefined) {
+      let doc: Record<string, unknown>;
+      try {
+        doc = parser.parse(body, true) as Record<string, unknown>;
+      } catch {
+        throw new HttpFailure(400, 'POST DataStream error. Invalid request. Malformed XML');
+      }
+      const stream = host.store.upsertStream(streamFromXml(doc));
+      streamCreated(res, stream.streamId);
+    } else throw new HttpFailure(405, `${method} DataStream error. Method not allowed`);
+    return true;
+  }
+  const dp = /^\/ws\/DataPoint\/(.+?)(?:\.json)?$/.exec(path);
+  if (dp && method === 'GET') {
+    getPoints(host.store, host.customerId, segments(dp[1] as string), params, res);
+    return true;
+  }
+  const dc = /^\/ws\/DeviceCore(?:\/(\d+))?(?:\.json)?\/?$/.exec(path);
+  if (dc) {
+    if (method !== 'GET') throw new HttpFailure(405, `${method} DeviceCore error. Method not allowed`);
+    getDevices(host.store, dc[1] === undefined ? undefined : Number(dc[1]), params, res);
+    return true;
+  }
+  return false;
+}
+
 export function createRestHandler(host: RestHost): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void handle(host, req, res).catch((err: unknown) => {
-      const status = err instanceof HttpFailure ? err.status : 500;
+      const status = err instanceof HttpFailure || err instanceof DataRouteFailure ? err.status : 500;
       const message = err instanceof Error ? err.message : 'internal error';
       if (!res.headersSent) sendError(res, status, message, (req.headers.accept ?? '').includes('application/json'));
       else res.destroy();
@@ -198,6 +247,7 @@ async function handle(host: RestHost, req: IncomingMessage, res: ServerResponse)
     return;
   }
 
+  if (dataRoute(host, method, path, url.searchParams, body, res)) return;
   const dp = /^\/ws\/DataPoint\/(.+)$/.exec(path);
   if (dp) {
     if (method !== 'POST') throw new HttpFailure(405, `${method} DataPoint error. Method not allowed`);

@@ -32,11 +32,25 @@ function xmlMsg(e: SimEvent): string {
   return `<Msg topic="${escapeXml(e.topic)}" operation="${e.operation}" timestamp="${escapeXml(e.timestamp)}" group="*"${replay}>${toXml(e.type, e.body)}</Msg>`;
 }
 
+/** Marks a bigint in JSON.stringify's output; random, so no string value can spell it. */
+const BIG = `bigint-${randomUUID()}:`;
+
+/** JSON.stringify, with bigints written as bare digits (JSON numbers of any size). */
+export function jsonWithBigints(value: unknown): string {
+  let found = false;
+  const text = JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'bigint') return v;
+    found = true;
+    return `${BIG}${v}`;
+  });
+  return found ? text.replaceAll(new RegExp(`"${BIG}(-?\\d+)"`, 'g'), '$1') : text;
+}
+
 /** The document bytes of a batch: one Msg object or an array of Msgs (JSON), or `<Document>` (XML). */
 export function renderDocument(events: readonly SimEvent[], format: 'json' | 'xml'): Buffer {
   if (format === 'json') {
     const msgs = events.map(jsonMsg);
-    return Buffer.from(JSON.stringify({ Document: { Msg: msgs.length === 1 ? msgs[0] : msgs } }), 'utf8');
+    return Buffer.from(jsonWithBigints({ Document: { Msg: msgs.length === 1 ? msgs[0] : msgs } }), 'utf8');
   }
   return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Document>${events.map(xmlMsg).join('')}</Document>`, 'utf8');
 }
@@ -47,7 +61,8 @@ export function compress(doc: Buffer, compression: 'none' | 'zlib'): Buffer {
 
 export interface DataPointInput {
   streamId: string;
-  data: string | number | boolean;
+  /** A bigint keeps a LONG exact on the wire (JSON digits, XML text). */
+  data: string | number | boolean | bigint;
   /** Device timestamp, epoch ms (default: now). */
   timestamp?: number;
   quality?: number;
@@ -78,6 +93,7 @@ export interface FileDataInput {
 }
 
 function streamType(data: unknown): string {
+  if (typeof data === 'bigint') return 'LONG';
   if (typeof data === 'number') return Number.isInteger(data) ? 'INTEGER' : 'DOUBLE';
   return 'STRING';
 }

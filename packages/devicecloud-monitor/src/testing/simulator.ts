@@ -21,6 +21,7 @@ import {
   type SimEvent,
 } from './sim-events.js';
 import { SimMonitor } from './sim-monitor.js';
+import { SimStore } from './sim-store.js';
 
 export interface SimulatorOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -137,6 +138,8 @@ export class DeviceCloudSimulator {
   private readonly options: SimulatorOptions;
   private readonly tlsMaterial: { key: string; cert: string; ca?: string };
   private readonly store = new Map<number, SimMonitor>();
+  /** Data streams with their points, and the device inventory (served by /ws/DataStream, /ws/DataPoint, /ws/DeviceCore). */
+  readonly data = new SimStore();
   private readonly registry: ConnectionRegistry = new Map();
   private readonly faultState: PushFaultState;
   private readonly random: () => number;
@@ -253,6 +256,8 @@ export class DeviceCloudSimulator {
     const restHost: RestHost = {
       username: this.username,
       password: this.password,
+      customerId: this.customerId,
+      store: this.data,
       requests: this.requests,
       monitors: () => this.monitors(),
       monitor: (id) => this.store.get(id),
@@ -380,11 +385,26 @@ export class DeviceCloudSimulator {
 
   publishDataPoint(input: DataPointInput): SimEvent {
     if (typeof input.streamId !== 'string' || input.streamId === '') throw new TypeError('streamId must be a non-empty string');
-    const body = dataPointBody(this.customerId, input, Date.now());
+    const now = Date.now();
+    const body = dataPointBody(this.customerId, input, now);
+    this.data.addPoint(
+      input.streamId,
+      { id: String(body.id), timestamp: Number(body.timestamp), serverTimestamp: now, data: String(input.data), description: String(body.description), quality: Number(body.quality) },
+      { dataType: String(body.streamType), units: input.streamUnits },
+    );
     return this.publish({ type: 'DataPoint', key: input.streamId, body });
   }
 
+  /** Adds or replaces a device in the inventory (no event; `publishDeviceCore` does both). */
+  addDevice(input: DeviceCoreInput & { grpPath?: string; dpTags?: string; dpDescription?: string }): void {
+    if (!Number.isInteger(input.devId) || input.devId < 0) throw new RangeError('devId must be a non-negative integer');
+    if (typeof input.devConnectwareId !== 'string' || input.devConnectwareId === '') throw new TypeError('devConnectwareId must be a non-empty string');
+    this.data.putDevice(input, this.customerId);
+  }
+
   publishDeviceCore(input: DeviceCoreInput): SimEvent {
+    if (input.operation === 'delete') this.data.devices.delete(input.devId);
+    else this.data.putDevice({ ...this.data.devices.get(input.devId), ...input }, this.customerId);
     const body = deviceCoreBody(this.customerId, input, Date.now());
     return this.publish({ type: 'DeviceCore', key: `${input.devId}/0`, operation: input.operation ?? 'update', body });
   }
