@@ -258,6 +258,21 @@ export class DeviceCloudClient {
     return undefined;
   }
 
+  /** The device with this inventory id (`id.devId`, as DeviceCore events carry it), or undefined on 404. */
+  async getDeviceById(devId: number, options: CallOptions = {}): Promise<Device | undefined> {
+    checkId(devId, 'devId');
+    const call = callOf('getDeviceById() options', options);
+    const path = `DeviceCore/${devId}`;
+    try {
+      const res = await this.http.request<Envelope>({ path, headers: { Accept: 'application/json' }, ...call });
+      const [item] = this.items(res.body, path);
+      return item ? toDevice(item) : undefined;
+    } catch (err) {
+      if (isHttpError(err) && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
   /** Every device of the inventory matching `condition` (group: `grpPath`, tag: `dpTags like`), page by page. */
   async *listDevices(condition?: Condition | string, query: { pageSize?: number } = {}, options: CallOptions = {}): AsyncGenerator<Device, void, undefined> {
     const call = callOf('listDevices() options', options);

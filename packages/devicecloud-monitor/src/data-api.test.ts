@@ -125,6 +125,13 @@ describe('DeviceCore lookup', () => {
     await expect(client.getDevice('')).rejects.toThrow(new TypeError('deviceId must be a non-empty string'));
   });
 
+  it('gets a device by its inventory id (GET /ws/DeviceCore/{devId}); 404 is undefined; a bad id is a RangeError', async () => {
+    expect(await client.getDeviceById(12)).toMatchObject({ devId: 12, deviceId: '00000000-00000000-00409DFF-FF000002', group: 'Prod', tags: [], connected: false });
+    expect(gets().at(-1)).toBe('/ws/DeviceCore/12');
+    expect(await client.getDeviceById(99)).toBeUndefined();
+    await expect(client.getDeviceById(-1)).rejects.toThrow(new RangeError('devId must be a non-negative integer'));
+  });
+
   it('lists by group and by tag, paging with start/size, and sees devices a DeviceCore event changed', async () => {
     expect((await all(client.listDevices(DeviceFields.grpPath.eq('Staging'), { pageSize: 1 }))).map((d) => d.devId)).toEqual([11, 13]);
     expect(gets().slice(-2)).toEqual(["/ws/DeviceCore?condition=grpPath%3D%27Staging%27&start=0&size=1", "/ws/DeviceCore?condition=grpPath%3D%27Staging%27&start=1&size=1"]);
