@@ -143,7 +143,7 @@ describe('sepl-connector CLI', () => {
       [['run', '--devices', 'x.json', '--reply', '1', '--handler', 'h.mjs'], 'use either --handler or --reply'],
       [['run', '--devices', 'missing.json'], 'cannot read --devices missing.json: ENOENT'],
       [['run', '--devices', join(dir, 'devices.json'), '--reply', '7'], '--reply must be an object of strings, an array of {name, value} or null'],
-      [['run', '--devices', join(dir, 'devices.json'), '--protocol', 'g3'], "--protocol must be one of g2, g1, got 'g3'"],
+      [['run', '--devices', join(dir, 'devices.json'), '--protocol', 'g4'], "--protocol must be one of g2, g1, g3, got 'g4'"],
     ];
     for (const [argv, message] of cases) {
       const t = io(env);
@@ -156,6 +156,13 @@ describe('sepl-connector CLI', () => {
     const badEnv = io({ CONNECTOR_HTTPS: 'perhaps' });
     expect(await badEnv.main(['run', '--devices', join(dir, 'devices.json')])).toBe(78);
     expect(badEnv.err[0]).toBe('sepl-connector: error: CONNECTOR_HTTPS must be true/false, 1/0, yes/no or on/off');
+    const g3Missing = io({ ...env, CONNECTOR_PROTOCOL: 'g3', CONNECTOR_G3_CLIENT_ID: 'cc' });
+    expect(await g3Missing.main(['run', '--devices', join(dir, 'devices.json')])).toBe(78);
+    expect(g3Missing.err[0]).toBe('sepl-connector: error: --protocol g3 needs CONNECTOR_G3_TOKEN_URL, CONNECTOR_G3_HUB_URL, CONNECTOR_G3_DEVICE_URL, CONNECTOR_G3_MQTT_URL');
+    const g3Env = { CONNECTOR_G3_TOKEN_URL: 'http://127.0.0.1:1/t', CONNECTOR_G3_CLIENT_ID: 'cc', CONNECTOR_G3_HUB_URL: 'http://127.0.0.1:1/h', CONNECTOR_G3_DEVICE_URL: 'http://127.0.0.1:1/d', CONNECTOR_G3_MQTT_URL: 'mqtts://127.0.0.1:1' };
+    const noCa = io({ ...env, ...g3Env });
+    expect(await noCa.main(['run', '--protocol', 'g3', '--devices', join(dir, 'devices.json'), '--ca', join(dir, 'missing.pem')])).toBe(78);
+    expect(noCa.err[0]).toBe(`sepl-connector: error: cannot read the CA file ${join(dir, 'missing.pem')}: ENOENT`);
   });
 
   it('event sends one event; average reads it back', async () => {

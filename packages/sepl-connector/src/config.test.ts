@@ -4,7 +4,7 @@ import { loggerFor } from './log.js';
 
 describe('configFromEnv', () => {
   it('has the seed defaults when nothing is set', () => {
-    expect(configFromEnv({})).toEqual({ registrationPath: 'discovery', https: false, logLevel: 'info' });
+    expect(configFromEnv({})).toEqual({ registrationPath: 'discovery', https: false, logLevel: 'info', g3: {} });
   });
 
   it('honours every variable', () => {
@@ -24,7 +24,39 @@ describe('configFromEnv', () => {
       user: 'alice',
       password: 's3cret',
       logLevel: 'debug',
+      g3: {},
     });
+  });
+
+  it('reads CONNECTOR_PROTOCOL and the CONNECTOR_G3_* endpoints, checking each', () => {
+    expect(
+      configFromEnv({
+        CONNECTOR_PROTOCOL: ' G3 ',
+        CONNECTOR_G3_TOKEN_URL: 'https://auth.example/token',
+        CONNECTOR_G3_CLIENT_ID: 'client-connector-lib',
+        CONNECTOR_G3_HUB_URL: 'https://api.example/hubs',
+        CONNECTOR_G3_DEVICE_URL: 'https://api.example/devices',
+        CONNECTOR_G3_MQTT_URL: 'mqtts://connector.example:8883',
+        CONNECTOR_G3_CA_FILE: '/etc/ca.pem',
+      }),
+    ).toEqual({
+      registrationPath: 'discovery',
+      https: false,
+      logLevel: 'info',
+      protocol: 'g3',
+      g3: {
+        tokenUrl: 'https://auth.example/token',
+        clientId: 'client-connector-lib',
+        hubUrl: 'https://api.example/hubs',
+        deviceUrl: 'https://api.example/devices',
+        mqttUrl: 'mqtts://connector.example:8883',
+        caFile: '/etc/ca.pem',
+      },
+    });
+    expect(() => configFromEnv({ CONNECTOR_PROTOCOL: 'g4' })).toThrow(new RangeError('CONNECTOR_PROTOCOL must be g1, g2 or g3'));
+    expect(() => configFromEnv({ CONNECTOR_G3_MQTT_URL: 'https://x' })).toThrow(new RangeError('CONNECTOR_G3_MQTT_URL must be an mqtt: or mqtts: URL'));
+    expect(() => configFromEnv({ CONNECTOR_G3_MQTT_URL: '::' })).toThrow(new TypeError('CONNECTOR_G3_MQTT_URL must be an absolute URL'));
+    expect(() => configFromEnv({ CONNECTOR_G3_HUB_URL: 'ws://x' })).toThrow(new RangeError('CONNECTOR_G3_HUB_URL must be an http: or https: URL'));
   });
 
   it('treats empty variables as unset', () => {
@@ -32,6 +64,7 @@ describe('configFromEnv', () => {
       registrationPath: 'discovery',
       https: false,
       logLevel: 'info',
+      g3: {},
     });
   });
 

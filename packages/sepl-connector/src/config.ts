@@ -17,6 +17,42 @@ export interface SeplEnvConfig {
   password?: string;
   /** `LOGLEVEL` (or the seed's `LOGGING_LEVEL`), default `info`. */
   logLevel: SeplLogLevel;
+  /** `CONNECTOR_PROTOCOL` (`g1`, `g2` or `g3`), when set. */
+  protocol?: 'g1' | 'g2' | 'g3';
+  /** The `CONNECTOR_G3_*` variables that are set (G3 endpoints; the CA as a file path). */
+  g3: SeplG3EnvConfig;
+}
+
+/** G3 endpoints from `CONNECTOR_G3_TOKEN_URL`, `_CLIENT_ID`, `_HUB_URL`, `_DEVICE_URL`, `_MQTT_URL`, `_CA_FILE`. */
+export interface SeplG3EnvConfig {
+  tokenUrl?: string;
+  clientId?: string;
+  hubUrl?: string;
+  deviceUrl?: string;
+  mqttUrl?: string;
+  /** Path of a PEM file with an extra CA for the broker. */
+  caFile?: string;
+}
+
+const G3_VARIABLES = [
+  ['tokenUrl', 'CONNECTOR_G3_TOKEN_URL'],
+  ['clientId', 'CONNECTOR_G3_CLIENT_ID'],
+  ['hubUrl', 'CONNECTOR_G3_HUB_URL'],
+  ['deviceUrl', 'CONNECTOR_G3_DEVICE_URL'],
+  ['mqttUrl', 'CONNECTOR_G3_MQTT_URL'],
+  ['caFile', 'CONNECTOR_G3_CA_FILE'],
+] as const;
+
+/** Checks an mqtt(s) URL; `name` is the option or variable named in the error. */
+export function checkMqttUrl(value: string, name: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new TypeError(`${name} must be an absolute URL`);
+  }
+  if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') throw new RangeError(`${name} must be an mqtt: or mqtts: URL`);
+  return url;
 }
 
 const LOG_LEVELS: readonly SeplLogLevel[] = ['debug', 'info', 'warning', 'error', 'critical'];
@@ -86,6 +122,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
     registrationPath: 'discovery',
     https: false,
     logLevel: 'info',
+    g3: {},
   };
   const lookup = get('CONNECTOR_LOOKUP_URL');
   if (lookup !== undefined) config.lookupUrl = checkHttpUrl(lookup.trim(), 'CONNECTOR_LOOKUP_URL').href;
@@ -101,5 +138,17 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
   const legacy = get('LOGGING_LEVEL');
   if (level !== undefined) config.logLevel = parseLogLevel(level, 'LOGLEVEL');
   else if (legacy !== undefined) config.logLevel = parseLogLevel(legacy, 'LOGGING_LEVEL');
+  const protocol = get('CONNECTOR_PROTOCOL')?.trim().toLowerCase();
+  if (protocol !== undefined) {
+    if (protocol !== 'g1' && protocol !== 'g2' && protocol !== 'g3') throw new RangeError('CONNECTOR_PROTOCOL must be g1, g2 or g3');
+    config.protocol = protocol;
+  }
+  for (const [key, name] of G3_VARIABLES) {
+    const value = get(name);
+    if (value === undefined) continue;
+    if (key === 'tokenUrl' || key === 'hubUrl' || key === 'deviceUrl') config.g3[key] = checkHttpUrl(value.trim(), name).href;
+    else if (key === 'mqttUrl') config.g3[key] = checkMqttUrl(value, name).href;
+    else config.g3[key] = value;
+  }
   return config;
 }

@@ -212,3 +212,68 @@ describe('simulate --protocol g3 in its own process', () => {
     }
   });
 });
+
+describe('run --protocol g3 (built binary) against simulate --protocol g3 in another process', () => {
+  it('registers the devices, outlives a dropped broker connection, answers a command pushed after it; SIGTERM 143', async () => {
+    const g3 = await startProcess<G3SimLine>(process.execPath, [bin, 'simulate', '--protocol', 'g3', '--client-id', 'cc'], { env: { CONNECTOR_USER: 'gw', CONNECTOR_PASSWORD: 'gw-secret-4d1' } });
+    const g3Control = new ControlClient(g3.line.control);
+    const g3Env = {
+      CONNECTOR_PROTOCOL: 'g3',
+      CONNECTOR_USER: 'gw',
+      CONNECTOR_PASSWORD: 'gw-secret-4d1',
+      CONNECTOR_G3_TOKEN_URL: g3.line.tokenUrl,
+      CONNECTOR_G3_CLIENT_ID: 'cc',
+      CONNECTOR_G3_HUB_URL: g3.line.hubUrl,
+      CONNECTOR_G3_DEVICE_URL: g3.line.deviceUrl,
+      CONNECTOR_G3_MQTT_URL: g3.line.mqttUrl,
+      CONNECTOR_G3_CA_FILE: g3.line.caPath,
+      LOGLEVEL: 'error',
+    };
+    const child = spawn(process.execPath, [bin, 'run', '--devices', devices, '--reply', '{"data":"done"}', '--reconnect-delay', '100ms'], { env: { ...process.env, ...g3Env } });
+    const run = follow(child);
+    try {
+      const [ready] = await run.waitFor('stderr', (l) => l.includes('"ready":true'));
+      const hubId = (JSON.parse(ready as string) as { gatewayId: string }).gatewayId;
+      expect(JSON.parse(ready as string)).toEqual({ ready: true, protocol: 'g3', gatewayId: expect.stringMatching(/^urn:infai:ses:hub:/), resynced: true });
+      const rest = ((await g3Control.received()).records as Array<{ method?: string; path?: string }>).filter((r) => r.path !== undefined && r.path !== '/auth/token');
+      expect(rest.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /hubs', `GET /hubs/${encodeURIComponent(hubId)}`, 'GET /devices/lamp', 'POST /devices', `GET /hubs/${encodeURIComponent(hubId)}`, `PUT /hubs/${encodeURIComponent(hubId)}`]);
+      expect(await g3Control.dropConnections()).toBe(1);
+      await run.waitFor('stderr', (l) => l.includes('"ready":true'), 2);
+      expect(child.exitCode).toBeNull();
+      const { correlationId } = (await g3Control.push({ device: 'lamp', service: 'on', data: '1' })) as { correlationId: string };
+      await run.waitFor('stdout', (l) => l.includes(correlationId));
+      expect(JSON.parse(run.lines.stdout[0] as string)).toMatchObject({ device_url: 'lamp', service_url: 'on', task_id: correlationId, protocol_parts: [{ name: 'data', value: '1' }] });
+      await expect
+        .poll(async () => ((await g3Control.received()).records as Array<{ kind?: string; payload?: unknown }>).filter((r) => r.kind === 'response').map((r) => r.payload), { timeout: 10_000 })
+        .toEqual([{ correlation_id: correlationId, payload: { metadata: null, data: 'done' } }]);
+      expect(run.lines.stderr.map((l) => Object.keys(JSON.parse(l) as object)[0])).toEqual(['ready', 'disconnected', 'reconnecting', 'ready']);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(143);
+    expect(run.lines.stderr.join('\n')).not.toContain('gw-secret-4d1');
+    expect(await g3.stop('SIGTERM')).toBe(143);
+  });
+
+  it('event --protocol g3 publishes one event and exits 0', async () => {
+    const g3 = await startProcess<G3SimLine>(process.execPath, [bin, 'simulate', '--protocol', 'g3', '--client-id', 'cc'], { env: { CONNECTOR_USER: 'gw', CONNECTOR_PASSWORD: 'gw-secret-4d1' } });
+    try {
+      const g3Env = {
+        CONNECTOR_USER: 'gw',
+        CONNECTOR_PASSWORD: 'gw-secret-4d1',
+        CONNECTOR_G3_TOKEN_URL: g3.line.tokenUrl,
+        CONNECTOR_G3_CLIENT_ID: 'cc',
+        CONNECTOR_G3_HUB_URL: g3.line.hubUrl,
+        CONNECTOR_G3_DEVICE_URL: g3.line.deviceUrl,
+        CONNECTOR_G3_MQTT_URL: g3.line.mqttUrl,
+        LOGLEVEL: 'error',
+      };
+      const r = await runCli(bin, ['event', 'lamp', 'power', '{"data":"42"}', '--protocol', 'g3', '--devices', devices, '--ca', g3.line.caPath], { env: g3Env, timeoutInMs: 30_000 });
+      expect([r.code, r.stdout]).toEqual([0, '{"sent":true,"device":"lamp","service":"power"}\n']);
+      const records = (await new ControlClient(g3.line.control).received()).records as Array<{ kind?: string; deviceId?: string; serviceId?: string; payload?: unknown }>;
+      expect(records.filter((x) => x.kind === 'event').map((x) => [x.deviceId, x.serviceId, x.payload])).toEqual([['lamp', 'power', { metadata: null, data: '42' }]]);
+    } finally {
+      expect(await g3.stop('SIGTERM')).toBe(143);
+    }
+  });
+});

@@ -26,7 +26,7 @@ export interface SeplG3SimulatorOptions {
  * A loopback SENERGY (G3) platform: the Keycloak-style token endpoint at `tokenUrl`, the hub REST
  * at `hubUrl` and the device REST at `deviceUrl`, with the shared control API at `controlUrl`
  * (`tokens/revoke` ends a user's tokens, `faults` apply to the REST paths, `received` lists the
- * REST requests without the token form).
+ * REST requests without the token form, then the events and command responses published over MQTT).
  */
 export class SeplG3Simulator {
   readonly rest: G3Rest;
@@ -56,8 +56,12 @@ export class SeplG3Simulator {
       revokeTokens: ({ token }) => this.rest.expireTokens(token),
       dropConnections: () => this.broker.dropConnections(),
       push: (body) => this.#push(body),
-      received: () => this.rest.requests,
-      clearReceived: () => void this.rest.requests.splice(0),
+      // REST requests first, then the MQTT events and responses ({kind, deviceId, serviceId, payload, ...})
+      received: () => [...this.rest.requests, ...this.broker.messages],
+      clearReceived: () => {
+        this.rest.requests.splice(0);
+        this.broker.messages.splice(0);
+      },
     });
     const handler = withControl(this.control, (req: IncomingMessage, res: ServerResponse): void => {
       const url = new URL(req.url ?? '/', 'http://simulator');
