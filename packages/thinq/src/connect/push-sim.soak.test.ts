@@ -3,7 +3,8 @@
 // 1306/1314 (within and beyond the client's retries), publishes malformed messages, and at the end
 // revokes the tokens through the control API. The push runs on a manual clock (the test advances
 // reconnect waits and subscription renewals); the HTTP client's retry waits run on an auto clock
-// (recorded, not waited). Every published event must arrive once and in order, every error must
+// (recorded, not waited). Reports published while a connect stalls wait in the persistent MQTT
+// session. Every published event must arrive once and in order, every error must
 // be one the schedule caused, and the revoked token must end the push (nothing stuck, no timer left).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient, createTestClock } from '@x/http-core/testing';
@@ -154,6 +155,27 @@ describe('ConnectPush soak against the simulator (TLS broker, control API)', () 
       expect(sim.connect.requests.filter((r) => /^push\/.*\/subscribe$/.test(r.path)).length).toBe(3);
       expect(subscribeCalls).toBe(5);
       expect(push.stats.dropped).toBe(0);
+
+      // Reports published while the client is away (its connect stalls until connectTimeoutInMs) wait
+      // in its persistent session and arrive after the reconnect.
+      let connecting = 0;
+      push.on('connecting', () => connecting++);
+      sim.broker?.refuseConnects(1, 'stall');
+      expect(await control.dropConnections()).toBe(1);
+      await waitFor('the stalled connect', () => connecting === 1);
+      const backlog = [{ temperature: { targetTemperature: 26 } }, { airFlow: { windStrength: 'MID' } }];
+      for (const report of backlog) await sim.connect.report(AC, report);
+      expect(received).toEqual(expectedEvents);
+      // Simulated time runs (1 s per poll) until the connect timeout has fired and the next connect succeeded.
+      const before = connections;
+      await waitFor('the reconnect after the stalled connect', () => {
+        if (connections === before) pushClock.advance(1_000);
+        return connections === before + 1;
+      });
+      expectedEvents.push(...backlog.map((report) => `status ${AC} ${JSON.stringify(report)}`));
+      await waitFor('the backlog', () => received.length === expectedEvents.length);
+      expect(received).toEqual(expectedEvents);
+      expect(push.deviceState(AC)).toMatchObject({ temperature: { targetTemperature: 26 }, airFlow: { windStrength: 'MID' } });
 
       // The tokens are revoked: renewals are refused (reported), and the next certificate request ends the push.
       expect(await control.revokeTokens()).toBeGreaterThan(0);
