@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestClock } from '@x/http-core/testing';
 import { isAbortError } from '@x/http-core';
@@ -9,10 +10,10 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((x) => x.close()));
 });
 
-async function setup(units: number, seed: number) {
+async function setup(units: number, seed: number, fileRows?: number) {
   const clock = createTestClock({ start: Date.UTC(2026, 0, 5, 8) });
   // The simulator keeps the real limit (1 request/s, flat) on the same fake clock as the client.
-  const sim: ComapSimulator = await startComapSimulator({ units, seed, now: () => clock.now() });
+  const sim: ComapSimulator = await startComapSimulator({ units, seed, now: () => clock.now(), ...(fileRows ? { fileRows } : {}) });
   open.push(sim);
   const client = new ComapClient({ ...sim.credentials(), baseUrl: sim.url, clock });
   open.push(client);
@@ -91,6 +92,39 @@ describe('pollFleet soak (fake clock, real 1 request/s limit)', () => {
     expect(elapsed).toBeLessThanOrEqual(122_000 * 1.02);
     expect(sim.stats.rateLimited).toBe(0);
   }, 30_000);
+
+  it('a failing units list falls back to the previous sweep\'s list; on the first sweep it is thrown', async () => {
+    const { clock, sim, client } = await setup(3, 74);
+    sim.faults.plan.add({ kind: 'status', status: 503, count: 4, path: '/v1.1/*/units' });
+    const first = await pollFleet(client, { clock }).next().catch((x: unknown) => x);
+    expect((first as { status?: number }).status).toBe(503);
+    const ends: SweepEvent[] = [];
+    for await (const e of pollFleet(client, { clock, sweeps: 3 })) {
+      if (e.type !== 'sweep') continue;
+      ends.push(e);
+      if (e.sweep === 1) sim.faults.plan.add({ kind: 'status', status: 503, count: 4, path: '/v1.1/*/units' });
+    }
+    expect(ends.map((e) => [e.sweep, e.units, e.failed])).toEqual([[1, 3, 0], [2, 3, 0], [3, 3, 0]]);
+    expect(sim.requests.filter((r) => r.path.endsWith('/units')).map((r) => r.status)).toEqual([503, 503, 503, 503, 200, 503, 503, 503, 503, 200]);
+  });
+
+  it('a download whose body is slow to read does not hold up the sweeps (its slot goes back at the headers)', async () => {
+    const { clock, sim, client } = await setup(5, 75, 20_000);
+    const unit = sim.fleet.units[0]!;
+    // A sink nobody reads: the download stalls on back-pressure mid-body until it is resumed.
+    const sink = new PassThrough({ highWaterMark: 1024 });
+    let downloaded = false;
+    const download = client.download(unit.unitGuid, unit.files[0]!.fileName, sink).then((r) => {
+      downloaded = true;
+      return r;
+    });
+    const ends: SweepEvent[] = [];
+    for await (const e of pollFleet(client, { clock, sweeps: 2 })) if (e.type === 'sweep') ends.push(e);
+    expect([downloaded, ends.map((e) => [e.units, e.ok + e.offline, e.failed])]).toEqual([false, [[5, 5, 0], [5, 5, 0]]]);
+    sink.resume();
+    expect((await download).bytes).toBeGreaterThan(500_000);
+    expect(sim.stats.rateLimited).toBe(0);
+  });
 
   it('stops with an AbortError when its signal is aborted, and stops polling when the loop is left', async () => {
     const { clock, sim, client } = await setup(5, 73);

@@ -191,7 +191,8 @@ export class WSV {
     checkGuid(unitGuid);
     checkString(fileName, 'fileName');
     const path = `unit/${encodeURIComponent(unitGuid)}/download/${encodeURIComponent(fileName)}`;
-    const common = { path, ...callOptions(options, 'download() options') };
+    // The rate-limit slot goes back when the headers arrive: a long body never holds up other calls of the key.
+    const common = { path, releaseSlotOn: 'headers' as const, ...callOptions(options, 'download() options') };
     const extra: { maxBytes?: number; onProgress?: DownloadOptions['onProgress'] } = {};
     if (options.maxBytes !== undefined) extra.maxBytes = options.maxBytes;
     if (options.onProgress !== undefined) extra.onProgress = options.onProgress;
