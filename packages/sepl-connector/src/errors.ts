@@ -144,10 +144,16 @@ export const isSeplOverflowError = guard<SeplOverflowError>('SeplOverflowError')
 /** A file store could not be read. */
 export class SeplStoreError extends SeplError {
   readonly rawPreview: string;
-  constructor(message: string, raw: string) {
+  /** The store file, when the store is a file. */
+  readonly path: string | undefined;
+  /** The file's content is unusable (not a lock or I/O problem): retrying cannot help, `start()` fails with it. */
+  readonly corrupt: boolean;
+  constructor(message: string, raw: string, options: { path?: string; corrupt?: boolean } = {}) {
     super(message, 'SEPL_STORE');
     this.name = 'SeplStoreError';
     this.rawPreview = preview(raw);
+    this.path = options.path;
+    this.corrupt = options.corrupt ?? false;
   }
 }
 export const isSeplStoreError = guard<SeplStoreError>('SeplStoreError');

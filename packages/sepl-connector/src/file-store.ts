@@ -39,7 +39,11 @@ export class FileDeviceStore implements DeviceStore {
   }
 
   #load(): Promise<void> {
-    this.#loaded ??= this.#read();
+    // a failed read is not kept: a repaired file is read on the next call
+    this.#loaded ??= this.#read().catch((err: unknown) => {
+      this.#loaded = undefined;
+      throw err;
+    });
     return this.#loaded;
   }
 
@@ -55,14 +59,14 @@ export class FileDeviceStore implements DeviceStore {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new SeplStoreError(`device store ${this.path} is not valid JSON`, text);
+      throw new SeplStoreError(`device store ${this.path} is not valid JSON`, text, { path: this.path, corrupt: true });
     }
     const content = parsed as Partial<FileContent> | null;
     if (typeof content !== 'object' || content === null || content.version !== 1 || !Array.isArray(content.devices)) {
-      throw new SeplStoreError(`device store ${this.path} has an unknown format`, text);
+      throw new SeplStoreError(`device store ${this.path} has an unknown format`, text, { path: this.path, corrupt: true });
     }
     if (content.gatewayId !== undefined && typeof content.gatewayId !== 'string') {
-      throw new SeplStoreError(`device store ${this.path}: gatewayId must be a string`, text);
+      throw new SeplStoreError(`device store ${this.path}: gatewayId must be a string`, text, { path: this.path, corrupt: true });
     }
     // another writer may have changed the file since the last read: start from what it holds now
     this.#devices.clear();
@@ -71,12 +75,12 @@ export class FileDeviceStore implements DeviceStore {
         const valid = validateDevice(device, `devices[${i}]`);
         this.#devices.set(valid.id, cloneDevice(valid));
       } catch (err) {
-        throw new SeplStoreError(`device store ${this.path}: ${(err as Error).message}`, text);
+        throw new SeplStoreError(`device store ${this.path}: ${(err as Error).message}`, text, { path: this.path, corrupt: true });
       }
     });
     const pending = content.pendingDeletions;
     if (pending !== undefined && (!Array.isArray(pending) || !pending.every((id) => typeof id === 'string' && id !== ''))) {
-      throw new SeplStoreError(`device store ${this.path}: pendingDeletions must be a list of device ids`, text);
+      throw new SeplStoreError(`device store ${this.path}: pendingDeletions must be a list of device ids`, text, { path: this.path, corrupt: true });
     }
     this.#gatewayId = content.gatewayId;
     this.#pendingDeletions = pending ?? [];

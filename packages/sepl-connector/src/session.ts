@@ -6,7 +6,7 @@
  */
 import { Session, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
 import type { SeplCommand } from './command.js';
-import { SeplAuthError, SeplNotConnectedError, type SeplProtocolError } from './errors.js';
+import { SeplAuthError, SeplNotConnectedError, isSeplStoreError, type SeplProtocolError } from './errors.js';
 import { G1Session } from './g1-session.js';
 import { G2Session } from './g2-session.js';
 import { HeartbeatSocket, type OpenSocket, type SeplSocket, type SocketEnd, type SocketOptions } from './socket.js';
@@ -128,9 +128,12 @@ export class SeplSession extends Session<SeplLink, SeplCommand, SeplSessionExtra
     await link.socket.close(1000, 'closing');
   }
 
-  /** Only refused credentials end the session; every other failure (a 400 during the sync too) is retried. */
+  /**
+   * Refused credentials and a corrupt device store end the session (retrying cannot help);
+   * every other failure (a 400 during the sync, a store in use by another writer) is retried.
+   */
   protected override isFatal(error: Error): boolean {
-    return (error as { category?: unknown }).category === 'auth';
+    return (error as { category?: unknown }).category === 'auth' || (isSeplStoreError(error) && error.corrupt);
   }
 
   protected override pause(link: SeplLink): void {
