@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { cloneDevice, validateDevice, type SeplDevice } from './device.js';
 import type { DeviceStore } from './store.js';
 import { SeplStoreError } from './errors.js';
@@ -26,6 +27,7 @@ export class FileDeviceStore implements DeviceStore {
   #gatewayId: string | undefined;
   #pendingDeletions: string[] = [];
   #writing: Promise<void> = Promise.resolve();
+  #swept = false;
 
   readonly #lockTimeoutInMs: number;
 
@@ -93,6 +95,7 @@ export class FileDeviceStore implements DeviceStore {
   #mutate<T>(apply: () => { changed: boolean; result: T }): Promise<T> {
     const run = this.#writing.then(() =>
       withFileLock(this.path, async () => {
+        await this.#sweepTempFiles();
         await this.#read();
         this.#loaded = Promise.resolve();
         const { changed, result } = apply();
@@ -106,6 +109,20 @@ export class FileDeviceStore implements DeviceStore {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * Removes temporary files a crashed writer left next to the store (`.<name>.<hex>.part`, as
+   * writeFileAtomic names them), once per instance. Only under the lock: a live writer's temporary
+   * file exists only while it holds the lock.
+   */
+  async #sweepTempFiles(): Promise<void> {
+    if (this.#swept) return;
+    this.#swept = true;
+    const name = basename(this.path);
+    const dir = dirname(this.path);
+    const orphans = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith(`.${name}.`) && /^\.[0-9a-f]{12}\.part$/.test(f.slice(name.length + 1)));
+    await Promise.all(orphans.map((f) => rm(join(dir, f), { force: true })));
   }
 
   #serialize(): string {

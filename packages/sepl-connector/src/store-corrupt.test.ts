@@ -1,6 +1,7 @@
 // A corrupt device store fails start() with a SeplStoreError naming the file (G2 and G3), instead
-// of leaving start() pending in a reconnect loop; the same store reads a repaired file again.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// of leaving start() pending in a reconnect loop; the same store reads a repaired file again;
+// orphan temporary files are cleaned.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,5 +59,20 @@ describe('a corrupt device store', () => {
     });
     cleanup.push(() => connector.close());
     await expect(connector.start()).rejects.toMatchObject({ name: 'SeplStoreError', path, corrupt: true, message: `device store ${path} is not valid JSON` });
+  });
+});
+
+describe('orphan temporary files', () => {
+  it('a change removes the .<name>.<hex>.part files a crashed writer left, and nothing else', async () => {
+    const path = await corruptStore();
+    await writeFile(path, GOOD);
+    const dir = join(path, '..');
+    await writeFile(join(dir, '.store.json.0123456789ab.part'), '{"version":1');
+    await writeFile(join(dir, '.other.json.0123456789ab.part'), 'x');
+    await writeFile(join(dir, '.store.json.notours.part'), 'x');
+    const store = new FileDeviceStore(path);
+    await store.add({ id: 'fan', type: 'iot#fan', name: 'Fan' });
+    expect((await readdir(dir)).sort()).toEqual(['.other.json.0123456789ab.part', '.store.json.notours.part', 'store.json']);
+    expect((await store.list()).map((d) => d.id)).toEqual(['lamp', 'fan']);
   });
 });
