@@ -281,6 +281,24 @@ describe('simulator: control API', () => {
 });
 
 describe('simulator: options and helpers', () => {
+  it('a unit taken off the air: comm_state Lost and timestamps frozen until it comes back; bad arguments throw', async () => {
+    let now = Date.UTC(2026, 0, 5, 8);
+    const s = await sim({ now: () => now });
+    const tok = await token(s);
+    const guid = s.fleet.units[1]!.unitGuid;
+    const read = async () => {
+      const body = (await get(s, `units/${guid}/values?valueGuids=${VALUE_GUID.comm_state}`, tok)).body as { values: { value: unknown; timeStamp: string }[] };
+      return [body.values[0]!.value, body.values[0]!.timeStamp.slice(0, 19)];
+    };
+    s.setOnline(guid, false);
+    now += 600_000;
+    expect(await read()).toEqual(['Lost', '2026-01-05T08:00:00']);
+    s.setOnline(guid, true);
+    expect(await read()).toEqual(['OK', '2026-01-05T08:10:00']);
+    expect(() => s.setOnline('genset0', false)).toThrow(new RangeError('no unit genset0'));
+    expect(() => s.setOnline(guid, 'no' as never)).toThrow(new TypeError('online must be a boolean'));
+  });
+
   it('validates options', async () => {
     expect(() => new ComapSimulator({ units: -1 })).toThrow(RangeError);
     expect(() => new ComapSimulator({ historyPageSize: 0 })).toThrow(RangeError);
