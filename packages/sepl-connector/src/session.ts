@@ -4,7 +4,7 @@
  * reconnecting, disconnected, error, closed), backoff that only a stable connection resets, an
  * async iterator of commands with pause/resume backpressure, close() from any handler, `done`.
  */
-import { Session, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
+import { Session, networkErrorCategory, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
 import type { SeplCommand } from './command.js';
 import { SeplAuthError, SeplNotConnectedError, isSeplStoreError, type SeplProtocolError } from './errors.js';
 import { G1Session } from './g1-session.js';
@@ -129,10 +129,12 @@ export class SeplSession extends Session<SeplLink, SeplCommand, SeplSessionExtra
   }
 
   /**
-   * Refused credentials and a corrupt device store end the session (retrying cannot help);
-   * every other failure (a 400 during the sync, a store in use by another writer) is retried.
+   * Refused credentials, an untrusted TLS certificate and a corrupt device store end the session
+   * (retrying cannot help); every other failure (a 400 during the sync, a store in use) is retried.
    */
   protected override isFatal(error: Error): boolean {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && networkErrorCategory(code) === 'protocol') return true;
     return (error as { category?: unknown }).category === 'auth' || (isSeplStoreError(error) && error.corrupt);
   }
 
