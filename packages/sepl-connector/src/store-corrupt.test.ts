@@ -4,7 +4,6 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testCertificate } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector } from './client.js';
 import { FileDeviceStore } from './file-store.js';
@@ -75,19 +74,5 @@ describe('orphan temporary files', () => {
     await store.add({ id: 'fan', type: 'iot#fan', name: 'Fan' });
     expect((await readdir(dir)).sort()).toEqual(['.other.json.0123456789ab.part', '.store.json.notours.part', 'store.json']);
     expect((await store.list()).map((d) => d.id)).toEqual(['lamp', 'fan']);
-  });
-});
-
-describe('an untrusted TLS certificate (G2)', () => {
-  it('is fatal: start() rejects with it at once, no reconnect loop', async () => {
-    const sim = await startSeplSimulator({ users: { alice: 'secret' }, tls: testCertificate() });
-    cleanup.push(() => sim.close());
-    const connector = new SeplConnector({ url: sim.websocketUrl, user: 'alice', password: 'secret', reconnect: { initialDelayInMs: 5, maxDelayInMs: 5 } });
-    cleanup.push(() => connector.close());
-    let reconnects = 0;
-    connector.on('reconnecting', () => reconnects++);
-    connector.on('error', () => undefined);
-    await expect(connector.start()).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
-    expect([reconnects, connector.state]).toEqual([0, 'closed']);
   });
 });
