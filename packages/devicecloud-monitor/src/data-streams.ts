@@ -8,6 +8,7 @@ import type { StreamType } from './data-points.js';
 
 const STREAM_TYPES: ReadonlySet<string> = new Set(['INTEGER', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BINARY', 'JSON', 'GEOJSON', 'UNKNOWN']);
 
+/** One stored data point of a stream (`/ws/DataPoint/{stream}`). */
 export interface StoredDataPoint {
   id: string;
   streamId: string;
@@ -20,6 +21,7 @@ export interface StoredDataPoint {
   quality: number;
 }
 
+/** A data stream (`/ws/DataStream`): its type, units, retention and newest point. */
 export interface DataStream {
   streamId: string;
   /** The stream's type as the server names it. */
@@ -33,6 +35,7 @@ export interface DataStream {
   currentValue: StoredDataPoint | undefined;
 }
 
+/** What `createDataStream()` sends: the stream id and type, the rest optional. */
 export interface DataStreamCreate {
   /** Stream path like "device/temp" (a leading slash is dropped, as python-devicecloud does). */
   streamId: string;
@@ -44,6 +47,7 @@ export interface DataStreamCreate {
   rollupTtl?: number;
 }
 
+/** Order, time window and page size of `readDataPoints()`. */
 export interface ReadDataPointsQuery {
   /** `newest` (the server's default, `order=descending`) or `oldest` first. */
   order?: 'newest' | 'oldest';

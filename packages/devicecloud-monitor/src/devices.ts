@@ -4,6 +4,7 @@
  */
 import { attribute } from './conditions.js';
 
+/** A device of the account's inventory (`/ws/DeviceCore`), as `getDevice()` and `listDevices()` give it. */
 export interface Device {
   devId: number;
   /** The device id, e.g. "00000000-00000000-00409DFF-FF000001". */
