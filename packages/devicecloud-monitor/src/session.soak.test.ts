@@ -6,23 +6,13 @@
 // window exactly once and without it repeats only where an ack died with its connection, every fault
 // accounted for, nothing may grow.
 import { getEventListeners } from 'node:events';
-import { createTestClock } from '@x/http-core/testing';
+import { createTestClock, seededRandom as seeded } from '@x/http-core/testing';
 import { describe, expect, it } from 'vitest';
 import { encodePublishMessage } from './frame.js';
 import { DeviceCloudPushSession } from './session.js';
 import { DESYNC_FRAME } from './testing/push-server.js';
 import { DeviceCloudSimulator } from './testing/simulator.js';
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 2));
 

@@ -4,7 +4,7 @@
 // sent was received exactly once (none failed: no publish is in flight when a drop is injected),
 // every command the platform sent while the hub was subscribed was answered exactly once,
 // subscriptions were restored after every drop, and nothing was left buffered.
-import { createTestClock } from '@x/http-core/testing';
+import { createTestClock, seededRandom as seeded } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createG3Http } from './g3-http.js';
 import type { G3Command } from './g3-messages.js';
@@ -12,17 +12,6 @@ import { G3PlatformClient } from './g3-platform.js';
 import { G3Session } from './g3-session.js';
 import { startSeplG3Simulator, type SeplG3Simulator } from './testing/g3-simulator.js';
 
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The command topics a hub subscribed to, in order (the error topics left out). */
 function commandSubs(sim: SeplG3Simulator, hubId: string): string[] {

@@ -4,24 +4,13 @@
 // command the platform sent was consumed once and in order, the backoff followed its rule (only a
 // stable connection resets it: accept-then-drop makes it grow), every connection was released,
 // no timer was left behind and nothing grew without bound.
-import { createTestClock, type TestClock } from '@x/http-core/testing';
+import { createTestClock, type TestClock, seededRandom as seeded } from '@x/http-core/testing';
 import { sleep } from '@x/http-core';
 import { describe, expect, it } from 'vitest';
 import type { SeplCommand } from './command.js';
 import { SeplSession, type SeplSessionSteps } from './session.js';
 import type { SeplSocket, SocketEnd } from './socket.js';
 
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MINUTES = 30;
 

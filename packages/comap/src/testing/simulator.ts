@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqualString } from '@x/http-core';
-import { createControl, readBody, simulatorLine, startTestServer, type Control, type TestServer } from '@x/http-core/testing';
+import { createControl, readBody, simulatorLine, startTestServer, waitUnlessClosed, type Control, type TestServer } from '@x/http-core/testing';
 import { validateCommand } from '../command.js';
 import { MAX_HISTORY_WINDOW_DAYS, inclusiveDays, toDayNumber } from '../dates.js';
 import { VALUE_GUID } from '../value-guid.js';
@@ -333,7 +333,7 @@ export class ComapSimulator {
         req.socket.destroy();
         return 'dropped';
       case 'stall':
-        await stall(fault.stallInMs, res);
+        await waitUnlessClosed(fault.stallInMs, res);
         return res.destroyed ? 'dropped' : undefined;
       case 'status': {
         const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
@@ -699,19 +699,6 @@ export class ComapSimulator {
         return new HttpReply(200, { message: 'Command was successfully sent.' });
     }
   }
-}
-
-/** Waits `ms`, or less when the client goes away first (no timer outlives the exchange). */
-function stall(ms: number, res: ServerResponse): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      res.off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    res.once('close', done);
-  });
 }
 
 function decodeURIComponentSafe(text: string): string {

@@ -7,20 +7,10 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../sleep.js';
 import { createTestClock } from '../testing/clock.js';
+import { seededRandom as seeded } from '../testing/seeded-random.js';
 import { createSession } from './create-session.js';
 import { FakeConnection } from './test-support.js';
 
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MINUTES = 30;
 const HIGH_WATER_MARK = 8;

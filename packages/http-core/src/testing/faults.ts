@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type TestHandler, sendJson } from './server.js';
+import { waitUnlessClosed } from './wait-unless-closed.js';
 
 /** A handler that counts the requests it saw. */
 export type CountingHandler = TestHandler & { readonly calls: number };
@@ -15,19 +16,6 @@ function counting(fn: (req: IncomingMessage, res: ServerResponse, call: number) 
 }
 
 const okHandler: TestHandler = (_req, res) => sendJson(res, 200, { ok: true });
-
-/** Waits `ms` of real time, or less when the client goes away first (no timer outlives the exchange). */
-function waitUnlessClosed(ms: number, res: ServerResponse): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      res.off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    res.once('close', done);
-  });
-}
 
 /** Answers after `ms` of real time (the request body is drained first). */
 export function delay(ms: number, handler: TestHandler = okHandler): CountingHandler {

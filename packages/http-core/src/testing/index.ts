@@ -9,6 +9,8 @@ export * as faults from './faults.js';
 export { delay, failTimes, malformedJson, resetMidBody, slowBody, tooManyRequests } from './faults.js';
 export type { CountingHandler } from './faults.js';
 export { createTestClock } from './clock.js';
+export { seededRandom } from './seeded-random.js';
+export { waitUnlessClosed } from './wait-unless-closed.js';
 export type { TestClock, TestClockOptions } from './clock.js';
 export { createFaultPlan } from './control/fault-plan.js';
 export type { ActiveFault, FaultPlan, FaultRule, FaultRuleInput } from './control/fault-plan.js';

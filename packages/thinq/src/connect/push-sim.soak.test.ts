@@ -7,7 +7,7 @@
 // session. Every published event must arrive once and in order, every error must
 // be one the schedule caused, and the revoked token must end the push (nothing stuck, no timer left).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlClient, createTestClock } from '@x/http-core/testing';
+import { ControlClient, createTestClock, seededRandom as seeded } from '@x/http-core/testing';
 import { ConnectClient } from './client.js';
 import type { PushEvent } from './push-events.js';
 import { ConnectPush } from './session.js';
@@ -19,17 +19,6 @@ const WASHER = 'sim-conn-washer-0001';
 const RENEW_MS = 600_000;
 const STEPS = 40;
 
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Polls (real time) until `done()` holds; fails naming `what` after 5 s. */
 async function waitFor(what: string, done: () => boolean): Promise<void> {

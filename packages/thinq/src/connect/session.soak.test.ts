@@ -6,7 +6,7 @@
 // nothing may have grown without bound.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { createTestClock, type TestClock } from '@x/http-core/testing';
+import { createTestClock, type TestClock, seededRandom as seeded } from '@x/http-core/testing';
 import type { ConnectClient } from './client.js';
 import type { PushEvent } from './push-events.js';
 
@@ -47,17 +47,6 @@ vi.mock('./x509.js', () => ({
 
 const { ConnectPush } = await import('./session.js');
 
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MINUTES = 180;
 const DEVICE = 'soak-device';

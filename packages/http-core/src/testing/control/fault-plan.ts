@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type TestHandler, sendJson } from '../server.js';
+import { waitUnlessClosed } from '../wait-unless-closed.js';
 
 /**
  * What a fault does to one request: answer with `status` (and optional Retry-After in seconds and
@@ -100,19 +101,6 @@ function ruleOf(input: FaultRuleInput): FaultRule {
   }
 }
 
-/** Waits `ms`, or less when the client goes away first (no timer outlives the exchange). */
-function stall(ms: number, res: ServerResponse): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      res.off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    res.once('close', done);
-  });
-}
-
 interface Entry {
   active: ActiveFault;
   rule: FaultRule;
@@ -155,7 +143,7 @@ export function createFaultPlan(): FaultPlan {
           req.socket.destroy();
           return true;
         case 'stall':
-          await stall(fault.stallInMs, res);
+          await waitUnlessClosed(fault.stallInMs, res);
           return res.destroyed;
         case 'status': {
           req.resume();
