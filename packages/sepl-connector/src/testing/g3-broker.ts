@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
+import { optionalPeerError } from '@x/http-core/testing';
 import type { G3Rest } from './g3-rest.js';
 
 /** An event or a command response a connector published. */
@@ -179,9 +180,6 @@ async function importAedes(): Promise<unknown> {
   try {
     return await import('aedes');
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes("'aedes'");
-    if (!missing) throw error;
-    throw new Error("The SEPL G3 simulator's MQTT broker needs the optional peer dependency 'aedes': run `npm install aedes@^1.2.0`.", { cause: error });
+    throw optionalPeerError(error, 'aedes', '^1.2.0', "The SEPL G3 simulator's MQTT broker");
   }
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type * as AedesModule from 'aedes';
+import { optionalPeerError } from '@x/http-core/testing';
 import type { TestCa } from './ca.js';
 
 /** The simulator's MQTT broker (aedes) over mutual TLS. */
@@ -121,9 +122,6 @@ async function importAedes(): Promise<typeof AedesModule> {
   try {
     return await import('aedes');
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    const missing = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes("'aedes'");
-    if (!missing) throw error;
-    throw new Error("The ThinQ simulator's MQTT broker needs the optional peer dependency 'aedes': run `npm install aedes@^1.2.0`.", { cause: error });
+    throw optionalPeerError(error, 'aedes', '^1.2.0', "The ThinQ simulator's MQTT broker");
   }
 }
