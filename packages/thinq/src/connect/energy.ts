@@ -26,6 +26,7 @@ export interface EnergyUsageEntry {
   value: number;
 }
 
+/** What `energyUsage()` returns: the property asked for, its period and one entry per day or month. */
 export interface EnergyUsage {
   property: string;
   period: EnergyPeriod;

@@ -29,5 +29,6 @@ export interface PushOtherEvent {
   raw: Record<string, unknown>;
 }
 
+/** One ConnectPush event; `type` tells which (`status`, `notification` or `other`). */
 export type PushEvent = PushStatusEvent | PushNotificationEvent | PushOtherEvent;
 

@@ -101,15 +101,16 @@ function checkOptions(options: ConnectPushOptions): { hours: number; renewMs: nu
   return { hours, renewMs, maxQueue };
 }
 
-/**
- * ThinQ Connect push as a session: `start()` resolves at the first connection (rejects when push
- * cannot be set up for good, e.g. a refused PAT); iterate it for `PushEvent`s.
- */
 /** One MQTT connection, with what arrived before `run()` listened (the broker replays right after CONNACK). */
 interface PushConnection {
   client: MqttClient;
   early: [topic: string, payload: Buffer][] | undefined;
 }
+
+/**
+ * ThinQ Connect push as a session: `start()` resolves at the first connection (rejects when push
+ * cannot be set up for good, e.g. a refused PAT); iterate it for `PushEvent`s.
+ */
 
 export class ConnectPush extends Session<PushConnection, PushEvent, ConnectPushEvents> {
   readonly #client: ConnectClient;

@@ -6,6 +6,7 @@
 import { ControlValidationError } from './errors.js';
 import { stateOfLocation, type ControlPayload, type DeviceProfile, type DeviceState, type ResourceSpec } from './profile.js';
 
+/** Degrees Celsius (`C`) or Fahrenheit (`F`). */
 export type TemperatureUnit = 'C' | 'F';
 
 /** Which temperature and where: `compartment` picks a refrigerator's `locationName` (FRIDGE, FREEZER). */

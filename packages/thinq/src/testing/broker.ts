@@ -28,6 +28,7 @@ export interface MqttBrokerSim {
   readonly connectedClients: number;
   /** Client ids seen subscribing, with their topics. */
   readonly subscriptions: ReadonlyMap<string, string[]>;
+  /** Destroys every client connection and closes the broker and its TLS server. */
   close(): Promise<void>;
 }
 

@@ -34,6 +34,7 @@ interface MountOptions extends ConnectSimOptions {
 export interface ConnectSim {
   readonly country: string;
   readonly devices: SimConnectDevice[];
+  /** The simulated device with that id; throws RangeError when there is none. */
   device(deviceId: string): SimConnectDevice;
   /** Fault injection: from now on the personal access token is refused (HTTP 401, code 1103). */
   revokeToken(): void;
@@ -53,6 +54,7 @@ export interface ConnectSim {
   readonly requests: { method: string; path: string; headers: Record<string, string | string[] | undefined>; body: unknown }[];
   /** Messages published over MQTT. */
   readonly published: { topic: string; message: Record<string, unknown> }[];
+  /** Revokes every registered MQTT client (their broker connections are closed) and forgets them. */
   stop(): void;
 }
 

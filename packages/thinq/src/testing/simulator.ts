@@ -51,6 +51,7 @@ export interface ThinqSimulator {
   readonly caPath: string | undefined;
   /** The `simulate` JSON line: urls, pat, country, mqttUrl, `control`, `caPath` (and `caFile`, its old name). */
   line(): string;
+  /** Stops the Connect simulator, the HTTP server and the MQTT broker, and removes the CA file. */
   close(): Promise<void>;
 }
 

@@ -34,6 +34,7 @@ export interface V1Sim {
   /** The test user's refresh token (the login page hands it out). */
   readonly refreshToken: string;
   readonly devices: SimV1Device[];
+  /** The simulated device with that id; throws RangeError when there is none. */
   device(deviceId: string): SimV1Device;
   /** Makes every current access token and session expire (next call answers `0102`). */
   expireSessions(): void;

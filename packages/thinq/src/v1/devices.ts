@@ -145,6 +145,7 @@ export class V1Refrigerator {
     readonly model: ModelInfo,
   ) {}
 
+  /** Looks the device up and loads its model info (two calls); throws what `device()` and `modelInfo()` throw. */
   static async open(client: V1Client, deviceId: string, options?: CallOptions): Promise<V1Refrigerator> {
     const device = await client.device(deviceId, options);
     return new V1Refrigerator(client, device, await client.modelInfo(device, options));

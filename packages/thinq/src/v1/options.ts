@@ -1,6 +1,7 @@
 /** Options of `V1Client`. */
 import type { ClientOptionsBase, HttpClientOptions } from '@x/http-core';
 
+/** Options of `V1Client`: the @x/http-core client base (timeouts, TLS, logger…) plus account and retry settings. */
 export interface V1ClientOptions extends ClientOptionsBase {
   /** Account country, upper case (e.g. `US`). Default `US`. */
   country?: string;

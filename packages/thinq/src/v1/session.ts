@@ -38,6 +38,7 @@ export class V1Monitor {
     return this.#workId;
   }
 
+  /** Starts the monitor (`rti/rtiMon` Start) and keeps its new work id; a running one is not stopped first. */
   async start(options?: CallOptionsArg): Promise<void> {
     this.#workId = await this.client.monitorStart(this.deviceId, options);
   }
@@ -61,6 +62,7 @@ export class V1Monitor {
     }
   }
 
+  /** Stops the monitor (`rti/rtiMon` Stop) if started; the work id is forgotten even when the call fails. */
   async stop(options?: CallOptionsArg): Promise<void> {
     const workId = this.#workId;
     this.#workId = undefined;
