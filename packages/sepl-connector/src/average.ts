@@ -14,6 +14,7 @@ export interface AverageRow {
   data_points: number;
 }
 
+/** What `average()` asks for, plus per-call options (signal, timeoutInMs, deadlineInMs). */
 export interface AverageQuery extends CallOptions {
   /** Default on the service: `all`. */
   granularity?: Granularity;
@@ -21,6 +22,7 @@ export interface AverageQuery extends CallOptions {
   timeWindow?: TimeWindow;
 }
 
+/** Options of `AverageClient`: the @x/http-core client base (request timeout default 10 000 ms) plus the service URL. */
 export interface AverageClientOptions extends ClientOptionsBase {
   /** Base URL of the query service; `devices/{id}/average` is resolved against it. */
   baseUrl: string | URL;
@@ -105,6 +107,7 @@ export class AverageClient {
     return parseAverageRows(res.body);
   }
 
+  /** Closes the HTTP client it created; a client passed as `options.http` is left open. */
   async close(): Promise<void> {
     if (this.#ownsHttp) await this.#http.close();
   }

@@ -14,6 +14,7 @@ export interface HandlerNames {
   response: string;
 }
 
+/** The handler names used when none are configured: each one its own key (`put: 'put'`, …). */
 export const DEFAULT_HANDLERS: Readonly<HandlerNames> = Object.freeze({
   clear: 'clear',
   put: 'put',

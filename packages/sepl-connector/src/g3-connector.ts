@@ -8,6 +8,7 @@ import { G3Session } from './g3-session.js';
 import { MemoryDeviceStore } from './memory-store.js';
 import type { DeviceStore } from './store.js';
 
+/** Options of `G3Connector`: the @x/http-core client base plus the platform endpoints and the account. */
 export interface G3ConnectorOptions extends ClientOptionsBase {
   /** Keycloak token endpoint (`auth_endpt`). */
   tokenUrl: string;
@@ -87,6 +88,11 @@ export class G3Connector {
     return this.#session;
   }
 
+  /**
+   * Logs in, finds or creates the hub, syncs the stored devices to the platform, then starts the MQTT
+   * session (resolves at its first connection). Throws RangeError when called twice, and the
+   * platform's errors (SeplAuthError, SeplPlatformError, SeplRequestError…).
+   */
   async start(options: CallOptions = {}): Promise<G3ReadyInfo> {
     validateCallOptions(options, 'start() options');
     if (this.#session !== undefined) throw new RangeError('start() was called already');
@@ -137,10 +143,12 @@ export class G3Connector {
     await this.#syncHub(options);
   }
 
+  /** Publishes an event of a device's service (see `G3Session.event`); RangeError before `start()`. */
   event(deviceId: string, serviceId: string, data: G3Data): Promise<void> {
     return this.session.event(deviceId, serviceId, data);
   }
 
+  /** Answers a command once (see `G3Session.respond`); RangeError before `start()` or on a second answer. */
   respond(command: G3Command, data: G3Data): Promise<void> {
     return this.session.respond(command, data);
   }
@@ -150,6 +158,7 @@ export class G3Connector {
     return this.session[Symbol.asyncIterator]();
   }
 
+  /** Closes the MQTT session (if started) and the HTTP client. */
   async close(): Promise<void> {
     await this.#session?.close();
     await this.http.http.close();

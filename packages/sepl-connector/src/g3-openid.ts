@@ -1,6 +1,7 @@
 import { isHttpError, type BearerToken, type BearerTokenProvider, type Clock, type HttpClient } from '@x/http-core';
 import { SeplAuthError, SeplProtocolError } from './errors.js';
 
+/** The account and client of the OpenID (Keycloak) password grant. */
 export interface OpenIdCredentials {
   /** The Keycloak token endpoint (`auth_endpt`), e.g. `https://auth.example/auth/realms/master/protocol/openid-connect/token`. */
   tokenUrl: string;

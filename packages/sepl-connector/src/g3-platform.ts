@@ -19,6 +19,7 @@ export interface G3Hub {
   device_local_ids: string[];
 }
 
+/** The platform's device-manager REST endpoints. */
 export interface G3PlatformEndpoints {
   /** `hub_endpt`, e.g. `https://api.example/device-manager/hubs`. */
   hubUrl: string;

@@ -3,6 +3,7 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { SeplAuthError, SeplNotConnectedError, SeplPlatformError, SeplProtocolError, SeplRequestError } from './errors.js';
 import { decodeG3Command, G3_QOS, g3Topics, type G3Command, type G3Data } from './g3-messages.js';
 
+/** Options of `G3Session`: the @x/http-core session options plus the broker, the hub and the account. */
 export interface G3SessionOptions extends SessionOptions {
   /** `mqtts://host:port` (the platform's connector host). */
   url: string;

@@ -13,6 +13,7 @@ export const GRANULARITIES = [
   'year',
 ] as const;
 
+/** One of `GRANULARITIES`. */
 export type Granularity = (typeof GRANULARITIES)[number];
 
 /** A time window back from now: a positive whole number of hours, minutes or seconds. */
@@ -20,6 +21,7 @@ export type TimeWindow = `${number}h` | `${number}m` | `${number}s`;
 
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 } as const;
 
+/** Whether `value` is one of `GRANULARITIES` (never throws). */
 export function isGranularity(value: unknown): value is Granularity {
   return typeof value === 'string' && (GRANULARITIES as readonly string[]).includes(value);
 }

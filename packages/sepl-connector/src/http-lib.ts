@@ -10,6 +10,7 @@ export interface HttpLibResponse {
   body: string;
 }
 
+/** Options of `createHttpLib`. */
 export interface HttpLibOptions {
   /** Per attempt. Default 3000 ms (the seed's `timeout=3`). */
   timeoutInMs?: number;
@@ -22,6 +23,7 @@ export interface HttpLibOptions {
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
 }
 
+/** Per-request options of the `HttpLib` methods. */
 export interface HttpLibRequestOptions {
   /** Replaces the URL's query. */
   query?: Record<string, string | number | boolean>;
@@ -29,13 +31,22 @@ export interface HttpLibRequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The helper `createHttpLib` returns. Every method resolves with any HTTP status; it throws
+ * TypeError for a relative URL or a non-string body, and the network error (or abort) of the last attempt.
+ */
 export interface HttpLib {
+  /** `GET url`. */
   get(url: string | URL, options?: HttpLibRequestOptions): Promise<HttpLibResponse>;
+  /** `POST url` with a text body. */
   post(url: string | URL, body: string, options?: HttpLibRequestOptions): Promise<HttpLibResponse>;
+  /** `PUT url` with a text body. */
   put(url: string | URL, body: string, options?: HttpLibRequestOptions): Promise<HttpLibResponse>;
+  /** `DELETE url`. */
   delete(url: string | URL, options?: HttpLibRequestOptions): Promise<HttpLibResponse>;
   /** A real `HEAD` request (the seed sent a method literally named `HEADER`). */
   head(url: string | URL, options?: HttpLibRequestOptions): Promise<HttpLibResponse>;
+  /** Closes the underlying HTTP client (its connection pool). */
   close(): Promise<void>;
 }
 

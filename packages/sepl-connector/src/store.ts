@@ -11,11 +11,13 @@ export interface DeviceStore {
   update(device: SeplDevice): Promise<void> | void;
   /** Removes a device; returns whether it existed. */
   remove(id: string): Promise<boolean> | boolean;
+  /** The device with that id, or undefined. */
   get(id: string): Promise<SeplDevice | undefined> | SeplDevice | undefined;
   /** All devices, in insertion order. */
   list(): Promise<SeplDevice[]> | SeplDevice[];
   /** The G2 gateway id given by the platform, if any. */
   getGatewayId(): Promise<string | undefined> | string | undefined;
+  /** Keeps the G2 gateway id (the G3 hub id) given by the platform. */
   setGatewayId(id: string): Promise<void> | void;
   /**
    * Optional: ids of devices deleted while the connector was offline, whose `delete` the
@@ -23,5 +25,6 @@ export interface DeviceStore {
    * restart; without these methods the connector keeps them in memory only.
    */
   getPendingDeletions?(): Promise<string[]> | string[];
+  /** Optional: replaces the list of pending deletions (see `getPendingDeletions`). */
   setPendingDeletions?(ids: string[]): Promise<void> | void;
 }
