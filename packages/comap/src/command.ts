@@ -6,6 +6,7 @@
 /** Commands that take no argument. */
 export type SimpleCommandName = 'start' | 'stop' | 'faultReset' | 'changeMcb' | 'changeGcb' | 'sensorButton' | 'timerButton';
 
+/** The commands that take no argument, frozen (for menus and validation). */
 export const SIMPLE_COMMANDS: readonly SimpleCommandName[] = Object.freeze([
   'start',
   'stop',
@@ -16,13 +17,20 @@ export const SIMPLE_COMMANDS: readonly SimpleCommandName[] = Object.freeze([
   'timerButton',
 ]);
 
+/** The action of a `userButton` command (`start`, `stop`, `toggle` or `pulse`, as the API names them). */
 export type UserButtonAction = 'start' | 'stop' | 'toggle' | 'pulse';
+/** The action of a `remoteSwitch` command: switch it on (`start`) or off (`stop`). */
 export type RemoteSwitchAction = 'start' | 'stop';
+/** A timer mode as the API documentation spells it (lower case is accepted too, see `TimerSetup`). */
 export type TimerModeName = 'Off' | 'Once' | 'Daily' | 'Weekly' | 'Monthly' | 'MonthlyDays' | 'Period';
+/** A day of the week as the API spells it, for weekly and monthly-days timers. */
 export type WeekDay = 'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday' | 'Sunday';
+/** How a daily timer (`setupDaily.dayWeekend`) treats weekends, as the API names the choices. */
 export type DayWeekend = 'Included' | 'Except' | 'nextDayAfter';
 
+/** Every timer mode, frozen, in the order of the API documentation. */
 export const TIMER_MODES: readonly TimerModeName[] = Object.freeze(['Off', 'Once', 'Daily', 'Weekly', 'Monthly', 'MonthlyDays', 'Period']);
+/** The days of the week, frozen, Monday first. */
 export const WEEK_DAYS: readonly WeekDay[] = Object.freeze(['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']);
 
 /**
@@ -41,6 +49,9 @@ export interface TimerSetup {
   setupPeriod?: { minutesRepeat: number };
 }
 
+/**
+ * A command for `WSV.command()`: the name plus its arguments (`index` is the 1-based button, switch, value or timer number); check one with `validateCommand()`.
+ */
 export type ComapCommand =
   | { command: SimpleCommandName }
   | { command: 'changeMode'; mode: string }
@@ -53,6 +64,7 @@ export type ComapCommand =
 /** The command names, in the order of the API documentation. */
 export type ComapCommandName = ComapCommand['command'];
 
+/** Every command name, frozen, in the order of the API documentation. */
 export const COMMAND_NAMES: readonly ComapCommandName[] = Object.freeze([
   ...SIMPLE_COMMANDS,
   'changeMode',

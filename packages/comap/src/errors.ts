@@ -24,6 +24,7 @@ export class ComapResponseError extends ProtocolError {
 }
 Object.defineProperty(ComapResponseError.prototype, 'name', { value: 'ComapResponseError', writable: true, configurable: true, enumerable: false });
 
+/** True for a ComapResponseError or ComapItemError (also across copies of the package: checks `name` and `code`, not the class). */
 export function isComapResponseError(e: unknown): e is ComapResponseError {
   const code = (e as { code?: unknown } | null)?.code;
   return e instanceof Error && (e.name === 'ComapResponseError' || e.name === 'ComapItemError') && (code === 'COMAP_BAD_RESPONSE' || code === 'COMAP_BAD_ITEM');

@@ -25,6 +25,7 @@ export interface HistoryProgress {
   entries: number;
 }
 
+/** Which history to fetch: a day range and the values; every field is optional. */
 export interface HistoryQuery {
   /**
    * First day (inclusive) as `MM/DD/YYYY`, or a Date: an instant (entries that end before it are
@@ -35,6 +36,7 @@ export interface HistoryQuery {
   to?: Date | string;
   /** Values to fetch (GUIDs); default all. An array, or one comma-separated string. */
   valueGuids?: string | readonly string[];
+  /** Called after each fetched window (31 days at most), for progress reports. */
   onProgress?: (progress: HistoryProgress) => void;
 }
 

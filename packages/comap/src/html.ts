@@ -11,6 +11,10 @@ const NAMED: Record<string, string> = {
   nbsp: '\u00a0',
 };
 
+/**
+ * Decodes numeric (`&#x2F;`, `&#47;`) and the common named (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`) character references;
+ * anything else (unknown names, NUL, surrogates, beyond U+10FFFF) is kept as written.
+ */
 export function decodeHtmlEntities(text: string): string {
   return text.replace(/&(#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,9}|[a-zA-Z]{2,8});/g, (whole, ref: string) => {
     if (ref.startsWith('#')) {

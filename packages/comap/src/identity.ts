@@ -25,6 +25,10 @@ export class Identity {
     });
   }
 
+  /**
+   * Asks for a bearer token with the application's `clientId` and `secret`.
+   * Throws TypeError/RangeError for a missing or empty argument, an HttpError (category `auth` when refused) when the request fails.
+   */
   async authenticate(clientId: string, secret: string, options?: CallOptions): Promise<TokenResponse> {
     checkString(clientId, 'clientId');
     checkString(secret, 'secret');
@@ -33,6 +37,7 @@ export class Identity {
     return parseToken(res.body);
   }
 
+  /** Closes the connections. */
   close(): Promise<void> {
     return this.http.close();
   }

@@ -36,6 +36,7 @@ export interface ComapHttpOptions extends ClientOptionsBase {
   maxConnections?: number;
 }
 
+/** Options of `new Identity()`: the HTTP options shared by every ComAp client (base URL, timeouts, logger, ...). */
 export type IdentityOptions = ComapHttpOptions;
 
 export interface WsvOptions extends ComapHttpOptions {

@@ -10,6 +10,7 @@ export interface TokenResponse {
   access_token: string;
 }
 
+/** A unit (controller) the login can see, from `units()`. */
 export interface Unit {
   name: string;
   unitGuid: string;
@@ -20,6 +21,7 @@ export interface Unit {
 /** A value's reading: a string, a number, or a list "if applicable"; null when the server sends none. */
 export type ComapValue = string | number | unknown[] | null;
 
+/** One current value of a unit, from `values()`: reading, engineering unit, limits, and when it was read. */
 export interface UnitValue {
   name: string;
   valueGuid: string;
@@ -33,6 +35,7 @@ export interface UnitValue {
   timeStamp: Date;
 }
 
+/** A unit's details, from `info()`. */
 export interface UnitInfo {
   name: string;
   unitGuid: string;
@@ -50,6 +53,7 @@ export interface UnitInfo {
   position: { positionType: string; latitude: number | null; longitude: number | null };
 }
 
+/** What one login may do with a unit. */
 export interface Permission {
   loginId: string;
   read: boolean;
@@ -59,12 +63,14 @@ export interface Permission {
   allAlarmsNote: boolean;
 }
 
+/** Who may do what with a unit, from `permissions()`. */
 export interface UnitPermissions {
   name: string;
   unitGuid: string;
   permissions: Permission[];
 }
 
+/** A comment on a unit, from `comments()`. */
 export interface Comment {
   id: number | string;
   /** From `author`, or the documented misspelling `auhtor`; HTML character references decoded. */
@@ -75,12 +81,14 @@ export interface Comment {
   active: boolean;
 }
 
+/** A file stored for a unit, from `files()`; fetch it with `download()`. */
 export interface UnitFile {
   fileName: string;
   fileType: string;
   generated: Date;
 }
 
+/** One reading in a value's history, valid from `validFrom` to `validTo`. */
 export interface HistoryPoint {
   value: ComapValue;
   /** When the value was first read; absent in newer responses. */
@@ -89,6 +97,7 @@ export interface HistoryPoint {
   validTo: Date;
 }
 
+/** The history of one value, from `history()`. */
 export interface HistoryValue {
   name: string;
   valueGuid: string;

@@ -15,6 +15,7 @@ import { normalizeGuids } from './value-guid-list.js';
 /** The documented limit: 1 request per second per key, shared by every client of that key. */
 export const DEFAULT_RATE_LIMIT = Object.freeze({ requestsPerInterval: 1, intervalInMs: 1000 });
 
+/** Options of `history()` and `historyEntries()`: the range and values (`HistoryQuery`) plus per-call options (signal, timeout). */
 export interface HistoryOptions extends HistoryQuery, CallOptions {}
 
 /** Where a download goes: a folder (file written atomically, never a partial file) or a stream. */
@@ -23,6 +24,7 @@ export type DownloadTarget = { dir: string; fileName?: string } | NodeJS.Writabl
 export interface DownloadOptions extends CallOptions {
   /** Fail (and leave no file) beyond this many bytes. */
   maxBytes?: number;
+  /** Called as the body arrives: bytes written so far and the total from `Content-Length` (undefined when not sent). */
   onProgress?: (progress: { bytesDone: number; bytesTotal: number | undefined }) => void;
 }
 
@@ -141,6 +143,10 @@ export class WSV {
     return parseValues(await this.get(path, callOptions(options, 'values() options'), { valueGuids: guids }), this.mode);
   }
 
+  /**
+   * The unit's details: owner, application type, time zone, connection and position.
+   * Throws TypeError/RangeError for a missing or empty `unitGuid`, an HttpError when the request fails.
+   */
   async info(unitGuid: string, options?: CallOptions): Promise<UnitInfo> {
     return parseInfo(await this.get(this.unitPath(unitGuid, 'info'), callOptions(options, 'info() options')));
   }
@@ -150,10 +156,18 @@ export class WSV {
     return parsePermissions(await this.get(this.unitPath(unitGuid, 'permissions'), callOptions(options, 'permissions() options')), this.mode);
   }
 
+  /**
+   * The unit's comments (author and text with HTML character references decoded).
+   * Throws TypeError/RangeError for a missing or empty `unitGuid`, an HttpError when the request fails.
+   */
   async comments(unitGuid: string, options?: CallOptions): Promise<Comment[]> {
     return parseComments(await this.get(this.unitPath(unitGuid, 'comments'), callOptions(options, 'comments() options')), this.mode);
   }
 
+  /**
+   * The files the unit has on the server (name, type, when generated); fetch one with `download()`.
+   * Throws TypeError/RangeError for a missing or empty `unitGuid`, an HttpError when the request fails.
+   */
   async files(unitGuid: string, options?: CallOptions): Promise<UnitFile[]> {
     return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), callOptions(options, 'files() options')), this.mode);
   }

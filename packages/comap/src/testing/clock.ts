@@ -4,13 +4,20 @@
  * expire a token without waiting for it.
  */
 export interface JumpClock {
+  /** Current clock time (ms since the epoch). */
   now: () => number;
+  /** A real timer (unref'd, so it does not keep the process alive); returns its handle. */
   setTimeout: (callback: () => void, ms: number) => unknown;
+  /** Cancels a timer made by `setTimeout`. */
   clearTimeout: (handle: unknown) => void;
   /** Moves the clock forward by `ms`. */
   advance: (ms: number) => void;
 }
 
+/**
+ * A JumpClock starting at `startAt` (ms since the epoch; default now).
+ * Throws TypeError unless `startAt` is a finite number; `advance()` throws RangeError for a negative or non-number `ms`.
+ */
 export function createJumpClock(startAt: number = Date.now()): JumpClock {
   if (typeof startAt !== 'number' || !Number.isFinite(startAt)) throw new TypeError('startAt must be a finite number of milliseconds');
   const realStart = Date.now();

@@ -65,6 +65,7 @@ export class FaultInjector {
     return this;
   }
 
+  /** Drops every pending rule. */
   clear(): void {
     this.plan.clear();
   }

@@ -12,8 +12,10 @@ const DAY = 24 * HOUR;
 /** How long before a change the previous value was last read (the `validTo` of a closed entry). */
 const READ_INTERVAL_MS = 60_000;
 
+/** The controller modes every simulated unit offers (its `modes_available` value). */
 export const MODES_AVAILABLE = ['OFF', 'MAN', 'AUT', 'TEST'] as const;
 
+/** The mutable state of a simulated unit; commands change it. */
 export interface SimUnitState {
   running: boolean;
   mode: string;
@@ -31,6 +33,7 @@ export interface SimUnitState {
   controls: Map<string, unknown>;
 }
 
+/** A comment as the simulator stores and serves it. */
 export interface SimComment {
   id: number;
   author: string;
@@ -41,6 +44,7 @@ export interface SimComment {
   active: boolean;
 }
 
+/** A file of a unit: listed by `files`, served by `download`. */
 export interface SimFile {
   fileName: string;
   fileType: string;
@@ -51,6 +55,7 @@ export interface SimFile {
 /** A permission entry as the simulator serves it. */
 export type SimPermission = Permission;
 
+/** One command a unit accepted, with the JSON body as sent. */
 export interface SimCommandRecord {
   /** Simulator clock time (ms). */
   at: number;
@@ -62,6 +67,7 @@ interface Change {
   value: ComapValue;
 }
 
+/** A simulated unit: identity, seeded data, state, and what was done to it. */
 export interface SimUnit {
   index: number;
   unitGuid: string;
@@ -154,6 +160,7 @@ export function valueDef(guid: string): ValueDef | undefined {
   return DEF_BY_GUID.get(guid.toLowerCase());
 }
 
+/** The simulated values that have history (a subset of `VALUE_DEFS`). */
 export const HISTORY_DEFS: readonly ValueDef[] = VALUE_DEFS.filter((d) => d.past !== undefined);
 
 const PLACES = ['Westport', 'Brno', 'Lakeside', 'Harbor', 'Northfield', 'Riverside', 'Summit', 'Oakridge', 'Pine Valley', 'Granite Bay'];
@@ -189,6 +196,7 @@ export interface FleetOptions {
   fileRows: number;
 }
 
+/** The simulated units and their data, seeded; the simulator serves it (`ComapSimulator.fleet`). */
 export class Fleet {
   readonly units: SimUnit[] = [];
   private readonly byGuid = new Map<string, SimUnit>();
@@ -256,6 +264,7 @@ export class Fleet {
     this.captureStart();
   }
 
+  /** The unit with this GUID (case-insensitive), or undefined. */
   unit(guid: string): SimUnit | undefined {
     return this.byGuid.get(guid.toLowerCase());
   }

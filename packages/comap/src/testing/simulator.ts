@@ -17,6 +17,7 @@ import { RollingWindow } from './window.js';
 
 const DAY = 86_400_000;
 
+/** Options of `new ComapSimulator()` / `startComapSimulator()`; every field is optional. */
 export interface ComapSimulatorOptions {
   /** Units in the fleet. Default 5. */
   units?: number;
@@ -91,6 +92,7 @@ export interface SimulatorCredentials {
   loginId: string;
 }
 
+/** Counters since the simulator started: requests, token requests, tokens issued, 429 answers, commands the units accepted. */
 export interface SimulatorStats {
   requests: number;
   tokenRequests: number;
@@ -206,6 +208,7 @@ export class ComapSimulator {
     return this.origin;
   }
 
+  /** Everything a client needs to reach this simulator: origin, Comap-Key, client id, secret and login id. */
   credentials(): SimulatorCredentials {
     return { url: this.origin, key: this.key, clientId: this.clientId, secret: this.secret, loginId: this.loginId };
   }
@@ -247,6 +250,10 @@ export class ComapSimulator {
     return this.fleet.units;
   }
 
+  /**
+   * Starts serving; resolves with the origin (`http://HOST:PORT`). `port` 0 (default) picks a free one.
+   * Throws an Error when already listening.
+   */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server) throw new Error('the simulator is already listening');
     const server = await startTestServer(
@@ -264,6 +271,7 @@ export class ComapSimulator {
     return this.origin;
   }
 
+  /** Stops serving (connections closed); does nothing when not listening. */
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
