@@ -310,6 +310,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     await this.#http.close();
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -45,6 +45,7 @@ export class SeplPlatformError extends SeplError {
     this.deviceId = deviceId;
   }
 }
+/** Whether `err` is a SeplPlatformError (by `name`, so it also works across package copies). */
 export const isSeplPlatformError = guard<SeplPlatformError>('SeplPlatformError');
 
 /** The platform rejected the credentials; the connector stops and does not retry. */
@@ -56,6 +57,7 @@ export class SeplAuthError extends SeplError {
     this.status = status;
   }
 }
+/** Whether `err` is a SeplAuthError (by `name`, so it also works across package copies). */
 export const isSeplAuthError = guard<SeplAuthError>('SeplAuthError');
 
 /** A G2 answer status as a category: 400 bad input, 401/403 auth, 404 not found, 429 throttled, 5xx transient. */
@@ -85,6 +87,7 @@ export class SeplRequestError extends SeplError {
     this.payloadPreview = text;
   }
 }
+/** Whether `err` is a SeplRequestError (by `name`, so it also works across package copies). */
 export const isSeplRequestError = guard<SeplRequestError>('SeplRequestError');
 
 /** No answer to a G2 request within its timeout (or to the credentials frame). */
@@ -98,6 +101,7 @@ export class SeplTimeoutError extends SeplError {
     this.timeoutInMs = timeoutInMs;
   }
 }
+/** Whether `err` is a SeplTimeoutError (by `name`, so it also works across package copies). */
 export const isSeplTimeoutError = guard<SeplTimeoutError>('SeplTimeoutError');
 
 /** The operation needs a live session and there is none (or it was lost while waiting). */
@@ -107,6 +111,7 @@ export class SeplNotConnectedError extends SeplError {
     this.name = 'SeplNotConnectedError';
   }
 }
+/** Whether `err` is a SeplNotConnectedError (by `name`, so it also works across package copies). */
 export const isSeplNotConnectedError = guard<SeplNotConnectedError>('SeplNotConnectedError');
 
 /** The operation does not exist in the chosen protocol generation. */
@@ -116,6 +121,7 @@ export class SeplUnsupportedError extends SeplError {
     this.name = 'SeplUnsupportedError';
   }
 }
+/** Whether `err` is a SeplUnsupportedError (by `name`, so it also works across package copies). */
 export const isSeplUnsupportedError = guard<SeplUnsupportedError>('SeplUnsupportedError');
 
 /** The server sent data that does not fit the protocol (an http-core ProtocolError). */
@@ -125,6 +131,7 @@ export class SeplProtocolError extends ProtocolError {
     this.name = 'SeplProtocolError';
   }
 }
+/** Whether `err` is a SeplProtocolError (by `name`, so it also works across package copies). */
 export const isSeplProtocolError = guard<SeplProtocolError>('SeplProtocolError');
 
 /**
@@ -139,6 +146,7 @@ export class SeplOverflowError extends SeplError {
     this.taskId = taskId;
   }
 }
+/** Whether `err` is a SeplOverflowError (by `name`, so it also works across package copies). */
 export const isSeplOverflowError = guard<SeplOverflowError>('SeplOverflowError');
 
 /** A file store could not be read. */
@@ -156,4 +164,5 @@ export class SeplStoreError extends SeplError {
     this.corrupt = options.corrupt ?? false;
   }
 }
+/** Whether `err` is a SeplStoreError (by `name`, so it also works across package copies). */
 export const isSeplStoreError = guard<SeplStoreError>('SeplStoreError');

@@ -91,7 +91,7 @@ export class G3Connector {
   /**
    * Logs in, finds or creates the hub, syncs the stored devices to the platform, then starts the MQTT
    * session (resolves at its first connection). Throws RangeError when called twice, and the
-   * platform's errors (SeplAuthError, SeplPlatformError, SeplRequestError…).
+   * login's and platform's errors (SeplAuthError, SeplRequestError, SeplProtocolError).
    */
   async start(options: CallOptions = {}): Promise<G3ReadyInfo> {
     validateCallOptions(options, 'start() options');

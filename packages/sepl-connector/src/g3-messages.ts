@@ -22,12 +22,17 @@ export interface G3Command {
   timestamp: number | null;
 }
 
+/** The G3 broker's MQTT topics (ids are used as given, not escaped). */
 export const g3Topics = {
+  /** The command topics of a device (filter: `command/{device}/+`, one per service). */
   commands: (deviceId: string): string => `command/${deviceId}/+`,
   /** Errors about the hub's connection (the platform's `error` topic). */
   hubErrors: 'error',
+  /** Errors about one device (`error/device/{device}`). */
   deviceErrors: (deviceId: string): string => `error/device/${deviceId}`,
+  /** Where a device's service publishes events (`event/{device}/{service}`). */
   event: (deviceId: string, serviceId: string): string => `event/${deviceId}/${serviceId}`,
+  /** Where command answers go (`response/{device}/{service}`). */
   response: (deviceId: string, serviceId: string): string => `response/${deviceId}/${serviceId}`,
 };
 

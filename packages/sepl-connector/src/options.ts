@@ -6,6 +6,7 @@ import { MemoryDeviceStore } from './memory-store.js';
 import type { SeplProtocol } from './session.js';
 import type { DeviceStore } from './store.js';
 
+/** Reconnect backoff of `SeplConnector`: the delay starts at `initialDelayInMs` and grows by `factor` up to `maxDelayInMs`. */
 export interface ReconnectOptions {
   /** Default 30 000 ms. */
   initialDelayInMs?: number;
@@ -38,6 +39,7 @@ export interface SeplG3Options {
   ca?: string;
 }
 
+/** Options of `SeplConnector`: the @x/http-core client base plus the platform, the account and the gateway's behaviour. */
 export interface SeplConnectorOptions extends ClientOptionsBase {
   /** Default `g2`. */
   protocol?: ConnectorProtocol;

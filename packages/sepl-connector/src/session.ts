@@ -11,8 +11,10 @@ import { G1Session } from './g1-session.js';
 import { G2Session } from './g2-session.js';
 import { HeartbeatSocket, type OpenSocket, type SeplSocket, type SocketEnd, type SocketOptions } from './socket.js';
 
+/** The websocket protocol generations: G1 and G2. */
 export type SeplProtocol = 'g1' | 'g2';
 
+/** What a connection found: `SeplConnector.start()` resolves with it and its `ready` event carries it. */
 export interface ReadyInfo {
   protocol: SeplProtocol | 'g3';
   /** G2 gateway id (undefined for G1). */

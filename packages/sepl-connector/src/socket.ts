@@ -9,6 +9,7 @@ export interface SocketEnd {
   error?: Error;
 }
 
+/** Timeouts (in ms), TLS and clock of one websocket with a heartbeat. */
 export interface SocketOptions {
   /** Opening handshake timeout. */
   connectTimeoutInMs: number;
@@ -28,12 +29,19 @@ export interface SeplSocket {
   readonly ended: Promise<SocketEnd>;
   readonly isOpen: boolean;
   readonly pauseRequested: boolean;
+  /** Sets the handler of inbound text frames (binary frames are read as UTF-8 too); replaces the previous one. */
   onText(handler: (text: string) => void): void;
+  /** Sends a text frame; resolves once it is written, rejects when the socket is not open. */
   send(text: string): Promise<void>;
+  /** Closes the socket (default code 1000, normal closure) and resolves with how it ended. */
   close(code?: number, reason?: string): Promise<SocketEnd>;
+  /** Asks to stop reading (backpressure); reading goes on while a `hold()` is taken. */
   pause(): void;
+  /** Withdraws `pause()`. */
   resume(): void;
+  /** Keeps reading despite `pause()` until the returned release function is called (idempotent). */
   hold(): () => void;
+  /** Ends the socket at once; `ended` then carries `error`. */
   fail(error: Error): void;
 }
 
