@@ -80,6 +80,10 @@ export class G3Broker {
     return this.#broker?.connectedClients ?? 0;
   }
 
+  /**
+   * Starts the MQTT-over-TLS broker on 127.0.0.1 (`port` 0: any free port). Throws when the
+   * optional peer dependency `aedes` is not installed.
+   */
   async listen(tls: { key: string; cert: string }, port = 0): Promise<void> {
     const { Aedes } = (await importAedes()) as { Aedes: { createBroker(options: object): Promise<Aedes> } };
     this.#broker = await Aedes.createBroker({
@@ -131,12 +135,14 @@ export class G3Broker {
     });
   }
 
+  /** Destroys every open client connection now (a network failure); returns how many. */
   dropConnections(): number {
     const count = this.#sockets.size;
     for (const socket of this.#sockets) socket.destroy();
     return count;
   }
 
+  /** Destroys every client connection and closes the broker and its TLS server. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     if (this.#broker) await new Promise<void>((resolve) => (this.#broker as Aedes).close(() => resolve()));

@@ -27,6 +27,7 @@ export interface SimG3Request {
   body?: unknown;
 }
 
+/** Accounts, client id, token lifetimes and clock of the G3 REST simulator. */
 export interface G3RestOptions {
   /** user → password. */
   users: Record<string, string>;
@@ -36,6 +37,7 @@ export interface G3RestOptions {
   accessTtlS: number;
   /** Lifetime of refresh tokens, seconds (Keycloak `refresh_expires_in`). */
   refreshTtlS: number;
+  /** Milliseconds since the epoch (token expiry). */
   now: () => number;
 }
 

@@ -5,6 +5,7 @@ import { createControl, testCertificate, withControl, type Control } from '@x/ht
 import { G3Broker } from './g3-broker.js';
 import { G3Rest, type SimG3Device, type SimG3Request, type SimHub } from './g3-rest.js';
 
+/** Options of `SeplG3Simulator` / `startSeplG3Simulator`. */
 export interface SeplG3SimulatorOptions {
   /** user → password. Default `{ sepl: 'sepl-password' }`. */
   users?: Record<string, string>;
@@ -72,6 +73,7 @@ export class SeplG3Simulator {
     this.#server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   }
 
+  /** Starts the HTTP(S) server (`port` 0: any free port), then the MQTT broker; resolves with the simulator. */
   async listen(port = 0): Promise<this> {
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
@@ -134,6 +136,7 @@ export class SeplG3Simulator {
     return this.rest.requests;
   }
 
+  /** Closes the MQTT broker, then the HTTP server and its open connections. */
   async close(): Promise<void> {
     await this.broker.close();
     await new Promise<void>((resolve) => {

@@ -357,6 +357,7 @@ export class SeplSimulator extends EventEmitter {
     });
   }
 
+  /** Rejects the commands still waiting for an answer, terminates every session and closes the servers. */
   async close(): Promise<void> {
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
