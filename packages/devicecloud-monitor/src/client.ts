@@ -402,6 +402,10 @@ export class DeviceCloudClient {
     });
   }
 
+  /**
+   * Deletes the monitor with this id.
+   * Throws RangeError unless `id` is a non-negative integer, an HttpError when the request fails.
+   */
   async deleteMonitor(id: number, options: CallOptions = {}): Promise<void> {
     checkId(id);
     const call = callOf('deleteMonitor() options', options);

@@ -7,11 +7,15 @@
 
 export type ConditionValue = string | number | boolean | bigint | Date;
 
+/** A monitor condition built with `attribute()`, `and()` and `or()`; immutable, combine freely. */
 export interface Condition {
   /** The condition text as the server expects it. */
   compile(): string;
+  /** This condition and all of `others` (throws TypeError for a condition not built by this module). */
   and(...others: Condition[]): Condition;
+  /** This condition or any of `others` (throws TypeError for a condition not built by this module). */
   or(...others: Condition[]): Condition;
+  /** Same as `compile()`. */
   toString(): string;
 }
 
@@ -76,10 +80,14 @@ export const and = (...conditions: Condition[]): Condition => join('and', condit
 /** At least one condition must hold. */
 export const or = (...conditions: Condition[]): Condition => join('or', conditions);
 
+/** A monitor attribute, from `attribute(name)`: comparisons that make conditions. */
 export interface Attribute {
   readonly name: string;
+  /** `name='value'`. Throws RangeError for a non-finite number or an invalid Date, TypeError for another type. */
   eq(value: ConditionValue): Condition;
+  /** `name<'value'` (throws like `eq`). */
   lt(value: ConditionValue): Condition;
+  /** `name>'value'` (throws like `eq`). */
   gt(value: ConditionValue): Condition;
   /** SQL-style pattern: `%` any run of characters, `_` one character. */
   like(pattern: string): Condition;

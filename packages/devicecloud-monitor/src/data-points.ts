@@ -6,9 +6,11 @@
  */
 import { element, escapeXml } from './xml.js';
 
+/** The value type of a data stream, as Remote Manager names it. */
 export type StreamType = 'INTEGER' | 'LONG' | 'FLOAT' | 'DOUBLE' | 'STRING' | 'BINARY' | 'JSON' | 'GEOJSON' | 'UNKNOWN';
 const STREAM_TYPES: ReadonlySet<string> = new Set(['INTEGER', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BINARY', 'JSON', 'GEOJSON', 'UNKNOWN']);
 
+/** One data point to write to a stream. */
 export interface DataPointWrite {
   /** The value; a bigint keeps a LONG exact. */
   data: string | number | boolean | bigint;

@@ -41,6 +41,7 @@ export class DedupeWindow {
     }
   }
 
+  /** Forgets every remembered key (the `dropped` count is kept). */
   clear(): void {
     this.#keys.clear();
   }

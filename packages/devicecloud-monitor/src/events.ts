@@ -6,6 +6,7 @@
 import type { Redactor } from '@x/http-core';
 import { PushProtocolError } from './errors.js';
 
+/** A DataPoint resource (one value of a data stream), the payload of a `DataPointEvent`; unknown fields are kept. */
 export interface DataPoint {
   id: string;
   cstId: number;
@@ -22,6 +23,7 @@ export interface DataPoint {
   [field: string]: unknown;
 }
 
+/** A DeviceCore resource (a device and its connection state), the payload of a `DeviceCoreEvent`; unknown fields are kept. */
 export interface DeviceCore {
   id: { devId: number; devVersion: number };
   devConnectwareId: string;
@@ -40,6 +42,7 @@ export interface DeviceCore {
   [field: string]: unknown;
 }
 
+/** A FileData resource (a file in the cloud file store), the payload of a `FileDataEvent`; unknown fields are kept. */
 export interface FileData {
   id: { fdPath: string; fdName: string };
   cstId: number;
@@ -54,6 +57,7 @@ export interface FileData {
   [field: string]: unknown;
 }
 
+/** What every monitor event carries: topic, operation, server time, group and replay flag. */
 export interface MonitorEventBase {
   /** `<cstId>/<Type>/<key…>`, e.g. `1654/DeviceCore/6283/0`. */
   topic: string;
@@ -66,14 +70,17 @@ export interface MonitorEventBase {
   replay: boolean;
 }
 
+/** A DataPoint was written. */
 export interface DataPointEvent extends MonitorEventBase {
   type: 'DataPoint';
   payload: DataPoint;
 }
+/** A device was added, changed (e.g. connected or disconnected) or removed. */
 export interface DeviceCoreEvent extends MonitorEventBase {
   type: 'DeviceCore';
   payload: DeviceCore;
 }
+/** A file was stored, changed or removed. */
 export interface FileDataEvent extends MonitorEventBase {
   type: 'FileData';
   payload: FileData;
@@ -86,6 +93,7 @@ export interface OtherEvent extends MonitorEventBase {
   payload: unknown;
 }
 
+/** One event of a pushed batch; switch on `type` to get the typed `payload`. */
 export type MonitorEvent = DataPointEvent | DeviceCoreEvent | FileDataEvent | OtherEvent;
 
 const ENVELOPE_KEYS = new Set(['topic', 'operation', 'timestamp', 'group', 'replay']);

@@ -5,6 +5,7 @@
  */
 import { PushProtocolError } from './errors.js';
 
+/** The four message types of the push protocol (the u16 `type` of a frame). */
 export const MessageType = {
   ConnectionRequest: 1,
   ConnectionResponse: 2,
@@ -16,6 +17,7 @@ export const MessageType = {
 export const PUSH_PLAIN_PORT = 3200;
 /** TLS push port. */
 export const PUSH_TLS_PORT = 3201;
+/** The push protocol version this package speaks (sent in the ConnectionRequest). */
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 6;
 /** PublishMessage payload header: blockId, count, compression, format, payloadSize. */
@@ -23,14 +25,18 @@ export const PUBLISH_HEADER_BYTES = 10;
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 export const STATUS_OK = 200;
 
+/** How a PublishMessage's document is compressed. */
 export type Compression = 'none' | 'zlib';
+/** The encoding of a PublishMessage's document. */
 export type Format = 'json' | 'xml';
 
+/** One decoded frame: its message type (see `MessageType`) and payload (header removed). */
 export interface Frame {
   type: number;
   payload: Buffer;
 }
 
+/** The fields of a ConnectionRequest (type 1), as `parseConnectionRequest()` returns them. */
 export interface ConnectionRequest {
   protocolVersion: number;
   username: string;
@@ -38,6 +44,7 @@ export interface ConnectionRequest {
   monitorId: number;
 }
 
+/** A PublishMessage (type 3): one block of events from the push connection. */
 export interface PublishMessage {
   /** Rotating u16 id of this data block (wraps; never a global key). */
   blockId: number;
@@ -121,6 +128,10 @@ export function encodeAck(blockId: number, status = STATUS_OK): Buffer {
   return twoShorts(MessageType.PublishMessageReceived, blockId, 'blockId', status, 'status');
 }
 
+/**
+ * Reads a ConnectionRequest payload (header removed).
+ * Throws PushProtocolError `BAD_CONNECTION_REQUEST` when the lengths do not add up.
+ */
 export function parseConnectionRequest(payload: Buffer): ConnectionRequest {
   const fail = (): never => {
     throw new PushProtocolError('BAD_CONNECTION_REQUEST', 'malformed ConnectionRequest', payload);
@@ -138,11 +149,19 @@ export function parseConnectionRequest(payload: Buffer): ConnectionRequest {
   return { protocolVersion, username, password, monitorId };
 }
 
+/**
+ * Reads a ConnectionResponse payload (header removed).
+ * Throws PushProtocolError `BAD_CONNECTION_RESPONSE` unless it is exactly 4 bytes.
+ */
 export function parseConnectionResponse(payload: Buffer): { status: number; protocolVersion: number } {
   const [status, protocolVersion] = readTwoShorts(payload, 'BAD_CONNECTION_RESPONSE', 'ConnectionResponse');
   return { status, protocolVersion };
 }
 
+/**
+ * Reads a PublishMessageReceived (acknowledgement) payload (header removed).
+ * Throws PushProtocolError `BAD_ACK` unless it is exactly 4 bytes.
+ */
 export function parseAck(payload: Buffer): { blockId: number; status: number } {
   const [blockId, status] = readTwoShorts(payload, 'BAD_ACK', 'PublishMessageReceived');
   return { blockId, status };
@@ -207,12 +226,17 @@ export class FrameDecoder {
     return this.total;
   }
 
+  /** Appends received bytes (empty chunks are ignored). */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.total += chunk.length;
   }
 
+  /**
+   * The next complete frame, or undefined until more bytes arrive.
+   * Throws PushProtocolError `FRAME_TOO_LARGE` (then on every later call) for a frame over `maxFrameBytes`.
+   */
   next(): Frame | undefined {
     if (this.failure) throw this.failure;
     if (this.length < 0) {

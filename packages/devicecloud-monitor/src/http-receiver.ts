@@ -12,6 +12,7 @@ import type { LongMode, MonitorEvent } from './events.js';
 import { DEFAULT_MAX_INFLATED_BYTES, inflateCapped, parseDocument } from './payload.js';
 import { checkBasicAuth } from './basic-auth.js';
 
+/** How one HTTP delivery arrived, passed to the handler with its events. */
 export interface DeliveryInfo {
   method: 'PUT' | 'POST';
   format: 'json' | 'xml';
@@ -21,6 +22,7 @@ export interface DeliveryInfo {
   headers: Record<string, string>;
 }
 
+/** Options of `createMonitorRequestHandler()` and `startMonitorReceiver()`; only `handler` is required. */
 export interface MonitorReceiverOptions {
   /** Called once per delivered document with its events; the cloud gets 200 once this resolves. */
   handler: (events: MonitorEvent[], info: DeliveryInfo) => void | Promise<void>;
@@ -195,11 +197,13 @@ export function createMonitorRequestHandler(options: MonitorReceiverOptions): (r
   };
 }
 
+/** A running receiver, from `startMonitorReceiver()`. */
 export interface MonitorReceiver {
   /** Base URL, e.g. `http://127.0.0.1:PORT` (plus `path` when one was given). */
   url: string;
   port: number;
   server: Server;
+  /** Stops the server (open connections closed too); resolves once it is closed. */
   close(): Promise<void>;
 }
 

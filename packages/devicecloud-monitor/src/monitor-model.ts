@@ -4,11 +4,16 @@
  */
 import { element } from './xml.js';
 
+/** A monitor's `compression`: `none` or `zlib` (`gzip` is the legacy alias of `zlib`). */
 export type CompressionOption = 'none' | 'zlib' | 'gzip';
+/** A monitor's `format`: the encoding of pushed documents. */
 export type FormatOption = 'json' | 'xml';
+/** A TCP monitor's `ackOption`: `explicit` makes the server wait for an acknowledgement of each block; `off` does not. */
 export type AckOption = 'off' | 'explicit';
+/** The HTTP method an HTTP monitor delivers batches with. */
 export type TransportMethod = 'PUT' | 'POST';
 
+/** Options of every monitor (TCP or HTTP); every field is optional. */
 export interface MonitorCommonOptions {
   /** Upper bound of events per pushed batch (always sent). Default 100. */
   batchSize?: number;
@@ -23,11 +28,13 @@ export interface MonitorCommonOptions {
   description?: string;
 }
 
+/** Options of a TCP (push session) monitor, for `tcpMonitorXml()`. */
 export interface TcpMonitorOptions extends MonitorCommonOptions {
   /** `explicit`: the server waits for PublishMessageReceived acks. Default `off`. */
   ackOption?: AckOption;
 }
 
+/** Options of an HTTP monitor, which delivers batches to a URL of yours with PUT or POST, for `httpMonitorXml()`. */
 export interface HttpMonitorOptions extends MonitorCommonOptions {
   /** Credentials the cloud sends as `Authorization: Basic` to the transport URL. */
   transportToken?: string | { username: string; password: string };

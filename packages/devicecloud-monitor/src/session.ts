@@ -142,6 +142,10 @@ export class DeviceCloudPushSession extends Session<PushConnection, PushBatch, P
     this.#redeliver(batch);
   }
 
+  /**
+   * The pushed batches, in order; asking for the next batch acknowledges the previous one.
+   * Throws an Error when the session was created with a `handler`.
+   */
   override [Symbol.asyncIterator](): AsyncIterator<PushBatch> {
     if (this.#opts.handler) throw new Error('this push session delivers to its handler; it cannot also be iterated');
     return this.#iterate();
