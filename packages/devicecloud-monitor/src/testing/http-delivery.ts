@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import { parseHeaderLines } from '../monitor-model.js';
 import type { SimBatch, SimMonitor, Sink } from './sim-monitor.js';
 
+/** One HTTP delivery attempt of a block: the status answered, or the error when there was no answer. */
 export interface DeliveryAttempt {
   monitorId: number;
   blockId: number;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { toXml, escapeXml } from '../xml.js';
 
+/** An event as the simulator publishes it. */
 export interface SimEvent {
   /** Resource type: `DataPoint`, `DeviceCore`, `FileData`, or any other name. */
   type: string;
@@ -59,6 +60,7 @@ export function compress(doc: Buffer, compression: 'none' | 'zlib'): Buffer {
   return compression === 'zlib' ? deflateSync(doc) : doc;
 }
 
+/** A data point for `publishDataPoint()`. */
 export interface DataPointInput {
   streamId: string;
   /** A bigint keeps a LONG exact on the wire (JSON digits, XML text). */
@@ -72,6 +74,7 @@ export interface DataPointInput {
   id?: string;
 }
 
+/** A device (and the event operation) for `publishDeviceCore()` and `addDevice()`. */
 export interface DeviceCoreInput {
   devId: number;
   devConnectwareId: string;
@@ -83,6 +86,7 @@ export interface DeviceCoreInput {
   operation?: 'create' | 'update' | 'delete';
 }
 
+/** A file for `publishFileData()`. */
 export interface FileDataInput {
   /** Directory path, ending with `/` (added when missing). */
   path: string;

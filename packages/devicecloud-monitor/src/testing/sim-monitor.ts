@@ -5,6 +5,7 @@
  */
 import { compress, renderDocument, type SimEvent } from './sim-events.js';
 
+/** A block of events as handed to a push connection or HTTP deliverer. */
 export interface SimBatch {
   blockId: number;
   events: SimEvent[];
@@ -57,6 +58,7 @@ function parseTopic(topic: string): TopicFilter {
   return filter;
 }
 
+/** A monitor inside the simulator: its `<Monitor>` fields, topic filters and delivery queue. */
 export class SimMonitor {
   readonly id: number;
   fields: Record<string, string>;
@@ -88,6 +90,7 @@ export class SimMonitor {
     this.update({});
   }
 
+  /** Merges `<Monitor>` field changes (`monId` kept; `gzip` stored as `zlib`) and re-reads the topic filters. */
   update(changes: Record<string, string>): void {
     this.fields = { ...this.fields, ...changes, monId: String(this.id) };
     if (this.fields.monCompression === 'gzip') this.fields.monCompression = 'zlib';
@@ -119,6 +122,7 @@ export class SimMonitor {
     return this.fields.monCompression === 'zlib' ? 'zlib' : 'none';
   }
 
+  /** Whether one of the monitor's topics covers the event (type, operation filter and path). */
   matches(event: SimEvent): boolean {
     const path = event.topic.split('/').slice(2).join('/');
     return this.filters.some(
@@ -138,6 +142,7 @@ export class SimMonitor {
     }
   }
 
+  /** Connects a transport (replacing and closing the previous one); the monitor becomes ACTIVE and batching starts. */
   attach(sink: Sink, now: Date): void {
     const previous = this.sink;
     if (previous) {
@@ -220,6 +225,7 @@ export class SimMonitor {
     if (this.pending.length > 0 && this.inflight.size < sink.window) this.schedule();
   }
 
+  /** Cancels the pending batch timers. */
   clearTimers(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);

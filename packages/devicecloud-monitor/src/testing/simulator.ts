@@ -23,6 +23,7 @@ import {
 import { SimMonitor } from './sim-monitor.js';
 import { SimStore } from './sim-store.js';
 
+/** Options of `DeviceCloudSimulator.start()`; every field is optional. */
 export interface SimulatorOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
@@ -53,6 +54,7 @@ export interface SimulatorOptions {
   writeCaFile?: boolean;
 }
 
+/** An event of any resource type for `publish()`. */
 export interface PublishInput {
   type: string;
   /** Path after `<cstId>/<type>/` (default derived from the body for known types). */
@@ -61,6 +63,7 @@ export interface PublishInput {
   body: Record<string, unknown>;
 }
 
+/** Faults to inject into the push connections (`simulator.faults`). */
 export interface SimulatorFaults {
   /** The next PublishMessage to `monitorId` (any monitor when omitted) is cut mid-frame and the socket killed. */
   dropMidFrame(monitorId?: number): void;
@@ -299,10 +302,12 @@ export class DeviceCloudSimulator {
     }
   }
 
+  /** Every monitor, in creation order. */
   monitors(): SimMonitor[] {
     return [...this.store.values()];
   }
 
+  /** The monitor with this id, or undefined. */
   monitor(id: number): SimMonitor | undefined {
     return this.store.get(id);
   }
@@ -342,6 +347,7 @@ export class DeviceCloudSimulator {
     }
   }
 
+  /** Deletes a monitor and closes its push connection or HTTP deliverer; false when there was none with this id. */
   deleteMonitor(id: number): boolean {
     const m = this.store.get(id);
     if (!m) return false;
@@ -383,6 +389,10 @@ export class DeviceCloudSimulator {
     return event;
   }
 
+  /**
+   * Stores a data point (served by /ws/DataPoint) and publishes its DataPoint event.
+   * Throws TypeError unless `streamId` is a non-empty string.
+   */
   publishDataPoint(input: DataPointInput): SimEvent {
     if (typeof input.streamId !== 'string' || input.streamId === '') throw new TypeError('streamId must be a non-empty string');
     const now = Date.now();
@@ -402,6 +412,7 @@ export class DeviceCloudSimulator {
     this.data.putDevice(input, this.customerId);
   }
 
+  /** Updates the device inventory (removes the device for `delete`) and publishes a DeviceCore event (operation default `update`). */
   publishDeviceCore(input: DeviceCoreInput): SimEvent {
     if (input.operation === 'delete') this.data.devices.delete(input.devId);
     else this.data.putDevice({ ...this.data.devices.get(input.devId), ...input }, this.customerId);
@@ -409,6 +420,7 @@ export class DeviceCloudSimulator {
     return this.publish({ type: 'DeviceCore', key: `${input.devId}/0`, operation: input.operation ?? 'update', body });
   }
 
+  /** Publishes a FileData event (operation default `create`). */
   publishFileData(input: FileDataInput): SimEvent {
     const body = fileDataBody(this.customerId, input, Date.now());
     const id = body.id as { fdPath: string; fdName: string };
@@ -445,6 +457,7 @@ export class DeviceCloudSimulator {
     };
   }
 
+  /** Stops the generator, deletes every monitor, closes every connection and server, and removes the CA file. */
   async close(): Promise<void> {
     if (this.generator) clearInterval(this.generator);
     for (const id of [...this.store.keys()]) this.deleteMonitor(id);
