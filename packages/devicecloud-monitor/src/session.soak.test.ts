@@ -95,9 +95,11 @@ function expectAccounted(r: Soak): void {
   expect(r.reports.get('UNKNOWN_COMPRESSION') ?? 0).toBeGreaterThan(0);
   expect((r.reports.get('PUSH_HANDLER_FAILED') ?? 0) + (r.reports.get('PUSH_NOT_HANDLED') ?? 0)).toBeGreaterThan(0);
   expect([...r.reports.keys()].filter((k) => !KNOWN_REPORTS.includes(k))).toEqual([]);
-  // Every connection but the last ended by a drop, a desync, a redelivery or the idle watchdog; the last was closed.
-  expect(r.reasons.get('closed')).toBe(1);
-  expect((r.reasons.get('failed') ?? 0) + (r.reasons.get('stalled') ?? 0) + 1).toBe(r.stats.connections);
+  // Every connection ended by a drop, a desync, a redelivery or the idle watchdog, except the one open at
+  // the end, which was closed; when the end fell into a reconnect wait, no connection was open to close.
+  const closed = r.reasons.get('closed') ?? 0;
+  expect(closed).toBeLessThanOrEqual(1);
+  expect((r.reasons.get('failed') ?? 0) + (r.reasons.get('stalled') ?? 0) + closed).toBe(r.stats.connections);
   // Nothing stalled, flat: the buffer never exceeded the high-water mark, the server holds nothing, no listener is left.
   expect(r.stats.maxBuffered).toBeLessThanOrEqual(4);
   expect(r.stats.buffered).toBe(0);
