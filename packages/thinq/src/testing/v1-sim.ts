@@ -4,6 +4,7 @@ import { timingSafeEqualString, type Clock, type Logger } from '@x/http-core';
 import { readBody, readJsonBody, sendJson, type Router } from '@x/http-core/testing';
 import { ModelInfo, type ModelJson } from '../model.js';
 import { oauthSignature, refreshSignatureMessage } from '../signature.js';
+import { mountLangPacks, SIM_LANG_PACKS, simLangPackUrl } from './v1-lang-packs.js';
 import { SIM_AC_MODEL, SIM_DRYER_MODEL, SIM_FRIDGE_MODEL, SIM_WASHER_MODEL } from './v1-models.js';
 
 /** One simulated v1 appliance. */
@@ -151,10 +152,16 @@ function createV1State(urlOf: () => string, clock: Clock, options: V1SimOptions,
     return t;
   };
   const modelUrl = (d: SimV1Device) => `${urlOf()}/api/webContents/modelJSON?modelName=${String((d.model.Info as { modelName: string }).modelName)}&authKey=thinq`;
-  const deviceRecord = (d: SimV1Device) => ({
-    deviceId: d.deviceId, alias: d.alias, deviceType: d.deviceType, modelNm: (d.model.Info as { modelName: string }).modelName,
-    modelJsonUrl: modelUrl(d), networkType: '02', online: d.online,
-  });
+  // Lang-pack links as LG gives them: null when there is no pack (most models have only a product-type pack).
+  const langPackUrl = (name: string) => (name in SIM_LANG_PACKS ? simLangPackUrl(urlOf(), name) : null);
+  const deviceRecord = (d: SimV1Device) => {
+    const info = d.model.Info as { modelName: string; productType: string };
+    return {
+      deviceId: d.deviceId, alias: d.alias, deviceType: d.deviceType, modelNm: info.modelName,
+      modelJsonUrl: modelUrl(d), networkType: '02', online: d.online,
+      langPackProductTypeUrl: langPackUrl(`product-${info.productType}`), langPackModelUrl: langPackUrl(`model-${info.modelName}`),
+    };
+  };
   const find = (id: unknown) => devices.find((d) => d.deviceId === id);
   const ok = (res: ServerResponse, data: Record<string, unknown> = {}) => sendJson(res, 200, { lgedmRoot: { returnCd: '0000', returnMsg: 'OK', ...data } });
   const fail = (res: ServerResponse, code: string | number, msg: string) => sendJson(res, 200, { lgedmRoot: { returnCd: code, returnMsg: msg } });
@@ -197,6 +204,7 @@ function mountV1Login(router: Router, state: V1SimState): void {
       countryCode: typeof root.countryCode === 'string' ? root.countryCode : 'US',
       langCode: typeof root.langCode === 'string' ? root.langCode : 'en-US',
       thinqUri: `${base}/api`,
+      langPackCommonUri: simLangPackUrl(base, 'common'),
       empUri: `${base}/`,
       oauthUri: `${base}/`,
     });
@@ -353,6 +361,7 @@ export function mountV1Simulator(router: Router, urlOf: () => string, clock: Clo
   mountV1Login(router, state);
   mountV1DeviceList(router, state);
   mountV1Rti(router, state);
+  mountLangPacks(router);
   const { refreshToken, devices, find, accessTokens, sessions, pollFailures, stats } = state;
   const expireSessions = (): void => {
     const past = clock.now() - 1;

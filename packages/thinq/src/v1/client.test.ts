@@ -30,7 +30,9 @@ describe('V1Client against the simulator', () => {
 
   it('discovers the gateway, logs in through the browser flow and lists devices', async () => {
     const gw = await client.gateway();
-    expect(gw).toEqual({ authBase: `${sim.url}/`, apiRoot: `${sim.url}/api`, oauthRoot: `${sim.url}/`, country: 'US', language: 'en-US' });
+    expect(gw).toEqual({ authBase: `${sim.url}/`, apiRoot: `${sim.url}/api`, oauthRoot: `${sim.url}/`, country: 'US', language: 'en-US',
+      langPackCommonUri: `${sim.url}/lang/common?hdnts=exp=1806130873~hmac=51516`,
+    });
     const loginUrl = await client.loginUrl();
     expect(loginUrl).toBe(
       `${sim.url}/login/sign_in?country=US&language=en-US&svcCode=SVC202&authSvr=oauth2&client_id=LGAO221A02&division=ha&grant_type=password`,

@@ -46,6 +46,8 @@ export interface V1Gateway {
   oauthRoot: string;
   country: string;
   language: string;
+  /** The account's common lang pack (`langPackCommonUri`), when the gateway names one (not kept in the state file). */
+  langPackCommonUri?: string;
 }
 
 /** OAuth tokens of a v1 login. */
@@ -233,6 +235,7 @@ export class V1Client {
       oauthRoot: needString(root, 'oauthUri', 'gateway'),
       country: typeof root.countryCode === 'string' ? root.countryCode : this.country,
       language: typeof root.langCode === 'string' ? root.langCode : this.language,
+      ...(typeof root.langPackCommonUri === 'string' && root.langPackCommonUri !== '' ? { langPackCommonUri: root.langPackCommonUri } : {}),
     };
     return this.#gateway;
   }
