@@ -267,6 +267,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       host: config.server.host,
       port: config.server.port,
       accessToken: config.server.accessToken,
+      allowedHosts: config.server.allowedHosts,
       webDir: options.webDir ?? DEFAULT_WEB_DIR,
       logger: namespacedLogger(logger, 'http'),
     });

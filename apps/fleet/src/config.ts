@@ -2,6 +2,7 @@
 // variables, validated in one pass so every mistake is reported at once, with its path and never
 // with a secret's value. See README "Configuration".
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError, Reader, isObject } from './config-read.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
@@ -14,6 +15,8 @@ export interface ServerConfig {
   host: string;
   port: number;
   accessToken?: string | undefined;
+  /** Names besides the bound address and `localhost` that requests may carry as `Host` (e.g. behind a proxy). */
+  allowedHosts?: string[] | undefined;
 }
 
 export interface StorageConfig {
@@ -85,8 +88,22 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
+const HOST_NAME = /^\.?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** `server.allowedHosts`: host names (`.example.com` = the domain and its subdomains) or IP addresses, no ports. */
+function parseAllowedHosts(server: Reader | undefined): string[] | undefined {
+  const list = server?.stringArray('allowedHosts');
+  if (list === undefined) return undefined;
+  list.forEach((entry, i) => {
+    if (!HOST_NAME.test(entry) && isIP(entry) === 0) {
+      server?.issues.push(`${server.at('allowedHosts')}[${i}]: expected a host name or IP address without scheme or port, got ${JSON.stringify(entry.slice(0, 60))}`);
+    }
+  });
+  return list;
+}
+
 function parseServer(root: Reader): ServerConfig {
-  const server = root.child('server')?.only(['host', 'port', 'accessToken']);
+  const server = root.child('server')?.only(['host', 'port', 'accessToken', 'allowedHosts']);
   const host = server?.string('host') ?? '127.0.0.1';
   const port = server?.integer('port', 0, 65535) ?? DEFAULT_PORT;
   const accessToken = server?.string('accessToken', { secret: true });
@@ -96,7 +113,8 @@ function parseServer(root: Reader): ServerConfig {
   if (!isLoopback(host) && accessToken === undefined) {
     root.issues.push(`server.host: binding ${host} (not loopback) requires server.accessToken (or FLEET_ACCESS_TOKEN)`);
   }
-  return { host, port, accessToken };
+  const allowedHosts = parseAllowedHosts(server);
+  return { host, port, accessToken, ...(allowedHosts === undefined ? {} : { allowedHosts }) };
 }
 
 function parseStorageAndShard(root: Reader): { storage: StorageConfig; shard: ShardConfig } {
@@ -155,6 +173,7 @@ export function applyEnv(raw: unknown, env: Env): unknown {
   set('server', 'host', env.FLEET_HOST);
   set('server', 'port', num('FLEET_PORT'));
   set('server', 'accessToken', env.FLEET_ACCESS_TOKEN);
+  set('server', 'allowedHosts', env.FLEET_ALLOWED_HOSTS?.split(',').map((h) => h.trim()).filter((h) => h !== ''));
   set('storage', 'dataDir', env.FLEET_DATA_DIR);
   set('storage', 'databaseUrl', env.DATABASE_URL);
   if (env.FLEET_SHARD) {

@@ -15,6 +15,7 @@ const FLEET_ENV: Readonly<Record<string, string>> = {
   FLEET_HOST: 'bind address',
   FLEET_PORT: 'port',
   FLEET_ACCESS_TOKEN: 'API access token (needed off loopback)',
+  FLEET_ALLOWED_HOSTS: 'further Host names the server answers for, comma-separated',
   FLEET_DATA_DIR: 'embedded database folder',
   DATABASE_URL: 'PostgreSQL instead of the embedded database',
   FLEET_SHARD: 'this collector\'s shard, index/count (e.g. 1/3)',

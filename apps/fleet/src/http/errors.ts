@@ -3,8 +3,10 @@
 export type ApiErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
+  | 'misdirected_request'
   | 'unsupported_command'
   | 'payload_too_large'
   | 'vendor_error'

@@ -270,3 +270,90 @@ describe('access token', () => {
     );
   });
 });
+
+/** One raw HTTP request (fetch would not let the test set `Host`): status and error code. */
+function rawRequest(url: string, options: { method?: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; code: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        const body = text.startsWith('{') ? (JSON.parse(text) as { error?: { code?: string } }) : {};
+        resolve({ status: res.statusCode ?? 0, code: body.error?.code });
+      });
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('Host and Origin checks (DNS rebinding, cross-site requests)', () => {
+  let app: FleetApp;
+  let port: string;
+  const command = JSON.stringify({ command: 'start' });
+  const post = (headers: Record<string, string>) =>
+    rawRequest(`${app.url}/api/devices/comap%3Ag%2F1/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: command });
+
+  beforeAll(async () => {
+    app = await startFleet({ port: 0, dataDir: 'memory://', logger: silentLogger, config: { server: { allowedHosts: ['fleet.example.org', '.lan.example'] } } });
+    await app.ingest.device(genset);
+    port = new URL(app.url).port;
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('answers 421 to a Host that is not this server: a rebound name, a missing Host', async () => {
+    expect(await rawRequest(`${app.url}/api/status`, { headers: { host: 'evil.example' } })).toEqual({ status: 421, code: 'misdirected_request' });
+    expect(await rawRequest(`${app.url}/api/status`, { headers: { host: `evil.example:${port}` } })).toEqual({ status: 421, code: 'misdirected_request' });
+    expect(await rawRequest(`${app.url}/`, { headers: { host: 'localhost.evil.example' } })).toEqual({ status: 421, code: 'misdirected_request' });
+    expect(await rawRequest(`${app.url}/api/status`, { headers: { host: 'lan.example.evil' } })).toEqual({ status: 421, code: 'misdirected_request' });
+    // A rebinding page cannot start a genset either: refused before the route runs.
+    expect(await post({ host: `evil.example:${port}`, origin: `http://evil.example:${port}` })).toEqual({ status: 421, code: 'misdirected_request' });
+  });
+
+  it('answers for the bound address, localhost and the configured names (any case, with or without port)', async () => {
+    for (const host of [`127.0.0.1:${port}`, '127.0.0.1', `localhost:${port}`, 'LOCALHOST', 'fleet.example.org', 'Fleet.Example.Org.', 'lan.example', `box.lan.example:${port}`]) {
+      expect([host, (await rawRequest(`${app.url}/api/status`, { headers: { host } })).status]).toEqual([host, 200]);
+    }
+  });
+
+  it('refuses state-changing requests from a foreign Origin with 403, and lets same-origin ones through', async () => {
+    const host = `127.0.0.1:${port}`;
+    expect(await post({ host, origin: 'http://evil.example' })).toEqual({ status: 403, code: 'forbidden' });
+    expect(await post({ host, origin: `http://localhost:${Number(port) + 1}` })).toEqual({ status: 403, code: 'forbidden' });
+    expect(await post({ host, origin: 'null' })).toEqual({ status: 403, code: 'forbidden' });
+    expect(await post({ host, origin: 'not a url' })).toEqual({ status: 403, code: 'forbidden' });
+    // Same origin, a configured name (a proxy in front), or no Origin (curl, the CLI): the route runs (503: no vendor).
+    expect(await post({ host, origin: `http://${host}` })).toEqual({ status: 503, code: 'vendor_unavailable' });
+    expect(await post({ host, origin: 'https://fleet.example.org' })).toEqual({ status: 503, code: 'vendor_unavailable' });
+    expect(await post({ host })).toEqual({ status: 503, code: 'vendor_unavailable' });
+    // Reads pass the Origin check (without CORS headers the page cannot read the answer).
+    expect(await rawRequest(`${app.url}/api/status`, { headers: { host, origin: 'http://evil.example' } })).toEqual({ status: 200, code: undefined });
+  });
+
+  it('validates server.allowedHosts (names or addresses, no scheme or port) and reads FLEET_ALLOWED_HOSTS', async () => {
+    await expect(startFleet({ port: 0, dataDir: 'memory://', logger: silentLogger, config: { server: { allowedHosts: ['http://x.example', 'a.example:80', '*.example', 'ok.example', '::1'] } } })).rejects.toThrow(
+      'invalid configuration (options.config):\n' +
+        '  - server.allowedHosts[0]: expected a host name or IP address without scheme or port, got "http://x.example"\n' +
+        '  - server.allowedHosts[1]: expected a host name or IP address without scheme or port, got "a.example:80"\n' +
+        '  - server.allowedHosts[2]: expected a host name or IP address without scheme or port, got "*.example"',
+    );
+    await expect(startFleet({ port: 0, dataDir: 'memory://', logger: silentLogger, config: { server: { allowedHosts: 'x.example' } } })).rejects.toThrow(
+      'server.allowedHosts: expected an array of non-empty strings',
+    );
+    const { applyEnv, parseConfig } = await import('../config.js');
+    expect(parseConfig(applyEnv({}, { FLEET_ALLOWED_HOSTS: 'a.example, .b.example' })).server.allowedHosts).toEqual(['a.example', '.b.example']);
+  });
+});
+
+describe('Host check on a wildcard bind', () => {
+  it('answers for the machine\'s own addresses and refuses other names', async () => {
+    const { createHostCheck, hostName } = await import('./host-check.js');
+    const check = createHostCheck({ host: '0.0.0.0', boundAddress: '0.0.0.0' });
+    expect([check.host('127.0.0.1'), check.host('localhost'), check.host('evil.example'), check.origin('localhost')]).toEqual([true, true, false, false]);
+    const v6 = createHostCheck({ host: '::1', boundAddress: '::1' });
+    expect([hostName('[::1]:8080'), v6.host(hostName('[::1]:8080')), v6.host('127.0.0.1')]).toEqual(['::1', true, false]);
+  });
+});

@@ -9,6 +9,7 @@ import type { FleetService } from '../service.js';
 import { addCommandRoutes, addDeviceRoutes, addStreamRoutes } from './api-routes.js';
 import { addDemoRoutes } from './demo-routes.js';
 import { ApiError, notFound } from './errors.js';
+import { checkHostAndOrigin, createHostCheck, type HostCheck } from './host-check.js';
 import { SECURITY_HEADERS, cookieValue, sendJson } from './respond.js';
 import { Router } from './router.js';
 import { SseHub } from './sse.js';
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   accessToken?: string | undefined;
+  /** Names besides the bound address and `localhost` that `Host` may carry (`server.allowedHosts`). */
+  allowedHosts?: readonly string[] | undefined;
   webDir: string;
   logger: Logger;
   sseHeartbeatInMs?: number;
@@ -88,9 +91,13 @@ export async function startHttpServer(fleet: FleetService, options: HttpServerOp
   addStreamRoutes(router, fleet, sse);
   if (fleet.demo) addDemoRoutes(router, fleet, fleet.demo);
 
+  let hostCheck: HostCheck | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fleet.invalid');
     const method = req.method ?? 'GET';
+    // Before the token: a rebinding page must learn nothing, not even that a token is needed.
+    hostCheck ??= createHostCheck({ host: options.host, boundAddress: (server.address() as AddressInfo).address, allowedHosts: options.allowedHosts });
+    checkHostAndOrigin(req, method, hostCheck);
     if (token && checkAccess(token, req, res, url)) return;
     if (await router.dispatch(req, res, url, method)) return;
     if ((method === 'GET' || method === 'HEAD') && !url.pathname.startsWith('/api/')) {
