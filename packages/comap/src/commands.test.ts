@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isHttpError, isNetworkError } from '@x/http-core';
-import { ComapClient, VALUE_GUID } from './index.js';
+import { ComapClient, ComapCommandOutcomeUnknownError, VALUE_GUID } from './index.js';
 import { startComapSimulator, type ComapSimulator, type ComapSimulatorOptions } from './testing/index.js';
 
 const open: { close(): Promise<void> }[] = [];
@@ -102,7 +102,9 @@ describe('commands against the simulator', () => {
     expect(sim.requests.filter((r) => r.path.endsWith('/command'))).toHaveLength(1);
     sim.faults.drop(1, '/command');
     const e2 = await client.command(u.unitGuid, 'start').catch((x: unknown) => x);
-    expect(isNetworkError(e2)).toBe(true);
+    // The connection dropped after the request went: the outcome is unknown, the cause the network error.
+    expect(e2).toBeInstanceOf(ComapCommandOutcomeUnknownError);
+    expect(isNetworkError((e2 as Error).cause)).toBe(true);
     expect(sim.requests.filter((r) => r.path.endsWith('/command'))).toHaveLength(2);
     expect(u.commands).toHaveLength(0);
     // Not even a 429 that asks for no wait at all.

@@ -83,6 +83,19 @@ export class ComapCommandRefusedError extends XError {
 Object.defineProperty(ComapCommandRefusedError.prototype, 'name', { value: 'ComapCommandRefusedError', writable: true, configurable: true, enumerable: false });
 
 /**
+ * A command was sent but its answer never came (connection lost, timeout, 502/504): the unit may
+ * or may not have executed it. Not retried; read the unit (`waitForEffect`) before sending it
+ * again. Category `conflict`, so no retry policy that decides by category sends it twice;
+ * `cause` is the transport error.
+ */
+export class ComapCommandOutcomeUnknownError extends XError {
+  constructor(message: string, cause: unknown) {
+    super(message, { code: 'COMAP_COMMAND_OUTCOME_UNKNOWN', category: 'conflict', cause });
+  }
+}
+Object.defineProperty(ComapCommandOutcomeUnknownError.prototype, 'name', { value: 'ComapCommandOutcomeUnknownError', writable: true, configurable: true, enumerable: false });
+
+/**
  * Reads ComAp's error bodies: `{ "errorMessage": "..." }` from the API and the Identity service,
  * `{ "statusCode": 401, "message": "..." }` from the API gateway. The clients' `parseVendorError`.
  */

@@ -8,6 +8,8 @@ export type { TokenProvider, TokenSource } from './auth.js';
 export { REFRESH_BEFORE_EXPIRY_IN_MS } from './auth.js';
 export { VALUE_GUID } from './value-guid.js';
 export { availableModes } from './command-check.js';
+export { RUNNING_ENGINE_STATES, commandEffect, waitForEffect } from './command-effect.js';
+export type { CommandEffect, EffectOutcome, WaitForEffectOptions } from './command-effect.js';
 export { alarmLevel, diffAlarms, parseAlarms } from './alarms.js';
 export type { AlarmLevel, ComapAlarm } from './alarms.js';
 export { pollFleet } from './poller.js';
@@ -25,7 +27,7 @@ export type {
   WeekDay,
   DayWeekend,
 } from './command.js';
-export { ComapAmbiguousUnitError, ComapCommandRefusedError, ComapItemError, ComapNotFoundError, ComapResponseError, classifyIdentityError, classifyWsvError, isComapResponseError, parseComapError } from './errors.js';
+export { ComapAmbiguousUnitError, ComapCommandOutcomeUnknownError, ComapCommandRefusedError, ComapItemError, ComapNotFoundError, ComapResponseError, classifyIdentityError, classifyWsvError, isComapResponseError, parseComapError } from './errors.js';
 export { parseComapTimestamp, formatComapDate, splitIntoWindows, toDayNumber, formatDay, MAX_HISTORY_WINDOW_DAYS } from './dates.js';
 export type { DayNumber, DayWindow } from './dates.js';
 export { decodeHtmlEntities } from './html.js';

@@ -1,8 +1,8 @@
 /** The WebSupervisor v1.1 API of one login: units, values, history, files, commands. */
-import { getSharedRateLimiter, namespacedLogger, type CallOptions, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
+import { errorCategory, getSharedRateLimiter, isAbortError, namespacedLogger, type CallOptions, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
 import { comapAuth, type TokenSource } from './auth.js';
 import { validateCommand, type ComapCommand, type SimpleCommandName } from './command.js';
-import { classifyWsvError } from './errors.js';
+import { classifyWsvError, ComapCommandOutcomeUnknownError } from './errors.js';
 import { collectHistory, planHistory, walkHistory, type HistoryQuery } from './history.js';
 import { apiUrl, buildHttp, callOptions, checkHttpOptions, checkString, keyFingerprint, type WsvOptions } from './options.js';
 import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues, type ParseMode } from './parse.js';
@@ -49,6 +49,23 @@ function sharedLimiter(key: string, option: WsvOptions['rateLimit'], clock: Cloc
   const fingerprint = keyFingerprint(key);
   const id = tokens === DEFAULT_RATE_LIMIT.requestsPerInterval && interval === DEFAULT_RATE_LIMIT.intervalInMs && !clock ? `comap:${fingerprint}` : `comap:${fingerprint}:${tokens}/${interval}`;
   return getSharedRateLimiter(id, { tokensPerInterval: tokens, intervalInMs: interval, ...(clock ? { clock } : {}) });
+}
+
+/**
+ * A command whose answer was lost (the transport failed or timed out after it may have been sent,
+ * or a gateway 502/504) becomes ComapCommandOutcomeUnknownError; any other error is the answer.
+ */
+function commandOutcome(error: unknown, body: unknown): unknown {
+  if (isAbortError(error)) return error;
+  const category = errorCategory(error);
+  const status = (error as { status?: unknown } | null)?.status;
+  // Refused or unresolved connections never carried the command.
+  const code = (error as { code?: unknown } | null)?.code;
+  const notSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  const lost = !notSent && (category === 'transient' || category === 'timeout') && (status === undefined || status === 502 || status === 504);
+  if (!lost) return error;
+  const command = (body as { command: string }).command;
+  return new ComapCommandOutcomeUnknownError(`the answer to ${command} was lost (${(error as Error).message}): the unit may have executed it; read the unit before sending it again`, error);
 }
 
 /** Lenient unless `strict`: a skipped item goes to `onInvalidItem`, else a warning on the logger. */
@@ -229,15 +246,12 @@ export class WSV {
     const path = this.unitPath(unitGuid, 'command');
     const body = validateCommand(command);
     const call = callOptions(options, 'command() options');
-    const res = await this.http.request<string>({
-      method: 'POST',
-      path,
-      json: body,
-      responseType: 'text',
-      retry: false,
-      idempotent: false,
-      ...call,
-    });
+    let res: HttpResponse<string>;
+    try {
+      res = await this.http.request<string>({ method: 'POST', path, json: body, responseType: 'text', retry: false, idempotent: false, ...call });
+    } catch (error) {
+      throw commandOutcome(error, body);
+    }
     this.track(res.headers);
     const text = res.body;
     let parsed: unknown = undefined;

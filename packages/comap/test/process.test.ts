@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ControlClient, runCli, startProcess, type StartedProcess } from '@x/http-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VALUE_DEFS } from '../src/testing/fleet.js';
+import { VALUE_GUID } from '../src/value-guid.js';
 import { VERSION } from '../src/version.js';
 
 const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -250,4 +251,64 @@ describe('comap (built binary) against comap simulate in another process', () =>
     expect(other.line.control).toBe(`${other.line.url}/control`);
     expect(await other.stop('SIGINT')).toBe(130);
   });
+});
+
+describe('comap command --wait against comap simulate --effect-delay 3s (a unit that acts 3 s after the API accepted)', () => {
+  let slow: StartedProcess<SimLine>;
+  let slowControl: ControlClient;
+  let slowEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    slow = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--units', '2', '--seed', '3', '--no-token-limit', '--effect-delay', '3s']);
+    slowControl = new ControlClient(slow.line.control);
+    const { url, key, clientId, secret, loginId } = slow.line;
+    slowEnv = { COMAP_KEY: key, COMAP_CLIENT_ID: clientId, COMAP_SECRET: secret, COMAP_LOGIN_ID: loginId, COMAP_BASE_URL: url, COMAP_TOKEN_CACHE: 'false' };
+  });
+
+  afterAll(async () => {
+    expect(await slow.stop('SIGTERM')).toBe(143);
+  });
+
+  // A command is never retried, not even after a 429: each process starts after the server's 1 request/s window of the previous one.
+  const run = async (args: string[]) => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    return runCli(bin, args, { env: slowEnv, timeoutInMs: 60_000 });
+  };
+  const commandPosts = async () => ((await slowControl.received()).records as Received[]).filter((q) => q.method === 'POST' && q.path.endsWith('/command'));
+
+  it('start/stop --wait: exit 0 once the engine state shows it (seconds later); changeMode --timeout 1s: exit 3 with the reason; a lost answer is not sent again and the wait finds the effect', async () => {
+    const units = (await run(['units'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { unitGuid: string });
+    const guid = units[0]!.unitGuid;
+    const state = JSON.parse((await run(['values', guid, '--guids', VALUE_GUID.engine_state])).stdout) as { value: string };
+    const first = state.value === 'Ready' || state.value === 'Not Ready' ? 'start' : 'stop';
+    const second = first === 'start' ? 'stop' : 'start';
+
+    await slowControl.clearReceived();
+    let r = await run(['command', guid, first, '--yes', '--wait', '--timeout', '30s']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const waited = JSON.parse(r.stdout) as { answer: string; status: number; effect: { seen: boolean; reads: number; elapsedInMs: number; value: string } };
+    expect(waited).toMatchObject({ unitGuid: guid, status: 200, answer: 'received', effect: { seen: true, expected: first === 'start' ? 'engine running' : 'engine stopped', valueGuid: VALUE_GUID.engine_state } });
+    expect(waited.effect.reads).toBeGreaterThanOrEqual(2);
+    expect(waited.effect.elapsedInMs).toBeGreaterThanOrEqual(2000);
+    expect(await commandPosts()).toHaveLength(1);
+
+    const modeNow = JSON.parse((await run(['values', guid, '--guids', VALUE_GUID.mode])).stdout) as { value: string };
+    const mode = modeNow.value === 'MAN' ? 'AUT' : 'MAN';
+    r = await run(['command', guid, 'changeMode', '--mode', mode, '--yes', '--wait', '--timeout', '1s']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ answer: 'received', effect: { seen: false, value: modeNow.value } });
+    expect(r.stderr).toBe(`comap: error: mode ${mode} not seen within 1 s (last value ${JSON.stringify(modeNow.value)}): the unit accepted the command but has not acted on it\n`);
+
+    await slowControl.push({ loseCommandAnswers: 1 });
+    await slowControl.clearReceived();
+    r = await run(['command', guid, second, '--yes', '--wait', '--timeout', '30s']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^comap: warning: the answer to ${second} was lost \\(.+\\): the unit may have executed it; read the unit before sending it again; not sending it again, reading the unit instead\\n$`));
+    expect(JSON.parse(r.stdout)).toMatchObject({ unitGuid: guid, answer: 'lost', effect: { seen: true } });
+    expect((await commandPosts()).map((q) => [q.body, q.status])).toEqual([[{ command: second }, -1]]);
+
+    // --wait needs a command with a visible effect: a usage error, nothing sent.
+    r = await run(['command', guid, 'faultReset', '--yes', '--wait']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('comap: error: --wait: faultReset has no effect to wait for (changeMode, start and stop have)') as string]);
+  }, 90_000);
 });

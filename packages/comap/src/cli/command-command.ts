@@ -1,7 +1,9 @@
 /** `comap command`: sends one command to a unit (validated first; confirmed; never retried). */
 import { UsageError, defineCommand, type CommandSpec } from '@x/http-core/cli';
 import { validateCommand, type ComapCommand } from '../command.js';
+import { commandEffect } from '../command-effect.js';
 import { ComapCommandRefusedError } from '../errors.js';
+import { sendAndWait } from './command-wait.js';
 import type { WSV } from '../wsv.js';
 import type { Confirm } from './confirm.js';
 import { CREDENTIAL_OPTIONS, clientFor, type ClientDefaults, type CliSettings } from './credentials.js';
@@ -94,10 +96,13 @@ export function commandCommand(defaults: ClientDefaults, settings: CliSettings):
       timer: { type: 'string', valueName: 'json', description: 'setTimer: the timer as JSON' },
       yes: { type: 'boolean', short: 'y', default: false, description: 'send without asking (required when not on a terminal)' },
       'dry-run': { type: 'boolean', default: false, description: 'print the request that would be sent, send nothing' },
+      wait: { type: 'boolean', default: false, description: 'changeMode, start, stop: read the unit until the mode or engine state shows the command (exit 3 if not within --timeout)' },
+      timeout: { type: 'duration', default: 60_000, description: 'with --wait: how long to wait for the effect' },
     },
-    examples: ['comap command "Westport Hospital 1" start', 'comap command Westport changeMode --mode man --yes', 'comap command Westport --json \'{"command":"userButton","index":2,"action":"pulse"}\' --dry-run'],
+    examples: ['comap command "Westport Hospital 1" start --wait --timeout 2m', 'comap command Westport changeMode --mode man --yes', 'comap command Westport --json \'{"command":"userButton","index":2,"action":"pulse"}\' --dry-run'],
     run: ({ options, env, args, stdout, stderr, signal }) => {
       const flagged = commandFromFlags(args.name, options);
+      if (options.wait && commandEffect(flagged) === undefined) throw new UsageError(`--wait: ${flagged.command} has no effect to wait for (changeMode, start and stop have)`);
       return withClient(clientFor(options, defaults, env), async (client) => {
         const guid = await resolveUnit(client, args.unit, signal);
         const command = await checked(client, guid, flagged, signal);
@@ -109,8 +114,11 @@ export function commandCommand(defaults: ClientDefaults, settings: CliSettings):
           stderr.line('not sent');
           return 1;
         }
-        stdout.json({ unitGuid: guid, ...(await client.command(guid, command, { signal })) });
-        return 0;
+        if (!options.wait) {
+          stdout.json({ unitGuid: guid, ...(await client.command(guid, command, { signal })) });
+          return 0;
+        }
+        return sendAndWait(client, guid, command, options.timeout, { stdout, stderr, signal });
       });
     },
   });

@@ -57,6 +57,8 @@ export interface ComapSimulatorOptions {
   commentAuthorKey?: 'author' | 'auhtor';
   /** Body of a command's 200: a JSON object (default), nothing, or plain text. */
   commandResponse?: 'json' | 'empty' | 'text';
+  /** How long after a command is accepted its effect shows on the unit (a controller starting an engine); default 0 (at once). */
+  commandEffectDelayInMs?: number;
   /** Rows in each generated history CSV file. Default 200. */
   fileRows?: number;
   /** Time source (ms). Default `Date.now`. */
@@ -118,6 +120,12 @@ class HttpReply {
   ) {}
 }
 
+interface PendingEffect {
+  at: number;
+  unit: SimUnit;
+  apply(): void;
+}
+
 function errorMessage(status: number, text: string, headers?: Record<string, string>): HttpReply {
   return new HttpReply(status, { errorMessage: text }, headers);
 }
@@ -149,9 +157,13 @@ export class ComapSimulator {
   /** The per-second side of a flat limit (undefined when off or not flat). */
   private flatWindow: RollingWindow | undefined;
   private readonly tokenWindow: RollingWindow | undefined;
-  private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit'>>;
+  private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit' | 'commandEffectDelayInMs'>>;
   private server: TestServer | undefined;
   private readonly canned: { pathSuffix: string; body: unknown; count: number }[] = [];
+  /** Command effects waiting for `commandEffectDelayInMs`, oldest first. */
+  private readonly pendingEffects: PendingEffect[] = [];
+  /** How many more accepted commands lose their answer (executed, then the connection dropped). */
+  private lostAnswers = 0;
   private origin = '';
 
   constructor(options: ComapSimulatorOptions = {}) {
@@ -200,7 +212,10 @@ export class ComapSimulator {
       commentAuthorKey: options.commentAuthorKey ?? 'author',
       commandResponse: options.commandResponse ?? 'json',
       requestLogLimit: options.requestLogLimit ?? 10_000,
+      commandEffectDelayInMs: options.commandEffectDelayInMs ?? 0,
     };
+    const delay = this.opts.commandEffectDelayInMs;
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw new RangeError('commandEffectDelayInMs must be a finite number >= 0');
   }
 
   /** The origin the simulator serves (`http://127.0.0.1:PORT`). */
@@ -391,8 +406,25 @@ export class ComapSimulator {
       const read = await this.readRequestBody(req, record);
       reply = read instanceof HttpReply ? read : (this.takeCanned(path) ?? this.route(record.method, path, params, req, read.body, read.text));
     }
+    if (this.lostAnswers > 0 && reply.status === 200 && record.method === 'POST' && path.endsWith('/command')) {
+      // Executed, then the answer lost: the connection drops instead of the 200.
+      this.lostAnswers -= 1;
+      record.status = -1;
+      req.socket.destroy();
+      return;
+    }
     record.status = reply.status;
     this.send(res, reply);
+  }
+
+  /**
+   * The next `count` commands the API accepts are executed (their effect applies as usual) but
+   * their answer is lost: the connection drops instead of the 200, as when a timeout hits after
+   * the unit acted. Control API: `POST /control/push { "loseCommandAnswers": n }`.
+   */
+  loseCommandAnswers(count = 1): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+    this.lostAnswers = count;
   }
 
   /**
@@ -435,7 +467,11 @@ export class ComapSimulator {
   }
 
   private pushAlarm(body: unknown): unknown {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as { unitGuid?: unknown; alarm?: unknown; raise?: unknown; online?: unknown };
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { unitGuid?: unknown; alarm?: unknown; raise?: unknown; online?: unknown; loseCommandAnswers?: unknown };
+    if (b.loseCommandAnswers !== undefined) {
+      this.loseCommandAnswers(b.loseCommandAnswers as number);
+      return { loseCommandAnswers: b.loseCommandAnswers };
+    }
     // `{ unitGuid, online: false }` takes a unit off the air, `online: true` brings it back.
     if (typeof b.unitGuid === 'string' && typeof b.online === 'boolean' && b.alarm === undefined) {
       this.setOnline(b.unitGuid, b.online);
@@ -515,6 +551,7 @@ export class ComapSimulator {
   }
 
   private wsv(method: string, loginId: string, rest: string, params: URLSearchParams, req: IncomingMessage, body: unknown, now: number): HttpReply {
+    this.settle(now);
     const auth = req.headers.authorization;
     const bearer = typeof auth === 'string' ? /^Bearer (.+)$/i.exec(auth)?.[1] : undefined;
     if (bearer === undefined) return apimError(401, 'Unauthorized. Access token is missing or invalid.');
@@ -660,44 +697,16 @@ export class ComapSimulator {
     }
     const permission = unit.permissions.find((p) => p.loginId.toLowerCase() === this.loginId.toLowerCase());
     if (!permission?.control) return errorMessage(403, 'Control of this unit is not permitted.');
-    const s = unit.state;
-    switch (command.command) {
-      case 'start':
-        if (!s.running) s.starts += 1;
-        s.running = true;
-        break;
-      case 'stop':
-        s.running = false;
-        s.gcbClosed = false;
-        break;
-      case 'faultReset':
-        s.alarms = [];
-        break;
-      case 'changeMcb':
-        s.mcbClosed = !s.mcbClosed;
-        break;
-      case 'changeGcb':
-        if (s.running) s.gcbClosed = !s.gcbClosed;
-        break;
-      case 'changeMode': {
-        const mode = MODES_AVAILABLE.find((m) => m.toLowerCase() === String(command.mode).toLowerCase());
-        if (!mode) return errorMessage(400, `Mode ${String(command.mode).slice(0, 20)} is not available on this unit.`);
-        s.mode = mode;
-        break;
-      }
-      case 'changeSetpoint': {
-        const guid = String(command.guid).toLowerCase();
-        if (!VALUE_DEFS.some((d) => VALUE_GUID[d.key].toLowerCase() === guid)) return errorMessage(400, 'Unknown setpoint.');
-        s.setpoints.set(guid, command.value as string | number);
-        if (guid === VALUE_GUID.genset_name.toLowerCase()) unit.name = String(command.value);
-        break;
-      }
-      default:
-        s.controls.set(`${String(command.command)}:${typeof command.index === 'number' ? command.index : ''}`, command.action ?? command.value ?? true);
-    }
+    const effect = this.commandEffect(unit, command);
+    if (effect instanceof HttpReply) return effect;
     unit.commands.push({ at: now, body: command });
     this.stats.commands += 1;
-    this.fleet.recordChanges(unit, now);
+    const delay = this.opts.commandEffectDelayInMs;
+    if (delay > 0) this.pendingEffects.push({ at: now + delay, unit, apply: effect });
+    else {
+      effect();
+      this.fleet.recordChanges(unit, now);
+    }
     switch (this.opts.commandResponse) {
       case 'empty':
         return new HttpReply(200, undefined);
@@ -705,6 +714,63 @@ export class ComapSimulator {
         return new HttpReply(200, 'Command was successfully sent.', { 'content-type': 'text/plain; charset=utf-8' });
       case 'json':
         return new HttpReply(200, { message: 'Command was successfully sent.' });
+    }
+  }
+
+  /** What an accepted command does to the unit (applied now, or after `commandEffectDelayInMs`), or the 400 refusing it. */
+  private commandEffect(unit: SimUnit, command: Record<string, unknown>): (() => void) | HttpReply {
+    const s = unit.state;
+    switch (command.command) {
+      case 'start':
+        return () => {
+          if (!s.running) s.starts += 1;
+          s.running = true;
+        };
+      case 'stop':
+        return () => {
+          s.running = false;
+          s.gcbClosed = false;
+        };
+      case 'faultReset':
+        return () => {
+          s.alarms = [];
+        };
+      case 'changeMcb':
+        return () => {
+          s.mcbClosed = !s.mcbClosed;
+        };
+      case 'changeGcb':
+        return () => {
+          if (s.running) s.gcbClosed = !s.gcbClosed;
+        };
+      case 'changeMode': {
+        const mode = MODES_AVAILABLE.find((m) => m.toLowerCase() === String(command.mode).toLowerCase());
+        if (!mode) return errorMessage(400, `Mode ${String(command.mode).slice(0, 20)} is not available on this unit.`);
+        return () => {
+          s.mode = mode;
+        };
+      }
+      case 'changeSetpoint': {
+        const guid = String(command.guid).toLowerCase();
+        if (!VALUE_DEFS.some((d) => VALUE_GUID[d.key].toLowerCase() === guid)) return errorMessage(400, 'Unknown setpoint.');
+        return () => {
+          s.setpoints.set(guid, command.value as string | number);
+          if (guid === VALUE_GUID.genset_name.toLowerCase()) unit.name = String(command.value);
+        };
+      }
+      default:
+        return () => {
+          s.controls.set(`${String(command.command)}:${typeof command.index === 'number' ? command.index : ''}`, command.action ?? command.value ?? true);
+        };
+    }
+  }
+
+  /** Applies the delayed command effects that are due (a controller acting a while after the API accepted). */
+  private settle(now: number): void {
+    while (this.pendingEffects.length > 0 && (this.pendingEffects[0] as PendingEffect).at <= now) {
+      const due = this.pendingEffects.shift() as PendingEffect;
+      due.apply();
+      this.fleet.recordChanges(due.unit, due.at);
     }
   }
 }
