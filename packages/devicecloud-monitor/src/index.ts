@@ -42,12 +42,13 @@ export type {
 } from './events.js';
 export { attribute, and, or, MonitorFields, quoteConditionValue } from './conditions.js';
 export type { Attribute, Condition, ConditionValue } from './conditions.js';
-export { tcpMonitorXml, httpMonitorXml, toMonitor } from './monitor-model.js';
+export { tcpMonitorXml, httpMonitorXml, pollingMonitorXml, toMonitor } from './monitor-model.js';
 export type {
   Monitor,
   MonitorCommonOptions,
   TcpMonitorOptions,
   HttpMonitorOptions,
+  PollingMonitorOptions,
   CompressionOption,
   FormatOption,
   AckOption,
@@ -61,6 +62,7 @@ export { eventKey, resourceId } from './event-key.js';
 export { DedupeWindow } from './dedupe-window.js';
 export type { DataPointWrite, WrittenDataPoint, StreamType } from './data-points.js';
 export type { DataStream, DataStreamCreate, ReadDataPointsQuery, StoredDataPoint } from './data-streams.js';
+export type { MonitorHistoryQuery, MonitorHistoryPage } from './monitor-history.js';
 export { DeviceFields } from './devices.js';
 export type { Device } from './devices.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './client.js';

@@ -127,6 +127,30 @@ export function tcpMonitorXml(topics: readonly string[], options: TcpMonitorOpti
   );
 }
 
+/** Options of a polling monitor: events are not pushed but saved, and read with the history API. */
+export interface PollingMonitorOptions {
+  /** Default `json`. */
+  format?: FormatOption;
+  description?: string;
+}
+
+/**
+ * `<Monitor>` body of a polling monitor (`monTransportType` `polling`, as Digi's monitor tutorial
+ * creates one); its events are read with `GET /ws/v1/monitors/history/{id}`.
+ */
+export function pollingMonitorXml(topics: readonly string[], options: PollingMonitorOptions = {}): string {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  if (options.description !== undefined && typeof options.description !== 'string') throw new TypeError('description must be a string');
+  return (
+    '<Monitor>' +
+    element('monTopic', checkTopics(topics)) +
+    element('monTransportType', 'polling') +
+    element('monFormatType', checkEnum(options.format ?? 'json', 'format', ['json', 'xml'])) +
+    element('monDescription', options.description) +
+    '</Monitor>'
+  );
+}
+
 function headerLines(headers: Record<string, string> | undefined): string | undefined {
   if (headers === undefined) return undefined;
   if (typeof headers !== 'object' || headers === null) throw new TypeError('headers must be an object');

@@ -54,4 +54,25 @@ describe('README', () => {
       expect(await runnable(`${header}\nreturn ${expr};`, {})()).toBe(expected);
     }
   });
+
+  it('the catch-up example reads the history from the last handled time and stores each event once', async () => {
+    const catchUp = blocks.find((b) => b.includes('client.monitorHistory('));
+    expect(catchUp).toBeDefined();
+    const sim = await testing.DeviceCloudSimulator.start({ pushPort: false, tlsPort: false });
+    const client = new pkg.DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password });
+    try {
+      const monitorId = await client.createPollingMonitor(['DataPoint']);
+      for (const data of [1, 2, 3]) sim.publishDataPoint({ streamId: 'dev/catch-up', data });
+      const stored: unknown[] = [];
+      const store = async (event: pkg.MonitorEvent) => {
+        await Promise.resolve();
+        stored.push(event.type === 'DataPoint' ? event.payload.data : event.type);
+      };
+      await runnable(catchUp!, { client, monitorId, lastHandledAt: new Date(0), store })();
+      expect(stored).toEqual([1, 2, 3]);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
 });

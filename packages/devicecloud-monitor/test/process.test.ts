@@ -138,6 +138,26 @@ describe('devicecloud-monitor as users run it', () => {
     expect(bad.stderr.split('\n')[0]).toBe('devicecloud-monitor: error: --start must be an ISO 8601 time or epoch milliseconds, got "yesterday"');
   });
 
+  it('history prints the saved events of a polling monitor page by page; --limit names the cursor to go on with; a bad id exits 2', async () => {
+    const created = await runCli(cli, ['create', '--transport', 'polling', '--topics', 'DataPoint/proc/history'], { env });
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    for (const data of [1, 2, 3]) await control.push({ type: 'DataPoint', streamId: 'proc/history', data });
+    const first = await runCli(cli, ['history', String(id), '--page-size', '2', '--limit', '1'], { env });
+    expect(first.code).toBe(0);
+    const data = (out: string) => out.trim().split('\n').map((l) => (JSON.parse(l) as { payload: { data: unknown } }).payload.data);
+    expect(data(first.stdout)).toEqual([1, 2]);
+    const cursor = /^more: --cursor (\S+)$/m.exec(first.stderr)?.[1];
+    expect(cursor).toBeDefined();
+    const rest = await runCli(cli, ['history', String(id), '--cursor', cursor!], { env });
+    expect(rest).toMatchObject({ code: 0, stderr: '' });
+    expect(data(rest.stdout)).toEqual([3]);
+    const bad = await runCli(cli, ['history', 'x'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('devicecloud-monitor: error: <monitor-id> must be a non-negative integer, got "x"\nRun \'devicecloud-monitor history --help\' for usage.\n');
+    expect((await runCli(cli, ['delete', String(id)], { env })).code).toBe(0);
+  });
+
   it('usage errors exit 2 with the program prefix; --help and --version exit 0', async () => {
     const bad = await runCli(cli, ['delete'], { env });
     expect(bad.code).toBe(2);

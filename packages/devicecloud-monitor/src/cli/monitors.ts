@@ -5,10 +5,10 @@ import { MONITOR_FLAGS, monitorOptionsOf, topicsOf } from './monitor-flags.js';
 
 export const createCommand = defineCommand({
   name: 'create',
-  summary: 'Create a TCP or HTTP monitor; prints {"id": N}.',
+  summary: 'Create a TCP, HTTP or polling monitor; prints {"id": N}.',
   options: {
     ...MONITOR_FLAGS,
-    transport: { type: 'string', description: 'monitor transport', choices: ['tcp', 'http'], default: 'tcp' },
+    transport: { type: 'string', description: 'monitor transport', choices: ['tcp', 'http', 'polling'], default: 'tcp' },
     url: { type: 'string', description: 'HTTP monitors: the delivery URL' },
     token: { type: 'string', description: 'HTTP monitors: transport token user:pass', secret: true },
     method: { type: 'string', description: 'HTTP monitors: delivery method', choices: ['PUT', 'POST'] },
@@ -34,6 +34,8 @@ export const createCommand = defineCommand({
           ...(options.token !== undefined ? { transportToken: options.token } : {}),
           ...(options.method !== undefined ? { method: options.method as 'PUT' | 'POST' } : {}),
         }, { signal });
+      } else if (options.transport === 'polling') {
+        id = await client.createPollingMonitor(topics, { ...(options.format !== undefined ? { format: options.format as 'json' | 'xml' } : {}), ...(options.description !== undefined ? { description: options.description } : {}) }, { signal });
       } else {
         id = await client.createTcpMonitor(topics, { ...shared, ...(options.ack !== undefined ? { ackOption: options.ack as 'off' | 'explicit' } : {}) }, { signal });
       }

@@ -1,13 +1,7 @@
 /** `points <stream>`: a stream's stored data points as JSON lines (GET /ws/DataPoint/{stream}). */
-import { UsageError, defineCommand } from '@x/http-core/cli';
+import { defineCommand } from '@x/http-core/cli';
 import { clientFromEnv } from './client-from-env.js';
-
-function instant(value: string | undefined, flag: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const t = /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(t)) throw new UsageError(`--${flag} must be an ISO 8601 time or epoch milliseconds, got "${value}"`);
-  return new Date(t);
-}
+import { TIME_WINDOW_FLAGS, timeFlag } from './time-flag.js';
 
 export const pointsCommand = defineCommand({
   name: 'points',
@@ -15,15 +9,14 @@ export const pointsCommand = defineCommand({
   args: [{ name: 'stream', description: 'stream id, e.g. 00000000-00000000-00409DFF-FF000001/temperature' }],
   options: {
     oldest: { type: 'boolean', description: 'oldest first instead of newest first' },
-    start: { type: 'string', description: 'inclusive lower bound (ISO 8601 or epoch ms)' },
-    end: { type: 'string', description: 'exclusive upper bound (ISO 8601 or epoch ms)' },
+    ...TIME_WINDOW_FLAGS,
     limit: { type: 'integer', min: 1, description: 'stop after this many points' },
     'page-size': { type: 'integer', min: 1, max: 1000, default: 1000, description: 'points per request' },
   },
   examples: ['devicecloud-monitor points dev1/temp --oldest --start 2026-01-01T00:00:00Z --limit 100'],
   async run({ args, options, env, stdout, signal }) {
-    const startTime = instant(options.start, 'start');
-    const endTime = instant(options.end, 'end');
+    const startTime = timeFlag(options.start, 'start');
+    const endTime = timeFlag(options.end, 'end');
     const client = clientFromEnv(env);
     try {
       let printed = 0;

@@ -1,13 +1,15 @@
 /**
  * The simulator's REST side: `/ws/Monitor` (create, list with condition/start/size, single, PUT
  * reset, DELETE) in the legacy string-typed envelope (JSON with `Accept: application/json` or a
- * `.json` suffix, XML otherwise), and `POST /ws/DataPoint/{streamId}` which publishes DataPoint events.
+ * `.json` suffix, XML otherwise), `POST /ws/DataPoint/{streamId}` which publishes DataPoint events, and
+ * `GET /ws/v1/monitors/history/{id}` (saved events of persistent and polling monitors).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkBasicAuth } from '../basic-auth.js';
 import { createXmlParser, element, escapeXml } from '../xml.js';
 import { compileCondition } from './condition-eval.js';
 import { DataRouteFailure, getDevices, getPoints, getStreams, streamCreated, streamFromXml } from './rest-data.js';
+import { getHistory } from './rest-history.js';
 import type { DataPointInput } from './sim-events.js';
 import type { SimMonitor } from './sim-monitor.js';
 import type { SimStore } from './sim-store.js';
@@ -212,6 +214,12 @@ function dataRoute(host: RestHost, method: string, path: string, params: URLSear
   const dp = /^\/ws\/DataPoint\/(.+?)(?:\.json)?$/.exec(path);
   if (dp && method === 'GET') {
     getPoints(host.store, host.customerId, segments(dp[1] as string), params, res);
+    return true;
+  }
+  const history = /^\/ws\/v1\/monitors\/history\/(\d+)\/?$/.exec(path);
+  if (history) {
+    if (method !== 'GET') throw new HttpFailure(405, `${method} monitors/history error. Method not allowed`);
+    getHistory(host.monitor(Number(history[1])), history[1] as string, params, res);
     return true;
   }
   const dc = /^\/ws\/DeviceCore(?:\/(\d+))?(?:\.json)?\/?$/.exec(path);

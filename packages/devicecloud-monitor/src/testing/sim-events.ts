@@ -21,7 +21,8 @@ export interface SimEvent {
 
 const JSON_OPERATION = { create: 'INSERTION', update: 'UPDATE', delete: 'DELETE' } as const;
 
-function jsonMsg(e: SimEvent): Record<string, unknown> {
+/** One event as a JSON `Msg` object (as pushed, and as the history API lists it). */
+export function jsonMsg(e: SimEvent): Record<string, unknown> {
   const msg: Record<string, unknown> = { timestamp: e.timestamp, topic: e.topic, operation: JSON_OPERATION[e.operation], group: '*' };
   if (e.replay) msg.replay = true;
   msg[e.type] = e.body;

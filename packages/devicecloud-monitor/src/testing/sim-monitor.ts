@@ -71,6 +71,8 @@ export class SimMonitor {
   readonly acks: number[] = [];
   /** Bytes a client sent after the handshake of an ack-off monitor (ignored, as the server does: acks it need not send). */
   ignoredBytes = 0;
+  /** Saved events of a persistent or polling monitor, oldest first (the last 10 000), for the history API. */
+  readonly history: SimEvent[] = [];
   /** Events dropped because the monitor was not connected and not persistent. */
   dropped = 0;
   sink: Sink | undefined;
@@ -130,8 +132,18 @@ export class SimMonitor {
     );
   }
 
-  /** A matching event was published. */
+  /** Persistent and polling monitors save their events (server time = the event's timestamp). */
+  get savesHistory(): boolean {
+    return this.persistent || this.transport === 'polling';
+  }
+
+  /** A matching event was published: saved when the monitor keeps history, queued for its transport. */
   offer(event: SimEvent): void {
+    if (this.savesHistory) {
+      this.history.push({ ...event, replay: false });
+      if (this.history.length > 10_000) this.history.shift();
+    }
+    if (this.transport === 'polling') return; // read with the history API, never pushed
     if (this.sink) {
       this.pending.push({ ...event });
       this.schedule();
