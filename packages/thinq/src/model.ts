@@ -1,4 +1,5 @@
 import { MalformedResponseError, UnsupportedValueTypeError } from './errors.js';
+import { decodeXmlMonitor, encodeXmlMonitor, xmlProtocol } from './v1/xml-monitor.js';
 
 /** A model JSON ("modelJSON") document as served at a device's `modelJsonUrl`. */
 export type ModelJson = Record<string, unknown>;
@@ -238,10 +239,15 @@ export class ModelInfo {
   /**
    * Decodes one monitor frame. `BINARY(BYTE)`: every protocol field becomes the decimal string of its
    * big-endian unsigned bytes; fields that a short frame does not fully contain are left out (never
-   * decoded from a truncated slice). Other types: UTF-8 JSON.
+   * decoded from a truncated slice). `XML`: the text of each protocol `tag` under the root element
+   * `Monitoring.tag` (a list of names splits it on `,`), as strings. Other types: UTF-8 JSON.
    */
   decodeMonitor(frame: Uint8Array): MonitorData {
     if (!(frame instanceof Uint8Array)) throw new TypeError('frame must be a Uint8Array');
+    if (this.monitorType === 'XML') {
+      const m = this.data.Monitoring as Record<string, unknown>;
+      return decodeXmlMonitor(frame, m.tag, xmlProtocol(m.protocol));
+    }
     if (this.binaryMonitor) {
       // BINARY(HEX) (ollo69's wideq): the frame is UTF-8 text of comma-separated hex bytes.
       if (this.monitorType === 'BINARY(HEX)') frame = hexFrame(frame);
@@ -263,8 +269,13 @@ export class ModelInfo {
     return parsed;
   }
 
-  /** Encodes `values` into a frame following `Monitoring.protocol` (used by simulators); `BINARY(HEX)` as hex text. */
+  /** Encodes `values` into a frame following `Monitoring.protocol` (used by simulators); `BINARY(HEX)` as hex text, `XML` as XML. */
   encodeMonitor(values: Readonly<Record<string, unknown>>): Uint8Array {
+    if (this.monitorType === 'XML') {
+      const m = this.data.Monitoring as Record<string, unknown>;
+      if (typeof m.tag !== 'string' || m.tag === '') throw new MalformedResponseError('model `Monitoring.tag` must name the root element', m.tag);
+      return encodeXmlMonitor(values, m.tag, xmlProtocol(m.protocol));
+    }
     const bytes = this.#encodeBytes(values);
     if (this.monitorType !== 'BINARY(HEX)') return bytes;
     return new TextEncoder().encode([...bytes].map((b) => b.toString(16).padStart(2, '0')).join(','));
