@@ -1,28 +1,28 @@
 /**
- * SeplConnector: a gateway on the SEPL platform. The long-lived websocket is a SeplSession (the
- * @x/http-core session base); this class adds the device operations, the command fan-out to
- * several iterators and `'command'` listeners, and the deprecated names of earlier releases.
+ * SeplConnector: a gateway on the SEPL platform, one API over three protocols. G1 and G2 run on a
+ * WebsocketBackend (the long-lived websocket is a SeplSession on the @x/http-core session base), G3 on
+ * a G3Backend (OpenID, hub REST, MQTT); only the selected one is built. This class adds the
+ * events, the command fan-out to several iterators and `'command'` listeners, and the deprecated
+ * names of earlier releases.
  */
 import { EventEmitter } from 'node:events';
-import { AbortError, createHttpClient, layerLogger, validateCallOptions, type CallOptions, type ConnectedEvent, type ConnectingEvent, type DisconnectedEvent, type HttpClient, type ReconnectingEvent, type SessionState } from '@x/http-core';
-import { normalizeParts, responsePayload, type ProtocolPartsInput, type SeplCommand } from './command.js';
-import { CommandStream } from './command-stream.js';
-import { tagStrings, validateDevice, type SeplDevice } from './device.js';
-import { SeplNotConnectedError, SeplUnsupportedError, isSeplNotConnectedError, isSeplTimeoutError } from './errors.js';
-import { g1EventMessage } from './g1-frames.js';
+import { AbortError, validateCallOptions, type CallOptions, type ConnectedEvent, type ConnectingEvent, type DisconnectedEvent, type ReconnectingEvent } from '@x/http-core';
+import type { ProtocolPartsInput, SeplCommand } from './command.js';
+import { CommandFanout } from './command-fanout.js';
+import { connectorState, type ConnectorState } from './connector-state.js';
+import { validateDevice, type SeplDevice } from './device.js';
+import { SeplNotConnectedError, SeplUnsupportedError } from './errors.js';
 import { G3Backend } from './g3-backend.js';
 import type { G3Connector } from './g3-connector.js';
 import type { G3Session } from './g3-session.js';
-import { Gateway } from './gateway.js';
 import { resolveConnectorOptions, type ConnectorProtocol, type ResolvedOptions, type SeplConnectorOptions } from './options.js';
-import { SeplSession, type ReadyInfo, type SeplLink } from './session.js';
+import type { ReadyInfo, SeplSession } from './session.js';
 import type { DeviceStore } from './store.js';
-import { USER_AGENT } from './version.js';
+import { WebsocketBackend } from './websocket-backend.js';
 
 export type { ReadyInfo, SeplProtocol } from './session.js';
 export type { ConnectorProtocol, ReconnectOptions, SeplConnectorOptions, SeplG3Options } from './options.js';
-
-export type ConnectorState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
+export type { ConnectorState } from './connector-state.js';
 
 /** @deprecated The session's ReconnectingEvent (same fields). */
 export type ReconnectingInfo = ReconnectingEvent;
@@ -48,25 +48,16 @@ export interface SeplConnectorEvents {
   closed: [{ error: Error | undefined }];
 }
 
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
-  let resolve = (): void => undefined;
-  let reject = (_err: Error): void => undefined;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
+function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new AbortError(signal.reason));
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new AbortError(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
   });
-  promise.catch(() => undefined); // read through `done`; unobserved it is no unhandled rejection
-  return { promise, resolve, reject };
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
-
-const STATES: Record<SessionState, ConnectorState> = {
-  idle: 'idle',
-  connecting: 'connecting',
-  connected: 'ready',
-  reconnecting: 'reconnecting',
-  closing: 'closed',
-  closed: 'closed',
-};
 
 /**
  * A gateway on the SEPL platform. It connects, keeps the platform's view of the devices in
@@ -77,21 +68,13 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
   readonly protocol: ConnectorProtocol;
   readonly store: DeviceStore;
   readonly #options: ResolvedOptions;
-  readonly #http: HttpClient;
-  readonly #gateway: Gateway;
-  readonly #session: SeplSession;
-  /** `protocol: 'g3'`: the G3 gateway (the websocket session then stays idle). */
+  /** G1/G2 (undefined under `protocol: 'g3'`). */
+  readonly #ws: WebsocketBackend | undefined;
+  /** `protocol: 'g3'` (undefined otherwise). */
   readonly #g3: G3Backend | undefined;
-  readonly #streams = new Set<CommandStream>();
-  readonly #unclaimed: SeplCommand[] = [];
-  #lastClose = { code: 1006, reason: '' };
-  #relieved: (() => void) | undefined;
-  #pump: Promise<void> | undefined;
-  #fatal: Error | undefined;
+  readonly #fanout: CommandFanout;
   #closed = false;
   #first: ReadyInfo | undefined;
-  /** G3: settles when the MQTT session closes (or on close() before start()). */
-  readonly #g3Done = deferred();
 
   constructor(options: SeplConnectorOptions) {
     super();
@@ -99,55 +82,27 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     this.#options = o;
     this.protocol = o.protocol;
     this.store = o.store;
-    this.#http = createHttpClient({
-      userAgent: options.userAgent ? `${options.userAgent} ${USER_AGENT}` : USER_AGENT,
-      timeoutInMs: o.httpTimeoutInMs,
-      // lookups (GET) are retried on 5xx/429/network errors; the registration POST is not idempotent
-      ...(options.retry !== undefined ? { retry: options.retry } : {}),
-      logger: layerLogger(o.logger, 'http'),
-      clock: o.clock,
-      redact: { bodyKeys: ['pw', 'password'] },
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
+    this.#fanout = new CommandFanout(o.maxBuffered, o.logger, {
+      listened: () => this.listenerCount('command') > 0,
+      emit: (command) => this.#emitGuarded('command', command),
+      closed: () => this.#closed,
     });
-    this.#gateway = new Gateway(o, this.#http, (err) => this.#session.notify(err));
-    this.#session = new SeplSession(
-      {
-        // G3 never starts this session (its MQTT session is the G3Backend's)
-        protocol: o.protocol === 'g3' ? 'g2' : o.protocol,
-        websocketUrl: (signal) => this.#gateway.websocketUrl(signal),
-        socketOptions: {
-          connectTimeoutInMs: o.handshakeTimeoutInMs,
-          pingAfterInMs: o.pingAfterInMs,
-          pongTimeoutInMs: o.pongTimeoutInMs,
-          ...(options.tls ? { tls: options.tls } : {}),
-        },
-        handshake: (opening, signal) => this.#gateway.handshake(opening, signal),
-      },
-      {
-        reconnect: o.reconnect,
-        stableAfterInMs: o.stableAfterInMs,
-        // the handshake has its own timeouts (socket, credentials, each sync request, lookups)
-        connectTimeoutInMs: 0,
-        highWaterMark: 1,
-        clock: o.clock,
-        random: o.random,
-        logger: o.logger,
-        name: 'websocket',
-      },
-    );
-    this.#g3 = o.protocol === 'g3' ? new G3Backend(o, options, { session: (g3) => this.#wireG3(g3), ready: (info) => this.#ready(info) }) : undefined;
-    if (!this.#g3) this.#wire(this.#session);
+    if (o.protocol === 'g3') {
+      this.#g3 = new G3Backend(o, options, { session: (g3) => this.#wireG3(g3), ready: (info) => this.#ready(info) });
+    } else {
+      this.#ws = new WebsocketBackend(o, options);
+      this.#wire(this.#ws.session);
+    }
   }
 
   get state(): ConnectorState {
-    if (this.#g3 && this.#closed) return 'closed';
-    return STATES[(this.#g3?.session ?? this.#session).state];
+    if (this.#g3) return this.#g3.state;
+    return connectorState((this.#ws as WebsocketBackend).session.state);
   }
 
   /** The G2 gateway id (G3: the hub id) of the current (or last) session. */
   get gatewayId(): string | undefined {
-    return this.#g3 ? this.#g3.connector.hubId : this.#gateway.gatewayId;
+    return this.#g3 ? this.#g3.connector.hubId : this.#ws?.gateway.gatewayId;
   }
 
   /**
@@ -155,8 +110,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
    * connector. G3 has an MQTT session instead: `g3.session`.
    */
   get session(): SeplSession {
-    if (this.#g3) throw new RangeError("protocol 'g3' has no websocket session: use connector.g3.session");
-    return this.#session;
+    if (!this.#ws) throw new RangeError("protocol 'g3' has no websocket session: use connector.g3.session");
+    return this.#ws.session;
   }
 
   /** `protocol: 'g3'`: the G3Connector underneath (hub id, platform REST, MQTT session); else undefined. */
@@ -166,8 +121,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
 
   /** Resolves when the connector ends by `close()`; rejects with the fatal error (a SeplAuthError). */
   get done(): Promise<void> {
-    if (this.#g3) return this.#g3Done.promise;
-    return this.#session.done;
+    if (this.#g3) return this.#g3.done.promise;
+    return (this.#ws as WebsocketBackend).session.done;
   }
 
   /**
@@ -178,50 +133,30 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
   async start(options?: CallOptions): Promise<ReadyInfo> {
     const { signal } = validateCallOptions(options, 'start() options');
     if (this.#closed) throw new SeplNotConnectedError('the connector is closed');
-    if (this.#g3) return this.#startG3(signal);
-    this.#startPump(this.#session);
-    const started = this.#session.start().then(
-      () => this.#first ?? (this.#session.link as SeplLink).info,
-      (err: unknown) => {
-        throw err instanceof AbortError ? new SeplNotConnectedError('the connector was closed before it was ready') : err;
-      },
-    );
-    if (!signal) return started;
-    signal.throwIfAborted();
-    let onAbort = (): void => undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new AbortError(signal.reason));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([started, aborted]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
+    if (this.#g3) {
+      const info = await this.#g3.start(signal ? { signal } : {});
+      return this.#first ?? info;
     }
+    const ws = this.#ws as WebsocketBackend;
+    this.#fanout.start(ws.session);
+    return raceSignal(
+      ws.start(() => this.#first),
+      signal,
+    );
   }
 
   /** Adds (or replaces) a device locally, then on the platform when connected. */
   async add(device: SeplDevice, options?: CallOptions): Promise<void> {
     validateDevice(device);
     const call = validateCallOptions(options, 'add() options');
-    if (this.#g3) return this.#g3Put(device, 'add', call);
-    return this.#gateway.mutate(async () => {
-      await this.store.add(device);
-      await this.#gateway.unqueueDeletion(device.id);
-      await this.#pushDevice(device, call);
-    });
+    return (this.#g3 ?? (this.#ws as WebsocketBackend)).put(device, 'add', call);
   }
 
   /** Updates a device (name, type, tags) locally, then on the platform when connected. */
   async update(device: SeplDevice, options?: CallOptions): Promise<void> {
     validateDevice(device);
     const call = validateCallOptions(options, 'update() options');
-    if (this.#g3) return this.#g3Put(device, 'update', call);
-    return this.#gateway.mutate(async () => {
-      await this.store.update(device);
-      await this.#gateway.unqueueDeletion(device.id);
-      await this.#pushDevice(device, call);
-    });
+    return (this.#g3 ?? (this.#ws as WebsocketBackend)).put(device, 'update', call);
   }
 
   /** Stops command delivery for a device and forgets it locally (G2 `disconnect` + `commit`). */
@@ -238,29 +173,21 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     return this.#unlink(deviceId, 'delete', options);
   }
 
-  /** Sends a reading of a device's service. G2 waits for the platform's acknowledgement. */
+  /**
+   * Sends a reading of a device's service. G2 waits for the platform's acknowledgement, G3 for the
+   * broker's (both at most `requestTimeoutInMs` unless `options` say otherwise).
+   */
   async event(deviceId: string, serviceUri: string, parts: ProtocolPartsInput, options?: CallOptions): Promise<void> {
     if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
     if (typeof serviceUri !== 'string' || serviceUri === '') throw new TypeError('serviceUri must be a non-empty string');
     const call = validateCallOptions(options, 'event() options');
-    if (this.#g3) return this.#g3Ready().event(deviceId, serviceUri, parts);
-    const value = normalizeParts(parts) ?? [];
-    const link = this.#requireReady();
-    if (link.kind === 'g2') await this.#gateway.request(link.protocol, this.#options.handlers.event, { device_uri: deviceId, service_uri: serviceUri, value }, call);
-    else await link.protocol.send(g1EventMessage(deviceId, serviceUri, value, this.#options.clock.now() / 1000));
+    return (this.#g3 ?? (this.#ws as WebsocketBackend)).event(deviceId, serviceUri, parts, call);
   }
 
   /** Answers a command: the command echoed with `protocol_parts` replaced. */
   async respond(command: SeplCommand, parts: ProtocolPartsInput | null, options?: CallOptions): Promise<void> {
-    if (this.#g3) {
-      validateCallOptions(options, 'respond() options');
-      return this.#g3Ready().respond(command, parts);
-    }
-    const payload = responsePayload(command, parts);
     const call = validateCallOptions(options, 'respond() options');
-    const link = this.#requireReady();
-    if (link.kind === 'g2') await this.#gateway.request(link.protocol, this.#options.handlers.response, payload, call);
-    else await link.protocol.send(payload);
+    return (this.#g3 ?? (this.#ws as WebsocketBackend)).respond(command, parts, call);
   }
 
   /**
@@ -269,26 +196,7 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
    * throws the fatal error when the connector stops on one. Creating one starts nothing: call `start()`.
    */
   commands(): AsyncIterableIterator<SeplCommand> {
-    const stream = new CommandStream(
-      this.#options.maxBuffered,
-      (s) => {
-        this.#streams.delete(s);
-        this.#relieve();
-      },
-      () => this.#relieve(),
-    );
-    if (this.#fatal) {
-      stream.fail(this.#fatal);
-      return stream;
-    }
-    if (this.#closed) {
-      stream.end();
-      return stream;
-    }
-    this.#streams.add(stream);
-    for (const command of this.#unclaimed.splice(0)) stream.push(command);
-    this.#relieve();
-    return stream;
+    return this.#fanout.iterator();
   }
 
   /**
@@ -297,17 +205,10 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
    */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#g3) {
-      await this.#g3.connector.close();
-      this.#g3Done.resolve(); // no-op after the session's 'closed'
-    } else {
-      await this.#session.close();
-    }
-    this.#relieve();
-    await this.#pump;
-    // no pump when start() never ran (G3): the iterators end here
-    if (!this.#pump) for (const stream of [...this.#streams]) stream.end();
-    await this.#http.close();
+    if (this.#g3) await this.#g3.close();
+    else await (this.#ws as WebsocketBackend).session.close();
+    await this.#fanout.settle();
+    await this.#ws?.http.close();
   }
 
   /** `close()`, for `await using`. */
@@ -318,24 +219,48 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
   // ------------------------------------------------------------------ internals
 
   #wire(s: SeplSession): void {
-    s.on('connecting', (e) => this.emit('connecting', e));
-    s.on('connected', (e) => this.emit('connected', e));
+    const ws = this.#ws as WebsocketBackend;
+    this.#forward(s);
     s.on('ready', (info) => {
-      this.#gateway.logReady(info);
+      ws.gateway.logReady(info);
       this.#ready(info);
     });
-    s.on('reconnecting', (e) => this.emit('reconnecting', e));
-    s.on('disconnected', (e) => this.emit('disconnected', { ...e, code: this.#lastClose.code, closeReason: this.#lastClose.reason }));
-    s.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-      else this.#options.logger.warn('background error', { name: err.name, message: err.message });
-    });
+    s.on('disconnected', (e) => this.emit('disconnected', { ...e, code: ws.lastClose.code, closeReason: ws.lastClose.reason }));
     s.on('closed', ({ error }) => {
       this.#closed = true;
       if (error) this.#fail(error);
       this.emit('closed', { error });
     });
-    this.#gateway.onSocketEnd = (end) => (this.#lastClose = { code: end.code, reason: end.reason });
+  }
+
+  /** The MQTT session's events as the websocket session's (an MQTT connection has no close code: 1006). */
+  #wireG3(s: G3Session): void {
+    const g3 = this.#g3 as G3Backend;
+    this.#forward(s);
+    s.on('disconnected', (e) => this.emit('disconnected', { ...e, code: 1006, closeReason: '' }));
+    s.on('closed', ({ error }) => {
+      this.#closed = true;
+      if (error) {
+        this.#fail(error);
+        g3.done.reject(error);
+      } else {
+        g3.done.resolve();
+      }
+      this.emit('closed', { error });
+    });
+    this.#fanout.start(g3.commands(s));
+  }
+
+  /** The session events both protocols pass on unchanged. */
+  #forward(s: SeplSession | G3Session): void {
+    const session = s as SeplSession;
+    session.on('connecting', (e) => this.emit('connecting', e));
+    session.on('connected', (e) => this.emit('connected', e));
+    session.on('reconnecting', (e) => this.emit('reconnecting', e));
+    session.on('error', (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else this.#options.logger.warn('background error', { name: err.name, message: err.message });
+    });
   }
 
   #ready(info: ReadyInfo): void {
@@ -343,52 +268,10 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     this.#emitGuarded('ready', info);
   }
 
-  /** The MQTT session's events as the websocket session's (an MQTT connection has no close code: 1006). */
-  #wireG3(s: G3Session): void {
-    s.on('connecting', (e) => this.emit('connecting', e));
-    s.on('connected', (e) => this.emit('connected', e));
-    s.on('reconnecting', (e) => this.emit('reconnecting', e));
-    s.on('disconnected', (e) => this.emit('disconnected', { ...e, code: 1006, closeReason: '' }));
-    s.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-      else this.#options.logger.warn('background error', { name: err.name, message: err.message });
-    });
-    s.on('closed', ({ error }) => {
-      this.#closed = true;
-      if (error) {
-        this.#fail(error);
-        this.#g3Done.reject(error);
-      } else {
-        this.#g3Done.resolve();
-      }
-      this.emit('closed', { error });
-    });
-    this.#startPump((this.#g3 as G3Backend).commands(s));
-  }
-
-  async #startG3(signal: AbortSignal | undefined): Promise<ReadyInfo> {
-    const info = await (this.#g3 as G3Backend).start(signal ? { signal } : {});
-    return this.#first ?? info;
-  }
-
-  /** G3 before start(): only the store (start() brings the platform in line); after: store, device REST, hub. */
-  async #g3Put(device: SeplDevice, what: 'add' | 'update', call: CallOptions): Promise<void> {
-    const g3 = this.#g3 as G3Backend;
-    if (g3.session === undefined) await (what === 'add' ? this.store.add(device) : this.store.update(device));
-    else await g3.connector.add(device, call);
-  }
-
-  #g3Ready(): G3Backend {
-    const g3 = this.#g3 as G3Backend;
-    if (g3.session?.state !== 'connected') throw new SeplNotConnectedError(`the connector is ${this.state}, not ready`);
-    return g3;
-  }
-
   #fail(error: Error): void {
-    this.#fatal = error;
     // the session reported it on 'error' right before 'closed'
     this.#options.logger.error('stopped', { name: error.name, message: error.message });
-    for (const stream of [...this.#streams]) stream.fail(error);
+    this.#fanout.fail(error);
   }
 
   /** Emits to user listeners; one that throws is reported as an 'error' instead of breaking the session. */
@@ -396,24 +279,8 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
     try {
       (this.emit as (e: K, ...a: SeplConnectorEvents[K]) => boolean)(event, ...args);
     } catch (err) {
-      this.#session.notify(err instanceof Error ? err : new Error(`a '${event}' listener threw: ${String(err)}`));
-    }
-  }
-
-  #requireReady(): SeplLink {
-    const link = this.#session.link;
-    if (this.#session.state !== 'connected' || !link) throw new SeplNotConnectedError(`the connector is ${this.state}, not ready`);
-    return link;
-  }
-
-  async #pushDevice(device: SeplDevice, call: CallOptions): Promise<void> {
-    const link = this.#session.state === 'connected' ? this.#session.link : undefined;
-    if (!link) return;
-    if (link.kind === 'g2') {
-      await this.#gateway.request(link.protocol, this.#options.handlers.put, { uri: device.id, name: device.name, iot_type: device.type, tags: tagStrings(device) }, call);
-      await this.#gateway.commit(link.protocol, call);
-    } else {
-      await this.#gateway.register(link.protocol, link.url, [device], call.signal);
+      const error = err instanceof Error ? err : new Error(`a '${event}' listener threw: ${String(err)}`);
+      (this.#g3 ?? (this.#ws as WebsocketBackend).session).notify(error);
     }
   }
 
@@ -426,79 +293,6 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
       return Promise.reject(err instanceof Error ? err : new TypeError(String(err)));
     }
     if (this.protocol === 'g1') return Promise.reject(new SeplUnsupportedError(`${what} does not exist in the seed protocol (G1)`));
-    if (this.#g3) return this.#g3Unlink(deviceId, what, call);
-    return this.#gateway.mutate(async () => {
-      await this.store.remove(deviceId);
-      const link = this.#session.state === 'connected' ? this.#session.link : undefined;
-      if (!link || link.kind !== 'g2') {
-        // a disconnect needs no queue: the sync after the next handshake leaves the device out
-        if (what === 'delete') await this.#gateway.queueDeletion(deviceId);
-        return;
-      }
-      try {
-        await this.#gateway.request(link.protocol, this.#options.handlers[what], deviceId, call);
-      } catch (err) {
-        if (what === 'delete' && (isSeplNotConnectedError(err) || isSeplTimeoutError(err))) await this.#gateway.queueDeletion(deviceId);
-        throw err;
-      }
-      await this.#gateway.commit(link.protocol, call);
-    });
-  }
-
-  /** G3 delete: store, MQTT subscription, device REST, hub. Disconnect (or before start()): store and subscription only. */
-  async #g3Unlink(deviceId: string, what: 'disconnect' | 'delete', call: CallOptions): Promise<void> {
-    const g3 = this.#g3 as G3Backend;
-    if (what === 'delete' && g3.session !== undefined) return g3.connector.delete(deviceId, call);
-    await this.store.remove(deviceId);
-    await g3.session?.unsubscribe(deviceId);
-  }
-
-  /**
-   * Reads the session's iterator and fans each command out to the listeners and iterators; never
-   * drops one. While a buffer holds `maxBufferedCommands`, it stops taking from the session,
-   * whose buffer then pauses the socket (backpressure) until the application takes commands.
-   */
-  #startPump(source: AsyncIterable<SeplCommand>): void {
-    this.#pump ??= (async () => {
-      try {
-        for await (const command of source) {
-          this.#deliver(command);
-          if (this.#congested()) await this.#untilRelieved();
-        }
-        for (const stream of [...this.#streams]) stream.end();
-      } catch {
-        // the fatal error already went to the streams and listeners (closed event)
-      }
-    })();
-  }
-
-  #deliver(command: SeplCommand): void {
-    const listened = this.listenerCount('command') > 0;
-    if (listened) this.#emitGuarded('command', command);
-    if (this.#streams.size === 0) {
-      if (!listened) this.#unclaimed.push(command);
-    } else {
-      for (const stream of this.#streams) stream.push(command);
-    }
-  }
-
-  #congested(): boolean {
-    if (this.#unclaimed.length >= this.#options.maxBuffered) return true;
-    for (const stream of this.#streams) if (stream.full) return true;
-    return false;
-  }
-
-  #untilRelieved(): Promise<void> {
-    this.#options.logger.warn('command buffer full; reading paused until the application takes commands', { limit: this.#options.maxBuffered });
-    return new Promise((resolve) => (this.#relieved = resolve));
-  }
-
-  /** Lets the pump go on once no buffer is full any more (or the connector closes). */
-  #relieve(): void {
-    if (!this.#relieved || (this.#congested() && !this.#closed)) return;
-    const relieved = this.#relieved;
-    this.#relieved = undefined;
-    this.#options.logger.info('reading resumed');
-    relieved();
+    return (this.#g3 ?? (this.#ws as WebsocketBackend)).unlink(deviceId, what, call);
   }
 }

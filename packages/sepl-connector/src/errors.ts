@@ -106,8 +106,8 @@ export const isSeplTimeoutError = guard<SeplTimeoutError>('SeplTimeoutError');
 
 /** The operation needs a live session and there is none (or it was lost while waiting). */
 export class SeplNotConnectedError extends SeplError {
-  constructor(message = 'the connector is not connected') {
-    super(message, 'SEPL_NOT_CONNECTED', { category: 'transient' });
+  constructor(message = 'the connector is not connected', options: { cause?: unknown } = {}) {
+    super(message, 'SEPL_NOT_CONNECTED', { category: 'transient', ...options });
     this.name = 'SeplNotConnectedError';
   }
 }

@@ -4,6 +4,9 @@
  */
 import type { CallOptions } from '@x/http-core';
 import type { ProtocolPartsInput, SeplCommand } from './command.js';
+import { connectorState, type ConnectorState } from './connector-state.js';
+import type { SeplDevice } from './device.js';
+import { SeplNotConnectedError } from './errors.js';
 import { g3CommandFromSepl, g3DataFromParts, seplCommandFromG3 } from './g3-commands.js';
 import { G3Connector, type G3ReadyInfo } from './g3-connector.js';
 import type { G3Session } from './g3-session.js';
@@ -18,9 +21,25 @@ export interface G3BackendHooks {
   ready(info: ReadyInfo): void;
 }
 
+/** A promise settled from outside; unobserved, its rejection is no unhandled rejection. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
+  let resolve = (): void => undefined;
+  let reject = (_err: Error): void => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 export class G3Backend {
   readonly connector: G3Connector;
+  /** Settles when the MQTT session closes (or on close() before start()): SeplConnector's `done`. */
+  readonly done = deferred();
   readonly #g3: SeplG3Options;
+  readonly #o: ResolvedOptions;
+  #closed = false;
   #first: G3ReadyInfo | undefined;
   #session: G3Session | undefined;
   /** A connection that subscribed before start() knew the hub (its ready comes from start()). */
@@ -30,6 +49,7 @@ export class G3Backend {
   constructor(o: ResolvedOptions, options: SeplConnectorOptions, hooks: G3BackendHooks) {
     const g3 = o.g3 as SeplG3Options;
     this.#g3 = g3;
+    this.#o = o;
     this.#hooks = hooks;
     this.connector = new G3Connector({
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
@@ -80,12 +100,53 @@ export class G3Backend {
     for await (const command of session) yield seplCommandFromG3(command);
   }
 
-  event(deviceId: string, serviceUri: string, parts: ProtocolPartsInput): Promise<void> {
-    return this.connector.event(deviceId, serviceUri, g3DataFromParts(parts));
+  get state(): ConnectorState {
+    return this.#closed ? 'closed' : connectorState(this.#session?.state ?? 'idle');
   }
 
-  respond(command: SeplCommand, parts: ProtocolPartsInput | null): Promise<void> {
-    return this.connector.respond(g3CommandFromSepl(command), g3DataFromParts(parts));
+  /** Before start(): only the store (start() brings the platform in line); after: store, device REST, hub. */
+  async put(device: SeplDevice, what: 'add' | 'update', call: CallOptions): Promise<void> {
+    if (this.#session === undefined) await (what === 'add' ? this.#o.store.add(device) : this.#o.store.update(device));
+    else await this.connector.add(device, call);
+  }
+
+  /** Delete after start(): store, subscription, device REST, hub. Disconnect (or before start()): store and subscription only. */
+  async unlink(deviceId: string, what: 'disconnect' | 'delete', call: CallOptions): Promise<void> {
+    if (what === 'delete' && this.#session !== undefined) return this.connector.delete(deviceId, call);
+    await this.#o.store.remove(deviceId);
+    await this.#session?.unsubscribe(deviceId);
+  }
+
+  /** A publish waits for the broker at most `requestTimeoutInMs` unless `call` says otherwise (as a G2 request). */
+  event(deviceId: string, serviceUri: string, parts: ProtocolPartsInput, call: CallOptions): Promise<void> {
+    const data = g3DataFromParts(parts);
+    return this.#ready().event(deviceId, serviceUri, data, this.#bounded(call));
+  }
+
+  respond(command: SeplCommand, parts: ProtocolPartsInput | null, call: CallOptions): Promise<void> {
+    const g3 = g3CommandFromSepl(command);
+    const data = g3DataFromParts(parts);
+    return this.#ready().respond(g3, data, this.#bounded(call));
+  }
+
+  /** A listener's error: to the MQTT session's 'error' listeners (else its logger). */
+  notify(error: unknown): void {
+    this.#session?.notify(error);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.connector.close();
+    this.done.resolve(); // no-op after the session's 'closed'
+  }
+
+  #ready(): G3Connector {
+    if (this.#session?.state !== 'connected') throw new SeplNotConnectedError(`the connector is ${this.state}, not ready`);
+    return this.connector;
+  }
+
+  #bounded(call: CallOptions): CallOptions {
+    return { ...call, timeoutInMs: call.timeoutInMs ?? this.#o.requestTimeoutInMs };
   }
 
   #info(first: G3ReadyInfo, connection: number): ReadyInfo {

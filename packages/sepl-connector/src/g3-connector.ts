@@ -144,13 +144,13 @@ export class G3Connector {
   }
 
   /** Publishes an event of a device's service (see `G3Session.event`); RangeError before `start()`. */
-  event(deviceId: string, serviceId: string, data: G3Data): Promise<void> {
-    return this.session.event(deviceId, serviceId, data);
+  event(deviceId: string, serviceId: string, data: G3Data, options?: CallOptions): Promise<void> {
+    return this.session.event(deviceId, serviceId, data, options);
   }
 
   /** Answers a command once (see `G3Session.respond`); RangeError before `start()` or on a second answer. */
-  respond(command: G3Command, data: G3Data): Promise<void> {
-    return this.session.respond(command, data);
+  respond(command: G3Command, data: G3Data, options?: CallOptions): Promise<void> {
+    return this.session.respond(command, data, options);
   }
 
   /** The commands, in arrival order (the session's iterator). */

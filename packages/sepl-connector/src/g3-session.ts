@@ -1,6 +1,7 @@
-import { Session, isFatalByDefault, networkErrorCategory, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
+import { Session, isFatalByDefault, networkErrorCategory, systemClock, validateCallOptions, type CallOptions, type Clock, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { SeplAuthError, SeplNotConnectedError, SeplPlatformError, SeplProtocolError, SeplRequestError } from './errors.js';
+import { boundedPublish } from './g3-publish.js';
 import { decodeG3Command, G3_QOS, g3Topics, type G3Command, type G3Data } from './g3-messages.js';
 
 /** Options of `G3Session`: the @x/http-core session options plus the broker, the hub and the account. */
@@ -43,6 +44,7 @@ export class G3Session extends Session<MqttClient, G3Command, G3SessionExtraEven
   readonly #devices: Set<string>;
   readonly #seen = new Set<string>();
   readonly #answered = new Set<string>();
+  readonly #clock: Clock;
   #client: MqttClient | undefined;
 
   constructor(options: G3SessionOptions) {
@@ -54,6 +56,7 @@ export class G3Session extends Session<MqttClient, G3Command, G3SessionExtraEven
     super({ name: 'sepl-connector:g3', ...options, reconnect: options.reconnect ?? REFERENCE_RECONNECT });
     this.#options = { ...options, keepaliveInS: keepalive };
     this.#devices = new Set(options.devices ?? []);
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Subscribes to a device's commands now (when connected) and after every reconnect. */
@@ -69,24 +72,48 @@ export class G3Session extends Session<MqttClient, G3Command, G3SessionExtraEven
     if (this.#client?.connected) await this.#client.unsubscribeAsync([g3Topics.commands(deviceId), g3Topics.deviceErrors(deviceId)]);
   }
 
-  /** Publishes an event `{metadata, data}` to `event/{device}/{service}` (QoS 2). */
-  async event(deviceId: string, serviceId: string, data: G3Data): Promise<void> {
-    await this.#publish(g3Topics.event(deviceId, serviceId), { metadata: data.metadata ?? null, data: data.data ?? null });
+  /**
+   * Publishes an event `{metadata, data}` to `event/{device}/{service}` (QoS 2); resolves on the
+   * broker's acknowledgement. `options` bound the wait (AbortError, TimeoutError; the message may
+   * still reach the broker after either).
+   */
+  async event(deviceId: string, serviceId: string, data: G3Data, options?: CallOptions): Promise<void> {
+    const call = validateCallOptions(options, 'event() options');
+    const topic = g3Topics.event(deviceId, serviceId);
+    await boundedPublish(() => this.#publish(topic, { metadata: data.metadata ?? null, data: data.data ?? null }), call, this.#clock, topic);
   }
 
-  /** Answers a command once, on `response/{device}/{service}`; a second answer is a RangeError. */
-  async respond(command: G3Command, data: G3Data): Promise<void> {
-    if (this.#answered.has(command.correlationId)) throw new RangeError(`command ${command.correlationId} was answered already`);
-    this.#remember(this.#answered, command.correlationId);
-    try {
-      await this.#publish(g3Topics.response(command.deviceId, command.serviceId), {
-        correlation_id: command.correlationId,
-        payload: { metadata: data.metadata ?? null, data: data.data ?? null },
+  /**
+   * Answers a command once, on `response/{device}/{service}`; a second answer is a RangeError. An
+   * answer that was not sent (not connected, refused, aborted before sending) may be given again;
+   * one whose wait `options` cut short counts as given unless its publish fails later.
+   */
+  async respond(command: G3Command, data: G3Data, options?: CallOptions): Promise<void> {
+    const call = validateCallOptions(options, 'respond() options');
+    const id = command.correlationId;
+    if (this.#answered.has(id)) throw new RangeError(`command ${id} was answered already`);
+    this.#remember(this.#answered, id);
+    const topic = g3Topics.response(command.deviceId, command.serviceId);
+    const body = { correlation_id: id, payload: { metadata: data.metadata ?? null, data: data.data ?? null } };
+    let sent = false;
+    const publish = (): Promise<void> => {
+      sent = true;
+      return this.#publish(topic, body).catch((err: unknown) => {
+        this.#answered.delete(id); // not sent: it may be answered again
+        throw err;
       });
+    };
+    try {
+      await boundedPublish(publish, call, this.#clock, topic);
     } catch (err) {
-      this.#answered.delete(command.correlationId); // not sent: it may be answered again
+      if (!sent) this.#answered.delete(id);
       throw err;
     }
+  }
+
+  /** `report` for the connector (a throwing listener): to 'error' listeners, else the logger. */
+  notify(error: unknown): void {
+    this.report(error);
   }
 
   protected override async connect({ signal }: ConnectAttempt): Promise<MqttClient> {
@@ -180,7 +207,12 @@ export class G3Session extends Session<MqttClient, G3Command, G3SessionExtraEven
   async #publish(topic: string, body: unknown): Promise<void> {
     const client = this.#client;
     if (client === undefined || !client.connected) throw new SeplNotConnectedError('the G3 connection is not up');
-    await client.publishAsync(topic, JSON.stringify(body), { qos: G3_QOS });
+    try {
+      await client.publishAsync(topic, JSON.stringify(body), { qos: G3_QOS });
+    } catch (err) {
+      // mqtt.js fails the publishes in flight when their connection ends (a refused publish ends it too)
+      throw new SeplNotConnectedError(`the G3 connection ended before the broker acknowledged the publish to ${topic}`, { cause: err });
+    }
   }
 
   #remember(set: Set<string>, id: string): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
-import { optionalPeerError } from '@x/http-core/testing';
+import { optionalPeerError, type FaultPlan } from '@x/http-core/testing';
 import type { G3Rest } from './g3-rest.js';
 
 /** An event or a command response a connector published. */
@@ -57,6 +57,17 @@ function isDataPayload(value: unknown): boolean {
  * `response/{local id}/{service}` as `{correlation_id, payload: {metadata, data}}`; anything else is
  * refused (a refused publish ends the connection, as MQTT 3.1.1 brokers do).
  */
+/** Clock and faults of a `G3Broker`. */
+export interface G3BrokerOptions {
+  /** Milliseconds since the epoch (outages). Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Faults for publishes, taken with method `PUBLISH` and path `/<topic>` (e.g. `/event/*`): `stall`
+   * holds the acknowledgement `stallInMs`, `status` and `drop` refuse the publish (the connection ends).
+   */
+  faults?: FaultPlan;
+}
+
 export class G3Broker {
   readonly messages: SimG3Message[] = [];
   readonly commands = new Map<string, SimG3Command>();
@@ -65,12 +76,18 @@ export class G3Broker {
   readonly #rest: G3Rest;
   readonly #users = new Map<string, string>();
   readonly #sockets = new Set<Socket>();
+  readonly #now: () => number;
+  readonly #faults: FaultPlan | undefined;
+  readonly #stalls = new Set<ReturnType<typeof setTimeout>>();
+  #downUntil = Number.NEGATIVE_INFINITY;
   #broker: Aedes | undefined;
   #server: Server | undefined;
   #port = 0;
 
-  constructor(rest: G3Rest) {
+  constructor(rest: G3Rest, options: G3BrokerOptions = {}) {
     this.#rest = rest;
+    this.#now = options.now ?? Date.now;
+    this.#faults = options.faults;
   }
 
   get url(): string {
@@ -102,11 +119,22 @@ export class G3Broker {
       },
       authorizePublish: (client: { id: string } | null, packet: { topic: string; payload: Buffer }, done: (e?: Error | null) => void) => {
         if (client === null) return done(null);
-        const refused = this.#publish(client.id, packet.topic, packet.payload);
-        done(refused === undefined ? null : new Error(refused));
+        const fault = this.#faults?.take('PUBLISH', `/${packet.topic}`);
+        const decide = (): void => {
+          const refused = fault !== undefined && fault.kind !== 'stall' ? `injected fault: ${fault.kind}` : this.#publish(client.id, packet.topic, packet.payload);
+          done(refused === undefined ? null : new Error(refused));
+        };
+        if (fault?.kind !== 'stall') return decide();
+        const timer = setTimeout(() => {
+          this.#stalls.delete(timer);
+          decide();
+        }, fault.stallInMs);
+        this.#stalls.add(timer);
       },
     });
     this.#server = createServer({ key: tls.key, cert: tls.cert }, (socket) => {
+      // a broker in an outage: the connection is cut at once
+      if (this.down) return socket.destroy();
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
       socket.on('error', () => this.#sockets.delete(socket));
@@ -142,8 +170,25 @@ export class G3Broker {
     return count;
   }
 
+  /** Whether the broker is in an outage (`outage()`) now. */
+  get down(): boolean {
+    return this.#now() < this.#downUntil;
+  }
+
+  /**
+   * A broker outage: drops every connection now and cuts new ones until `durationInMs` have passed
+   * on the simulator's clock (`now`); returns how many were dropped and when it is back.
+   */
+  outage(durationInMs: number): { dropped: number; downUntil: number } {
+    if (typeof durationInMs !== 'number' || !Number.isFinite(durationInMs) || durationInMs < 0) throw new RangeError('durationInMs must be a number >= 0');
+    this.#downUntil = this.#now() + durationInMs;
+    return { dropped: this.dropConnections(), downUntil: this.#downUntil };
+  }
+
   /** Destroys every client connection and closes the broker and its TLS server. */
   async close(): Promise<void> {
+    for (const timer of this.#stalls) clearTimeout(timer);
+    this.#stalls.clear();
     for (const socket of this.#sockets) socket.destroy();
     if (this.#broker) await new Promise<void>((resolve) => (this.#broker as Aedes).close(() => resolve()));
     if (this.#server) await new Promise<void>((resolve) => (this.#server as Server).close(() => resolve()));

@@ -3,6 +3,9 @@
 // command, drop ends the MQTT clients.
 import { ControlClient } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createG3Http } from '../g3-http.js';
+import { G3PlatformClient } from '../g3-platform.js';
+import { G3Session } from '../g3-session.js';
 import { startSeplG3Simulator } from './g3-simulator.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -31,6 +34,7 @@ describe('G3 simulator control API', () => {
     // a faulted request never reaches the platform: two logins, a 200 and a 401 were received
     expect(((await control.received()).records as Array<{ path: string; status: number }>).map((r) => `${r.path} ${r.status}`)).toEqual(['/auth/token 200', '/hubs 200', '/hubs 401', '/auth/token 200']);
     await expect(control.push({ device: 'lamp' })).rejects.toMatchObject({ status: 400 });
+    await expect(control.push({ outageInMs: '1s' })).rejects.toMatchObject({ status: 400 });
     expect(await control.push({ device: 'lamp', service: 'on', data: '1', metadata: 'm' })).toEqual({ correlationId: expect.any(String) });
     expect([...sim.broker.commands.values()].map((c) => [c.deviceId, c.serviceId, c.responses])).toEqual([['lamp', 'on', []]]);
     expect(await control.dropConnections()).toBe(0);
@@ -49,5 +53,31 @@ describe('G3 simulator control API', () => {
     expect((await fetch(sim.tokenUrl)).status).toBe(405);
     expect((await fetch(`${sim.url}elsewhere`)).status).toBe(404);
     expect(sim.rest.grants).toEqual(['password!', 'client_credentials!', 'refresh_token!']);
+  });
+
+  it('push {outageInMs}: the broker drops its clients and cuts new connections until the time passed on its clock', async () => {
+    let now = 1_700_000_000_000;
+    const sim = await startSeplG3Simulator({ users: { alice: 'secret' }, clientId: 'cc', now: () => now });
+    cleanup.push(() => sim.close());
+    const g3 = createG3Http({ retry: false }, { tokenUrl: sim.tokenUrl, clientId: 'cc', user: 'alice', password: 'secret' });
+    cleanup.push(() => g3.http.close());
+    const hubId = await new G3PlatformClient(g3.http, { hubUrl: sim.hubUrl, deviceUrl: sim.deviceUrl }).createHub('h');
+    const session = new G3Session({ url: sim.mqttUrl, hubId, user: 'alice', password: 'secret', ca: sim.caPem, reconnect: { initialDelayInMs: 5, maxDelayInMs: 20 } });
+    cleanup.push(() => session.close());
+    const failed: string[] = [];
+    session.on('reconnecting', (e) => failed.push(e.error?.name ?? 'none'));
+    await session.start();
+    const control = new ControlClient(sim.controlUrl);
+    expect(await control.push({ outageInMs: 60_000 })).toEqual({ dropped: 1, downUntil: now + 60_000 });
+    expect(sim.broker.down).toBe(true);
+    // while down every attempt is cut before the TLS handshake
+    await expect.poll(() => failed.length).toBeGreaterThanOrEqual(3);
+    expect(session.state).toBe('reconnecting');
+    expect(session.stats.connections).toBe(1);
+    now += 60_000;
+    expect(sim.broker.down).toBe(false);
+    await expect.poll(() => session.stats.connections).toBe(2);
+    expect(session.state).toBe('connected');
+    expect(() => sim.broker.outage(-1)).toThrow(new RangeError('durationInMs must be a number >= 0'));
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createControl, testCertificate, withControl, type Control } from '@x/http-core/testing';
+import { createControl, createFaultPlan, testCertificate, withControl, type Control } from '@x/http-core/testing';
 import { G3Broker } from './g3-broker.js';
 import { G3Rest, type SimG3Device, type SimG3Request, type SimHub } from './g3-rest.js';
 
@@ -51,9 +51,12 @@ export class SeplG3Simulator {
     this.#host = options.host ?? '127.0.0.1';
     this.#secure = options.tls !== undefined;
     this.#tls = options.tls ?? testCertificate();
-    this.broker = new G3Broker(this.rest);
+    // one plan: REST paths (HTTP methods) and MQTT publishes (method PUBLISH, path /<topic>)
+    const faults = createFaultPlan();
+    this.broker = new G3Broker(this.rest, { now, faults });
     this.control = createControl({
       name: 'sepl-connector-g3',
+      faults,
       revokeTokens: ({ token }) => this.rest.expireTokens(token),
       dropConnections: () => this.broker.dropConnections(),
       push: (body) => this.#push(body),
@@ -87,11 +90,18 @@ export class SeplG3Simulator {
     return this;
   }
 
-  /** The control API's push: `{device, service, data?, metadata?}` sends a command; answers `{correlationId}`. */
-  async #push(body: unknown): Promise<{ correlationId: string }> {
-    const b = body as { device?: unknown; service?: unknown; data?: unknown; metadata?: unknown } | null;
+  /**
+   * The control API's push: `{device, service, data?, metadata?}` sends a command (answers
+   * `{correlationId}`); `{outageInMs}` takes the broker down for that long (answers `{dropped, downUntil}`).
+   */
+  async #push(body: unknown): Promise<{ correlationId: string } | { dropped: number; downUntil: number }> {
+    const b = body as { device?: unknown; service?: unknown; data?: unknown; metadata?: unknown; outageInMs?: unknown } | null;
+    if (typeof b === 'object' && b !== null && 'outageInMs' in b) {
+      if (typeof b.outageInMs !== 'number') throw new TypeError('outageInMs must be a number of milliseconds');
+      return this.broker.outage(b.outageInMs);
+    }
     if (typeof b !== 'object' || b === null || typeof b.device !== 'string' || typeof b.service !== 'string') {
-      throw new TypeError('push needs {"device": "<local id>", "service": "<service id>", "data"?: "...", "metadata"?: "..."}');
+      throw new TypeError('push needs {"device": "<local id>", "service": "<service id>", "data"?: "...", "metadata"?: "..."} or {"outageInMs": <ms>}');
     }
     const payload: { data?: string; metadata?: string } = {};
     if (typeof b.data === 'string') payload.data = b.data;
