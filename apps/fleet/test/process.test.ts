@@ -4,7 +4,7 @@
 // cloud, and stops cleanly on SIGTERM with exit code 0 (README "The CLI").
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,4 +99,55 @@ describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet as a proce
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('one process per data folder: a second demo exits 75 naming the holder; devices and export go through the running service, then open the folder once it stopped', async () => {
+    const data = join(dir, 'locked-data');
+    const child = spawn(process.execPath, [cli, 'demo', '--port', '0', '--data-dir', data], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.resume();
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    try {
+      await expect.poll(() => /fleet: listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout)?.[1], { timeout: 60_000 }).toBeDefined();
+      const url = /listening on (\S+)/.exec(stdout)![1]!;
+      type Listed = Array<{ id: string; vendor: string; sepl: { registered: boolean } }>;
+      const listed = async (): Promise<Listed> => ((await (await fetch(`${url}/api/devices`)).json()) as { devices: Listed }).devices;
+      // Registered on SEPL: only the running service knows (the database alone says false).
+      await expect.poll(async () => (await listed()).some((d) => d.sepl.registered), { timeout: 40_000, interval: 250 }).toBe(true);
+
+      const second = await runCli(cli, ['demo', '--port', '0', '--data-dir', data], { env: cleanEnv(), cwd: dir, timeoutInMs: 30_000 });
+      expect(second.code).toBe(75);
+      expect(second.stderr).toMatch(
+        new RegExp(`^fleet: error: the data folder ${data.replaceAll('/', '\\/')} is in use by process ${child.pid} \\(fleet demo, started \\S+, serving ${url.replaceAll('/', '\\/')}\\); stop it first, or use another --data-dir\\n$`),
+      );
+
+      // Through the running service's API: the same devices it serves, the CSV it exports.
+      const devices = await runCli(cli, ['devices', '--json', '--data-dir', data], { env: cleanEnv(), cwd: dir, timeoutInMs: 30_000 });
+      expect([devices.code, devices.stderr]).toEqual([0, '']);
+      const viaCli = (JSON.parse(devices.stdout) as Listed).map((d) => d.id);
+      expect((JSON.parse(devices.stdout) as Listed).some((d) => d.sepl.registered)).toBe(true);
+      const csvFile = join(dir, 'locked.csv');
+      const exported = await runCli(cli, ['export', '--data-dir', data, '--out', csvFile], { env: cleanEnv(), cwd: dir, timeoutInMs: 30_000 });
+      expect(exported.code).toBe(0);
+      const csv = await readFile(csvFile, 'utf8');
+      const rows = csv.split('\r\n').filter((l) => l !== '');
+      expect(rows[0]).toBe('timestamp,device_id,vendor,vendor_id,device_name,metric,value,unit');
+      expect(rows.length).toBeGreaterThan(1);
+      expect(exported.stderr).toMatch(/^fleet: wrote (\d+) readings to /);
+      expect(Number(/wrote (\d+)/.exec(exported.stderr)![1])).toBe(rows.length - 1);
+      expect(child.exitCode).toBeNull();
+
+      child.kill('SIGTERM');
+      expect(await exited).toEqual([0, null]);
+      // Stopped: the lock is gone and the CLI opens the database itself, with what the service stored.
+      expect(existsSync(join(data, 'fleet.lock'))).toBe(false);
+      const after = await runCli(cli, ['devices', '--json', '--data-dir', data], { env: cleanEnv(), cwd: dir, timeoutInMs: 60_000 });
+      expect(after.code).toBe(0);
+      const direct = JSON.parse(after.stdout) as Listed;
+      expect(direct.map((d) => d.id)).toEqual(expect.arrayContaining(viaCli));
+      expect(direct.some((d) => d.sepl.registered)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 180_000);
 });

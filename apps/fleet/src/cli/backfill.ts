@@ -5,7 +5,8 @@ import { hasVendors } from '../config.js';
 import { createLogger } from '../log.js';
 import { VENDORS, type Vendor } from '../model.js';
 import { createProgressBar, type ProgressStream } from '../progress.js';
-import { CONFIG_OPTION, DATA_DIR_OPTION, TIME_HELP, configFor, timeRange, type ProgramHooks } from './shared.js';
+import { DataDirLockedError } from '../storage/data-lock.js';
+import { CONFIG_OPTION, DATA_DIR_OPTION, TIME_HELP, configFor, lockedExit, timeRange, type ProgramHooks } from './shared.js';
 
 /** Runs every wanted connector's backfill in turn; resolves to true when all succeeded. */
 async function backfillAll(app: FleetApp, wanted: readonly string[], range: { from: number; to: number }, progress: ProgressStream, signal: AbortSignal): Promise<boolean> {
@@ -43,14 +44,21 @@ export function backfillCommand(hooks: ProgramHooks): ReturnType<typeof defineCo
       if (from === undefined) throw new UsageError('backfill needs --from');
       const wanted: readonly Vendor[] = (options.vendor ?? []) as Vendor[];
       const config = await configFor(options.config, env, hooks);
-      const app = await startFleet({
-        demo: options.demo || !hasVendors(config),
-        config,
-        collect: false,
-        port: 0,
-        ...(options['data-dir'] !== undefined ? { dataDir: options['data-dir'] } : {}),
-        logger: createLogger('warn', (line) => stderr.write(line)),
-      });
+      let app: FleetApp;
+      try {
+        app = await startFleet({
+          demo: options.demo || !hasVendors(config),
+          config,
+          collect: false,
+          port: 0,
+          purpose: 'fleet backfill',
+          ...(options['data-dir'] !== undefined ? { dataDir: options['data-dir'] } : {}),
+          logger: createLogger('warn', (line) => stderr.write(line)),
+        });
+      } catch (err) {
+        if (err instanceof DataDirLockedError) return lockedExit(stderr, err);
+        throw err;
+      }
       try {
         return (await backfillAll(app, wanted, { from, to }, hooks.progress ?? stderr, signal)) ? 0 : 1;
       } finally {

@@ -1,30 +1,65 @@
-// `fleet devices` and `fleet export`: read the stored fleet (no vendor is contacted).
+// `fleet devices` and `fleet export`: read the stored fleet (no vendor is contacted), from the
+// database, or through the running service's API when one holds the embedded database.
 import { createWriteStream } from 'node:fs';
 import { defineCommand } from '@x/http-core/cli';
 import { csvChunks } from '../csv.js';
-import { openStorage } from '../storage/open.js';
-import type { ExportRow, FleetStore } from '../storage/store.js';
-import { CONFIG_OPTION, DATA_DIR_OPTION, TIME_HELP, configFor, timeRange, type ProgramHooks } from './shared.js';
+import { DataDirLockedError, type DataDirLock } from '../storage/data-lock.js';
+import { lockStorage, openStorage } from '../storage/open.js';
+import type { FleetStore } from '../storage/store.js';
+import { RemoteService, csvRecordCounter } from './remote.js';
+import { CONFIG_OPTION, DATA_DIR_OPTION, TIME_HELP, configFor, lockedExit, timeRange, type ProgramHooks } from './shared.js';
 
 type Output = { write(text: string): void };
 
-async function withStore<T>(
+/** Where the stored fleet is read from: the database itself, or the running service that holds it. */
+type DataSource = { store: FleetStore; remote?: undefined } | { store?: undefined; remote: RemoteService };
+
+/**
+ * Runs `use` on the data: with PostgreSQL, or an embedded database no process holds, on the database
+ * (locked meanwhile, so no service starts on it halfway); when a running service holds the embedded
+ * database, through its HTTP API. DataDirLockedError when the holder does not serve yet.
+ */
+async function withData<T>(
+  command: string,
   options: { config: string | undefined; 'data-dir': string | undefined },
-  env: Readonly<Record<string, string | undefined>>,
+  ctx: { env: Readonly<Record<string, string | undefined>>; signal: AbortSignal },
   hooks: ProgramHooks,
-  use: (store: FleetStore) => Promise<T>,
+  use: (source: DataSource) => Promise<T>,
 ): Promise<T> {
-  const config = await configFor(options.config, env, hooks);
-  const store = await openStorage({ databaseUrl: config.storage.databaseUrl, dataDir: options['data-dir'] ?? config.storage.dataDir });
+  const config = await configFor(options.config, ctx.env, hooks);
+  const storage = { databaseUrl: config.storage.databaseUrl, dataDir: options['data-dir'] ?? config.storage.dataDir };
+  let lock: DataDirLock | undefined;
   try {
-    return await use(store);
+    lock = await lockStorage(storage, `fleet ${command}`);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError) || err.holder.url === null) throw err;
+    return use({ remote: new RemoteService({ ...err.holder, url: err.holder.url }, config.server.accessToken, ctx.signal) });
+  }
+  try {
+    const store = await openStorage(storage);
+    try {
+      return await use({ store });
+    } finally {
+      await store.close();
+    }
   } finally {
-    await store.close();
+    await lock?.release();
   }
 }
 
-async function printDevices(store: FleetStore, json: boolean, stdout: Output): Promise<void> {
-  const list = await store.listDevices();
+/** Runs a data command; a data folder held by a process that does not serve yet exits 75 with its holder. */
+async function lockAware(stderr: { line(text: string): void }, fn: () => Promise<void>): Promise<number> {
+  try {
+    await fn();
+    return 0;
+  } catch (err) {
+    if (err instanceof DataDirLockedError) return lockedExit(stderr, err);
+    throw err;
+  }
+}
+
+async function printDevices(source: DataSource, json: boolean, stdout: Output): Promise<void> {
+  const list = source.store ? await source.store.listDevices() : await source.remote.devices();
   if (json) {
     stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return;
@@ -40,21 +75,16 @@ async function printDevices(store: FleetStore, json: boolean, stdout: Output): P
 }
 
 /** Writes the CSV to `file` (respecting backpressure) or stdout; resolves to the number of readings. */
-async function writeCsv(rows: AsyncIterable<ExportRow>, file: string | undefined, stdout: Output): Promise<number> {
-  let count = 0;
-  async function* counted<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-    for await (const row of source) {
-      count += 1;
-      yield row;
-    }
-  }
+async function writeCsv(chunks: AsyncIterable<string>, file: string | undefined, stdout: Output): Promise<number> {
+  const counter = csvRecordCounter();
   const out = file === undefined ? undefined : createWriteStream(file);
-  for await (const chunk of csvChunks(counted(rows))) {
+  for await (const chunk of chunks) {
+    counter.feed(chunk);
     if (!out) stdout.write(chunk);
     else if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   if (out) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return count;
+  return counter.records;
 }
 
 export function dataCommands(hooks: ProgramHooks): ReturnType<typeof defineCommand>[] {
@@ -63,7 +93,8 @@ export function dataCommands(hooks: ProgramHooks): ReturnType<typeof defineComma
       name: 'devices',
       summary: 'List the stored devices.',
       options: { ...CONFIG_OPTION, ...DATA_DIR_OPTION, json: { type: 'boolean', description: 'print JSON' } },
-      run: ({ options, env, stdout }) => withStore(options, env, hooks, (store) => printDevices(store, options.json, stdout)),
+      run: ({ options, env, signal, stdout, stderr }) =>
+        lockAware(stderr, () => withData('devices', options, { env, signal }, hooks, (source) => printDevices(source, options.json, stdout))),
     }),
     defineCommand({
       name: 'export',
@@ -78,14 +109,16 @@ export function dataCommands(hooks: ProgramHooks): ReturnType<typeof defineComma
         out: { type: 'string', valueName: 'file', description: 'write to this file instead of stdout' },
       },
       examples: [TIME_HELP],
-      async run({ options, env, stdout, stderr }) {
+      run({ options, env, signal, stdout, stderr }) {
         const range = timeRange(options.from, options.to, Date.now());
-        const from = range.from ?? 0;
-        await withStore(options, env, hooks, async (store) => {
-          const rows = store.exportReadings({ from, to: range.to, deviceId: options.device, metric: options.metric });
-          const count = await writeCsv(rows, options.out, stdout);
-          if (options.out !== undefined) stderr.line(`fleet: wrote ${count} readings to ${options.out}`);
-        });
+        const query = { from: range.from ?? 0, to: range.to, deviceId: options.device, metric: options.metric };
+        return lockAware(stderr, () =>
+          withData('export', options, { env, signal }, hooks, async (source) => {
+            const chunks = source.store ? csvChunks(source.store.exportReadings(query)) : source.remote.exportCsv(query);
+            const count = await writeCsv(chunks, options.out, stdout);
+            if (options.out !== undefined) stderr.line(`fleet: wrote ${count} readings to ${options.out}`);
+          }),
+        );
       },
     }),
   ];

@@ -1,9 +1,10 @@
 // `fleet start` and `fleet demo`: run the service until SIGINT/SIGTERM, then stop it cleanly (exit 0).
 import { defineCommand, type CommandContext } from '@x/http-core/cli';
-import { startFleet, type StartFleetOptions } from '../app.js';
+import { startFleet, type FleetApp, type StartFleetOptions } from '../app.js';
 import { hasVendors } from '../config.js';
 import { createLogger } from '../log.js';
-import { CONFIG_OPTION, DATA_DIR_OPTION, configFor, type ProgramHooks } from './shared.js';
+import { DataDirLockedError } from '../storage/data-lock.js';
+import { CONFIG_OPTION, DATA_DIR_OPTION, configFor, lockedExit, type ProgramHooks } from './shared.js';
 
 const SERVE_OPTIONS = {
   ...CONFIG_OPTION,
@@ -35,7 +36,13 @@ async function serve(ctx: ServeContext, hooks: ProgramHooks, demo: boolean): Pro
   if (ctx.options.host !== undefined) options.host = ctx.options.host;
   if (ctx.options.port !== undefined) options.port = ctx.options.port;
   if (ctx.options['data-dir'] !== undefined) options.dataDir = ctx.options['data-dir'];
-  const app = await startFleet(options);
+  let app: FleetApp;
+  try {
+    app = await startFleet(options);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    return lockedExit(ctx.stderr, err);
+  }
   ctx.stdout.line(`fleet: listening on ${app.url}`);
   if (runDemo) ctx.stderr.line(`fleet: demo on the built-in simulators; open ${app.url} in a browser (Ctrl+C to stop)`);
   hooks.onStarted?.(app);

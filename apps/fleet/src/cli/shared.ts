@@ -5,6 +5,7 @@ import type { FleetApp } from '../app.js';
 import { loadConfig, type FleetConfig } from '../config.js';
 import { parseTime } from '../http/params.js';
 import type { ProgressStream } from '../progress.js';
+import type { DataDirLockedError } from '../storage/data-lock.js';
 
 /** What the program needs beyond argv, env and streams (tests pass their own). */
 export interface ProgramHooks {
@@ -46,4 +47,10 @@ export function timeRange(from: string | undefined, to: string | undefined, now:
 export async function configFor(file: string | undefined, env: Readonly<Record<string, string | undefined>>, hooks: ProgramHooks): Promise<FleetConfig> {
   const { config } = await loadConfig({ file, env: { ...env }, ...(hooks.cwd === undefined ? {} : { cwd: hooks.cwd }) });
   return config;
+}
+
+/** A data folder held by another process: its one-line error and the distinct exit code (75, EX_TEMPFAIL). */
+export function lockedExit(stderr: { line(text: string): void }, err: DataDirLockedError): number {
+  stderr.line(`fleet: error: ${err.message}`);
+  return err.exitCode;
 }

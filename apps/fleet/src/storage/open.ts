@@ -1,4 +1,5 @@
 // Picks the database: PostgreSQL when a URL is given (DATABASE_URL), embedded PGlite otherwise.
+import { acquireDataDirLock, type DataDirLock } from './data-lock.js';
 import type { SqlDriver } from './driver.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
@@ -23,4 +24,16 @@ export async function openStorage(options: StorageOptions): Promise<FleetStore> 
     await driver.close().catch(() => {});
     throw err;
   }
+}
+
+/** The folder of an embedded database on disk; undefined for PostgreSQL and in-memory PGlite (nothing to lock). */
+export function embeddedDataDir(options: Pick<StorageOptions, 'databaseUrl' | 'dataDir'>): string | undefined {
+  if (options.databaseUrl || options.dataDir === undefined || options.dataDir.startsWith('memory://')) return undefined;
+  return options.dataDir;
+}
+
+/** Locks the embedded database's folder for this process (DataDirLockedError when another holds it); undefined when there is nothing to lock. */
+export async function lockStorage(options: Pick<StorageOptions, 'databaseUrl' | 'dataDir'>, command: string): Promise<DataDirLock | undefined> {
+  const dir = embeddedDataDir(options);
+  return dir === undefined ? undefined : acquireDataDirLock(dir, command);
 }
