@@ -17,10 +17,9 @@ import { configSecrets, createScrub, scrubbingLogger } from './secrets.js';
 import type { Device, SeplStatus, Vendor } from './model.js';
 import { VENDORS, toIso } from './model.js';
 import type { DemoControls, FleetService, FleetStatus } from './service.js';
-import { ownsDevice } from './shard.js';
+import { createCluster } from './shards/cluster.js';
 import { VendorStates } from './vendor-states.js';
-import type { DataDirLock } from './storage/data-lock.js';
-import { lockStorage, openStorage } from './storage/open.js';
+import { openStorage } from './storage/open.js';
 import type { FleetStore } from './storage/store.js';
 import { VERSION } from './version.js';
 
@@ -44,8 +43,6 @@ export interface StartFleetOptions {
   offline?: boolean;
   /** Create the connectors but don't start collecting (e.g. for a backfill). Default true. */
   collect?: boolean;
-  /** What this process is, as the data folder's lock file names it (default `fleet demo` / `fleet start`). */
-  purpose?: string;
 }
 
 export interface FleetApp extends FleetService {
@@ -66,7 +63,7 @@ export const DEFAULT_WEB_DIR = resolve(fileURLToPath(new URL('.', import.meta.ur
 
 function isParsed(value: unknown): value is FleetConfig {
   return typeof value === 'object' && value !== null && 'server' in value && 'storage' in value && 'shard' in value && 'logLevel' in value &&
-    typeof (value as FleetConfig).shard.count === 'number';
+    typeof (value as FleetConfig).shard.leaseInMs === 'number';
 }
 
 /** The configuration with the options' overrides, validated as one. */
@@ -174,17 +171,14 @@ async function startDemoInto(config: FleetConfig, secrets: string[], pollInterva
   return demoEnv;
 }
 
-async function openStore(config: FleetConfig, logger: Logger, cleanups: Cleanups, purpose: string): Promise<{ store: FleetStore; lock: DataDirLock | undefined }> {
-  // One process per embedded database: taken before the database is opened, released after it closed.
-  const lock = await lockStorage(config.storage, purpose);
-  if (lock) cleanups.push(() => lock.release());
+async function openStore(config: FleetConfig, logger: Logger, cleanups: Cleanups): Promise<FleetStore> {
   const store = await openStorage({
     databaseUrl: config.storage.databaseUrl,
     dataDir: config.storage.dataDir,
     onError: (err) => logger.warn('database connection error', { error: err }),
   });
   cleanups.push(() => store.close());
-  return { store, lock };
+  return store;
 }
 
 type Cleanups = Array<() => Promise<void>>;
@@ -215,7 +209,10 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
   try {
     const demoEnv = options.demo ? await startDemoInto(config, secrets, options.pollIntervalInMs ?? 1000, logger, cleanups) : undefined;
     const bus = new EventBus((err) => logger.error('event listener failed', { error: err }));
-    const { store, lock } = await openStore(config, logger, cleanups, options.purpose ?? (options.demo ? 'fleet demo' : 'fleet start'));
+    const store = await openStore(config, logger, cleanups);
+    // Shard leases and the other collectors' live events; stopped after the connectors (cleanups run in reverse).
+    const cluster = createCluster({ config, store, bus, logger, collect: !options.offline && options.collect !== false });
+    cleanups.push(() => cluster.stop());
 
     let bridge: Bridge | undefined;
     const decorate = (device: Device): Device => ({ ...device, sepl: { registered: bridge?.isRegistered(device.id) ?? false } });
@@ -229,7 +226,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
     const ingest = new Ingest({
       store,
       bus,
-      owns: (id) => ownsDevice(config.shard, id),
+      owns: (id) => cluster.ownership.owns(id),
       decorate,
       onDeviceCount: (vendor, count) => vendors.setDevices(vendor, count),
     });
@@ -244,7 +241,8 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       version: VERSION,
       startedAt: toIso(startedAt),
       demo: Boolean(options.demo),
-      storage: { kind: store.kind, ...(config.shard.count > 1 ? { shard: { ...config.shard } } : {}) },
+      storage: { kind: store.kind },
+      shards: cluster.ownership.status(),
       vendors: vendors.all(),
       sepl: bridge?.status() ?? disabledSepl(startedAt),
     });
@@ -269,7 +267,8 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
 
     const demoControls: DemoControls | undefined = demoEnv?.controls(service);
     const fleetService: FleetService = { ...service, demo: demoControls };
-    const http: FleetHttpServer = await startHttpServer(fleetService, {
+    // The HTTP server streams the whole fleet's events, the other collectors' included.
+    const http: FleetHttpServer = await startHttpServer({ ...fleetService, bus: cluster.fleetBus }, {
       host: config.server.host,
       port: config.server.port,
       accessToken: config.server.accessToken,
@@ -278,8 +277,8 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       logger: namespacedLogger(logger, 'http'),
     });
     cleanups.push(() => http.close());
-    await lock?.setUrl(http.url);
 
+    await cluster.start();
     await startCollecting(connectors, bridge, options.collect !== false, cleanups);
 
     let stopping: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 // Configuration: file + environment, validated in one pass with paths, secrets never echoed.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, applyEnv, hasVendors, isLoopback, loadConfig, parseConfig } from './config.js';
@@ -21,7 +21,7 @@ describe('parseConfig', () => {
     expect(config).toEqual({
       server: { host: '127.0.0.1', port: 8080, accessToken: undefined },
       storage: { dataDir: '.fleet-data', databaseUrl: undefined },
-      shard: { index: 0, count: 1 },
+      shard: { collector: '0/1', leaseInMs: 15_000 },
       logLevel: 'info',
     });
     expect(hasVendors(config)).toBe(false);
@@ -37,7 +37,13 @@ describe('parseConfig', () => {
       thinq: { country: 'DE', accessToken: 'pat' },
       sepl: { url: 'wss://connector.example:8093', user: 'gw', password: 'pw' },
     });
-    expect(config.shard).toEqual({ index: 1, count: 2 });
+    expect(config.shard).toEqual({
+      collector: '1/2',
+      leaseInMs: 15_000,
+      deprecation:
+        'shard.index/shard.count (FLEET_SHARD) are deprecated and ignored for the split: collectors now share 64 shards through leases in PostgreSQL; ' +
+        'this collector is named "1/2" (set shard.collector / FLEET_COLLECTOR instead)',
+    });
     expect(config.comap).toMatchObject({ loginId: 'ops', pollIntervalInMs: 30_000, units: ['genset1'] });
     expect(config.devicecloud).toMatchObject({ secure: true, baseUrl: 'https://remotemanager.digi.com' });
     expect(config.thinq).toMatchObject({ country: 'DE', accessToken: 'pat', refreshToken: undefined, pollIntervalInMs: 30_000 });
@@ -104,9 +110,19 @@ describe('environment', () => {
     const config = parseConfig(raw);
     expect(config.server.port).toBe(9090);
     expect(config.storage.databaseUrl).toBe('postgres://db/fleet');
-    expect(config.shard).toEqual({ index: 1, count: 3 });
+    expect(config.shard).toMatchObject({ collector: '1/3', leaseInMs: 15_000 });
     expect(config.comap?.loginId).toBe('env');
     expect(config.logLevel).toBe('debug');
+  });
+
+  it('names the collector and sets its lease period (file or FLEET_COLLECTOR / FLEET_LEASE_MS)', () => {
+    const env = { DATABASE_URL: 'postgres://db/x', FLEET_COLLECTOR: 'edge-2', FLEET_LEASE_MS: '5000' };
+    expect(parseConfig(applyEnv({}, env)).shard).toEqual({ collector: 'edge-2', leaseInMs: 5000 });
+    expect(parseConfig({ storage: { databaseUrl: 'postgres://db/x' } }).shard).toEqual({ collector: hostname(), leaseInMs: 15_000 });
+    expect(issues({ shard: { collector: 'two words', leaseInMs: 100 } })).toEqual([
+      'shard.leaseInMs: expected an integer from 300 to 600000, got 100',
+      'shard.collector: expected up to 64 letters, digits and . _ : / @ -, got "two words"',
+    ]);
   });
 
   it('reports a bad FLEET_SHARD by name', () => {

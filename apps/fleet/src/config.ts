@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError, Reader, isObject } from './config-read.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { parseShardSection, type ShardConfig } from './shards/config.js';
 import { REGISTRY_ENTRIES, type VendorConfigs } from './registry.js';
 import { VENDOR_IDS, VENDOR_INFO, type VendorId } from './vendor-info.js';
 
@@ -24,10 +25,7 @@ export interface StorageConfig {
   databaseUrl?: string | undefined;
 }
 
-export interface ShardConfig {
-  index: number;
-  count: number;
-}
+export type { ShardConfig } from './shards/config.js';
 
 export interface ComapConfig {
   loginId: string;
@@ -121,12 +119,7 @@ function parseStorageAndShard(root: Reader): { storage: StorageConfig; shard: Sh
   const storage = root.child('storage')?.only(['dataDir', 'databaseUrl']);
   const dataDir = storage?.string('dataDir') ?? DEFAULT_DATA_DIR;
   const databaseUrl = storage?.url('databaseUrl', ['postgres:', 'postgresql:']);
-  const shard = root.child('shard')?.only(['index', 'count']);
-  const count = shard?.integer('count', 1, 1024) ?? 1;
-  const index = shard?.integer('index', 0, 1023) ?? 0;
-  if (index >= count) root.issues.push(`shard.index: must be below shard.count (${count}), got ${index}`);
-  if (count > 1 && databaseUrl === undefined) root.issues.push('shard: several collectors need a shared PostgreSQL (storage.databaseUrl / DATABASE_URL)');
-  return { storage: { dataDir, databaseUrl }, shard: { index, count } };
+  return { storage: { dataDir, databaseUrl }, shard: parseShardSection(root, databaseUrl) };
 }
 
 /** Every registry vendor's section that is present, read by the registry's parser. */
@@ -181,6 +174,8 @@ export function applyEnv(raw: unknown, env: Env): unknown {
     set('shard', 'index', m ? Number(m[1]) : env.FLEET_SHARD);
     set('shard', 'count', m ? Number(m[2]) : env.FLEET_SHARD);
   }
+  set('shard', 'collector', env.FLEET_COLLECTOR);
+  set('shard', 'leaseInMs', num('FLEET_LEASE_MS'));
   if (env.FLEET_LOG_LEVEL) base.logLevel = env.FLEET_LOG_LEVEL;
   for (const vendor of VENDOR_INFO) for (const [key, name] of vendor.env) set(vendor.id, key, env[name]);
   return base;

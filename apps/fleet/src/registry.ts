@@ -77,7 +77,7 @@ const devicecloud: CollectorEntry<'devicecloud'> = {
   info: vendorInfo('devicecloud') as Extract<VendorInfo, { id: 'devicecloud' }>,
   parse: parseDevicecloudSection,
   startDemo: () => startDevicecloudDemo(),
-  createConnector: (config, shard, ctx, tuning) => new DevicecloudConnector(config, ctx, { ...loopRetry(tuning), shard }),
+  createConnector: (config, shard, ctx, tuning) => new DevicecloudConnector(config, ctx, { ...loopRetry(tuning), collector: shard.collector }),
 };
 
 const thinq: CollectorEntry<'thinq'> = {
@@ -103,7 +103,7 @@ const sepl: BridgeEntry = {
       now: () => ctx.now(),
       kv: ctx.kv,
       owns: (id) => ctx.ingest.owns(id),
-      shard,
+      collector: shard.collector,
       republish: (id) => ctx.ingest.republish(id),
       scrub: ctx.scrub,
       ...loopRetry(tuning),

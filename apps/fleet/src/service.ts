@@ -3,13 +3,16 @@ import type { CommandService } from './commands.js';
 import type { EventBus } from './events.js';
 import type { CommandRecord, Device, SeplStatus, Vendor, VendorStatus } from './model.js';
 import type { FleetStore } from './storage/store.js';
+import type { ShardsStatus } from './shards/ownership.js';
 import { VENDOR_IDS, type VendorId } from './vendor-info.js';
 
 export interface FleetStatus {
   version: string;
   startedAt: string;
   demo: boolean;
-  storage: { kind: 'pglite' | 'postgres'; shard?: { index: number; count: number } };
+  storage: { kind: 'pglite' | 'postgres' };
+  /** Which shards (of the devices) this collector owns, and who owns the others. */
+  shards: ShardsStatus;
   vendors: Record<Vendor, VendorStatus>;
   sepl: SeplStatus;
 }

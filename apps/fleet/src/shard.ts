@@ -1,7 +1,9 @@
-// Sharding several collectors over one PostgreSQL: each owns the devices whose id hashes to its
-// index (FNV-1a 32-bit of the fleet device id, modulo the shard count). Stable across restarts and
-// machines, so every collector agrees without talking to the others.
-import type { ShardConfig } from './config.js';
+// Devices are spread over a fixed number of virtual shards (FNV-1a 32-bit of the fleet device id,
+// modulo SHARD_COUNT). The split is stable across restarts and machines; which collector owns a
+// shard is decided by leases in the database (src/shards/), never by this file.
+
+/** The fixed number of virtual shards; collectors own whole shards. */
+export const SHARD_COUNT = 64;
 
 export function fnv1a32(text: string): number {
   if (typeof text !== 'string') throw new TypeError(`text must be a string, got ${typeof text}`);
@@ -13,12 +15,9 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
-export function shardOf(deviceId: string, count: number): number {
+/** The shard of a device among `count` shards (default: the fleet's SHARD_COUNT). */
+export function shardOf(deviceId: string, count: number = SHARD_COUNT): number {
   if (typeof deviceId !== 'string') throw new TypeError(`deviceId must be a string, got ${typeof deviceId}`);
   if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${String(count)}`);
   return fnv1a32(deviceId) % count;
-}
-
-export function ownsDevice(shard: ShardConfig, deviceId: string): boolean {
-  return shard.count <= 1 || shardOf(deviceId, shard.count) === shard.index;
 }

@@ -1,59 +1,279 @@
-// Two collectors over one PostgreSQL, each owning a shard of the devices: each stores only its own
-// devices, and either one's API serves the whole fleet.
+// Collectors coordinating through one PostgreSQL: the lease protocol round by round (fair shares,
+// no flapping, a dead collector's shards taken once its leases expire), then three collectors
+// (two services in this process, one in its own process over the built dist/) that split the 64
+// shards, store every reading exactly once, stream each other's events over SSE, and take over
+// the devices of the one that is killed within the lease period.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleet, shardOf, type FleetApp } from '../src/index.js';
+import { SHARD_COUNT, openStorage, shardOf, startFleet, type FleetApp, type FleetStore } from '../src/index.js';
 import { silentLogger } from '../src/log.js';
-import type { DeviceInfo } from '../src/model.js';
+import type { DeviceInfo, ReadingInput } from '../src/model.js';
+import { LeaseTable, type RoundResult } from '../src/shards/leases.js';
 import { postgresAvailable, startPostgresCluster, type PostgresCluster } from '../src/test-support/postgres-cluster.js';
 
-const device = (vendorId: string): DeviceInfo => ({
-  vendor: 'comap',
-  vendorId,
-  name: vendorId,
-  kind: 'genset',
-  model: null,
-  online: true,
-  primaryMetric: 'Load',
-  commands: [],
-});
+const LEASE = 1200;
+const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
+const range = (from: number, to: number): number[] => ALL.slice(from, to + 1);
+const distIndex = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-describe.skipIf(!postgresAvailable())('several collectors over one PostgreSQL', () => {
-  let cluster: PostgresCluster;
-  const apps: FleetApp[] = [];
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutInMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutInMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutInMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
+let cluster: PostgresCluster;
+/** A fresh database of the test cluster for one scenario. */
+async function database(name: string): Promise<string> {
+  const admin = await openStorage({ databaseUrl: cluster.url });
+  try {
+    await admin.db.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.close();
+  }
+  return cluster.url.replace(/\/postgres$/, `/${name}`);
+}
+
+describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
   beforeAll(async () => {
     cluster = await startPostgresCluster();
-    for (const index of [0, 1]) {
-      apps.push(await startFleet({ port: 0, databaseUrl: cluster.url, config: { shard: { index, count: 2 } }, logger: silentLogger }));
-    }
   }, 60_000);
   afterAll(async () => {
-    try {
-      for (const app of apps) await app.stop();
-    } finally {
-      await cluster?.stop();
-    }
+    await cluster?.stop();
   });
 
-  it('stores each device only on its own collector and serves the whole fleet from either', async () => {
-    const ids = Array.from({ length: 12 }, (_, i) => `genset${i}`);
-    const mine = (index: number) => ids.filter((v) => shardOf(`comap:${v}`, 2) === index);
-    expect(mine(0).length).toBeGreaterThan(0);
-    expect(mine(1).length).toBeGreaterThan(0);
-    // Both collectors see every device from their vendor; each keeps its share.
-    for (const [index, app] of apps.entries()) {
-      for (const v of ids) {
-        const stored = await app.ingest.device(device(v));
-        expect(stored === undefined).toBe(!mine(index).includes(v));
-        await app.ingest.readings([{ deviceId: `comap:${v}`, metric: 'Load', value: index, unit: '%', ts: 1000 }], { live: true });
+  describe('the lease protocol', () => {
+    let store: FleetStore;
+    let table: LeaseTable;
+    const released = new Map<string, number[]>();
+    const round = (id: string, leaseInMs = 60_000): Promise<RoundResult> =>
+      table.round({ id, name: `collector ${id}`, leaseInMs, beforeRelease: (s) => released.set(id, [...(released.get(id) ?? []), ...s]) });
+
+    beforeAll(async () => {
+      store = await openStorage({ databaseUrl: await database('rounds') });
+      table = new LeaseTable(store.db);
+    }, 30_000);
+    afterAll(() => store?.close());
+
+    it('gives each collector its fair share: owners release surplus, newcomers take free shards, then nothing moves', async () => {
+      expect(await round('x')).toMatchObject({ owned: ALL, target: 64 });
+      expect(await round('y')).toMatchObject({ owned: [], target: 32 });
+      expect((await round('x')).owned).toEqual(range(0, 31));
+      expect(released.get('x')).toEqual(range(32, 63));
+      expect((await round('y')).owned).toEqual(range(32, 63));
+      expect(await round('z')).toMatchObject({ owned: [], target: 22 });
+      expect((await round('x')).owned).toEqual(range(0, 21));
+      expect((await round('y')).owned).toEqual(range(32, 53));
+      // Only 20 are free: z stays two short of its share rather than taking held shards.
+      expect((await round('z')).owned).toEqual([...range(22, 31), ...range(54, 63)]);
+      const releasedBefore = [...released.values()].flat().length;
+      for (let i = 0; i < 3; i++) {
+        expect((await round('x')).owned).toEqual(range(0, 21));
+        expect((await round('y')).owned).toEqual(range(32, 53));
+        const last = await round('z');
+        expect(last.owned).toEqual([...range(22, 31), ...range(54, 63)]);
+        expect(last.snapshot).toEqual({
+          collectors: [
+            { id: 'x', name: 'collector x', shards: range(0, 21), expiresAt: expect.any(Number) },
+            { id: 'y', name: 'collector y', shards: range(32, 53), expiresAt: expect.any(Number) },
+            { id: 'z', name: 'collector z', shards: [...range(22, 31), ...range(54, 63)], expiresAt: expect.any(Number) },
+          ],
+          unowned: [],
+        });
       }
+      expect([...released.values()].flat()).toHaveLength(releasedBefore);
+      // A clean stop frees everything at once.
+      await table.leave('z');
+      const after = await round('x');
+      expect(after).toMatchObject({ owned: range(0, 31), target: 32 });
+      expect(after.snapshot.unowned).toEqual(range(54, 63));
+      expect(after.snapshot.collectors.map((c) => c.id)).toEqual(['x', 'y']);
+      expect((await round('y')).owned).toEqual(range(32, 63));
+    });
+
+    it('lets the others take a silent collector\'s shards once its leases expired, and never gives them back', async () => {
+      const short = 300;
+      await table.leave('x');
+      await table.leave('y');
+      expect((await round('p', short)).owned).toEqual(ALL);
+      expect((await round('q', short)).owned).toEqual([]);
+      expect((await round('p', short)).owned).toEqual(range(0, 31));
+      expect((await round('q', short)).owned).toEqual(range(32, 63));
+      // q goes silent; before its lease expires p cannot take anything.
+      expect((await round('p', short)).owned).toEqual(range(0, 31));
+      await new Promise((resolve) => setTimeout(resolve, short + 50));
+      const taken = await round('p', short);
+      expect(taken).toMatchObject({ owned: ALL, target: 64 });
+      expect(taken.snapshot.collectors.map((c) => c.id)).toEqual(['p']);
+      // q comes back: its old leases are p's now, so it starts from nothing, and p hands over half.
+      expect(await round('q', short)).toMatchObject({ owned: [], target: 32 });
+      expect((await round('p', short)).owned).toEqual(range(0, 31));
+      expect((await round('q', short)).owned).toEqual(range(32, 63));
+    });
+  });
+
+  describe.skipIf(!existsSync(distIndex) && process.env.CI !== 'true')('three collectors', () => {
+    let url: string;
+    const apps: FleetApp[] = [];
+    let child: ChildProcessWithoutNullStreams | undefined;
+    let childLines: AsyncIterator<string>;
+    let childUrl: string;
+    let db: FleetStore;
+
+    const device = (vendorId: string, name = vendorId): DeviceInfo => ({
+      vendor: 'comap',
+      vendorId,
+      name,
+      kind: 'genset',
+      model: null,
+      online: true,
+      primaryMetric: 'Load',
+      commands: [],
+    });
+    const units = Array.from({ length: 48 }, (_, i) => `unit${i}`);
+    const batch = (ts: number, value: number): ReadingInput[] => units.map((v) => ({ deviceId: `comap:${v}`, metric: 'Load', value, unit: '%', ts }));
+
+    /** Every device and reading, as each collector's connectors would see them; returns how many it stored. */
+    async function feed(app: FleetApp, readings: ReadingInput[]): Promise<number> {
+      for (const v of units) await app.ingest.device(device(v));
+      return app.ingest.readings(readings, { live: true });
     }
-    for (const app of apps) {
-      const { devices } = (await (await fetch(`${app.url}/api/devices`)).json()) as { devices: Array<{ id: string; lastValues: { Load: { value: number } } }> };
-      expect(devices.map((d) => d.id).sort()).toEqual(ids.map((v) => `comap:${v}`).sort());
-      // Each reading was written by the device's owner only.
-      for (const d of devices) expect(d.lastValues.Load.value).toBe(shardOf(d.id, 2));
+    async function feedChild(readings: ReadingInput[]): Promise<number> {
+      child!.stdin.write(`${JSON.stringify({ devices: units.map((v) => device(v)), readings })}\n`);
+      const answer = await childLines.next();
+      return (JSON.parse(String(answer.value)) as { stored: number }).stored;
     }
-    expect(apps[1]!.status().storage).toEqual({ kind: 'postgres', shard: { index: 1, count: 2 } });
+    const owners = () => apps[0]!.status().shards.collectors;
+
+    beforeAll(async () => {
+      url = await database('fleet');
+      db = await openStorage({ databaseUrl: url });
+      for (const name of ['a', 'b']) {
+        apps.push(await startFleet({ port: 0, databaseUrl: url, config: { shard: { collector: name, leaseInMs: LEASE } }, logger: silentLogger }));
+      }
+      child = spawn(process.execPath, ['--input-type=module', '-e', COLLECTOR_PROCESS, distIndex, url, 'c', String(LEASE)], { stdio: 'pipe' });
+      childLines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const first = await childLines.next();
+      if (first.done) throw new Error(`collector process ended: ${await new Response(child.stderr as unknown as ReadableStream).text()}`);
+      childUrl = (JSON.parse(String(first.value)) as { url: string }).url;
+    }, 60_000);
+    afterAll(async () => {
+      child?.kill('SIGKILL');
+      for (const app of apps) await app.stop();
+      await db?.close();
+    });
+
+    it('split the 64 shards fairly and disjointly, as /api/status shows', async () => {
+      const split = await until('three collectors holding 20-22 shards each', () => {
+        const all = owners();
+        const fair = all.length === 3 && all.every((c) => c.shards.length >= 20 && c.shards.length <= 22) && apps[0]!.status().shards.unowned.length === 0;
+        return fair ? all : undefined;
+      });
+      expect(split.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+      expect(split.flatMap((c) => c.shards).sort((x, y) => x - y)).toEqual(ALL);
+      // Every collector agrees, the one in the other process too.
+      await until('b and c agreeing with a', async () => {
+        const theirs = await Promise.all([apps[1]!.url, childUrl].map(async (u) => ((await (await fetch(`${u}/api/status`)).json()) as { shards: { collectors: unknown } }).shards.collectors));
+        const mine = JSON.stringify(owners().map((c) => c.shards));
+        return theirs.every((t) => JSON.stringify((t as Array<{ shards: number[] }>).map((c) => c.shards)) === mine) ? true : undefined;
+      });
+      const status = (await (await fetch(`${apps[1]!.url}/api/status`)).json()) as { storage: unknown; shards: Record<string, unknown> };
+      expect(status.storage).toEqual({ kind: 'postgres' });
+      expect(status.shards).toMatchObject({ mode: 'leases', state: 'ok', reason: null, collector: { name: 'b' }, total: 64, leaseInMs: LEASE, unowned: [] });
+      expect(status.shards.owned).toEqual(split[1]!.shards);
+    });
+
+    it('stores every reading once, by the owner of its device\'s shard', async () => {
+      const stored = [await feed(apps[0]!, batch(1000, 0)), await feed(apps[1]!, batch(1000, 1)), await feedChild(batch(1000, 2))];
+      const byName = new Map(owners().map((c, i) => [i, c.shards]));
+      const expected = [0, 1, 2].map((i) => units.filter((v) => byName.get(i)!.includes(shardOf(`comap:${v}`))).length);
+      expect(stored).toEqual(expected);
+      expect(stored[0]! + stored[1]! + stored[2]!).toBe(units.length);
+      const rows = await db.db.query<{ device_id: string; value_num: number }>('SELECT device_id, value_num FROM readings WHERE ts = 1000 ORDER BY device_id');
+      expect(rows).toHaveLength(units.length);
+      for (const row of rows) expect(byName.get(row.value_num)).toContain(shardOf(row.device_id));
+    });
+
+    it('streams on one collector\'s SSE what another collector ingested, large events too', async () => {
+      const bOwns = units.find((v) => apps[1]!.ingest.owns(`comap:${v}`))!;
+      const big = units.length.toString().padStart(9000, 'x');
+      const vendorId = Array.from({ length: 200 }, (_, i) => `big${i}`).find((v) => apps[1]!.ingest.owns(`comap:${v}`))!;
+      const seen = sseText(`${apps[0]!.url}/api/events`, (text) => text.includes('"ts":"1970-01-01T00:00:02.000Z"') && text.includes(big));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // subscribed
+      expect(await apps[1]!.ingest.readings([{ deviceId: `comap:${bOwns}`, metric: 'Load', value: 7, unit: '%', ts: 2000 }], { live: true })).toBe(1);
+      expect(await apps[1]!.ingest.device(device(vendorId, big))).toBe(`comap:${vendorId}`);
+      const text = await seen;
+      expect(text).toMatch(new RegExp(`event: reading\ndata: \\{[^\n]*"deviceId":"comap:${bOwns}"`));
+      expect(text).toMatch(new RegExp(`event: device\ndata: \\{[^\n]*"name":"${big}"`));
+    });
+
+    it('takes over a killed collector\'s devices within the lease period, still storing nothing twice', async () => {
+      const cShards = owners().find((c) => c.name === 'c')!.shards;
+      child!.kill('SIGKILL');
+      const killedAt = Date.now();
+      await until('a and b owning every shard', () => {
+        const owned = [...apps[0]!.status().shards.owned, ...apps[1]!.status().shards.owned];
+        return owned.length === SHARD_COUNT ? true : undefined;
+      });
+      // Lease period, plus the round that notices (a third of it) and slack for a busy machine.
+      expect(Date.now() - killedAt).toBeLessThan(LEASE + LEASE / 3 + 800);
+      expect(apps[0]!.status().shards.collectors.map((c) => c.name)).toEqual(['a', 'b']);
+      const stored = [await feed(apps[0]!, batch(3000, 0)), await feed(apps[1]!, batch(3000, 1))];
+      expect(stored[0]! + stored[1]!).toBe(units.length);
+      const orphans = units.filter((v) => cShards.includes(shardOf(`comap:${v}`)));
+      expect(orphans.length).toBeGreaterThan(0);
+      const counts = await db.db.query<{ device_id: string; n: number }>(
+        `SELECT device_id, count(*)::int AS n FROM readings WHERE device_id LIKE 'comap:unit%' AND ts IN (1000, 3000) GROUP BY device_id ORDER BY device_id`,
+      );
+      expect(counts).toEqual(units.map((v) => ({ device_id: `comap:${v}`, n: 2 })).sort((x, y) => x.device_id.localeCompare(y.device_id)));
+    });
   });
 });
+
+/** The text of an SSE stream until `done(text)` holds (or 10 s pass). */
+async function sseText(url: string, done: (text: string) => boolean): Promise<string> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  let text = '';
+  try {
+    const res = await fetch(url, { signal: controller.signal });
+    for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (done(text)) return text;
+    }
+  } catch (err) {
+    throw new Error(`SSE stream ended before the expected events (${String(err)}); got: ${text.slice(0, 500)}`);
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return text;
+}
+
+// The third collector, in its own process: the built app, fed devices and readings line by line
+// on stdin (as its connectors would), answering how many it stored.
+const COLLECTOR_PROCESS = `
+import { createInterface } from 'node:readline';
+const [distIndex, databaseUrl, name, lease] = process.argv.slice(1);
+const fleet = await import(distIndex);
+if (typeof fleet.SHARD_COUNT !== 'number') {
+  process.stderr.write('dist/ is older than src/: build the fleet first\\n');
+  process.exit(3);
+}
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const app = await fleet.startFleet({ port: 0, databaseUrl, config: { shard: { collector: name, leaseInMs: Number(lease) } }, logger: quiet });
+const out = (value) => process.stdout.write(JSON.stringify(value) + '\\n');
+out({ url: app.url });
+for await (const line of createInterface({ input: process.stdin })) {
+  const { devices, readings } = JSON.parse(line);
+  for (const device of devices) await app.ingest.device(device);
+  out({ stored: await app.ingest.readings(readings, { live: true }) });
+}
+`;

@@ -18,7 +18,9 @@ const FLEET_ENV: Readonly<Record<string, string>> = {
   FLEET_ALLOWED_HOSTS: 'further Host names the server answers for, comma-separated',
   FLEET_DATA_DIR: 'embedded database folder',
   DATABASE_URL: 'PostgreSQL instead of the embedded database',
-  FLEET_SHARD: 'this collector\'s shard, index/count (e.g. 1/3)',
+  FLEET_COLLECTOR: 'this collector\'s name (its Device Cloud monitor and SEPL gateway)',
+  FLEET_LEASE_MS: 'shard lease period in ms (several collectors over PostgreSQL)',
+  FLEET_SHARD: 'deprecated (index/count): only names the collector now',
   FLEET_LOG_LEVEL: 'debug, info, warn, error or silent',
 };
 

@@ -1,6 +1,6 @@
 // Digi Device Cloud: a TCP push monitor on DataPoint and DeviceCore. DataPoints become readings of
 // the device their stream belongs to; DeviceCore events name devices and flip them online/offline.
-// The monitor is looked up (or created) by its description, one per collector shard.
+// The monitor is looked up (or created) by its description, one per collector.
 import {
   DeviceCloudClient,
   MonitorFields,
@@ -47,8 +47,8 @@ export interface DevicecloudConnectorOptions {
   /** Trusted CA for a private/test push TLS certificate. */
   ca?: string;
   retry?: { initialDelayInMs?: number; maxDelayInMs?: number };
-  /** Which collector this is (monitor description). */
-  shard: { index: number; count: number };
+  /** This collector's name (shard.collector): its own monitor, as every collector gets every push. */
+  collector: string;
 }
 
 export class DevicecloudConnector implements VendorConnector {
@@ -81,7 +81,7 @@ export class DevicecloudConnector implements VendorConnector {
   }
 
   get #description(): string {
-    return `x-fleet collector ${this.#opts.shard.index}/${this.#opts.shard.count}`;
+    return `x-fleet collector ${this.#opts.collector}`;
   }
 
   start(): Promise<void> {

@@ -1,4 +1,4 @@
-// The SEPL bridge: the fleet acts as one SEPL gateway (per collector shard). It registers the
+// The SEPL bridge: the fleet acts as one SEPL gateway (per collector). It registers the
 // fleet's devices on the platform, sends their live readings as events, and executes the commands
 // the platform sends by routing them to the device's own vendor through the command service,
 // answering with the result. Its devices and gateway id live in the fleet's database.
@@ -20,7 +20,16 @@ import { noScrub, type Scrub } from '../secrets.js';
 const RECENT = 20;
 const MAX_QUEUED_EVENTS = 1000;
 
-/** A SEPL DeviceStore over the fleet database's key-value state (one entry per shard). */
+/**
+ * Where a collector's gateway state lives: `index/count` names (the old static shards, and the
+ * single PGlite collector) keep their former key, so the gateway id survives the upgrade.
+ */
+export function seplStateKey(collector: string): string {
+  const legacy = /^(\d+)\/(\d+)$/.exec(collector);
+  return legacy ? `sepl.shard${legacy[1]}of${legacy[2]}` : `sepl.collector.${collector}`;
+}
+
+/** A SEPL DeviceStore over the fleet database's key-value state (one entry per collector). */
 export class KvDeviceStore implements DeviceStore {
   readonly #kv: { get<T>(key: string): Promise<T | undefined>; set(key: string, value: unknown): Promise<void> };
   readonly #prefix: string;
@@ -94,7 +103,8 @@ export interface SeplBridgeOptions {
   now(): number;
   kv: KvDeviceStore['kv'];
   owns(deviceId: string): boolean;
-  shard: { index: number; count: number };
+  /** This collector's name (shard.collector): each collector is its own gateway. */
+  collector: string;
   /** Device changes of the bridge's own making (registration) are announced through this. */
   republish(deviceId: string): Promise<void>;
   retry?: { initialDelayInMs?: number; maxDelayInMs?: number };
@@ -125,7 +135,7 @@ export class SeplBridge implements Bridge {
     this.#config = config;
     this.#o = options;
     this.#tracker = new StateTracker('connecting', () => options.now(), () => this.#publish(), options.scrub);
-    this.#store = new KvDeviceStore(options.kv, `sepl.shard${options.shard.index}of${options.shard.count}`);
+    this.#store = new KvDeviceStore(options.kv, seplStateKey(options.collector));
   }
 
   isRegistered(deviceId: string): boolean {

@@ -70,6 +70,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'collectors, shard leases, event outbox',
+    sql: `
+      CREATE TABLE collectors (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        started_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE TABLE shard_leases (
+        shard integer PRIMARY KEY,
+        owner text,
+        since bigint,
+        expires_at bigint
+      );
+      CREATE TABLE event_outbox (
+        id bigserial PRIMARY KEY,
+        body text NOT NULL,
+        created_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** An arbitrary constant naming the fleet's migration lock (pg_advisory_xact_lock key). */
