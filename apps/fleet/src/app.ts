@@ -19,7 +19,8 @@ import { VENDORS, toIso } from './model.js';
 import type { DemoControls, FleetService, FleetStatus } from './service.js';
 import { createCluster } from './shards/cluster.js';
 import { VendorStates } from './vendor-states.js';
-import { openStorage } from './storage/open.js';
+import type { DataDirLock } from './storage/data-lock.js';
+import { lockStorage, openStorage } from './storage/open.js';
 import type { FleetStore } from './storage/store.js';
 import { VERSION } from './version.js';
 
@@ -43,6 +44,8 @@ export interface StartFleetOptions {
   offline?: boolean;
   /** Create the connectors but don't start collecting (e.g. for a backfill). Default true. */
   collect?: boolean;
+  /** What this process is, as the data folder's lock file names it (default `fleet demo` / `fleet start`). */
+  purpose?: string;
 }
 
 export interface FleetApp extends FleetService {
@@ -171,14 +174,17 @@ async function startDemoInto(config: FleetConfig, secrets: string[], pollInterva
   return demoEnv;
 }
 
-async function openStore(config: FleetConfig, logger: Logger, cleanups: Cleanups): Promise<FleetStore> {
+async function openStore(config: FleetConfig, logger: Logger, cleanups: Cleanups, purpose: string): Promise<{ store: FleetStore; lock: DataDirLock | undefined }> {
+  // One process per embedded database: taken before the database is opened, released after it closed.
+  const lock = await lockStorage(config.storage, purpose);
+  if (lock) cleanups.push(() => lock.release());
   const store = await openStorage({
     databaseUrl: config.storage.databaseUrl,
     dataDir: config.storage.dataDir,
     onError: (err) => logger.warn('database connection error', { error: err }),
   });
   cleanups.push(() => store.close());
-  return store;
+  return { store, lock };
 }
 
 type Cleanups = Array<() => Promise<void>>;
@@ -209,7 +215,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
   try {
     const demoEnv = options.demo ? await startDemoInto(config, secrets, options.pollIntervalInMs ?? 1000, logger, cleanups) : undefined;
     const bus = new EventBus((err) => logger.error('event listener failed', { error: err }));
-    const store = await openStore(config, logger, cleanups);
+    const { store, lock } = await openStore(config, logger, cleanups, options.purpose ?? (options.demo ? 'fleet demo' : 'fleet start'));
     // Shard leases and the other collectors' live events; stopped after the connectors (cleanups run in reverse).
     const cluster = createCluster({ config, store, bus, logger, collect: !options.offline && options.collect !== false });
     cleanups.push(() => cluster.stop());
@@ -277,6 +283,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       logger: namespacedLogger(logger, 'http'),
     });
     cleanups.push(() => http.close());
+    await lock?.setUrl(http.url);
 
     await cluster.start();
     await startCollecting(connectors, bridge, options.collect !== false, cleanups);
