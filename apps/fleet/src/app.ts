@@ -15,6 +15,7 @@ import { namespacedLogger } from '@x/http-core';
 import { createLogger, type Logger } from './log.js';
 import { configSecrets, createScrub, scrubbingLogger } from './secrets.js';
 import type { Device, SeplStatus, Vendor } from './model.js';
+import { readableDevice } from './readable.js';
 import { VENDORS, toIso } from './model.js';
 import type { DemoControls, FleetService, FleetStatus } from './service.js';
 import { createCluster } from './shards/cluster.js';
@@ -221,7 +222,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
     cleanups.push(() => cluster.stop());
 
     let bridge: Bridge | undefined;
-    const decorate = (device: Device): Device => ({ ...device, sepl: { registered: bridge?.isRegistered(device.id) ?? false } });
+    const decorate = (device: Device): Device => readableDevice({ ...device, sepl: { registered: bridge?.isRegistered(device.id) ?? false } });
     const getDevice = async (id: string): Promise<Device | undefined> => {
       const d = await store.getDevice(id);
       return d && decorate(d);

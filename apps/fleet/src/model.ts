@@ -15,6 +15,8 @@ export interface LastValue {
   value: ReadingValue;
   unit: string | null;
   ts: string;
+  /** The value in words where they differ from value + unit (ThinQ: `Cool`, `27 °C`; src/readable.ts). */
+  text?: string;
 }
 
 export interface CommandParamSpec {
@@ -22,6 +24,8 @@ export interface CommandParamSpec {
   type: 'enum' | 'number' | 'string' | 'boolean';
   required: boolean;
   values?: string[];
+  /** Enum values in words, by value (the page shows these and sends the value). */
+  valueLabels?: Record<string, string>;
   min?: number;
   max?: number;
   step?: number;
@@ -53,6 +57,8 @@ export interface Device extends DeviceInfo {
   lastSeen: string | null;
   lastValues: Record<string, LastValue>;
   sepl: { registered: boolean };
+  /** Metric (and command) names in words where they differ from the raw name (ThinQ; src/readable.ts). */
+  labels?: Record<string, string>;
 }
 
 /** A reading as connectors produce it and storage keeps it (time as epoch milliseconds). */
@@ -71,6 +77,10 @@ export interface Reading {
   value: ReadingValue;
   unit: string | null;
   ts: string;
+  /** The metric in words, on live events (src/readable.ts). */
+  label?: string;
+  /** The value in words, on live events (src/readable.ts). */
+  text?: string;
 }
 
 export type ConnectorState = 'disabled' | 'connecting' | 'connected' | 'degraded' | 'unauthorised';

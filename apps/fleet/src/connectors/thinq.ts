@@ -7,6 +7,8 @@ import {
   ConnectClient,
   ConnectPush,
   V1Client,
+  displayProperty,
+  displayValue,
   newConnectClientId,
   stateOfLocation,
   type ConnectDevice,
@@ -60,7 +62,9 @@ function paramOf(spec: PropertySpec): CommandParamSpec | undefined {
   switch (spec.type) {
     case 'enum':
     case 'list':
-      return Array.isArray(w) && w.every((x) => typeof x === 'string') ? { name: 'value', type: 'enum', values: w, required: true } : undefined;
+      if (!Array.isArray(w) || !w.every((x) => typeof x === 'string')) return undefined;
+      // The page offers the values in words (`COOL` → "Cool") and sends the raw value.
+      return { name: 'value', type: 'enum', values: w, valueLabels: Object.fromEntries(w.map((v) => [v, displayValue(v)])), required: true };
     case 'range': {
       if (!isRecord(w) || typeof w.min !== 'number' || typeof w.max !== 'number') return { name: 'value', type: 'number', required: true };
       const step = typeof w.step === 'number' && w.step > 0 ? w.step : 1;
@@ -89,7 +93,7 @@ export function profileCommands(profile: DeviceProfile): CommandSpec[] {
     if (!param) continue;
     out.push({
       name,
-      label: `${resource} ${property}`.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(),
+      label: displayProperty(name),
       dangerous: /operation/i.test(resource),
       params: [param],
     });

@@ -3,14 +3,28 @@ import type { ComapSimulator} from '@x/comap/testing';
 import { VALUE_DEFS, startComapSimulator } from '@x/comap/testing';
 import { VALUE_GUID } from '@x/comap';
 import type { ComapConfig } from '../config.js';
+import { newGensetMotion, stepGenset } from './genset-motion.js';
 import type { DemoVendor } from './types.js';
 
 /** Requests answered with the fault while it lasts (cleared on 'none'). */
 const LASTING = 1_000_000;
+/** How often the gensets move (genset-motion.ts). */
+const MOTION_STEP_MS = 1000;
 
 export async function startComapDemo(pollIntervalInMs: number): Promise<{ config: ComapConfig; demo: DemoVendor<ComapSimulator> }> {
   const sim = await startComapSimulator({ units: 3, seed: 7, rateLimit: false, tokenRequestLimit: false, historyDays: 45 });
   const creds = sim.credentials();
+  let last = Date.now();
+  const motions = new Map(sim.fleet.units.map((unit) => [unit, newGensetMotion(unit, last, Math.random)]));
+  const motion = setInterval(() => {
+    const now = Date.now();
+    for (const [unit, m] of motions) {
+      stepGenset(unit, m, now, now - last, Math.random);
+      sim.fleet.recordChanges(unit, now);
+    }
+    last = now;
+  }, MOTION_STEP_MS);
+  motion.unref();
   const config: ComapConfig = {
     loginId: creds.loginId,
     clientId: creds.clientId,
@@ -37,7 +51,10 @@ export async function startComapDemo(pollIntervalInMs: number): Promise<{ config
         unit.state.setpoints.set(VALUE_GUID[def.key].toLowerCase(), value);
         sim.fleet.recordChanges(unit, Date.now());
       },
-      stop: () => sim.close(),
+      stop: () => {
+        clearInterval(motion);
+        return sim.close();
+      },
     },
   };
 }

@@ -1,16 +1,35 @@
 // The Device Cloud simulator for the demo: three gateways publishing DataPoints (temperature,
-// humidity, rssi) and their DeviceCore records, reached through fault proxies (REST and push).
+// humidity, rssi; the pump station also its energy meter, gateway-motion.ts) and their DeviceCore
+// records, reached through fault proxies (REST and push).
 import { encodeConnectionResponse } from '@x/devicecloud-monitor';
 import { DeviceCloudSimulator } from '@x/devicecloud-monitor/testing';
 import type { DevicecloudConfig } from '../config.js';
 import { FaultProxy, refuseHttp } from './fault-proxy.js';
+import { newGatewaySensors, stepGateway } from './gateway-motion.js';
 import type { DemoVendor } from './types.js';
 
 const GATEWAYS = [
-  { devId: 1, id: '00000000-00000000-00409DFF-FF000000', name: 'Warehouse gateway', type: 'ConnectPort X4' },
-  { devId: 2, id: '00000000-00000000-00409DFF-FF000001', name: 'Pump station gateway', type: 'ConnectPort X2e' },
-  { devId: 3, id: '00000000-00000000-00409DFF-FF000002', name: 'Cold store gateway', type: 'IX20' },
+  { devId: 1, id: '00000000-00000000-00409DFF-FF000000', name: 'Warehouse gateway', type: 'ConnectPort X4', baseC: 18, humidity: 45, meter: false },
+  { devId: 2, id: '00000000-00000000-00409DFF-FF000001', name: 'Pump station gateway', type: 'ConnectPort X2e', baseC: 24, humidity: 60, meter: true },
+  { devId: 3, id: '00000000-00000000-00409DFF-FF000002', name: 'Cold store gateway', type: 'IX20', baseC: 3, humidity: 85, meter: false },
 ] as const;
+/** How often every gateway reports its sensors. */
+const SENSOR_STEP_MS = 2000;
+
+/** Publishes every gateway's sensors every SENSOR_STEP_MS; returns the stop function. */
+function startSensors(sim: DeviceCloudSimulator): () => void {
+  const sensors = GATEWAYS.map((g) => ({ id: g.id, sensors: newGatewaySensors(g.baseC, g.humidity, g.meter, Math.random) }));
+  let last = Date.now();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const { id, sensors: g } of sensors) {
+      for (const v of stepGateway(g, now, now - last, Math.random)) sim.publishDataPoint({ streamId: `${id}/${v.stream}`, data: v.value, streamUnits: v.unit });
+    }
+    last = now;
+  }, SENSOR_STEP_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 export async function startDevicecloudDemo(): Promise<{ config: DevicecloudConfig; demo: DemoVendor<DeviceCloudSimulator> }> {
   const sim = await DeviceCloudSimulator.start({ tlsPort: false });
@@ -39,7 +58,7 @@ export async function startDevicecloudDemo(): Promise<{ config: DevicecloudConfi
       });
     }
   };
-  const stopGenerator = sim.generate({ eventsPerSecond: 6, devices: GATEWAYS.length });
+  const stopGenerator = startSensors(sim);
   // DeviceCore records go to every monitor as soon as it exists, then every 30 s.
   let monitors = 0;
   let ticks = 0;

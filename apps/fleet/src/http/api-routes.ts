@@ -1,9 +1,10 @@
 // The JSON API of API.md (devices, readings, averages, commands) and its streams (SSE, CSV).
 import { CommandInputError } from '../commands.js';
 import { csvChunks } from '../csv.js';
-import type { Device } from '../model.js';
+import type { Device, Vendor } from '../model.js';
 import { VENDORS } from '../model.js';
 import type { FleetService } from '../service.js';
+import { DevicesCache, matchesEtag } from './devices-cache.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { Query, timeRange } from './params.js';
 import { SECURITY_HEADERS, readJson, sendJson } from './respond.js';
@@ -11,6 +12,8 @@ import type { Router } from './router.js';
 import type { SseHub } from './sse.js';
 
 const DAY_MS = 86_400_000;
+/** Devices per page at most (`limit`); without `limit` the answer has them all. */
+const MAX_PAGE = 1000;
 
 /** The device `id` names, or a 404. */
 export function deviceLookup(fleet: FleetService): (id: string) => Promise<Device> {
@@ -29,11 +32,28 @@ export function addDeviceRoutes(router: Router, fleet: FleetService): void {
     return Promise.resolve();
   });
 
-  router.route('GET', '/api/devices', async ({ res, url }) => {
-    const q = new Query(url.searchParams, ['vendor', 'kind']);
+  const cache = new DevicesCache(fleet.bus, {
+    load: (key) => {
+      const [vendor, kind] = key.split('|');
+      return fleet.listDevices({ vendor: (vendor || undefined) as Vendor | undefined, kind: kind || undefined });
+    },
+  });
+  router.route('GET', '/api/devices', async ({ req, res, url }) => {
+    const q = new Query(url.searchParams, ['vendor', 'kind', 'limit', 'cursor']);
     const vendor = q.oneOf('vendor', VENDORS);
     const kind = q.oneOf('kind', ['genset', 'gateway', 'appliance'] as const);
-    sendJson(res, 200, { devices: await fleet.listDevices({ vendor, kind }) });
+    const limit = q.integer('limit', 1, MAX_PAGE);
+    const offset = q.integer('cursor', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const page = await cache.page(`${vendor ?? ''}|${kind ?? ''}`, offset, limit);
+    // Revalidated on every use (no-cache): a 304 when the list is unchanged.
+    const headers = { ...SECURITY_HEADERS, ETag: page.etag, 'Cache-Control': 'no-cache' };
+    if (matchesEtag(req.headers['if-none-match'], page.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(page.body);
   });
 
   router.route('GET', '/api/devices/:id', async ({ res, url, params }) => {

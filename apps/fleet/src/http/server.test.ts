@@ -94,7 +94,7 @@ describe('fleet HTTP API', () => {
     expect((await json(app, '/api/devices?colour=red')).body.error).toEqual({
       code: 'bad_request',
       param: 'colour',
-      message: 'colour: unknown query parameter (known: vendor, kind)',
+      message: 'colour: unknown query parameter (known: vendor, kind, limit, cursor)',
     });
     expect(await json(app, '/api/devices/comap%3Anope')).toMatchObject({ status: 404, body: { error: { code: 'not_found', message: 'no device "comap:nope"' } } });
     expect((await json(app, `/api/devices/${GENSET}/readings?from=yesterday`)).body.error).toMatchObject({ param: 'from' });

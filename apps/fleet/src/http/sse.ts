@@ -2,6 +2,8 @@
 // A slow client whose buffer keeps growing is dropped rather than letting memory grow.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBus, FleetEventName, FleetEvents } from '../events.js';
+import type { Reading } from '../model.js';
+import { readableReading } from '../readable.js';
 
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
@@ -51,7 +53,8 @@ export class SseHub {
 
   broadcast<K extends FleetEventName>(name: K | 'hello', payload: FleetEvents[K] | { serverTime: string }): void {
     if (this.#clients.size === 0) return;
-    const frame = this.#frame(name, payload);
+    // Readings reach people with their words (devices get theirs where the app decorates them).
+    const frame = this.#frame(name, name === 'reading' ? readableReading(payload as Reading) : payload);
     for (const res of this.#clients) this.#write(res, frame);
   }
 

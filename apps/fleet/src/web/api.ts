@@ -13,12 +13,16 @@ export interface LastValue {
   readonly value: ReadingValue;
   readonly unit: string | null;
   readonly ts: string;
+  /** The value in words, when the server has words for it (ThinQ). */
+  readonly text?: string;
 }
 
 export interface CommandParam {
   readonly name: string;
   readonly type: 'enum' | 'number' | 'string' | 'boolean';
   readonly values?: readonly (string | number)[];
+  /** Enum values in words, by value. */
+  readonly valueLabels?: Readonly<Record<string, string>>;
   readonly min?: number;
   readonly max?: number;
   readonly step?: number;
@@ -46,6 +50,8 @@ export interface Device {
   readonly lastValues: Readonly<Record<string, LastValue>>;
   readonly commands: readonly CommandSpec[];
   readonly sepl: { readonly registered: boolean };
+  /** Metric names in words, where the server has words for them (ThinQ). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface Reading {
@@ -54,6 +60,8 @@ export interface Reading {
   readonly value: ReadingValue;
   readonly unit: string | null;
   readonly ts: string;
+  /** The value in words (live events of ThinQ devices). */
+  readonly text?: string;
 }
 
 export interface VendorStatus {
@@ -154,6 +162,16 @@ function obj(value: unknown, where: string): Json {
   return isObject(value) ? value : bad(`${where} is not an object`, value);
 }
 
+/** The string entries of an object (labels and words from the server). */
+function strings(o: Json): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** A value's words, when the server sent them. */
+function withText<T extends object>(target: T, o: Json): T & { text?: string } {
+  return typeof o['text'] === 'string' ? { ...target, text: o['text'] } : target;
+}
+
 function isReadingValue(value: unknown): value is ReadingValue {
   return typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean';
 }
@@ -183,6 +201,7 @@ function decodeParam(value: unknown): CommandParam {
     ...(optNum('max') !== undefined ? { max: optNum('max') } : {}),
     ...(optNum('step') !== undefined ? { step: optNum('step') } : {}),
     ...(typeof o['unit'] === 'string' ? { unit: o['unit'] } : {}),
+    ...(isObject(o['valueLabels']) ? { valueLabels: strings(o['valueLabels']) } : {}),
     required: o['required'] !== false,
   };
 }
@@ -204,7 +223,7 @@ export function decodeDevice(value: unknown): Device {
   if (isObject(o['lastValues'])) {
     for (const [metric, raw] of Object.entries(o['lastValues'])) {
       if (!isObject(raw) || !isReadingValue(raw['value'])) continue;
-      lastValues[metric] = { value: raw['value'], unit: strOrNull(raw, 'unit'), ts: strOrNull(raw, 'ts') ?? '' };
+      lastValues[metric] = withText({ value: raw['value'], unit: strOrNull(raw, 'unit'), ts: strOrNull(raw, 'ts') ?? '' }, raw);
     }
   }
   const sepl = isObject(o['sepl']) ? o['sepl'] : {};
@@ -221,6 +240,7 @@ export function decodeDevice(value: unknown): Device {
     lastValues,
     commands: Array.isArray(o['commands']) ? o['commands'].map(decodeCommandSpec) : [],
     sepl: { registered: sepl['registered'] === true },
+    labels: isObject(o['labels']) ? strings(o['labels']) : {},
   };
 }
 
@@ -228,7 +248,7 @@ export function decodeReading(value: unknown): Reading {
   const o = obj(value, 'reading');
   const v = o['value'];
   if (!isReadingValue(v)) bad('reading.value', v);
-  return { deviceId: str(o, 'deviceId', 'reading'), metric: str(o, 'metric', 'reading'), value: v, unit: strOrNull(o, 'unit'), ts: str(o, 'ts', 'reading') };
+  return withText({ deviceId: str(o, 'deviceId', 'reading'), metric: str(o, 'metric', 'reading'), value: v, unit: strOrNull(o, 'unit'), ts: str(o, 'ts', 'reading') }, o);
 }
 
 export function decodeVendorStatus(value: unknown): VendorStatus {

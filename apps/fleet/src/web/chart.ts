@@ -1,5 +1,6 @@
 // The time-series chart of one metric, drawn with uPlot (bundled into app.js).
 import uPlot from 'uplot';
+import { timeLabels } from './format.js';
 
 export interface ChartPoint {
   /** Milliseconds since the epoch. */
@@ -39,6 +40,39 @@ function singlePointRange(plot: uPlot, min: number, max: number): uPlot.Range.Mi
   return only === undefined ? [min, max] : [only - 300, only + 60];
 }
 
+/** The time axis' font; its labels are measured with it. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+/** Space between two neighbouring time labels (CSS px). */
+const LABEL_GAP = 16;
+/** Width of the widest label the time axis can draw ("00:00:00"), measured once. */
+let widestLabel = 0;
+function labelWidth(): number {
+  if (widestLabel === 0) {
+    const context = document.createElement('canvas').getContext('2d');
+    if (context) context.font = AXIS_FONT;
+    widestLabel = Math.ceil(context?.measureText('00:00:00').width ?? 60);
+  }
+  return widestLabel;
+}
+
+/**
+ * Where the labels of the last draw went, in CSS px of the plot: [left, right, text] per label
+ * (on the element as data-x-labels, for tests and tools).
+ */
+function labelBoxes(plot: uPlot, splits: readonly number[], labels: readonly string[]): Array<[number, number, string]> {
+  const context = plot.ctx;
+  context.save();
+  context.font = AXIS_FONT;
+  const boxes = splits.map((s, i): [number, number, string] => {
+    const text = labels[i] ?? '';
+    const width = Math.max(...text.split('\n').map((line) => context.measureText(line).width));
+    const x = plot.valToPos(s, 'x') + plot.bbox.left / devicePixelRatio;
+    return [Math.round((x - width / 2) * 10) / 10, Math.round((x + width / 2) * 10) / 10, text];
+  });
+  context.restore();
+  return boxes;
+}
+
 function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return value === '' ? fallback : value;
@@ -55,13 +89,32 @@ export class TimeSeriesChart {
     const seriesLabel = options.unit ? `${options.label} (${options.unit})` : options.label;
     const text = cssVar('--text', '#1b2430');
     const grid = cssVar('--border', '#d5dbe2');
-    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const axis = { stroke: text, font: AXIS_FONT, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    // Ticks at least one widest label plus a gap apart, so labels never overlap at any width.
+    let drawn: { splits: number[]; labels: string[] } = { splits: [], labels: [] };
+    const timeAxis: uPlot.Axis = {
+      ...axis,
+      space: () => labelWidth() + LABEL_GAP,
+      size: 48,
+      values: (_plot, splits, _axis, _space, increment) => {
+        const labels = timeLabels(splits, increment);
+        drawn = { splits, labels };
+        return labels;
+      },
+    };
     const opts: uPlot.Options = {
       width: this.#width(),
       height: 280,
       scales: { x: { time: true, range: singlePointRange } },
-      axes: [axis, { ...axis, size: 60 }],
+      // Ticks fall on UTC minutes, hours and days, like the labels and every other time on the page.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      axes: [timeAxis, { ...axis, size: 60 }],
       hooks: {
+        draw: [
+          (plot) => {
+            container.dataset['xLabels'] = JSON.stringify(labelBoxes(plot, drawn.splits, drawn.labels));
+          },
+        ],
         // The time span shown, on the element (for tests and tools).
         setScale: [
           (plot, key) => {

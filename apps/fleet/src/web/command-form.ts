@@ -15,7 +15,7 @@ export function paramInput(param: CommandParam, id: string, current?: string | n
       control = h(
         'select',
         { id, name: param.name, required: param.required !== false },
-        ...(param.values ?? []).map((v) => h('option', { value: String(v), selected: currentText !== undefined && String(v).toLowerCase() === currentText.toLowerCase() }, String(v))),
+        ...(param.values ?? []).map((v) => h('option', { value: String(v), selected: currentText !== undefined && String(v).toLowerCase() === currentText.toLowerCase() }, param.valueLabels?.[String(v)] ?? String(v))),
       );
       break;
     case 'number':

@@ -10,6 +10,7 @@ import { VENDOR_LABELS, onlineBadge } from './labels.js';
 import { orderedMetrics } from './devices-view.js';
 import { commandParams, paramInput } from './command-form.js';
 import { vendorProblem, type Change, type FleetStore } from './store.js';
+import { energyMetric, metricName, valueWords } from './words.js';
 
 const PERIODS: ReadonlyArray<{ label: string; ms: number }> = [
   { label: 'Last 15 minutes', ms: 15 * 60_000 },
@@ -193,7 +194,7 @@ export class DetailView {
   #build(device: Device, metrics: string[]): void {
     const metricSelect = select(
       'Metric',
-      metrics.map((m) => ({ value: m, label: m })),
+      metrics.map((m) => ({ value: m, label: metricName(device, m) })),
       this.#metric ?? '',
     );
     metricSelect.select.disabled = metrics.length === 0;
@@ -286,11 +287,12 @@ export class DetailView {
       return h(
         'tr',
         { 'data-metric': metric },
-        h('th', { scope: 'row' }, metric),
-        h('td', { class: 'num', 'data-testid': 'last-value' }, formatValue(last?.value, last?.unit)),
+        h('th', { scope: 'row', title: metric }, metricName(device, metric)),
+        h('td', { class: 'num', 'data-testid': 'last-value' }, valueWords(last)),
         h('td', { class: 'muted' }, last ? h('time', { datetime: last.ts, title: formatTime(Date.parse(last.ts)) }, formatClock(Date.parse(last.ts), Date.now())) : '—'),
       );
     });
+    const energy = energyMetric(device);
     replaceChildren(
       this.#facts,
       h(
@@ -306,6 +308,8 @@ export class DetailView {
         h('dd', { 'data-testid': 'detail-online' }, onlineBadge(device.online, problem !== null)),
         h('dt', {}, 'Last seen'),
         h('dd', {}, device.lastSeen ? formatTime(Date.parse(device.lastSeen)) : 'never'),
+        energy !== null && h('dt', {}, 'Energy'),
+        energy !== null && h('dd', { 'data-testid': 'detail-energy' }, `${valueWords(device.lastValues[energy])} (${metricName(device, energy)})`),
         h('dt', {}, 'On SEPL'),
         h('dd', {}, device.sepl.registered ? 'registered' : 'not registered'),
       ),
@@ -362,8 +366,15 @@ export class DetailView {
     }
   }
 
-  #drawChart(unit: string | null, truncated = false): void {
+  /** The open metric's name for people. */
+  #metricName(): string {
+    const device = this.#deviceId === null ? undefined : this.#store.devices.get(this.#deviceId);
     const metric = this.#metric ?? '';
+    return device ? metricName(device, metric) : metric;
+  }
+
+  #drawChart(unit: string | null, truncated = false): void {
+    const metric = this.#metricName();
     if (this.#points.length === 0) {
       this.#showNoChart('No readings in this period yet.');
     } else if (this.#chart) {
@@ -388,8 +399,8 @@ export class DetailView {
     const last = this.#points.reduce<ChartPoint | undefined>((latest, p) => (!latest || p.time >= latest.time ? p : latest), undefined);
     const summary =
       count === 0 || !last
-        ? `No readings of ${this.#metric ?? ''} in this period`
-        : `Chart of ${this.#metric ?? ''}: ${count} readings, latest ${formatValue(last.value, unit)} at ${formatTime(last.time)}`;
+        ? `No readings of ${this.#metricName()} in this period`
+        : `Chart of ${this.#metricName()}: ${count} readings, latest ${formatValue(last.value, unit)} at ${formatTime(last.time)}`;
     this.#chartBox.setAttribute('aria-label', summary);
     this.#chartNote.textContent = `${count} reading${count === 1 ? '' : 's'} shown.${truncated ? ' Too many readings: only the earliest are shown; pick a shorter period.' : ''}`;
   }

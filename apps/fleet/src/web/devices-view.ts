@@ -1,9 +1,10 @@
 // The devices table: every vendor's devices in one list, redrawn row by row as events arrive.
 import type { Device } from './api.js';
 import { cell, h, replaceChildren } from './dom.js';
-import { formatAge, formatValue } from './format.js';
+import { formatAge } from './format.js';
 import { VENDOR_LABELS, onlineBadge } from './labels.js';
 import { vendorProblem, type FleetStore } from './store.js';
+import { energyMetric, metricName, valueWords } from './words.js';
 
 /** How many last values a row shows (the detail view has them all). */
 const VALUES_PER_ROW = 4;
@@ -97,10 +98,12 @@ export class DevicesView {
             { class: 'values' },
             ...shown.map((metric) => {
               const last = device.lastValues[metric];
-              return h('li', { 'data-metric': metric }, h('span', { class: 'metric' }, `${metric}: `), h('span', { class: 'value' }, formatValue(last?.value, last?.unit)));
+              return h('li', { 'data-metric': metric }, h('span', { class: 'metric' }, `${metricName(device, metric)}: `), h('span', { class: 'value' }, valueWords(last)));
             }),
             metrics.length > shown.length && h('li', { class: 'muted' }, `+${metrics.length - shown.length} more`),
           );
+    const energy = energyMetric(device);
+    const energyLine = energy === null ? null : h('div', { class: 'energy', 'data-testid': 'energy', 'data-metric': energy }, `Energy: ${valueWords(device.lastValues[energy])}`);
     const seen = device.lastSeen ? h('div', { class: 'muted seen', 'data-ts': device.lastSeen }, `seen ${formatAge(Date.parse(device.lastSeen), Date.now())}`) : null;
     return h(
       'tr',
@@ -109,7 +112,7 @@ export class DevicesView {
       cell('Name', {}, h('a', { href: deviceHref(device.id), 'aria-label': `${device.name}: details` }, device.name)),
       cell('Kind', {}, device.kind, device.model && h('div', { class: 'muted' }, device.model)),
       cell('Online', { 'data-testid': 'online' }, onlineBadge(device.online, problem !== null), problem && h('div', { class: 'problem' }, problem), seen),
-      cell('Last values', { 'data-testid': 'values' }, values),
+      cell('Last values', { 'data-testid': 'values' }, energyLine, values),
     );
   }
 

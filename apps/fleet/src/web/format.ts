@@ -40,3 +40,24 @@ export function formatClock(timeMs: number, nowMs: number): string {
   const iso = new Date(timeMs).toISOString();
   return iso.slice(0, 10) === new Date(nowMs).toISOString().slice(0, 10) ? iso.slice(11, 19) : formatTime(timeMs);
 }
+
+const DAY_S = 86_400;
+
+/**
+ * A tick's label in UTC (like the rest of the page): seconds only when the ticks are less than a
+ * minute apart, the date only for ticks a day or more apart, or on a second line where the day
+ * changes (and on the first tick), so a label is never wider than "00:00:00".
+ */
+export function timeLabel(seconds: number, incrementS: number, previous: number | undefined): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  const day = iso.slice(5, 10);
+  if (incrementS >= DAY_S) return day;
+  const time = incrementS < 60 ? iso.slice(11, 19) : iso.slice(11, 16);
+  const newDay = previous === undefined || new Date(previous * 1000).toISOString().slice(5, 10) !== day;
+  return newDay ? `${time}\n${day}` : time;
+}
+
+/** The time labels of `splits` (seconds), as uPlot asks for them. */
+export function timeLabels(splits: readonly number[], incrementS: number): string[] {
+  return splits.map((s, i) => timeLabel(s, incrementS, i === 0 ? undefined : splits[i - 1]));
+}

@@ -72,7 +72,7 @@ export class FleetStore {
     this.devices.set(device.id, {
       ...device,
       lastSeen,
-      lastValues: { ...device.lastValues, [reading.metric]: { value: reading.value, unit: reading.unit, ts: reading.ts } },
+      lastValues: { ...device.lastValues, [reading.metric]: { value: reading.value, unit: reading.unit, ts: reading.ts, ...(reading.text === undefined ? {} : { text: reading.text }) } },
     });
     this.#emit({ type: 'device', id: device.id, reading });
   }

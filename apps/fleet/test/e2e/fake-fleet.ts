@@ -148,7 +148,14 @@ export async function startFakeFleet(): Promise<FakeFleet> {
           return json(res, 200, device);
         case '/readings': {
           const metric = url.searchParams.get('metric');
-          const readings = fake.readings.filter((r) => r['deviceId'] === id && (metric === null || r['metric'] === metric));
+          // Like the service: the device's readings of the metric between from and to.
+          const from = Date.parse(url.searchParams.get('from') ?? '');
+          const to = Date.parse(url.searchParams.get('to') ?? '');
+          const inRange = (ts: unknown): boolean => {
+            const t = Date.parse(String(ts));
+            return !(t < from) && !(t > to);
+          };
+          const readings = fake.readings.filter((r) => r['deviceId'] === id && (metric === null || r['metric'] === metric) && inRange(r['ts']));
           return json(res, 200, { deviceId: id, from: url.searchParams.get('from'), to: url.searchParams.get('to'), readings, truncated: false });
         }
         case '/average':

@@ -175,6 +175,42 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     await screenshot(page, 'states-chart-phone');
   });
 
+  it('never lets the time axis labels overlap, at phone and laptop widths and between', { timeout: 60_000 }, async () => {
+    const now = Date.now();
+    fake.devices = sampleDevices(now);
+    // A reading a minute over the last hour, and one an hour over the last week.
+    fake.readings = [
+      ...Array.from({ length: 60 }, (_, i) => ({ deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1490 + (i % 7), unit: 'RPM', ts: iso(now - (60 - i) * 60_000 + 30_000) })),
+      ...Array.from({ length: 160 }, (_, i) => ({ deviceId: 'comap:genset-1', metric: 'Engine speed', value: 1400 + (i % 11), unit: 'RPM', ts: iso(now - 2 * 3_600_000 - i * 3_600_000) })),
+    ];
+    watched = await browser.newPage(viewports.phone);
+    const { page } = watched;
+    await page.goto(`${fake.url}/#/device/${encodeURIComponent('comap:genset-1')}`);
+    const chart = page.locator('[data-testid="chart"]');
+    await poll(() => chart.getAttribute('data-points')).toBe('60');
+    const labelsAt = async (width: number): Promise<Array<[number, number, string]>> => {
+      await page.setViewportSize({ width, height: 900 });
+      // Redrawn at the new width: the canvas follows the chart box.
+      await poll(() => chart.evaluate((el) => Math.abs(el.querySelector('canvas')!.getBoundingClientRect().width - el.clientWidth)), { timeout: 5000 }).toBeLessThan(2);
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      return JSON.parse((await chart.getAttribute('data-x-labels')) ?? '[]') as Array<[number, number, string]>;
+    };
+    for (const period of ['3600000', String(7 * 86_400_000)]) {
+      await page.locator('#detail-body select').nth(1).selectOption(period);
+      if (period !== '3600000') await poll(() => chart.getAttribute('data-points')).toBe('220');
+      for (const width of [320, viewports.phone.width, 600, 900, viewports.laptop.width, 1920]) {
+        const boxes = await labelsAt(width);
+        expect(boxes.length, `labels at ${width} px`).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < boxes.length; i++) {
+          const [, previousRight, previousText] = boxes[i - 1] ?? [0, 0, ''];
+          const [left, , text] = boxes[i] ?? [0, 0, ''];
+          expect(left - previousRight, `"${previousText}" and "${text}" at ${width} px (period ${period} ms)`).toBeGreaterThanOrEqual(8);
+        }
+        if (width === viewports.phone.width && period !== '3600000') await screenshot(page, 'states-chart-week-phone');
+      }
+    }
+  });
+
   it('gives a single reading a time axis of minutes, not years', async () => {
     const now = Date.now();
     fake.devices = sampleDevices(now);

@@ -1,0 +1,110 @@
+// The `/api/devices` answer, cached: the device list (per filter) is read from the database and
+// serialised once, then served to every caller until a device or reading event says it changed,
+// with an ETag (a hash of the body) so a client that has it gets a 304. A list is never older than
+// `maxAgeInMs` (changes written by another collector do not pass this process' bus), and while
+// changes stream in it is rebuilt at most every `minAgeInMs` (or five times as long as the last
+// rebuild took, with 10,000 devices), so a busy fleet does not rebuild it per request.
+import { createHash } from 'node:crypto';
+import type { EventBus } from '../events.js';
+import type { Device } from '../model.js';
+
+export interface DevicesPage {
+  readonly body: string;
+  readonly etag: string;
+}
+
+export interface DevicesCacheOptions {
+  /** Reads the full, sorted list for a filter key (`vendor|kind`). */
+  load: (key: string) => Promise<Device[]>;
+  now?: () => number;
+  minAgeInMs?: number;
+  maxAgeInMs?: number;
+}
+
+interface Entry {
+  readonly version: number;
+  readonly at: number;
+  readonly devices: Device[];
+  readonly pages: Map<string, DevicesPage>;
+}
+
+export function etagOf(body: string): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+}
+
+/** Whether an If-None-Match header names `etag` (a list, weak forms, or `*`). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim().replace(/^W\//, '');
+    return t === '*' || t === etag;
+  });
+}
+
+export class DevicesCache {
+  readonly #o: Required<Omit<DevicesCacheOptions, 'load'>> & Pick<DevicesCacheOptions, 'load'>;
+  readonly #entries = new Map<string, Entry>();
+  readonly #loading = new Map<string, Promise<Entry>>();
+  readonly #unsubscribe: Array<() => void>;
+  #version = 0;
+  #lastBuildMs = 0;
+
+  constructor(bus: EventBus, options: DevicesCacheOptions) {
+    this.#o = { now: Date.now, minAgeInMs: 200, maxAgeInMs: 1000, ...options };
+    const bump = (): void => {
+      this.#version++;
+    };
+    this.#unsubscribe = [bus.on('device', bump), bus.on('reading', bump)];
+  }
+
+  /**
+   * The answer for a filter and a page (`offset`, `limit`; no limit: every device):
+   * `{ devices, total, nextCursor }` serialised, and its ETag.
+   */
+  async page(key: string, offset: number, limit: number | undefined): Promise<DevicesPage> {
+    const entry = await this.#entry(key);
+    const pageKey = `${offset}/${limit ?? ''}`;
+    let page = entry.pages.get(pageKey);
+    if (!page) {
+      const end = limit === undefined ? entry.devices.length : Math.min(entry.devices.length, offset + limit);
+      const devices = offset === 0 && end === entry.devices.length ? entry.devices : entry.devices.slice(offset, end);
+      const body = JSON.stringify({ devices, total: entry.devices.length, nextCursor: end < entry.devices.length ? String(end) : null });
+      page = { body, etag: etagOf(body) };
+      // Pages of one list are few (the dashboard walks them in order); keep them with it.
+      if (entry.pages.size < 1000) entry.pages.set(pageKey, page);
+    }
+    return page;
+  }
+
+  close(): void {
+    for (const off of this.#unsubscribe) off();
+  }
+
+  #fresh(entry: Entry, now: number): boolean {
+    const age = now - entry.at;
+    if (age >= this.#o.maxAgeInMs) return false;
+    return entry.version === this.#version || age < Math.max(this.#o.minAgeInMs, 5 * this.#lastBuildMs);
+  }
+
+  async #entry(key: string): Promise<Entry> {
+    const cached = this.#entries.get(key);
+    if (cached && this.#fresh(cached, this.#o.now())) return cached;
+    // Callers arriving during a rebuild share it.
+    let loading = this.#loading.get(key);
+    if (!loading) {
+      loading = this.#build(key).finally(() => this.#loading.delete(key));
+      this.#loading.set(key, loading);
+    }
+    return loading;
+  }
+
+  async #build(key: string): Promise<Entry> {
+    const version = this.#version;
+    const started = this.#o.now();
+    const devices = await this.#o.load(key);
+    this.#lastBuildMs = this.#o.now() - started;
+    const entry: Entry = { version, at: started, devices, pages: new Map() };
+    this.#entries.set(key, entry);
+    return entry;
+  }
+}
