@@ -53,6 +53,8 @@ export { createMessageId, formatLgDate, oauthSignature } from './signature.js';
 // Display layer: words for Connect values and property names and for v1 labels (the raw value stays the caller's).
 export { displayLabel, displayProperty, displayValue, humanize, isV1Label } from './display/display.js';
 export type { DisplayOptions, LangPack } from './display/display.js';
+export { displayState } from './display/display-state.js';
+export type { DisplayItem } from './display/display-state.js';
 export { LangPackLoader, langPackUris, parseLangPack } from './display/lang-pack.js';
 export type { LangPackLoaderOptions, LangPackUris } from './display/lang-pack.js';
 export { VERSION } from './version.js';

@@ -48,7 +48,8 @@ export function displayLabel(label: string, options: DisplayOptions = {}): strin
   if (own !== undefined) return own;
   if (!isV1Label(label)) return displayValue(label, options);
   const prefix = V1_LABEL_PREFIXES.find((p) => label.startsWith(p));
-  const rest = (prefix === undefined ? label.replace(/^@[A-Z0-9]+_/, '') : label.slice(prefix.length)).replace(/(_EN)?_[WS]$/, '');
+  // A label without a domain (`@OFF`, `@1`: AC swing steps) loses only its `@`.
+  const rest = (prefix === undefined ? label.replace(/^@[A-Z0-9]+_/, '') : label.slice(prefix.length)).replace(/^@/, '').replace(/(_EN)?_[WS]$/, '');
   return VALUE_WORDS[rest] ?? humanize(rest === '' ? label.slice(1) : rest);
 }
 
@@ -69,6 +70,8 @@ export function displayValue(value: unknown, options: DisplayOptions & { propert
   const own = options.words?.[value];
   if (own !== undefined) return own;
   if (isV1Label(value)) return displayLabel(value, options);
+  // Numbers in text (v1 codes and labels such as `-17`) stay as they are: the humaniser would drop a minus.
+  if (/^-?\d+(\.\d+)?$/.test(value.trim())) return value.trim();
   return VALUE_WORDS[value] ?? humanize(value);
 }
 
