@@ -32,7 +32,7 @@ export { parseComapTimestamp, formatComapDate, splitIntoWindows, toDayNumber, fo
 export type { DayNumber, DayWindow } from './dates.js';
 export { decodeHtmlEntities } from './html.js';
 export { MAX_EMPTY_PAGES } from './history.js';
-export type { HistoryProgress, HistoryQuery } from './history.js';
+export type { HistoryCheckpoint, HistoryProgress, HistoryQuery } from './history.js';
 export { DEFAULT_BASE_URL } from './options.js';
 export type { CallOptions, ComapClientOptions, ComapHttpOptions, IdentityOptions, WsvOptions } from './options.js';
 export type {

@@ -2,8 +2,9 @@
 import { errorCategory, getSharedRateLimiter, isAbortError, namespacedLogger, type CallOptions, type Clock, type DownloadResult, type HttpClient, type HttpResponse, type RateLimiter } from '@x/http-core';
 import { comapAuth, type TokenSource } from './auth.js';
 import { validateCommand, type ComapCommand, type SimpleCommandName } from './command.js';
-import { classifyWsvError, ComapCommandOutcomeUnknownError } from './errors.js';
-import { collectHistory, planHistory, walkHistory, type HistoryQuery } from './history.js';
+import { classifyWsvError, ComapCommandOutcomeUnknownError, ComapResponseError } from './errors.js';
+import { collectHistory, planHistory, walkHistory, type FetchHistoryPage, type HistoryQuery } from './history.js';
+import { checkTimeZone } from './zoned-day.js';
 import { apiUrl, buildHttp, callOptions, checkHttpOptions, checkString, keyFingerprint, type WsvOptions } from './options.js';
 import { parseComments, parseFiles, parseHistoryPage, parseInfo, parsePermissions, parseUnits, parseValues, type ParseMode } from './parse.js';
 import type { Comment, HistoryEntry, HistoryValue, RateLimitState, Unit, UnitFile, UnitInfo, UnitPermissions, UnitValue } from './types.js';
@@ -189,13 +190,26 @@ export class WSV {
     return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), callOptions(options, 'files() options')), this.mode);
   }
 
-  private walk(unitGuid: string, options: HistoryOptions, where: string) {
+  private walk(unitGuid: string, options: HistoryOptions, where: string): AsyncGenerator<HistoryEntry, void, undefined> {
     const path = this.unitPath(unitGuid, 'history');
     const call = callOptions(options, where);
-    const plan = planHistory(options, (this.clock ?? Date).now());
-    return walkHistory(plan, async (window, offset, valueGuids) =>
-      parseHistoryPage(await this.get(path, call, { from: window.from, to: window.to, offset: String(offset), valueGuids }), this.mode),
-    );
+    const now = (this.clock ?? Date).now();
+    const zone = options.timeZone === undefined || options.timeZone === 'unit' ? undefined : checkTimeZone(options.timeZone, 'timeZone');
+    // Bad input throws here, before anything is sent (with the unit's zone: checked as UTC first).
+    const plan = planHistory(options, now, options.timeZone === 'unit' ? 'UTC' : zone);
+    const fetchPage: FetchHistoryPage = async (window, offset, valueGuids) =>
+      parseHistoryPage(await this.get(path, call, { from: window.from, to: window.to, offset: String(offset), valueGuids }), this.mode);
+    if (options.timeZone !== 'unit') return walkHistory(plan, fetchPage);
+    return (async function* (wsv: WSV) {
+      const unitZone = (await wsv.info(unitGuid, call)).timezone;
+      let resolved: string;
+      try {
+        resolved = checkTimeZone(unitZone, 'timezone');
+      } catch {
+        throw new ComapResponseError(`history: the unit's timezone ${JSON.stringify(unitZone)} is not an IANA time zone name; pass timeZone yourself`, { timezone: unitZone });
+      }
+      yield* walkHistory(planHistory(options, now, resolved), fetchPage);
+    })(this);
   }
 
   /**

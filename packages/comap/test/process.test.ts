@@ -3,7 +3,7 @@
 // that exits 0 in the middle of its work (a timer that held nothing) fails these tests: they
 // check the output and what the simulator received, not only the exit code.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -310,5 +310,57 @@ describe('comap command --wait against comap simulate --effect-delay 3s (a unit 
     // --wait needs a command with a visible effect: a usage error, nothing sent.
     r = await run(['command', guid, 'faultReset', '--yes', '--wait']);
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('comap: error: --wait: faultReset has no effect to wait for (changeMode, start and stop have)') as string]);
+  }, 90_000);
+});
+
+describe('comap history --checkpoint against comap simulate --history-page-size 8', () => {
+  let paged: StartedProcess<SimLine>;
+  let pagedControl: ControlClient;
+  let pagedEnv: Record<string, string>;
+  const dir = mkdtempSync(join(tmpdir(), 'comap-checkpoint-'));
+
+  beforeAll(async () => {
+    paged = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--units', '1', '--seed', '4', '--no-token-limit', '--no-rate-limit', '--history-page-size', '8']);
+    pagedControl = new ControlClient(paged.line.control);
+    const { url, key, clientId, secret, loginId } = paged.line;
+    pagedEnv = { COMAP_KEY: key, COMAP_CLIENT_ID: clientId, COMAP_SECRET: secret, COMAP_LOGIN_ID: loginId, COMAP_BASE_URL: url, COMAP_TOKEN_CACHE: 'false' };
+  });
+
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    expect(await paged.stop('SIGTERM')).toBe(143);
+  });
+
+  it('an export interrupted (SIGINT while a page stalls) and resumed prints every interval once: the same as one uninterrupted export', async () => {
+    const today = Math.floor(Date.now() / 86_400_000);
+    const range = ['--from', mdy(new Date((today - 40) * 86_400_000)), '--to', mdy(new Date((today - 1) * 86_400_000)), '--guids', VALUE_GUID.engine_state, '--time-zone', 'UTC'];
+    // Rows without validTo: the open interval's validTo is "now", which moves between runs.
+    const key = (line: string) => {
+      const e = JSON.parse(line) as { value: unknown; validFrom?: string };
+      return `${JSON.stringify(e.value)} ${e.validFrom ?? '-'}`;
+    };
+    const whole = await runCli(bin, ['history', 'Westport', ...range], { env: pagedEnv, timeoutInMs: 60_000 });
+    expect(whole.code).toBe(0);
+    const all = whole.stdout.trim().split('\n').map(key);
+    expect(all.length).toBeGreaterThan(16);
+
+    const file = join(dir, 'engine.json');
+    const first = spawn(process.execPath, [bin, 'history', 'Westport', ...range, '--checkpoint', file], { env: { ...process.env, ...pagedEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    const exited = new Promise<number | null>((resolve) => first.once('exit', (code) => resolve(code)));
+    // Once the first rows are out, the pages that follow stall; then the export is interrupted.
+    await new Promise<void>((resolve) => first.stdout.on('data', (chunk: Buffer) => ((printed += chunk.toString('utf8')), resolve())));
+    await pagedControl.addFault({ kind: 'stall', method: 'GET', path: '*/history', stallInMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    first.kill('SIGINT');
+    expect(await exited).toBe(130);
+    await pagedControl.clearFaults();
+    const firstRows = printed.trim().split('\n');
+    expect(firstRows.length).toBeLessThan(all.length);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ from: expect.stringMatching(/^\d\d\/\d\d\/\d{4}$/) as string, values: { [VALUE_GUID.engine_state.toLowerCase()]: expect.any(String) as string } });
+
+    const rest = await runCli(bin, ['history', 'Westport', ...range, '--checkpoint', file], { env: pagedEnv, timeoutInMs: 60_000 });
+    expect(rest.code).toBe(0);
+    expect([...firstRows, ...rest.stdout.trim().split('\n')].map(key)).toEqual(all);
   }, 90_000);
 });
