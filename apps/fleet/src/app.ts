@@ -236,6 +236,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       owns: (id) => cluster.ownership.owns(id),
       decorate,
       onDeviceCount: (vendor, count) => vendors.setDevices(vendor, count),
+      logger: namespacedLogger(logger, 'fleet'),
     });
     const commands = new CommandService({ store, bus, now, getDevice, scrub });
 

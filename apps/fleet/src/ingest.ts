@@ -1,9 +1,23 @@
 // Where connector data enters the fleet: devices and readings are stored (only those of this
-// collector's shard) and, when live, published on the bus.
+// collector's shard) and, when live, published on the bus. One bad reading never costs the rest
+// of its batch: text is cleaned first (clean-text.ts), and a batch the database refuses for its
+// data is stored reading by reading, each refused one logged with the database's reason and skipped.
+import { cleanDeviceInfo, cleanReading, hasUnstorable } from './clean-text.js';
 import type { EventBus } from './events.js';
-import type { Device, DeviceInfo, ReadingInput, Vendor } from './model.js';
+import { silentLogger, type Logger } from './log.js';
+import type { Device, DeviceInfo, Reading, ReadingInput, Vendor } from './model.js';
 import { deviceId } from './model.js';
 import type { FleetStore } from './storage/store.js';
+
+/**
+ * Whether the database refused the statement for the data it carried (SQLSTATE class 22, data
+ * exception, or 23, integrity constraint violation), as PostgreSQL and PGlite report it; a lost
+ * connection or a server going down is not, and fails the whole batch so it is delivered again.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
 
 export interface IngestOptions {
   store: FleetStore;
@@ -11,6 +25,10 @@ export interface IngestOptions {
   owns: (deviceId: string) => boolean;
   decorate: (device: Device) => Device;
   onDeviceCount?: (vendor: Vendor, count: number) => void;
+  /** Readings of a vendor were stored (its data is flowing: staleness, vendor-states.ts). */
+  onData?: (vendor: Vendor) => void;
+  /** Where refused readings are reported (default: nowhere). */
+  logger?: Logger;
 }
 
 export class Ingest {
@@ -31,7 +49,9 @@ export class Ingest {
   }
 
   /** Stores a device; publishes `device` when it is new or changed. Returns its id, or undefined when not ours. */
-  async device(info: DeviceInfo): Promise<string | undefined> {
+  async device(raw: DeviceInfo): Promise<string | undefined> {
+    if (hasUnstorable(raw.vendorId)) throw new TypeError('device id holds a NUL or invalid UTF-8: not stored');
+    const info = cleanDeviceInfo(raw);
     const id = deviceId(info.vendor, info.vendorId);
     if (!this.#o.owns(id)) return undefined;
     let set = this.#known.get(info.vendor);
@@ -66,12 +86,50 @@ export class Ingest {
 
   /**
    * Stores readings (already stored ones are skipped); live readings that were new are published
-   * as `reading` events. Non-finite numbers are dropped. Returns how many were new.
+   * as `reading` events. Non-finite numbers are dropped, text is cleaned, and a reading the database
+   * refuses is logged and skipped while the others are stored. Rejects only when the database
+   * failed as a whole (the caller then keeps the batch for a retry). Returns how many were new.
    */
   async readings(readings: readonly ReadingInput[], options: { live: boolean }): Promise<number> {
-    const ours = readings.filter((r) => this.#o.owns(r.deviceId) && (typeof r.value !== 'number' || Number.isFinite(r.value)));
-    const fresh = await this.#o.store.insertReadings(ours);
+    const ours: ReadingInput[] = [];
+    for (const r of readings) {
+      if (!this.#o.owns(r.deviceId) || (typeof r.value === 'number' && !Number.isFinite(r.value))) continue;
+      const cleaned = cleanReading(r);
+      if (cleaned.reading) ours.push(cleaned.reading);
+      else this.#refused(r, cleaned.problem, undefined);
+    }
+    const fresh = await this.#store(ours);
     if (options.live) for (const r of fresh) this.#o.bus.emit('reading', r);
+    if (this.#o.onData) for (const vendor of new Set(fresh.map((r) => r.deviceId.slice(0, r.deviceId.indexOf(':'))))) this.#o.onData(vendor as Vendor);
     return fresh.length;
+  }
+
+  /** The batch in one statement; when the database refuses its data, reading by reading. */
+  async #store(readings: readonly ReadingInput[]): Promise<Reading[]> {
+    try {
+      return await this.#o.store.insertReadings(readings);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+    }
+    const fresh: Reading[] = [];
+    for (const r of readings) {
+      try {
+        fresh.push(...(await this.#o.store.insertReadings([r])));
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        this.#refused(r, (err as Error).message, (err as { code?: string }).code);
+      }
+    }
+    return fresh;
+  }
+
+  #refused(r: ReadingInput, reason: string, code: string | undefined): void {
+    (this.#o.logger ?? silentLogger).warn('reading not stored (skipped; the rest of its batch is stored)', {
+      deviceId: r.deviceId.slice(0, 200),
+      metric: r.metric.slice(0, 200),
+      ts: r.ts,
+      reason: reason.slice(0, 300),
+      ...(code === undefined ? {} : { code }),
+    });
   }
 }

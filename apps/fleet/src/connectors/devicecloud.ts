@@ -162,7 +162,16 @@ export class DevicecloudConnector implements VendorConnector {
         this.#ctx.logger.warn('devicecloud: event not stored', { topic: event.topic.slice(0, 200), error: err });
       }
     }
-    await this.#ctx.ingest.readings(readings, { live: true });
+    try {
+      await this.#ctx.ingest.readings(readings, { live: true });
+    } catch (err) {
+      // The database failed as a whole (bad readings alone never throw): the block stays
+      // unacknowledged and is delivered again; say so instead of showing 'connected'.
+      this.#ctx.tracker.set('degraded', `readings not stored: ${describeError(err)}; the block is not acknowledged and will be delivered again`);
+      throw err;
+    }
+    // Stored: the link and the database work (clears a failure shown by an earlier batch).
+    if (this.#ctx.tracker.state !== 'connected') this.#ctx.tracker.ok();
   }
 
   async #event(event: MonitorEvent, readings: ReadingInput[]): Promise<void> {
