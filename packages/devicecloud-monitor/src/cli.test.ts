@@ -124,6 +124,39 @@ describe('devicecloud-monitor CLI (in process)', () => {
     }
   });
 
+  it('history pages a polling monitor with --limit and --cursor; points --rollup; delete-points --id/--end and delete-stream', async () => {
+    const c = io();
+    expect(await main(['create', '--transport', 'polling', '--topics', 'DataPoint', '--format', 'json', '--description', 'poll'], c.io)).toBe(0);
+    const id = String((JSON.parse(c.lines()[0]!) as { id: number }).id);
+    const at = Date.UTC(2026, 0, 1);
+    const written = [1, 2, 3].map((data, i) => sim.publishDataPoint({ streamId: 'cli/h', data, timestamp: at + i * 1000 }));
+    const first = io();
+    expect(await main(['history', id, '--page-size', '2', '--limit', '1', '--start', '0', '--end', String(Date.now() + 60_000)], first.io)).toBe(0);
+    expect(first.lines().map((l) => (JSON.parse(l) as { payload: { data: number } }).payload.data)).toEqual([1, 2]);
+    const cursor = /^more: --cursor (\S+)\n$/.exec(first.err.join(''))?.[1];
+    const rest = io();
+    expect(await main(['history', id, '--cursor', cursor!], rest.io)).toBe(0);
+    expect(rest.lines().map((l) => (JSON.parse(l) as { payload: { data: number } }).payload.data)).toEqual([3]);
+    const rolled = io();
+    expect(await main(['points', 'cli/h', '--rollup', 'day', '--method', 'max', '--timezone', 'UTC'], rolled.io)).toBe(0);
+    expect(rolled.lines()).toEqual(['{"streamId":"cli/h","timestamp":"2026-01-01T00:00:00.000Z","data":3}']);
+    const one = io();
+    expect(await main(['delete-points', 'cli/h', '--id', String(written[0]!.body.id)], one.io)).toBe(0);
+    expect(one.lines()).toEqual([`{"deleted":"cli/h","id":"${String(written[0]!.body.id)}"}`]);
+    const range = io();
+    expect(await main(['delete-points', 'cli/h', '--end', String(at + 2000)], range.io)).toBe(0);
+    expect(range.lines()).toEqual(['{"deleted":"cli/h","endTime":"2026-01-01T00:00:02.000Z"}']);
+    expect(sim.data.streams.get('cli/h')?.points.map((p) => p.data)).toEqual(['3']);
+    const missing = io();
+    expect(await main(['delete-points', 'cli/none'], missing.io)).toBe(1);
+    expect(missing.err.join('')).toBe('devicecloud-monitor: error: stream cli/none not found\n');
+    const stream = io();
+    expect(await main(['delete-stream', 'cli/h'], stream.io)).toBe(0);
+    expect(sim.data.streams.has('cli/h')).toBe(false);
+    const again = io();
+    expect(await main(['delete-stream', 'cli/h'], again.io)).toBe(1);
+  });
+
   it('simulate prints its JSON line and stops on interrupt', async () => {
     const s = io({ DC_USERNAME: 'alice', DC_PASSWORD: 'pw' });
     const done = main(['simulate', '--events-per-second', '50'], s.io);

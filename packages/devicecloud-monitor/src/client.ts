@@ -32,7 +32,8 @@ import { historyPage, historyQuery, type MonitorHistoryPage, type MonitorHistory
 import type { MonitorEvent } from './events.js';
 import { parseJson } from './json-exact.js';
 import { checkStreamId, dataPointsXml, writtenDataPoints, type DataPointWrite, type WrittenDataPoint } from './data-points.js';
-import { dataStreamXml, readQuery, toDataStream, toStoredDataPoint, type DataStream, type DataStreamCreate, type ReadDataPointsQuery, type StoredDataPoint } from './data-streams.js';
+import { rollupQuery, toRollupPoint, type RollupPoint, type RollupQuery } from './data-rollups.js';
+import { dataStreamXml, isoInstant, readQuery, toDataStream, toStoredDataPoint, type DataStream, type DataStreamCreate, type ReadDataPointsQuery, type StoredDataPoint } from './data-streams.js';
 import { DeviceFields, toDevice, type Device } from './devices.js';
 import { DeviceCloudPushSession } from './session.js';
 import type { DeviceCloudClientOptions } from './options.js';
@@ -281,6 +282,59 @@ export class DeviceCloudClient {
     checkStreamId(streamId);
     const { pageSize, params } = readQuery(query);
     const call = callOf('readDataPoints() options', options);
+    for await (const item of this.pointPages(streamId, params, pageSize, call)) yield toStoredDataPoint(item, streamId);
+  }
+
+  /**
+   * The stream's roll-ups: one aggregate (`method`, default average) per `interval` bucket, with the
+   * window, order and paging of `readDataPoints()`. An unknown stream is a not-found HttpError (404).
+   */
+  async *readRollups(streamId: string, query: RollupQuery, options: CallOptions = {}): AsyncGenerator<RollupPoint, void, undefined> {
+    checkStreamId(streamId);
+    const { pageSize, params } = rollupQuery(query);
+    const call = callOf('readRollups() options', options);
+    for await (const item of this.pointPages(streamId, params, pageSize, call)) yield toRollupPoint(item, streamId);
+  }
+
+  /** Deletes a stream with all its points (DELETE /ws/DataStream/{id}); false when the server answers 404. */
+  async deleteDataStream(streamId: string, options: CallOptions = {}): Promise<boolean> {
+    checkStreamId(streamId);
+    return this.deleteIfFound(`DataStream/${encodeStreamPath(streamId)}`, {}, callOf('deleteDataStream() options', options));
+  }
+
+  /** Deletes one point by its id (DELETE /ws/DataPoint/{stream}/{id}); false when the server answers 404. */
+  async deleteDataPoint(streamId: string, pointId: string, options: CallOptions = {}): Promise<boolean> {
+    checkStreamId(streamId);
+    if (typeof pointId !== 'string' || pointId === '' || pointId.includes('/')) throw new TypeError('pointId must be a non-empty id without "/"');
+    return this.deleteIfFound(`DataPoint/${encodeStreamPath(streamId)}/${encodeURIComponent(pointId)}`, {}, callOf('deleteDataPoint() options', options));
+  }
+
+  /**
+   * Deletes the stream's points with a device time in [`startTime`, `endTime`), every point when
+   * neither is given (DELETE /ws/DataPoint/{stream}?startTime&endTime, as python-devicecloud's
+   * `delete_datapoints_in_time_range`); false when the server answers 404.
+   */
+  async deleteDataPoints(streamId: string, range: { startTime?: Date | number; endTime?: Date | number } = {}, options: CallOptions = {}): Promise<boolean> {
+    checkStreamId(streamId);
+    if (typeof range !== 'object' || range === null) throw new TypeError('range must be an object');
+    const start = isoInstant(range.startTime, 'range.startTime');
+    const end = isoInstant(range.endTime, 'range.endTime');
+    const query = { ...(start ? { startTime: start } : {}), ...(end ? { endTime: end } : {}) };
+    return this.deleteIfFound(`DataPoint/${encodeStreamPath(streamId)}`, query, callOf('deleteDataPoints() options', options));
+  }
+
+  private async deleteIfFound(path: string, query: Record<string, string>, call: CallOptions): Promise<boolean> {
+    try {
+      await this.http.request({ method: 'DELETE', path, query, headers: { Accept: 'text/xml' }, responseType: 'none', ...call });
+      return true;
+    } catch (err) {
+      if (isHttpError(err) && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Items of a DataPoint read, following `pageCursor` until a page comes back short. */
+  private async *pointPages(streamId: string, params: Record<string, string | number>, pageSize: number, call: CallOptions): AsyncGenerator<Record<string, unknown>, void, undefined> {
     const path = `DataPoint/${encodeStreamPath(streamId)}`;
     for (let cursor: string | undefined; ; ) {
       const res = await this.http.request<Record<string, unknown>>({
@@ -290,7 +344,7 @@ export class DeviceCloudClient {
         ...call,
       });
       const page = this.items(res.body, path);
-      for (const item of page) yield toStoredDataPoint(item, streamId);
+      yield* page;
       const next = res.body?.pageCursor;
       if (page.length < pageSize || typeof next !== 'string' || next === '') return;
       cursor = next;

@@ -1,9 +1,12 @@
 // Wire shapes follow digidotcom/python-devicecloud (devicecloud/streams.py: create_data_stream's <DataStream>,
 // DataStream.read's timeline/order/size/startTime/endTime/pageCursor loop; core.py iter_json_pages' start/size/
-// remainingSize); verified against the simulator only.
+// remainingSize); verified against the simulator only. Roll-ups and deletes: read()'s rollupInterval/rollupMethod/
+// timezone, from_rollup_json's epoch-ms timestamp and float data, DataStream.delete, delete_datapoint,
+// delete_datapoints_in_time_range; the bucket alignment is the simulator's (UTC, weeks from Monday).
 import { errorCategory, isHttpError } from '@x/http-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceCloudClient } from './client.js';
+import type { RollupQuery } from './data-rollups.js';
 import { DeviceFields } from './devices.js';
 import { DeviceCloudSimulator, renderDocument } from './testing/index.js';
 
@@ -25,7 +28,7 @@ const all = async <T>(it: AsyncIterable<T>) => {
   return out;
 };
 const gets = () => sim.requests.filter((r) => r.method === 'GET').map((r) => r.url);
-const T0 = Date.UTC(2026, 0, 1);
+const T0 = Date.UTC(2026, 0, 1); // a Thursday
 
 describe('data streams', () => {
   it('creates a stream with the exact <DataStream> body, gets it back, and lists every stream page by page', async () => {
@@ -140,5 +143,85 @@ describe('DeviceCore lookup', () => {
     expect((await client.getDevice('00000000-00000000-00409DFF-FF000002'))?.connected).toBe(true);
     expect((await all(client.listDevices())).length).toBe(3);
     await expect(all(client.listDevices({} as never))).rejects.toThrow(new TypeError('condition must be a string or a Condition'));
+  });
+});
+
+const MIN = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('roll-ups', () => {
+  beforeEach(async () => {
+    const points: Array<[number, number]> = [[0, 1], [10 * MIN, 2], [40 * MIN, 4], [70 * MIN, 8], [25 * 60 * MIN, 16]];
+    await client.writeDataPoints('dev/r', points.map(([at, data]) => ({ data, streamType: 'DOUBLE' as const, timestamp: T0 + at })));
+  });
+  const roll = async (query: RollupQuery) => (await all(client.readRollups('dev/r', { order: 'oldest', ...query }))).map((p) => [iso(p.timestamp.getTime()), p.data]);
+
+  it('aggregates per bucket with every method, oldest or newest first', async () => {
+    expect(await roll({ interval: 'hour' })).toEqual([[iso(T0), 7 / 3], [iso(T0 + 60 * MIN), 8], [iso(T0 + 25 * 60 * MIN), 16]]);
+    expect(await roll({ interval: 'half', method: 'sum' })).toEqual([[iso(T0), 3], [iso(T0 + 30 * MIN), 4], [iso(T0 + 60 * MIN), 8], [iso(T0 + 25 * 60 * MIN), 16]]);
+    expect(await roll({ interval: 'day', method: 'count', order: 'newest' })).toEqual([[iso(T0 + 24 * 60 * MIN), 1], [iso(T0), 4]]);
+    expect(await roll({ interval: 'week', method: 'max' })).toEqual([[iso(Date.UTC(2025, 11, 29)), 16]]);
+    expect(await roll({ interval: 'month', method: 'min' })).toEqual([[iso(T0), 1]]);
+    expect(await roll({ interval: 'hour', method: 'standarddev', endTime: T0 + 60 * MIN })).toEqual([[iso(T0), Math.sqrt(14) / 3]]);
+    const [point] = await all(client.readRollups('dev/r', { interval: 'month' }));
+    expect(point).toEqual({ streamId: 'dev/r', timestamp: new Date(T0), data: 31 / 5 });
+  });
+
+  it('sends the interval, method and timezone with the read query and pages by pageCursor', async () => {
+    sim.requests.splice(0);
+    expect(await roll({ interval: 'half', method: 'sum', pageSize: 2 })).toHaveLength(4);
+    const urls = sim.requests.map((r) => decodeURIComponent(r.url));
+    expect(urls).toEqual([
+      '/ws/DataPoint/dev/r?timeline=client&order=ascending&size=2&rollupInterval=half&rollupMethod=sum',
+      `/ws/DataPoint/dev/r?timeline=client&order=ascending&size=2&rollupInterval=half&rollupMethod=sum&pageCursor=${T0 + 30 * MIN}`,
+      `/ws/DataPoint/dev/r?timeline=client&order=ascending&size=2&rollupInterval=half&rollupMethod=sum&pageCursor=${T0 + 25 * 60 * MIN}`,
+    ]);
+    expect(await roll({ interval: 'day', timezone: 'UTC' })).toHaveLength(2);
+    expect(decodeURIComponent(sim.requests.at(-1)!.url)).toBe('/ws/DataPoint/dev/r?timeline=client&order=ascending&size=1000&rollupInterval=day&rollupMethod=average&timezone=UTC');
+  });
+
+  it('text streams only count; bad input names the parameter before any request', async () => {
+    await client.writeDataPoint('dev/text', { data: 'open', streamType: 'STRING', timestamp: T0 });
+    expect((await all(client.readRollups('dev/text', { interval: 'day', method: 'count' }))).map((p) => p.data)).toEqual([1]);
+    const err = await all(client.readRollups('dev/text', { interval: 'day' })).catch((e: unknown) => e);
+    expect(isHttpError(err) && [err.status, err.vendor?.message]).toEqual([400, 'GET DataPoint error. Rollups only support numerical DataPoints']);
+    const sent = sim.requests.length;
+    await expect(all(client.readRollups('dev/r', { interval: 'minute' as never }))).rejects.toThrow(new RangeError('query.interval must be one of half, hour, day, week, month'));
+    await expect(all(client.readRollups('dev/r', { interval: 'day', method: 'median' as never }))).rejects.toThrow(new RangeError('query.method must be one of sum, average, min, max, count, standarddev'));
+    await expect(all(client.readRollups('dev/r', { interval: 'day', timezone: '' }))).rejects.toThrow(new TypeError('query.timezone must be a non-empty string'));
+    await expect(all(client.readRollups('dev/r', { interval: 'day', pageSize: 0 }))).rejects.toThrow(new RangeError('query.pageSize must be a positive integer'));
+    expect(sim.requests.length).toBe(sent);
+  });
+});
+
+describe('deleting streams and points', () => {
+  it('deletes one point by id, a device-time range, every point, then the stream; false once gone', async () => {
+    const written = await client.writeDataPoints('dev/d', [0, 1, 2, 3].map((i) => ({ data: i, streamType: 'INTEGER' as const, timestamp: T0 + i * 1000 })));
+    const data = async () => (await all(client.readDataPoints('dev/d', { order: 'oldest' }))).map((p) => p.data);
+    expect(await client.deleteDataPoint('dev/d', written[1]!.id)).toBe(true);
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'DELETE', url: `/ws/DataPoint/dev/d/${written[1]!.id}` });
+    expect(await data()).toEqual(['0', '2', '3']);
+    expect(await client.deleteDataPoint('dev/d', written[1]!.id)).toBe(false);
+    expect(await client.deleteDataPoints('dev/d', { startTime: T0 + 2000, endTime: new Date(T0 + 3000) })).toBe(true);
+    expect(decodeURIComponent(sim.requests.at(-1)!.url)).toBe(`/ws/DataPoint/dev/d?startTime=${iso(T0 + 2000)}&endTime=${iso(T0 + 3000)}`);
+    expect(await data()).toEqual(['0', '3']);
+    expect(await client.deleteDataPoints('dev/d')).toBe(true);
+    expect(sim.requests.at(-1)!.url).toBe('/ws/DataPoint/dev/d');
+    expect(await data()).toEqual([]);
+    expect(await client.deleteDataStream('dev/d')).toBe(true);
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'DELETE', url: '/ws/DataStream/dev/d' });
+    expect(await client.getDataStream('dev/d')).toBeUndefined();
+    expect(await client.deleteDataStream('dev/d')).toBe(false);
+    expect(await client.deleteDataPoints('dev/d')).toBe(false);
+    const err = await all(client.readDataPoints('dev/d')).catch((e: unknown) => e);
+    expect(errorCategory(err)).toBe('not-found');
+  });
+
+  it('bad input names the parameter before any request', async () => {
+    await expect(client.deleteDataStream('a//b')).rejects.toThrow(new TypeError('streamId must be a non-empty stream path like "device/temp"'));
+    await expect(client.deleteDataPoint('a/b', 'x/y')).rejects.toThrow(new TypeError('pointId must be a non-empty id without "/"'));
+    await expect(client.deleteDataPoints('a/b', { endTime: Number.NaN })).rejects.toThrow(new RangeError('range.endTime must be a valid Date or epoch milliseconds'));
+    await expect(client.deleteDataPoints('a/b', {}, { timeoutInMs: -1 })).rejects.toThrow(RangeError);
+    expect(sim.requests).toEqual([]);
   });
 });

@@ -121,7 +121,8 @@ export function dataStreamXml(stream: DataStreamCreate): string {
   );
 }
 
-function instant(value: Date | number | undefined, name: string): string | undefined {
+/** A Date or epoch ms as ISO 8601 (undefined stays undefined); anything else is a RangeError naming `name`. */
+export function isoInstant(value: Date | number | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new RangeError(`${name} must be a valid Date or epoch milliseconds`);
@@ -137,8 +138,8 @@ export function readQuery(query: ReadDataPointsQuery): { pageSize: number; param
   if (order !== 'newest' && order !== 'oldest') throw new RangeError('query.order must be "newest" or "oldest"');
   const timeline = query.timeline ?? 'client';
   if (timeline !== 'client' && timeline !== 'server') throw new RangeError('query.timeline must be "client" or "server"');
-  const start = instant(query.startTime, 'query.startTime');
-  const end = instant(query.endTime, 'query.endTime');
+  const start = isoInstant(query.startTime, 'query.startTime');
+  const end = isoInstant(query.endTime, 'query.endTime');
   return {
     pageSize,
     params: { timeline, order: order === 'newest' ? 'descending' : 'ascending', size: pageSize, ...(start ? { startTime: start } : {}), ...(end ? { endTime: end } : {}) },

@@ -62,6 +62,7 @@ export { eventKey, resourceId } from './event-key.js';
 export { DedupeWindow } from './dedupe-window.js';
 export type { DataPointWrite, WrittenDataPoint, StreamType } from './data-points.js';
 export type { DataStream, DataStreamCreate, ReadDataPointsQuery, StoredDataPoint } from './data-streams.js';
+export type { RollupInterval, RollupMethod, RollupPoint, RollupQuery } from './data-rollups.js';
 export type { MonitorHistoryQuery, MonitorHistoryPage } from './monitor-history.js';
 export { DeviceFields } from './devices.js';
 export type { Device } from './devices.js';

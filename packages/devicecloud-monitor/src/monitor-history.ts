@@ -6,6 +6,7 @@
  * as pushed in JSON, is not confirmed by Digi's documentation or a reference client: it is verified
  * against the simulator only.
  */
+import { isoInstant } from './data-streams.js';
 import { toMonitorEvent, type LongMode, type MonitorEvent } from './events.js';
 
 /** Time window, cursor and page size of a history read. */
@@ -31,13 +32,6 @@ export interface MonitorHistoryPage {
 
 const MAX_PAGE = 1000;
 
-function instant(value: Date | number | undefined, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  const ms = value instanceof Date ? value.getTime() : value;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new RangeError(`${name} must be a valid Date or epoch milliseconds`);
-  return new Date(ms).toISOString();
-}
-
 /** The query string of a history read, checked. */
 export function historyQuery(query: MonitorHistoryQuery): { params: Record<string, string | number>; longs: LongMode } {
   if (typeof query !== 'object' || query === null) throw new TypeError('query must be an object');
@@ -46,8 +40,8 @@ export function historyQuery(query: MonitorHistoryQuery): { params: Record<strin
   if (query.cursor !== undefined && (typeof query.cursor !== 'string' || query.cursor === '')) throw new TypeError('query.cursor must be a non-empty string');
   const longs = query.longs ?? 'number';
   if (longs !== 'number' && longs !== 'string' && longs !== 'bigint') throw new RangeError('query.longs must be "number", "string" or "bigint"');
-  const start = instant(query.startTime, 'query.startTime');
-  const end = instant(query.endTime, 'query.endTime');
+  const start = isoInstant(query.startTime, 'query.startTime');
+  const end = isoInstant(query.endTime, 'query.endTime');
   return {
     longs,
     params: { size, ...(start ? { start_time: start } : {}), ...(end ? { end_time: end } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) },

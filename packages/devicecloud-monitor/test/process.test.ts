@@ -158,6 +158,32 @@ describe('devicecloud-monitor as users run it', () => {
     expect((await runCli(cli, ['delete', String(id)], { env })).code).toBe(0);
   });
 
+  it('points --rollup prints buckets; delete-points removes a point by --id and a range; delete-stream removes the stream; unknown ones exit 1', async () => {
+    const at = Date.UTC(2026, 0, 1);
+    for (const [offset, data] of [[0, 1], [60_000, 3], [3_600_000, 10]] as const) {
+      await control.push({ type: 'DataPoint', streamId: 'proc/roll', data, timestamp: at + offset });
+    }
+    const hourly = await runCli(cli, ['points', 'proc/roll', '--rollup', 'hour', '--method', 'sum', '--oldest'], { env });
+    expect(hourly.code).toBe(0);
+    expect(hourly.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { streamId: 'proc/roll', timestamp: '2026-01-01T00:00:00.000Z', data: 4 },
+      { streamId: 'proc/roll', timestamp: '2026-01-01T01:00:00.000Z', data: 10 },
+    ]);
+    const stored = (await runCli(cli, ['points', 'proc/roll', '--oldest'], { env })).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; data: string });
+    const one = await runCli(cli, ['delete-points', 'proc/roll', '--id', stored[0]!.id], { env });
+    expect(one).toMatchObject({ code: 0, stdout: `{"deleted":"proc/roll","id":"${stored[0]!.id}"}\n` });
+    const range = await runCli(cli, ['delete-points', 'proc/roll', '--start', String(at + 3_600_000)], { env });
+    expect(range).toMatchObject({ code: 0, stdout: '{"deleted":"proc/roll","startTime":"2026-01-01T01:00:00.000Z"}\n' });
+    const left = await runCli(cli, ['points', 'proc/roll'], { env });
+    expect(left.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { data: string }).data)).toEqual(['3']);
+    expect(await runCli(cli, ['delete-stream', 'proc/roll'], { env })).toMatchObject({ code: 0, stdout: '{"deleted":"proc/roll"}\n' });
+    const gone = await runCli(cli, ['delete-stream', 'proc/roll'], { env });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe('devicecloud-monitor: error: stream proc/roll not found\n');
+    const mixed = await runCli(cli, ['delete-points', 'proc/roll', '--id', 'x', '--end', '0'], { env });
+    expect(mixed.code).toBe(2);
+  });
+
   it('usage errors exit 2 with the program prefix; --help and --version exit 0', async () => {
     const bad = await runCli(cli, ['delete'], { env });
     expect(bad.code).toBe(2);

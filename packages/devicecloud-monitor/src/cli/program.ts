@@ -2,6 +2,7 @@
 import { defineProgram } from '@x/http-core/cli';
 import { VERSION } from '../version.js';
 import { ENVIRONMENT } from './client-from-env.js';
+import { deletePointsCommand, deleteStreamCommand } from './data-delete.js';
 import { historyCommand } from './history.js';
 import { listenCommand, pushClientCommand } from './listen.js';
 import { createCommand, deleteCommand, listCommand } from './monitors.js';
@@ -14,5 +15,5 @@ export const program = defineProgram({
   summary: 'Digi Device Cloud / Remote Manager monitors: REST, TCP/TLS push, and a simulator.',
   environment: ENVIRONMENT,
   secretEnv: ['DC_PASSWORD'],
-  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand, pushClientCommand, pointsCommand, historyCommand],
+  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand, pushClientCommand, pointsCommand, historyCommand, deletePointsCommand, deleteStreamCommand],
 });

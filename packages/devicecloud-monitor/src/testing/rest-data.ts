@@ -1,12 +1,13 @@
 /**
  * The simulator's data routes in the legacy `/ws` envelope (JSON, string-typed values): DataStream
  * (list, get, create), DataPoint reads (order, startTime/endTime, timeline, size, pageCursor) and
- * DeviceCore (list with condition/start/size, get by devId). Shapes follow python-devicecloud's
+ * DeviceCore (list with condition/start/size, get by devId); roll-ups and deletes of streams and points. Shapes follow python-devicecloud's
  * `streams` and `devicecore` modules; the paging rules of DataPoint reads are its `read()` loop's.
  */
 import type { ServerResponse } from 'node:http';
 import { escapeXml } from '../xml.js';
 import { compileCondition, type Predicate } from './condition-eval.js';
+import { ROLLUP_INTERVALS, ROLLUP_METHODS, rollup, type RollupBucket, type SimRollupInterval, type SimRollupMethod } from './sim-rollup.js';
 import type { SimStore, StoredPoint, StoredStream } from './sim-store.js';
 
 export class DataRouteFailure extends Error {
@@ -160,10 +161,30 @@ export function getStreams(store: SimStore, cstId: number, streamId: string | un
   sendJson(res, envelope(all.slice(start, start + size).map((s) => streamJson(s, cstId)), all.length, start, size));
 }
 
+/** A roll-up bucket in the DataPoint read answer (python-devicecloud's `from_rollup_json`: epoch ms and a float). */
+function rollupJson(b: RollupBucket, streamId: string, cstId: number): Record<string, string> {
+  return { cstId: String(cstId), streamId, timestamp: String(b.timestamp), timestampISO: new Date(b.timestamp).toISOString(), data: String(b.value), description: '', quality: '0' };
+}
+
+/** The read's items, oldest first, each with the cursor that continues after it: points, or roll-up buckets. */
+function readItems(s: StoredStream, cstId: number, params: URLSearchParams, inWindow: StoredPoint[], at: (p: StoredPoint) => number): Array<{ cursor: string; json: Record<string, string> }> {
+  const interval = params.get('rollupInterval');
+  const method = params.get('rollupMethod');
+  if (interval === null && method === null) return inWindow.map((p) => ({ cursor: p.id, json: pointJson(p, s.streamId, cstId) }));
+  if (!ROLLUP_INTERVALS.includes(interval as SimRollupInterval)) throw new DataRouteFailure(400, 'GET DataPoint error. Invalid rollupInterval parameter');
+  if (method !== null && !ROLLUP_METHODS.includes(method as SimRollupMethod)) throw new DataRouteFailure(400, 'GET DataPoint error. Invalid rollupMethod parameter');
+  const timezone = params.get('timezone');
+  if (timezone !== null && timezone !== 'UTC') throw new DataRouteFailure(400, 'GET DataPoint error. The simulator rolls up in UTC only (timezone=UTC)');
+  const buckets = rollup(inWindow, at, interval as SimRollupInterval, (method ?? 'average') as SimRollupMethod);
+  if (!buckets) throw new DataRouteFailure(400, 'GET DataPoint error. Rollups only support numerical DataPoints');
+  return buckets.map((b) => ({ cursor: String(b.timestamp), json: rollupJson(b, s.streamId, cstId) }));
+}
+
 /**
  * GET /ws/DataPoint/{stream}: points between startTime (inclusive) and endTime (exclusive) on the
  * client or server timeline, `order` descending (default) or ascending, `size` per page; the
- * `pageCursor` of a page continues after its last point (absent on an empty page).
+ * `pageCursor` of a page continues after its last item (absent on an empty page). With
+ * `rollupInterval` (and `rollupMethod`, default average) the items are roll-up buckets.
  */
 export function getPoints(store: SimStore, cstId: number, streamId: string, params: URLSearchParams, res: ServerResponse): void {
   const s = store.streams.get(streamId);
@@ -178,24 +199,61 @@ export function getPoints(store: SimStore, cstId: number, streamId: string, para
   const to = timeParam(params, 'endTime');
   const at = (p: StoredPoint) => (timeline === 'client' ? p.timestamp : p.serverTimestamp);
   const inWindow = s.points.filter((p) => (from === undefined || at(p) >= from) && (to === undefined || at(p) < to)).sort((a, b) => at(a) - at(b));
-  if (order === 'descending') inWindow.reverse();
+  const items = readItems(s, cstId, params, inWindow, at);
+  if (order === 'descending') items.reverse();
   const cursor = params.get('pageCursor');
   let first = 0;
   if (cursor !== null && cursor !== '') {
-    const index = inWindow.findIndex((p) => p.id === cursor);
+    const index = items.findIndex((i) => i.cursor === cursor);
     if (index === -1) throw new DataRouteFailure(400, 'GET DataPoint error. Invalid pageCursor parameter');
     first = index + 1;
   }
-  const page = inWindow.slice(first, first + size);
+  const page = items.slice(first, first + size);
   const last = page.at(-1);
   sendJson(res, {
     resultSize: String(page.length),
     requestedSize: String(size),
-    ...(last ? { pageCursor: last.id } : {}),
+    ...(last ? { pageCursor: last.cursor } : {}),
     requestedStartTime: String(from ?? -1),
     requestedEndTime: String(to ?? -1),
-    items: page.map((p) => pointJson(p, streamId, cstId)),
+    items: page.map((i) => i.json),
   });
+}
+
+/** DELETE /ws/DataPoint/{stream}[/{id}]: one point by id, or every point in [startTime, endTime) (all without bounds). */
+export function deletePoints(store: SimStore, path: string, params: URLSearchParams, res: ServerResponse): void {
+  const whole = store.streams.get(path);
+  const slash = path.lastIndexOf('/');
+  const parent = whole ? undefined : store.streams.get(path.slice(0, slash));
+  if (!whole && !parent) throw new DataRouteFailure(404, `DELETE DataPoint error. Stream ${path} not found`);
+  let removed: number;
+  if (whole) {
+    const from = timeParam(params, 'startTime');
+    const to = timeParam(params, 'endTime');
+    const before = whole.points.length;
+    whole.points = whole.points.filter((p) => !((from === undefined || p.timestamp >= from) && (to === undefined || p.timestamp < to)));
+    removed = before - whole.points.length;
+  } else {
+    const id = path.slice(slash + 1);
+    const stream = parent as StoredStream;
+    const before = stream.points.length;
+    stream.points = stream.points.filter((p) => p.id !== id);
+    removed = before - stream.points.length;
+    if (removed === 0) throw new DataRouteFailure(404, `DELETE DataPoint error. DataPoint ${id} not found`);
+  }
+  deleted(res, removed);
+}
+
+/** DELETE /ws/DataStream/{stream}: the stream and its points (404 when unknown). */
+export function deleteStream(store: SimStore, streamId: string, res: ServerResponse): void {
+  if (!store.streams.delete(streamId)) throw new DataRouteFailure(404, `DELETE DataStream error. Stream ${streamId} not found`);
+  deleted(res, 1);
+}
+
+function deleted(res: ServerResponse, count: number): void {
+  const body = `${XML_DECL}<result><message>${count} items deleted</message></result>`;
+  res.writeHead(200, { 'Content-Type': 'text/xml;charset=ISO-8859-1', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** GET /ws/DeviceCore[/devId]: the inventory (condition, start, size) or one device (404 when unknown). */

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkBasicAuth } from '../basic-auth.js';
 import { createXmlParser, element, escapeXml } from '../xml.js';
 import { compileCondition } from './condition-eval.js';
-import { DataRouteFailure, getDevices, getPoints, getStreams, streamCreated, streamFromXml } from './rest-data.js';
+import { DataRouteFailure, deletePoints, deleteStream, getDevices, getPoints, getStreams, streamCreated, streamFromXml } from './rest-data.js';
 import { getHistory } from './rest-history.js';
 import type { DataPointInput } from './sim-events.js';
 import type { SimMonitor } from './sim-monitor.js';
@@ -199,6 +199,7 @@ function dataRoute(host: RestHost, method: string, path: string, params: URLSear
   const ds = /^\/ws\/DataStream(?:\/(.+?))?(?:\.json)?\/?$/.exec(path);
   if (ds) {
     if (method === 'GET') getStreams(host.store, host.customerId, ds[1] === undefined ? undefined : segments(ds[1]), params, res);
+    else if (method === 'DELETE' && ds[1] !== undefined) deleteStream(host.store, segments(ds[1]), res);
     else if (method === 'POST' && ds[1] === undefined) {
       let doc: Record<string, unknown>;
       try {
@@ -214,6 +215,10 @@ function dataRoute(host: RestHost, method: string, path: string, params: URLSear
   const dp = /^\/ws\/DataPoint\/(.+?)(?:\.json)?$/.exec(path);
   if (dp && method === 'GET') {
     getPoints(host.store, host.customerId, segments(dp[1] as string), params, res);
+    return true;
+  }
+  if (dp && method === 'DELETE') {
+    deletePoints(host.store, segments(dp[1] as string), params, res);
     return true;
   }
   const history = /^\/ws\/v1\/monitors\/history\/(\d+)\/?$/.exec(path);

@@ -230,16 +230,22 @@ export class DeviceCloudSimulator {
     return open.length;
   }
 
-  /** `POST /control/push`: `{ "type": "DataPoint", "streamId": "dev1/temp", "data": 21.5, "streamUnits"?: "C" }`. */
+  /** `POST /control/push`: `{ "type": "DataPoint", "streamId": "dev1/temp", "data": 21.5, "streamUnits"?: "C", "timestamp"?: epochMs }`. */
   private pushFromControl(body: unknown): { seq: number; topic: string } {
-    const input = body as { type?: unknown; streamId?: unknown; data?: unknown; streamUnits?: unknown };
+    const input = body as { type?: unknown; streamId?: unknown; data?: unknown; streamUnits?: unknown; timestamp?: unknown };
     if (input.type !== 'DataPoint') throw new TypeError('push: type must be "DataPoint"');
     if (typeof input.streamId !== 'string' || input.streamId === '') throw new TypeError('push: streamId must be a non-empty string');
     if (typeof input.data !== 'string' && typeof input.data !== 'number' && typeof input.data !== 'boolean') {
       throw new TypeError('push: data must be a string, number or boolean');
     }
     if (input.streamUnits !== undefined && typeof input.streamUnits !== 'string') throw new TypeError('push: streamUnits must be a string');
-    const event = this.publishDataPoint({ streamId: input.streamId, data: input.data, ...(input.streamUnits !== undefined ? { streamUnits: input.streamUnits } : {}) });
+    if (input.timestamp !== undefined && !Number.isSafeInteger(input.timestamp)) throw new TypeError('push: timestamp must be epoch milliseconds');
+    const event = this.publishDataPoint({
+      streamId: input.streamId,
+      data: input.data,
+      ...(input.streamUnits !== undefined ? { streamUnits: input.streamUnits } : {}),
+      ...(input.timestamp !== undefined ? { timestamp: input.timestamp as number } : {}),
+    });
     return { seq: event.seq, topic: event.topic };
   }
 
