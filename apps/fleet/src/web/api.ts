@@ -62,6 +62,8 @@ export interface Reading {
   readonly ts: string;
   /** The value in words (live events of ThinQ devices). */
   readonly text?: string;
+  /** The metric in words (live events of ThinQ devices). */
+  readonly label?: string;
 }
 
 export interface VendorStatus {
@@ -248,7 +250,8 @@ export function decodeReading(value: unknown): Reading {
   const o = obj(value, 'reading');
   const v = o['value'];
   if (!isReadingValue(v)) bad('reading.value', v);
-  return withText({ deviceId: str(o, 'deviceId', 'reading'), metric: str(o, 'metric', 'reading'), value: v, unit: strOrNull(o, 'unit'), ts: str(o, 'ts', 'reading') }, o);
+  const reading = withText({ deviceId: str(o, 'deviceId', 'reading'), metric: str(o, 'metric', 'reading'), value: v, unit: strOrNull(o, 'unit'), ts: str(o, 'ts', 'reading') }, o);
+  return typeof o['label'] === 'string' ? { ...reading, label: o['label'] } : reading;
 }
 
 export function decodeVendorStatus(value: unknown): VendorStatus {
@@ -352,11 +355,22 @@ export async function getStatus(): Promise<FleetStatus> {
   return decodeStatus(await call('/api/status'));
 }
 
+/** Devices per request when loading the fleet (the API's largest page). */
+const DEVICES_PAGE = 1000;
+
+/** Every device, a page at a time (a fleet of 10,000 is ten requests, not one huge answer). */
 export async function getDevices(): Promise<Device[]> {
-  const body = obj(await call('/api/devices'), 'devices answer');
-  const list = body['devices'];
-  if (!Array.isArray(list)) bad('devices is not an array', list);
-  return list.map(decodeDevice);
+  const devices: Device[] = [];
+  let cursor: string | null = '0';
+  while (cursor !== null) {
+    const body = obj(await call(`/api/devices?limit=${DEVICES_PAGE}&cursor=${encodeURIComponent(cursor)}`), 'devices answer');
+    const list = body['devices'];
+    if (!Array.isArray(list)) bad('devices is not an array', list);
+    devices.push(...list.map(decodeDevice));
+    const next = body['nextCursor'];
+    cursor = typeof next === 'string' && list.length > 0 ? next : null;
+  }
+  return devices;
 }
 
 export async function getDevice(id: string): Promise<Device> {

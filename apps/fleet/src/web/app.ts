@@ -35,6 +35,7 @@ function main(): void {
     rows: byId('device-rows', HTMLTableSectionElement),
     message: byId('devices-state', HTMLElement),
     filter: byId('device-filter', HTMLInputElement),
+    pager: { nav: byId('device-pager', HTMLElement), previous: byId('device-prev', HTMLButtonElement), next: byId('device-next', HTMLButtonElement), position: byId('device-page', HTMLElement) },
   });
   const bridge = new BridgeView(byId('bridge-body', HTMLElement), store);
   const detail = new DetailView(store, {

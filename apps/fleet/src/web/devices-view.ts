@@ -8,6 +8,22 @@ import { energyMetric, metricName, valueWords } from './words.js';
 
 /** How many last values a row shows (the detail view has them all). */
 const VALUES_PER_ROW = 4;
+/** Rows per page: a fleet of 10,000 devices stays quick to draw and to read. */
+export const PAGE_SIZE = 100;
+
+export interface PagerElements {
+  nav: HTMLElement;
+  previous: HTMLButtonElement;
+  next: HTMLButtonElement;
+  position: HTMLElement;
+}
+
+/** The page of `total` rows that shows row `page * size` on; clamped to the last page. */
+export function pageBounds(total: number, page: number, size = PAGE_SIZE): { page: number; pages: number; from: number; to: number } {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(Math.max(0, page), pages - 1);
+  return { page: current, pages, from: current * size, to: Math.min(total, (current + 1) * size) };
+}
 
 export function deviceHref(id: string): string {
   return `#/device/${encodeURIComponent(id)}`;
@@ -33,14 +49,29 @@ export class DevicesView {
   readonly #rows: HTMLTableSectionElement;
   readonly #message: HTMLElement;
   readonly #filterInput: HTMLInputElement;
+  readonly #pager: PagerElements;
+  #page = 0;
+  /** Devices in the store at the last full draw: a new one means drawing again. */
+  #drawnTotal = 0;
 
-  constructor(store: FleetStore, elements: { table: HTMLTableElement; rows: HTMLTableSectionElement; message: HTMLElement; filter: HTMLInputElement }) {
+  constructor(store: FleetStore, elements: { table: HTMLTableElement; rows: HTMLTableSectionElement; message: HTMLElement; filter: HTMLInputElement; pager: PagerElements }) {
     this.#store = store;
     this.#table = elements.table;
     this.#rows = elements.rows;
     this.#message = elements.message;
     this.#filterInput = elements.filter;
-    this.#filterInput.addEventListener('input', () => this.renderAll());
+    this.#pager = elements.pager;
+    this.#filterInput.addEventListener('input', () => {
+      this.#page = 0;
+      this.renderAll();
+    });
+    this.#pager.previous.addEventListener('click', () => this.#turn(-1));
+    this.#pager.next.addEventListener('click', () => this.#turn(1));
+  }
+
+  #turn(by: number): void {
+    this.#page += by;
+    this.renderAll();
   }
 
   /** Redraws the whole table (snapshot, vendor change, filter change). */
@@ -51,19 +82,32 @@ export class DevicesView {
       return;
     }
     const all = this.#store.sortedDevices();
+    this.#drawnTotal = all.length;
     const filter = this.#filterInput.value;
     const shown = all.filter((d) => matchesFilter(d, filter));
+    const bounds = pageBounds(shown.length, this.#page);
+    this.#page = bounds.page;
     const focusedId = this.#focusedDeviceId();
-    replaceChildren(this.#rows, ...shown.map((d) => this.#row(d)));
+    replaceChildren(this.#rows, ...shown.slice(bounds.from, bounds.to).map((d) => this.#row(d)));
     this.#restoreFocus(focusedId);
     this.#table.hidden = shown.length === 0;
+    this.#renderPager(bounds, shown.length);
     if (all.length === 0) {
       this.#message.textContent = 'No devices yet. The enabled vendors have not reported any device; vendors that are offline are listed above.';
     } else if (shown.length === 0) {
       this.#message.textContent = `No device matches “${filter.trim()}”.`;
     } else {
-      this.#message.textContent = shown.length === all.length ? '' : `Showing ${shown.length} of ${all.length} devices.`;
+      this.#message.textContent = shown.length === all.length ? '' : `Showing ${shown.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} devices.`;
     }
+  }
+
+  #renderPager(bounds: ReturnType<typeof pageBounds>, total: number): void {
+    const { nav, previous, next, position } = this.#pager;
+    nav.hidden = bounds.pages <= 1;
+    previous.disabled = bounds.page === 0;
+    next.disabled = bounds.page >= bounds.pages - 1;
+    const count = (n: number): string => n.toLocaleString('en-US');
+    position.textContent = `${count(bounds.from + 1)}–${count(bounds.to)} of ${count(total)} (page ${bounds.page + 1} of ${bounds.pages})`;
   }
 
   /** Redraws one device's row (a reading or a device event); new devices redraw the table. */
@@ -71,7 +115,8 @@ export class DevicesView {
     const device = this.#store.devices.get(id);
     const existing = this.#rows.querySelector<HTMLTableRowElement>(`tr[data-device-id="${CSS.escape(id)}"]`);
     if (!device || !existing) {
-      this.renderAll();
+      // A device on another page changed: nothing to draw. A new (or removed) one moves the pages.
+      if (this.#store.devices.size !== this.#drawnTotal) this.renderAll();
       return;
     }
     if (!matchesFilter(device, this.#filterInput.value)) {

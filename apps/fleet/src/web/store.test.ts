@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDevice, decodeStatus, type CommandRecord, type Reading } from './api.js';
+import { decodeDevice, decodeReading, decodeStatus, type CommandRecord, type Reading } from './api.js';
 import { FleetStore, MAX_COMMANDS, vendorProblem, type Change } from './store.js';
 
 const device = decodeDevice({
@@ -61,6 +61,18 @@ describe('FleetStore', () => {
     expect(store.devices.get('comap:g1')?.lastValues['Engine speed']?.value).toBe(1510);
     // Both readings are still announced (the chart may plot the late one).
     expect(changes.filter((c) => c.type === 'device').length).toBe(2);
+  });
+
+  it('takes the words of a live reading: its value text, and its metric name for a metric first seen live', () => {
+    const { store } = loadedStore();
+    store.applyReading({ deviceId: 'comap:g1', metric: 'TempCur', value: 24, unit: 'C', ts: '2026-11-21T06:00:05.000Z', label: 'Temp cur', text: '24 °C' });
+    const d = store.devices.get('comap:g1');
+    expect(d?.labels).toEqual({ TempCur: 'Temp cur' });
+    expect(d?.lastValues['TempCur']).toEqual({ value: 24, unit: 'C', ts: '2026-11-21T06:00:05.000Z', text: '24 °C' });
+    // A device event without that label keeps it.
+    store.applyDevice({ ...device, labels: {} });
+    expect(store.devices.get('comap:g1')?.labels).toEqual({ TempCur: 'Temp cur' });
+    expect(decodeReading({ deviceId: 'a:b', metric: 'm', value: 'COOL', unit: null, ts: 't', label: 'Mode', text: 'Cool' })).toEqual({ deviceId: 'a:b', metric: 'm', value: 'COOL', unit: null, ts: 't', label: 'Mode', text: 'Cool' });
   });
 
   it('ignores readings of unknown devices', () => {

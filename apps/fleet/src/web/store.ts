@@ -55,7 +55,7 @@ export class FleetStore {
   applyDevice(device: Device): void {
     const previous = this.devices.get(device.id);
     // A device event carries lastValues too; keep any newer value a reading event already gave us.
-    this.devices.set(device.id, previous ? { ...device, lastValues: mergeLastValues(previous.lastValues, device.lastValues) } : device);
+    this.devices.set(device.id, previous ? { ...device, labels: { ...previous.labels, ...device.labels }, lastValues: mergeLastValues(previous.lastValues, device.lastValues) } : device);
     this.#emit({ type: 'device', id: device.id });
   }
 
@@ -71,6 +71,8 @@ export class FleetStore {
     const lastSeen = device.lastSeen !== null && Date.parse(device.lastSeen) > Date.parse(reading.ts) ? device.lastSeen : reading.ts;
     this.devices.set(device.id, {
       ...device,
+      // A metric first seen live brings its name in words.
+      ...(reading.label === undefined || device.labels[reading.metric] === reading.label ? {} : { labels: { ...device.labels, [reading.metric]: reading.label } }),
       lastSeen,
       lastValues: { ...device.lastValues, [reading.metric]: { value: reading.value, unit: reading.unit, ts: reading.ts, ...(reading.text === undefined ? {} : { text: reading.text }) } },
     });

@@ -113,6 +113,37 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     await screenshot(phone.page, 'overview-phone-devices', false);
   });
 
+  it('says ThinQ names and values in words, shows energy where a device meters it, and the demo values move', { timeout: 60_000 }, async () => {
+    devices = await apiDevices();
+    const ac = devices.find((d) => d.vendor === 'thinq' && d.lastValues['airConJobMode.currentJobMode'] !== undefined);
+    const pump = devices.find((d) => d.name === 'Pump station gateway');
+    const genset = devices.find((d) => d.vendor === 'comap');
+    const cold = devices.find((d) => d.name === 'Cold store gateway');
+    if (!ac || !pump || !genset || !cold) throw new Error('the demo lacks its AC, pump station, genset or cold store');
+    const { page } = await open(app.url);
+    const mode = page.locator(`${rowOf(ac.id)} li[data-metric="airConJobMode.currentJobMode"]`);
+    await mode.waitFor();
+    expect(await mode.locator('.metric').textContent()).toBe('Mode: ');
+    expect(await mode.locator('.value').textContent()).toBe('Cool');
+    // No raw ThinQ label or property path anywhere in the table (ComAp and Device Cloud names stay as they are).
+    await poll(async () => (await page.locator('#device-rows').textContent()) ?? '', { timeout: 10_000 }).not.toMatch(/@[A-Z0-9_]+_W\b|[a-z][A-Za-z]+\.[a-z][A-Za-z]+:/);
+    expect(await page.locator(`${rowOf(cold.id)} li[data-metric="temperature"] .metric`).textContent()).toBe('temperature: ');
+    await poll(() => page.locator(`${rowOf(pump.id)} [data-testid="energy"]`).textContent(), { timeout: 10_000 }).toMatch(/^Energy: \d+(\.\d+)? kWh$/);
+    expect(await page.locator(`${rowOf(genset.id)} [data-testid="energy"]`).textContent()).toMatch(/^Energy: \d+ kWh$/);
+    await screenshot(page, 'overview-words-laptop');
+    // The cold store's temperature moves: several different readings within seconds, all near its 3 °C.
+    const readingsOf = async (): Promise<number[]> => {
+      const to = new Date(Date.now() + 60_000).toISOString();
+      const res = await fetch(`${app.url}/api/devices/${encodeURIComponent(cold.id)}/readings?metric=temperature&to=${to}`);
+      return ((await res.json()) as { readings: Array<{ value: number }> }).readings.map((r) => r.value);
+    };
+    await poll(async () => new Set(await readingsOf()).size, { timeout: 15_000, interval: 500 }).toBeGreaterThanOrEqual(3);
+    for (const value of await readingsOf()) {
+      expect(value).toBeGreaterThan(-2);
+      expect(value).toBeLessThan(8);
+    }
+  });
+
   it('shows a value changed in a simulator within seconds, without reloading', async () => {
     devices = await apiDevices();
     const numeric = (d: ApiDevice): boolean => d.primaryMetric !== null && typeof d.lastValues[d.primaryMetric]?.value === 'number';

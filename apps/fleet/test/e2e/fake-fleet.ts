@@ -128,7 +128,11 @@ export async function startFakeFleet(): Promise<FakeFleet> {
     if (path === '/api/commands') return json(res, 200, { commands: fake.commands });
     if (path === '/api/devices') {
       if (fake.devicesDelayMs > 0) await new Promise((r) => setTimeout(r, fake.devicesDelayMs));
-      return json(res, 200, { devices: fake.devices });
+      // Pages like the service: `limit` devices from the `cursor` offset.
+      const limit = Number(url.searchParams.get('limit') ?? fake.devices.length);
+      const from = Number(url.searchParams.get('cursor') ?? 0);
+      const to = Math.min(fake.devices.length, from + limit);
+      return json(res, 200, { devices: fake.devices.slice(from, to), total: fake.devices.length, nextCursor: to < fake.devices.length ? String(to) : null });
     }
     if (path === '/api/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
