@@ -54,18 +54,55 @@ export function parseThinqSection(thinq: Reader): ThinqConfig {
   };
 }
 
+const SEPL_G3_KEYS = ['tokenUrl', 'clientId', 'hubUrl', 'deviceUrl', 'mqttUrl', 'ca', 'hubName'];
+
+/** protocol g3 (today's SENERGY): `sepl.g3`, the platform's endpoints; `ca` (PEM of an extra CA for the broker) and `hubName` optional. */
+function parseSeplG3(sepl: Reader): SeplConfig['g3'] {
+  for (const key of ['url', 'lookupUrl']) if (sepl.obj[key] !== undefined) sepl.issues.push(`${sepl.at(key)}: not used with protocol g3 (set sepl.g3)`);
+  const g3 = sepl.child('g3')?.only(SEPL_G3_KEYS);
+  if (g3 === undefined) {
+    if (sepl.obj.g3 === undefined) sepl.issues.push(`${sepl.at('g3')}: required with protocol g3 ({ tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca?, hubName? })`);
+    return undefined;
+  }
+  const requiredUrl = (key: string, protocols: readonly string[]): string => {
+    const v = g3.url(key, protocols);
+    if (v === undefined && g3.obj[key] === undefined) g3.issues.push(`${g3.at(key)}: required`);
+    return v ?? '';
+  };
+  const ca = g3.string('ca', { pattern: /-----BEGIN CERTIFICATE-----/, hint: 'a PEM certificate (-----BEGIN CERTIFICATE-----)' });
+  const hubName = g3.string('hubName');
+  return {
+    tokenUrl: requiredUrl('tokenUrl', ['https:', 'http:']),
+    clientId: g3.requiredString('clientId'),
+    hubUrl: requiredUrl('hubUrl', ['https:', 'http:']),
+    deviceUrl: requiredUrl('deviceUrl', ['https:', 'http:']),
+    mqttUrl: requiredUrl('mqttUrl', ['mqtts:', 'mqtt:']),
+    ...(ca !== undefined ? { ca } : {}),
+    ...(hubName !== undefined ? { hubName } : {}),
+  };
+}
+
 export function parseSeplSection(sepl: Reader): SeplConfig {
-  sepl.only(['url', 'lookupUrl', 'protocol', 'user', 'password', 'deviceTypes']);
-  const url = sepl.url('url', ['ws:', 'wss:']);
-  const lookupUrl = sepl.url('lookupUrl', ['http:', 'https:']);
-  if (url === undefined && lookupUrl === undefined && sepl.obj.url === undefined && sepl.obj.lookupUrl === undefined) {
-    sepl.issues.push('sepl: needs url (ws:// or wss://) or lookupUrl');
+  sepl.only(['url', 'lookupUrl', 'g3', 'protocol', 'user', 'password', 'deviceTypes']);
+  let url: string | undefined;
+  let lookupUrl: string | undefined;
+  let g3: SeplConfig['g3'];
+  if (sepl.obj.protocol === 'g3') {
+    g3 = parseSeplG3(sepl);
+  } else {
+    if (sepl.obj.g3 !== undefined) sepl.issues.push(`${sepl.at('g3')}: only used with protocol g3`);
+    url = sepl.url('url', ['ws:', 'wss:']);
+    lookupUrl = sepl.url('lookupUrl', ['http:', 'https:']);
+    if (url === undefined && lookupUrl === undefined && sepl.obj.url === undefined && sepl.obj.lookupUrl === undefined) {
+      sepl.issues.push('sepl: needs url (ws:// or wss://) or lookupUrl');
+    }
   }
   const types = sepl.child('deviceTypes')?.only(['genset', 'gateway', 'appliance']);
   return {
     url,
     lookupUrl,
-    protocol: sepl.oneOf('protocol', ['g1', 'g2'] as const) ?? 'g2',
+    protocol: sepl.oneOf('protocol', ['g1', 'g2', 'g3'] as const) ?? 'g2',
+    ...(g3 ? { g3 } : {}),
     user: sepl.requiredString('user'),
     password: sepl.requiredString('password'),
     deviceTypes: {

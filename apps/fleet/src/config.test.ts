@@ -59,7 +59,7 @@ describe('parseConfig', () => {
         shard: { index: 3, count: 2 },
         comap: { loginId: '', secret: 42 },
         thinq: { country: 'germany' },
-        sepl: { user: 'gw', password: 'pw', protocol: 'g3' },
+        sepl: { user: 'gw', password: 'pw', protocol: 'g4' },
         colour: 'red',
       }),
     ).toEqual([
@@ -76,8 +76,34 @@ describe('parseConfig', () => {
       'thinq: needs accessToken (ThinQ Connect personal access token) and/or refreshToken (ThinQ v1)',
       'thinq.country: expected a two-letter country code such as US, got "germany"',
       'sepl: needs url (ws:// or wss://) or lookupUrl',
-      'sepl.protocol: expected one of g1, g2, got "g3"',
+      'sepl.protocol: expected one of g1, g2, g3, got "g4"',
     ]);
+  });
+
+  it('reads a G3 (SENERGY) sepl section, and names what is missing or belongs to the other protocols', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const g3 = { tokenUrl: 'https://auth.example/token', clientId: 'client-connector-lib', hubUrl: 'https://api.example/hubs', deviceUrl: 'https://api.example/devices', mqttUrl: 'mqtts://connector.example:8883' };
+    expect(parseConfig({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', g3: { ...g3, ca, hubName: 'hall' } } }).sepl).toEqual({
+      url: undefined,
+      lookupUrl: undefined,
+      protocol: 'g3',
+      g3: { ...g3, ca, hubName: 'hall' },
+      user: 'gw',
+      password: 'pw',
+      deviceTypes: { genset: 'iot#fleet-genset', gateway: 'iot#fleet-gateway', appliance: 'iot#fleet-appliance' },
+    });
+    expect(issues({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', url: 'wss://old.example', g3: { tokenUrl: 'ftp://auth', mqttUrl: 'https://broker', ca: 'not a pem', clientID: 'x' } } })).toEqual([
+      'sepl.url: not used with protocol g3 (set sepl.g3)',
+      'sepl.g3.clientID: unknown setting (known: tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca, hubName)',
+      'sepl.g3.ca: expected a PEM certificate (-----BEGIN CERTIFICATE-----), got "not a pem"',
+      'sepl.g3.tokenUrl: expected a https: or http: URL, got ftp:',
+      'sepl.g3.clientId: required',
+      'sepl.g3.hubUrl: required',
+      'sepl.g3.deviceUrl: required',
+      'sepl.g3.mqttUrl: expected a mqtts: or mqtt: URL, got https:',
+    ]);
+    expect(issues({ sepl: { protocol: 'g3', user: 'gw', password: 'pw' } })).toEqual(['sepl.g3: required with protocol g3 ({ tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca?, hubName? })']);
+    expect(issues({ sepl: { url: 'wss://connector.example', user: 'gw', password: 'pw', g3 } })).toEqual(['sepl.g3: only used with protocol g3']);
   });
 
   it('requires an access token for a non-loopback bind', () => {

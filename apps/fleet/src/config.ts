@@ -8,6 +8,8 @@ import { ConfigError, Reader, isObject } from './config-read.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseShardSection, type ShardConfig } from './shards/config.js';
 import { REGISTRY_ENTRIES, type VendorConfigs } from './registry.js';
+import { parseStaleSection } from './staleness.js';
+import type { StaleLimits } from './vendor-states.js';
 import { VENDOR_IDS, VENDOR_INFO, type VendorId } from './vendor-info.js';
 
 export { ConfigError } from './config-read.js';
@@ -62,7 +64,10 @@ export interface ThinqConfig {
 export interface SeplConfig {
   url?: string | undefined;
   lookupUrl?: string | undefined;
-  protocol: 'g1' | 'g2';
+  /** g1/g2: the SEPL websocket (url or lookupUrl); g3: today's SENERGY (the `g3` endpoints). */
+  protocol: 'g1' | 'g2' | 'g3';
+  /** protocol g3 only: the platform's endpoints (sepl.tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca?, hubName?). */
+  g3?: { tokenUrl: string; clientId: string; hubUrl: string; deviceUrl: string; mqttUrl: string; ca?: string; hubName?: string } | undefined;
   user: string;
   password: string;
   deviceTypes: Partial<Record<'genset' | 'gateway' | 'appliance', string>>;
@@ -76,6 +81,8 @@ export interface FleetConfig extends VendorSections {
   storage: StorageConfig;
   shard: ShardConfig;
   logLevel: LogLevel;
+  /** Per vendor, how long it may send nothing before it shows as degraded (src/staleness.ts; defaults there). */
+  staleAfterInMs?: StaleLimits | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -137,11 +144,12 @@ export function parseConfig(raw: unknown, source = 'fleet.config.json'): FleetCo
   const issues: string[] = [];
   const root = Reader.of(raw ?? {}, '', issues);
   if (!root) throw new ConfigError(source, issues);
-  root.only(['server', 'storage', 'shard', 'logLevel', ...VENDOR_IDS, '$schema']);
+  root.only(['server', 'storage', 'shard', 'logLevel', 'staleAfterInMs', ...VENDOR_IDS, '$schema']);
   const server = parseServer(root);
   const { storage, shard } = parseStorageAndShard(root);
   const logLevel = root.oneOf('logLevel', LOG_LEVELS) ?? 'info';
-  const config: FleetConfig = { server, storage, shard, logLevel, ...parseVendorSections(root) };
+  const staleAfterInMs = parseStaleSection(root);
+  const config: FleetConfig = { server, storage, shard, logLevel, ...(staleAfterInMs ? { staleAfterInMs } : {}), ...parseVendorSections(root) };
   if (issues.length > 0) throw new ConfigError(source, issues);
   return config;
 }

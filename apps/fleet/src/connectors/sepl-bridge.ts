@@ -200,6 +200,7 @@ export class SeplBridge implements Bridge {
     }
     const connector = new SeplConnector({
       protocol: this.#config.protocol,
+      ...(this.#config.g3 ? { g3: this.#config.g3 } : {}),
       ...(this.#config.url ? { url: this.#config.url } : {}),
       ...(this.#config.lookupUrl ? { lookupUrl: this.#config.lookupUrl } : {}),
       user: this.#config.user,

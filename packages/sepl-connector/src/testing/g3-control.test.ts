@@ -55,7 +55,7 @@ describe('G3 simulator control API', () => {
     expect(sim.rest.grants).toEqual(['password!', 'client_credentials!', 'refresh_token!']);
   });
 
-  it('push {outageInMs}: the broker drops its clients and cuts new connections until the time passed on its clock', async () => {
+  it('push {outageInMs}: the broker drops its clients and cuts new connections until the time passed on its clock; rejectCredentials refuses the login', async () => {
     let now = 1_700_000_000_000;
     const sim = await startSeplG3Simulator({ users: { alice: 'secret' }, clientId: 'cc', now: () => now });
     cleanup.push(() => sim.close());
@@ -66,6 +66,7 @@ describe('G3 simulator control API', () => {
     cleanup.push(() => session.close());
     const failed: string[] = [];
     session.on('reconnecting', (e) => failed.push(e.error?.name ?? 'none'));
+    session.on('error', () => undefined);
     await session.start();
     const control = new ControlClient(sim.controlUrl);
     expect(await control.push({ outageInMs: 60_000 })).toEqual({ dropped: 1, downUntil: now + 60_000 });
@@ -79,5 +80,9 @@ describe('G3 simulator control API', () => {
     await expect.poll(() => session.stats.connections).toBe(2);
     expect(session.state).toBe('connected');
     expect(() => sim.broker.outage(-1)).toThrow(new RangeError('durationInMs must be a number >= 0'));
+    // a disabled account: the next login is refused, which ends the session (fatal)
+    sim.rest.rejectCredentials = true;
+    sim.broker.dropConnections();
+    await expect(session.done).rejects.toMatchObject({ name: 'SeplAuthError' });
   });
 });

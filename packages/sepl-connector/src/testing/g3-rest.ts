@@ -88,9 +88,12 @@ export class G3Rest {
     return grant !== undefined && this.#options.now() < grant.untilMs ? grant.user : undefined;
   }
 
-  /** Checks a password (the MQTT broker's login). */
+  /** While true every password is refused (token endpoint and broker login), as for a disabled account. */
+  rejectCredentials = false;
+
+  /** Checks a password (the token endpoint's password grant, the MQTT broker's login). */
   checkPassword(user: string, password: string): boolean {
-    return Object.hasOwn(this.#options.users, user) && this.#options.users[user] === password;
+    return !this.rejectCredentials && Object.hasOwn(this.#options.users, user) && this.#options.users[user] === password;
   }
 
   /** Handles a request under the REST paths; false when the path is not one of them. */
