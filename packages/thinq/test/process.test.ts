@@ -192,6 +192,17 @@ describe('thinq (built binary) against thinq simulate in another process', () =>
     }
   });
 
+  it('state --words and mon --words print values in words (mon with the lang packs the simulator serves)', { timeout: SLOW }, async () => {
+    const state = await runCli(bin, ['state', 'sim-conn-ac-0001', '--words'], { env });
+    expect(state.code).toBe(0);
+    expect(state.stdout.split('\n')).toContain('Mode: Cool');
+    const args = await v1Login(join(dir, 'words-state.json'));
+    const mon = await runCli(bin, ['mon', 'sim-washer-0001', '--interval', '200ms', '--count', '1', '--words', ...args]);
+    expect(mon.code).toBe(0);
+    const [frame] = jsonLines(mon.stdout);
+    expect((frame?.display as unknown[]).slice(0, 1)).toEqual([{ label: 'Status', value: 'Rinsing now' }]);
+  });
+
   it('usage errors exit 2 with the program prefix; --help and --version exit 0', async () => {
     const missing = await runCli(bin, ['mon']);
     expect([missing.code, missing.stdout]).toEqual([2, '']);

@@ -5,6 +5,7 @@ import { ConnectClient, newConnectClientId } from '../connect/client.js';
 import type { ControlPayload } from '../connect/profile.js';
 import type { EnergyPeriod } from '../connect/energy.js';
 import { ConnectPush } from '../connect/session.js';
+import { displayState } from '../display/display-state.js';
 import { isControlValidationError } from '../errors.js';
 import { COUNT_OPTION, CONNECT_OPTIONS } from './options.js';
 
@@ -103,11 +104,16 @@ export function connectCommands(prefix: string): CommandSpec<never, never>[] {
     }),
     defineCommand({
       name: `${prefix}state`,
-      summary: "A device's state (JSON).",
+      summary: "A device's state (JSON, or in words with --words).",
       args: [ID],
-      options: CONNECT_OPTIONS,
+      options: { ...CONNECT_OPTIONS, words: { type: 'boolean', description: "one 'label: value' line per value, in words (reads the profile too)" } },
       async run({ args, options, stdout, signal }) {
-        stdout.line(JSON.stringify(await withConnectClient(options, (client) => client.state(args.id, { signal })), null, 2));
+        if (!options.words) {
+          stdout.line(JSON.stringify(await withConnectClient(options, (client) => client.state(args.id, { signal })), null, 2));
+          return;
+        }
+        const items = await withConnectClient(options, async (client) => displayState(await client.state(args.id, { signal }), await client.profile(args.id, { signal })));
+        for (const item of items) stdout.line(`${item.label}: ${item.value}`);
       },
     }),
     defineCommand({

@@ -98,6 +98,14 @@ describe('thinq CLI (in process, against the simulator)', () => {
     expect(line.status).toMatchObject({ course: 'Cotton', remainingTimeInMinutes: 21 });
     expect(line.values.SpinSpeed).toEqual({ value: '3', label: '@WM_OPTION_SPIN_HIGH_W' });
     expect(line.values.Option1).toEqual({ value: '9', bits: { ChildLock: 1, Steam: 1 } });
+    // --words: each value in words; the washer's lang packs (served by the simulator) win over the built-in words.
+    const worded = JSON.parse((await run(['mon', 'sim-washer-0001', '--count', '1', '--words', ...v1])).out) as { display: { label: string; value: string }[] };
+    expect(worded.display.slice(0, 3)).toEqual([
+      { label: 'Status', value: 'Rinsing now' },
+      { label: 'Remaining hours', value: '0' },
+      { label: 'Remaining minutes', value: '21' },
+    ]);
+    expect(worded.display).toContainEqual({ label: 'Spin speed', value: 'Spin: high' });
 
     expect(await run(['set', 'sim-ac-0001', 'OpMode=@AC_MAIN_OPERATION_MODE_HEAT_W', ...v1])).toMatchObject({ code: 0, out: 'ok\n' });
     expect(sim.v1.device('sim-ac-0001').status.OpMode).toBe('4');
@@ -144,6 +152,10 @@ describe('thinq CLI (in process, against the simulator)', () => {
     expect((await run(['control', 'sim-conn-ac-0001', '{"temperature":{"targetTemperature":20}}'], env)).code).toBe(0);
     const state = JSON.parse((await run(['state', 'sim-conn-ac-0001'], env)).out) as Record<string, unknown>;
     expect(state).toMatchObject({ airFlow: { windStrength: 'HIGH' }, powerSave: { powerSaveEnabled: true }, temperature: { targetTemperature: 20 } });
+    const words = (await run(['state', 'sim-conn-ac-0001', '--words'], env)).out.split('\n');
+    expect(words).toContain('Fan speed: High');
+    expect(words).toContain('Power saving: On');
+    expect(words).toContain('Target temperature: 20 °C');
     expect(await run(['connect', 'ls'], {})).toMatchObject({ code: 78, err: 'thinq: error: no ThinQ Connect PAT given: pass --pat or set THINQ_PAT\n' });
 
     const watchIo = start(['watch', 'sim-conn-washer-0001', '--count', '2', '--ca', caFile], env);

@@ -1,6 +1,10 @@
 /** The ThinQ v1 commands (wideq-compatible state file): login, ls, mon, set, config, set-temp, turn, ac-config. */
 import { UsageError, defineCommand, type CommandSpec } from '@x/http-core/cli';
+import type { LangPack } from '../display/display.js';
+import { displayState } from '../display/display-state.js';
+import { LangPackLoader, langPackUris } from '../display/lang-pack.js';
 import { statusKindOf, statusView } from '../status.js';
+import type { V1Device } from '../v1/device-list.js';
 import type { V1Client } from '../v1/client.js';
 import { V1AirConditioner, V1Refrigerator } from '../v1/devices.js';
 import { describeFrame } from './describe.js';
@@ -72,23 +76,35 @@ function loginCommand(prefix: string, readLine: ReadLine): CommandSpec<never, ne
   });
 }
 
+/** The words of a device's lang packs (none when they cannot be loaded: the built-in words apply). */
+async function deviceWords(device: V1Device, common: string | undefined, signal: AbortSignal): Promise<LangPack> {
+  const loader = new LangPackLoader();
+  try {
+    return await loader.load(langPackUris(device, common), { signal });
+  } finally {
+    await loader.close();
+  }
+}
+
 function monCommand(prefix: string): CommandSpec<never, never> {
   return defineCommand({
     name: `${prefix}mon`,
     summary: 'Live decoded status of a device, as JSON lines (Ctrl-C to stop).',
     args: [DEVICE],
-    options: { ...V1_OPTIONS, ...COUNT_OPTION },
+    options: { ...V1_OPTIONS, ...COUNT_OPTION, words: { type: 'boolean', description: "add 'display': each value in words (with the device's LG lang packs)" } },
     async run({ args, options, stdout, stderr, signal }) {
       await withV1Client(options, stderr, async (c) => {
         const client = requireLogin(c);
         const device = await client.device(args.device, { signal });
         const model = await client.modelInfo(device, { signal });
+        const words = options.words ? await deviceWords(device, (await client.gateway({ signal })).langPackCommonUri, signal) : undefined;
         const kind = statusKindOf(device.deviceType);
         const session = client.monitor(device.deviceId).watch(model, { intervalInMs: options.interval, signal });
         session.on('reconnecting', ({ attempt, delayInMs, error }) => stderr.line(`monitor restarting (attempt ${attempt}) in ${delayInMs} ms${error ? `: ${error.message}` : ''}`));
         let seen = 0;
         for await (const frame of session) {
-          stdout.line(JSON.stringify({ deviceId: device.deviceId, ...(kind ? { status: statusView(kind, model, frame.data) } : {}), values: describeFrame(model, frame.data) }));
+          const display = words === undefined ? {} : { display: displayState(frame.data, model, { words }).map(({ label, value }) => ({ label, value })) };
+          stdout.line(JSON.stringify({ deviceId: device.deviceId, ...(kind ? { status: statusView(kind, model, frame.data) } : {}), values: describeFrame(model, frame.data), ...display }));
           seen += 1;
           if (options.count > 0 && seen >= options.count) break;
         }

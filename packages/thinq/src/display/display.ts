@@ -10,7 +10,7 @@ export type LangPack = Readonly<Record<string, string>>;
 
 /** Options of the display functions. */
 export interface DisplayOptions {
-  /** Words that win over the tables (e.g. a lang pack from `loadLangPack`, or the app's own). */
+  /** Words that win over the tables (e.g. a lang pack from `LangPackLoader.load`, or the app's own). */
   words?: LangPack;
 }
 
