@@ -57,7 +57,12 @@ function checkCount(value: number, name: string): number {
   return value;
 }
 
-/** Creates the helper. Retries are fixed-delay, like the seed's (`1 + retries` attempts). */
+/**
+ * Creates the helper. Retries are fixed-delay, like the seed's (`1 + retries` attempts). Not
+ * @x/http-core's retry: that one retries thrown errors, so the last 5xx would end as an HttpError
+ * with a 2 KiB redacted body and filtered headers instead of the full answer this helper returns;
+ * its waits are exponential with full jitter (no fixed delay) and spend a client-wide budget.
+ */
 export function createHttpLib(options: HttpLibOptions = {}): HttpLib {
   const timeoutInMs = options.timeoutInMs ?? 3000;
   if (typeof timeoutInMs !== 'number' || !(timeoutInMs > 0)) throw new RangeError('options.timeoutInMs must be a number > 0');
