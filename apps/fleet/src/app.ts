@@ -19,6 +19,7 @@ import { readableDevice } from './readable.js';
 import { VENDORS, toIso } from './model.js';
 import type { DemoControls, FleetService, FleetStatus } from './service.js';
 import { createCluster } from './shards/cluster.js';
+import { staleCheckInterval, staleLimits } from './staleness.js';
 import { VendorStates } from './vendor-states.js';
 import type { DataDirLock } from './storage/data-lock.js';
 import { lockStorage, openStorage } from './storage/open.js';
@@ -228,7 +229,11 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       return d && decorate(d);
     };
 
-    const vendors = new VendorStates(bus, startedAt, scrub);
+    const staleAfter = staleLimits(config.staleAfterInMs);
+    const vendors = new VendorStates(bus, startedAt, scrub, { staleAfter, now });
+    const staleTimer = setInterval(() => vendors.checkStaleness(), staleCheckInterval(staleAfter));
+    staleTimer.unref();
+    cleanups.push(() => Promise.resolve(clearInterval(staleTimer)));
 
     const ingest = new Ingest({
       store,
@@ -237,6 +242,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       decorate,
       onDeviceCount: (vendor, count) => vendors.setDevices(vendor, count),
       logger: namespacedLogger(logger, 'fleet'),
+      onData: (vendor) => vendors.touch(vendor),
     });
     const commands = new CommandService({ store, bus, now, getDevice, scrub });
 

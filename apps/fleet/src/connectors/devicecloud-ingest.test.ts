@@ -1,7 +1,7 @@
 // The Device Cloud path end to end (the package's simulator, the fleet's push monitor with explicit
 // acks, PGlite): a block holding a U+0000 value is stored around it and acknowledged, and
 // ingestion goes on; a database that fails as a whole shows as degraded with the reason and the
-// block stays unacknowledged until it is stored.
+// block stays unacknowledged until it is stored; readings that stop arriving show as degraded.
 import { DeviceCloudSimulator } from '@x/devicecloud-monitor/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type FleetApp } from '../app.js';
@@ -20,7 +20,8 @@ describe('Device Cloud ingestion with bad values', () => {
       port: 0,
       dataDir: 'memory://',
       logger: silentLogger,
-      config: { devicecloud: { username: sim.username, password: sim.password, baseUrl: `http://127.0.0.1:${sim.port}`, pushHost: '127.0.0.1', pushPort: sim.pushPort, secure: false } },
+      // Stale after 3 s without readings (the last test waits for it; the others store more often).
+      config: { staleAfterInMs: { devicecloud: 3000 }, devicecloud: { username: sim.username, password: sim.password, baseUrl: `http://127.0.0.1:${sim.port}`, pushHost: '127.0.0.1', pushPort: sim.pushPort, secure: false } },
     });
     await app.waitFor((s) => s.vendors.devicecloud.state === 'connected' && sim.monitors().length === 1, 15_000);
   }, 30_000);
@@ -74,4 +75,12 @@ describe('Device Cloud ingestion with bad values', () => {
     await app.waitFor((s) => s.vendors.devicecloud.state === 'connected', 20_000);
     await expect.poll(() => monitor.inflight.size, { timeout: 10_000 }).toBe(0);
   }, 60_000);
+
+  it('shows devicecloud degraded once no readings arrived for its staleness limit, and connected with the next one', async () => {
+    const stale = await app.waitFor((s) => s.vendors.devicecloud.state === 'degraded', 10_000);
+    expect(stale.vendors.devicecloud.reason).toMatch(/^no readings for 1 min \(since \S+\) although connected: the vendor stopped sending$/);
+    sim.publishDataPoint({ streamId: `${GW}/humidity`, data: 43, streamUnits: '%' });
+    const back = await app.waitFor((s) => s.vendors.devicecloud.state === 'connected', 10_000);
+    expect(back.vendors.devicecloud.reason).toBeNull();
+  });
 });
