@@ -1,7 +1,7 @@
 // Soak: SeplConnector with protocol 'g3' for 30 simulated minutes (one fake clock for the
 // connector's token expiry, HTTP retry waits, publish timeouts and reconnect backoff, and for the
 // simulator's token lifetimes and broker outages) against the G3 simulator under a seeded fault
-// schedule: dropped MQTT connections, broker outages (down, then back), hub REST 503s (retried, or
+// schedule: dropped MQTT connections, stalled acknowledgements, broker outages (down, then back), hub REST 503s (retried, or
 // failing when they outlast the retries), revoked access tokens (refresh) and revoked sessions
 // (re-login), garbage commands. At the end every event the app sent was received exactly once,
 // every command was answered exactly once (none lost, none twice), every REST operation either
@@ -26,7 +26,7 @@ const BASE = ['d1', 'd2', 'd3'];
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
 
 describe('SeplConnector protocol g3 soak', () => {
-  it('seed 11: 30 simulated minutes of drops, outages, hub 503s and token expiry; every event once, every command answered once', async () => {
+  it('seed 11: 30 simulated minutes of drops, stalls, outages, hub 503s and token expiry; every event once, every command answered once', async () => {
     const random = seededRandom(11);
     const clock = createTestClock({ start: START, auto: false });
     const sim = await startSeplG3Simulator({ users: { alice: 'secret' }, clientId: 'cc', now: () => clock.now(), accessTtlS: 300, refreshTtlS: 900 });
@@ -88,7 +88,7 @@ describe('SeplConnector protocol g3 soak', () => {
     const sentEvents: string[] = [];
     const sentCommands: string[] = [];
     const restOps = { ok: 0, failed: 0 };
-    const counts = { drops: 0, outages: 0, garbage: 0, revokes: 0, faults: 0 };
+    const counts = { drops: 0, outages: 0, garbage: 0, revokes: 0, faults: 0, stalls: 0 };
     let extra = 0;
     for (let step = 0; step < STEPS; step++) {
       clock.advance(STEP_MS);
@@ -96,6 +96,11 @@ describe('SeplConnector protocol g3 soak', () => {
       const device = BASE[Math.floor(random() * BASE.length)]!;
       if (roll < 0.35) {
         const data = `e${step}`;
+        // now and then the broker holds its acknowledgement a little (a stall, well inside the timeout)
+        if (random() < 0.2) {
+          sim.control.faults.add({ kind: 'stall', method: 'PUBLISH', path: '/event/*', stallInMs: 20 });
+          counts.stalls += 1;
+        }
         await connector.event(device, 'reading', { data, metadata: '' });
         sentEvents.push(data);
       } else if (roll < 0.6) {
@@ -150,6 +155,7 @@ describe('SeplConnector protocol g3 soak', () => {
     expect(counts.faults).toBeGreaterThan(5);
     expect(counts.revokes).toBeGreaterThan(5);
     expect(counts.garbage).toBeGreaterThan(5);
+    expect(counts.stalls).toBeGreaterThan(3);
     expect(restOps.ok).toBeGreaterThan(10);
     expect(restOps.failed).toBeGreaterThan(0);
 
