@@ -1,7 +1,7 @@
 /** Public face of @x/comap: ComAp WebSupervisor PRO (v1.1) and Cloud Identity clients. */
 export { ComapClient, TOKEN_REQUEST_LIMIT } from './client.js';
 export { WSV, DEFAULT_RATE_LIMIT } from './wsv.js';
-export type { HistoryOptions, DownloadTarget, DownloadOptions, CommandResult } from './wsv.js';
+export type { HistoryOptions, DownloadTarget, DownloadOptions, CommandResult, FilesOptions } from './wsv.js';
 export { Identity } from './identity.js';
 export type { StoredToken, TokenStore } from './token-store.js';
 export type { TokenProvider, TokenSource } from './auth.js';
@@ -13,6 +13,8 @@ export type { CommandEffect, EffectOutcome, WaitForEffectOptions } from './comma
 export { alarmLevel, diffAlarms, parseAlarms } from './alarms.js';
 export type { AlarmLevel, ComapAlarm } from './alarms.js';
 export { pollFleet } from './poller.js';
+export { archiveFiles } from './archive.js';
+export type { ArchiveErrorEvent, ArchiveEvent, ArchiveFileEvent, ArchiveOptions, ArchiveSummaryEvent } from './archive.js';
 export type { FleetPollEvent, FleetPollOptions, OfflineReason, SweepEvent, UnitPollErrorEvent, UnitPollEvent, UnitReading, ValueChange } from './poller.js';
 export type { ValueGuidName } from './value-guid.js';
 export { validateCommand, COMMAND_NAMES, SIMPLE_COMMANDS, TIMER_MODES, WEEK_DAYS } from './command.js';

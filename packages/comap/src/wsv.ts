@@ -29,6 +29,12 @@ export interface DownloadOptions extends CallOptions {
   onProgress?: (progress: { bytesDone: number; bytesTotal: number | undefined }) => void;
 }
 
+/** Options of `files()`: per-call options and `since`. */
+export interface FilesOptions extends CallOptions {
+  /** Only files generated at or after this instant (the API has no such filter: applied to its list). */
+  since?: Date;
+}
+
 /** A command was accepted: sent to the unit, which does not mean executed. */
 export interface CommandResult {
   status: number;
@@ -183,11 +189,15 @@ export class WSV {
   }
 
   /**
-   * The files the unit has on the server (name, type, when generated); fetch one with `download()`.
+   * The files the unit has on the server (name, type, when generated), with `since` those generated
+   * at or after it; fetch one with `download()`.
    * Throws TypeError/RangeError for a missing or empty `unitGuid`, an HttpError when the request fails.
    */
-  async files(unitGuid: string, options?: CallOptions): Promise<UnitFile[]> {
-    return parseFiles(await this.get(this.unitPath(unitGuid, 'files'), callOptions(options, 'files() options')), this.mode);
+  async files(unitGuid: string, options?: FilesOptions): Promise<UnitFile[]> {
+    const since = options?.since;
+    if (since !== undefined && (!(since instanceof Date) || Number.isNaN(since.getTime()))) throw new TypeError('files() options.since must be a valid Date');
+    const files = parseFiles(await this.get(this.unitPath(unitGuid, 'files'), callOptions(options, 'files() options')), this.mode);
+    return since === undefined ? files : files.filter((f) => f.generated.getTime() >= since.getTime());
   }
 
   private walk(unitGuid: string, options: HistoryOptions, where: string): AsyncGenerator<HistoryEntry, void, undefined> {

@@ -363,4 +363,29 @@ describe('comap history --checkpoint against comap simulate --history-page-size 
     expect(rest.code).toBe(0);
     expect([...firstRows, ...rest.stdout.trim().split('\n')].map(key)).toEqual(all);
   }, 90_000);
+
+  it('archive --dir: every file of the unit written with its size, a second run downloads nothing; a bad --since is a usage error', async () => {
+    const archive = join(dir, 'files');
+    await pagedControl.clearReceived();
+    let r = await runCli(bin, ['archive', '--dir', archive], { env: pagedEnv, timeoutInMs: 60_000 });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string; path?: string; bytes?: number; unitGuid?: string; fileName?: string });
+    const files = events.filter((e) => e.type === 'file');
+    expect(files.length).toBe(4);
+    expect(files.map((e) => e.status)).toEqual(['downloaded', 'downloaded', 'downloaded', 'downloaded']);
+    for (const f of files) expect([f.path, statSync(f.path!).size]).toEqual([join(archive, f.unitGuid!, f.fileName!), f.bytes]);
+    expect(events.at(-1)).toEqual({ type: 'summary', units: 1, downloaded: 4, present: 0, failed: 0, bytes: files.reduce((n, f) => n + f.bytes!, 0) });
+    const downloadPaths = async () => ((await pagedControl.received()).records as Received[]).filter((q) => q.path.includes('/download/'));
+    expect(await downloadPaths()).toHaveLength(4);
+
+    await pagedControl.clearReceived();
+    r = await runCli(bin, ['archive', '--dir', archive], { env: pagedEnv, timeoutInMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { status?: string }).status)).toEqual(['present', 'present', 'present', 'present', undefined]);
+    expect(await downloadPaths()).toEqual([]);
+    expect(readdirSync(join(archive, files[0]!.unitGuid!)).sort()).toEqual(files.map((f) => f.fileName).sort());
+
+    r = await runCli(bin, ['archive', '--dir', archive, '--since', '31/01/2025'], { env: pagedEnv, timeoutInMs: 60_000 });
+    expect([r.code, r.stderr]).toEqual([2, 'comap: error: --since is not a calendar date: "31/01/2025"\nRun \'comap archive --help\' for usage.\n']);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 /** The `comap` program: every command, built on @x/http-core's CLI kit. */
 import { defineProgram, type ProgramSpec } from '@x/http-core/cli';
 import { VERSION } from '../version.js';
+import { archiveCommand } from './archive-command.js';
 import { commandCommand } from './command-command.js';
 import type { ClientDefaults, CliSettings } from './credentials.js';
 import { downloadCommand } from './download-command.js';
@@ -27,6 +28,6 @@ export function comapProgram(defaults: ClientDefaults = {}, settings: CliSetting
       COMAP_TOKEN_CACHE: 'false: do not keep the token between invocations',
       COMAP_CACHE_DIR: 'where the token is kept (default: the user\'s cache directory)',
     },
-    commands: [simulateCommand, ...readCommands(defaults), historyCommand(defaults), downloadCommand(defaults), pollCommand(defaults), commandCommand(defaults, settings), tokenCommand(defaults)],
+    commands: [simulateCommand, ...readCommands(defaults), historyCommand(defaults), downloadCommand(defaults), archiveCommand(defaults), pollCommand(defaults), commandCommand(defaults, settings), tokenCommand(defaults)],
   });
 }
