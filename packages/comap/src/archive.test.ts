@@ -1,21 +1,20 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ComapClient, archiveFiles, type ArchiveEvent, type WSV } from './index.js';
 import { startComapSimulator, type ComapSimulator } from './testing/index.js';
 
 const open: { close(): Promise<void> }[] = [];
-const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((x) => x.close()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** A fresh archive folder, removed when the test ends. */
 function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'comap-archive-'));
-  dirs.push(d);
-  return d;
+  const folder = mkdtempSync(join(tmpdir(), 'comap-archive-'));
+  onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 async function setup(): Promise<{ sim: ComapSimulator; client: ComapClient; dir: string }> {
