@@ -25,7 +25,7 @@ export function parseComapSection(comap: Reader): ComapConfig {
 }
 
 export function parseDevicecloudSection(dc: Reader): DevicecloudConfig {
-  dc.only(['username', 'password', 'baseUrl', 'pushHost', 'pushPort', 'secure']);
+  dc.only(['username', 'password', 'baseUrl', 'pushHost', 'pushPort', 'secure', 'idleTimeoutInMs']);
   return {
     username: dc.requiredString('username'),
     password: dc.requiredString('password'),
@@ -33,6 +33,7 @@ export function parseDevicecloudSection(dc: Reader): DevicecloudConfig {
     pushHost: dc.string('pushHost'),
     pushPort: dc.integer('pushPort', 1, 65535),
     secure: dc.boolean('secure') ?? true,
+    idleTimeoutInMs: dc.integer('idleTimeoutInMs', 1000, 86_400_000),
   };
 }
 

@@ -47,6 +47,8 @@ export interface DevicecloudConfig {
   pushHost?: string | undefined;
   pushPort?: number | undefined;
   secure: boolean;
+  /** Reconnect a push link that delivered nothing this long (the protocol has no keep-alive; default 15 min). */
+  idleTimeoutInMs?: number | undefined;
 }
 
 export interface ThinqConfig {

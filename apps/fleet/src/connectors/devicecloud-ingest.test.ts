@@ -84,3 +84,26 @@ describe('Device Cloud ingestion with bad values', () => {
     expect(back.vendors.devicecloud.reason).toBeNull();
   });
 });
+
+describe('Device Cloud push link that goes silent', () => {
+  it('is reconnected after devicecloud.idleTimeoutInMs and shows degraded with the reason meanwhile', async () => {
+    const sim = await DeviceCloudSimulator.start({ tlsPort: false });
+    const app = await startFleet({
+      port: 0,
+      dataDir: 'memory://',
+      logger: silentLogger,
+      config: {
+        devicecloud: { username: sim.username, password: sim.password, baseUrl: `http://127.0.0.1:${sim.port}`, pushHost: '127.0.0.1', pushPort: sim.pushPort, secure: false, idleTimeoutInMs: 1000 },
+      },
+    });
+    try {
+      await app.waitFor((s) => s.vendors.devicecloud.state === 'connected', 15_000);
+      const silent = await app.waitFor((s) => s.vendors.devicecloud.state === 'degraded', 10_000);
+      expect(silent.vendors.devicecloud.reason).toMatch(/^TIMEOUT_BODY: nothing arrived for 1000 ms \(reconnecting in \d+ s\)$/);
+      await app.waitFor((s) => s.vendors.devicecloud.state === 'connected', 10_000);
+    } finally {
+      await app.stop();
+      await sim.close();
+    }
+  }, 40_000);
+});

@@ -75,6 +75,7 @@ export class DevicecloudConnector implements VendorConnector {
         secure: config.secure,
         ...(config.pushHost ? { host: config.pushHost } : {}),
         ...(config.pushPort ? { port: config.pushPort } : {}),
+        ...(config.idleTimeoutInMs ? { idleTimeoutInMs: config.idleTimeoutInMs } : {}),
         reconnect: { initialDelayInMs: options.retry?.initialDelayInMs ?? 1000, maxDelayInMs: options.retry?.maxDelayInMs ?? 60_000, jitter: 'equal' },
       },
     });
