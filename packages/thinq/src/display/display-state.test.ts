@@ -104,6 +104,37 @@ describe('displayState', () => {
     ]);
   });
 
+  it('words every kind of v1 model value: booleans, strings, references by label, unreadable types and bit values', () => {
+    const model = new ModelInfo({
+      Value: {
+        Flag: { type: 'Boolean' },
+        Name: { type: 'String' },
+        Course: { type: 'Reference', option: ['Course'] },
+        Odd: { type: 'Array', option: [] },
+        Bits: { type: 'Bit', option: [{ startbit: 0, length: 2, value: 'Level' }] },
+        Level2: { type: 'Range', option: { min: 0, max: 9 } },
+      },
+      Course: { '1': { label: '@WM_COURSE_COTTON_W', _comment: 'Cotton' }, '2': { label: '@WM_COURSE_QUICK_WASH_W' }, '3': 'x', '4': {} },
+      Monitoring: { type: 'JSON' },
+    });
+    const items = displayState({ Flag: '1', Name: 'Kitchen_Hood', Course: '2', Odd: 'SOME_VALUE', Bits: 'x', Level2: 'n/a' }, model);
+    expect(items.map((i) => [i.property, i.value])).toEqual([
+      ['Flag', 'On'],
+      ['Name', 'Kitchen_Hood'],
+      ['Course', 'Quick wash'],
+      ['Odd', 'Some value'],
+      ['Bits', displayValue('x')],
+      ['Level2', 'n/a'],
+    ]);
+    const course = (raw: string, words?: Record<string, string>) => pick(displayState({ Course: raw }, model, words ? { words } : {}), 'Course')[0]?.value;
+    expect(course('1')).toBe('Cotton');
+    expect(course('1', { '@WM_COURSE_COTTON_W': 'Baumwolle' })).toBe('Baumwolle');
+    expect(course('3')).toBe('3');
+    expect(course('4')).toBe('4');
+    expect(pick(displayState({ Bits: '3' }, model), 'Bits.Level')).toEqual([{ property: 'Bits.Level', label: 'Level', value: '3', unit: null, raw: 3 }]);
+    expect(pick(displayState({ Flag: '0' }, model), 'Flag')[0]?.value).toBe('Off');
+  });
+
   it('keeps minus signs and domain-less labels readable, and refuses what is not a state', () => {
     expect(displayValue('-17')).toBe('-17');
     expect(displayLabel('@OFF')).toBe('Off');
