@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { cli: 'src/cli.ts', index: 'src/index.ts' },
+  // The throw-away PostgreSQL cluster is built too: the benchmarks (bench/) start one when no DATABASE_URL is given.
+  entry: { cli: 'src/cli.ts', index: 'src/index.ts', 'postgres-cluster': 'src/test-support/postgres-cluster.ts' },
   format: ['esm'],
   dts: false,
   sourcemap: true,

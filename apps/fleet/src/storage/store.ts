@@ -3,7 +3,7 @@
 import { bucketSql, type AverageBucket, type Granularity } from '../average.js';
 import type { CommandRecord, CommandSpec, Device, DeviceInfo, LastValue, Reading, ReadingInput, ReadingValue, Vendor } from '../model.js';
 import { deviceId, toIso } from '../model.js';
-import type { Queryable, SqlDriver } from './driver.js';
+import type { SqlDriver } from './driver.js';
 import { migrate } from './migrations.js';
 
 interface DeviceRow {
@@ -228,44 +228,31 @@ export class FleetStore {
   async insertReadings(readings: readonly ReadingInput[]): Promise<Reading[]> {
     if (readings.length === 0) return [];
     const encoded = readings.map((r) => ({ ...r, ...encodeValue(r.value) }));
-    return this.db.transaction(async (tx) => {
-      const inserted = await tx.query<Pick<ValueRow, 'device_id' | 'metric' | 'ts'>>(
-        `INSERT INTO readings (device_id, metric, ts, value_type, value_num, value_text, unit)
+    // One statement, so one round trip and atomic without a transaction: the new readings, the
+    // newest of them per (device, metric) into latest (unless a newer one is there), and the
+    // devices' last_seen.
+    const inserted = await this.db.query<Pick<ValueRow, 'device_id' | 'metric' | 'ts'>>(
+      `WITH ins AS (
+         INSERT INTO readings (device_id, metric, ts, value_type, value_num, value_text, unit)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::float8[], $6::text[], $7::text[])
          ON CONFLICT DO NOTHING
-         RETURNING device_id, metric, ts`,
-        valueColumns(encoded),
-      );
-      const isNew = new Set(inserted.map((r) => `${r.device_id}\u0000${r.metric}\u0000${r.ts}`));
-      const fresh = encoded.filter((r) => isNew.delete(`${r.deviceId}\u0000${r.metric}\u0000${r.ts}`));
-      await this.#updateLatest(tx, fresh);
-      return fresh.map((r) => ({ deviceId: r.deviceId, metric: r.metric, value: r.value, unit: r.unit, ts: toIso(r.ts) }));
-    });
-  }
-
-  async #updateLatest(tx: Queryable, fresh: readonly EncodedReading[]): Promise<void> {
-    if (fresh.length === 0) return;
-    // One row per (device, metric): the newest of this batch.
-    const newest = new Map<string, (typeof fresh)[number]>();
-    for (const r of fresh) {
-      const key = `${r.deviceId}\u0000${r.metric}`;
-      const seen = newest.get(key);
-      if (!seen || r.ts >= seen.ts) newest.set(key, r);
-    }
-    const rows = [...newest.values()];
-    await tx.query(
-      `INSERT INTO latest AS l (device_id, metric, ts, value_type, value_num, value_text, unit)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::float8[], $6::text[], $7::text[])
-       ON CONFLICT (device_id, metric) DO UPDATE SET ts = EXCLUDED.ts, value_type = EXCLUDED.value_type,
-         value_num = EXCLUDED.value_num, value_text = EXCLUDED.value_text, unit = EXCLUDED.unit
-       WHERE EXCLUDED.ts >= l.ts`,
-      valueColumns(rows),
+         RETURNING device_id, metric, ts, value_type, value_num, value_text, unit
+       ), newest AS (
+         INSERT INTO latest AS l (device_id, metric, ts, value_type, value_num, value_text, unit)
+         SELECT DISTINCT ON (device_id, metric) * FROM ins ORDER BY device_id, metric, ts DESC
+         ON CONFLICT (device_id, metric) DO UPDATE SET ts = EXCLUDED.ts, value_type = EXCLUDED.value_type,
+           value_num = EXCLUDED.value_num, value_text = EXCLUDED.value_text, unit = EXCLUDED.unit
+         WHERE EXCLUDED.ts >= l.ts
+       ), seen AS (
+         UPDATE devices d SET last_seen = GREATEST(COALESCE(d.last_seen, 0), m.ts)
+         FROM (SELECT device_id, max(ts) AS ts FROM ins GROUP BY device_id) m WHERE d.id = m.device_id
+       )
+       SELECT device_id, metric, ts FROM ins`,
+      valueColumns(encoded),
     );
-    await tx.query(
-      `UPDATE devices d SET last_seen = GREATEST(COALESCE(d.last_seen, 0), m.ts)
-       FROM (SELECT id, max(ts) AS ts FROM unnest($1::text[], $2::bigint[]) AS t(id, ts) GROUP BY id) m WHERE d.id = m.id`,
-      [rows.map((r) => r.deviceId), rows.map((r) => r.ts)],
-    );
+    const isNew = new Set(inserted.map((r) => `${r.device_id}\u0000${r.metric}\u0000${r.ts}`));
+    const fresh = encoded.filter((r) => isNew.delete(`${r.deviceId}\u0000${r.metric}\u0000${r.ts}`));
+    return fresh.map((r) => ({ deviceId: r.deviceId, metric: r.metric, value: r.value, unit: r.unit, ts: toIso(r.ts) }));
   }
 
   /** Readings of one device in [from, to], ascending; one more than `limit` tells truncation. */

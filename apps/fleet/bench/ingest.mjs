@@ -1,0 +1,119 @@
+// Ingest throughput of the fleet app into PostgreSQL and into PGlite: readings/s through the app's
+// own path (Ingest.readings: shard filter, INSERT … ON CONFLICT DO NOTHING RETURNING, latest values,
+// last_seen, live events), against a raw multi-row INSERT of the same rows into the same readings
+// table on the same connection, in the same run, rounds interleaved (medians; ratio app / raw).
+// PostgreSQL: DATABASE_URL, else a throw-away cluster (initdb; skipped when PostgreSQL is not installed).
+//   node --expose-gc ingest.mjs [--quick]   (run by `npm run bench` on the built dist)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@x/http-core';
+import { fmt, machineLine, measure, median, rounds } from './lib/stats.mjs';
+
+const quick = process.argv.includes('--quick');
+const DEVICES = 200;
+const METRICS = ['temperature', 'humidity', 'rssi', 'power', 'state'];
+/** Readings per call (a Device Cloud push block, a ThinQ/ComAp poll of many devices). */
+const BATCH = 500;
+const ROWS = quick ? 5_000 : 20_000;
+const ROUNDS = quick ? 3 : 5;
+
+const { startFleet } = await import('../dist/index.js');
+const { findPostgresBin, startPostgresCluster } = await import('../dist/postgres-cluster.js');
+
+/** ROWS readings, unique per `base` (their times), spread over the devices and metrics. */
+function makeRows(base) {
+  return Array.from({ length: ROWS }, (_, i) => {
+    const metric = METRICS[i % METRICS.length];
+    const deviceId = `devicecloud:gw-${Math.floor(i / METRICS.length) % DEVICES}`;
+    const ts = base + Math.floor(i / (METRICS.length * DEVICES));
+    return metric === 'state'
+      ? { deviceId, metric, value: i % 2 === 0 ? 'RUNNING' : 'IDLE', unit: null, ts }
+      : { deviceId, metric, value: 20 + (i % 97) / 10, unit: metric === 'rssi' ? 'dBm' : 'C', ts };
+  });
+}
+
+const batches = (rows) => Array.from({ length: Math.ceil(rows.length / BATCH) }, (_, i) => rows.slice(i * BATCH, (i + 1) * BATCH));
+
+/** The raw baseline: one multi-row INSERT per batch, the same columns the app writes. */
+async function rawInsert(db, rows) {
+  for (const batch of batches(rows)) {
+    const params = [];
+    const values = batch.map((r) => {
+      const n = params.length;
+      params.push(r.deviceId, r.metric, r.ts, typeof r.value === 'number' ? 'number' : 'string', typeof r.value === 'number' ? r.value : null, typeof r.value === 'number' ? null : r.value, r.unit);
+      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7})`;
+    });
+    await db.query(`INSERT INTO readings (device_id, metric, ts, value_type, value_num, value_text, unit) VALUES ${values.join(', ')}`, params);
+  }
+}
+
+async function viaApp(app, rows) {
+  let stored = 0;
+  for (const batch of batches(rows)) stored += await app.ingest.readings(batch, { live: true });
+  if (stored !== rows.length) throw new Error(`the app stored ${stored} of ${rows.length} readings`);
+}
+
+async function bench(label, storage) {
+  const app = await startFleet({ port: 0, offline: true, logger: silentLogger, ...storage });
+  try {
+    for (let i = 0; i < DEVICES; i++) {
+      await app.ingest.device({ vendor: 'devicecloud', vendorId: `gw-${i}`, name: `Gateway ${i}`, kind: 'gateway', model: null, online: true, primaryMetric: 'temperature', commands: [] });
+    }
+    let events = 0;
+    const off = app.bus.on('reading', () => events++);
+    // Every round writes new times (no conflicts); the warm-up too.
+    let base = Date.UTC(2026, 0, 1);
+    const next = () => (base += 1_000_000);
+    await viaApp(app, makeRows(next()));
+    await rawInsert(app.store.db, makeRows(next()));
+    const results = await rounds(ROUNDS, {
+      app: async () => {
+        const rows = makeRows(next());
+        globalThis.gc?.();
+        return measure(rows.length, () => viaApp(app, rows));
+      },
+      raw: async () => {
+        const rows = makeRows(next());
+        globalThis.gc?.();
+        return measure(rows.length, () => rawInsert(app.store.db, rows));
+      },
+    });
+    off();
+    const appRate = median(results.app.map((r) => r.rate));
+    const rawRate = median(results.raw.map((r) => r.rate));
+    const paired = median(results.app.map((r, i) => r.rate / results.raw[i].rate));
+    console.log(`${label} (median of ${ROUNDS} interleaved rounds of ${fmt(ROWS)} readings in calls of ${BATCH}):`);
+    console.log(`  app path (Ingest.readings): ${fmt(appRate)} readings/s [${results.app.map((r) => fmt(r.rate)).join(', ')}], ${fmt(median(results.app.map((r) => r.cpuUs)), 1)} µs CPU of this process per reading`);
+    console.log(`  raw multi-row INSERT:       ${fmt(rawRate)} readings/s [${results.raw.map((r) => fmt(r.rate)).join(', ')}], ${fmt(median(results.raw.map((r) => r.cpuUs)), 1)} µs CPU of this process per reading`);
+    console.log(`  ratio app / raw: ${(appRate / rawRate).toFixed(2)} (median of per-round ratios ${paired.toFixed(2)}); live events published: ${fmt(events)}`);
+    return paired;
+  } finally {
+    await app.stop();
+  }
+}
+
+console.log(machineLine('fleet ingest benchmark'));
+const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-ingest-'));
+try {
+  await bench('PGlite (embedded, in this process)', { dataDir: join(dir, 'data') });
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+let pgRatio;
+if (process.env.DATABASE_URL) {
+  pgRatio = await bench(`PostgreSQL (DATABASE_URL)`, { databaseUrl: process.env.DATABASE_URL });
+} else if (findPostgresBin()) {
+  const cluster = await startPostgresCluster();
+  try {
+    pgRatio = await bench('PostgreSQL (throw-away local cluster, server in its own processes)', { databaseUrl: cluster.url });
+  } finally {
+    await cluster.stop();
+  }
+} else {
+  console.log('PostgreSQL: skipped (not installed; set DATABASE_URL or PG_BIN)');
+}
+if (pgRatio !== undefined) {
+  const ok = pgRatio >= 0.7;
+  console.log(`target PostgreSQL app / raw >= 0.70: ${pgRatio.toFixed(2)} ${ok ? 'PASS' : 'MISSED'}`);
+}
