@@ -137,6 +137,12 @@ describe('devicecloud-monitor CLI (in process)', () => {
     const rest = io();
     expect(await main(['history', id, '--cursor', cursor!], rest.io)).toBe(0);
     expect(rest.lines().map((l) => (JSON.parse(l) as { payload: { data: number } }).payload.data)).toEqual([3]);
+    const follow = io();
+    const following = main(['history', id, '--follow', '--interval', '10ms'], follow.io);
+    await waitFor(() => follow.lines().length === 3, 'the followed events');
+    follow.abort();
+    expect(await following).toBe(130); // an abort is an interrupt
+    expect(follow.lines().map((l) => (JSON.parse(l) as { payload: { data: number } }).payload.data)).toEqual([1, 2, 3]);
     const rolled = io();
     expect(await main(['points', 'cli/h', '--rollup', 'day', '--method', 'max', '--timezone', 'UTC'], rolled.io)).toBe(0);
     expect(rolled.lines()).toEqual(['{"streamId":"cli/h","timestamp":"2026-01-01T00:00:00.000Z","data":3}']);

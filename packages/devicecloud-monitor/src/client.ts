@@ -8,6 +8,7 @@ import {
   createRedactor,
   isHttpError,
   namespacedLogger,
+  systemClock,
   validateCallOptions,
   validateClientOptionsBase,
   type CallOptions,
@@ -28,7 +29,8 @@ import {
   type PollingMonitorOptions,
   type TcpMonitorOptions,
 } from './monitor-model.js';
-import { historyPage, historyQuery, type MonitorHistoryPage, type MonitorHistoryQuery } from './monitor-history.js';
+import { followSettings, historyPage, historyQuery, type FollowHistoryOptions, type MonitorHistoryPage, type MonitorHistoryQuery } from './monitor-history.js';
+import { followHistory } from './history-follow.js';
 import type { MonitorEvent } from './events.js';
 import { parseJson } from './json-exact.js';
 import { checkStreamId, dataPointsXml, writtenDataPoints, type DataPointWrite, type WrittenDataPoint } from './data-points.js';
@@ -193,6 +195,31 @@ export class DeviceCloudClient {
       if (page.cursor === undefined || page.events.length === 0) return;
       cursor = page.cursor;
     }
+  }
+
+  /**
+   * Follows a polling (or persistent) monitor: reads its history, then every `intervalInMs` reads
+   * what arrived since the newest event seen, without repeats (a window of `eventKey`s). Runs until
+   * `options.signal` aborts, then ends quietly. Transient failures are logged (client `logger`) and
+   * retried on the next round; other errors (auth, unknown monitor) end it with the error.
+   */
+  async *followMonitorHistory(monitorId: number, query: FollowHistoryOptions = {}, options: CallOptions = {}): AsyncGenerator<MonitorEvent, void, undefined> {
+    checkId(monitorId, 'monitorId');
+    const { intervalInMs, dedupeWindow } = followSettings(query);
+    const { intervalInMs: _interval, dedupeWindow: _window, startTime, ...rest } = query;
+    historyQuery({ ...rest, startTime });
+    const call = callOf('followMonitorHistory() options', options);
+    const logger = this.options.logger;
+    yield* followHistory({
+      monitorId,
+      read: (since) => this.monitorHistory(monitorId, { ...rest, ...(since !== undefined ? { startTime: since } : {}) }, call),
+      intervalInMs,
+      dedupeWindow,
+      startTime: startTime === undefined ? undefined : new Date(startTime).getTime(),
+      clock: this.options.clock ?? systemClock,
+      signal: call.signal,
+      onRetry: (error) => logger?.warn('monitor history read failed; retrying on the next round', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+    });
   }
 
   /** The saved events of a persistent or polling monitor, one by one (see `monitorHistoryPages()`). */

@@ -63,7 +63,7 @@ export { DedupeWindow } from './dedupe-window.js';
 export type { DataPointWrite, WrittenDataPoint, StreamType } from './data-points.js';
 export type { DataStream, DataStreamCreate, ReadDataPointsQuery, StoredDataPoint } from './data-streams.js';
 export type { RollupInterval, RollupMethod, RollupPoint, RollupQuery } from './data-rollups.js';
-export type { MonitorHistoryQuery, MonitorHistoryPage } from './monitor-history.js';
+export type { MonitorHistoryQuery, MonitorHistoryPage, FollowHistoryOptions } from './monitor-history.js';
 export { DeviceFields } from './devices.js';
 export type { Device } from './devices.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './client.js';

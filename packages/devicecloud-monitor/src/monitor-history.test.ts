@@ -1,6 +1,7 @@
 // The history path and its start_time/end_time/size/cursor parameters are Digi's (doc-remotemanager.digi.com
 // /api/v1-monitors); the answer's v1 envelope is verified against the simulator only (see monitor-history.ts).
 import { errorCategory, isHttpError } from '@x/http-core';
+import { createTestClock } from '@x/http-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceCloudClient } from './client.js';
 import { DedupeWindow } from './dedupe-window.js';
@@ -114,5 +115,51 @@ describe('polling monitors and monitor history', () => {
     });
     expect(historyPage({ items: [] }, 'number')).toBeUndefined();
     expect(historyPage('<result/>', 'number')).toBeUndefined();
+  });
+});
+
+describe('followMonitorHistory', () => {
+  it('reads, waits the interval, reads on from the newest event seen without repeats; retries a failed round; ends on abort', async () => {
+    const clock = createTestClock({ start: T0, auto: false });
+    const warned: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (message: string, fields?: Record<string, unknown>) => void warned.push(`${message} ${String(fields?.error)}`) };
+    const follower = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false, clock, logger });
+    const id = await follower.createPollingMonitor(['DataPoint']);
+    publish(2);
+    const controller = new AbortController();
+    const got: string[] = [];
+    const done = (async () => {
+      for await (const e of follower.followMonitorHistory(id, { intervalInMs: 5000 }, { signal: controller.signal })) got.push(streamIds([e])[0]!);
+    })();
+    const sleeps = () => clock.delays.filter((d) => d === 5000).length;
+    const round = async (n: number) => {
+      await vi.waitUntil(() => sleeps() === n, { timeout: 5000, interval: 2 });
+    };
+    await round(1);
+    expect(got).toEqual(['dev/s0', 'dev/s1']);
+    // a new event at dev/s1's server time: the next read starts there (inclusive), so the old dev/s1 comes back and is dropped
+    publish(1, 1);
+    sim.publishDataPoint({ streamId: 'dev/late', data: 9 });
+    clock.advance(5000);
+    await round(2);
+    expect(got).toEqual(['dev/s0', 'dev/s1', 'dev/s1', 'dev/late']);
+    expect(gets().filter((u) => u.includes('/history/')).at(-1)).toBe(`/ws/v1/monitors/history/${id}?size=1000&start_time=${new Date(T0 + 1000).toISOString()}`);
+    sim.control.faults.add({ kind: 'status', status: 503, path: '/ws/v1/monitors/history/*' });
+    publish(1, 2);
+    clock.advance(5000);
+    await round(3);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(/^monitor history read failed; retrying on the next round HttpError: .*503/);
+    expect(got).toHaveLength(4);
+    clock.advance(5000);
+    await round(4);
+    expect(got.slice(4)).toEqual(['dev/s2']);
+    controller.abort();
+    await done;
+    expect(clock.pending).toBe(0);
+    await expect(all(follower.followMonitorHistory(id + 100))).rejects.toThrow(/404|not found/i);
+    await expect(all(follower.followMonitorHistory(id, { intervalInMs: -1 }))).rejects.toThrow(new RangeError('options.intervalInMs must be a finite number >= 0'));
+    await expect(all(follower.followMonitorHistory(id, { dedupeWindow: 0 }))).rejects.toThrow(new RangeError('options.dedupeWindow must be a positive integer'));
+    await follower.close();
   });
 });

@@ -58,3 +58,21 @@ export function historyPage(body: unknown, longs: LongMode): MonitorHistoryPage 
   const cursor = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
   return { events, cursor };
 }
+
+/** Options of `followMonitorHistory()`: the history query without an end, plus the polling pace. */
+export interface FollowHistoryOptions extends Omit<MonitorHistoryQuery, 'endTime' | 'cursor'> {
+  /** Wait between reads (default 10 000 ms). */
+  intervalInMs?: number;
+  /** Event keys remembered to drop the events re-read at the inclusive start bound (default 4096). */
+  dedupeWindow?: number;
+}
+
+/** `intervalInMs` and `dedupeWindow` checked, with their defaults. */
+export function followSettings(options: FollowHistoryOptions): { intervalInMs: number; dedupeWindow: number } {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const intervalInMs = options.intervalInMs ?? 10_000;
+  if (typeof intervalInMs !== 'number' || !Number.isFinite(intervalInMs) || intervalInMs < 0) throw new RangeError('options.intervalInMs must be a finite number >= 0');
+  const dedupeWindow = options.dedupeWindow ?? 4096;
+  if (!Number.isInteger(dedupeWindow) || dedupeWindow < 1) throw new RangeError('options.dedupeWindow must be a positive integer');
+  return { intervalInMs, dedupeWindow };
+}

@@ -158,6 +158,25 @@ describe('devicecloud-monitor as users run it', () => {
     expect((await runCli(cli, ['delete', String(id)], { env })).code).toBe(0);
   });
 
+  it('history --follow prints new events of a polling monitor as they are saved, survives a failed read, exits 130 on SIGINT', async () => {
+    const created = await runCli(cli, ['create', '--transport', 'polling', '--topics', 'DataPoint/proc/follow'], { env });
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    await control.push({ type: 'DataPoint', streamId: 'proc/follow', data: 1 });
+    const follow = spawnLines(['history', String(id), '--follow', '--interval', '100ms']);
+    await waitFor(() => follow.out.length === 1, 'the saved event');
+    await control.addFault({ kind: 'status', status: 503, path: `/ws/v1/monitors/history/${id}`, count: 1 });
+    await control.push({ type: 'DataPoint', streamId: 'proc/follow', data: 2 });
+    await waitFor(() => follow.out.length === 2, 'the event after the failed read');
+    await control.push({ type: 'DataPoint', streamId: 'proc/follow', data: 3 });
+    await waitFor(() => follow.out.length === 3, 'the third event');
+    follow.child.kill('SIGINT');
+    expect(await follow.exit).toBe(130);
+    expect(follow.out.map((l) => (JSON.parse(l) as { payload: { data: unknown } }).payload.data)).toEqual([1, 2, 3]);
+    const both = await runCli(cli, ['history', String(id), '--follow', '--limit', '1'], { env });
+    expect(both.code).toBe(2);
+    expect((await runCli(cli, ['delete', String(id)], { env })).code).toBe(0);
+  });
+
   it('points --rollup prints buckets; delete-points removes a point by --id and a range; delete-stream removes the stream; unknown ones exit 1', async () => {
     const at = Date.UTC(2026, 0, 1);
     for (const [offset, data] of [[0, 1], [60_000, 3], [3_600_000, 10]] as const) {

@@ -11,22 +11,31 @@ export const historyCommand = defineCommand({
   summary: 'Print the saved events of a persistent or polling monitor as JSON lines, oldest first.',
   description:
     'Reads /ws/v1/monitors/history/{id} page by page. --start/--end bound the events by server time (start inclusive, end exclusive); ' +
-    '--cursor continues after an earlier page. With --limit, the last line on stderr names the cursor to continue from.',
+    '--cursor continues after an earlier page. With --limit, the last line on stderr names the cursor to continue from. ' +
+    '--follow keeps polling (from the newest event seen, without repeats) until interrupted.',
   args: [{ name: 'monitor-id', description: 'the monitor id' }],
   options: {
     ...TIME_WINDOW_FLAGS,
     cursor: { type: 'string', description: 'continue after the page this cursor ends' },
     limit: { type: 'integer', min: 1, description: 'stop after this many pages' },
+    follow: { type: 'boolean', description: 'keep reading new events every --interval until interrupted (polling monitors)' },
+    interval: { type: 'duration', default: 10_000, description: 'with --follow: wait between reads (e.g. 500ms, 30s, 5m; default 10 s)' },
     'page-size': { type: 'integer', min: 1, max: 1000, default: 1000, description: 'events per request' },
   },
-  examples: ['devicecloud-monitor history 178000 --start 2026-01-01T00:00:00Z', 'devicecloud-monitor history 178000 --page-size 100 --limit 1'],
+  examples: ['devicecloud-monitor history 178000 --start 2026-01-01T00:00:00Z', 'devicecloud-monitor history 178000 --page-size 100 --limit 1', 'devicecloud-monitor history 178000 --follow --interval 30s'],
   async run({ args, options, env, stdout, stderr, signal }) {
     const text = args['monitor-id'];
     if (!/^\d+$/.test(text)) throw new UsageError(`<monitor-id> must be a non-negative integer, got "${text}"`);
     const startTime = timeFlag(options.start, 'start');
     const endTime = timeFlag(options.end, 'end');
+    if (options.follow && (endTime || options.cursor !== undefined || options.limit !== undefined)) throw new UsageError('--follow cannot be combined with --end, --cursor or --limit');
     const client = clientFromEnv(env);
     try {
+      if (options.follow) {
+        const follow = { pageSize: options['page-size'], intervalInMs: options.interval, ...(startTime ? { startTime } : {}) };
+        for await (const event of client.followMonitorHistory(Number(text), follow, { signal })) stdout.json(event);
+        return;
+      }
       const query = { pageSize: options['page-size'], ...(startTime ? { startTime } : {}), ...(endTime ? { endTime } : {}), ...(options.cursor ? { cursor: options.cursor } : {}) };
       let pages = 0;
       for await (const page of client.monitorHistoryPages(Number(text), query, { signal })) {
