@@ -1,6 +1,7 @@
 // CallOptions on the G3 publishes: the caller's signal, timeoutInMs and deadlineInMs bound the wait
 // for the broker's acknowledgement (held back by the simulator's PUBLISH stall fault) and reject with
 // @x/http-core's AbortError / TimeoutError; an answer cut short that way still counts as given.
+// Commands that arrive while an answer waits for the broker are neither lost nor answered twice.
 import { AbortError, TimeoutError } from '@x/http-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createG3Http } from './g3-http.js';
@@ -86,5 +87,24 @@ describe('G3 publish with CallOptions', () => {
     await expect.poll(() => sim.broker.commands.get(first.correlationId)?.responses).toEqual([{ metadata: null, data: 'found' }]);
     await expect(session.event('lamp', 'power', { data: '1' }, { timeoutInMs: -1 })).rejects.toThrow(RangeError);
     await expect(session.event('lamp', 'power', { data: '1' }, { timeoutInMs: -1 })).rejects.toThrow(/^event\(\) options\.timeoutInMs/);
+  });
+
+  it('commands that arrive while an answer is pending are neither lost nor answered twice', async () => {
+    const { sim, session, command } = await setup();
+    const first = await command();
+    sim.control.faults.add({ kind: 'stall', method: 'PUBLISH', path: '/response/*', stallInMs: 150 });
+    const pending = session.respond(first, { data: 'first' });
+    // while the first answer waits for the broker, two more commands come (one re-delivered first)
+    const second = await command();
+    await sim.broker.publish(`command/lamp/on`, { correlation_id: first.correlationId, payload: { data: 'again' } });
+    const third = await command();
+    expect([second.correlationId, third.correlationId]).not.toContain(first.correlationId);
+    await Promise.all([session.respond(second, { data: 'second' }), session.respond(third, { data: 'third' })]);
+    await pending;
+    await expect(session.respond(first, { data: 'twice' })).rejects.toThrow(RangeError);
+    for (const [c, data] of [[first, 'first'], [second, 'second'], [third, 'third']] as const) {
+      expect(sim.broker.commands.get(c.correlationId)?.responses).toEqual([{ metadata: null, data }]);
+    }
+    expect(session.stats.buffered).toBe(0);
   });
 });
