@@ -2,6 +2,7 @@
 export { startThinqSimulator } from './simulator.js';
 export type { ThinqSimulator, ThinqSimulatorOptions } from './simulator.js';
 export type { V1Sim, V1SimOptions, SimV1Device } from './v1-sim.js';
+export type { SimMonitorType } from './v1-models.js';
 export type { ConnectSim, ConnectSimOptions, SimConnectDevice } from './connect-sim.js';
 export { startMqttBroker } from './broker.js';
 export type { MqttBrokerSim } from './broker.js';

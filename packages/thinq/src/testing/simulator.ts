@@ -4,7 +4,7 @@ import { createControl, createRouter, simulatorLine, startTestServer, withContro
 import { startMqttBroker, type MqttBrokerSim } from './broker.js';
 import { sharedTestCa, type TestCa } from './ca.js';
 import { mountConnectSimulator, type ConnectSim, type ConnectSimOptions } from './connect-sim.js';
-import { mountV1Simulator, type V1Sim, type V1SimOptions } from './v1-sim.js';
+import { checkV1SimOptions, mountV1Simulator, type V1Sim, type V1SimOptions } from './v1-sim.js';
 
 /** Options of `startThinqSimulator`. */
 export interface ThinqSimulatorOptions {
@@ -90,6 +90,7 @@ function createSimControl(v1: V1Sim, connect: ConnectSim, broker: MqttBrokerSim 
 export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): Promise<ThinqSimulator> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
+  const v1Options = checkV1SimOptions(options.v1);
   const router = createRouter();
   let base = '';
   const urlOf = () => base;
@@ -101,7 +102,7 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
       return ca;
     }));
   const broker = options.mqtt === false ? undefined : await startMqttBroker(await getCa());
-  const v1 = mountV1Simulator(router, urlOf, clock, options.v1, logger);
+  const v1 = mountV1Simulator(router, urlOf, clock, v1Options, logger);
   const pat = `thinqpat_${randomBytes(20).toString('hex')}`;
   const connect = mountConnectSimulator(router, { prefix: '/connect', pat, clock, ca: getCa, broker, ...(options.connect ?? {}) });
   let server: TestServer;

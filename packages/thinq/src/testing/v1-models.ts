@@ -132,3 +132,19 @@ export const SIM_DRYER_MODEL: ModelJson = {
   },
   Monitoring: { type: 'BINARY(BYTE)', protocol: [byte(0, 'State'), byte(1, 'Remain_Time_H'), byte(2, 'Remain_Time_M')] },
 };
+
+/** How a simulated v1 appliance with a binary model sends its monitor frames. */
+export type SimMonitorType = 'BINARY(BYTE)' | 'BINARY(HEX)' | 'XML';
+
+/**
+ * `model` sending its frames as `type`: the same fields as comma-separated hex bytes (`BINARY(HEX)`),
+ * or as elements of one `<DeviceStatus>` XML document (`XML`, ollo69's `{tag, value}` protocol).
+ * JSON models (the AC) are left as they are.
+ */
+export function withMonitorType(model: ModelJson, type: SimMonitorType): ModelJson {
+  const monitoring = model.Monitoring as { type: string; protocol: unknown };
+  if (type === 'BINARY(BYTE)' || monitoring.type !== 'BINARY(BYTE)' || !Array.isArray(monitoring.protocol)) return model;
+  if (type === 'BINARY(HEX)') return { ...model, Monitoring: { ...monitoring, type } };
+  const protocol = (monitoring.protocol as { value: string }[]).map(({ value }) => ({ tag: value, value }));
+  return { ...model, Monitoring: { type, tag: 'DeviceStatus', protocol } };
+}

@@ -5,7 +5,7 @@ import { readBody, readJsonBody, sendJson, type Router } from '@x/http-core/test
 import { ModelInfo, type ModelJson } from '../model.js';
 import { oauthSignature, refreshSignatureMessage } from '../signature.js';
 import { mountLangPacks, SIM_LANG_PACKS, simLangPackUrl } from './v1-lang-packs.js';
-import { SIM_AC_MODEL, SIM_DRYER_MODEL, SIM_FRIDGE_MODEL, SIM_WASHER_MODEL } from './v1-models.js';
+import { SIM_AC_MODEL, SIM_DRYER_MODEL, SIM_FRIDGE_MODEL, SIM_WASHER_MODEL, withMonitorType, type SimMonitorType } from './v1-models.js';
 
 /** One simulated v1 appliance. */
 export interface SimV1Device {
@@ -28,6 +28,15 @@ export interface V1SimOptions {
   warmupPolls?: number;
   /** Lifetime of access tokens and sessions; afterwards calls answer `0102`. Default 1 h. */
   sessionTtlInMs?: number;
+  /** How the washer, dryer and refrigerator send monitor frames (their models say so). Default `BINARY(BYTE)`. */
+  monitorType?: SimMonitorType;
+}
+
+/** Checks the v1 simulator's options before anything starts (RangeError naming the option). */
+export function checkV1SimOptions(options: V1SimOptions = {}): V1SimOptions {
+  const type = options.monitorType;
+  if (type !== undefined && !['BINARY(BYTE)', 'BINARY(HEX)', 'XML'].includes(type)) throw new RangeError('v1.monitorType must be BINARY(BYTE), BINARY(HEX) or XML');
+  return options;
 }
 
 /** Control and inspection handle of the v1 simulator. */
@@ -144,7 +153,8 @@ function createV1State(urlOf: () => string, clock: Clock, options: V1SimOptions,
   const sessions = new Map<string, number>();
   const works = new Map<string, Work>();
   const pollFailures = new Map<string, string>();
-  const devices = defaultDevices();
+  const monitorType = options.monitorType ?? 'BINARY(BYTE)';
+  const devices = defaultDevices().map((d) => ({ ...d, model: withMonitorType(d.model, monitorType) }));
   const stats: V1Sim['stats'] = { logins: 0, refreshes: 0, rejectedRefreshes: 0, monitorStarts: 0, monitorStops: 0, controls: [] };
   const newAccessToken = () => {
     const t = randomBytes(24).toString('hex');
