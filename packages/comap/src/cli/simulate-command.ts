@@ -20,6 +20,7 @@ export const simulateCommand: CommandSpec<never, never> = defineCommand({
     seed: { type: 'integer', min: 0, default: 1, description: 'seed of the fleet (names, GUIDs, history)' },
     'rate-limit': { type: 'boolean', default: true, description: 'enforce the API\'s 1 request/s per key (--no-rate-limit: off)' },
     'token-limit': { type: 'boolean', default: true, description: 'enforce the Identity API\'s 5 token requests per 5 minutes (--no-token-limit: off)' },
+    logins: { type: 'list', valueName: 'login,...', description: 'further logins of the same identity (each reads and controls every unit)' },
     'history-page-size': { type: 'integer', min: 1, default: 500, description: 'history entries per page (nextOffset paging)' },
     'effect-delay': { type: 'duration', default: 0, description: 'how long after a command is accepted its effect shows on the unit (e.g. 3s)' },
   },
@@ -31,6 +32,7 @@ export const simulateCommand: CommandSpec<never, never> = defineCommand({
       seed: options.seed,
       commandEffectDelayInMs: options['effect-delay'],
       historyPageSize: options['history-page-size'],
+      ...(options.logins === undefined ? {} : { logins: options.logins }),
       ...(options['rate-limit'] ? {} : { rateLimit: false }),
       ...(options['token-limit'] ? {} : { tokenRequestLimit: false }),
     });

@@ -54,19 +54,19 @@ describe('simulator: gateway and identity', () => {
     expect(JSON.stringify(s.requests)).not.toContain(s.key);
   });
 
-  it('issues tokens for the right credentials only, at most 5 per 5 minutes', async () => {
+  it('issues tokens for the right credentials only, at most 5 per 5 minutes per client id (refused attempts count)', async () => {
     const s = await sim();
-    const bad = await fetch(`${s.url}/identity/application/authenticate`, { method: 'POST', headers: { 'Comap-Key': s.key, 'Content-Type': 'application/json' }, body: '{"clientId":"x","secret":"y"}' });
+    const bad = await fetch(`${s.url}/identity/application/authenticate`, { method: 'POST', headers: { 'Comap-Key': s.key, 'Content-Type': 'application/json' }, body: JSON.stringify({ clientId: s.clientId, secret: 'y' }) });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ errorMessage: 'Unable to perform requested operation' });
     const garbage = await fetch(`${s.url}/identity/application/authenticate`, { method: 'POST', headers: { 'Comap-Key': s.key }, body: 'x' });
     expect(garbage.status).toBe(400);
-    for (let i = 0; i < 3; i++) await token(s);
+    for (let i = 0; i < 4; i++) await token(s);
     const limited = await fetch(`${s.url}/identity/application/authenticate`, { method: 'POST', headers: { 'Comap-Key': s.key }, body: JSON.stringify({ clientId: s.clientId, secret: s.secret }) });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(290);
-    expect(s.stats.tokenRequests).toBe(6);
-    expect(s.stats.tokensIssued).toBe(3);
+    expect(s.stats.tokenRequests).toBe(7);
+    expect(s.stats.tokensIssued).toBe(4);
     const wrongMethod = await fetch(`${s.url}/identity/application/authenticate`, { headers: { 'Comap-Key': s.key } });
     expect(wrongMethod.status).toBe(404);
   });

@@ -57,6 +57,13 @@ export interface ComapSimulatorOptions {
   commentAuthorKey?: 'author' | 'auhtor';
   /** Body of a command's 200: a JSON object (default), nothing, or plain text. */
   commandResponse?: 'json' | 'empty' | 'text';
+  /**
+   * Further WebSupervisor logins of the same identity: a token from any application of the key
+   * works for each of them (in the URL path), and each may read and control every unit.
+   */
+  logins?: readonly string[];
+  /** Further application registrations (client id + secret) under the key, each with its own token request limit. */
+  applications?: readonly { clientId: string; secret: string }[];
   /** How long after a command is accepted its effect shows on the unit (a controller starting an engine); default 0 (at once). */
   commandEffectDelayInMs?: number;
   /** Rows in each generated history CSV file. Default 200. */
@@ -156,7 +163,13 @@ export class ComapSimulator {
   private rateWindow: RollingWindow | undefined;
   /** The per-second side of a flat limit (undefined when off or not flat). */
   private flatWindow: RollingWindow | undefined;
-  private readonly tokenWindow: RollingWindow | undefined;
+  /** The token request limit, one window per key + client id (as the Identity API counts); undefined when off. */
+  private readonly tokenLimit: { limit: number; windowInMs: number } | undefined;
+  private readonly tokenWindows = new Map<string, RollingWindow>();
+  /** Every login the identity's tokens may use (lower case). */
+  private readonly loginIds: Set<string>;
+  /** Secrets by client id (lower case): the default application and `applications`. */
+  private readonly applications = new Map<string, string>();
   private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit' | 'commandEffectDelayInMs'>>;
   private server: TestServer | undefined;
   private readonly canned: { pathSuffix: string; body: unknown; count: number }[] = [];
@@ -203,7 +216,18 @@ export class ComapSimulator {
     });
     this.setRateLimit(options.rateLimit);
     const tl = options.tokenRequestLimit;
-    this.tokenWindow = tl === false ? undefined : new RollingWindow(tl?.limit ?? 5, tl?.windowInMs ?? 300_000);
+    this.tokenLimit = tl === false ? undefined : { limit: tl?.limit ?? 5, windowInMs: tl?.windowInMs ?? 300_000 };
+    this.applications.set(this.clientId.toLowerCase(), this.secret);
+    for (const app of options.applications ?? []) {
+      if (typeof app?.clientId !== 'string' || app.clientId === '' || typeof app.secret !== 'string' || app.secret === '') throw new TypeError('applications must be [{ clientId, secret }] with non-empty strings');
+      this.applications.set(app.clientId.toLowerCase(), app.secret);
+    }
+    const logins: readonly string[] = options.logins ?? [];
+    if (!Array.isArray(options.logins ?? []) || logins.some((l) => typeof l !== 'string' || l.trim() === '')) throw new TypeError('logins must be an array of non-empty strings');
+    this.loginIds = new Set([this.loginId, ...logins].map((l) => l.toLowerCase()));
+    for (const unit of this.fleet.units) {
+      for (const login of logins) unit.permissions.push({ loginId: login, read: true, control: true, modify: false, shutdownNote: true, allAlarmsNote: true });
+    }
     this.opts = {
       tokenLifetimeInSeconds: lifetime,
       historyPageSize: pageSize,
@@ -531,18 +555,24 @@ export class ComapSimulator {
   private authenticate(body: unknown, text: string): HttpReply {
     const now = this.now();
     this.stats.tokenRequests += 1;
-    if (this.tokenWindow) {
-      const hit = this.tokenWindow.hit(now);
+    const { clientId, secret } = (typeof body === 'object' && body !== null ? body : {}) as { clientId?: unknown; secret?: unknown };
+    const app = typeof clientId === 'string' ? clientId.toLowerCase() : '';
+    if (this.tokenLimit) {
+      // The Identity API counts token requests per key + client id: another application has its own 5.
+      let window = this.tokenWindows.get(app);
+      if (!window) {
+        window = new RollingWindow(this.tokenLimit.limit, this.tokenLimit.windowInMs);
+        this.tokenWindows.set(app, window);
+      }
+      const hit = window.hit(now);
       if (!hit.allowed) {
         const seconds = Math.max(1, Math.ceil(hit.retryAfterInMs / 1000));
         return apimError(429, `Rate limit is exceeded. Try again in ${seconds} seconds.`, { 'retry-after': String(seconds) });
       }
     }
-    if (text === '' || typeof body !== 'object' || body === null) return errorMessage(400, GENERIC_400);
-    const { clientId, secret } = body as { clientId?: unknown; secret?: unknown };
-    if (typeof clientId !== 'string' || typeof secret !== 'string') return errorMessage(400, GENERIC_400);
-    const clientOk = timingSafeEqualString(clientId.toLowerCase(), this.clientId.toLowerCase());
-    if (!timingSafeEqualString(secret, this.secret) || !clientOk) return errorMessage(400, GENERIC_400);
+    if (text === '' || typeof clientId !== 'string' || typeof secret !== 'string') return errorMessage(400, GENERIC_400);
+    const expected = this.applications.get(app);
+    if (expected === undefined || !timingSafeEqualString(secret, expected)) return errorMessage(400, GENERIC_400);
     const token = `sim.${randomBytes(24).toString('base64url')}`;
     const lifetime = this.opts.tokenLifetimeInSeconds;
     this.tokens.set(token, { expiresAt: now + lifetime * 1000 });
@@ -558,7 +588,7 @@ export class ComapSimulator {
     const token = this.tokens.get(bearer);
     if (!token) return apimError(401, 'Unauthorized. Access token is missing or invalid.');
     if (now >= token.expiresAt) return apimError(401, 'Unauthorized. Access token has expired.');
-    if (loginId.toLowerCase() !== this.loginId.toLowerCase()) return errorMessage(403, `Login ${loginId.slice(0, 64)} is not accessible with this token.`);
+    if (!this.loginIds.has(loginId.toLowerCase())) return errorMessage(403, `Login ${loginId.slice(0, 64)} is not accessible with this token.`);
 
     if (rest === 'units') return method === 'GET' ? this.unitsReply() : apimError(404, 'Resource not found');
     const unitRoute = /^units\/([^/]+)\/(values|info|permissions|history|comments|files|command)$/.exec(rest);
@@ -582,7 +612,7 @@ export class ComapSimulator {
         case 'files':
           return new HttpReply(200, { unitGuid: unit.unitGuid, files: unit.files.map((f) => ({ fileName: f.fileName, fileType: f.fileType, generated: this.stamp(f.generated.getTime()) })) });
         default:
-          return this.commandReply(unit, body, now);
+          return this.commandReply(unit, body, now, loginId);
       }
     }
     if (downloadRoute && method === 'GET') {
@@ -688,14 +718,14 @@ export class ComapSimulator {
     return new HttpReply(200, { name: unit.name, unitGuid: unit.unitGuid, nextOffset: seen > end ? end : null, values });
   }
 
-  private commandReply(unit: SimUnit, body: unknown, now: number): HttpReply {
+  private commandReply(unit: SimUnit, body: unknown, now: number, loginId: string): HttpReply {
     let command: Record<string, unknown>;
     try {
       command = validateCommand(body);
     } catch (error) {
       return errorMessage(400, error instanceof Error ? error.message : GENERIC_400);
     }
-    const permission = unit.permissions.find((p) => p.loginId.toLowerCase() === this.loginId.toLowerCase());
+    const permission = unit.permissions.find((p) => p.loginId.toLowerCase() === loginId.toLowerCase());
     if (!permission?.control) return errorMessage(403, 'Control of this unit is not permitted.');
     const effect = this.commandEffect(unit, command);
     if (effect instanceof HttpReply) return effect;
