@@ -88,6 +88,9 @@ function vendorError(body: unknown): VendorErrorInfo | undefined {
   return undefined;
 }
 
+/** Points per DataPoint POST (python-devicecloud's MAXIMUM_DATAPOINTS_PER_POST). */
+const MAX_POINTS_PER_POST = 250;
+
 const encodeStreamPath = (streamId: string): string => streamId.split('/').map(encodeURIComponent).join('/');
 
 function conditionText(condition: Condition | string | undefined): string | undefined {
@@ -236,22 +239,31 @@ export class DeviceCloudClient {
     return written!;
   }
 
-  /** Writes many data points to `streamId` in one request (`<list>`); resolves with their locations, in order. */
+  /**
+   * Writes many data points to `streamId` (`<list>` bodies of at most 250 points, python-devicecloud's
+   * chunk size, sent one after the other); resolves with their locations, in order. Every point is
+   * checked before the first request; if a later request fails, the earlier chunks stay written.
+   */
   async writeDataPoints(streamId: string, points: readonly DataPointWrite[], options: CallOptions = {}): Promise<WrittenDataPoint[]> {
     checkStreamId(streamId);
-    const body = dataPointsXml(points);
+    dataPointsXml(points); // checks every point, naming the bad one, before anything is sent
     const call = callOf('writeDataPoints() options', options);
-    const res = await this.http.request<string>({
-      method: 'POST',
-      path: `DataPoint/${encodeStreamPath(streamId)}`,
-      headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
-      body,
-      responseType: 'text',
-      ...call,
-    });
-    const written = writtenDataPoints(res.body ?? '');
-    if (written.length !== points.length) {
-      throw new ParseError({ message: `DataPoint write answered ${written.length} locations for ${points.length} points`, rawPreview: this.redactor.preview(res.body ?? ''), method: 'POST', url: res.url });
+    const written: WrittenDataPoint[] = [];
+    for (let at = 0; at < points.length; at += MAX_POINTS_PER_POST) {
+      const chunk = points.slice(at, at + MAX_POINTS_PER_POST);
+      const res = await this.http.request<string>({
+        method: 'POST',
+        path: `DataPoint/${encodeStreamPath(streamId)}`,
+        headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
+        body: dataPointsXml(chunk),
+        responseType: 'text',
+        ...call,
+      });
+      const locations = writtenDataPoints(res.body ?? '');
+      if (locations.length !== chunk.length) {
+        throw new ParseError({ message: `DataPoint write answered ${locations.length} locations for ${chunk.length} points`, rawPreview: this.redactor.preview(res.body ?? ''), method: 'POST', url: res.url });
+      }
+      written.push(...locations);
     }
     return written;
   }

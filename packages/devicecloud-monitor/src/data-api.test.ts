@@ -149,6 +149,23 @@ describe('DeviceCore lookup', () => {
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
+describe('bulk writes', () => {
+  it('posts at most 250 points per request (python-devicecloud\'s chunk), in order, and checks every point before the first request', async () => {
+    const points = Array.from({ length: 501 }, (_, i) => ({ data: i, streamType: 'INTEGER' as const, timestamp: T0 + i }));
+    const written = await client.writeDataPoints('dev/bulk', points);
+    const posts = sim.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((r) => (r.body.match(/<DataPoint>/g) ?? []).length)).toEqual([250, 250, 1]);
+    expect(posts[2]!.body).toBe(`<DataPoint><data>500</data><streamType>INTEGER</streamType><timestamp>${new Date(T0 + 500).toISOString()}</timestamp></DataPoint>`);
+    expect(written).toHaveLength(501);
+    const stored = sim.data.streams.get('dev/bulk')!.points;
+    expect(written.map((w) => w.id)).toEqual(stored.map((p) => p.id));
+    expect(stored.map((p) => p.data)).toEqual(points.map((p) => String(p.data)));
+    sim.requests.splice(0);
+    await expect(client.writeDataPoints('dev/bulk', [...points.slice(0, 300), { data: Number.NaN }])).rejects.toThrow(new RangeError('points[300].data must be a finite number'));
+    expect(sim.requests).toEqual([]);
+  });
+});
+
 describe('roll-ups', () => {
   beforeEach(async () => {
     const points: Array<[number, number]> = [[0, 1], [10 * MIN, 2], [40 * MIN, 4], [70 * MIN, 8], [25 * 60 * MIN, 16]];
