@@ -63,7 +63,7 @@ describe('parseConfig', () => {
         colour: 'red',
       }),
     ).toEqual([
-      'colour: unknown setting (known: server, storage, shard, logLevel, comap, devicecloud, thinq, sepl, $schema)',
+      'colour: unknown setting (known: server, storage, shard, logLevel, staleAfterInMs, comap, devicecloud, thinq, sepl, $schema)',
       'server.port: expected an integer from 0 to 65535, got 70000',
       'server.accessToken: must be at least 16 characters',
       'storage.databaseUrl: expected a postgres: or postgresql: URL, got mysql:',
