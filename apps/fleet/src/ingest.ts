@@ -48,6 +48,15 @@ export class Ingest {
     return this.#known.get(vendor) ?? new Set();
   }
 
+  /** After shards were lost: forgets the devices no longer this collector's (the vendors' device counts follow). */
+  forgetUnowned(): void {
+    for (const [vendor, set] of this.#known) {
+      const before = set.size;
+      for (const id of set) if (!this.#o.owns(id)) set.delete(id);
+      if (set.size !== before) this.#o.onDeviceCount?.(vendor, set.size);
+    }
+  }
+
   /** Stores a device; publishes `device` when it is new or changed. Returns its id, or undefined when not ours. */
   async device(raw: DeviceInfo): Promise<string | undefined> {
     if (hasUnstorable(raw.vendorId)) throw new TypeError('device id holds a NUL or invalid UTF-8: not stored');

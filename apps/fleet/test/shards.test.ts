@@ -5,6 +5,9 @@
 // the devices of the one that is killed within the lease period.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +21,7 @@ const LEASE = 1200;
 const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
 const range = (from: number, to: number): number[] => ALL.slice(from, to + 1);
 const distIndex = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutInMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutInMs;
@@ -117,6 +121,54 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       expect((await round('p', short)).owned).toEqual(range(0, 31));
       expect((await round('q', short)).owned).toEqual(range(32, 63));
     });
+  });
+
+  describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet start as one of several collectors', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'fleet-collector-'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('leases every shard while alone, warns about the old index/count, and gives its leases back on SIGTERM', async () => {
+      const url = await database('cli');
+      const nowhere = 'http://127.0.0.1:9';
+      const config = {
+        storage: { databaseUrl: url },
+        shard: { index: 1, count: 3, leaseInMs: 600 },
+        comap: { loginId: 'ops', clientId: 'c', secret: 's', key: 'k', baseUrl: nowhere, identityUrl: nowhere },
+      };
+      await writeFile(join(dir, 'fleet.config.json'), JSON.stringify(config));
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(FLEET_|DATABASE_URL|COMAP_|DEVICECLOUD_|THINQ_|SEPL_)/.test(k)));
+      const child = spawn(process.execPath, [cli, 'start', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+      const store = await openStorage({ databaseUrl: url });
+      try {
+        const base = await until('listening', () => /fleet: listening on (\S+)\n/.exec(stdout)?.[1], 30_000).catch((err: unknown) => {
+          throw new Error(`${String(err)}; stderr: ${stderr.slice(-1000)}`);
+        });
+        const shards = await until('64 shards leased', async () => {
+          const status = (await (await fetch(`${base}/api/status`)).json()) as { shards: { owned: number[] } & Record<string, unknown> };
+          return status.shards.owned.length === SHARD_COUNT ? status.shards : undefined;
+        });
+        expect(shards).toMatchObject({ mode: 'leases', state: 'ok', collector: { name: '1/3' }, leaseInMs: 600, unowned: [] });
+        expect(stderr).toContain('shard.index/shard.count (FLEET_SHARD) are deprecated and ignored for the split');
+        expect(await store.db.query('SELECT count(*)::int AS n FROM shard_leases WHERE owner IS NOT NULL')).toEqual([{ n: 64 }]);
+        child.kill('SIGTERM');
+        expect(await exited).toEqual([0, null]);
+        expect(await store.db.query('SELECT count(*)::int AS n FROM shard_leases WHERE owner IS NOT NULL')).toEqual([{ n: 0 }]);
+        expect(await store.db.query('SELECT count(*)::int AS n FROM collectors')).toEqual([{ n: 0 }]);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await store.close();
+      }
+    }, 60_000);
   });
 
   describe.skipIf(!existsSync(distIndex) && process.env.CI !== 'true')('three collectors', () => {
@@ -233,6 +285,37 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
         `SELECT device_id, count(*)::int AS n FROM readings WHERE device_id LIKE 'comap:unit%' AND ts IN (1000, 3000) GROUP BY device_id ORDER BY device_id`,
       );
       expect(counts).toEqual(units.map((v) => ({ device_id: `comap:${v}`, n: 2 })).sort((x, y) => x.device_id.localeCompare(y.device_id)));
+    });
+
+    it('hands shards to a newcomer: the owners stop collecting what they release, and forget those devices', async () => {
+      const knownBefore = [...apps[0]!.ingest.known('comap')];
+      apps.push(await startFleet({ port: 0, databaseUrl: url, config: { shard: { collector: 'd', leaseInMs: LEASE } }, logger: silentLogger }));
+      await until('a, b and d holding 20-22 shards each', () => {
+        const fair = (n: number): boolean => n >= 20 && n <= 22;
+        const all = owners();
+        return all.length === 3 && all.every((c) => fair(c.shards.length)) && apps.every((app) => fair(app.status().shards.owned.length)) ? true : undefined;
+      });
+      // a released some of the devices it knew, and knows only those it still owns.
+      expect(knownBefore.filter((id) => !apps[0]!.ingest.owns(id)).length).toBeGreaterThan(0);
+      for (const app of apps.slice(0, 2)) {
+        const known = [...app.ingest.known('comap')];
+        expect(known.length).toBeGreaterThan(0);
+        expect(known.filter((id) => !app.ingest.owns(id))).toEqual([]);
+      }
+      const stored = await Promise.all(apps.map((app, i) => feed(app, batch(4000, i))));
+      expect(stored.reduce((x, y) => x + y, 0)).toBe(units.length);
+      expect(stored[2]).toBeGreaterThan(0);
+    });
+
+    it('stops collecting, before its leases could expire, when the database is gone, and says so', async () => {
+      const id = `comap:${units.find((v) => apps[0]!.ingest.owns(`comap:${v}`))!}`;
+      await cluster.stop();
+      const stoppedAt = Date.now();
+      await until('a not collecting', () => (apps[0]!.ingest.owns(id) ? undefined : true), 2 * LEASE);
+      // Its last renewal started before the database went; it gives up 3/4 of a lease after that.
+      expect(Date.now() - stoppedAt).toBeLessThan(LEASE * 0.75 + 200);
+      const shards = await until('a degraded', () => (apps[0]!.status().shards.owned.length === 0 ? apps[0]!.status().shards : undefined), 500);
+      expect(shards).toMatchObject({ state: 'degraded', reason: expect.stringMatching(/^shard leases not renewed: /) });
     });
   });
 });

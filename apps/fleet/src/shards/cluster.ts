@@ -29,6 +29,8 @@ export interface ClusterOptions {
   logger: Logger;
   /** False for processes that do not collect live (read-only commands, a backfill): they own every device and lease nothing. */
   collect: boolean;
+  /** Told when shards were lost (their devices are no longer collected here). */
+  onLost?: () => void;
 }
 
 export function createCluster(o: ClusterOptions): Cluster {
@@ -40,7 +42,15 @@ export function createCluster(o: ClusterOptions): Cluster {
     return { ownership: new AllShards(collector), fleetBus, start: () => Promise.resolve(), stop: () => Promise.resolve(forward()) };
   }
   if (o.config.shard.deprecation) o.logger.warn(o.config.shard.deprecation);
-  const ownership = new LeasedShards({ table: new LeaseTable(o.store.db), collector, leaseInMs: o.config.shard.leaseInMs, logger: o.logger });
+  const ownership = new LeasedShards({
+    table: new LeaseTable(o.store.db),
+    collector,
+    leaseInMs: o.config.shard.leaseInMs,
+    logger: o.logger,
+    onChange: ({ lost }) => {
+      if (lost.length > 0) o.onLost?.();
+    },
+  });
   const fanout = new EventFanout({ databaseUrl, db: o.store.db, collectorId: collector.id, local: o.bus, remote: fleetBus, logger: o.logger });
   return {
     ownership,

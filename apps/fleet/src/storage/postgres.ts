@@ -33,6 +33,10 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     query: (sql, params) => run(pool, sql, params),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection lost between two statements is reported on the client, not on a query (the
+      // next query fails anyway): without a listener it would be an uncaught 'error' event.
+      const onLost = (err: Error): void => options.onError?.(err);
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const q: Queryable = { query: (sql, params) => run(client, sql, params) };
@@ -43,6 +47,7 @@ export async function openPostgres(connectionString: string, options: PostgresOp
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        client.off('error', onLost);
         client.release();
       }
     },
