@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isControlValidationError } from '../errors.js';
 import { DeviceProfile } from './profile.js';
 import { readTemperature, temperaturePayload } from './temperature.js';
 import { defaultConnectDevices } from '../testing/connect-devices.js';
@@ -44,5 +45,31 @@ describe('unit-aware temperatures', () => {
     expect(temperaturePayload(haAc, 20, 'C')).toEqual({ temperature: { targetTemperature: 20 } });
     expect(() => temperaturePayload(haAc, 68, 'F')).toThrow('temperatureInUnits.targetTemperature: the device cannot set this temperature in °F');
     expect(() => temperaturePayload(haAc, Number.NaN, 'C')).toThrow(new TypeError('value must be a finite number'));
+  });
+
+  it('refuses a location the device does not have with a ControlValidationError naming `location`, as control() does', () => {
+    const ac = new DeviceProfile(device('sim-conn-ac-0001').profile);
+    // The refrigerator's compartments are `compartment`s of temperatureInUnits, not locations.
+    const fridge = new DeviceProfile(device('sim-conn-fridge-0002').profile);
+    const oven = new DeviceProfile(fixtureJson('connect/oven/profile.json'));
+    const tower = new DeviceProfile(device('sim-conn-washtower-0001').profile);
+    const cases: [DeviceProfile, string, string][] = [
+      [ac, 'MAIN', "location: this device has no locations (asked for 'MAIN')"],
+      [fridge, 'FREEZER', "location: this device has no locations (asked for 'FREEZER')"],
+      [oven, 'MIDDLE', "location: no location 'MIDDLE'; this device has UPPER, LOWER"],
+      [tower, 'oven', "location: no location 'oven'; this device has washer, dryer"],
+    ];
+    for (const [profile, location, message] of cases) {
+      const error = (() => {
+        try {
+          temperaturePayload(profile, 20, 'C', { location });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(isControlValidationError(error), location).toBe(true);
+      expect([(error as { property: string }).property, (error as Error).message]).toEqual(['location', message]);
+    }
   });
 });

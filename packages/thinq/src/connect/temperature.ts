@@ -59,6 +59,8 @@ export function temperaturePayload(profile: DeviceProfile, value: number, unit: 
   checkUnit(unit);
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError('value must be a finite number');
   const name = `${options.kind ?? 'target'}Temperature`;
+  // A location the device does not have is the caller's mistake, worded as control() words it.
+  if (options.location !== undefined) profile.controlPayload({}, options.location);
   const resources = profile.resources(profile.locationStyle === 'none' ? undefined : (options.location ?? profile.locations[0]));
   const list = resources.temperatureInUnits;
   let body: ControlPayload | undefined;
