@@ -87,6 +87,35 @@ describe('the cached devices answer', () => {
     expect(s.loads()).toBe(1);
   });
 
+  it('serves the previous list to callers arriving during a rebuild; a slow build stretches the ages', async () => {
+    const bus = new EventBus();
+    let clock = 0;
+    let release: (() => void) | undefined;
+    let builds = 0;
+    const cache = new DevicesCache(bus, {
+      now: () => clock,
+      load: async () => {
+        builds++;
+        if (builds > 1) await new Promise<void>((resolve) => (release = resolve));
+        clock += 300; // a build of 300 ms
+        return [device(builds)];
+      },
+    });
+    const first = await cache.page('|', 0, undefined);
+    bus.emit('reading', { deviceId: 'comap:g0', metric: 'm', value: 1, unit: null, ts: '' });
+    // Five times the 300 ms build (1.5 s from its start) must pass before a change is rebuilt.
+    clock += 1100;
+    expect(await cache.page('|', 0, undefined)).toBe(first);
+    clock += 100;
+    const rebuilding = cache.page('|', 0, undefined);
+    // Meanwhile another caller gets the previous list at once.
+    expect(await cache.page('|', 0, undefined)).toBe(first);
+    release?.();
+    expect(JSON.parse((await rebuilding).body).devices[0].id).toBe('comap:g2');
+    expect(builds).toBe(2);
+    cache.close();
+  });
+
   it('shares one build between callers arriving during it, and keeps filters apart', async () => {
     const s = setup(2);
     const [a, b] = await Promise.all([s.cache.page('|', 0, undefined), s.cache.page('|', 0, undefined)]);

@@ -2,8 +2,10 @@
 // serialised once, then served to every caller until a device or reading event says it changed,
 // with an ETag (a hash of the body) so a client that has it gets a 304. A list is never older than
 // `maxAgeInMs` (changes written by another collector do not pass this process' bus), and while
-// changes stream in it is rebuilt at most every `minAgeInMs` (or five times as long as the last
-// rebuild took, with 10,000 devices), so a busy fleet does not rebuild it per request.
+// changes stream in it is rebuilt at most every `minAgeInMs`, so a busy fleet does not rebuild it
+// per request. Both ages stretch to five times the last rebuild's duration (a list of 10,000
+// devices takes a second or more to read), and while one caller rebuilds a list, the others are
+// served the previous one rather than waiting.
 import { createHash } from 'node:crypto';
 import type { EventBus } from '../events.js';
 import type { Device } from '../model.js';
@@ -82,20 +84,20 @@ export class DevicesCache {
 
   #fresh(entry: Entry, now: number): boolean {
     const age = now - entry.at;
-    if (age >= this.#o.maxAgeInMs) return false;
-    return entry.version === this.#version || age < Math.max(this.#o.minAgeInMs, 5 * this.#lastBuildMs);
+    const slow = 5 * this.#lastBuildMs;
+    if (age >= Math.max(this.#o.maxAgeInMs, slow)) return false;
+    return entry.version === this.#version || age < Math.max(this.#o.minAgeInMs, slow);
   }
 
   async #entry(key: string): Promise<Entry> {
     const cached = this.#entries.get(key);
     if (cached && this.#fresh(cached, this.#o.now())) return cached;
-    // Callers arriving during a rebuild share it.
-    let loading = this.#loading.get(key);
-    if (!loading) {
-      loading = this.#build(key).finally(() => this.#loading.delete(key));
-      this.#loading.set(key, loading);
-    }
-    return loading;
+    const loading = this.#loading.get(key);
+    // A rebuild is under way: the previous list meanwhile (the first caller waits for the new one).
+    if (loading) return cached ?? loading;
+    const build = this.#build(key).finally(() => this.#loading.delete(key));
+    this.#loading.set(key, build);
+    return build;
   }
 
   async #build(key: string): Promise<Entry> {

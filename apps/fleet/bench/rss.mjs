@@ -1,0 +1,96 @@
+// Memory of a long demo run: the demo fleet (simulators, PGlite on disk, readings flowing) in a
+// child process with 5 dashboards attached (an SSE stream each, /api/devices every 5 s), its RSS
+// and JS heap sampled every `--sample` seconds for `--minutes` minutes after a one-minute warm-up
+// (the database and caches fill first). Reported: the samples, and the change from the median of
+// the first tenth to the median of the last tenth of the run (target: within ±10%).
+//   node --expose-gc rss.mjs [--minutes 2] [--sample 10]   (the 60-minute run: --minutes 60)
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { arg, fmt, machineLine, median } from './lib/stats.mjs';
+
+const MINUTES = Number(arg('minutes', process.argv.includes('--quick') ? 1 : 2));
+const SAMPLE_S = Number(arg('sample', MINUTES >= 30 ? 60 : 10));
+const WARM_UP_S = Number(arg('warmup', 60));
+const DASHBOARDS = 5;
+
+if (!(MINUTES > 0) || !(SAMPLE_S > 0)) throw new RangeError('--minutes and --sample must be positive numbers');
+
+async function child() {
+  const { startFleet } = await import('../dist/index.js');
+  const { silentLogger } = await import('@x/http-core');
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-rss-'));
+  const app = await startFleet({ demo: true, port: 0, dataDir: join(dir, 'data'), logger: silentLogger });
+  process.on('message', async (m) => {
+    if (m === 'sample') {
+      const { rss, heapUsed } = process.memoryUsage();
+      const readings = await app.store.db.query('SELECT count(*)::int AS n FROM readings');
+      process.send({ rss, heapUsed, readings: readings[0].n });
+    }
+    if (m === 'stop') {
+      await app.stop();
+      await rm(dir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+  process.send({ url: app.url });
+}
+
+function get(url) {
+  return new Promise((resolve) => {
+    request(url, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    })
+      .on('error', resolve)
+      .end();
+  });
+}
+
+async function main() {
+  console.log(machineLine(`fleet demo memory over ${MINUTES} min (sample every ${SAMPLE_S} s after a ${WARM_UP_S} s warm-up, ${DASHBOARDS} dashboards)`));
+  const proc = fork(fileURLToPath(import.meta.url), ['child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+  const { url } = await new Promise((resolve, reject) => {
+    proc.once('message', resolve);
+    proc.once('exit', (code) => reject(new Error(`the demo exited with ${code}`)));
+  });
+  const sample = () =>
+    new Promise((resolve) => {
+      proc.once('message', resolve);
+      proc.send('sample');
+    });
+  const streams = Array.from({ length: DASHBOARDS }, () => {
+    const req = request(`${url}/api/events`, (res) => res.resume());
+    req.on('error', () => undefined);
+    req.end();
+    return req;
+  });
+  const poller = setInterval(() => void get(`${url}/api/devices`), 5000 / DASHBOARDS);
+  await new Promise((resolve) => setTimeout(resolve, WARM_UP_S * 1000));
+  const samples = [];
+  const started = Date.now();
+  const count = Math.max(2, Math.round((MINUTES * 60) / SAMPLE_S) + 1);
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, started + i * SAMPLE_S * 1000 - Date.now()));
+    const s = await sample();
+    samples.push(s);
+    console.log(`  ${fmt((Date.now() - started) / 60_000, 1).padStart(5)} min  RSS ${fmt(s.rss / 2 ** 20, 1)} MiB  heap ${fmt(s.heapUsed / 2 ** 20, 1)} MiB  readings stored ${fmt(s.readings)}`);
+  }
+  clearInterval(poller);
+  for (const req of streams) req.destroy();
+  await new Promise((resolve) => proc.once('exit', resolve).send('stop'));
+  const tenth = Math.max(1, Math.floor(samples.length / 10));
+  const first = median(samples.slice(0, tenth).map((s) => s.rss));
+  const last = median(samples.slice(-tenth).map((s) => s.rss));
+  const change = (last - first) / first;
+  const rss = samples.map((s) => s.rss / 2 ** 20);
+  console.log(
+    `RSS ${fmt(first / 2 ** 20, 1)} → ${fmt(last / 2 ** 20, 1)} MiB (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%; min ${fmt(Math.min(...rss), 1)}, max ${fmt(Math.max(...rss), 1)} MiB); target ±10% over 60 min: ${Math.abs(change) <= 0.1 ? 'PASS' : 'MISSED'}${MINUTES < 60 ? ` (this run: ${MINUTES} min)` : ''}`,
+  );
+}
+
+if (process.argv[2] === 'child') await child();
+else await main();
