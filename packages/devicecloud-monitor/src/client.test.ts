@@ -1,7 +1,7 @@
 // Request/response shapes follow digidotcom/python-devicecloud @ 4940d6f (devicecloud/test/unit/test_monitor.py,
 // test_core.py) and madglory/device_cloud @ 519975a (spec/device_cloud/monitor_spec.rb), see specs/devicecloud.md §B.
 import { namespacedLogger } from '@x/http-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MonitorFields as M } from './conditions.js';
 import { DeviceCloudClient } from './client.js';
 import { DeviceCloudSimulator } from './testing/index.js';
@@ -191,6 +191,28 @@ describe('monitor REST API against the simulator', () => {
       ['dev1/temp', 21.5, 'C'],
       ['dev1/state', 'on', ''],
     ]);
+  });
+
+  it('pushSession() on a monitor this client created takes its ackOption: no acks to an ack-off monitor, acks to an explicit one, unless told otherwise', async () => {
+    const off = await client.createTcpMonitor(['DataPoint/off/*'], { batchSize: 1, batchDurationInSeconds: 0 });
+    const explicit = await client.createTcpMonitor(['DataPoint/explicit/*'], { batchSize: 1, batchDurationInSeconds: 0, ackOption: 'explicit' });
+    /** One event handled by a session on `id`, then the session closed and its connection gone on the server side. */
+    const handleOne = async (id: number, stream: string, ackOption?: 'off' | 'explicit') => {
+      let handled = 0;
+      const s = client.pushSession(id, { secure: false, port: sim.pushPort, ...(ackOption ? { ackOption } : {}), handler: () => void handled++ });
+      await s.start();
+      sim.publishDataPoint({ streamId: stream, data: 1 });
+      await vi.waitUntil(() => handled === 1, { timeout: 5000, interval: 2 });
+      if (id === explicit) await vi.waitUntil(() => sim.monitor(id)!.acks.length === 1, { timeout: 5000, interval: 2 });
+      await s.close();
+      await vi.waitUntil(() => sim.monitor(id)!.sink === undefined, { timeout: 5000, interval: 2 });
+    };
+    await handleOne(off, 'off/a');
+    expect(sim.monitor(off)!.ignoredBytes).toBe(0);
+    await handleOne(explicit, 'explicit/a');
+    expect(sim.monitor(explicit)!.acks).toEqual([0]);
+    await handleOne(off, 'off/b', 'explicit'); // told otherwise: the 10-byte ack goes out and the server ignores it
+    expect(sim.monitor(off)!.ignoredBytes).toBe(10);
   });
 
   it('pushSession() defaults: TLS to port 3201 of the API host (3200 only when asked)', async () => {

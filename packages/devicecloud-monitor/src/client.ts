@@ -112,6 +112,8 @@ export class DeviceCloudClient {
   readonly redactor: Redactor;
   /** The logger as the user gave it (sessions namespace it once themselves). */
   readonly #sessionLogger: Logger | undefined;
+  /** The ackOption of the TCP monitors this client created: `pushSession()` uses it when not told otherwise. */
+  readonly #ackOptions = new Map<number, 'off' | 'explicit'>();
   /** Sessions made by `pushSession()` and not closed yet: `close()` closes them. */
   readonly #sessions = new Set<DeviceCloudPushSession>();
 
@@ -153,7 +155,9 @@ export class DeviceCloudClient {
 
   /** Creates a TCP push monitor; resolves with its id. */
   async createTcpMonitor(topics: readonly string[], options: TcpMonitorOptions & CallOptions = {}, call?: CallOptions): Promise<number> {
-    return this.create(tcpMonitorXml(topics, options), callOf('createTcpMonitor() options', options, call));
+    const id = await this.create(tcpMonitorXml(topics, options), callOf('createTcpMonitor() options', options, call));
+    this.#ackOptions.set(id, options.ackOption ?? 'off');
+    return id;
   }
 
   /** Creates an HTTP monitor that delivers to `transportUrl`; resolves with its id. */
@@ -549,6 +553,7 @@ export class DeviceCloudClient {
   async deleteMonitor(id: number, options: CallOptions = {}): Promise<void> {
     checkId(id);
     const call = callOf('deleteMonitor() options', options);
+    this.#ackOptions.delete(id);
     await this.http.request({
       method: 'DELETE',
       path: `Monitor/${id}`,
@@ -565,11 +570,14 @@ export class DeviceCloudClient {
   pushSession(monitorId: number, options: Partial<Omit<PushSessionOptions, 'username' | 'password' | 'monitorId'>> = {}): DeviceCloudPushSession {
     checkId(monitorId);
     const defaults = this.options.push ?? {};
+    // A monitor this client created: its real ackOption (no acks to an ack-off monitor), unless the call says otherwise.
+    const known = options.ackOption === undefined && options.acknowledge === undefined ? this.#ackOptions.get(monitorId) : undefined;
     const session = new DeviceCloudPushSession({
       host: this.baseUrl.hostname.replace(/^\[|\]$/g, ''),
       ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
       ...(this.#sessionLogger ? { logger: this.#sessionLogger } : {}),
       ...defaults,
+      ...(known !== undefined ? { ackOption: known } : {}),
       ...options,
       username: this.options.username,
       password: this.options.password,
