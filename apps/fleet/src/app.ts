@@ -256,7 +256,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       startedAt: toIso(startedAt),
       demo: Boolean(options.demo),
       storage: { kind: store.kind },
-      shards: cluster.ownership.status(),
+      shards: cluster.status(),
       vendors: vendors.all(),
       sepl: bridge?.status() ?? disabledSepl(startedAt),
     });

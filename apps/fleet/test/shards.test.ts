@@ -266,6 +266,20 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       expect(text).toMatch(new RegExp(`event: device\ndata: \\{[^\n]*"name":"${big}"`));
     });
 
+    it('listens again after its listening connection is cut, and says so meanwhile', async () => {
+      expect(apps[0]!.status().shards.liveEvents).toEqual({ state: 'connected', reason: null });
+      await db.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'x-fleet listener'`);
+      const cut = await until('a reconnecting', () => (apps[0]!.status().shards.liveEvents.state === 'reconnecting' ? apps[0]!.status().shards.liveEvents : undefined));
+      expect(cut.reason).toMatch(/^listening connection lost: /);
+      await until('a listening again', () => (apps[0]!.status().shards.liveEvents.state === 'connected' ? true : undefined));
+      const bOwns = units.find((v) => apps[1]!.ingest.owns(`comap:${v}`))!;
+      const seen = sseText(`${apps[0]!.url}/api/events`, (text) => text.includes('"ts":"1970-01-01T00:00:02.500Z"'));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // subscribed
+      await until('b listening again', () => (apps[1]!.status().shards.liveEvents.state === 'connected' ? true : undefined));
+      expect(await apps[1]!.ingest.readings([{ deviceId: `comap:${bOwns}`, metric: 'Load', value: 8, unit: '%', ts: 2500 }], { live: true })).toBe(1);
+      expect(await seen).toContain(`"deviceId":"comap:${bOwns}"`);
+    });
+
     it('takes over a killed collector\'s devices within the lease period, still storing nothing twice', async () => {
       const cShards = owners().find((c) => c.name === 'c')!.shards;
       child!.kill('SIGKILL');

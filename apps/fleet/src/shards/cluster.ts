@@ -9,12 +9,14 @@ import type { FleetStore } from '../storage/store.js';
 import { EventFanout } from './fanout.js';
 import { LeasedShards } from './leased.js';
 import { LeaseTable } from './leases.js';
-import { AllShards, type ShardOwnership } from './ownership.js';
+import { AllShards, type ShardOwnership, type ShardsStatus } from './ownership.js';
 
 export interface Cluster {
   readonly ownership: ShardOwnership;
   /** Every live event of the fleet: this collector's and (with PostgreSQL) the others'. */
   readonly fleetBus: EventBus;
+  /** Ownership and whether the other collectors' events arrive (`shards` in /api/status). */
+  status(): ShardsStatus;
   /** Takes the first shards and starts listening; before the connectors start. */
   start(): Promise<void>;
   /** Stops the leases (after the connectors stopped) and the fan-out. */
@@ -39,7 +41,14 @@ export function createCluster(o: ClusterOptions): Cluster {
   const forward = o.bus.onAny((name, payload) => fleetBus.emit(name, payload));
   const databaseUrl = o.config.storage.databaseUrl;
   if (!o.collect || o.store.kind !== 'postgres' || databaseUrl === undefined) {
-    return { ownership: new AllShards(collector), fleetBus, start: () => Promise.resolve(), stop: () => Promise.resolve(forward()) };
+    const ownership = new AllShards(collector);
+    return {
+      ownership,
+      fleetBus,
+      status: () => ({ ...ownership.status(), liveEvents: { state: 'local', reason: null } }),
+      start: () => Promise.resolve(),
+      stop: () => Promise.resolve(forward()),
+    };
   }
   if (o.config.shard.deprecation) o.logger.warn(o.config.shard.deprecation);
   const ownership = new LeasedShards({
@@ -55,6 +64,7 @@ export function createCluster(o: ClusterOptions): Cluster {
   return {
     ownership,
     fleetBus,
+    status: () => ({ ...ownership.status(), liveEvents: fanout.status() }),
     async start() {
       await fanout.start();
       await ownership.start();

@@ -50,11 +50,17 @@ export class EventFanout {
   #retry: NodeJS.Timeout | undefined;
   #off: (() => void) | undefined;
   #stopped = false;
+  #lostReason: string | null = null;
 
   constructor(options: FanoutOptions) {
     this.#o = options;
     this.#limit = options.limitBytes ?? NOTIFY_LIMIT_BYTES;
     this.#backoff = createBackoff({ initialDelayInMs: options.reconnect?.initialDelayInMs ?? 1000, maxDelayInMs: options.reconnect?.maxDelayInMs ?? 30_000, jitter: 'equal' });
+  }
+
+  /** Whether the other collectors' events arrive (the listening connection is up). */
+  status(): { state: 'connected' | 'reconnecting'; reason: string | null } {
+    return this.#client ? { state: 'connected', reason: null } : { state: 'reconnecting', reason: this.#lostReason ?? 'not connected yet' };
   }
 
   /** Listens (the first connection must succeed; later losses reconnect) and starts sending. */
@@ -116,12 +122,14 @@ export class EventFanout {
     await client.connect();
     await client.query(`LISTEN ${FANOUT_CHANNEL}`);
     this.#client = client;
+    this.#lostReason = null;
     this.#backoff.reset();
   }
 
   #lost(client: pg.Client, err: Error): void {
     if (this.#stopped || this.#client !== client) return;
     this.#client = undefined;
+    this.#lostReason = `listening connection lost: ${err.message}`;
     this.#o.logger.warn('live events of the other collectors interrupted; reconnecting', { error: err });
     void client.end().catch(() => undefined);
     this.#reconnectLater();

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import { SHARD_COUNT, shardOf } from '../shard.js';
 import type { ClusterSnapshot, LeaseTable } from './leases.js';
-import type { ShardOwnership, ShardsStatus } from './ownership.js';
+import type { OwnershipStatus, ShardOwnership } from './ownership.js';
 
 export interface LeasedShardsOptions {
   table: LeaseTable;
@@ -26,7 +26,7 @@ export class LeasedShards implements ShardOwnership {
   #owned = new Set<number>();
   /** Local time until which the held leases are safely ours. */
   #safeUntil = Number.NEGATIVE_INFINITY;
-  #state: ShardsStatus['state'] = 'starting';
+  #state: OwnershipStatus['state'] = 'starting';
   #reason: string | null = null;
   #snapshot: ClusterSnapshot = { collectors: [], unowned: [] };
   #timer: NodeJS.Timeout | undefined;
@@ -46,7 +46,7 @@ export class LeasedShards implements ShardOwnership {
     return this.#owned.has(shardOf(deviceId)) && this.#now() < this.#safeUntil;
   }
 
-  status(): ShardsStatus {
+  status(): OwnershipStatus {
     return {
       mode: 'leases',
       state: this.#state,

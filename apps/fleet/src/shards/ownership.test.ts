@@ -31,6 +31,7 @@ describe('shard ownership', () => {
       collectors: [{ id: cluster.ownership.status().collector.id, name: '0/1', shards: ALL, expiresAt: null }],
       unowned: [],
     });
+    expect(cluster.status().liveEvents).toEqual({ state: 'local', reason: null });
     expect(() => cluster.ownership.owns(7 as unknown as string)).toThrow(new TypeError('deviceId must be a string, got number'));
     // Its own events reach the fleet-wide bus (what the HTTP server streams) until it stops.
     const seen: string[] = [];

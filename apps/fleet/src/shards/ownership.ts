@@ -2,8 +2,8 @@
 // shards are leased (leased.ts); with PGlite (one process) the only collector owns all of them.
 import { SHARD_COUNT, shardOf } from '../shard.js';
 
-/** This collector's view of shard ownership, as /api/status shows it. */
-export interface ShardsStatus {
+/** This collector's view of shard ownership. */
+export interface OwnershipStatus {
   /** `single`: PGlite, one collector owns every shard; `leases`: shards leased through PostgreSQL. */
   mode: 'single' | 'leases';
   /** `degraded`: leases could not be renewed (this collector collects nothing until they are). */
@@ -20,10 +20,16 @@ export interface ShardsStatus {
   unowned: number[];
 }
 
+/** Ownership and the other collectors' live events, as /api/status shows them (`shards`). */
+export interface ShardsStatus extends OwnershipStatus {
+  /** `local`: no other collectors (PGlite); `reconnecting`: the others' events are not arriving now. */
+  liveEvents: { state: 'local' | 'connected' | 'reconnecting'; reason: string | null };
+}
+
 export interface ShardOwnership {
   /** Whether this collector collects the device now (its shard is held and the lease still safe). */
   owns(deviceId: string): boolean;
-  status(): ShardsStatus;
+  status(): OwnershipStatus;
   start(): Promise<void>;
   /** Stops collecting and gives the shards up. */
   stop(): Promise<void>;
@@ -42,7 +48,7 @@ export class AllShards implements ShardOwnership {
     return true;
   }
 
-  status(): ShardsStatus {
+  status(): OwnershipStatus {
     const all = Array.from({ length: SHARD_COUNT }, (_, i) => i);
     return {
       mode: 'single',
