@@ -197,6 +197,18 @@ describe('roll-ups', () => {
     expect(decodeURIComponent(sim.requests.at(-1)!.url)).toBe('/ws/DataPoint/dev/r?timeline=client&order=ascending&size=1000&rollupInterval=day&rollupMethod=average&timezone=UTC');
   });
 
+  it('timezone moves day, week and month boundaries to local midnight (DST included); an unknown zone is a 400', async () => {
+    expect(await roll({ interval: 'day', method: 'count', timezone: 'America/New_York' })).toEqual([['2025-12-31T05:00:00.000Z', 4], ['2026-01-01T05:00:00.000Z', 1]]);
+    expect(await roll({ interval: 'month', method: 'max', timezone: 'America/New_York' })).toEqual([['2025-12-01T05:00:00.000Z', 8], ['2026-01-01T05:00:00.000Z', 16]]);
+    expect(await roll({ interval: 'hour', method: 'count', timezone: 'America/New_York', endTime: T0 + 60 * MIN })).toEqual([[iso(T0), 3]]);
+    // Berlin switches to summer time at 02:00 on 29 March 2026: that day began at 23:00 UTC the day before (+1), not 22:00 (+2)
+    await client.writeDataPoint('dev/berlin', { data: 1, streamType: 'INTEGER', timestamp: Date.UTC(2026, 2, 29, 12) });
+    const [day] = await all(client.readRollups('dev/berlin', { interval: 'day', timezone: 'Europe/Berlin' }));
+    expect(day?.timestamp.toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    const err = await all(client.readRollups('dev/r', { interval: 'day', timezone: 'Mars/Olympus' })).catch((e: unknown) => e);
+    expect(isHttpError(err) && [err.status, err.vendor?.message]).toEqual([400, 'GET DataPoint error. Invalid timezone parameter']);
+  });
+
   it('text streams only count; bad input names the parameter before any request', async () => {
     await client.writeDataPoint('dev/text', { data: 'open', streamType: 'STRING', timestamp: T0 });
     expect((await all(client.readRollups('dev/text', { interval: 'day', method: 'count' }))).map((p) => p.data)).toEqual([1]);

@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { escapeXml } from '../xml.js';
 import { compileCondition, type Predicate } from './condition-eval.js';
-import { ROLLUP_INTERVALS, ROLLUP_METHODS, rollup, type RollupBucket, type SimRollupInterval, type SimRollupMethod } from './sim-rollup.js';
+import { ROLLUP_INTERVALS, ROLLUP_METHODS, isTimeZone, rollup, type RollupBucket, type SimRollupInterval, type SimRollupMethod } from './sim-rollup.js';
 import type { SimStore, StoredPoint, StoredStream } from './sim-store.js';
 
 export class DataRouteFailure extends Error {
@@ -173,9 +173,9 @@ function readItems(s: StoredStream, cstId: number, params: URLSearchParams, inWi
   if (interval === null && method === null) return inWindow.map((p) => ({ cursor: p.id, json: pointJson(p, s.streamId, cstId) }));
   if (!ROLLUP_INTERVALS.includes(interval as SimRollupInterval)) throw new DataRouteFailure(400, 'GET DataPoint error. Invalid rollupInterval parameter');
   if (method !== null && !ROLLUP_METHODS.includes(method as SimRollupMethod)) throw new DataRouteFailure(400, 'GET DataPoint error. Invalid rollupMethod parameter');
-  const timezone = params.get('timezone');
-  if (timezone !== null && timezone !== 'UTC') throw new DataRouteFailure(400, 'GET DataPoint error. The simulator rolls up in UTC only (timezone=UTC)');
-  const buckets = rollup(inWindow, at, interval as SimRollupInterval, (method ?? 'average') as SimRollupMethod);
+  const timezone = params.get('timezone') ?? 'UTC';
+  if (!isTimeZone(timezone)) throw new DataRouteFailure(400, 'GET DataPoint error. Invalid timezone parameter');
+  const buckets = rollup(inWindow, at, interval as SimRollupInterval, (method ?? 'average') as SimRollupMethod, timezone);
   if (!buckets) throw new DataRouteFailure(400, 'GET DataPoint error. Rollups only support numerical DataPoints');
   return buckets.map((b) => ({ cursor: String(b.timestamp), json: rollupJson(b, s.streamId, cstId) }));
 }

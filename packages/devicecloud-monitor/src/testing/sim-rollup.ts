@@ -15,25 +15,55 @@ export type SimRollupMethod = (typeof ROLLUP_METHODS)[number];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** The start (epoch ms, UTC) of the bucket holding `t`. */
-export function bucketStart(t: number, interval: SimRollupInterval): number {
-  switch (interval) {
-    case 'half':
-      return t - (((t % (HOUR / 2)) + HOUR / 2) % (HOUR / 2));
-    case 'hour':
-      return t - (((t % HOUR) + HOUR) % HOUR);
-    case 'day':
-      return t - (((t % DAY) + DAY) % DAY);
-    case 'week': {
-      const day = t - (((t % DAY) + DAY) % DAY);
-      const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0
-      return day - weekday * DAY;
-    }
-    case 'month': {
-      const d = new Date(t);
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    }
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Whether `timeZone` is an IANA zone name the runtime knows (the `timezone` parameter of a roll-up). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    zoneFormat(timeZone);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+function zoneFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Milliseconds the wall clock of `timeZone` is ahead of UTC at instant `t`. */
+function offsetAt(t: number, timeZone: string): number {
+  const parts: Record<string, number> = {};
+  for (const p of zoneFormat(timeZone).formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - (t - (((t % 1000) + 1000) % 1000));
+}
+
+/** The start, as a wall-clock time read as UTC, of the day/week/month bucket holding wall time `wall`. */
+function wallBucket(wall: number, interval: 'day' | 'week' | 'month'): number {
+  const day = wall - (((wall % DAY) + DAY) % DAY);
+  if (interval === 'day') return day;
+  if (interval === 'week') return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY; // Monday = 0
+  const d = new Date(wall);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/**
+ * The start (epoch ms) of the bucket holding `t`: half hours and hours aligned in UTC; days, weeks
+ * (from Monday) and months at local midnight of `timeZone` (the parameter applies to a day or more).
+ */
+export function bucketStart(t: number, interval: SimRollupInterval, timeZone = 'UTC'): number {
+  if (interval === 'half') return t - (((t % (HOUR / 2)) + HOUR / 2) % (HOUR / 2));
+  if (interval === 'hour') return t - (((t % HOUR) + HOUR) % HOUR);
+  const target = wallBucket(t + offsetAt(t, timeZone), interval);
+  let instant = target - offsetAt(t, timeZone);
+  instant = target - offsetAt(instant, timeZone); // the offset at local midnight may differ (DST)
+  return instant;
 }
 
 function aggregate(values: number[], method: SimRollupMethod): number {
@@ -67,12 +97,12 @@ export interface RollupBucket {
  * Aggregates `points` (already in the read window) per bucket of `at(point)`, oldest bucket first.
  * Non-numeric data counts for `count` only; returns undefined when another method meets one.
  */
-export function rollup(points: readonly StoredPoint[], at: (p: StoredPoint) => number, interval: SimRollupInterval, method: SimRollupMethod): RollupBucket[] | undefined {
+export function rollup(points: readonly StoredPoint[], at: (p: StoredPoint) => number, interval: SimRollupInterval, method: SimRollupMethod, timeZone = 'UTC'): RollupBucket[] | undefined {
   const buckets = new Map<number, number[]>();
   for (const p of points) {
     const value = Number(p.data);
     if (method !== 'count' && (p.data.trim() === '' || !Number.isFinite(value))) return undefined;
-    const key = bucketStart(at(p), interval);
+    const key = bucketStart(at(p), interval, timeZone);
     let list = buckets.get(key);
     if (!list) buckets.set(key, (list = []));
     list.push(value);
