@@ -12,6 +12,8 @@ import type { SqlDriver } from '../storage/driver.js';
 export const FANOUT_CHANNEL = 'fleet_events';
 /** PostgreSQL's NOTIFY payload must be shorter than 8000 bytes. */
 export const NOTIFY_LIMIT_BYTES = 7999;
+/** Events waiting to be sent while the database is slow; beyond it the oldest are dropped. */
+const MAX_QUEUED = 10_000;
 /** Outbox rows only serve listeners that are up now; older ones are removed. */
 const OUTBOX_KEEP_MS = 60_000;
 
@@ -82,6 +84,7 @@ export class EventFanout {
   }
 
   #send(message: Message): void {
+    if (this.#queue.length >= MAX_QUEUED) this.#queue.shift();
     this.#queue.push(JSON.stringify(message));
     this.#sending ??= this.#drain();
   }

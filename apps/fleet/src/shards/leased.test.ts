@@ -124,3 +124,29 @@ describe('LeasedShards', () => {
     );
   });
 });
+
+describe('LeasedShards when the database stops answering', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('gives a round up after half a lease, stops collecting in time, and warns once about a collector with its name', async () => {
+    const fake = fakeTable();
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    fake.answer = { owned: [5], target: 32, snapshot: { collectors: [{ id: 'c1', name: 'one', shards: [5], expiresAt: 0 }, { id: 'c2', name: 'one', shards: [], expiresAt: 0 }], unowned: [] } };
+    const shards = new LeasedShards({ table: fake.table, collector: { id: 'c1', name: 'one' }, leaseInMs: LEASE, logger, now: () => Date.now() });
+    await shards.start();
+    await vi.advanceTimersByTimeAsync(LEASE / 3);
+    expect(warnings).toEqual(['another live collector is also named "one": give each its own shard.collector (FLEET_COLLECTOR)']);
+    // From t = 600 the database hangs: the round started then is given up at 1050, the lease (renewed at 300) is unsafe from 975.
+    fake.table.round = () => new Promise<never>(() => undefined);
+    await vi.advanceTimersByTimeAsync(LEASE / 3);
+    expect(shards.status().state).toBe('ok');
+    await vi.advanceTimersByTimeAsync(375);
+    expect(shards.owns(inShard.get(5)!)).toBe(false);
+    await vi.advanceTimersByTimeAsync(75);
+    expect(shards.status()).toMatchObject({ state: 'degraded', reason: 'shard leases not renewed: no answer from the database within 450 ms', owned: [] });
+    expect(warnings.filter((w) => w.startsWith('another live collector'))).toHaveLength(1);
+    await shards.stop();
+  });
+});

@@ -33,6 +33,7 @@ export class LeasedShards implements ShardOwnership {
   #expiry: NodeJS.Timeout | undefined;
   #round: Promise<void> | undefined;
   #stopped = false;
+  #warnedTwin = false;
 
   constructor(options: LeasedShardsOptions) {
     if (!Number.isSafeInteger(options.leaseInMs) || options.leaseInMs < 1) {
@@ -72,7 +73,7 @@ export class LeasedShards implements ShardOwnership {
     await this.#round;
     this.#drop(this.#sortedOwned());
     this.#safeUntil = Number.NEGATIVE_INFINITY;
-    await this.#o.table.leave(this.#o.collector.id);
+    await this.#timed(this.#o.table.leave(this.#o.collector.id));
   }
 
   #runRound(): Promise<void> {
@@ -87,13 +88,16 @@ export class LeasedShards implements ShardOwnership {
   async #roundOnce(): Promise<void> {
     const startedAt = this.#now();
     try {
-      const result = await this.#o.table.round({
-        id: this.#o.collector.id,
-        name: this.#o.collector.name,
-        leaseInMs: this.#o.leaseInMs,
-        beforeRelease: (shards) => this.#drop(shards),
-      });
+      const result = await this.#timed(
+        this.#o.table.round({
+          id: this.#o.collector.id,
+          name: this.#o.collector.name,
+          leaseInMs: this.#o.leaseInMs,
+          beforeRelease: (shards) => this.#drop(shards),
+        }),
+      );
       if (this.#stopped) return;
+      this.#warnTwin(result.snapshot);
       // The database set the expiry after `startedAt`, so this errs on the safe side.
       this.#safeUntil = startedAt + this.#o.leaseInMs - Math.ceil(this.#o.leaseInMs / 4);
       this.#snapshot = result.snapshot;
@@ -107,6 +111,29 @@ export class LeasedShards implements ShardOwnership {
       this.#reason = `shard leases not renewed: ${err instanceof Error ? err.message : String(err)}`;
       this.#o.logger.warn('shard leases not renewed', { error: err, owned: this.#owned.size });
     }
+  }
+
+  /** A round the database does not answer within half a lease counts as failed (the next one retries). */
+  async #timed<T>(round: Promise<T>): Promise<T> {
+    const limit = Math.ceil(this.#o.leaseInMs / 2);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the database within ${limit} ms`)), limit);
+    });
+    round.catch(() => undefined); // a round given up on may still fail later
+    try {
+      return await Promise.race([round, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Two live collectors with one name would share a Device Cloud monitor and a SEPL gateway. */
+  #warnTwin(snapshot: ClusterSnapshot): void {
+    const { id, name } = this.#o.collector;
+    if (this.#warnedTwin || !snapshot.collectors.some((c) => c.name === name && c.id !== id)) return;
+    this.#warnedTwin = true;
+    this.#o.logger.warn(`another live collector is also named "${name}": give each its own shard.collector (FLEET_COLLECTOR)`);
   }
 
   /** When the held leases are no longer safe, stop collecting their devices (also checked in owns()). */
