@@ -32,7 +32,10 @@ export function addDeviceRoutes(router: Router, fleet: FleetService): void {
     return Promise.resolve();
   });
 
+  // Rebuilt at most once a second: a busy demo changes the list ten times a second, and each
+  // rebuild reads the database on the event loop (PGlite runs in this process).
   const cache = new DevicesCache(fleet.bus, {
+    minAgeInMs: 1000,
     load: (key) => {
       const [vendor, kind] = key.split('|');
       return fleet.listDevices({ vendor: (vendor || undefined) as Vendor | undefined, kind: kind || undefined });
