@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFleet } from '../app.js';
 import { silentLogger } from '../log.js';
+import { clientUrl } from '../cli/remote.js';
 import { main } from '../main.js';
 import { DataDirLockedError, EXIT_DATA_DIR_LOCKED, LOCK_FILE, acquireDataDirLock, readDataDirLock, type LockHolder } from './data-lock.js';
 
@@ -99,6 +100,23 @@ describe('data folder lock', () => {
       const started = Date.now();
       await expect(startFleet({ port: 0, dataDir: data, logger: silentLogger, purpose: 'second' })).rejects.toThrow(DataDirLockedError);
       expect(Date.now() - started).toBeLessThan(1000);
+      // The CLI reads through the running service meanwhile (the database is not opened twice).
+      await first.ingest.device({ vendor: 'comap', vendorId: 'g1', name: 'Genset "A"', kind: 'genset', model: null, online: true, primaryMetric: 'Load', commands: [] });
+      await first.ingest.readings([{ deviceId: 'comap:g1', metric: 'Note', value: 'two\nlines', unit: null, ts: Date.UTC(2026, 0, 1) }], { live: false });
+      const cli = async (argv: string[]): Promise<[number, string, string]> => {
+        let out = '';
+        let err = '';
+        const code = await main([...argv, '--data-dir', data], { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: {}, cwd: dir });
+        return [code, out, err];
+      };
+      const [code, out] = await cli(['devices', '--json']);
+      expect([code, (JSON.parse(out) as Array<{ id: string }>).map((d) => d.id)]).toEqual([0, ['comap:g1']]);
+      const csvFile = join(dir, 'out.csv');
+      expect(await cli(['export', '--out', csvFile])).toEqual([0, '', `fleet: wrote 1 readings to ${csvFile}\n`]);
+      expect(await readFile(csvFile, 'utf8')).toBe(
+        'timestamp,device_id,vendor,vendor_id,device_name,metric,value,unit\r\n2026-01-01T00:00:00.000Z,comap:g1,comap,g1,"Genset ""A""",Note,"two\nlines",\r\n',
+      );
+      expect((await cli(['export', '--device', 'comap:none']))[2]).toBe(`fleet: error: the running service (${first.url}) answered 404: no device "comap:none"\n`);
     } finally {
       await first.stop();
     }
@@ -118,5 +136,9 @@ describe('data folder lock', () => {
     } finally {
       await lock.release();
     }
+  });
+
+  it('reaches a holder bound to every address over loopback', () => {
+    expect([clientUrl('http://0.0.0.0:8080'), clientUrl('http://[::]:8080'), clientUrl('http://127.0.0.1:9/')]).toEqual(['http://127.0.0.1:8080', 'http://[::1]:8080', 'http://127.0.0.1:9']);
   });
 });
