@@ -40,7 +40,8 @@ function zoneFormat(timeZone: string): Intl.DateTimeFormat {
 function offsetAt(t: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const p of zoneFormat(timeZone).formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = parts;
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   return wall - (t - (((t % 1000) + 1000) % 1000));
 }
 
