@@ -77,9 +77,9 @@ const jsonLines = (text: string): Record<string, unknown>[] => text.trim().split
 const received = async (): Promise<string[]> => ((await control.received()).records as { method: string; path: string }[]).map((r) => `${r.method} ${r.path}`);
 
 /** Logs in to the v1 simulator like a user: the callback URL of the login page is pasted on stdin. */
-async function v1Login(stateFile: string): Promise<string[]> {
-  const args = ['--state', stateFile, '--gateway-url', sim.line.gatewayUrl];
-  const page = new URL('/login/sign_in?client_id=LGAO221A02&svcCode=SVC202', sim.line.url);
+async function v1Login(stateFile: string, line: SimLine = sim.line): Promise<string[]> {
+  const args = ['--state', stateFile, '--gateway-url', line.gatewayUrl];
+  const page = new URL('/login/sign_in?client_id=LGAO221A02&svcCode=SVC202', line.url);
   const callback = (await fetch(page, { redirect: 'manual' })).headers.get('location') ?? '';
   const login = await runCli(bin, ['login', ...args], { input: `${callback}\n` });
   expect([login.code, login.stdout.split('\n')[1]]).toEqual([0, 'Logged in; 4 device(s). State saved.']);
@@ -201,6 +201,21 @@ describe('thinq (built binary) against thinq simulate in another process', () =>
     expect(mon.code).toBe(0);
     const [frame] = jsonLines(mon.stdout);
     expect((frame?.display as unknown[]).slice(0, 1)).toEqual([{ label: 'Status', value: 'Rinsing now' }]);
+  });
+
+  it('simulate --monitor-type XML: mon decodes the XML frames the v1 washer sends like its binary ones', { timeout: SLOW }, async () => {
+    const xmlSim = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--monitor-type', 'XML'], { timeoutInMs: 60_000 });
+    try {
+      const args = await v1Login(join(dir, 'xml-state.json'), xmlSim.line);
+      const mon = await runCli(bin, ['mon', 'sim-washer-0001', '--interval', '200ms', '--count', '1', ...args]);
+      expect(mon.code).toBe(0);
+      const [frame] = jsonLines(mon.stdout);
+      expect(frame).toMatchObject({ deviceId: 'sim-washer-0001', status: { state: 'RINSING', course: 'Cotton', remainingTimeInMinutes: 21 } });
+      const bad = await runCli(bin, ['simulate', '--monitor-type', 'CSV']);
+      expect(bad.code).toBe(2);
+    } finally {
+      expect(await xmlSim.stop('SIGTERM')).toBe(143);
+    }
   });
 
   it('usage errors exit 2 with the program prefix; --help and --version exit 0', async () => {
