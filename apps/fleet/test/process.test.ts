@@ -4,6 +4,7 @@
 // cloud, and stops cleanly on SIGTERM with exit code 0 (README "The CLI").
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,17 @@ describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet as a proce
       const listed = async (): Promise<Listed> => ((await (await fetch(`${url}/api/devices`)).json()) as { devices: Listed }).devices;
       // Registered on SEPL: only the running service knows (the database alone says false).
       await expect.poll(async () => (await listed()).some((d) => d.sepl.registered), { timeout: 40_000, interval: 250 }).toBe(true);
+
+      // The built server refuses a DNS-rebinding request (a foreign name as Host) with 421.
+      const rebound = await new Promise<number>((resolve, reject) => {
+        request(`${url}/api/status`, { headers: { host: 'evil.example' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(rebound).toBe(421);
 
       const second = await runCli(cli, ['demo', '--port', '0', '--data-dir', data], { env: cleanEnv(), cwd: dir, timeoutInMs: 30_000 });
       expect(second.code).toBe(75);
