@@ -219,7 +219,17 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
     const bus = new EventBus((err) => logger.error('event listener failed', { error: err }));
     const { store, lock } = await openStore(config, logger, cleanups, options.purpose ?? (options.demo ? 'fleet demo' : 'fleet start'));
     // Shard leases and the other collectors' live events; stopped after the connectors (cleanups run in reverse).
-    const cluster = createCluster({ config, store, bus, logger, collect: !options.offline && options.collect !== false, onLost: () => ingest.forgetUnowned() });
+    const cluster = createCluster({
+      config,
+      store,
+      bus,
+      logger,
+      collect: !options.offline && options.collect !== false,
+      onLost: () => ingest.forgetUnowned(),
+      onGained: () => {
+        for (const connector of connectors.values()) connector.refresh?.();
+      },
+    });
     cleanups.push(() => cluster.stop());
 
     let bridge: Bridge | undefined;

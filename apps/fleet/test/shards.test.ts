@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARD_COUNT, openStorage, shardOf, startFleet, type FleetApp, type FleetStore } from '../src/index.js';
+import { startComapSimulator, type ComapSimulator } from '@x/comap/testing';
 import { silentLogger } from '../src/log.js';
 import type { DeviceInfo, ReadingInput } from '../src/model.js';
 import { LeaseTable, type RoundResult } from '../src/shards/leases.js';
@@ -169,6 +170,40 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
         await store.close();
       }
     }, 60_000);
+  });
+
+  describe('polling collectors', () => {
+    let sim: ComapSimulator;
+    const apps: FleetApp[] = [];
+    afterAll(async () => {
+      for (const app of apps) await app.stop();
+      await sim?.close();
+    });
+
+    it('poll the devices of shards they gain at once, not one poll interval later, and count only their own', async () => {
+      // Seed 3: the units' shards are 7, 8, 57 and 59; of two collectors, the first keeps 0-31.
+      sim = await startComapSimulator({ units: 4, seed: 3, rateLimit: false, tokenRequestLimit: false });
+      const ids = sim.fleet.units.map((u) => `comap:${u.unitGuid}`);
+      expect(ids.map((id) => shardOf(id)).sort((x, y) => x - y)).toEqual([7, 8, 57, 59]);
+      const creds = sim.credentials();
+      const comap = { loginId: creds.loginId, clientId: creds.clientId, secret: creds.secret, key: creds.key, baseUrl: creds.url, pollIntervalInMs: 60_000 };
+      const url = await database('polling');
+      const start = (name: string) => startFleet({ port: 0, databaseUrl: url, config: { shard: { collector: name, leaseInMs: LEASE }, comap }, logger: silentLogger });
+      apps.push(await start('x'));
+      await until('x polling all four', () => (apps[0]!.status().vendors.comap.devices === 4 ? true : undefined));
+      apps.push(await start('y'));
+      // x hands 32-63 over to y and forgets their devices; y collects them.
+      await until('y collecting its two', () => (apps[1]!.status().vendors.comap.devices === 2 ? true : undefined), 15_000);
+      expect(apps[0]!.status().vendors.comap.devices).toBe(2);
+      // y leaves: x takes 32-63 back at its next round and polls them right away, well within its
+      // 60 s poll interval (ComAp's client allows 1 request per second).
+      await apps[1]!.stop();
+      await until('x collecting all four again', () => (apps[0]!.status().vendors.comap.devices === 4 ? true : undefined), 15_000).catch((err: unknown) => {
+        throw new Error(`${String(err)}: ${JSON.stringify(apps[0]!.status().vendors.comap)} ${JSON.stringify(apps[0]!.status().shards.owned)}`);
+      });
+      const stored = await apps[0]!.store.db.query<{ device_id: string }>('SELECT DISTINCT device_id FROM readings ORDER BY device_id');
+      expect(stored.map((r) => r.device_id)).toEqual([...ids].sort());
+    }, 30_000);
   });
 
   describe.skipIf(!existsSync(distIndex) && process.env.CI !== 'true')('three collectors', () => {

@@ -7,6 +7,7 @@ import type { CommandSpec, DeviceInfo, ReadingInput, ReadingValue } from '../mod
 import { deviceId } from '../model.js';
 import type { BackfillProgress, ConnectorContext, VendorConnector } from './connector.js';
 import { runLoop } from './loop.js';
+import { LoopWake } from './loop-wake.js';
 
 /** Values that describe the unit rather than measure it (not stored as readings). */
 const META_GUIDS = new Set(
@@ -58,6 +59,7 @@ export class ComapConnector implements VendorConnector {
   #discoveredAt = 0;
   readonly #last = new Map<string, { value: ReadingValue; storedAt: number }>();
   #loop: Promise<void> | undefined;
+  readonly #wake = new LoopWake();
 
   constructor(config: ComapConfig, ctx: ConnectorContext, options: ComapConnectorOptions = {}) {
     this.#config = config;
@@ -84,8 +86,13 @@ export class ComapConnector implements VendorConnector {
       intervalInMs: this.#config.pollIntervalInMs,
       retry: this.#opts.retry,
       step: (signal) => this.#poll(signal),
+      wake: this.#wake,
     });
     return Promise.resolve();
+  }
+
+  refresh(): void {
+    this.#wake.wake();
   }
 
   async stop(): Promise<void> {

@@ -33,6 +33,8 @@ export interface VendorConnector extends CommandExecutor {
   /** Starts background work. Vendor failures never reject: they show in the tracker and are retried. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** This collector gained devices (shards): poll now rather than at the next interval (polling vendors). */
+  refresh?(): void;
   /** Loads history for [from, to] (only vendors with a history API). */
   backfill?(range: { from: number; to: number }, onProgress: (p: BackfillProgress) => void, signal: AbortSignal): Promise<number>;
 }

@@ -6,6 +6,7 @@ import { createBackoff, isAbortError, sleep } from '@x/http-core';
 import type { Logger } from '../log.js';
 import type { StateTracker } from '../status.js';
 import { describeError } from './connector.js';
+import type { LoopWake } from './loop-wake.js';
 import { failureState } from './failure.js';
 
 export interface LoopOptions {
@@ -18,6 +19,8 @@ export interface LoopOptions {
   /** Backoff after failures (defaults: 1 s doubling to 60 s). */
   retry?: { initialDelayInMs?: number; maxDelayInMs?: number };
   step(signal: AbortSignal): Promise<void>;
+  /** Ends the wait after a successful step early (never a backoff wait). */
+  wake?: LoopWake;
 }
 
 /** Runs until `signal` aborts; resolves then. */
@@ -29,11 +32,13 @@ export async function runLoop(o: LoopOptions): Promise<void> {
   });
   while (!o.signal.aborted) {
     let wait: number;
+    let ok = false;
     try {
       await o.step(o.signal);
       o.tracker.ok();
       backoff.reset();
       wait = o.intervalInMs;
+      ok = true;
     } catch (err) {
       if (o.signal.aborted || isAbortError(err)) break;
       const state = failureState(err);
@@ -43,7 +48,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       o.tracker.set(state, reason);
     }
     try {
-      await sleep(wait, o.signal);
+      await (ok && o.wake ? o.wake.wait(wait, o.signal) : sleep(wait, o.signal));
     } catch {
       break;
     }

@@ -27,6 +27,7 @@ import type { ConnectorContext, VendorConnector } from './connector.js';
 import { describeError } from './connector.js';
 import { isAuthFailure } from './failure.js';
 import { runLoop } from './loop.js';
+import { LoopWake } from './loop-wake.js';
 
 const REDISCOVER_MS = 10 * 60_000;
 /** What a chart of the appliance shows first (numbers before states). */
@@ -144,6 +145,7 @@ export class ThinqConnector implements VendorConnector {
   #v1Devices = new Map<string, V1Entry>();
   #v1LoggedIn = false;
   #loop: Promise<void> | undefined;
+  readonly #wake = new LoopWake();
 
   constructor(config: ThinqConfig, ctx: ConnectorContext, options: ThinqConnectorOptions = {}) {
     this.#config = config;
@@ -186,7 +188,12 @@ export class ThinqConnector implements VendorConnector {
       intervalInMs: this.#config.pollIntervalInMs,
       retry: this.#opts.retry,
       step: (signal) => this.#step(signal),
+      wake: this.#wake,
     });
+  }
+
+  refresh(): void {
+    this.#wake.wake();
   }
 
   async stop(): Promise<void> {

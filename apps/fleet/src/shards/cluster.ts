@@ -33,6 +33,8 @@ export interface ClusterOptions {
   collect: boolean;
   /** Told when shards were lost (their devices are no longer collected here). */
   onLost?: () => void;
+  /** Told when shards were gained (their devices should be collected now). */
+  onGained?: () => void;
 }
 
 export function createCluster(o: ClusterOptions): Cluster {
@@ -56,8 +58,9 @@ export function createCluster(o: ClusterOptions): Cluster {
     collector,
     leaseInMs: o.config.shard.leaseInMs,
     logger: o.logger,
-    onChange: ({ lost }) => {
+    onChange: ({ gained, lost }) => {
       if (lost.length > 0) o.onLost?.();
+      if (gained.length > 0) o.onGained?.();
     },
   });
   const fanout = new EventFanout({ databaseUrl, db: o.store.db, collectorId: collector.id, local: o.bus, remote: fleetBus, logger: o.logger });
