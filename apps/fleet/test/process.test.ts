@@ -87,8 +87,12 @@ describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet as a proce
       const body = await status();
       expect(body.demo).toBe(true);
       expect(Object.keys(body.vendors)).toEqual(['comap', 'devicecloud', 'thinq']);
-      const devices = (await (await fetch(`${url}/api/devices`)).json()) as { devices: Array<{ vendor: string; lastValues: object }> };
-      expect(['comap', 'devicecloud', 'thinq'].every((v) => devices.devices.some((d) => d.vendor === v && Object.keys(d.lastValues).length > 0))).toBe(true);
+      // Devices show up (DeviceCore, discovery) before their first values (the demo gateways report every 2 s).
+      const withValues = async (): Promise<boolean> => {
+        const devices = (await (await fetch(`${url}/api/devices`)).json()) as { devices: Array<{ vendor: string; lastValues: object }> };
+        return ['comap', 'devicecloud', 'thinq'].every((v) => devices.devices.some((d) => d.vendor === v && Object.keys(d.lastValues).length > 0));
+      };
+      await expect.poll(withValues, { timeout: 20_000, interval: 250 }).toBe(true);
       // Still running after the checks: a process that exits early fails here, not only on its code.
       expect(child.exitCode).toBeNull();
       child.kill('SIGTERM');
