@@ -1,5 +1,5 @@
 // HTTP API benchmark of the fleet app: the demo fleet (its simulators running, readings flowing)
-// in a child process with 200 SSE clients connected to /api/events, then
+// in a child process with 200 SSE clients (another child process) connected to /api/events, then
 //  1. GET /api/devices closed loop (50 connections): req/s, p50/p99, server CPU per request; with
 //     If-None-Match (304); against a bare node:http server answering the same bytes (baseline, its
 //     own child process), rounds interleaved;
@@ -62,7 +62,21 @@ async function serveBare(body) {
   return { url: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+/** The SSE clients, in a process of their own so reading 200 streams does not slow the load generator. */
+async function sseChild(url) {
+  const sse = await sseClients(url, SSE_CLIENTS);
+  process.on('message', (m) => {
+    if (m === 'counts') process.send({ counts: sse.counts() });
+    if (m === 'stop') {
+      sse.close();
+      process.exit(0);
+    }
+  });
+  process.send({ connectMs: sse.connectMs });
+}
+
 async function child(mode) {
+  if (mode === 'sse') return sseChild(await new Promise((resolve) => process.once('message', resolve)));
   let dir;
   let served;
   if (mode === 'demo') {
@@ -220,8 +234,15 @@ async function main() {
     }).on('error', reject).end();
   });
   const bare = await startChild('bare', body);
-  const sse = await sseClients(demo.url, SSE_CLIENTS);
-  const eventsBefore = sse.counts();
+  const sseProc = fork(fileURLToPath(import.meta.url), ['child', 'sse'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  sseProc.send(demo.url);
+  const askSse = (what) =>
+    new Promise((resolve) => {
+      sseProc.once('message', resolve);
+      if (what) sseProc.send(what);
+    });
+  const sse = await askSse();
+  const eventsBefore = (await askSse('counts')).counts;
   const rssBefore = (await demo.cpu()).rss;
   console.log(`demo fleet: ${JSON.parse(body).devices.length} devices, /api/devices ${fmt(first.bytes)} bytes; ${SSE_CLIENTS} SSE clients connected: p50 ${ms(percentile(sse.connectMs, 50))}, p99 ${ms(percentile(sse.connectMs, 99))}`);
 
@@ -259,10 +280,10 @@ async function main() {
   console.log(`  the server's event loop meanwhile: delay p99 ${ms(loop.loopP99)}, max ${ms(loop.loopMax)}`);
 
   // 3. The SSE clients kept up.
-  const counts = sse.counts().map((c, i) => c - eventsBefore[i]);
+  const counts = (await askSse('counts')).counts.map((c, i) => c - eventsBefore[i]);
   const rssAfter = (await demo.cpu()).rss;
   console.log(`/api/events: each of ${SSE_CLIENTS} clients received ${fmt(Math.min(...counts))}–${fmt(Math.max(...counts))} events during the load (all the same: ${new Set(counts).size === 1}); server RSS ${fmt(rssBefore / 2 ** 20)} → ${fmt(rssAfter / 2 ** 20)} MiB`);
-  sse.close();
+  await new Promise((resolve) => sseProc.once('exit', resolve).send('stop'));
   await bare.stop();
   await demo.stop();
 
