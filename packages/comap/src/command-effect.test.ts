@@ -89,6 +89,19 @@ describe('a command executed whose answer is lost', () => {
     expect((await client.command(u.unitGuid, 'stop')).status).toBe(200);
   });
 
+  it('a timeout after the unit acted (the answer stalls) is an unknown outcome too, with the TimeoutError as cause', async () => {
+    const { sim } = await setup(0);
+    const u = sim.units.find((x) => !x.state.running)!;
+    const client = new ComapClient({ ...sim.credentials(), baseUrl: sim.url, rateLimit: false, timeoutInMs: 150 });
+    open.push(client);
+    sim.loseCommandAnswers(1, 5000);
+    const error = await client.command(u.unitGuid, 'start').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComapCommandOutcomeUnknownError);
+    expect((error as Error).cause).toMatchObject({ name: 'TimeoutError', category: 'timeout' });
+    expect([u.state.running, u.commands.length]).toEqual([true, 1]);
+    expect(() => sim.loseCommandAnswers(1, -1)).toThrow(RangeError);
+  });
+
   it('a refused connection never carried the command: its own error, not an unknown outcome', async () => {
     const { sim, client } = await setup(0);
     const guid = sim.units[0]!.unitGuid;

@@ -50,3 +50,26 @@ describe('simulator: several logins and applications of one identity', () => {
     await expect(startComapSimulator({ applications: [{ clientId: 'a', secret: '' }] })).rejects.toThrow(new TypeError('applications must be [{ clientId, secret }] with non-empty strings'));
   });
 });
+
+describe('simulator addFile', () => {
+  it('adds (or replaces) a file of given content or size that the unit lists and serves; bad input throws', async () => {
+    const sim = await startComapSimulator({ units: 1, rateLimit: false });
+    const client = new ComapClient({ ...sim.credentials(), baseUrl: sim.url, rateLimit: false });
+    open.push(sim, client);
+    const guid = sim.units[0]!.unitGuid;
+    sim.addFile(guid, { fileName: 'big.bin', bytes: 70_000 });
+    sim.addFile(guid, { fileName: 'note.txt', content: Buffer.from('hi') });
+    sim.addFile(guid, { fileName: 'note.txt', content: Buffer.from('hello') });
+    const names = (await client.files(guid)).map((f) => f.fileName);
+    expect(names.filter((n) => n === 'note.txt')).toHaveLength(1);
+    expect(names.slice(-2)).toEqual(['big.bin', 'note.txt']);
+    const chunks: Buffer[] = [];
+    const { PassThrough } = await import('node:stream');
+    const sink = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
+    expect((await client.download(guid, 'big.bin', sink)).bytes).toBe(70_000);
+    expect(Buffer.concat(chunks).subarray(0, 14).toString()).toBe('genset;genset;');
+    expect(() => sim.addFile('genset0', { fileName: 'x', bytes: 1 })).toThrow(RangeError);
+    expect(() => sim.addFile(guid, { fileName: '', bytes: 1 })).toThrow(TypeError);
+    expect(() => sim.addFile(guid, { fileName: 'x', bytes: -1 })).toThrow(RangeError);
+  });
+});

@@ -11,7 +11,7 @@ import { validateCommand } from '../command.js';
 import { MAX_HISTORY_WINDOW_DAYS, inclusiveDays, toDayNumber } from '../dates.js';
 import { VALUE_GUID } from '../value-guid.js';
 import { FaultInjector } from './faults.js';
-import { Fleet, HISTORY_DEFS, MODES_AVAILABLE, VALUE_DEFS, type SimUnit } from './fleet.js';
+import { Fleet, HISTORY_DEFS, MODES_AVAILABLE, VALUE_DEFS, type SimFile, type SimUnit } from './fleet.js';
 import { Prng } from './prng.js';
 import { RollingWindow } from './window.js';
 
@@ -177,6 +177,7 @@ export class ComapSimulator {
   private readonly pendingEffects: PendingEffect[] = [];
   /** How many more accepted commands lose their answer (executed, then the connection dropped). */
   private lostAnswers = 0;
+  private lostAnswerStallInMs = 0;
   private origin = '';
 
   constructor(options: ComapSimulatorOptions = {}) {
@@ -431,9 +432,10 @@ export class ComapSimulator {
       reply = read instanceof HttpReply ? read : (this.takeCanned(path) ?? this.route(record.method, path, params, req, read.body, read.text));
     }
     if (this.lostAnswers > 0 && reply.status === 200 && record.method === 'POST' && path.endsWith('/command')) {
-      // Executed, then the answer lost: the connection drops instead of the 200.
+      // Executed, then the answer lost: no answer for `lostAnswerStallInMs` (the client times out), then the connection drops.
       this.lostAnswers -= 1;
       record.status = -1;
+      if (this.lostAnswerStallInMs > 0) await waitUnlessClosed(this.lostAnswerStallInMs, res);
       req.socket.destroy();
       return;
     }
@@ -443,12 +445,15 @@ export class ComapSimulator {
 
   /**
    * The next `count` commands the API accepts are executed (their effect applies as usual) but
-   * their answer is lost: the connection drops instead of the 200, as when a timeout hits after
-   * the unit acted. Control API: `POST /control/push { "loseCommandAnswers": n }`.
+   * their answer is lost: the connection drops instead of the 200 (after `stallInMs` without an
+   * answer, so a client with a shorter timeout times out first), as when a timeout hits after the
+   * unit acted. Control API: `POST /control/push { "loseCommandAnswers": n, "stallInMs"?: ms }`.
    */
-  loseCommandAnswers(count = 1): void {
+  loseCommandAnswers(count = 1, stallInMs = 0): void {
     if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+    if (typeof stallInMs !== 'number' || !Number.isFinite(stallInMs) || stallInMs < 0) throw new RangeError('stallInMs must be a finite number >= 0');
     this.lostAnswers = count;
+    this.lostAnswerStallInMs = stallInMs;
   }
 
   /**
@@ -478,6 +483,26 @@ export class ComapSimulator {
   }
 
   /**
+   * Adds a file to a unit's list (served by `download`): `content`, or `bytes` of filler (a large
+   * file for download tests and benchmarks). Returns the file.
+   */
+  addFile(unitGuid: string, file: { fileName: string; fileType?: string; generated?: Date; content?: Buffer; bytes?: number }): SimFile {
+    const unit = this.fleet.units.find((u) => u.unitGuid === unitGuid);
+    if (!unit) throw new RangeError(`no unit ${unitGuid}`);
+    if (typeof file?.fileName !== 'string' || file.fileName === '') throw new TypeError('file.fileName must be a non-empty string');
+    if (file.content === undefined && (!Number.isSafeInteger(file.bytes) || (file.bytes as number) < 0)) throw new RangeError('file.bytes must be an integer >= 0 when there is no content');
+    const added: SimFile = {
+      fileName: file.fileName,
+      fileType: file.fileType ?? 'unitHistory',
+      generated: file.generated ?? new Date(this.now()),
+      content: file.content ?? Buffer.alloc(file.bytes as number, 'genset;'),
+    };
+    unit.files = unit.files.filter((f) => f.fileName !== added.fileName);
+    unit.files.push(added);
+    return added;
+  }
+
+  /**
    * Takes a unit off the air (`online: false`) or brings it back: while offline its values stop
    * (timestamps stay at the moment it went, `comm_state` reads `Lost`), as the cloud serves the
    * last values it received from a controller it no longer hears.
@@ -491,9 +516,9 @@ export class ComapSimulator {
   }
 
   private pushAlarm(body: unknown): unknown {
-    const b = (typeof body === 'object' && body !== null ? body : {}) as { unitGuid?: unknown; alarm?: unknown; raise?: unknown; online?: unknown; loseCommandAnswers?: unknown };
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { unitGuid?: unknown; alarm?: unknown; raise?: unknown; online?: unknown; loseCommandAnswers?: unknown; stallInMs?: unknown };
     if (b.loseCommandAnswers !== undefined) {
-      this.loseCommandAnswers(b.loseCommandAnswers as number);
+      this.loseCommandAnswers(b.loseCommandAnswers as number, (b.stallInMs ?? 0) as number);
       return { loseCommandAnswers: b.loseCommandAnswers };
     }
     // `{ unitGuid, online: false }` takes a unit off the air, `online: true` brings it back.
