@@ -129,12 +129,14 @@ export class SeplConnector extends EventEmitter<SeplConnectorEvents> implements 
    * Connects and resolves on the first ready session. Rejects with SeplAuthError when the
    * credentials are rejected, or SeplNotConnectedError when `close()` (or `options.signal`) comes
    * first; the connector keeps retrying other failures. Calling it again returns the same promise.
+   * G3 honours all of `options` (see G3Connector.start: each step, and the whole start).
    */
   async start(options?: CallOptions): Promise<ReadyInfo> {
-    const { signal } = validateCallOptions(options, 'start() options');
+    const call = validateCallOptions(options, 'start() options');
+    const { signal } = call;
     if (this.#closed) throw new SeplNotConnectedError('the connector is closed');
     if (this.#g3) {
-      const info = await this.#g3.start(signal ? { signal } : {});
+      const info = await this.#g3.start(call);
       return this.#first ?? info;
     }
     const ws = this.#ws as WebsocketBackend;

@@ -40,17 +40,12 @@ export class G3Backend {
   readonly #g3: SeplG3Options;
   readonly #o: ResolvedOptions;
   #closed = false;
-  #first: G3ReadyInfo | undefined;
   #session: G3Session | undefined;
-  /** A connection that subscribed before start() knew the hub (its ready comes from start()). */
-  #early: number | undefined;
-  #hooks: G3BackendHooks;
 
   constructor(o: ResolvedOptions, options: SeplConnectorOptions, hooks: G3BackendHooks) {
     const g3 = o.g3 as SeplG3Options;
     this.#g3 = g3;
     this.#o = o;
-    this.#hooks = hooks;
     this.connector = new G3Connector({
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
@@ -74,10 +69,8 @@ export class G3Backend {
       logger: o.logger,
       onSession: (session) => {
         this.#session = session;
-        session.on('subscribed', ({ connection }) => {
-          if (this.#first) hooks.ready(this.#info(this.#first, connection));
-          else this.#early = connection;
-        });
+        // the session exists once start()'s REST steps are done: the connector knows the hub
+        session.on('subscribed', ({ connection }) => hooks.ready(this.#info(this.connector.info as G3ReadyInfo, connection)));
         hooks.session(session);
       },
     });
@@ -87,12 +80,12 @@ export class G3Backend {
     return this.#session;
   }
 
-  /** Hub, fleet sync, MQTT: resolves on the first connection (as the websocket protocols' start()). */
+  /**
+   * Hub, fleet sync, MQTT: resolves on the first connection (as the websocket protocols' start()).
+   * `call` bounds each step and the whole start (G3Connector.start).
+   */
   async start(call: CallOptions): Promise<ReadyInfo> {
-    const first = await this.connector.start(call);
-    this.#first = first;
-    if (this.#early !== undefined) this.#hooks.ready(this.#info(first, this.#early));
-    return this.#info(first, 1);
+    return this.#info(await this.connector.start(call), 1);
   }
 
   /** Common-shape commands from the MQTT session's iterator. */
@@ -114,7 +107,7 @@ export class G3Backend {
   async unlink(deviceId: string, what: 'disconnect' | 'delete', call: CallOptions): Promise<void> {
     if (what === 'delete' && this.#session !== undefined) return this.connector.delete(deviceId, call);
     await this.#o.store.remove(deviceId);
-    await this.#session?.unsubscribe(deviceId);
+    await this.#session?.unsubscribe(deviceId, this.#bounded(call));
   }
 
   /** A publish waits for the broker at most `requestTimeoutInMs` unless `call` says otherwise (as a G2 request). */

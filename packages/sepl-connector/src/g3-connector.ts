@@ -1,4 +1,5 @@
 import { systemClock, validateCallOptions, validateClientOptionsBase, type CallOptions, type ClientOptionsBase, type SessionReconnectOptions } from '@x/http-core';
+import { boundedWait } from './bounded-wait.js';
 import { validateDevice, type SeplDevice } from './device.js';
 import { g3HubHash } from './g3-hash.js';
 import { createG3Http, type G3Http } from './g3-http.js';
@@ -6,6 +7,7 @@ import type { G3Command, G3Data } from './g3-messages.js';
 import { G3PlatformClient } from './g3-platform.js';
 import { G3Session } from './g3-session.js';
 import { MemoryDeviceStore } from './memory-store.js';
+import { startSteps, type StepOptions } from './start-steps.js';
 import type { DeviceStore } from './store.js';
 
 /** Options of `G3Connector`: the @x/http-core client base plus the platform endpoints and the account. */
@@ -65,6 +67,7 @@ export class G3Connector {
   readonly #store: DeviceStore;
   #session: G3Session | undefined;
   #hubId: string | undefined;
+  #info: G3ReadyInfo | undefined;
 
   constructor(options: G3ConnectorOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
@@ -82,6 +85,11 @@ export class G3Connector {
     return this.#hubId;
   }
 
+  /** What `start()` found and did, once its REST steps finished (before the first MQTT connection). */
+  get info(): G3ReadyInfo | undefined {
+    return this.#info;
+  }
+
   /** The MQTT session (after `start()`): its events, `done`, `stats`. */
   get session(): G3Session {
     if (this.#session === undefined) throw new RangeError('start() the connector first');
@@ -90,16 +98,26 @@ export class G3Connector {
 
   /**
    * Logs in, finds or creates the hub, syncs the stored devices to the platform, then starts the MQTT
-   * session (resolves at its first connection). Throws RangeError when called twice, and the
-   * login's and platform's errors (SeplAuthError, SeplRequestError, SeplProtocolError).
+   * session (resolves at its first connection). `options` bound the start: `signal` aborts the step
+   * in flight, `timeoutInMs` bounds each step (every REST request, and the wait for the first MQTT
+   * connection), `deadlineInMs` the whole start. A start cut short while the MQTT session connects
+   * leaves that session connecting in the background (`session`, its events); the signal does not
+   * outlive the start. Throws RangeError when called again after the REST steps, AbortError,
+   * TimeoutError, and the login's and platform's errors (SeplAuthError, SeplRequestError, SeplProtocolError).
    */
   async start(options: CallOptions = {}): Promise<G3ReadyInfo> {
-    validateCallOptions(options, 'start() options');
+    const call = validateCallOptions(options, 'start() options');
     if (this.#session !== undefined) throw new RangeError('start() was called already');
-    const { hubId, created } = await this.#initHub(options);
+    const clock = this.#options.clock ?? systemClock;
+    const step = startSteps(call, clock);
+    const { hubId, created } = await this.#initHub(step);
     const devices = await this.#store.list();
-    const synced = await this.#syncFleet(hubId, devices, options);
-    this.#session = new G3Session({
+    const synced = await this.#syncFleet(hubId, devices, step);
+    const connect = step();
+    if (this.#session !== undefined) throw new RangeError('start() was called already');
+    const info: G3ReadyInfo = { protocol: 'g3', hubId, hubCreated: created, hash: synced.hash, synced: synced.written };
+    this.#info = info;
+    const session = new G3Session({
       url: this.#options.mqttUrl,
       hubId,
       user: this.#options.user,
@@ -111,11 +129,12 @@ export class G3Connector {
       ...(this.#options.clock ? { clock: this.#options.clock } : {}),
       ...(this.#options.random ? { random: this.#options.random } : {}),
       ...(this.#options.logger ? { logger: this.#options.logger } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
     });
-    this.#options.onSession?.(this.#session);
-    await this.#session.start();
-    return { protocol: 'g3', hubId, hubCreated: created, hash: synced.hash, synced: synced.written };
+    this.#session = session;
+    this.#options.onSession?.(session);
+    const url = this.#options.mqttUrl;
+    await boundedWait(() => session.start(), connect, clock, { method: 'CONNECT', url, what: `MQTT connection to ${url}` });
+    return info;
   }
 
   /** Adds (or replaces) a device: store, device REST, hub sync, command subscription. */
@@ -138,7 +157,7 @@ export class G3Connector {
     if (typeof deviceId !== 'string' || deviceId === '') throw new TypeError('deviceId must be a non-empty string');
     validateCallOptions(options, 'delete() options');
     await this.#store.remove(deviceId);
-    await this.#session?.unsubscribe(deviceId);
+    await this.#session?.unsubscribe(deviceId, options);
     await this.platform.deleteDevice(deviceId, options);
     await this.#syncHub(options);
   }
@@ -165,26 +184,26 @@ export class G3Connector {
   }
 
   /** The stored hub when the platform still has it (HEAD), else a new one (POST). */
-  async #initHub(options: CallOptions): Promise<{ hubId: string; created: boolean }> {
+  async #initHub(step: StepOptions): Promise<{ hubId: string; created: boolean }> {
     const stored = await this.#store.getGatewayId();
-    if (stored !== undefined && stored !== '' && (await this.platform.hubExists(stored, options))) {
+    if (stored !== undefined && stored !== '' && (await this.platform.hubExists(stored, step()))) {
       this.#hubId = stored;
       return { hubId: stored, created: false };
     }
     const name = this.#options.hubName ?? `${this.#options.user}-${new Date((this.#options.clock ?? systemClock).now()).toISOString()}`;
-    const hubId = await this.platform.createHub(name, options);
+    const hubId = await this.platform.createHub(name, step());
     await this.#store.setGatewayId(hubId);
     this.#hubId = hubId;
     return { hubId, created: true };
   }
 
   /** Devices are written only when the hub's hash says the platform's fleet differs. */
-  async #syncFleet(hubId: string, devices: readonly SeplDevice[], options: CallOptions): Promise<{ hash: string; written: boolean }> {
-    const hub = await this.platform.getHub(hubId, options);
+  async #syncFleet(hubId: string, devices: readonly SeplDevice[], step: StepOptions): Promise<{ hash: string; written: boolean }> {
+    const hub = await this.platform.getHub(hubId, step());
     const hash = g3HubHash(devices);
     if (hub?.hash === hash) return { hash, written: false };
-    for (const device of devices) await this.platform.putDevice(asG3Device(device), options);
-    return this.platform.syncHub(hubId, devices.map(asG3Device), options);
+    for (const device of devices) await this.platform.putDevice(asG3Device(device), step());
+    return this.platform.syncHub(hubId, devices.map(asG3Device), step());
   }
 
   async #syncHub(options: CallOptions): Promise<void> {

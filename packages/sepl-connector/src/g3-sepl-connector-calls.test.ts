@@ -5,7 +5,7 @@ import { AbortError, TimeoutError } from '@x/http-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SeplConnector } from './client.js';
 import type { SeplCommand } from './command.js';
-import { MemoryDeviceStore } from './memory-store.js';
+import { aliceG3Options } from './g3-test-support.js';
 import type * as SessionModule from './session.js';
 import { startSeplG3Simulator, type SeplG3Simulator } from './testing/g3-simulator.js';
 
@@ -29,14 +29,7 @@ afterEach(async () => {
 async function setup(requestTimeoutInMs?: number): Promise<{ sim: SeplG3Simulator; connector: SeplConnector }> {
   const sim = await startSeplG3Simulator({ users: { alice: 'secret' }, clientId: 'cc' });
   cleanup.push(() => sim.close());
-  const connector = new SeplConnector({
-    protocol: 'g3',
-    g3: { tokenUrl: sim.tokenUrl, clientId: 'cc', hubUrl: sim.hubUrl, deviceUrl: sim.deviceUrl, mqttUrl: sim.mqttUrl, ca: sim.caPem },
-    user: 'alice',
-    password: 'secret',
-    store: new MemoryDeviceStore([{ id: 'lamp', type: 'urn:t', name: 'Lamp' }]),
-    ...(requestTimeoutInMs ? { requestTimeoutInMs } : {}),
-  });
+  const connector = new SeplConnector(aliceG3Options(sim, [{ id: 'lamp', type: 'urn:t', name: 'Lamp' }], requestTimeoutInMs ? { requestTimeoutInMs } : {}));
   cleanup.push(() => connector.close());
   return { sim, connector };
 }

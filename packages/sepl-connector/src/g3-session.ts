@@ -1,5 +1,6 @@
-import { Session, isFatalByDefault, networkErrorCategory, systemClock, validateCallOptions, type CallOptions, type Clock, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
+import { AbortError, Session, TimeoutError, isFatalByDefault, networkErrorCategory, systemClock, validateCallOptions, type CallOptions, type Clock, type ConnectAttempt, type ConnectionContext, type SessionOptions } from '@x/http-core';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { boundedWait } from './bounded-wait.js';
 import { SeplAuthError, SeplNotConnectedError, SeplPlatformError, SeplProtocolError, SeplRequestError } from './errors.js';
 import { boundedPublish } from './g3-publish.js';
 import { decodeG3Command, G3_QOS, g3Topics, type G3Command, type G3Data } from './g3-messages.js';
@@ -31,6 +32,8 @@ export interface G3SessionExtraEvents {
 const REFERENCE_RECONNECT = { initialDelayInMs: 5_000, maxDelayInMs: 120_000, factor: 1.85 };
 /** Correlation ids remembered against re-delivered commands and double answers. */
 const REMEMBERED = 1024;
+/** The longest `unsubscribe()` waits for the broker's UNSUBACK by default. */
+const UNSUBSCRIBE_TIMEOUT_IN_MS = 10_000;
 
 /**
  * The G3 data plane: one MQTT connection (clean session, client id = hub id, the account's user
@@ -66,10 +69,32 @@ export class G3Session extends Session<MqttClient, G3Command, G3SessionExtraEven
     if (this.#client?.connected) await this.#subscribe(this.#client, [deviceId]);
   }
 
-  /** Stops a device's commands (now and after reconnects). */
-  async unsubscribe(deviceId: string): Promise<void> {
+  /**
+   * Stops a device's commands (now and after reconnects). The wait for the broker's UNSUBACK is
+   * bounded by `options` (default `timeoutInMs` 10 s): a broker that does not answer in time gets
+   * its connection closed (reported as an `error`), and the clean session's next connection
+   * subscribes only the remaining devices, so the commands stop either way. Resolves then; an
+   * aborted `options.signal` closes the connection the same way and rejects with AbortError.
+   */
+  async unsubscribe(deviceId: string, options?: CallOptions): Promise<void> {
+    const call = validateCallOptions(options, 'unsubscribe() options');
     this.#devices.delete(deviceId);
-    if (this.#client?.connected) await this.#client.unsubscribeAsync([g3Topics.commands(deviceId), g3Topics.deviceErrors(deviceId)]);
+    const client = this.#client;
+    if (!client?.connected) return;
+    const topics = [g3Topics.commands(deviceId), g3Topics.deviceErrors(deviceId)];
+    const bound = { ...call, timeoutInMs: call.timeoutInMs ?? UNSUBSCRIBE_TIMEOUT_IN_MS };
+    const label = { method: 'UNSUBSCRIBE', url: topics[0] as string, what: `MQTT acknowledgement of the unsubscribe from ${topics[0] as string}` };
+    try {
+      await boundedWait(() => client.unsubscribeAsync(topics).then(() => undefined), bound, this.#clock, label);
+    } catch (err) {
+      // an unsubscribe cut short by a closing connection is done: the next connection does not subscribe it
+      if (!(err instanceof TimeoutError || err instanceof AbortError)) return;
+      if (this.#client === client) {
+        this.report(err);
+        client.end(true);
+      }
+      if (err instanceof AbortError) throw err;
+    }
   }
 
   /**

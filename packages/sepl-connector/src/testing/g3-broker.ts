@@ -23,8 +23,14 @@ export interface SimG3Command {
   responses: unknown[];
 }
 
+/** What the broker does with one client connection: stop and start reading its packets. */
+interface AedesClient {
+  pause(): void;
+  resume(): void;
+}
+
 interface Aedes {
-  handle(socket: Socket): unknown;
+  handle(socket: Socket): AedesClient;
   publish(packet: { cmd: 'publish'; topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean; dup: boolean }, cb: (err?: Error) => void): void;
   close(cb: () => void): void;
   readonly connectedClients: number;
@@ -76,6 +82,8 @@ export class G3Broker {
   readonly #rest: G3Rest;
   readonly #users = new Map<string, string>();
   readonly #sockets = new Set<Socket>();
+  /** The broker's side of each open connection (to stall it). */
+  readonly #clients = new Map<Socket, AedesClient>();
   readonly #now: () => number;
   readonly #faults: FaultPlan | undefined;
   readonly #stalls = new Set<ReturnType<typeof setTimeout>>();
@@ -136,9 +144,13 @@ export class G3Broker {
       // a broker in an outage: the connection is cut at once
       if (this.down) return socket.destroy();
       this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-      socket.on('error', () => this.#sockets.delete(socket));
-      (this.#broker as Aedes).handle(socket);
+      const forget = (): void => {
+        this.#sockets.delete(socket);
+        this.#clients.delete(socket);
+      };
+      socket.on('close', forget);
+      socket.on('error', forget);
+      this.#clients.set(socket, (this.#broker as Aedes).handle(socket));
     });
     this.#server.on('tlsClientError', () => undefined);
     this.#server.listen(port, '127.0.0.1');
@@ -168,6 +180,20 @@ export class G3Broker {
     const count = this.#sockets.size;
     for (const socket of this.#sockets) socket.destroy();
     return count;
+  }
+
+  /**
+   * A hung broker: stops reading every open client connection (nothing is acknowledged, pings go
+   * unanswered) until `resumeConnections()`; connections made later are served. Returns how many.
+   */
+  stallConnections(): number {
+    for (const client of this.#clients.values()) client.pause();
+    return this.#clients.size;
+  }
+
+  /** Reads the connections `stallConnections()` stopped again. */
+  resumeConnections(): void {
+    for (const client of this.#clients.values()) client.resume();
   }
 
   /** Whether the broker is in an outage (`outage()`) now. */
