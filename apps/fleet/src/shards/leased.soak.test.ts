@@ -37,7 +37,11 @@ class MemoryLeases {
     const live = [...this.heartbeat.values()].filter((e) => e > now).length;
     const target = fairShare(live);
     let owned: number[] = [];
-    for (const [shard, l] of this.owner) if (l.id === input.id) (l.expires = expires), owned.push(shard);
+    for (const [shard, l] of this.owner) {
+      if (l.id !== input.id) continue;
+      l.expires = expires;
+      owned.push(shard);
+    }
     owned.sort((a, b) => a - b);
     if (owned.length > target) {
       const surplus = owned.slice(target);
