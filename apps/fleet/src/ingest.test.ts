@@ -103,6 +103,23 @@ describe.each(backends)('ingest on $name', (backend) => {
     expect(String(log.warnings[2]!.fields?.reason)).toMatch(/out of range for type bigint/);
   });
 
+  it('finds a bad reading in a large batch in a few statements (halving), storing all the others', async () => {
+    const calls: number[] = [];
+    const counting = Object.create(store) as FleetStore;
+    counting.insertReadings = (rows) => {
+      calls.push(rows.length);
+      return store.insertReadings(rows);
+    };
+    const counted = new Ingest({ store: counting, bus, owns: () => true, decorate: (d) => d, logger: log.logger });
+    const batch: ReadingInput[] = Array.from({ length: 64 }, (_, i) => ({ deviceId: 'devicecloud:GW', metric: 'bulk', value: i, unit: null, ts: T + 100 + i }));
+    batch[41] = { ...batch[41]!, deviceId: 'devicecloud:NOPE' };
+    log.warnings.length = 0;
+    expect(await counted.readings(batch, { live: false })).toBe(63);
+    expect(log.warnings.map((w) => w.fields?.deviceId)).toEqual(['devicecloud:NOPE']);
+    // Depth first into the failing half (index 41): 13 statements, not 64.
+    expect(calls).toEqual([64, 32, 32, 16, 8, 8, 4, 2, 1, 1, 2, 4, 16]);
+  });
+
   it('cleans a device\'s names and command specs, and refuses a device id that cannot be stored', async () => {
     const id = await ingest.device({ ...gateway, vendorId: 'GW2', name: 'Gate\u0000way', model: 'M\uDC00', commands: [{ name: 'go', label: 'Go\u0000', dangerous: false, params: [] }] });
     const device = await store.getDevice(id!);

@@ -1,7 +1,8 @@
 // Where connector data enters the fleet: devices and readings are stored (only those of this
 // collector's shard) and, when live, published on the bus. One bad reading never costs the rest
 // of its batch: text is cleaned first (clean-text.ts), and a batch the database refuses for its
-// data is stored reading by reading, each refused one logged with the database's reason and skipped.
+// data is split until each refused reading stands alone; those are logged with the database's
+// reason and skipped, the rest stored.
 import { cleanDeviceInfo, cleanReading, hasUnstorable } from './clean-text.js';
 import type { EventBus } from './events.js';
 import { silentLogger, type Logger } from './log.js';
@@ -113,23 +114,24 @@ export class Ingest {
     return fresh.length;
   }
 
-  /** The batch in one statement; when the database refuses its data, reading by reading. */
+  /**
+   * The batch in one statement; when the database refuses its data, each half on its own, down to
+   * the single readings it refuses (a few bad readings in a large backfill cost a few statements,
+   * not one per reading). Order is kept.
+   */
   async #store(readings: readonly ReadingInput[]): Promise<Reading[]> {
+    if (readings.length === 0) return [];
     try {
       return await this.#o.store.insertReadings(readings);
     } catch (err) {
       if (!isDataError(err)) throw err;
-    }
-    const fresh: Reading[] = [];
-    for (const r of readings) {
-      try {
-        fresh.push(...(await this.#o.store.insertReadings([r])));
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        this.#refused(r, (err as Error).message, (err as { code?: string }).code);
+      if (readings.length === 1) {
+        this.#refused(readings[0]!, (err as Error).message, (err as { code?: string }).code);
+        return [];
       }
     }
-    return fresh;
+    const half = Math.ceil(readings.length / 2);
+    return [...(await this.#store(readings.slice(0, half))), ...(await this.#store(readings.slice(half)))];
   }
 
   #refused(r: ReadingInput, reason: string, code: string | undefined): void {
