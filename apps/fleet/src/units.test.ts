@@ -121,17 +121,18 @@ describe('ThinQ', () => {
     expect(profileCommands(profile)).toEqual([
       {
         name: 'operation.airConOperationMode',
-        label: 'operation air con operation mode',
+        // Names and options in words (@x/thinq's display layer); the raw values are what is sent.
+        label: 'Power',
         dangerous: true,
-        params: [{ name: 'value', type: 'enum', values: ['POWER_ON', 'POWER_OFF'], required: true }],
+        params: [{ name: 'value', type: 'enum', values: ['POWER_ON', 'POWER_OFF'], valueLabels: { POWER_ON: 'On', POWER_OFF: 'Off' }, required: true }],
       },
       {
         name: 'temperature.targetTemperature',
-        label: 'temperature target temperature',
+        label: 'Target temperature',
         dangerous: false,
         params: [{ name: 'value', type: 'number', min: 16, max: 30, step: 0.5, required: true, unit: 'C' }],
       },
-      { name: 'powerSave.powerSaveEnabled', label: 'power save power save enabled', dangerous: false, params: [{ name: 'value', type: 'boolean', required: true }] },
+      { name: 'powerSave.powerSaveEnabled', label: 'Power saving', dangerous: false, params: [{ name: 'value', type: 'boolean', required: true }] },
     ]);
   });
 });
