@@ -7,6 +7,7 @@ export const V1_OPTIONS = {
   'gateway-url': { type: 'string', valueName: 'URL', description: 'v1 gateway discovery URL (a simulator)' },
   country: { type: 'string', short: 'c', env: 'THINQ_COUNTRY', valueName: 'CC', description: 'account country, e.g. US' },
   language: { type: 'string', short: 'l', valueName: 'll-CC', description: 'language, e.g. en-US' },
+  ca: { type: 'string', valueName: 'FILE', description: "extra CA to trust for the v1 API and its lang packs (a simulator's caPath)" },
   // Accepted by every v1 command (as before the CLI kit); used by `mon`.
   interval: { type: 'duration', default: 1000, description: 'pause between mon polls (ms, or 2s, 1m)' },
 } as const satisfies Record<string, OptionSpec>;

@@ -9,12 +9,22 @@ export interface V1Flags {
   'gateway-url'?: string | undefined;
   country?: string | undefined;
   language?: string | undefined;
+  ca?: string | undefined;
 }
 
 /** Runs `work` with the client of the state file; the state is saved and the client closed afterwards. */
 export async function withV1Client<T>(flags: V1Flags, stderr: Output, work: (client: V1Client) => Promise<T>): Promise<T> {
   const file = flags.state;
+  let ca: string | undefined;
+  if (flags.ca) {
+    try {
+      ca = await readFile(flags.ca, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read CA file ${flags.ca}: ${(err as Error).message}`);
+    }
+  }
   const options: V1ClientOptions = {
+    ...(ca ? { tls: { ca } } : {}),
     ...(flags['gateway-url'] ? { gatewayUrl: flags['gateway-url'] } : {}),
     ...(flags.country ? { country: flags.country } : {}),
     ...(flags.language ? { language: flags.language } : {}),

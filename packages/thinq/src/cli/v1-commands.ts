@@ -76,9 +76,12 @@ function loginCommand(prefix: string, readLine: ReadLine): CommandSpec<never, ne
   });
 }
 
-/** The words of a device's lang packs (none when they cannot be loaded: the built-in words apply). */
-async function deviceWords(device: V1Device, common: string | undefined, signal: AbortSignal): Promise<LangPack> {
-  const loader = new LangPackLoader();
+/**
+ * The words of a device's lang packs (none when they cannot be loaded: the built-in words apply),
+ * fetched with the v1 client's HTTP settings (its CA, dispatcher, timeouts).
+ */
+async function deviceWords(client: V1Client, device: V1Device, common: string | undefined, signal: AbortSignal): Promise<LangPack> {
+  const loader = new LangPackLoader(client.httpSettings);
   try {
     return await loader.load(langPackUris(device, common), { signal });
   } finally {
@@ -97,7 +100,7 @@ function monCommand(prefix: string): CommandSpec<never, never> {
         const client = requireLogin(c);
         const device = await client.device(args.device, { signal });
         const model = await client.modelInfo(device, { signal });
-        const words = options.words ? await deviceWords(device, (await client.gateway({ signal })).langPackCommonUri, signal) : undefined;
+        const words = options.words ? await deviceWords(client, device, (await client.gateway({ signal })).langPackCommonUri, signal) : undefined;
         const kind = statusKindOf(device.deviceType);
         const session = client.monitor(device.deviceId).watch(model, { intervalInMs: options.interval, signal });
         session.on('reconnecting', ({ attempt, delayInMs, error }) => stderr.line(`monitor restarting (attempt ${attempt}) in ${delayInMs} ms${error ? `: ${error.message}` : ''}`));

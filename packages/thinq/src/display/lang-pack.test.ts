@@ -1,5 +1,5 @@
 import { consoleLogger } from '@x/http-core';
-import { createRouter, sendJson, startTestServer } from '@x/http-core/testing';
+import { createRouter, sendJson, startTestServer, testCertificate } from '@x/http-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureJson } from '../fixtures.test-helper.js';
 import { startThinqSimulator, type ThinqSimulator } from '../testing/simulator.js';
@@ -118,6 +118,69 @@ describe('lang packs', () => {
     } finally {
       await loader.close();
       await srv.close();
+    }
+  });
+});
+
+describe('LangPackLoader: one request per uncached pack', () => {
+  it('concurrent loads of one URL share one request; a caller that aborts stops only its own wait; a failure is not kept', async () => {
+    let hits = 0;
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let status = 200;
+    const router = createRouter().get('/pack', async (_req, res) => {
+      hits += 1;
+      await held;
+      sendJson(res, status, { pack: { '@CP_ON_EN_W': 'An' } });
+    });
+    const srv = await startTestServer(router.handler);
+    const loader = new LangPackLoader({ retry: false });
+    try {
+      const url = `${srv.url}/pack`;
+      const quitting = new AbortController();
+      const first = loader.pack(url);
+      const second = loader.load({ common: url });
+      const third = loader.pack(url, { signal: quitting.signal });
+      await expect.poll(() => hits).toBe(1);
+      quitting.abort();
+      await expect(third).rejects.toMatchObject({ name: 'AbortError' });
+      release();
+      expect(await first).toEqual({ '@CP_ON_EN_W': 'An' });
+      expect(await second).toEqual({ '@CP_ON_EN_W': 'An' });
+      expect(hits).toBe(1);
+      // cached now: no request at all
+      expect(await loader.pack(url)).toEqual({ '@CP_ON_EN_W': 'An' });
+      expect(hits).toBe(1);
+      status = 503;
+      const failing = `${srv.url}/pack?other=1`;
+      const both = await Promise.allSettled([loader.pack(failing), loader.pack(failing)]);
+      expect(both.map((r) => (r.status === 'rejected' ? (r.reason as { status?: number }).status : r.status))).toEqual([503, 503]);
+      expect(hits).toBe(2);
+      await expect(loader.pack(failing)).rejects.toMatchObject({ status: 503 });
+      expect(hits).toBe(3);
+    } finally {
+      await loader.close();
+      await srv.close();
+    }
+  });
+
+  it("fetches over TLS with a v1 client's settings (the simulator's CA)", async () => {
+    const sim = await startThinqSimulator({ mqtt: false, tls: true });
+    const client = new V1Client({ gatewayUrl: sim.gatewayUrl, tls: { ca: testCertificate().ca } });
+    const loader = new LangPackLoader(client.httpSettings);
+    const bare = new LangPackLoader({ retry: false });
+    try {
+      const { langPackCommonUri } = await client.gateway();
+      if (langPackCommonUri === undefined) throw new Error('the simulator names no common pack');
+      expect(langPackCommonUri).toMatch(/^https:/);
+      expect(await loader.pack(langPackCommonUri)).toEqual({ '@CP_OFF_EN_W': 'Disabled', '@CP_ON_EN_W': 'Switched on' });
+      // without the CA the simulator's certificate is not trusted
+      await expect(bare.pack(langPackCommonUri)).rejects.toThrow();
+    } finally {
+      await bare.close();
+      await loader.close();
+      await client.close();
+      await sim.close();
     }
   });
 });

@@ -6,6 +6,7 @@
  * layer then falls back to its own tables and the humaniser).
  */
 import {
+  AbortError,
   createHttpClient,
   isAbortError,
   namespacedLogger,
@@ -82,6 +83,15 @@ export function decodeLangPackText(bytes: Uint8Array): string {
   }
 }
 
+/** `shared`, or an AbortError as soon as `signal` aborts (the shared work goes on for the others). */
+function waitUnlessAborted<T>(shared: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(new AbortError(signal.reason));
+    signal.addEventListener('abort', stop, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
 /**
  * Loads LG lang packs for the display layer's `words`:
  * `displayValue(label, { words: await loader.load(langPackUris(device)) })`.
@@ -90,6 +100,10 @@ export class LangPackLoader {
   readonly #http: HttpClient;
   readonly #logger: Logger;
   readonly #cache = new Map<string, LangPack>();
+  /** Fetches in flight by URL: concurrent callers of one uncached pack share one request. */
+  readonly #loading = new Map<string, Promise<LangPack>>();
+  /** Aborts the shared fetches on `close()` (no caller's signal may stop another caller's fetch). */
+  readonly #closed = new AbortController();
   readonly #maxCached: number;
 
   constructor(options: LangPackLoaderOptions = {}) {
@@ -108,7 +122,11 @@ export class LangPackLoader {
     });
   }
 
-  /** One pack's words (cached per URL). Throws what the fetch or `parseLangPack` throws. */
+  /**
+   * One pack's words (cached per URL). Concurrent calls for a URL that is not cached yet share one
+   * request, made with the first caller's `timeoutInMs` and `deadlineInMs`; each caller's `signal`
+   * stops only its own wait. Throws what the fetch or `parseLangPack` throws.
+   */
   async pack(url: string, options?: CallOptions): Promise<LangPack> {
     if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) throw new TypeError('url must be an http(s) URL');
     const call = callOptions(options, 'pack() options');
@@ -118,7 +136,18 @@ export class LangPackLoader {
       this.#cache.set(url, cached);
       return cached;
     }
-    const res = await this.#http.request<Uint8Array>({ method: 'GET', path: url, responseType: 'bytes', ...call });
+    if (call.signal?.aborted) throw new AbortError(call.signal.reason);
+    let loading = this.#loading.get(url);
+    if (loading === undefined) {
+      const { signal: _own, ...limits } = call;
+      loading = this.#fetch(url, limits).finally(() => this.#loading.delete(url));
+      this.#loading.set(url, loading);
+    }
+    return call.signal ? waitUnlessAborted(loading, call.signal) : loading;
+  }
+
+  async #fetch(url: string, limits: CallOptions): Promise<LangPack> {
+    const res = await this.#http.request<Uint8Array>({ method: 'GET', path: url, responseType: 'bytes', ...limits, signal: this.#closed.signal });
     const text = decodeLangPackText(res.body);
     let document: unknown;
     try {
@@ -154,8 +183,9 @@ export class LangPackLoader {
     return Object.freeze(Object.assign({}, ...packs) as Record<string, string>);
   }
 
-  /** Releases the HTTP connections. */
+  /** Stops the fetches in flight and releases the HTTP connections. */
   async close(): Promise<void> {
+    this.#closed.abort(new AbortError(undefined, 'the lang-pack loader was closed'));
     await this.#http.close();
   }
 }

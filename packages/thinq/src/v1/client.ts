@@ -10,6 +10,7 @@ import {
   validateClientOptionsBase,
   type AuthProvider,
   type CallOptions,
+  type ClientOptionsBase,
   type Clock,
   type HttpClient,
   type Logger,
@@ -93,6 +94,7 @@ export class V1Client {
   readonly #logger: Logger;
   readonly #onWarning: (m: string) => void;
   readonly #clock: Clock;
+  readonly #httpSettings: ClientOptionsBase;
   #gateway: V1Gateway | undefined;
   #tokens: V1Tokens | undefined;
   #session: string | undefined;
@@ -132,6 +134,12 @@ export class V1Client {
       },
     };
     const { country: _c, language: _l, gatewayUrl: _g, http, maxRetries: _m, retryBaseDelayInMs: _r, onWarning: _w, retry: _retry, ...base } = options;
+    this.#httpSettings = {
+      ...base,
+      ...(http?.tls ? { tls: http.tls } : {}),
+      ...(http?.dispatcher ? { dispatcher: http.dispatcher } : {}),
+      clock: this.#clock,
+    };
     this.#http = createHttpClient({
       ...base,
       ...http,
@@ -191,6 +199,15 @@ export class V1Client {
   }
 
   /** Whether tokens are known (a login happened or a state was loaded). */
+  /**
+   * The @x/http-core settings this client was made with (TLS, dispatcher, timeouts, user agent,
+   * logger, clock; not its auth or retry): give them to a `LangPackLoader` so the device's lang
+   * packs are fetched as the API is (a simulator's CA, a proxy). A new object each time.
+   */
+  get httpSettings(): ClientOptionsBase {
+    return { ...this.#httpSettings };
+  }
+
   get hasTokens(): boolean {
     return this.#tokens !== undefined;
   }
