@@ -3,6 +3,7 @@ import type { ComapSimulator} from '@x/comap/testing';
 import { VALUE_DEFS, startComapSimulator } from '@x/comap/testing';
 import { VALUE_GUID } from '@x/comap';
 import type { ComapConfig } from '../config.js';
+import { keepNewest } from './log-trim.js';
 import { newGensetMotion, stepGenset } from './genset-motion.js';
 import type { DemoVendor } from './types.js';
 
@@ -10,9 +11,11 @@ import type { DemoVendor } from './types.js';
 const LASTING = 1_000_000;
 /** How often the gensets move (genset-motion.ts). */
 const MOTION_STEP_MS = 1000;
+/** Changes kept per value (a value that changes every second: three hours). */
+const CHANGES_KEPT = 10_800;
 
 export async function startComapDemo(pollIntervalInMs: number): Promise<{ config: ComapConfig; demo: DemoVendor<ComapSimulator> }> {
-  const sim = await startComapSimulator({ units: 3, seed: 7, rateLimit: false, tokenRequestLimit: false, historyDays: 45 });
+  const sim = await startComapSimulator({ units: 3, seed: 7, rateLimit: false, tokenRequestLimit: false, historyDays: 45, requestLogLimit: 1000 });
   const creds = sim.credentials();
   let last = Date.now();
   const motions = new Map(sim.fleet.units.map((unit) => [unit, newGensetMotion(unit, last, Math.random)]));
@@ -21,6 +24,8 @@ export async function startComapDemo(pollIntervalInMs: number): Promise<{ config
     for (const [unit, m] of motions) {
       stepGenset(unit, m, now, now - last, Math.random);
       sim.fleet.recordChanges(unit, now);
+      // The moving values change every second: keep the last few hours of their history.
+      for (const list of unit.changes.values()) keepNewest(list, CHANGES_KEPT);
     }
     last = now;
   }, MOTION_STEP_MS);

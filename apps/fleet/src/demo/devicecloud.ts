@@ -5,6 +5,7 @@ import { encodeConnectionResponse } from '@x/devicecloud-monitor';
 import { DeviceCloudSimulator } from '@x/devicecloud-monitor/testing';
 import type { DevicecloudConfig } from '../config.js';
 import { FaultProxy, refuseHttp } from './fault-proxy.js';
+import { keepNewest, trimEvery } from './log-trim.js';
 import { newGatewaySensors, stepGateway } from './gateway-motion.js';
 import type { DemoVendor } from './types.js';
 
@@ -59,6 +60,9 @@ export async function startDevicecloudDemo(): Promise<{ config: DevicecloudConfi
     }
   };
   const stopGenerator = startSensors(sim);
+  const stopTrim = trimEvery(() => {
+    for (const list of [sim.connects, sim.deliveries, sim.requests]) keepNewest(list);
+  });
   // DeviceCore records go to every monitor as soon as it exists, then every 30 s.
   let monitors = 0;
   let ticks = 0;
@@ -91,6 +95,7 @@ export async function startDevicecloudDemo(): Promise<{ config: DevicecloudConfi
       async stop() {
         clearInterval(announcer);
         stopGenerator();
+        stopTrim();
         await Promise.all([rest.close(), push.close()]);
         await sim.close();
       },

@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { startSeplG3Simulator, startSeplSimulator, type SeplG3Simulator, type SeplSimulator } from '@x/sepl-connector/testing';
 import type { SeplConfig } from '../config.js';
+import { keepNewest, trimEvery } from './log-trim.js';
 import { FaultProxy } from './fault-proxy.js';
 import type { DemoVendor } from './types.js';
 
@@ -75,6 +76,11 @@ async function startG2Demo(password: string): Promise<SeplDemo<SeplSimulator>> {
   const sim = await startSeplSimulator({ users: { [USER]: password } });
   const target = new URL(sim.websocketUrl);
   const proxy = await FaultProxy.start({ targetHost: target.hostname, targetPort: Number(target.port) });
+  // Every bridged reading is a frame, an event and a data point the simulator keeps.
+  const stopTrim = trimEvery(() => {
+    for (const list of [sim.received, sim.sent, sim.events, sim.pings]) keepNewest(list);
+    for (const points of sim.dataPoints.values()) keepNewest(points);
+  });
   const config: SeplConfig = {
     url: `ws://127.0.0.1:${proxy.port}`,
     protocol: 'g2',
@@ -97,6 +103,7 @@ async function startG2Demo(password: string): Promise<SeplDemo<SeplSimulator>> {
         return answerData(parts.find((p) => p.name === 'data')?.value);
       },
       async stop() {
+        stopTrim();
         await proxy.close();
         await sim.close();
       },

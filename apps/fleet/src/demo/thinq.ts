@@ -4,6 +4,7 @@ import { startThinqSimulator, type ThinqSimulator } from '@x/thinq/testing';
 import type { ThinqConfig } from '../config.js';
 import type { ThinqConnectorOptions } from '../connectors/thinq.js';
 import { FaultProxy, refuseHttp } from './fault-proxy.js';
+import { keepNewest, trimEvery } from './log-trim.js';
 import { newWasherCycle, stepRoom, stepWasher, type Room, type WasherCycle } from './appliance-motion.js';
 import type { DemoVendor } from './types.js';
 
@@ -62,6 +63,10 @@ export async function startThinqDemo(pollIntervalInMs: number): Promise<{ config
   });
   const base = `http://127.0.0.1:${http.port}`;
   const stopMotion = startMotion(sim);
+  const stopTrim = trimEvery(() => {
+    keepNewest(sim.connect.requests);
+    keepNewest(sim.connect.published);
+  });
   const config: ThinqConfig = {
     country: sim.country,
     accessToken: sim.pat,
@@ -93,6 +98,7 @@ export async function startThinqDemo(pollIntervalInMs: number): Promise<{ config
       },
       async stop() {
         stopMotion();
+        stopTrim();
         await http.close();
         await sim.close();
       },
