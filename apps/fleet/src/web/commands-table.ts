@@ -33,8 +33,8 @@ export function statusBadge(status: CommandRecord['status']): HTMLSpanElement {
   return h('span', { class: `badge ${STATUS_CLASS[status]}` }, status);
 }
 
-/** `deviceName` turns a device id into a name; null leaves the device column out. */
-export function commandsTable(records: readonly CommandRecord[], caption: string, deviceName: ((id: string) => string) | null): HTMLElement {
+/** `deviceName` turns a device id into a name; null leaves the device column out. `commandLabel` names a command for people (default: as sent). */
+export function commandsTable(records: readonly CommandRecord[], caption: string, deviceName: ((id: string) => string) | null, commandLabel: (name: string) => string = (name) => name): HTMLElement {
   const rows = records.map((record) => {
     const params = paramsText(record.params);
     return h(
@@ -42,7 +42,7 @@ export function commandsTable(records: readonly CommandRecord[], caption: string
       { 'data-command-id': record.id, 'data-status': record.status },
       cell('Time', {}, h('time', { datetime: record.requestedAt, title: formatTime(Date.parse(record.requestedAt)) }, formatClock(Date.parse(record.requestedAt), Date.now()))),
       deviceName && cell('Device', {}, deviceName(record.deviceId)),
-      cell('Command', {}, record.command, params && h('span', { class: 'muted' }, ` (${params})`)),
+      cell('Command', { title: record.command }, commandLabel(record.command), params && h('span', { class: 'muted' }, ` (${params})`)),
       cell('Status', {}, statusBadge(record.status)),
       cell('Result', {}, outcome(record)),
     );

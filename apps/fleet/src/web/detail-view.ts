@@ -569,6 +569,8 @@ export class DetailView {
     const id = this.#deviceId;
     if (id === null) return;
     const records = this.#store.commandsOf(id).slice(0, 10);
-    replaceChildren(this.#recent, records.length === 0 ? h('p', { class: 'muted' }, 'No commands yet.') : commandsTable(records, 'Recent commands of this device, newest first', null));
+    const specs = this.#store.devices.get(id)?.commands ?? [];
+    const label = (name: string): string => specs.find((c) => c.name === name)?.label ?? name;
+    replaceChildren(this.#recent, records.length === 0 ? h('p', { class: 'muted' }, 'No commands yet.') : commandsTable(records, 'Recent commands of this device, newest first', null, label));
   }
 }

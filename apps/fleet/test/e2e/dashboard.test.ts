@@ -246,6 +246,10 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     expect(await page.locator('#confirm-dialog').isVisible()).toBe(false);
     const lastValue = page.locator(`.last-values tr[data-metric="${spec.name}"] [data-testid="last-value"]`);
     await poll(async () => (await lastValue.textContent())?.split(' ')[0], { timeout: 10_000 }).toBe(String(target));
+    // The recent commands name it in words (the raw property path is its title).
+    const sent = page.locator('#detail-body .commands-table tbody tr').first().locator('td[data-label="Command"]');
+    expect(await sent.locator('.cell').textContent()).toBe(`${spec.label} (value=${target})`);
+    expect(await sent.getAttribute('title')).toBe(spec.name);
     await screenshot(page, 'appliance-command-laptop');
     expect(await unnamedControls(page)).toEqual([]);
   });
