@@ -73,3 +73,24 @@ describe('simulator addFile', () => {
     expect(() => sim.addFile(guid, { fileName: 'x', bytes: -1 })).toThrow(RangeError);
   });
 });
+
+describe('simulator downloadBytesPerSecond', () => {
+  it('sends a file at the given speed (a slow link): 40 kB at 100 kB/s takes about 0.4 s; other answers are not slowed', async () => {
+    const sim = await startComapSimulator({ units: 1, rateLimit: false, downloadBytesPerSecond: 100_000 });
+    const client = new ComapClient({ ...sim.credentials(), baseUrl: sim.url, rateLimit: false });
+    open.push(sim, client);
+    const guid = sim.units[0]!.unitGuid;
+    sim.addFile(guid, { fileName: 'slow.bin', bytes: 40_000 });
+    await client.units();
+    const { PassThrough } = await import('node:stream');
+    const started = Date.now();
+    expect((await client.download(guid, 'slow.bin', new PassThrough().resume())).bytes).toBe(40_000);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(300);
+    expect(took).toBeLessThan(2000);
+    const quick = Date.now();
+    await client.values(guid);
+    expect(Date.now() - quick).toBeLessThan(300);
+    await expect(startComapSimulator({ downloadBytesPerSecond: -1 })).rejects.toThrow(RangeError);
+  });
+});

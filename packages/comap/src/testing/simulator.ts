@@ -64,6 +64,8 @@ export interface ComapSimulatorOptions {
   logins?: readonly string[];
   /** Further application registrations (client id + secret) under the key, each with its own token request limit. */
   applications?: readonly { clientId: string; secret: string }[];
+  /** Files are sent at this many bytes per second (a slow link; default 0: as fast as possible). */
+  downloadBytesPerSecond?: number;
   /** How long after a command is accepted its effect shows on the unit (a controller starting an engine); default 0 (at once). */
   commandEffectDelayInMs?: number;
   /** Rows in each generated history CSV file. Default 200. */
@@ -170,7 +172,7 @@ export class ComapSimulator {
   private readonly loginIds: Set<string>;
   /** Secrets by client id (lower case): the default application and `applications`. */
   private readonly applications = new Map<string, string>();
-  private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit' | 'commandEffectDelayInMs'>>;
+  private readonly opts: Required<Pick<ComapSimulatorOptions, 'tokenLifetimeInSeconds' | 'historyPageSize' | 'historyValidFrom' | 'timestampStyle' | 'commentAuthorKey' | 'commandResponse' | 'requestLogLimit' | 'commandEffectDelayInMs' | 'downloadBytesPerSecond'>>;
   private server: TestServer | undefined;
   private readonly canned: { pathSuffix: string; body: unknown; count: number }[] = [];
   /** Command effects waiting for `commandEffectDelayInMs`, oldest first. */
@@ -238,7 +240,10 @@ export class ComapSimulator {
       commandResponse: options.commandResponse ?? 'json',
       requestLogLimit: options.requestLogLimit ?? 10_000,
       commandEffectDelayInMs: options.commandEffectDelayInMs ?? 0,
+      downloadBytesPerSecond: options.downloadBytesPerSecond ?? 0,
     };
+    const speed = this.opts.downloadBytesPerSecond;
+    if (typeof speed !== 'number' || !Number.isFinite(speed) || speed < 0) throw new RangeError('downloadBytesPerSecond must be a finite number >= 0');
     const delay = this.opts.commandEffectDelayInMs;
     if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw new RangeError('commandEffectDelayInMs must be a finite number >= 0');
   }
@@ -341,7 +346,28 @@ export class ComapSimulator {
     headers['content-length'] = String(payload.length);
     headers['request-context'] = 'appId=cid-v1:simulator';
     res.writeHead(reply.status, headers);
-    res.end(payload);
+    const rate = this.opts.downloadBytesPerSecond;
+    if (rate > 0 && Buffer.isBuffer(reply.body)) this.trickle(res, payload, rate);
+    else res.end(payload);
+  }
+
+  /** Sends a file body at `bytesPerSecond` (a slow link), in 10 chunks a second; stops when the client goes. */
+  private trickle(res: ServerResponse, payload: Buffer, bytesPerSecond: number): void {
+    const chunk = Math.max(1, Math.floor(bytesPerSecond / 10));
+    let sent = 0;
+    const next = (): void => {
+      if (res.destroyed) return;
+      const end = Math.min(payload.length, sent + chunk);
+      const last = end === payload.length;
+      const part = payload.subarray(sent, end);
+      sent = end;
+      if (last) res.end(part);
+      else {
+        res.write(part);
+        setTimeout(next, 100);
+      }
+    };
+    next();
   }
 
   /** Logs a request (never a key or a secret). */
