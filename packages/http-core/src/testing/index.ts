@@ -11,6 +11,7 @@ export type { CountingHandler } from './faults.js';
 export { createTestClock } from './clock.js';
 export { seededRandom } from './seeded-random.js';
 export { waitUnlessClosed } from './wait-unless-closed.js';
+export { listenOnLoopback } from './listen.js';
 export { optionalPeerError } from './optional-peer.js';
 export type { TestClock, TestClockOptions } from './clock.js';
 export { createFaultPlan } from './control/fault-plan.js';

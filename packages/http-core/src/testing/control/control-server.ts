@@ -1,5 +1,5 @@
 /** The control API on its own loopback server, and the way to mount it in front of a simulator's handler. */
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../listen.js';
 import { type TestHandler, type TestServer, startTestServer } from '../server.js';
 import { type Control, type ControlOptions, createControl } from './control-api.js';
 
@@ -21,15 +21,10 @@ export interface ControlServerOptions extends ControlOptions {
   port?: number;
 }
 
-function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
-
 /** Serves the control API alone (for simulators whose main port is TLS, MQTT or raw TCP). */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || !isLoopback(host)) throw new RangeError(`host must be a loopback address (127.0.0.1, ::1, localhost), got ${String(host)}`);
+  if (typeof host !== 'string' || !isLoopbackHost(host)) throw new RangeError(`host must be a loopback address (127.0.0.1, ::1, localhost), got ${String(host)}`);
   const control = createControl(options);
   const server = await startTestServer(
     async (req, res) => {
