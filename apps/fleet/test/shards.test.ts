@@ -323,8 +323,8 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
         const owned = [...apps[0]!.status().shards.owned, ...apps[1]!.status().shards.owned];
         return owned.length === SHARD_COUNT ? true : undefined;
       });
-      // Lease period, plus the round that notices (a third of it) and slack for a busy machine.
-      expect(Date.now() - killedAt).toBeLessThan(LEASE + LEASE / 3 + 800);
+      // Lease period, plus the round that notices (a third of it) and a second for a busy machine.
+      expect(Date.now() - killedAt).toBeLessThan(LEASE + LEASE / 3 + 1000);
       expect(apps[0]!.status().shards.collectors.map((c) => c.name)).toEqual(['a', 'b']);
       const stored = [await feed(apps[0]!, batch(3000, 0)), await feed(apps[1]!, batch(3000, 1))];
       expect(stored[0]! + stored[1]!).toBe(units.length);
@@ -362,7 +362,7 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       const stoppedAt = Date.now();
       await until('a not collecting', () => (apps[0]!.ingest.owns(id) ? undefined : true), 2 * LEASE);
       // Its last renewal started before the database went; it gives up 3/4 of a lease after that.
-      expect(Date.now() - stoppedAt).toBeLessThan(LEASE * 0.75 + 200);
+      expect(Date.now() - stoppedAt).toBeLessThan(LEASE * 0.75 + 400);
       const shards = await until('a degraded', () => (apps[0]!.status().shards.owned.length === 0 ? apps[0]!.status().shards : undefined), 500);
       expect(shards).toMatchObject({ state: 'degraded', reason: expect.stringMatching(/^shard leases not renewed: /) });
     });
