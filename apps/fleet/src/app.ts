@@ -225,7 +225,10 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       bus,
       logger,
       collect: !options.offline && options.collect !== false,
-      onLost: () => ingest.forgetUnowned(),
+      onLost: () => {
+        ingest.forgetUnowned();
+        bridge?.releaseUnowned?.().catch((err: unknown) => logger.warn('sepl: moved devices not released', { error: err }));
+      },
       onGained: () => {
         for (const connector of connectors.values()) connector.refresh?.();
       },

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARD_COUNT, openStorage, shardOf, startFleet, type FleetApp, type FleetStore } from '../src/index.js';
 import { startComapSimulator, type ComapSimulator } from '@x/comap/testing';
+import { startSeplSimulator, type SeplSimulator } from '@x/sepl-connector/testing';
 import { silentLogger } from '../src/log.js';
 import type { DeviceInfo, ReadingInput } from '../src/model.js';
 import { LeaseTable, type RoundResult } from '../src/shards/leases.js';
@@ -174,13 +175,17 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
 
   describe('polling collectors', () => {
     let sim: ComapSimulator;
+    let sepl: SeplSimulator;
     const apps: FleetApp[] = [];
     afterAll(async () => {
       for (const app of apps) await app.stop();
       await sim?.close();
+      await sepl?.close();
     });
+    /** The devices the SEPL gateway of `user` serves. */
+    const served = (user: string): string[] => [...([...sepl.gateways.values()].find((g) => g.user === user)?.listening ?? [])].sort();
 
-    it('poll the devices of shards they gain at once, not one poll interval later, and count only their own', async () => {
+    it('poll the devices of shards they gain at once, not one poll interval later, and count and serve on SEPL only their own', async () => {
       // Seed 3: the units' shards are 7, 8, 57 and 59; of two collectors, the first keeps 0-31.
       sim = await startComapSimulator({ units: 4, seed: 3, rateLimit: false, tokenRequestLimit: false });
       const ids = sim.fleet.units.map((u) => `comap:${u.unitGuid}`);
@@ -188,19 +193,31 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       const creds = sim.credentials();
       const comap = { loginId: creds.loginId, clientId: creds.clientId, secret: creds.secret, key: creds.key, baseUrl: creds.url, pollIntervalInMs: 60_000 };
       const url = await database('polling');
-      const start = (name: string) => startFleet({ port: 0, databaseUrl: url, config: { shard: { collector: name, leaseInMs: LEASE }, comap }, logger: silentLogger });
+      sepl = await startSeplSimulator({ users: { 'gw-x': 'pw-x', 'gw-y': 'pw-y' } });
+      const start = (name: string) =>
+        startFleet({
+          port: 0,
+          databaseUrl: url,
+          config: { shard: { collector: name, leaseInMs: LEASE }, comap, sepl: { url: sepl.websocketUrl, user: `gw-${name}`, password: `pw-${name}` } },
+          logger: silentLogger,
+        });
+      const yIds = ids.filter((id) => shardOf(id) >= 32).sort();
       apps.push(await start('x'));
       await until('x polling all four', () => (apps[0]!.status().vendors.comap.devices === 4 ? true : undefined));
       apps.push(await start('y'));
       // x hands 32-63 over to y and forgets their devices; y collects them.
       await until('y collecting its two', () => (apps[1]!.status().vendors.comap.devices === 2 ? true : undefined), 15_000);
       expect(apps[0]!.status().vendors.comap.devices).toBe(2);
+      // Each collector's SEPL gateway serves its own devices: x's let y's go.
+      await until('the gateways following', () => (served('gw-y').join() === yIds.join() && served('gw-x').length === 2 ? true : undefined), 15_000);
+      expect(served('gw-x')).toEqual(ids.filter((id) => shardOf(id) < 32).sort());
       // y leaves: x takes 32-63 back at its next round and polls them right away, well within its
       // 60 s poll interval (ComAp's client allows 1 request per second).
       await apps[1]!.stop();
       await until('x collecting all four again', () => (apps[0]!.status().vendors.comap.devices === 4 ? true : undefined), 15_000).catch((err: unknown) => {
         throw new Error(`${String(err)}: ${JSON.stringify(apps[0]!.status().vendors.comap)} ${JSON.stringify(apps[0]!.status().shards.owned)}`);
       });
+      await until('x serving all four on SEPL again', () => (served('gw-x').length === 4 ? true : undefined), 15_000);
       const stored = await apps[0]!.store.db.query<{ device_id: string }>('SELECT DISTINCT device_id FROM readings ORDER BY device_id');
       expect(stored.map((r) => r.device_id)).toEqual([...ids].sort());
     }, 30_000);

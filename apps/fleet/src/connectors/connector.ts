@@ -46,6 +46,8 @@ export interface Bridge {
   status(): SeplStatus;
   isRegistered(deviceId: string): boolean;
   recordCommand?(record: CommandRecord): void;
+  /** Stops serving the devices this collector no longer owns (shards lost). */
+  releaseUnowned?(): Promise<void>;
 }
 
 /** What the SEPL bridge gets from the app. */

@@ -261,6 +261,27 @@ export class SeplBridge implements Bridge {
     for (const d of fresh) await this.#o.republish(d.id);
   }
 
+  /**
+   * Devices that moved to another collector (its shards were lost): this gateway stops serving
+   * them (`disconnect`: the platform keeps the device, now on the new owner's gateway).
+   */
+  async releaseUnowned(): Promise<void> {
+    for (const device of await this.#store.list()) {
+      if (this.#o.owns(device.id)) continue;
+      this.#registered.delete(device.id);
+      this.#pending.delete(device.id);
+      try {
+        // Not connected: only the store changes; the next handshake's sync tells the platform.
+        if (this.#connector) await this.#connector.disconnect(device.id);
+        else await this.#store.remove(device.id);
+      } catch (err) {
+        this.#o.logger.warn('sepl: moved device not released', { device: device.id, error: err });
+        await this.#store.remove(device.id).catch(() => undefined);
+      }
+    }
+    this.#publish();
+  }
+
   async #register(device: Device): Promise<void> {
     if (!this.#o.owns(device.id)) return;
     const wanted = this.#seplDevice(device);
