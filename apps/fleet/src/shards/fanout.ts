@@ -109,10 +109,12 @@ export class EventFanout {
   async #fit(text: string): Promise<string> {
     if (Buffer.byteLength(text, 'utf8') <= this.#limit) return text;
     const { c, e } = JSON.parse(text) as Message;
+    // The database's clock, so that collectors with skewed clocks never remove each other's fresh rows.
     const [row] = await this.#o.db.query<{ id: string }>(
-      `WITH gone AS (DELETE FROM event_outbox WHERE created_at < $2::bigint - ${OUTBOX_KEEP_MS})
-       INSERT INTO event_outbox (body, created_at) VALUES ($1, $2::bigint) RETURNING id::text`,
-      [text, Date.now()],
+      `WITH now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms),
+            gone AS (DELETE FROM event_outbox WHERE created_at < (SELECT ms FROM now) - ${OUTBOX_KEEP_MS})
+       INSERT INTO event_outbox (body, created_at) SELECT $1, ms FROM now RETURNING id::text`,
+      [text],
     );
     return JSON.stringify({ c, e, ref: row?.id } satisfies Message);
   }
