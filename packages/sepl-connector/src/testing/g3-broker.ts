@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
-import { optionalPeerError, type FaultPlan } from '@x/http-core/testing';
+import { listenOnLoopback, optionalPeerError, type FaultPlan } from '@x/http-core/testing';
 import type { G3Rest } from './g3-rest.js';
 
 /** An event or a command response a connector published. */
@@ -153,9 +152,7 @@ export class G3Broker {
       this.#clients.set(socket, (this.#broker as Aedes).handle(socket));
     });
     this.#server.on('tlsClientError', () => undefined);
-    this.#server.listen(port, '127.0.0.1');
-    await once(this.#server, 'listening');
-    this.#port = (this.#server.address() as AddressInfo).port;
+    this.#port = (await listenOnLoopback(this.#server, port)).port;
   }
 
   /** Sends a command to `command/{device}/{service}`; resolves with its correlation id. */

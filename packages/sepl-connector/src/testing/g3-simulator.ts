@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createControl, createFaultPlan, testCertificate, withControl, type Control } from '@x/http-core/testing';
+import { createControl, createFaultPlan, listenOnLoopback, testCertificate, withControl, type Control } from '@x/http-core/testing';
 import { G3Broker } from './g3-broker.js';
 import { G3Rest, type SimG3Device, type SimG3Request, type SimHub } from './g3-rest.js';
 
@@ -78,14 +77,7 @@ export class SeplG3Simulator {
 
   /** Starts the HTTP(S) server (`port` 0: any free port), then the MQTT broker; resolves with the simulator. */
   async listen(port = 0): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, this.#host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    this.#port = (this.#server.address() as AddressInfo).port;
+    this.#port = (await listenOnLoopback(this.#server, port, this.#host)).port;
     await this.broker.listen(this.#tls);
     return this;
   }

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createControl, withControl, type Control } from '@x/http-core/testing';
+import { createControl, listenOnLoopback, withControl, type Control } from '@x/http-core/testing';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ProtocolPart } from '../command.js';
 import { checkGranularity, timeWindowToMs } from '../granularity.js';
@@ -206,14 +205,7 @@ export class SeplSimulator extends EventEmitter {
 
   /** Starts listening; resolves with the simulator. */
   async listen(port = 0): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, this.#host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    this.#port = (this.#server.address() as AddressInfo).port;
+    this.#port = (await listenOnLoopback(this.#server, port, this.#host)).port;
     return this;
   }
 

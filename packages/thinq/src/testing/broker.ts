@@ -1,8 +1,6 @@
-import { once } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import type * as AedesModule from 'aedes';
-import { optionalPeerError } from '@x/http-core/testing';
+import { listenOnLoopback, optionalPeerError } from '@x/http-core/testing';
 import type { TestCa } from './ca.js';
 
 /** The simulator's MQTT broker (aedes) over mutual TLS. */
@@ -75,9 +73,7 @@ export async function startMqttBroker(ca: TestCa, options: { port?: number } = {
   });
   // Handshake failures (e.g. a client without a valid certificate) are expected; keep serving.
   server.on('tlsClientError', () => undefined);
-  server.listen(options.port ?? 0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listenOnLoopback(server, options.port ?? 0);
   return {
     url: `mqtts://127.0.0.1:${port}`,
     port,
