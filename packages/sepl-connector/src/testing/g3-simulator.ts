@@ -18,6 +18,7 @@ export interface SeplG3SimulatorOptions {
   now?: () => number;
   /** Serve HTTPS with this key and certificate (e.g. `testCertificate()`). The MQTT broker always uses TLS: this pair, else `testCertificate()`. */
   tls?: { key: string; cert: string };
+  /** Loopback only (127.0.0.0/8, `::1`, `localhost`; else a RangeError from `listen`). Default `127.0.0.1`. */
   host?: string;
   port?: number;
 }

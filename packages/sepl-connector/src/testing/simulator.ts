@@ -70,6 +70,7 @@ export interface SimRegistration {
 
 export interface SeplSimulatorOptions {
   port?: number;
+  /** Loopback only (127.0.0.0/8, `::1`, `localhost`; else a RangeError from `listen`). Default `127.0.0.1`. */
   host?: string;
   /** user → password. Default `{ sepl: 'sepl-password' }`. */
   users?: Record<string, string>;
