@@ -15,6 +15,9 @@ export interface GensetMotion {
   load: number;
   /** kWh produced (the `import_kWh` counter). */
   energyKwh: number;
+  /** Fuel (%) and run hours, exact; the genset reports them whole, like its controller. */
+  fuel: number;
+  runHours: number;
 }
 
 const WARM_UP_MS = 10_000;
@@ -28,7 +31,13 @@ const between = (random: Random, min: number, max: number): number => min + rand
 
 /** The motion of a genset as the simulator seeded it (its kWh counter continues from the simulator's). */
 export function newGensetMotion(unit: SimUnit, now: number, random: Random): GensetMotion {
-  return { nextAt: now + between(random, 5_000, 40_000), load: between(random, 0.4, 0.8), energyKwh: 125_000 + unit.index * 311 + Math.round(unit.state.runHours * 40) };
+  return {
+    nextAt: now + between(random, 5_000, 40_000),
+    load: between(random, 0.4, 0.8),
+    energyKwh: 125_000 + unit.index * 311 + Math.round(unit.state.runHours * 40),
+    fuel: unit.state.fuelLevel,
+    runHours: unit.state.runHours,
+  };
 }
 
 /** In AUT mode: start, close the breaker after warming up, open it after a run, stop after cooling down. */
@@ -70,12 +79,15 @@ export function stepGenset(unit: SimUnit, motion: GensetMotion, now: number, dtM
     const kw = Math.round(unit.nominalKw * motion.load);
     s.setpoints.set(GUID.power, kw);
     motion.energyKwh += kw * hours;
-    s.fuelLevel = Math.max(0, s.fuelLevel - motion.load * hours * 150);
+    motion.fuel = Math.max(0, motion.fuel - motion.load * hours * 150);
   } else {
     s.setpoints.set(GUID.power, 0);
   }
-  if (s.running) s.runHours += hours;
+  if (s.running) motion.runHours += hours;
   // The fuel truck comes when the tank is low.
-  if (s.fuelLevel < 15) s.fuelLevel = 100;
+  if (motion.fuel < 15) motion.fuel = 100;
+  // Whole numbers, as the controller reports them (and a reading only when one changes).
+  s.fuelLevel = Math.round(motion.fuel);
+  s.runHours = Math.floor(motion.runHours);
   s.setpoints.set(GUID.energy, Math.round(motion.energyKwh));
 }

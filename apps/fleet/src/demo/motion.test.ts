@@ -37,7 +37,7 @@ describe('demo gensets', () => {
     // Ready, running unloaded (warm-up and cool-down), loaded.
     expect([...phases].sort()).toEqual(['false/false', 'true/false', 'true/true']);
     expect(u.state.starts).toBeGreaterThan(starts);
-    expect(u.state.runHours).toBeGreaterThan(hours);
+    expect(motion.runHours).toBeGreaterThan(hours);
     const loaded = power.filter((p) => p > 0);
     expect(Math.min(...loaded)).toBeGreaterThanOrEqual(Math.round(u.nominalKw * 0.25));
     expect(Math.max(...loaded)).toBeLessThanOrEqual(Math.round(u.nominalKw * 0.95));
@@ -46,6 +46,9 @@ describe('demo gensets', () => {
     expect(energy.every((e, i) => i === 0 || e >= (energy[i - 1] ?? 0))).toBe(true);
     expect(energy.at(-1)).toBeGreaterThan(energy[0] ?? 0);
     expect(u.state.fuelLevel).toBeLessThan(80);
+    // Reported whole, like the controller does.
+    expect(Number.isInteger(u.state.fuelLevel) && Number.isInteger(u.state.runHours)).toBe(true);
+    expect(u.state.runHours).toBe(Math.floor(motion.runHours));
   });
 
   it('in MAN mode only follow commands: a stopped genset stays stopped, a started one takes load only with its breaker closed', () => {
