@@ -3,6 +3,7 @@
  * come out in the shape the websocket protocols use, so an application switches by configuration.
  */
 import type { CallOptions } from '@x/http-core';
+import { boundedWait } from './bounded-wait.js';
 import type { ProtocolPartsInput, SeplCommand } from './command.js';
 import { connectorState, type ConnectorState } from './connector-state.js';
 import type { SeplDevice } from './device.js';
@@ -41,6 +42,8 @@ export class G3Backend {
   readonly #o: ResolvedOptions;
   #closed = false;
   #session: G3Session | undefined;
+  /** The first start() (kept once it created the MQTT session; forgotten when it failed before). */
+  #starting: Promise<G3ReadyInfo> | undefined;
 
   constructor(o: ResolvedOptions, options: SeplConnectorOptions, hooks: G3BackendHooks) {
     const g3 = o.g3 as SeplG3Options;
@@ -82,10 +85,28 @@ export class G3Backend {
 
   /**
    * Hub, fleet sync, MQTT: resolves on the first connection (as the websocket protocols' start()).
-   * `call` bounds each step and the whole start (G3Connector.start).
+   * `call` bounds each step and the whole start (G3Connector.start). Called again, it joins the
+   * start that ran (or runs), waiting within its own `call`; after a start that failed before the
+   * MQTT session existed (REST steps), it starts over.
    */
   async start(call: CallOptions): Promise<ReadyInfo> {
-    return this.#info(await this.connector.start(call), 1);
+    let running = this.#starting;
+    if (running === undefined) {
+      running = this.connector.start(call);
+      const attempt = running;
+      this.#starting = attempt;
+      attempt.catch(() => {
+        if (this.#session === undefined && this.#starting === attempt) this.#starting = undefined;
+      });
+      return this.#info(await attempt, 1);
+    }
+    const joined = running.catch((err: unknown) => {
+      // that caller's limits cut it short; the session it began may still connect
+      if (this.#session === undefined) throw err;
+      return this.#session.start().then(() => this.connector.info as G3ReadyInfo);
+    });
+    const url = this.#g3.mqttUrl;
+    return this.#info(await boundedWait(() => joined, call, this.#o.clock, { method: 'CONNECT', url, what: `MQTT connection to ${url}` }), 1);
   }
 
   /** Common-shape commands from the MQTT session's iterator. */

@@ -56,6 +56,20 @@ describe('SeplConnector protocol g3: start(options) and disconnect() are bounded
     await expect(ready).resolves.toMatchObject({ protocol: 'g3', gatewayId: connector.gatewayId });
   });
 
+  it('start() again joins the start that ran: after one cut short while connecting it resolves once connected; concurrent calls make one hub', async () => {
+    const { sim, connector } = await setup();
+    sim.broker.outage(60_000);
+    await expect(connector.start({ timeoutInMs: 100 })).rejects.toMatchObject({ name: 'TimeoutError', method: 'CONNECT' });
+    await expect(connector.start({ timeoutInMs: 100 })).rejects.toMatchObject({ name: 'TimeoutError', method: 'CONNECT' });
+    const again = connector.start();
+    const concurrent = connector.start();
+    sim.broker.outage(0);
+    const info = { protocol: 'g3', gatewayId: connector.gatewayId, resynced: true, url: sim.mqttUrl };
+    await expect(again).resolves.toMatchObject(info);
+    await expect(concurrent).resolves.toMatchObject(info);
+    expect(sim.rest.hubs.size).toBe(1);
+  });
+
   it('an abort while the MQTT connection is pending rejects with AbortError', async () => {
     const { sim, connector } = await setup();
     sim.broker.outage(60_000);
