@@ -10,9 +10,9 @@
 //     1.02x the 200 s floor, zero 429s, every unit read, the whole file received.
 // The simulator runs in a child process so it does not share the client's event loop.
 //   node --expose-gc fleet-poll.mjs [--quick]   (--quick: 20 units in part 2; BENCH_ROUNDS=7 rounds in part 1)
-import { fork } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { forkSimulator, serveSimulator } from './lib/simulator-child.mjs';
 
 const UNITS = 200;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -25,21 +25,10 @@ const LIMIT_RATIO = 1.02;
 
 const servers = [];
 
-function startServer(rateLimit) {
-  const child = fork(fileURLToPath(import.meta.url), ['server', rateLimit], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => {
-      const ask = (what) =>
-        new Promise((res) => {
-          child.once('message', (x) => res(x[what]));
-          child.send(what);
-        });
-      const server = { ...m.credentials, units: m.units, stats: () => ask('stats'), stop: () => child.connected && child.send('stop') };
-      servers.push(server);
-      resolve(server);
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
+async function startServer(rateLimit) {
+  const server = await forkSimulator(fileURLToPath(import.meta.url), ['server', rateLimit, String(LINK_BYTES_PER_SECOND)]);
+  servers.push(server);
+  return server;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -131,13 +120,9 @@ async function runBench() {
 if (process.argv[2] === 'server') {
   const { startComapSimulator } = await import('../dist/testing.js');
   const limited = process.argv[3] === 'on';
-  const sim = await startComapSimulator({ units: UNITS, seed: 2026, fileRows: 10, requestLogLimit: 100, downloadBytesPerSecond: LINK_BYTES_PER_SECOND, ...(limited ? {} : { rateLimit: false }) });
+  const sim = await startComapSimulator({ units: UNITS, seed: 2026, fileRows: 10, requestLogLimit: 100, downloadBytesPerSecond: Number(process.argv[4]), ...(limited ? {} : { rateLimit: false }) });
   if (limited) sim.addFile(sim.units[0].unitGuid, { fileName: 'big history.csv', bytes: DOWNLOAD_BYTES });
-  process.on('message', (m) => {
-    if (m === 'stats') process.send({ stats: sim.stats });
-    if (m === 'stop') void sim.close().then(() => process.exit(0));
-  });
-  process.send({ credentials: sim.credentials(), units: sim.units.map((u) => u.unitGuid) });
+  serveSimulator(sim, { units: sim.units.map((u) => u.unitGuid) });
 } else {
   await runBench();
 }

@@ -7,9 +7,9 @@
 //     ((120 - 1) x 1 s: the first call goes at once) with zero 429s.
 // The simulator runs in a child process so it does not share the client's event loop.
 //   node --expose-gc values-poll.mjs [--quick]   (--quick: 20 rate-limited calls instead of 120)
-import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { forkSimulator, serveSimulator } from './lib/simulator-child.mjs';
 
 const UNITS = 1000;
 const CONCURRENCY = 32;
@@ -21,28 +21,13 @@ if (process.argv[2] === 'server') {
   const { startComapSimulator } = await import('../dist/testing.js');
   const rateLimit = process.argv[3] === 'on' ? undefined : false;
   const sim = await startComapSimulator({ units: UNITS, seed: 2026, fileRows: 10, requestLogLimit: 100, ...(rateLimit === false ? { rateLimit } : {}) });
-  process.on('message', (m) => {
-    if (m === 'stats') process.send({ stats: sim.stats });
-    if (m === 'stop') void sim.close().then(() => process.exit(0));
-  });
-  process.send({ credentials: sim.credentials() });
+  serveSimulator(sim);
 } else {
   await runBench();
 }
 
 function startServer(rateLimit) {
-  const child = fork(fileURLToPath(import.meta.url), ['server', rateLimit], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => {
-      const ask = (what) =>
-        new Promise((res) => {
-          child.once('message', (x) => res(x[what]));
-          child.send(what);
-        });
-      resolve({ ...m.credentials, stats: () => ask('stats'), stop: () => child.send('stop') });
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
+  return forkSimulator(fileURLToPath(import.meta.url), ['server', rateLimit]);
 }
 
 async function pool(total, fn) {
