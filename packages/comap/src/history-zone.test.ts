@@ -63,6 +63,31 @@ describe('history with timeZone', () => {
     expect(asWritten.every((e) => e.validTo.getTime() >= Date.parse('2025-01-31T00:00:00Z'))).toBe(true);
   });
 
+  it('an interval ending in the first local hour of a day (23:00-24:00Z) is in that Prague day, not in the UTC day; the Prague day before stops at 22:59:59.999Z', async () => {
+    const { sim, client } = await setup();
+    const HOUR = 3_600_000;
+    // Find, in the seeded history, an interval ending between 23:00Z and midnight UTC (00:00-01:00 in Prague, winter).
+    let found: { guid: string; valueGuid: string; day: number; validTo: number } | undefined;
+    for (const u of sim.units) {
+      for (const d of HISTORY_DEFS) {
+        for (const e of sim.fleet.history(u, d, Date.UTC(2025, 0, 2), Date.UTC(2025, 1, 10), NOW)) {
+          const nextMidnight = Math.ceil(e.validTo / 86_400_000) * 86_400_000;
+          if (!found && nextMidnight - e.validTo > 0 && nextMidnight - e.validTo < HOUR) found = { guid: u.unitGuid, valueGuid: VALUE_GUID[d.key], day: nextMidnight / 86_400_000, validTo: e.validTo };
+        }
+      }
+    }
+    expect(found).toBeDefined();
+    const { guid, valueGuid, day: d, validTo } = found!;
+    const mdy = (dayNumber: number) => new Date(dayNumber * 86_400_000).toISOString().replace(/^(\d{4})-(\d\d)-(\d\d).*$/, '$2/$3/$1');
+    const zoned = await drain(client.historyEntries(guid, { from: mdy(d), to: mdy(d), timeZone: 'Europe/Prague', valueGuids: [valueGuid] }));
+    expect(zoned.map((e) => e.validTo.getTime())).toContain(validTo);
+    const utc = await drain(client.historyEntries(guid, { from: mdy(d), to: mdy(d), timeZone: 'UTC', valueGuids: [valueGuid] }));
+    expect(utc.map((e) => e.validTo.getTime())).not.toContain(validTo);
+    // The previous local day ends at 22:59:59.999Z: the interval is in it too (it ends there).
+    const before = await drain(client.historyEntries(guid, { from: mdy(d - 1), to: mdy(d - 1), timeZone: 'Europe/Prague', valueGuids: [valueGuid] }));
+    expect(before.every((e) => (e.validFrom ?? e.validTo).getTime() <= d * 86_400_000 - HOUR - 1)).toBe(true);
+  });
+
   it("timeZone 'unit' reads info().timezone first and uses it; a unit zone that is no IANA name is a ComapResponseError", async () => {
     const { sim, client } = await setup();
     const u = sim.units[1]!;
