@@ -4,12 +4,13 @@
 // they check what was printed and what the simulator received, not only the exit code.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlClient, runCli, startProcess, type StartedProcess } from '@x/http-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redirectOver } from '../src/https-redirect.test-helper.js';
 import { VERSION } from '../src/version.js';
 
 const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -25,6 +26,8 @@ interface SimLine {
   mqttUrl: string;
   control: string;
   caPath: string;
+  /** `simulate --tls`: the HTTPS server's CA. */
+  tlsCaFile?: string;
 }
 
 let sim: StartedProcess<SimLine>;
@@ -201,6 +204,26 @@ describe('thinq (built binary) against thinq simulate in another process', () =>
     expect(mon.code).toBe(0);
     const [frame] = jsonLines(mon.stdout);
     expect((frame?.display as unknown[]).slice(0, 1)).toEqual([{ label: 'Status', value: 'Rinsing now' }]);
+  });
+
+  it('simulate --tls: mon --words --ca reads the lang packs over TLS with that CA', { timeout: SLOW }, async () => {
+    const tlsSim = await startProcess<SimLine>(process.execPath, [bin, 'simulate', '--tls'], { timeoutInMs: 60_000 });
+    try {
+      const ca = ['--ca', tlsSim.line.tlsCaFile ?? ''];
+      const state = join(dir, 'tls-state.json');
+      const page = new URL('/login/sign_in?client_id=LGAO221A02&svcCode=SVC202', tlsSim.line.url);
+      expect(page.protocol).toBe('https:');
+      const callback = await redirectOver(page.href, await readFile(tlsSim.line.tlsCaFile ?? '', 'utf8'));
+      const done = await runCli(bin, ['login', '--state', state, '--gateway-url', tlsSim.line.gatewayUrl, ...ca], { input: `${callback}\n` });
+      expect(done.code).toBe(0);
+      const mon = await runCli(bin, ['mon', 'sim-washer-0001', '--interval', '200ms', '--count', '1', '--words', '--state', state, '--gateway-url', tlsSim.line.gatewayUrl, ...ca]);
+      expect([mon.code, mon.stderr]).toEqual([0, '']);
+      const [frame] = jsonLines(mon.stdout);
+      // the washer's lang pack word (the built-in one differs)
+      expect((frame?.display as unknown[]).slice(0, 1)).toEqual([{ label: 'Status', value: 'Rinsing now' }]);
+    } finally {
+      expect(await tlsSim.stop('SIGTERM')).toBe(143);
+    }
   });
 
   it('simulate --monitor-type XML: mon decodes the XML frames the v1 washer sends like its binary ones', { timeout: SLOW }, async () => {

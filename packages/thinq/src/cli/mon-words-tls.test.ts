@@ -2,25 +2,15 @@
 // lang packs are loaded with the same settings (before, they were fetched without the CA, failed
 // and were skipped, so the built-in words showed instead of the device's own).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCertificate } from '@x/http-core/testing';
 import { run } from '@x/http-core/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redirectOver } from '../https-redirect.test-helper.js';
 import { startThinqSimulator, type ThinqSimulator } from '../testing/simulator.js';
 import { V1Client } from '../v1/client.js';
 import { thinqProgram } from './program.js';
-
-/** Where the simulator's login page redirects (the callback URL a person would paste). */
-function redirectOf(url: string, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get(url, { ca }, (res) => {
-      res.resume();
-      resolve(res.headers.location ?? '');
-    }).on('error', reject);
-  });
-}
 
 describe('thinq mon --words over TLS', () => {
   const ca = testCertificate().ca;
@@ -41,7 +31,7 @@ describe('thinq mon --words over TLS', () => {
     await writeFile(caFile, ca);
     const client = new V1Client({ gatewayUrl: sim.gatewayUrl, tls: { ca } });
     try {
-      await client.completeLogin(await redirectOf(await client.loginUrl(), ca));
+      await client.completeLogin(await redirectOver(await client.loginUrl(), ca));
       await writeFile(state, JSON.stringify(client.dump()));
     } finally {
       await client.close();

@@ -15,11 +15,12 @@ export function simulateCommand(): CommandSpec<never, never> {
         valueName: 'TYPE',
         description: 'how the v1 washer, dryer and refrigerator send monitor frames',
       },
+      tls: { type: 'boolean', default: false, description: "serve HTTPS (the line's tlsCaFile is its CA: pass it to --ca)" },
     },
     async run({ options, stdout, signal }) {
       // Loaded on demand: the simulator (aedes, the test CA) is not needed by the other commands.
       const { startThinqSimulator } = await import('../testing/simulator.js');
-      const sim = await startThinqSimulator({ port: options.port, v1: { monitorType: options['monitor-type'] as SimMonitorType } });
+      const sim = await startThinqSimulator({ port: options.port, tls: options.tls, v1: { monitorType: options['monitor-type'] as SimMonitorType } });
       try {
         stdout.line(sim.line());
         await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { silentLogger, systemClock, type Clock, type Logger } from '@x/http-core';
-import { createControl, createRouter, simulatorLine, startTestServer, withControl, writeCaFile, type CaFile, type Control, type TestServer } from '@x/http-core/testing';
+import { createControl, createRouter, simulatorLine, startTestServer, testCertificate, withControl, writeCaFile, type CaFile, type Control, type TestServer } from '@x/http-core/testing';
 import { startMqttBroker, type MqttBrokerSim } from './broker.js';
 import { sharedTestCa, type TestCa } from './ca.js';
 import { mountConnectSimulator, type ConnectSim, type ConnectSimOptions } from './connect-sim.js';
@@ -49,7 +49,7 @@ export interface ThinqSimulator {
   readonly controlUrl: string;
   /** The CA file of the MQTT broker (written when the broker starts), undefined with `mqtt: false`. */
   readonly caPath: string | undefined;
-  /** The `simulate` JSON line: urls, pat, country, mqttUrl, `control`, `caPath` (and `caFile`, its old name). */
+  /** The `simulate` JSON line: urls, pat, country, mqttUrl, `control`, `caPath` (and `caFile`, its old name); with `tls`, `tlsCaFile` (the HTTPS server's CA). */
   line(): string;
   /** Stops the Connect simulator, the HTTP server and the MQTT broker, and removes the CA file. */
   close(): Promise<void>;
@@ -107,14 +107,18 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
   const connect = mountConnectSimulator(router, { prefix: '/connect', pat, clock, ca: getCa, broker, ...(options.connect ?? {}) });
   let server: TestServer;
   let caFile: CaFile | undefined;
+  /** With `tls`: the HTTPS server's CA, for the `simulate` line's `tlsCaFile`. */
+  let tlsCaFile: CaFile | undefined;
   let control: Control;
   try {
     caFile = broker ? await writeCaFile(caPem) : undefined;
+    tlsCaFile = options.tls === true ? await writeCaFile(testCertificate().ca) : undefined;
     control = createSimControl(v1, connect, broker, caFile ? { pem: caPem, path: caFile.path } : undefined);
     server = await startTestServer(withControl(control, router.handler), { port: options.port ?? 0, tls: options.tls === true });
   } catch (err) {
     await broker?.close();
     await caFile?.remove();
+    await tlsCaFile?.remove();
     throw err;
   }
   base = server.url;
@@ -136,13 +140,15 @@ export async function startThinqSimulator(options: ThinqSimulatorOptions = {}): 
     line() {
       const fields = { url: server.url, gatewayUrl: `${server.url}/api/common/gatewayUriList`, connectUrl: `${server.url}/connect/`, pat, country: connect.country };
       const mqtt = broker ? { mqttUrl: broker.url, caFile: caFile?.path } : {};
-      return simulatorLine({ ...fields, ...mqtt }, { control: `${server.url}/control`, ...(caFile ? { caPath: caFile.path } : {}) });
+      const tls = tlsCaFile ? { tlsCaFile: tlsCaFile.path } : {};
+      return simulatorLine({ ...fields, ...mqtt, ...tls }, { control: `${server.url}/control`, ...(caFile ? { caPath: caFile.path } : {}) });
     },
     async close() {
       connect.stop();
       await server.close();
       await broker?.close();
       await caFile?.remove();
+      await tlsCaFile?.remove();
     },
   };
 }
