@@ -56,6 +56,7 @@ export interface ArchiveSummaryEvent {
   bytes: number;
 }
 
+/** What `archiveFiles` reports as it goes: a file written or skipped, a file or unit that failed, and the closing summary. */
 export type ArchiveEvent = ArchiveFileEvent | ArchiveErrorEvent | ArchiveSummaryEvent;
 
 function checkOptions(o: ArchiveOptions): void {

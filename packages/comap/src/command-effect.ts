@@ -16,6 +16,7 @@ export interface CommandEffect {
   valueGuid: string;
   /** What the value must show, in words (`ControllerMode MAN`, `engine running`). */
   expected: string;
+  /** True when `value` (read from `valueGuid`) shows that the command took effect. */
   shows(value: ComapValue): boolean;
 }
 

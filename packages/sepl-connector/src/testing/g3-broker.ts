@@ -73,6 +73,11 @@ export interface G3BrokerOptions {
   faults?: FaultPlan;
 }
 
+/**
+ * The G3 simulator's MQTT broker (aedes on loopback, TLS): accepts the hub's client id with the
+ * account's credentials, records events and responses, delivers commands, and can be taken down
+ * for an outage or stalled for fault tests.
+ */
 export class G3Broker {
   readonly messages: SimG3Message[] = [];
   readonly commands = new Map<string, SimG3Command>();
