@@ -22,6 +22,7 @@ function manifest(dir: string, base = root): Manifest {
   return JSON.parse(readFileSync(join(base, dir, 'package.json'), 'utf8'));
 }
 
+const publishableNames = publishable.map((dir) => manifest(`packages/${dir}`).name);
 const bumpOrder = ['patch', 'minor', 'major'] as const;
 type Bump = (typeof bumpOrder)[number];
 
@@ -35,6 +36,8 @@ function pendingBumps(): Map<string, Bump> {
       const entry = /^["'](@x\/[^"']+)["']:\s*(patch|minor|major)$/.exec(line.trim());
       expect(entry, `${file}: ${line}`).not.toBeNull();
       const [, name, type] = entry! as unknown as [string, string, Bump];
+      // The private sample app is never released: its changes belong in its README, not here.
+      expect(publishableNames, `${file} names ${name}, which is not a published package`).toContain(name);
       const before = bumps.get(name);
       if (before === undefined || bumpOrder.indexOf(type) > bumpOrder.indexOf(before)) bumps.set(name, type);
     }
@@ -84,6 +87,10 @@ describe('release flow', () => {
     expect(config.baseBranch).toBe('main');
     expect(config.privatePackages).toEqual({ version: false, tag: false });
     expect(manifest('apps/fleet').private).toBe(true);
+  });
+
+  it('every pending changeset bumps published packages only', () => {
+    expect(pendingBumps().size).toBeGreaterThan(0);
   });
 
   it('changeset status runs and only ever releases publishable packages', () => {
