@@ -28,6 +28,7 @@ import { describeError } from './connector.js';
 import { isAuthFailure } from './failure.js';
 import { runLoop } from './loop.js';
 import { LoopWake } from './loop-wake.js';
+import { ThinqEnergy } from './thinq-energy.js';
 
 const REDISCOVER_MS = 10 * 60_000;
 /** What a chart of the appliance shows first (numbers before states). */
@@ -133,6 +134,7 @@ export class ThinqConnector implements VendorConnector {
   readonly #opts: ThinqConnectorOptions;
   readonly #abort = new AbortController();
   #connect: ConnectClient | undefined;
+  #energy: ThinqEnergy | undefined;
   #push: ConnectPush | undefined;
   #pushError: string | undefined;
   #pushRetryAt = 0;
@@ -178,6 +180,7 @@ export class ThinqConnector implements VendorConnector {
         ...(this.#config.baseUrl ? { baseUrl: this.#config.baseUrl } : {}),
         logger: this.#ctx.logger,
       });
+      this.#energy = new ThinqEnergy({ client: this.#connect, ingest: this.#ctx.ingest, logger: this.#ctx.logger, now: () => this.#ctx.now() });
     }
     this.#updateMode();
     this.#loop = runLoop({
@@ -261,6 +264,8 @@ export class ThinqConnector implements VendorConnector {
       this.#stateRead.add(entry.device.deviceId);
       await this.#connectDevice(entry, state, true);
     }
+    // After the states, and only for the devices due (hourly): energy is daily data.
+    await this.#energy?.collect(this.#connectDevices.keys(), signal);
   }
 
   async #startPush(client: ConnectClient, signal: AbortSignal): Promise<void> {
