@@ -87,20 +87,35 @@ function decodeValue(row: Pick<ValueRow, 'value_type' | 'value_num' | 'value_tex
   }
 }
 
-type EncodedReading = ReadingInput & ReturnType<typeof encodeValue>;
-
-/** The parameters of an `unnest($1 … $7)` insert of value rows, column by column. */
-function valueColumns(rows: readonly EncodedReading[]): unknown[][] {
-  return [
-    rows.map((r) => r.deviceId),
-    rows.map((r) => r.metric),
-    rows.map((r) => r.ts),
-    rows.map((r) => r.value_type),
-    rows.map((r) => r.value_num),
-    rows.map((r) => r.value_text),
-    rows.map((r) => r.unit),
-  ];
+/**
+ * The parameters of an `unnest($1 … $7)` insert of readings, column by column, built in one pass
+ * (no object per reading: on a 500-reading batch that copying cost more CPU than the rest of the
+ * app's preparation).
+ */
+function valueColumns(rows: readonly ReadingInput[]): unknown[][] {
+  const n = rows.length;
+  const ids = new Array<string>(n);
+  const metrics = new Array<string>(n);
+  const times = new Array<number>(n);
+  const types = new Array<ValueRow['value_type']>(n);
+  const nums = new Array<number | null>(n);
+  const texts = new Array<string | null>(n);
+  const units = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    const v = encodeValue(r.value);
+    ids[i] = r.deviceId;
+    metrics[i] = r.metric;
+    times[i] = r.ts;
+    types[i] = v.value_type;
+    nums[i] = v.value_num;
+    texts[i] = v.value_text;
+    units[i] = r.unit;
+  }
+  return [ids, metrics, times, types, nums, texts, units];
 }
+
+const toStored = (r: ReadingInput): Reading => ({ deviceId: r.deviceId, metric: r.metric, value: r.value, unit: r.unit, ts: toIso(r.ts) });
 
 function toReading(row: ValueRow): Reading {
   return { deviceId: row.device_id, metric: row.metric, value: decodeValue(row), unit: row.unit, ts: toIso(row.ts) };
@@ -227,7 +242,6 @@ export class FleetStore {
    */
   async insertReadings(readings: readonly ReadingInput[]): Promise<Reading[]> {
     if (readings.length === 0) return [];
-    const encoded = readings.map((r) => ({ ...r, ...encodeValue(r.value) }));
     // One statement, so one round trip and atomic without a transaction: the new readings, the
     // newest of them per (device, metric) into latest (unless a newer one is there), and the
     // devices' last_seen.
@@ -248,11 +262,12 @@ export class FleetStore {
          FROM (SELECT device_id, max(ts) AS ts FROM ins GROUP BY device_id) m WHERE d.id = m.device_id
        )
        SELECT device_id, metric, ts FROM ins`,
-      valueColumns(encoded),
+      valueColumns(readings),
     );
+    // Every reading new (the usual case): no matching needed.
+    if (inserted.length === readings.length) return readings.map(toStored);
     const isNew = new Set(inserted.map((r) => `${r.device_id}\u0000${r.metric}\u0000${r.ts}`));
-    const fresh = encoded.filter((r) => isNew.delete(`${r.deviceId}\u0000${r.metric}\u0000${r.ts}`));
-    return fresh.map((r) => ({ deviceId: r.deviceId, metric: r.metric, value: r.value, unit: r.unit, ts: toIso(r.ts) }));
+    return readings.filter((r) => isNew.delete(`${r.deviceId}\u0000${r.metric}\u0000${r.ts}`)).map(toStored);
   }
 
   /** Readings of one device in [from, to], ascending; one more than `limit` tells truncation. */
