@@ -93,6 +93,13 @@ describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet as a proce
         return ['comap', 'devicecloud', 'thinq'].every((v) => devices.devices.some((d) => d.vendor === v && Object.keys(d.lastValues).length > 0));
       };
       await expect.poll(withValues, { timeout: 20_000, interval: 250 }).toBe(true);
+      // ThinQ Connect energy (read through the package's energy API) shows as a daily Wh value.
+      const acEnergy = async (): Promise<unknown> => {
+        const devices = (await (await fetch(`${url}/api/devices`)).json()) as { devices: Array<{ id: string; lastValues: Record<string, { value: unknown; unit: unknown }> }> };
+        const energy = devices.devices.find((d) => d.id === 'thinq:sim-conn-ac-0001')?.lastValues['energy.dailyUsage'];
+        return energy && typeof energy.value === 'number' && energy.value > 0 ? energy.unit : undefined;
+      };
+      await expect.poll(acEnergy, { timeout: 20_000, interval: 250 }).toBe('Wh');
       // Still running after the checks: a process that exits early fails here, not only on its code.
       expect(child.exitCode).toBeNull();
       child.kill('SIGTERM');

@@ -47,21 +47,23 @@ describe('ThinQ Connect energy against the simulator', () => {
 
   it('stores the last seven days of daily usage in Wh for a device that reports energy, and the dashboard shows it', async () => {
     await expect.poll(async () => (await energyOf(AC)).length, { timeout: 15_000 }).toBe(7);
+    const stored = await energyOf(AC);
+    // The seven days before the fleet's today (UTC; the day may have turned since it read them).
+    const today = stored[6]!.ts + DAY_MS;
+    expect([0, DAY_MS]).toContain(dayStart(Date.now()) - today);
     // What the simulator serves for those days, asked separately.
-    const now = Date.now();
     const client = new ConnectClient({ pat: sim.pat, country: sim.country, clientId: TEST_CLIENT_ID, baseUrl: sim.connectUrl });
-    const served = await client.energyUsage(AC, { period: 'DAILY', startDate: ymd(now - 7 * DAY_MS), endDate: ymd(now - DAY_MS) });
+    const served = await client.energyUsage(AC, { period: 'DAILY', startDate: ymd(today - 7 * DAY_MS), endDate: ymd(today - DAY_MS) });
     await client.close();
     expect(served.entries).toHaveLength(7);
-    const stored = await energyOf(AC);
-    expect(stored).toEqual(served.entries.map((e, i) => ({ value: e.value, unit: 'Wh', ts: dayStart(now) - (7 - i) * DAY_MS })));
+    expect(stored).toEqual(served.entries.map((e, i) => ({ value: e.value, unit: 'Wh', ts: today - (7 - i) * DAY_MS })));
     const yesterday = served.entries[6]!.value;
     // The simulator's AC uses 2400 Wh a day ± 40%.
     expect(yesterday).toBeGreaterThanOrEqual(1440);
     expect(yesterday).toBeLessThanOrEqual(3360);
     const device = await app.store.getDevice(`thinq:${AC}`);
     expect(energyMetric(device!)).toBe('energy.dailyUsage');
-    expect(device!.lastValues['energy.dailyUsage']).toMatchObject({ value: yesterday, unit: 'Wh', ts: new Date(dayStart(now) - DAY_MS).toISOString() });
+    expect(device!.lastValues['energy.dailyUsage']).toMatchObject({ value: yesterday, unit: 'Wh', ts: new Date(today - DAY_MS).toISOString() });
   }, 30_000);
 
   it('reads energy once, not at every state poll, and only for the devices whose energy profile lists it', async () => {
