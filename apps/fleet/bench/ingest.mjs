@@ -1,10 +1,12 @@
 // Ingest throughput of the fleet app into PostgreSQL and into PGlite: readings/s through the app's
-// own path (Ingest.readings: shard filter, INSERT … ON CONFLICT DO NOTHING RETURNING, latest values,
-// last_seen, live events), against a raw multi-row INSERT of the same rows into the same readings
-// table on the same connection, in the same run, rounds interleaved (medians; ratio app / raw).
+// own path (Ingest.readings: shard filter, text cleaning, INSERT … ON CONFLICT DO NOTHING RETURNING,
+// latest values, live events), against a raw multi-row INSERT of the same rows into the same
+// readings table on the same connection, in the same run, rounds interleaved (medians; ratio app /
+// raw). CPU per reading: this process, and for a local PostgreSQL also its server processes.
 // PostgreSQL: DATABASE_URL, else a throw-away cluster (initdb; skipped when PostgreSQL is not installed).
 //   node --expose-gc ingest.mjs [--quick]   (run by `npm run bench` on the built dist)
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@x/http-core';
@@ -49,9 +51,8 @@ async function rawInsert(db, rows) {
 }
 
 /**
- * What the app writes, by hand: the readings, each (device, metric)'s newest value into latest and
- * the devices' last_seen, as multi-row statements in one transaction (where the app's time goes
- * beyond the readings table).
+ * What the app writes, by hand: the readings and each (device, metric)'s newest value into latest,
+ * as multi-row statements in one transaction (where the app's time goes beyond the readings table).
  */
 async function rawWithLatest(db, rows) {
   for (const batch of batches(rows)) {
@@ -71,8 +72,6 @@ async function rawWithLatest(db, rows) {
          ON CONFLICT (device_id, metric) DO UPDATE SET ts = EXCLUDED.ts, value_type = EXCLUDED.value_type, value_num = EXCLUDED.value_num, value_text = EXCLUDED.value_text, unit = EXCLUDED.unit`,
         params,
       );
-      const seen = new Map(latest.map((r) => [r.deviceId, r.ts]));
-      await tx.query('UPDATE devices d SET last_seen = m.ts FROM unnest($1::text[], $2::bigint[]) AS m(id, ts) WHERE d.id = m.id', [[...seen.keys()], [...seen.values()]]);
     });
   }
 }
@@ -81,6 +80,30 @@ async function viaApp(app, rows) {
   let stored = 0;
   for (const batch of batches(rows)) stored += await app.ingest.readings(batch, { live: true });
   if (stored !== rows.length) throw new Error(`the app stored ${stored} of ${rows.length} readings`);
+}
+
+/** CPU time (µs) of the PostgreSQL server's processes so far, when it runs on this machine; undefined otherwise. */
+async function serverCpu(db) {
+  if (db.kind !== 'postgres') return undefined;
+  const pids = (await db.query('SELECT pid FROM pg_stat_activity')).map((r) => r.pid);
+  let ticks = 0;
+  try {
+    for (const pid of pids) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {
+    return undefined;
+  }
+  return ticks * 10_000; // Linux clock ticks (USER_HZ 100) in µs
+}
+
+/** measure(), with the server's CPU per reading (µs) added when it can be read. */
+async function measureWithServer(db, items, fn) {
+  const before = await serverCpu(db);
+  const result = await measure(items, fn);
+  const after = await serverCpu(db);
+  return { ...result, serverUs: before === undefined || after === undefined ? undefined : (after - before) / items };
 }
 
 async function bench(label, storage) {
@@ -100,17 +123,17 @@ async function bench(label, storage) {
       app: async () => {
         const rows = makeRows(next());
         globalThis.gc?.();
-        return measure(rows.length, () => viaApp(app, rows));
+        return measureWithServer(app.store.db, rows.length, () => viaApp(app, rows));
       },
       raw: async () => {
         const rows = makeRows(next());
         globalThis.gc?.();
-        return measure(rows.length, () => rawInsert(app.store.db, rows));
+        return measureWithServer(app.store.db, rows.length, () => rawInsert(app.store.db, rows));
       },
       rawLatest: async () => {
         const rows = makeRows(next());
         globalThis.gc?.();
-        return measure(rows.length, () => rawWithLatest(app.store.db, rows));
+        return measureWithServer(app.store.db, rows.length, () => rawWithLatest(app.store.db, rows));
       },
     });
     off();
@@ -118,9 +141,14 @@ async function bench(label, storage) {
     const rawRate = median(results.raw.map((r) => r.rate));
     const paired = median(results.app.map((r, i) => r.rate / results.raw[i].rate));
     console.log(`${label} (median of ${ROUNDS} interleaved rounds of ${fmt(ROWS)} readings in calls of ${BATCH}):`);
-    console.log(`  app path (Ingest.readings): ${fmt(appRate)} readings/s [${results.app.map((r) => fmt(r.rate)).join(', ')}], ${fmt(median(results.app.map((r) => r.cpuUs)), 1)} µs CPU of this process per reading`);
-    console.log(`  raw multi-row INSERT:       ${fmt(rawRate)} readings/s [${results.raw.map((r) => fmt(r.rate)).join(', ')}], ${fmt(median(results.raw.map((r) => r.cpuUs)), 1)} µs CPU of this process per reading`);
-    console.log(`  raw, with latest and last_seen: ${fmt(median(results.rawLatest.map((r) => r.rate)))} readings/s [${results.rawLatest.map((r) => fmt(r.rate)).join(', ')}] (what the app writes, by hand)`);
+    const cpu = (rs) => {
+      const server = rs.every((r) => r.serverUs !== undefined) ? `, server ${fmt(median(rs.map((r) => r.serverUs)), 1)}` : '';
+      return `µs CPU per reading: this process ${fmt(median(rs.map((r) => r.cpuUs)), 1)}${server}`;
+    };
+    const line = (name, rs) => `  ${name.padEnd(32)} ${fmt(median(rs.map((r) => r.rate)))} readings/s [${rs.map((r) => fmt(r.rate)).join(', ')}]; ${cpu(rs)}`;
+    console.log(line('app path (Ingest.readings):', results.app));
+    console.log(line('raw multi-row INSERT:', results.raw));
+    console.log(line('raw, readings + latest by hand:', results.rawLatest));
     const pairedLatest = median(results.app.map((r, i) => r.rate / results.rawLatest[i].rate));
     console.log(`  ratio app / raw: ${(appRate / rawRate).toFixed(2)} (median of per-round ratios ${paired.toFixed(2)}); app / raw with latest: ${pairedLatest.toFixed(2)}; live events published: ${fmt(events)}`);
     return paired;

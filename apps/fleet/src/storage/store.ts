@@ -136,7 +136,12 @@ function toCommand(row: CommandRow): CommandRecord {
   };
 }
 
-const DEVICE_COLUMNS = 'id, vendor, vendor_id, name, kind, model, online, primary_metric, commands, last_seen';
+// last_seen is the newest of the device's latest values (latest only moves forward, so that is its
+// newest reading): derived when read rather than written with every batch, which cost an UPDATE of
+// each device per batch. The devices.last_seen column stays for fleets of older versions that
+// still write it during an upgrade; nothing reads it.
+const DEVICE_COLUMNS =
+  'id, vendor, vendor_id, name, kind, model, online, primary_metric, commands, (SELECT max(l.ts) FROM latest l WHERE l.device_id = devices.id) AS last_seen';
 const VALUE_COLUMNS = 'device_id, metric, ts, value_type, value_num, value_text, unit';
 
 export class FleetStore {
@@ -242,24 +247,28 @@ export class FleetStore {
    */
   async insertReadings(readings: readonly ReadingInput[]): Promise<Reading[]> {
     if (readings.length === 0) return [];
-    // One statement, so one round trip and atomic without a transaction: the new readings, the
-    // newest of them per (device, metric) into latest (unless a newer one is there), and the
-    // devices' last_seen.
+    // One statement, so one round trip and atomic without a transaction: the new readings, and the
+    // newest of them per (device, metric) into latest unless a newer one is there. Known pairs are
+    // updated by a join (cheaper than an upsert, which locks each conflicting row before updating
+    // it); only pairs not in latest yet go through the upsert, which also settles a race with
+    // another collector inserting the same pair.
     const inserted = await this.db.query<Pick<ValueRow, 'device_id' | 'metric' | 'ts'>>(
       `WITH ins AS (
          INSERT INTO readings (device_id, metric, ts, value_type, value_num, value_text, unit)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::float8[], $6::text[], $7::text[])
          ON CONFLICT DO NOTHING
          RETURNING device_id, metric, ts, value_type, value_num, value_text, unit
-       ), newest AS (
-         INSERT INTO latest AS l (device_id, metric, ts, value_type, value_num, value_text, unit)
+       ), n AS (
          SELECT DISTINCT ON (device_id, metric) * FROM ins ORDER BY device_id, metric, ts DESC
+       ), moved AS (
+         UPDATE latest l SET ts = n.ts, value_type = n.value_type, value_num = n.value_num, value_text = n.value_text, unit = n.unit
+         FROM n WHERE l.device_id = n.device_id AND l.metric = n.metric AND n.ts >= l.ts
+       ), added AS (
+         INSERT INTO latest AS l (device_id, metric, ts, value_type, value_num, value_text, unit)
+         SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM latest x WHERE x.device_id = n.device_id AND x.metric = n.metric)
          ON CONFLICT (device_id, metric) DO UPDATE SET ts = EXCLUDED.ts, value_type = EXCLUDED.value_type,
            value_num = EXCLUDED.value_num, value_text = EXCLUDED.value_text, unit = EXCLUDED.unit
          WHERE EXCLUDED.ts >= l.ts
-       ), seen AS (
-         UPDATE devices d SET last_seen = GREATEST(COALESCE(d.last_seen, 0), m.ts)
-         FROM (SELECT device_id, max(ts) AS ts FROM ins GROUP BY device_id) m WHERE d.id = m.device_id
        )
        SELECT device_id, metric, ts FROM ins`,
       valueColumns(readings),
