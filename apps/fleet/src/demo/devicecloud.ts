@@ -5,7 +5,7 @@ import { encodeConnectionResponse } from '@x/devicecloud-monitor';
 import { DeviceCloudSimulator } from '@x/devicecloud-monitor/testing';
 import type { DevicecloudConfig } from '../config.js';
 import { FaultProxy, refuseHttp } from './fault-proxy.js';
-import { keepNewest, trimEvery } from './log-trim.js';
+import { KEEP_ENTRIES, keepNewest, trimEvery } from './log-trim.js';
 import { newGatewaySensors, stepGateway } from './gateway-motion.js';
 import type { DemoVendor } from './types.js';
 
@@ -30,6 +30,17 @@ function startSensors(sim: DeviceCloudSimulator): () => void {
   }, SENSOR_STEP_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Cuts the simulator's records back to their newest `keep` entries: its request and delivery logs,
+ * each monitor's saved events, sent batches and acks, and each stream's stored points (the
+ * simulator caps those at 10,000, which a demo fills only after hours, growing all the while).
+ */
+export function trimDevicecloudLogs(sim: DeviceCloudSimulator, keep = KEEP_ENTRIES): void {
+  for (const list of [sim.connects, sim.deliveries, sim.requests]) keepNewest(list, keep);
+  for (const monitor of sim.monitors()) for (const list of [monitor.history, monitor.sent, monitor.acks]) keepNewest(list, keep);
+  for (const stream of sim.data.streams.values()) keepNewest(stream.points, keep);
 }
 
 export async function startDevicecloudDemo(): Promise<{ config: DevicecloudConfig; demo: DemoVendor<DeviceCloudSimulator> }> {
@@ -60,9 +71,7 @@ export async function startDevicecloudDemo(): Promise<{ config: DevicecloudConfi
     }
   };
   const stopGenerator = startSensors(sim);
-  const stopTrim = trimEvery(() => {
-    for (const list of [sim.connects, sim.deliveries, sim.requests]) keepNewest(list);
-  });
+  const stopTrim = trimEvery(() => trimDevicecloudLogs(sim));
   // DeviceCore records go to every monitor as soon as it exists, then every 30 s.
   let monitors = 0;
   let ticks = 0;
