@@ -16,7 +16,6 @@ interface DeviceRow {
   online: boolean;
   primary_metric: string | null;
   commands: CommandSpec[];
-  last_seen: number | null;
 }
 
 interface ValueRow {
@@ -136,12 +135,11 @@ function toCommand(row: CommandRow): CommandRecord {
   };
 }
 
-// last_seen is the newest of the device's latest values (latest only moves forward, so that is its
-// newest reading): derived when read rather than written with every batch, which cost an UPDATE of
-// each device per batch. The devices.last_seen column stays for fleets of older versions that
-// still write it during an upgrade; nothing reads it.
-const DEVICE_COLUMNS =
-  'id, vendor, vendor_id, name, kind, model, online, primary_metric, commands, (SELECT max(l.ts) FROM latest l WHERE l.device_id = devices.id) AS last_seen';
+// A device's last_seen is the newest of its latest values (latest only moves forward, so that is
+// its newest reading), taken from the latest rows read with the device anyway; writing it with every
+// batch cost an UPDATE of each device per batch. The devices.last_seen column stays for fleets of
+// older versions that still write it during an upgrade; nothing reads it.
+const DEVICE_COLUMNS = 'id, vendor, vendor_id, name, kind, model, online, primary_metric, commands';
 const VALUE_COLUMNS = 'device_id, metric, ts, value_type, value_num, value_text, unit';
 
 export class FleetStore {
@@ -222,8 +220,10 @@ export class FleetStore {
 
   #toDevice(row: DeviceRow, latest: ValueRow[]): Device {
     const lastValues: Record<string, LastValue> = {};
+    let lastSeen: number | null = null;
     for (const v of [...latest].sort((a, b) => a.metric.localeCompare(b.metric))) {
       lastValues[v.metric] = { value: decodeValue(v), unit: v.unit, ts: toIso(v.ts) };
+      if (lastSeen === null || v.ts > lastSeen) lastSeen = v.ts;
     }
     return {
       id: row.id,
@@ -235,7 +235,7 @@ export class FleetStore {
       online: row.online,
       primaryMetric: row.primary_metric,
       commands: row.commands,
-      lastSeen: row.last_seen === null ? null : toIso(row.last_seen),
+      lastSeen: lastSeen === null ? null : toIso(lastSeen),
       lastValues,
       sepl: { registered: false },
     };
