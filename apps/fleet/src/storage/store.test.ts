@@ -216,6 +216,31 @@ describe.each(backends)('storage on $name', (backend) => {
     });
   });
 
+  it('a reading twice in one batch is new once, and latest and lastSeen follow the newest of several metrics', async () => {
+    await store.upsertDevice(genset('dup'));
+    const base = t('2026-04-01T00:00:00.000Z');
+    const a = { deviceId: 'comap:dup', metric: 'Load', value: 10, unit: '%', ts: base + 3000 };
+    const fresh = await store.insertReadings([a, { deviceId: 'comap:dup', metric: 'Fuel', value: 80, unit: '%', ts: base + 1000 }, a]);
+    expect(fresh.map((r) => [r.metric, r.ts])).toEqual([
+      ['Load', '2026-04-01T00:00:03.000Z'],
+      ['Fuel', '2026-04-01T00:00:01.000Z'],
+    ]);
+    // A known pair moves forward, an older reading of it does not move it back, a new pair is added.
+    await store.insertReadings([
+      { deviceId: 'comap:dup', metric: 'Fuel', value: 79, unit: '%', ts: base + 5000 },
+      { deviceId: 'comap:dup', metric: 'Load', value: 5, unit: '%', ts: base + 2000 },
+      { deviceId: 'comap:dup', metric: 'Mode', value: 'MAN', unit: null, ts: base + 4000 },
+    ]);
+    const device = await store.getDevice('comap:dup');
+    expect(device?.lastValues).toEqual({
+      Fuel: { value: 79, unit: '%', ts: '2026-04-01T00:00:05.000Z' },
+      Load: { value: 10, unit: '%', ts: '2026-04-01T00:00:03.000Z' },
+      Mode: { value: 'MAN', unit: null, ts: '2026-04-01T00:00:04.000Z' },
+    });
+    expect(device?.lastSeen).toBe('2026-04-01T00:00:05.000Z');
+    expect((await store.listDevices()).find((d) => d.id === 'comap:dup')?.lastSeen).toBe('2026-04-01T00:00:05.000Z');
+  });
+
   it('averages numeric readings in UTC-aligned Druid buckets (hand computed)', async () => {
     await store.upsertDevice(genset('avg'));
     const m = 'Load';
