@@ -13,7 +13,7 @@ import { startHttpServer, type FleetHttpServer } from './http/server.js';
 import { Ingest } from './ingest.js';
 import { namespacedLogger } from '@x/http-core';
 import { createLogger, type Logger } from './log.js';
-import { configSecrets, createScrub, scrubbingLogger } from './secrets.js';
+import { configSecrets, createScrub, scrubbingLogger, type Scrub } from './secrets.js';
 import type { Device, SeplStatus, Vendor } from './model.js';
 import { readableDevice } from './readable.js';
 import { VENDORS, toIso } from './model.js';
@@ -200,6 +200,67 @@ async function startCollecting(connectors: ReadonlyMap<Vendor, VendorConnector>,
   if (bridge) await bridge.start();
 }
 
+/** What /api/status answers: version, storage, shard ownership, each cloud's state and the SEPL bridge. */
+function fleetStatus(parts: {
+  startedAt: number;
+  demo: boolean;
+  store: FleetStore;
+  cluster: { status(): FleetStatus['shards'] };
+  vendors: VendorStates;
+  bridge: Bridge | undefined;
+}): FleetStatus {
+  return {
+    version: VERSION,
+    startedAt: toIso(parts.startedAt),
+    demo: parts.demo,
+    storage: { kind: parts.store.kind },
+    shards: parts.cluster.status(),
+    vendors: parts.vendors.all(),
+    sepl: parts.bridge?.status() ?? disabledSepl(parts.startedAt),
+  };
+}
+
+/** The SEPL bridge (when configured), its state kept in the store. */
+function startBridge(
+  config: FleetConfig,
+  parts: { service: FleetService; ingest: Ingest; logger: Logger; scrub: Scrub; now: () => number },
+  demo: boolean,
+  cleanups: Cleanups,
+): Bridge | undefined {
+  const { store } = parts.service;
+  const kv = { get: <T>(key: string) => store.getState<T>(key), set: (key: string, value: unknown) => store.setState(key, value) };
+  const bridge = createBridge(config, { ...parts, logger: namespacedLogger(parts.logger, 'fleet'), kv }, { demo });
+  if (bridge) cleanups.push(() => bridge.stop());
+  return bridge;
+}
+
+/** Vendor states with staleness checked on a timer (housekeeping: it does not keep the process alive). */
+function startVendorStates(
+  config: FleetConfig,
+  base: { bus: EventBus; startedAt: number; scrub: Scrub; now: () => number },
+  cleanups: Cleanups,
+): VendorStates {
+  const staleAfter = staleLimits(config.staleAfterInMs);
+  const vendors = new VendorStates(base.bus, base.startedAt, base.scrub, { staleAfter, now: base.now });
+  const staleTimer = setInterval(() => vendors.checkStaleness(), staleCheckInterval(staleAfter));
+  staleTimer.unref();
+  cleanups.push(() => Promise.resolve(clearInterval(staleTimer)));
+  return vendors;
+}
+
+async function serveFleet(service: FleetService, config: FleetConfig, webDir: string | undefined, logger: Logger, cleanups: Cleanups): Promise<FleetHttpServer> {
+  const http = await startHttpServer(service, {
+    host: config.server.host,
+    port: config.server.port,
+    accessToken: config.server.accessToken,
+    allowedHosts: config.server.allowedHosts,
+    webDir: webDir ?? DEFAULT_WEB_DIR,
+    logger: namespacedLogger(logger, 'http'),
+  });
+  cleanups.push(() => http.close());
+  return http;
+}
+
 export async function startFleet(options: StartFleetOptions = {}): Promise<FleetApp> {
   const config = resolveConfig(options);
   // Configured secrets never reach the logs, /api/status or command errors (the demo's simulator
@@ -242,11 +303,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       return d && decorate(d);
     };
 
-    const staleAfter = staleLimits(config.staleAfterInMs);
-    const vendors = new VendorStates(bus, startedAt, scrub, { staleAfter, now });
-    const staleTimer = setInterval(() => vendors.checkStaleness(), staleCheckInterval(staleAfter));
-    staleTimer.unref();
-    cleanups.push(() => Promise.resolve(clearInterval(staleTimer)));
+    const vendors = startVendorStates(config, { bus, startedAt, scrub, now }, cleanups);
 
     const ingest = new Ingest({
       store,
@@ -264,15 +321,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       : createConnectors({ config, ingest, logger, now, store, vendors, demo: Boolean(options.demo), demoOptions: demoEnv?.connectorOptions });
     for (const connector of connectors.values()) commands.register(connector);
 
-    const status = (): FleetStatus => ({
-      version: VERSION,
-      startedAt: toIso(startedAt),
-      demo: Boolean(options.demo),
-      storage: { kind: store.kind },
-      shards: cluster.status(),
-      vendors: vendors.all(),
-      sepl: bridge?.status() ?? disabledSepl(startedAt),
-    });
+    const status = (): FleetStatus => fleetStatus({ startedAt, demo: Boolean(options.demo), store, cluster, vendors, bridge });
 
     const service: FleetService = {
       bus,
@@ -285,25 +334,12 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
       listDevices: async (filter) => (await store.listDevices(filter)).map(decorate),
     };
 
-    if (!options.offline && options.collect !== false) {
-      const kv = { get: <T>(key: string) => store.getState<T>(key), set: (key: string, value: unknown) => store.setState(key, value) };
-      const created = createBridge(config, { service, ingest, logger: namespacedLogger(logger, 'fleet'), now, scrub, kv }, { demo: Boolean(options.demo) });
-      if (created) cleanups.push(() => created.stop());
-      bridge = created;
-    }
+    if (!options.offline && options.collect !== false) bridge = startBridge(config, { service, ingest, logger, scrub, now }, Boolean(options.demo), cleanups);
 
     const demoControls: DemoControls | undefined = demoEnv?.controls(service);
     const fleetService: FleetService = { ...service, demo: demoControls };
     // The HTTP server streams the whole fleet's events, the other collectors' included.
-    const http: FleetHttpServer = await startHttpServer({ ...fleetService, bus: cluster.fleetBus }, {
-      host: config.server.host,
-      port: config.server.port,
-      accessToken: config.server.accessToken,
-      allowedHosts: config.server.allowedHosts,
-      webDir: options.webDir ?? DEFAULT_WEB_DIR,
-      logger: namespacedLogger(logger, 'http'),
-    });
-    cleanups.push(() => http.close());
+    const http = await serveFleet({ ...fleetService, bus: cluster.fleetBus }, config, options.webDir, logger, cleanups);
     await lock?.setUrl(http.url);
 
     await cluster.start();
