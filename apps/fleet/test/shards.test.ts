@@ -1,5 +1,6 @@
 // Collectors coordinating through one PostgreSQL: the lease protocol round by round (fair shares,
-// no flapping, a dead collector's shards taken once its leases expire), then three collectors
+// no flapping, a dead collector's shards taken once its leases expire), two collectors storing the
+// same new (device, metric) pair at the same moment, then three collectors
 // (two services in this process, one in its own process over the built dist/) that split the 64
 // shards, store every reading exactly once, stream each other's events over SSE, and take over
 // the devices of the one that is killed within the lease period.
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARD_COUNT, openStorage, shardOf, startFleet, type FleetApp, type FleetStore } from '../src/index.js';
 import { startComapSimulator, type ComapSimulator } from '@x/comap/testing';
@@ -122,6 +124,71 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       expect(await round('q', short)).toMatchObject({ owned: [], target: 32 });
       expect((await round('p', short)).owned).toEqual(range(0, 31));
       expect((await round('q', short)).owned).toEqual(range(32, 63));
+    });
+  });
+
+  describe('two collectors writing the same new (device, metric) pair at once', () => {
+    const stores: FleetStore[] = [];
+    let gate: FleetStore;
+    let url: string;
+    const gw: DeviceInfo = { vendor: 'devicecloud', vendorId: 'RACE', name: 'Race', kind: 'gateway', model: null, online: true, primaryMetric: null, commands: [] };
+
+    beforeAll(async () => {
+      url = await database('race');
+      // Each collector its own store, so its own connection pool; the gate a third one.
+      for (let i = 0; i < 3; i++) stores.push(await openStorage({ databaseUrl: url }));
+      gate = stores.pop()!;
+    }, 30_000);
+    afterAll(async () => {
+      for (const store of [...stores, gate]) await store?.close();
+    });
+
+    /**
+     * Runs `work` while an open transaction holds the reading `key` (of the RACE gateway), and rolls
+     * it back once `waiting` inserts wait for it: they have taken their snapshots by then, so none of them
+     * sees what the others store (the race of two collectors, made certain rather than likely).
+     */
+    async function together<T>(waiting: number, key: { metric: string; ts: number }, work: () => Promise<T>): Promise<T> {
+      const holder = new pg.Client({ connectionString: url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`INSERT INTO readings (device_id, metric, ts, value_type, value_num) VALUES ('devicecloud:RACE', $1, $2, 'number', 0)`, [key.metric, key.ts]);
+        const result = work();
+        await until(`${waiting} inserts waiting`, async () => {
+          const [row] = await gate.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'transactionid' AND query LIKE '%INSERT INTO readings%'`,
+          );
+          return row!.n === waiting ? true : undefined;
+        });
+        await holder.query('ROLLBACK');
+        return await result;
+      } finally {
+        await holder.end();
+      }
+    }
+
+    // The stores, not Ingest: Ingest would retry a refused batch in halves (a statement failing on
+    // the race would go unnoticed there).
+    it('stores both collectors\' readings once each, and keeps the newest in latest, round after round', async () => {
+      await stores[0]!.upsertDevice(gw);
+      for (let round = 0; round < 6; round++) {
+        const metric = `m${round}`;
+        const at = (ts: number, value: number): ReadingInput => ({ deviceId: 'devicecloud:RACE', metric, value, unit: null, ts });
+        // Both send the same reading at 1000 (one stores it) and one of their own; the newest
+        // is the first collector's in even rounds, the second's in odd ones.
+        const own = round % 2 === 0 ? [3000, 2000] : [2000, 3000];
+        const fresh = await together(2, { metric, ts: 1000 }, () => Promise.all(stores.map((store, i) => store.insertReadings([at(1000, 10 + i), at(own[i]!, 20 + i)]))));
+        expect(fresh.map((readings) => readings.length).sort()).toEqual([1, 2]);
+        expect(fresh.flat().map((r) => r.ts).sort()).toEqual(['1970-01-01T00:00:01.000Z', '1970-01-01T00:00:02.000Z', '1970-01-01T00:00:03.000Z']);
+        const rows = await gate.db.query<{ ts: number; n: number }>(
+          'SELECT ts, count(*)::int AS n FROM readings WHERE device_id = $1 AND metric = $2 GROUP BY ts ORDER BY ts',
+          ['devicecloud:RACE', metric],
+        );
+        expect(rows).toEqual([{ ts: 1000, n: 1 }, { ts: 2000, n: 1 }, { ts: 3000, n: 1 }]);
+        const latest = await gate.db.query('SELECT ts, value_num FROM latest WHERE device_id = $1 AND metric = $2', ['devicecloud:RACE', metric]);
+        expect(latest).toEqual([{ ts: 3000, value_num: 20 + (round % 2) }]);
+      }
     });
   });
 
