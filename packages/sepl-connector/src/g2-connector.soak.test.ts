@@ -4,10 +4,11 @@
 // device changes, commands; it ends on refused credentials. At the end every event the app sent was
 // received exactly once or reported as failed (a SeplTimeoutError while the platform stalled), every
 // command was answered exactly once, and nothing grew.
-import { createTestClock, seededRandom } from '@x/http-core/testing';
+import { createTestClock, seededRandom, settle } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector } from './client.js';
 import { MemoryDeviceStore } from './memory-store.js';
+import { countReadies } from './soak-support.js';
 import { startSeplSimulator } from './testing/simulator.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -18,8 +19,6 @@ afterEach(async () => {
 const STEP_MS = 10_000;
 const STEPS = 190; // 31.7 simulated minutes
 const BASE = ['lamp', 'plug'];
-
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
 
 describe('SeplConnector G2 soak', () => {
   it('seed 5: 30 simulated minutes of drops, stalls, garbage and device changes; every event once or failed, every command answered once', async () => {
@@ -43,30 +42,9 @@ describe('SeplConnector G2 soak', () => {
     cleanup.push(() => connector.close());
     const reported: string[] = [];
     connector.on('error', (e) => reported.push(e.name));
-    let readies = 0;
-    connector.on('ready', () => (readies += 1));
+    const readies = countReadies(connector, clock);
 
-    /** Moves the fake clock in small steps until `work` settles (request timeouts, reconnect backoff). */
-    async function settle<T>(work: Promise<T>, stepMs = 100): Promise<T> {
-      let done = false;
-      const watched = work.finally(() => (done = true));
-      watched.catch(() => undefined);
-      while (!done) {
-        clock.advance(stepMs);
-        await tick();
-      }
-      return watched;
-    }
-    async function reconnected(before: number): Promise<void> {
-      await settle(
-        (async () => {
-          while (readies === before) await tick();
-        })(),
-        1_000,
-      );
-    }
-
-    await settle(connector.start());
+    await settle(clock, connector.start());
     const listeners = (['ready', 'disconnected', 'error', 'closed'] as const).map((e) => connector.session.listenerCount(e));
     let responding = 0;
     const consumer = (async () => {
@@ -91,7 +69,7 @@ describe('SeplConnector G2 soak', () => {
         const stall = random() < 0.15;
         sim.answerRequests = !stall;
         try {
-          await settle(connector.event(device, 'reading', [{ name: 'data', value: data }]));
+          await settle(clock, connector.event(device, 'reading', [{ name: 'data', value: data }]));
           sentEvents.push(data);
         } catch (err) {
           expect(err).toMatchObject({ name: 'SeplTimeoutError' });
@@ -105,17 +83,17 @@ describe('SeplConnector G2 soak', () => {
         // answered, and the platform's acknowledgement back, before the clock moves on
         await expect.poll(() => sim.framesOf('response').length === answers.length && responding === 0, { timeout: 5_000, interval: 5 }).toBe(true);
       } else if (roll < 0.8) {
-        const before = readies;
+        const before = readies.count;
         expect(sim.dropConnections()).toBe(1);
         counts.drops += 1;
-        await reconnected(before);
+        await readies.reconnected(before);
       } else if (roll < 0.9) {
         const before = reported.length;
         sim.broadcast('{not json');
         counts.garbage += 1;
         await expect.poll(() => reported.length, { timeout: 5_000, interval: 5 }).toBe(before + 1);
       } else {
-        await settle(connector.add({ id: `x${step}`, type: 'urn:t', name: `extra ${step}` }));
+        await settle(clock, connector.add({ id: `x${step}`, type: 'urn:t', name: `extra ${step}` }));
         counts.changes += 1;
       }
     }
@@ -146,7 +124,7 @@ describe('SeplConnector G2 soak', () => {
     // refused credentials end it: done and the iterator's loop end with the SeplAuthError
     sim.rejectCredentials = true;
     sim.dropConnections();
-    await settle(connector.done.catch(() => undefined), 1_000);
+    await settle(clock, connector.done.catch(() => undefined), { stepInMs: 1_000 });
     await expect(connector.done).rejects.toMatchObject({ name: 'SeplAuthError' });
     await expect(consumer).rejects.toMatchObject({ name: 'SeplAuthError' });
     expect(connector.state).toBe('closed');

@@ -6,10 +6,11 @@
 // (re-login), garbage commands. At the end every event the app sent was received exactly once,
 // every command was answered exactly once (none lost, none twice), every REST operation either
 // succeeded or failed with the 503, the platform's fleet equals the store, and nothing grew.
-import { createTestClock, seededRandom } from '@x/http-core/testing';
+import { createTestClock, seededRandom, settle } from '@x/http-core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector } from './client.js';
 import { MemoryDeviceStore } from './memory-store.js';
+import { countReadies } from './soak-support.js';
 import { startSeplG3Simulator } from './testing/g3-simulator.js';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -22,8 +23,6 @@ const STEP_MS = 10_000;
 const STEPS = 190; // 31.7 simulated minutes
 const TYPE = 'urn:infai:ses:device-type:1';
 const BASE = ['d1', 'd2', 'd3'];
-
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
 
 describe('SeplConnector protocol g3 soak', () => {
   it('seed 11: 30 simulated minutes of drops, stalls, outages, hub 503s and token expiry; every event once, every command answered once', async () => {
@@ -46,32 +45,10 @@ describe('SeplConnector protocol g3 soak', () => {
     cleanup.push(() => connector.close());
     const reported: string[] = [];
     connector.on('error', (e) => reported.push(e.message));
-    let readies = 0;
-    connector.on('ready', () => (readies += 1));
+    const readies = countReadies(connector, clock);
 
-    /** Moves the fake clock in small steps until `work` settles (HTTP retry waits, reconnect backoff). */
-    async function settle<T>(work: Promise<T>, stepMs = 100): Promise<T> {
-      let done = false;
-      const watched = work.finally(() => (done = true));
-      watched.catch(() => undefined);
-      while (!done) {
-        clock.advance(stepMs);
-        await tick();
-      }
-      return watched;
-    }
-    /** Waits for the next connection's 'ready' (subscribed), moving the clock through the backoff. */
-    async function reconnected(before: number): Promise<void> {
-      await settle(
-        (async () => {
-          while (readies === before) await tick();
-        })(),
-        1_000,
-      );
-    }
-
-    await settle(connector.start());
-    await reconnected(0);
+    await settle(clock, connector.start());
+    await readies.reconnected(0);
     const session = connector.g3!.session;
     const listeners = (['subscribed', 'closed', 'error', 'disconnected'] as const).map((e) => session.listenerCount(e));
 
@@ -106,15 +83,15 @@ describe('SeplConnector protocol g3 soak', () => {
       } else if (roll < 0.6) {
         sentCommands.push(await sim.broker.sendCommand(device, 'set', { data: String(step) }));
       } else if (roll < 0.68) {
-        const before = readies;
+        const before = readies.count;
         expect(sim.broker.dropConnections()).toBe(1);
         counts.drops += 1;
-        await reconnected(before);
+        await readies.reconnected(before);
       } else if (roll < 0.74) {
-        const before = readies;
+        const before = readies.count;
         expect(sim.broker.outage(5_000 + Math.floor(random() * 55_000)).dropped).toBe(1);
         counts.outages += 1;
-        await reconnected(before);
+        await readies.reconnected(before);
         expect(sim.broker.down).toBe(false);
       } else if (roll < 0.86) {
         // a device added, renamed or deleted, sometimes behind hub 503s (3 of them outlast the retries)
@@ -129,7 +106,7 @@ describe('SeplConnector protocol g3 soak', () => {
             ? connector.delete(existing[0]!.id)
             : connector.add(existing.length > 0 && random() < 0.5 ? { ...existing[0]!, name: `renamed ${step}` } : { id: `x${(extra += 1)}`, type: TYPE, name: `extra ${extra}` });
         try {
-          await settle(op);
+          await settle(clock, op);
           restOps.ok += 1;
         } catch (err) {
           expect(err).toMatchObject({ name: 'HttpError', status: 503, category: 'transient' });
@@ -170,7 +147,7 @@ describe('SeplConnector protocol g3 soak', () => {
     expect(sim.rest.grants.filter((g) => g === 'password').length).toBeGreaterThan(2);
 
     // a last change without faults brings the hub in line: the platform's fleet is the store's
-    await settle(connector.add({ id: 'd1', type: TYPE, name: 'd1' }));
+    await settle(clock, connector.add({ id: 'd1', type: TYPE, name: 'd1' }));
     const hub = sim.hubs.get(connector.gatewayId!)!;
     expect(hub.device_local_ids).toEqual(store.list().map((d) => d.id));
     for (const d of store.list()) expect([...sim.devices.values()].find((x) => x.local_id === d.id)?.name).toBe(d.name);

@@ -10,6 +10,8 @@ export { delay, failTimes, malformedJson, resetMidBody, slowBody, tooManyRequest
 export type { CountingHandler } from './faults.js';
 export { createTestClock } from './clock.js';
 export { seededRandom } from './seeded-random.js';
+export { settle } from './settle.js';
+export type { SettleOptions } from './settle.js';
 export { waitUnlessClosed } from './wait-unless-closed.js';
 export { listenOnLoopback } from './listen.js';
 export { optionalPeerError } from './optional-peer.js';
