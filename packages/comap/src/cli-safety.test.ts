@@ -139,3 +139,30 @@ describe('comap command changeMode: checked against the unit', () => {
     expect(commandsSent(sim).map((q) => q.body)).toEqual([{ command: 'changeMode', mode: 'MAN' }]);
   });
 });
+
+describe('comap command: a lost answer (the unit may have acted)', () => {
+  it('without --wait: exit 4, nothing on stdout, the error says how to read the unit; sent once, executed once', async () => {
+    const { sim, comap } = await setup();
+    const u = sim.units.find((x) => !x.state.running)!;
+    sim.loseCommandAnswers(1);
+    const r = await comap(['command', u.unitGuid, 'start', '--yes']);
+    expect([r.code, r.out]).toEqual([4, '']);
+    expect(r.err).toMatch(
+      new RegExp(`^comap: error: the answer to start was lost \\(.+\\): the unit may have executed it; read the unit before sending it again; not sent again \\(outcome unknown, exit 4\\): \`comap values ${u.unitGuid} --guids ${VALUE_GUID.engine_state}\` shows whether it acted \\[COMAP_COMMAND_OUTCOME_UNKNOWN\\]\\n$`),
+    );
+    expect(commandsSent(sim).map((q) => [q.body, q.status])).toEqual([[{ command: 'start' }, -1]]);
+    expect([u.commands.length, u.state.running]).toEqual([1, true]);
+  });
+
+  it('a command with no value to read points at all values; a refused command stays exit 1', async () => {
+    const { sim, comap } = await setup();
+    const u = sim.units[0]!;
+    sim.loseCommandAnswers(1);
+    let r = await comap(['command', u.unitGuid, 'faultReset', '--yes']);
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(new RegExp(`; not sent again \\(outcome unknown, exit 4\\): \`comap values ${u.unitGuid}\` shows whether it acted \\[COMAP_COMMAND_OUTCOME_UNKNOWN\\]\\n$`));
+    r = await comap(['command', u.unitGuid, 'changeSetpoint', '--guid', '00000000-0000-0000-0000-000000000000', '--value', 'x', '--yes']);
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/^comap: error: .*Unknown setpoint/) as string]);
+    expect(commandsSent(sim).map((q) => q.status)).toEqual([-1, 400]);
+  });
+});

@@ -201,6 +201,27 @@ describe('comap (built binary) against comap simulate in another process', () =>
     expect(r.requests.filter((q) => q.path.endsWith('/command'))).toEqual([]);
   });
 
+  it('command Westport stop whose answer is lost (no --wait, lost answers switched on through the control API): exit 4, outcome unknown, sent once and not again, the process ends at once', async () => {
+    expect(await control.push({ loseCommandAnswers: 1 })).toEqual({ loseCommandAnswers: 1 });
+    const started = Date.now();
+    const r = await comap(['command', 'Westport', 'stop', '--yes']);
+    expect([r.code, r.stdout]).toEqual([4, '']);
+    const posts = r.requests.filter((q) => q.path.endsWith('/command'));
+    // Sent once: the simulator executed it and dropped the connection instead of answering.
+    expect(posts.map((q) => [q.method, q.body, q.status])).toEqual([['POST', { command: 'stop' }, -1]]);
+    const guid = /\/units\/(genset[0-9a-f]{32})\/command$/.exec(posts[0]!.path)![1]!;
+    // One line, no stack: what happened, that it was not sent again, and how to read the unit.
+    expect(r.stderr).toMatch(
+      new RegExp(`^comap: error: the answer to stop was lost \\(.+\\): the unit may have executed it; read the unit before sending it again; not sent again \\(outcome unknown, exit 4\\): \`comap values ${guid} --guids ${VALUE_GUID.engine_state}\` shows whether it acted \\[COMAP_COMMAND_OUTCOME_UNKNOWN\\]\\n$`),
+    );
+    // No retry waits and nothing left holding the process open.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The unit did act: the hint's read shows it stopped.
+    const after = await comap(['values', guid, '--guids', VALUE_GUID.engine_state]);
+    expect([after.code, (JSON.parse(after.stdout) as { value: string }).value]).toEqual([0, expect.stringMatching(/^(Ready|Not Ready)$/) as string]);
+    expect(after.requests.filter((q) => q.path.endsWith('/command'))).toEqual([]);
+  });
+
   it('poll: prints every unit each sweep, survives a 503 burst, reports a unit taken off the air, exits 130 on SIGINT', async () => {
     await control.clearReceived();
     const child = spawn(process.execPath, [bin, 'poll', '--units', 'Westport,Brno'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,6 +3,7 @@ import { UsageError, defineCommand, type CommandSpec } from '@x/http-core/cli';
 import { validateCommand, type ComapCommand } from '../command.js';
 import { commandEffect } from '../command-effect.js';
 import { ComapCommandRefusedError } from '../errors.js';
+import { sendOnce } from './command-send.js';
 import { sendAndWait } from './command-wait.js';
 import type { WSV } from '../wsv.js';
 import type { Confirm } from './confirm.js';
@@ -82,7 +83,7 @@ export function commandCommand(defaults: ClientDefaults, settings: CliSettings):
     name: 'command',
     summary: 'Send a command to a unit (start, stop, changeMode, ...); prints the API\'s answer.',
     description:
-      'Commands are never retried (a genset must not start twice). Success means the API accepted the command. The unit must be named unambiguously; on a terminal you are asked to confirm, elsewhere --yes is required.',
+      'Commands are never retried (a genset must not start twice). Success means the API accepted the command; a lost answer (the unit may have acted) exits 4 and is not sent again. The unit must be named unambiguously; on a terminal you are asked to confirm, elsewhere --yes is required.',
     args: [UNIT_ARG, { name: 'name', required: false, description: 'start, stop, faultReset, changeMcb, changeGcb, changeMode, userButton, remoteSwitch, extValue, setTimer, changeSetpoint' }],
     options: {
       ...CREDENTIAL_OPTIONS,
@@ -115,8 +116,7 @@ export function commandCommand(defaults: ClientDefaults, settings: CliSettings):
           return 1;
         }
         if (!options.wait) {
-          stdout.json({ unitGuid: guid, ...(await client.command(guid, command, { signal })) });
-          return 0;
+          return sendOnce(client, guid, command, { stdout, stderr, signal });
         }
         return sendAndWait(client, guid, command, options.timeout, { stdout, stderr, signal });
       });
