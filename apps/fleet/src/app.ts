@@ -18,7 +18,7 @@ import type { Device, SeplStatus, Vendor } from './model.js';
 import { readableDevice } from './readable.js';
 import { VENDORS, toIso } from './model.js';
 import type { DemoControls, FleetService, FleetStatus } from './service.js';
-import { createCluster } from './shards/cluster.js';
+import { createCluster, type Cluster } from './shards/cluster.js';
 import { staleCheckInterval, staleLimits } from './staleness.js';
 import { VendorStates } from './vendor-states.js';
 import type { DataDirLock } from './storage/data-lock.js';
@@ -142,6 +142,7 @@ interface ConnectorSetup {
   vendors: VendorStates;
   demo: boolean;
   demoOptions: DemoConnectorOptions | undefined;
+  cluster: Pick<Cluster, 'goneCollectors'>;
 }
 
 /** The registry's connector for every configured cloud, each with its own state tracker. */
@@ -158,6 +159,7 @@ function createConnectors(o: ConnectorSetup): Map<Vendor, VendorConnector> {
       now: o.now,
       kv: { get: (key) => o.store.getState(key), set: (key, value) => o.store.setState(key, value) },
       setMode: (mode) => o.vendors.setMode(vendor, mode),
+      goneCollectors: (afterInMs) => o.cluster.goneCollectors(afterInMs),
     };
     const connector = createConnector(vendor, o.config, ctx, { demo: o.demo, demoOptions: o.demoOptions });
     if (!connector) continue;
@@ -318,7 +320,7 @@ export async function startFleet(options: StartFleetOptions = {}): Promise<Fleet
 
     const connectors = options.offline
       ? new Map<Vendor, VendorConnector>()
-      : createConnectors({ config, ingest, logger, now, store, vendors, demo: Boolean(options.demo), demoOptions: demoEnv?.connectorOptions });
+      : createConnectors({ config, ingest, logger, now, store, vendors, cluster, demo: Boolean(options.demo), demoOptions: demoEnv?.connectorOptions });
     for (const connector of connectors.values()) commands.register(connector);
 
     const status = (): FleetStatus => fleetStatus({ startedAt, demo: Boolean(options.demo), store, cluster, vendors, bridge });

@@ -25,7 +25,7 @@ export function parseComapSection(comap: Reader): ComapConfig {
 }
 
 export function parseDevicecloudSection(dc: Reader): DevicecloudConfig {
-  dc.only(['username', 'password', 'baseUrl', 'pushHost', 'pushPort', 'secure', 'idleTimeoutInMs']);
+  dc.only(['username', 'password', 'baseUrl', 'pushHost', 'pushPort', 'secure', 'idleTimeoutInMs', 'retireMonitorsAfterInMs']);
   return {
     username: dc.requiredString('username'),
     password: dc.requiredString('password'),
@@ -34,6 +34,8 @@ export function parseDevicecloudSection(dc: Reader): DevicecloudConfig {
     pushPort: dc.integer('pushPort', 1, 65535),
     secure: dc.boolean('secure') ?? true,
     idleTimeoutInMs: dc.integer('idleTimeoutInMs', 1000, 86_400_000),
+    // 0: never; at most 30 days (shards/leases.ts forgets a gone collector after 32).
+    retireMonitorsAfterInMs: dc.integer('retireMonitorsAfterInMs', 0, 30 * 86_400_000),
   };
 }
 

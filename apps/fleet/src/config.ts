@@ -49,6 +49,8 @@ export interface DevicecloudConfig {
   secure: boolean;
   /** Reconnect a push link that delivered nothing this long (the protocol has no keep-alive; default 15 min). */
   idleTimeoutInMs?: number | undefined;
+  /** Delete the push monitors of collectors gone this long (default 24 h; 0: never). */
+  retireMonitorsAfterInMs?: number | undefined;
 }
 
 export interface ThinqConfig {

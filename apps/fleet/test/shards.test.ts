@@ -15,6 +15,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARD_COUNT, openStorage, shardOf, startFleet, type FleetApp, type FleetStore } from '../src/index.js';
 import { startComapSimulator, type ComapSimulator } from '@x/comap/testing';
+import { DeviceCloudClient } from '@x/devicecloud-monitor';
+import { DeviceCloudSimulator } from '@x/devicecloud-monitor/testing';
 import { startSeplSimulator, type SeplSimulator } from '@x/sepl-connector/testing';
 import { silentLogger } from '../src/log.js';
 import type { DeviceInfo, ReadingInput } from '../src/model.js';
@@ -201,41 +203,82 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    it('leases every shard while alone, warns about the old index/count, and gives its leases back on SIGTERM', async () => {
-      const url = await database('cli');
-      const nowhere = 'http://127.0.0.1:9';
-      const config = {
-        storage: { databaseUrl: url },
-        shard: { index: 1, count: 3, leaseInMs: 600 },
-        comap: { loginId: 'ops', clientId: 'c', secret: 's', key: 'k', baseUrl: nowhere, identityUrl: nowhere },
-      };
+    /** `fleet start` of the built CLI with `config` as its fleet.config.json, and no vendor variables of this environment. */
+    async function fleetStart(config: unknown) {
       await writeFile(join(dir, 'fleet.config.json'), JSON.stringify(config));
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(FLEET_|DATABASE_URL|COMAP_|DEVICECLOUD_|THINQ_|SEPL_)/.test(k)));
       const child = spawn(process.execPath, [cli, 'start', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const out = { stdout: '', stderr: '' };
+      child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
       const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+      const listening = () =>
+        until('listening', () => /fleet: listening on (\S+)\n/.exec(out.stdout)?.[1], 30_000).catch((err: unknown) => {
+          throw new Error(`${String(err)}; stderr: ${out.stderr.slice(-1000)}`);
+        });
+      return { child, out, exited, listening };
+    }
+
+    it('leases every shard while alone, warns about the old index/count, and gives its leases back on SIGTERM', async () => {
+      const url = await database('cli');
+      const nowhere = 'http://127.0.0.1:9';
+      const { child, out, exited, listening } = await fleetStart({
+        storage: { databaseUrl: url },
+        shard: { index: 1, count: 3, leaseInMs: 600 },
+        comap: { loginId: 'ops', clientId: 'c', secret: 's', key: 'k', baseUrl: nowhere, identityUrl: nowhere },
+      });
       const store = await openStorage({ databaseUrl: url });
       try {
-        const base = await until('listening', () => /fleet: listening on (\S+)\n/.exec(stdout)?.[1], 30_000).catch((err: unknown) => {
-          throw new Error(`${String(err)}; stderr: ${stderr.slice(-1000)}`);
-        });
+        const base = await listening();
         const shards = await until('64 shards leased', async () => {
           const status = (await (await fetch(`${base}/api/status`)).json()) as { shards: { owned: number[] } & Record<string, unknown> };
           return status.shards.owned.length === SHARD_COUNT ? status.shards : undefined;
         });
         expect(shards).toMatchObject({ mode: 'leases', state: 'ok', collector: { name: '1/3' }, leaseInMs: 600, unowned: [] });
-        expect(stderr).toContain('shard.index/shard.count (FLEET_SHARD) are deprecated and ignored for the split');
+        expect(out.stderr).toContain('shard.index/shard.count (FLEET_SHARD) are deprecated and ignored for the split');
         expect(await store.db.query('SELECT count(*)::int AS n FROM shard_leases WHERE owner IS NOT NULL')).toEqual([{ n: 64 }]);
         child.kill('SIGTERM');
         expect(await exited).toEqual([0, null]);
         expect(await store.db.query('SELECT count(*)::int AS n FROM shard_leases WHERE owner IS NOT NULL')).toEqual([{ n: 0 }]);
-        expect(await store.db.query('SELECT count(*)::int AS n FROM collectors')).toEqual([{ n: 0 }]);
+        // Its heartbeat ended (no longer live) but stays, saying when it was last seen.
+        const [row] = await store.db.query<{ name: string; ago: number }>(
+          'SELECT name, (extract(epoch FROM clock_timestamp()) * 1000)::bigint - expires_at AS ago FROM collectors',
+        );
+        expect(row).toEqual({ name: '1/3', ago: expect.any(Number) });
+        expect(row!.ago).toBeGreaterThanOrEqual(0);
+        expect(row!.ago).toBeLessThan(5000);
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
         await store.close();
+      }
+    }, 60_000);
+
+    it('retires the Device Cloud push monitor of a collector gone for more than a day, and logs it', async () => {
+      const url = await database('retire');
+      const sim = await DeviceCloudSimulator.start({ tlsPort: false });
+      const client = new DeviceCloudClient({ username: sim.username, password: sim.password, baseUrl: `http://127.0.0.1:${sim.port}`, retry: false });
+      const store = await openStorage({ databaseUrl: url });
+      // 'edge-old' last beat 25 hours ago (written on a clock that far behind); 'edge-unknown' never did.
+      const yesterday = new LeaseTable(store.db, { now: () => Date.now() - 25 * 3_600_000 });
+      await yesterday.round({ id: 'old', name: 'edge-old', leaseInMs: 15_000, beforeRelease: () => {} });
+      for (const name of ['edge-old', 'edge-unknown']) await client.createTcpMonitor(['DataPoint'], { description: `x-fleet collector ${name}` });
+      const descriptions = () => sim.monitors().map((m) => m.fields.monDescription).sort();
+      const { child, out, exited, listening } = await fleetStart({
+        storage: { databaseUrl: url },
+        shard: { collector: 'edge-new', leaseInMs: 600 },
+        devicecloud: { username: sim.username, password: sim.password, baseUrl: `http://127.0.0.1:${sim.port}`, pushHost: '127.0.0.1', pushPort: sim.pushPort, secure: false },
+      });
+      try {
+        await listening();
+        await until('the old monitor retired', () => (descriptions().join() === 'x-fleet collector edge-new,x-fleet collector edge-unknown' ? true : undefined));
+        await until('the retirement logged', () => (/ info .*devicecloud: push monitor of a gone collector retired .*"collector":"edge-old"/.test(out.stderr) ? true : undefined));
+        child.kill('SIGTERM');
+        expect(await exited).toEqual([0, null]);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await store.close();
+        await client.close();
+        await sim.close();
       }
     }, 60_000);
   });

@@ -19,6 +19,8 @@ export interface ConnectorContext {
   readonly kv: { get<T>(key: string): Promise<T | undefined>; set(key: string, value: unknown): Promise<void> };
   /** How data arrives right now (e.g. 'polling', 'push', 'connect-push', 'v1-monitoring'). */
   setMode(mode: string | null): void;
+  /** Other collectors gone longer than `afterInMs`, when this one is to clean up after them (Cluster.goneCollectors). */
+  goneCollectors?(afterInMs: number): Promise<readonly string[]>;
 }
 
 export interface BackfillProgress {

@@ -1,6 +1,7 @@
 // Digi Device Cloud: a TCP push monitor on DataPoint and DeviceCore. DataPoints become readings of
 // the device their stream belongs to; DeviceCore events name devices and flip them online/offline.
-// The monitor is looked up (or created) by its description, one per collector.
+// The monitor is looked up (or created) by its description, one per collector; the monitors of
+// collectors gone for long are retired (devicecloud-retire.ts).
 import {
   DeviceCloudClient,
   MonitorFields,
@@ -15,11 +16,14 @@ import type { DeviceInfo, ReadingInput, ReadingValue } from '../model.js';
 import { deviceId } from '../model.js';
 import type { ConnectorContext, VendorConnector } from './connector.js';
 import { describeError } from './connector.js';
+import { monitorDescription, retireGoneMonitors } from './devicecloud-retire.js';
 import { failureState } from './failure.js';
 import { runLoop } from './loop.js';
 
 export const MONITOR_TOPICS = ['DataPoint', 'DeviceCore'] as const;
 const CONNECTWARE_ID = /^[0-9A-F]{8}-[0-9A-F]{8}-[0-9A-F]{8}-[0-9A-F]{8}$/i;
+/** `devicecloud.retireMonitorsAfterInMs` when not configured: a day. */
+export const RETIRE_MONITORS_AFTER_MS = 86_400_000;
 
 /** `<deviceId>/<stream…>` → the device and the metric; streams of no device belong to the account. */
 export function splitStream(streamId: string): { vendorId: string; metric: string } {
@@ -49,6 +53,8 @@ export interface DevicecloudConnectorOptions {
   retry?: { initialDelayInMs?: number; maxDelayInMs?: number };
   /** This collector's name (shard.collector): its own monitor, as every collector gets every push. */
   collector: string;
+  /** How often gone collectors' monitors are looked for (default hourly; the first time at start). */
+  retireEveryInMs?: number;
 }
 
 export class DevicecloudConnector implements VendorConnector {
@@ -61,10 +67,14 @@ export class DevicecloudConnector implements VendorConnector {
   #loop: Promise<void> | undefined;
   readonly #infos = new Map<string, DeviceInfo>();
   readonly #seen = new Set<string>();
+  readonly #retireAfterInMs: number;
+  #retireTimer: NodeJS.Timeout | undefined;
+  #retiring: Promise<void> | undefined;
 
   constructor(config: DevicecloudConfig, ctx: ConnectorContext, options: DevicecloudConnectorOptions) {
     this.#ctx = ctx;
     this.#opts = options;
+    this.#retireAfterInMs = config.retireMonitorsAfterInMs ?? RETIRE_MONITORS_AFTER_MS;
     this.#client = new DeviceCloudClient({
       username: config.username,
       password: config.password,
@@ -82,7 +92,7 @@ export class DevicecloudConnector implements VendorConnector {
   }
 
   get #description(): string {
-    return `x-fleet collector ${this.#opts.collector}`;
+    return monitorDescription(this.#opts.collector);
   }
 
   start(): Promise<void> {
@@ -96,14 +106,41 @@ export class DevicecloudConnector implements VendorConnector {
       retry: this.#opts.retry,
       step: (signal) => this.#session_(signal),
     });
+    this.#startRetiring();
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
     this.#abort.abort();
+    clearInterval(this.#retireTimer);
+    await this.#retiring;
     await this.#session?.stop({ timeoutInMs: 2000 }).catch(() => undefined);
     await this.#loop;
     await this.#client.close();
+  }
+
+  /** Retires gone collectors' monitors now and every `retireEveryInMs` (housekeeping: never keeps the process alive). */
+  #startRetiring(): void {
+    const gone = this.#ctx.goneCollectors?.bind(this.#ctx);
+    if (!gone || this.#retireAfterInMs === 0) return;
+    const sweep = (): void => {
+      this.#retiring ??= retireGoneMonitors({
+        client: this.#client,
+        own: this.#opts.collector,
+        afterInMs: this.#retireAfterInMs,
+        gone,
+        logger: this.#ctx.logger,
+        signal: this.#abort.signal,
+      })
+        .then(() => undefined)
+        .catch((err: unknown) => {
+          if (!this.#abort.signal.aborted) this.#ctx.logger.warn('devicecloud: monitors of gone collectors not retired (tried again later)', { error: err });
+        })
+        .finally(() => (this.#retiring = undefined));
+    };
+    sweep();
+    this.#retireTimer = setInterval(sweep, this.#opts.retireEveryInMs ?? 3_600_000);
+    this.#retireTimer.unref();
   }
 
   available(): boolean {

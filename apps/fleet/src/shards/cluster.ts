@@ -17,6 +17,12 @@ export interface Cluster {
   readonly fleetBus: EventBus;
   /** Ownership and whether the other collectors' events arrive (`shards` in /api/status). */
   status(): ShardsStatus;
+  /**
+   * The names of other collectors gone (no heartbeat) for longer than `afterInMs`, when this
+   * collector is the one to clean up after them (it holds shard 0, so one collector does it at a
+   * time); an empty list otherwise, and always with PGlite (one collector).
+   */
+  goneCollectors(afterInMs: number): Promise<string[]>;
   /** Takes the first shards and starts listening; before the connectors start. */
   start(): Promise<void>;
   /** Stops the leases (after the connectors stopped) and the fan-out. */
@@ -48,13 +54,15 @@ export function createCluster(o: ClusterOptions): Cluster {
       ownership,
       fleetBus,
       status: () => ({ ...ownership.status(), liveEvents: { state: 'local', reason: null } }),
+      goneCollectors: () => Promise.resolve([]),
       start: () => Promise.resolve(),
       stop: () => Promise.resolve(forward()),
     };
   }
   if (o.config.shard.deprecation) o.logger.warn(o.config.shard.deprecation);
+  const table = new LeaseTable(o.store.db);
   const ownership = new LeasedShards({
-    table: new LeaseTable(o.store.db),
+    table,
     collector,
     leaseInMs: o.config.shard.leaseInMs,
     logger: o.logger,
@@ -68,6 +76,10 @@ export function createCluster(o: ClusterOptions): Cluster {
     ownership,
     fleetBus,
     status: () => ({ ...ownership.status(), liveEvents: fanout.status() }),
+    async goneCollectors(afterInMs) {
+      if (!ownership.status().owned.includes(0)) return [];
+      return (await table.gone(afterInMs)).filter((name) => name !== collector.name);
+    },
     async start() {
       await fanout.start();
       await ownership.start();

@@ -2,6 +2,10 @@
 // data every collector can read (and /api/status shows), a lease survives a pooled connection
 // being recycled, and a dead collector's shards free themselves when their expiry passes. All
 // times come from the database clock, so collectors on machines with skewed clocks still agree.
+// A collector's heartbeat row outlives it (a clean stop only ends it): the newest one of each name
+// says when that collector was last seen, so the push monitor of one gone for long can be retired
+// (connectors/devicecloud-retire.ts); rows are removed once a newer one of the name exists, or after
+// FORGET_COLLECTOR_AFTER_MS.
 import { SHARD_COUNT } from '../shard.js';
 import type { Queryable, SqlDriver } from '../storage/driver.js';
 
@@ -39,6 +43,19 @@ export interface RoundInput {
 
 const DB_NOW = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now';
 
+/**
+ * How long the last heartbeat of a collector that is gone is kept: longer than the longest
+ * `devicecloud.retireMonitorsAfterInMs` (30 days), so its monitor is retired before its name is forgotten.
+ */
+export const FORGET_COLLECTOR_AFTER_MS = 32 * 86_400_000;
+
+export interface LeaseTableOptions {
+  /** Virtual shards (default SHARD_COUNT). */
+  shards?: number;
+  /** Epoch ms instead of the database clock (tests). */
+  now?: () => number;
+}
+
 /** The fair share of one of `live` collectors. */
 export function fairShare(live: number, shards: number = SHARD_COUNT): number {
   if (!Number.isSafeInteger(live) || live < 1) throw new RangeError(`live must be a positive integer, got ${String(live)}`);
@@ -48,11 +65,13 @@ export function fairShare(live: number, shards: number = SHARD_COUNT): number {
 export class LeaseTable {
   readonly #db: SqlDriver;
   readonly #shards: number;
+  readonly #clock: (() => number) | undefined;
   #seeded = false;
 
-  constructor(db: SqlDriver, shards: number = SHARD_COUNT) {
+  constructor(db: SqlDriver, options: LeaseTableOptions = {}) {
     this.#db = db;
-    this.#shards = shards;
+    this.#shards = options.shards ?? SHARD_COUNT;
+    this.#clock = options.now;
   }
 
   /**
@@ -62,7 +81,7 @@ export class LeaseTable {
    */
   round(input: RoundInput): Promise<RoundResult> {
     return this.#db.transaction(async (tx) => {
-      const now = await dbNow(tx);
+      const now = await this.#now(tx);
       const expires = now + input.leaseInMs;
       await this.#seed(tx);
       await tx.query(
@@ -89,18 +108,37 @@ export class LeaseTable {
         );
         owned = [...owned, ...claimed.map((r) => r.shard)].sort((a, b) => a - b);
       }
-      // Heartbeats long gone are only clutter.
-      await tx.query('DELETE FROM collectors WHERE expires_at < $1', [now - 10 * input.leaseInMs]);
+      // Old heartbeats are clutter once a newer one of the same name exists, or after a month.
+      await tx.query(
+        `DELETE FROM collectors c WHERE c.expires_at < $1
+           AND (c.expires_at < $2 OR EXISTS (SELECT 1 FROM collectors n WHERE n.name = c.name AND n.expires_at > c.expires_at))`,
+        [now - 10 * input.leaseInMs, now - FORGET_COLLECTOR_AFTER_MS],
+      );
       return { owned, target, snapshot: await snapshot(tx, now) };
     });
   }
 
-  /** A clean stop: gives every lease up at once (the others take them at their next round). */
+  /** A clean stop: gives every lease up at once (the others take them at their next round); its heartbeat ends now. */
   async leave(id: string): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.query('UPDATE shard_leases SET owner = NULL, since = NULL, expires_at = NULL WHERE owner = $1', [id]);
-      await tx.query('DELETE FROM collectors WHERE id = $1', [id]);
+      await tx.query('UPDATE collectors SET expires_at = $2 WHERE id = $1', [id, await this.#now(tx)]);
     });
+  }
+
+  /**
+   * The names of the collectors gone for longer than `afterInMs`: the newest heartbeat of the name
+   * expired that long ago (so none under the name is live). Names never seen are not listed.
+   */
+  async gone(afterInMs: number): Promise<string[]> {
+    if (!Number.isSafeInteger(afterInMs) || afterInMs < 0) throw new RangeError(`afterInMs must be a non-negative integer, got ${String(afterInMs)}`);
+    const now = await this.#now(this.#db);
+    const rows = await this.#db.query<{ name: string }>('SELECT name FROM collectors GROUP BY name HAVING max(expires_at) < $1 ORDER BY name', [now - afterInMs]);
+    return rows.map((r) => r.name);
+  }
+
+  #now(q: Queryable): Promise<number> {
+    return this.#clock ? Promise.resolve(this.#clock()) : dbNow(q);
   }
 
   async #seed(tx: Queryable): Promise<void> {
