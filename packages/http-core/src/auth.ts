@@ -9,6 +9,8 @@ export interface AuthContext {
   signal?: AbortSignal;
   /** The (lower-case) headers the attempt is being sent with (for `onUnauthorized`: the ones that got the 401). */
   headers?: Readonly<Record<string, string>>;
+  /** The attempt's `timeoutInMs` (the call's, else the client's), for a provider that bounds its own waits by it. */
+  timeoutInMs?: number;
 }
 
 /** Adds credentials to a request. Applied again on every attempt. */
@@ -84,6 +86,15 @@ export interface BearerAuthOptions {
    * 200 ms; `false`: one attempt.
    */
   retry?: { maxAttempts?: number; baseDelayInMs?: number } | false;
+  /**
+   * true: each call waits for a token at most its own `timeoutInMs` (`AuthContext.timeoutInMs`),
+   * then fails with a `TimeoutError` naming `tokenRequestName`, while the shared token request goes
+   * on for the other calls. Default false: a call waits as long as the shared request takes (at
+   * most `refreshTimeoutInMs` per attempt), bounded only by its signal and deadline.
+   */
+  waitWithinCallTimeout?: boolean;
+  /** What the token request is, in that TimeoutError's message. Default `the token request`. */
+  tokenRequestName?: string;
 }
 
 function tokenRetry(retry: BearerAuthOptions['retry']): TokenRetry {
@@ -133,19 +144,40 @@ async function fetchWithRetries(provider: BearerTokenProvider, timeoutInMs: numb
   }
 }
 
-/** `promise`, or an AbortError as soon as `signal` aborts (the shared promise itself runs on). */
-async function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) throw new AbortError(signal.reason);
+/** How long one caller waits for the shared refresh: its signal, and its timeout when bounded by it. */
+interface CallerWait {
+  signal: AbortSignal | undefined;
+  /** Finite and > 0, else the wait is not timed. */
+  timeoutInMs: number | undefined;
+  tokenRequestName: string;
+}
+
+/**
+ * `promise` for one caller: an AbortError as soon as its signal aborts, a TimeoutError once its
+ * time is up (real time, as the client's own per-attempt timeouts); the shared promise runs on.
+ */
+async function waitAsCaller<T>(promise: Promise<T>, wait: CallerWait): Promise<T> {
+  const { signal, timeoutInMs } = wait;
+  const timed = timeoutInMs !== undefined && Number.isFinite(timeoutInMs) && timeoutInMs > 0;
+  if (!signal && !timed) return promise;
+  if (signal?.aborted) throw new AbortError(signal.reason);
   let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(new AbortError(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const cut = new Promise<never>((_resolve, reject) => {
+    if (signal) {
+      onAbort = () => reject(new AbortError(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    if (timed) {
+      const message = `bearerAuth: ${wait.tokenRequestName} did not answer within the call's timeoutInMs of ${timeoutInMs} ms (it goes on for the other calls)`;
+      timer = setTimeout(() => reject(new TimeoutError({ phase: 'headers', timeoutInMs, message })), timeoutInMs);
+    }
   });
   try {
-    return await Promise.race([promise, aborted]);
+    return await Promise.race([promise, cut]);
   } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
@@ -174,6 +206,10 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
   if (typeof refreshTimeout !== 'number' || !(refreshTimeout > 0)) {
     throw new RangeError('bearerAuth: refreshTimeoutInMs must be a number > 0');
   }
+  const waitWithinCallTimeout = options.waitWithinCallTimeout ?? false;
+  if (typeof waitWithinCallTimeout !== 'boolean') throw new TypeError('bearerAuth: waitWithinCallTimeout must be a boolean');
+  const tokenRequestName = options.tokenRequestName ?? 'the token request';
+  if (typeof tokenRequestName !== 'string' || tokenRequestName === '') throw new TypeError('bearerAuth: tokenRequestName must be a non-empty string');
   const headerName = (options.headerName ?? 'authorization').toLowerCase();
   const scheme = options.scheme ?? 'Bearer ';
   let token: string | undefined;
@@ -215,9 +251,13 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
   const current = (): string | undefined =>
     token !== undefined && clock.now() < expiresAt - refreshBefore ? token : undefined;
 
+  /** The shared refresh, as long as this caller may wait for it. */
+  const awaitRefresh = (ctx: AuthContext): Promise<string> =>
+    waitAsCaller(refresh(), { signal: ctx.signal, timeoutInMs: waitWithinCallTimeout ? ctx.timeoutInMs : undefined, tokenRequestName });
+
   return {
     async apply(headers, ctx) {
-      const valid = current() ?? (await withSignal(refresh(), ctx.signal));
+      const valid = current() ?? (await awaitRefresh(ctx));
       headers[headerName] = `${scheme}${valid}`;
     },
     async onUnauthorized(ctx) {
@@ -227,7 +267,7 @@ export function bearerAuth(provider: BearerTokenProvider, options: BearerAuthOpt
       if (token !== undefined && sentToken !== undefined && sentToken !== token && !inFlight) return true;
       // Mark the cached token stale so concurrent applies wait for the refresh too.
       expiresAt = Number.NEGATIVE_INFINITY;
-      await withSignal(refresh(), ctx.signal);
+      await awaitRefresh(ctx);
       return true;
     },
     invalidate() {

@@ -9,6 +9,16 @@ export interface G3Http {
   auth: BearerAuthProvider;
 }
 
+/** `the OpenID token request (POST <origin and path>)`: no query or user info, which may hold secrets. */
+function tokenRequestName(tokenUrl: string): string {
+  try {
+    const url = new URL(tokenUrl);
+    return `the OpenID token request (POST ${url.origin}${url.pathname})`;
+  } catch {
+    return 'the OpenID token request'; // the provider rejects the URL with its own error
+  }
+}
+
 /**
  * An http-core client whose requests carry the OpenID access token (token requests themselves go
  * out without auth). A 401 from the hub or device REST refreshes once and replays (http-core).
@@ -22,6 +32,9 @@ export function createG3Http(options: ClientOptionsBase, credentials: OpenIdCred
     ...(options.random ? { random: options.random } : {}),
     // Keycloak's tokens live 300 s by default: refresh a little before that
     refreshBeforeExpiryInMs: 30_000,
+    // a call's timeoutInMs bounds its own wait for the (shared) token request too
+    waitWithinCallTimeout: true,
+    tokenRequestName: tokenRequestName(credentials.tokenUrl),
   });
   const http = createHttpClient({
     auth,

@@ -1,6 +1,7 @@
 // SeplConnector under G3: start(options) bounds its REST steps and the first MQTT connection with
-// the whole CallOptions (timeoutInMs each step, deadlineInMs the whole start, a signal that does not
-// outlive the start), and disconnect() never hangs on a broker that stopped answering.
+// the whole CallOptions (timeoutInMs each step and its wait for the OpenID token, deadlineInMs the
+// whole start, a signal that does not outlive the start), and disconnect() never hangs on a broker
+// that stopped answering.
 import { AbortError, TimeoutError } from '@x/http-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeplConnector } from './client.js';
@@ -35,6 +36,23 @@ describe('SeplConnector protocol g3: start(options) and disconnect() are bounded
     const startedAt = Date.now();
     await expect(connector.start({ timeoutInMs: 80 })).rejects.toMatchObject({ name: 'TimeoutError', timeoutInMs: 80 });
     expect(Date.now() - startedAt).toBeLessThan(2_000);
+  });
+
+  it('timeoutInMs bounds the wait for the OpenID token (a stalled token endpoint); the shared token request goes on and the next start() gets its token', async () => {
+    const { sim, connector } = await setup();
+    const token = new URL(sim.tokenUrl);
+    sim.control.faults.add({ kind: 'stall', method: 'POST', path: token.pathname, stallInMs: 1_500, count: 1 });
+    const startedAt = Date.now();
+    const error = await connector.start({ timeoutInMs: 100 }).catch((e: unknown) => e);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({
+      timeoutInMs: 100,
+      message: `bearerAuth: the OpenID token request (POST ${token.origin}${token.pathname}) did not answer within the call's timeoutInMs of 100 ms (it goes on for the other calls)`,
+    });
+    expect(sim.rest.grants).toEqual([]); // still stalled
+    await expect(connector.start()).resolves.toMatchObject({ protocol: 'g3', resynced: true });
+    expect(sim.rest.grants).toEqual(['password']);
   });
 
   it('deadlineInMs bounds the whole start, not each step', async () => {

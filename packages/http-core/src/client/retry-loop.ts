@@ -47,7 +47,7 @@ async function refreshCredentials(core: ClientCore, call: PreparedCall): Promise
   let replay = false;
   try {
     const signal = ctx.scope.signal;
-    replay = await auth.onUnauthorized({ ...(signal ? { signal } : {}), headers: ctx.headers });
+    replay = await auth.onUnauthorized({ ...(signal ? { signal } : {}), headers: ctx.headers, timeoutInMs: ctx.timeoutInMs });
   } catch (refreshError) {
     throw ctx.scope.aborted ? mapError(refreshError, ctx, core.redaction) : refreshError;
   }

@@ -28,19 +28,19 @@ async function acquireSlot(limiter: NonNullable<ClientCore['limiter']>, core: Cl
 }
 
 /** The auth context of an attempt: its AbortSignal is only made if the provider reads it. */
-class LazySignalContext implements AuthContext {
+class AttemptAuthContext implements AuthContext {
   readonly #scope: CallScope;
+  readonly timeoutInMs: number;
 
-  constructor(scope: CallScope) {
+  constructor(scope: CallScope, timeoutInMs: number) {
     this.#scope = scope;
+    this.timeoutInMs = timeoutInMs;
   }
 
   get signal(): AbortSignal | undefined {
     return this.#scope.signal;
   }
 }
-
-const NO_SIGNAL: AuthContext = Object.freeze({});
 
 function authFailure(core: ClientCore, call: PreparedCall, error: unknown): unknown {
   if (call.ctx.scope.aborted) return mapError(error, call.ctx, core.redaction);
@@ -61,7 +61,7 @@ function applyAuth(core: ClientCore, call: PreparedCall): Promise<void> | undefi
   const headers = { ...ctx.headers };
   let pending: void | Promise<void>;
   try {
-    pending = auth.apply(headers, !ctx.scope.abortable ? NO_SIGNAL : new LazySignalContext(ctx.scope));
+    pending = auth.apply(headers, new AttemptAuthContext(ctx.scope, ctx.timeoutInMs));
   } catch (error) {
     throw authFailure(core, call, error);
   }
