@@ -1,6 +1,7 @@
 // The four vendor sections of the configuration, one parser each. The registry (src/registry.ts)
 // calls them with a Reader that already knows the section's secret fields, so no parser has to
 // remember which values to hide.
+import { readCaSetting } from './config-ca.js';
 import type { Reader } from './config-read.js';
 import type { ComapConfig, DevicecloudConfig, SeplConfig, ThinqConfig } from './config.js';
 
@@ -59,7 +60,7 @@ export function parseThinqSection(thinq: Reader): ThinqConfig {
 
 const SEPL_G3_KEYS = ['tokenUrl', 'clientId', 'hubUrl', 'deviceUrl', 'mqttUrl', 'ca', 'hubName'];
 
-/** protocol g3 (today's SENERGY): `sepl.g3`, the platform's endpoints; `ca` (PEM of an extra CA for the broker) and `hubName` optional. */
+/** protocol g3 (today's SENERGY): `sepl.g3`, the platform's endpoints; `ca` (an extra CA for the broker: PEM text or a PEM file's path) and `hubName` optional. */
 function parseSeplG3(sepl: Reader): SeplConfig['g3'] {
   for (const key of ['url', 'lookupUrl']) if (sepl.obj[key] !== undefined) sepl.issues.push(`${sepl.at(key)}: not used with protocol g3 (set sepl.g3)`);
   const g3 = sepl.child('g3')?.only(SEPL_G3_KEYS);
@@ -72,7 +73,7 @@ function parseSeplG3(sepl: Reader): SeplConfig['g3'] {
     if (v === undefined && g3.obj[key] === undefined) g3.issues.push(`${g3.at(key)}: required`);
     return v ?? '';
   };
-  const ca = g3.string('ca', { pattern: /-----BEGIN CERTIFICATE-----/, hint: 'a PEM certificate (-----BEGIN CERTIFICATE-----)' });
+  const ca = readCaSetting(g3, 'ca');
   const hubName = g3.string('hubName');
   return {
     tokenUrl: requiredUrl('tokenUrl', ['https:', 'http:']),

@@ -1,7 +1,7 @@
 // Configuration: file + environment, validated in one pass with paths, secrets never echoed.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative as relativePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, applyEnv, hasVendors, isLoopback, loadConfig, parseConfig } from './config.js';
 
@@ -92,10 +92,10 @@ describe('parseConfig', () => {
       password: 'pw',
       deviceTypes: { genset: 'iot#fleet-genset', gateway: 'iot#fleet-gateway', appliance: 'iot#fleet-appliance' },
     });
-    expect(issues({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', url: 'wss://old.example', g3: { tokenUrl: 'ftp://auth', mqttUrl: 'https://broker', ca: 'not a pem', clientID: 'x' } } })).toEqual([
+    expect(issues({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', url: 'wss://old.example', g3: { tokenUrl: 'ftp://auth', mqttUrl: 'https://broker', ca: '-----BEGIN PRIVATE KEY-----\nMIIE', clientID: 'x' } } })).toEqual([
       'sepl.url: not used with protocol g3 (set sepl.g3)',
       'sepl.g3.clientID: unknown setting (known: tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca, hubName)',
-      'sepl.g3.ca: expected a PEM certificate (-----BEGIN CERTIFICATE-----), got "not a pem"',
+      'sepl.g3.ca: expected a PEM certificate (-----BEGIN CERTIFICATE-----), got PEM text without one',
       'sepl.g3.tokenUrl: expected a https: or http: URL, got ftp:',
       'sepl.g3.clientId: required',
       'sepl.g3.hubUrl: required',
@@ -104,6 +104,31 @@ describe('parseConfig', () => {
     ]);
     expect(issues({ sepl: { protocol: 'g3', user: 'gw', password: 'pw' } })).toEqual(['sepl.g3: required with protocol g3 ({ tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca?, hubName? })']);
     expect(issues({ sepl: { url: 'wss://connector.example', user: 'gw', password: 'pw', g3 } })).toEqual(['sepl.g3: only used with protocol g3']);
+  });
+
+  it('sepl.g3.ca: PEM text as given, or a path whose file is read now; an unreadable or non-PEM file is an issue naming the key and the path', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const g3 = { tokenUrl: 'https://auth.example/token', clientId: 'cc', hubUrl: 'https://api.example/hubs', deviceUrl: 'https://api.example/devices', mqttUrl: 'mqtts://connector.example:8883' };
+    const sepl = (ca: string) => ({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', g3: { ...g3, ca } } });
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-ca-'));
+    try {
+      await writeFile(join(dir, 'ca.pem'), pem);
+      await writeFile(join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nMIIE\n');
+      expect(parseConfig(sepl(join(dir, 'ca.pem'))).sepl?.g3?.ca).toBe(pem);
+      expect(parseConfig(sepl(pem)).sepl?.g3?.ca).toBe(pem);
+      // relative to the working directory
+      const relative = relativePath(process.cwd(), join(dir, 'ca.pem'));
+      expect(parseConfig(sepl(relative)).sepl?.g3?.ca).toBe(pem);
+      expect(issues(sepl(join(dir, 'missing.pem')))).toEqual([
+        `sepl.g3.ca: cannot read the CA file ${join(dir, 'missing.pem')} (ENOENT); expected a PEM certificate (-----BEGIN CERTIFICATE-----) or the path of a file holding one`,
+      ]);
+      expect(issues(sepl(join(dir, 'key.pem')))).toEqual([`sepl.g3.ca: the CA file ${join(dir, 'key.pem')} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`]);
+      expect(issues(sepl(dir))).toEqual([
+        `sepl.g3.ca: cannot read the CA file ${dir} (EISDIR); expected a PEM certificate (-----BEGIN CERTIFICATE-----) or the path of a file holding one`,
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('requires an access token for a non-loopback bind', () => {
@@ -139,6 +164,56 @@ describe('environment', () => {
     expect(config.shard).toMatchObject({ collector: '1/3', leaseInMs: 15_000 });
     expect(config.comap?.loginId).toBe('env');
     expect(config.logLevel).toBe('debug');
+  });
+
+  it('sets the SEPL G3 settings from SEPL_PROTOCOL and SEPL_G3_* (the CA as PEM or a path), over the file', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-ca-'));
+    try {
+      await writeFile(join(dir, 'ca.pem'), pem);
+      const env = {
+        SEPL_USER: 'gw',
+        SEPL_PASSWORD: 'pw',
+        SEPL_PROTOCOL: 'g3',
+        SEPL_G3_TOKEN_URL: 'https://auth.example/token',
+        SEPL_G3_CLIENT_ID: 'client-connector-lib',
+        SEPL_G3_HUB_URL: 'https://api.example/hubs',
+        SEPL_G3_DEVICE_URL: 'https://api.example/devices',
+        SEPL_G3_MQTT_URL: 'mqtts://connector.example:8883',
+        SEPL_G3_CA: join(dir, 'ca.pem'),
+        SEPL_G3_HUB_NAME: 'hall',
+      };
+      const fromFile = { sepl: { g3: { hubName: 'from the file', clientId: 'file-client' } } };
+      expect(parseConfig(applyEnv(fromFile, env)).sepl).toEqual({
+        url: undefined,
+        lookupUrl: undefined,
+        protocol: 'g3',
+        g3: {
+          tokenUrl: 'https://auth.example/token',
+          clientId: 'client-connector-lib',
+          hubUrl: 'https://api.example/hubs',
+          deviceUrl: 'https://api.example/devices',
+          mqttUrl: 'mqtts://connector.example:8883',
+          ca: pem,
+          hubName: 'hall',
+        },
+        user: 'gw',
+        password: 'pw',
+        deviceTypes: { genset: 'iot#fleet-genset', gateway: 'iot#fleet-gateway', appliance: 'iot#fleet-appliance' },
+      });
+      expect(fromFile.sepl.g3.hubName).toBe('from the file'); // the file's object is not changed
+      expect(parseConfig(applyEnv({}, { ...env, SEPL_G3_CA: pem })).sepl?.g3?.ca).toBe(pem);
+      expect(issues(applyEnv({}, { ...env, SEPL_G3_MQTT_URL: 'https://broker', SEPL_G3_CA: join(dir, 'nope.pem') }))).toEqual([
+        `sepl.g3.ca: cannot read the CA file ${join(dir, 'nope.pem')} (ENOENT); expected a PEM certificate (-----BEGIN CERTIFICATE-----) or the path of a file holding one`,
+        'sepl.g3.mqttUrl: expected a mqtts: or mqtt: URL, got https:',
+      ]);
+      // a g3 setting in the environment of a G2 bridge is named, not ignored
+      expect(issues(applyEnv({}, { SEPL_URL: 'wss://connector.example', SEPL_USER: 'gw', SEPL_PASSWORD: 'pw', SEPL_G3_HUB_NAME: 'hall' }))).toEqual([
+        'sepl.g3: only used with protocol g3',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the collector and sets its lease period (file or FLEET_COLLECTOR / FLEET_LEASE_MS)', () => {

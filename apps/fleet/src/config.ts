@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { ConfigError, Reader, isObject } from './config-read.js';
+import { ConfigError, Reader, isObject, type Obj } from './config-read.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { parseShardSection, type ShardConfig } from './shards/config.js';
 import { REGISTRY_ENTRIES, type VendorConfigs } from './registry.js';
@@ -70,7 +70,7 @@ export interface SeplConfig {
   lookupUrl?: string | undefined;
   /** g1/g2: the SEPL websocket (url or lookupUrl); g3: today's SENERGY (the `g3` endpoints). */
   protocol: 'g1' | 'g2' | 'g3';
-  /** protocol g3 only: the platform's endpoints (sepl.tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca?, hubName?). */
+  /** protocol g3 only: the platform's endpoints (sepl.g3.tokenUrl, clientId, hubUrl, deviceUrl, mqttUrl, ca?, hubName?); `ca` is PEM text (a path in the file or env is read at config time). */
   g3?: { tokenUrl: string; clientId: string; hubUrl: string; deviceUrl: string; mqttUrl: string; ca?: string; hubName?: string } | undefined;
   user: string;
   password: string;
@@ -163,12 +163,21 @@ type Env = Record<string, string | undefined>;
 /** Environment variables → the same shape as the file, applied on top of it. */
 export function applyEnv(raw: unknown, env: Env): unknown {
   const base = isObject(raw) ? structuredClone(raw) : {};
+  /** `parent[name]` as an object, made (or replacing a value that is none) when needed. */
+  const objectAt = (parent: Obj, name: string): Obj => {
+    const current = parent[name];
+    const obj = isObject(current) ? current : {};
+    parent[name] = obj;
+    return obj;
+  };
+  /** Sets `section.key`; a dotted key (`g3.tokenUrl`) sets a key of an object in the section. */
   const set = (section: string, key: string, value: unknown): void => {
     if (value === undefined || value === '') return;
-    const current = base[section];
-    const obj = isObject(current) ? current : {};
-    obj[key] = value;
-    base[section] = obj;
+    const path = key.split('.');
+    const last = path.pop() as string;
+    let obj = objectAt(base, section);
+    for (const name of path) obj = objectAt(obj, name);
+    obj[last] = value;
   };
   const num = (name: string): unknown => {
     const v = env[name];

@@ -46,6 +46,14 @@ export const VENDOR_INFO = [
       ['url', 'SEPL_URL'],
       ['user', 'SEPL_USER'],
       ['password', 'SEPL_PASSWORD'],
+      ['protocol', 'SEPL_PROTOCOL'],
+      ['g3.tokenUrl', 'SEPL_G3_TOKEN_URL'],
+      ['g3.clientId', 'SEPL_G3_CLIENT_ID'],
+      ['g3.hubUrl', 'SEPL_G3_HUB_URL'],
+      ['g3.deviceUrl', 'SEPL_G3_DEVICE_URL'],
+      ['g3.mqttUrl', 'SEPL_G3_MQTT_URL'],
+      ['g3.ca', 'SEPL_G3_CA'],
+      ['g3.hubName', 'SEPL_G3_HUB_NAME'],
     ],
   },
 ] as const satisfies ReadonlyArray<{
@@ -56,7 +64,7 @@ export const VENDOR_INFO = [
   label: string;
   /** Keys of the section whose values are secrets (hidden in config errors, scrubbed from output). */
   secretFields: readonly string[];
-  /** [key of the section, environment variable that sets it]. */
+  /** [key of the section (`a.b` for a key of its object `a`), environment variable that sets it]. */
   env: ReadonlyArray<readonly [string, string]>;
 }>;
 
