@@ -181,6 +181,47 @@ describe('devicecloud-monitor CLI (in process)', () => {
     expect(await done).toBe(130);
   });
 
+  it('inventory lists the v1 view (--query, --raw) or one monitor; history --schema/--schema-file prints the server-rendered output per page', async () => {
+    const c = io();
+    expect(await main(['create', '--transport', 'polling', '--topics', 'DataPoint', '--format', 'json', '--description', 'poll'], c.io)).toBe(0);
+    const id = (JSON.parse(c.lines()[0]!) as { id: number }).id;
+    expect(await main(['create', '--topics', 'DeviceCore', '--description', 'tcp one'], io().io)).toBe(0);
+    const all = io();
+    expect(await main(['inventory'], all.io)).toBe(0);
+    expect(all.lines().map((l) => JSON.parse(l) as { id: number; type: string; description: string }).map((m) => [m.id, m.type, m.description])).toEqual([
+      [id, 'polling', 'poll'],
+      [id + 1, 'tcp', 'tcp one'],
+    ]);
+    const raw = io();
+    expect(await main(['inventory', '--query', "type='tcp'", '--raw'], raw.io)).toBe(0);
+    expect(raw.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ id: id + 1, type: 'tcp', batch_size: 100 })]);
+    const one = io();
+    expect(await main(['inventory', String(id)], one.io)).toBe(0);
+    expect(JSON.parse(one.lines()[0]!)).toMatchObject({ id, type: 'polling', topics: ['DataPoint'] });
+    const none = io();
+    expect(await main(['inventory', '99999'], none.io)).toBe(1);
+    expect(none.err.join('')).toBe('devicecloud-monitor: error: monitor 99999 not found\n');
+    expect(await main(['inventory', '5', '--query', "type='tcp'"], io().io)).toBe(2);
+
+    [1, 2, 3].forEach((data, i) => sim.publishDataPoint({ streamId: `cli/t${i}`, data }));
+    const template = '{{#each this}}{{DataPoint.streamId}}={{DataPoint.data}};{{/each}}';
+    const paged = io();
+    expect(await main(['history', String(id), '--schema', template, '--page-size', '2'], paged.io)).toBe(0);
+    expect(paged.out.join('')).toBe('cli/t0=1;cli/t1=2;\ncli/t2=3;\n');
+    const dir = mkdtempSync(join(tmpdir(), 'dc-schema-'));
+    writeFileSync(join(dir, 'points.hbs'), '{{#each this}}{{#if @last}}{{json DataPoint}}{{/if}}{{/each}}');
+    const fromFile = io();
+    expect(await main(['history', String(id), '--schema-file', join(dir, 'points.hbs'), '--page-size', '2', '--limit', '1'], fromFile.io)).toBe(0);
+    expect(JSON.parse(fromFile.out.join(''))).toMatchObject({ streamId: 'cli/t1', data: 2 });
+    expect(fromFile.err.join('')).toMatch(/^more: --cursor \S+\n$/);
+    const refused = io();
+    expect(await main(['history', String(id), '--schema', '{{lookup this "x"}}'], refused.io)).toBe(1);
+    expect(refused.err.join('')).toMatch(/^devicecloud-monitor: error: .*400/);
+    for (const argv of [['--schema', ' '], ['--schema', 'x', '--follow'], ['--schema', 'x', '--schema-file', 'f'], ['--schema-file', join(dir, 'missing.hbs')]]) {
+      expect(await main(['history', String(id), ...argv], io().io), argv.join(' ')).toBe(2);
+    }
+  });
+
   it('usage errors exit 2 without secrets; server errors exit 1', async () => {
     const u = io();
     expect(await main([], u.io)).toBe(2);
@@ -199,7 +240,7 @@ describe('devicecloud-monitor CLI (in process)', () => {
     expect(bad.err.join('')).not.toContain('wrong-secret');
     const h = io();
     expect(await main(['--help'], h.io)).toBe(0);
-    for (const command of ['simulate', 'create', 'list', 'delete', 'listen', 'push-client']) expect(h.out.join('')).toContain(command);
+    for (const command of ['simulate', 'create', 'list', 'delete', 'listen', 'push-client', 'history', 'inventory']) expect(h.out.join('')).toContain(command);
     const v = io();
     expect(await main(['--version'], v.io)).toBe(0);
     expect(v.out.join('')).toMatch(/^devicecloud-monitor \d+\.\d+\.\d+\n$|^\d+\.\d+\.\d+\n$/);

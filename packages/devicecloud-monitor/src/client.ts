@@ -33,6 +33,8 @@ import { followSettings, historyPage, historyQuery, type FollowHistoryOptions, t
 import { followHistory } from './history-follow.js';
 import type { MonitorEvent } from './events.js';
 import { parseJson } from './json-exact.js';
+import { checkSchema, outputPage, type MonitorHistoryOutputPage } from './history-template.js';
+import { inventoryPage, inventoryParams, toInventoryItem, type MonitorInventoryItem, type MonitorInventoryQuery } from './monitor-inventory.js';
 import { checkStreamId, dataPointsXml, writtenDataPoints, type DataPointWrite, type WrittenDataPoint } from './data-points.js';
 import { rollupQuery, toRollupPoint, type RollupPoint, type RollupQuery } from './data-rollups.js';
 import { dataStreamXml, isoInstant, readQuery, toDataStream, toStoredDataPoint, type DataStream, type DataStreamCreate, type ReadDataPointsQuery, type StoredDataPoint } from './data-streams.js';
@@ -232,6 +234,73 @@ export class DeviceCloudClient {
   /** The saved events of a persistent or polling monitor, one by one (see `monitorHistoryPages()`). */
   async *monitorHistory(monitorId: number, query: MonitorHistoryQuery = {}, options: CallOptions = {}): AsyncGenerator<MonitorEvent, void, undefined> {
     for await (const page of this.monitorHistoryPages(monitorId, query, options)) yield* page.events;
+  }
+
+  /**
+   * Templated history (`GET /ws/v1/monitors/history/{id}?schema=...`): the page's events rendered
+   * by a Handlebars `schema` on the server, without changing the monitor (try a template before
+   * setting it). Yields one `{ output, count, cursor }` per page, following `cursor`.
+   */
+  async *monitorHistoryOutput(monitorId: number, schema: string, query: Omit<MonitorHistoryQuery, 'longs'> = {}, options: CallOptions = {}): AsyncGenerator<MonitorHistoryOutputPage, void, undefined> {
+    checkId(monitorId, 'monitorId');
+    const template = checkSchema(schema);
+    const { params } = historyQuery(query);
+    const call = callOf('monitorHistoryOutput() options', options);
+    const path = `v1/monitors/history/${monitorId}`;
+    for (let cursor = query.cursor; ; ) {
+      const res = await this.http.request<string>({ path, query: { ...params, schema: template, ...(cursor !== undefined ? { cursor } : {}) }, headers: { Accept: 'application/json' }, responseType: 'text', ...call });
+      let page: MonitorHistoryOutputPage | undefined;
+      try {
+        page = outputPage(JSON.parse(res.body ?? ''));
+      } catch {
+        page = undefined;
+      }
+      if (!page) throw new ParseError({ message: `unexpected /ws/${path} answer (no output)`, rawPreview: this.redactor.preview(res.body ?? ''), method: 'GET', url: res.url });
+      yield page;
+      if (page.cursor === undefined || page.count === 0) return;
+      cursor = page.cursor;
+    }
+  }
+
+  /**
+   * The v1 monitor inventory (`GET /ws/v1/monitors/inventory`), filtered by a v1 `query`, following
+   * `cursor` page by page. Field names are unconfirmed by Digi's pages (README): each item keeps `raw`.
+   */
+  async *listMonitorInventory(query: MonitorInventoryQuery = {}, options: CallOptions = {}): AsyncGenerator<MonitorInventoryItem, void, undefined> {
+    const params = inventoryParams(query);
+    const call = callOf('listMonitorInventory() options', options);
+    for (let cursor: string | undefined; ; ) {
+      const res = await this.http.request<string>({ path: 'v1/monitors/inventory', query: { ...params, ...(cursor !== undefined ? { cursor } : {}) }, headers: { Accept: 'application/json' }, responseType: 'text', ...call });
+      const page = this.inventoryAnswer(res.body, res.url, (body) => inventoryPage(body));
+      yield* page.items;
+      if (page.cursor === undefined || page.items.length === 0) return;
+      cursor = page.cursor;
+    }
+  }
+
+  /** One monitor of the v1 inventory (`GET /ws/v1/monitors/inventory/{id}`), or undefined on 404. */
+  async getMonitorInventory(id: number, options: CallOptions = {}): Promise<MonitorInventoryItem | undefined> {
+    checkId(id);
+    const call = callOf('getMonitorInventory() options', options);
+    try {
+      const res = await this.http.request<string>({ path: `v1/monitors/inventory/${id}`, headers: { Accept: 'application/json' }, responseType: 'text', ...call });
+      return this.inventoryAnswer(res.body, res.url, toInventoryItem);
+    } catch (err) {
+      if (isHttpError(err) && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** A v1 inventory answer read by `read`; a ParseError (with a redacted preview) when it does not fit. */
+  private inventoryAnswer<T>(body: string | undefined, url: string, read: (json: unknown) => T | undefined): T {
+    let out: T | undefined;
+    try {
+      out = read(JSON.parse(body ?? ''));
+    } catch {
+      out = undefined;
+    }
+    if (out === undefined) throw new ParseError({ message: 'unexpected /ws/v1/monitors/inventory answer (no list, or an item without an integer id)', rawPreview: this.redactor.preview(body ?? ''), method: 'GET', url });
+    return out;
   }
 
   /**

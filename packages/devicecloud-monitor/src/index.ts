@@ -64,6 +64,9 @@ export type { DataPointWrite, WrittenDataPoint, StreamType } from './data-points
 export type { DataStream, DataStreamCreate, ReadDataPointsQuery, StoredDataPoint } from './data-streams.js';
 export type { RollupInterval, RollupMethod, RollupPoint, RollupQuery } from './data-rollups.js';
 export type { MonitorHistoryQuery, MonitorHistoryPage, FollowHistoryOptions } from './monitor-history.js';
+export type { MonitorHistoryOutputPage } from './history-template.js';
+export { MAX_SCHEMA_LENGTH } from './history-template.js';
+export type { MonitorInventoryItem, MonitorInventoryQuery } from './monitor-inventory.js';
 export { DeviceFields } from './devices.js';
 export type { Device } from './devices.js';
 export { DeviceCloudClient, DEFAULT_BASE_URL } from './client.js';

@@ -158,6 +158,43 @@ describe('devicecloud-monitor as users run it', () => {
     expect((await runCli(cli, ['delete', String(id)], { env })).code).toBe(0);
   });
 
+  it('history --schema prints each page as the simulator rendered it with the template; a template it refuses exits 1 with the 400', async () => {
+    const created = await runCli(cli, ['create', '--transport', 'polling', '--topics', 'DataPoint/proc/templated'], { env });
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: number };
+    for (const data of [4, 5, 6]) await control.push({ type: 'DataPoint', streamId: 'proc/templated', data });
+    const template = '[{{#each this}}{{#if @index}},{{/if}}{ "{{DataPoint.streamId}}":{{DataPoint.data}} }{{/each}}]';
+    const r = await runCli(cli, ['history', String(id), '--schema', template, '--page-size', '2'], { env });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      [{ 'proc/templated': 4 }, { 'proc/templated': 5 }],
+      [{ 'proc/templated': 6 }],
+    ]);
+    const refused = await runCli(cli, ['history', String(id), '--schema', '{{../x}}'], { env });
+    expect([refused.code, refused.stdout]).toEqual([1, '']);
+    expect(refused.stderr).toMatch(/^devicecloud-monitor: error: .*400.*\n$/);
+    expect((await runCli(cli, ['delete', String(id)], { env })).code).toBe(0);
+  });
+
+  it('inventory prints the v1 view of the monitors (--query filters), one by id; an unknown id exits 1; a 503 is retried', async () => {
+    const a = JSON.parse((await runCli(cli, ['create', '--transport', 'polling', '--topics', 'DataPoint/proc/inv', '--description', 'inv polling'], { env })).stdout) as { id: number };
+    const b = JSON.parse((await runCli(cli, ['create', '--topics', 'DeviceCore', '--description', 'inv tcp'], { env })).stdout) as { id: number };
+    await control.addFault({ kind: 'status', status: 503, retryAfterSeconds: 1, path: '/ws/v1/monitors/inventory', count: 1 });
+    const listed = await runCli(cli, ['inventory', '--query', "description like 'inv %'"], { env });
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(await control.faults()).toEqual([]); // the 503 was answered (and retried)
+    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; type: string; topics: string[] }).map((m) => [m.id, m.type, m.topics])).toEqual([
+      [a.id, 'polling', ['DataPoint/proc/inv']],
+      [b.id, 'tcp', ['DeviceCore']],
+    ]);
+    const one = await runCli(cli, ['inventory', String(b.id), '--raw'], { env });
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ id: b.id, type: 'tcp', description: 'inv tcp', persistent: false });
+    const missing = await runCli(cli, ['inventory', '987654'], { env });
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([1, '', 'devicecloud-monitor: error: monitor 987654 not found\n']);
+    for (const id of [a.id, b.id]) expect((await runCli(cli, ['delete', String(id)], { env })).code).toBe(0);
+  });
+
   it('history --follow prints new events of a polling monitor as they are saved, survives a failed read, exits 130 on SIGINT', async () => {
     const created = await runCli(cli, ['create', '--transport', 'polling', '--topics', 'DataPoint/proc/follow'], { env });
     const { id } = JSON.parse(created.stdout) as { id: number };

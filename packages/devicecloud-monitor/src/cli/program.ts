@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { ENVIRONMENT } from './client-from-env.js';
 import { deletePointsCommand, deleteStreamCommand } from './data-delete.js';
 import { historyCommand } from './history.js';
+import { inventoryCommand } from './inventory.js';
 import { listenCommand, pushClientCommand } from './listen.js';
 import { createCommand, deleteCommand, listCommand } from './monitors.js';
 import { pointsCommand } from './points.js';
@@ -15,5 +16,5 @@ export const program = defineProgram({
   summary: 'Digi Device Cloud / Remote Manager monitors: REST, TCP/TLS push, and a simulator.',
   environment: ENVIRONMENT,
   secretEnv: ['DC_PASSWORD'],
-  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand, pushClientCommand, pointsCommand, historyCommand, deletePointsCommand, deleteStreamCommand],
+  commands: [simulateCommand, createCommand, listCommand, deleteCommand, listenCommand, pushClientCommand, pointsCommand, historyCommand, inventoryCommand, deletePointsCommand, deleteStreamCommand],
 });

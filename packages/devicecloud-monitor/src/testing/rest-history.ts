@@ -4,11 +4,14 @@
  * server time, `size` per page (at most 1000) and an opaque `cursor`. The parameters are Digi's
  * (v1/monitors); the answer, the v1 paging envelope `{ count, size, cursor, next_uri, list }` with
  * JSON `Msg` items, is this simulator's reading of that API and unconfirmed against the service.
+ * With `schema` (Digi's monitors tutorial) the page's events are rendered by that Handlebars
+ * template (the simulator's subset, sim-template.ts) into `output`, in place of `list`.
  */
 import type { ServerResponse } from 'node:http';
 import { DataRouteFailure } from './rest-data.js';
 import { jsonMsg, jsonWithBigints } from './sim-events.js';
 import type { SimMonitor } from './sim-monitor.js';
+import { TemplateError, renderTemplate } from './sim-template.js';
 
 function timeParam(params: URLSearchParams, name: string): number | undefined {
   const value = params.get(name);
@@ -24,6 +27,17 @@ function decodeCursor(value: string): number {
   const m = /^seq:(\d+)$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
   if (!m) throw new DataRouteFailure(400, 'Invalid cursor parameter');
   return Number(m[1]);
+}
+
+/** `schema` rendered over the page's events (the template's `this`); 400 for what the simulator's subset does not read. */
+function templated(schema: string, events: Array<Record<string, unknown>>): string {
+  if (schema.trim() === '') throw new DataRouteFailure(400, 'Invalid schema parameter');
+  try {
+    return renderTemplate(schema, events);
+  } catch (error) {
+    if (error instanceof TemplateError) throw new DataRouteFailure(400, `Invalid schema parameter: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Answers one history request for `monitor` (404 when it does not exist). */
@@ -45,11 +59,12 @@ export function getHistory(monitor: SimMonitor | undefined, monitorId: string, p
   const more = last !== undefined && matching.length > page.length;
   const next = new URLSearchParams(params);
   if (more) next.set('cursor', encodeCursor(last.seq));
+  const schema = params.get('schema');
   const body = jsonWithBigints({
     count: page.length,
     size,
     ...(more ? { cursor: encodeCursor(last.seq), next_uri: `/ws/v1/monitors/history/${monitor.id}?${next.toString()}` } : {}),
-    list: page.map(jsonMsg),
+    ...(schema === null ? { list: page.map(jsonMsg) } : { output: templated(schema, page.map(jsonMsg)) }),
   });
   res.writeHead(200, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);

@@ -2,7 +2,8 @@
  * The simulator's REST side: `/ws/Monitor` (create, list with condition/start/size, single, PUT
  * reset, DELETE) in the legacy string-typed envelope (JSON with `Accept: application/json` or a
  * `.json` suffix, XML otherwise), `POST /ws/DataPoint/{streamId}` which publishes DataPoint events, and
- * `GET /ws/v1/monitors/history/{id}` (saved events of persistent and polling monitors).
+ * `GET /ws/v1/monitors/history/{id}` (saved events of persistent and polling monitors, `schema`
+ * templates), `GET /ws/v1/monitors/inventory[/{id}]` (a v1 view of the monitors).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkBasicAuth } from '../basic-auth.js';
@@ -10,6 +11,7 @@ import { createXmlParser, element, escapeXml } from '../xml.js';
 import { compileCondition } from './condition-eval.js';
 import { DataRouteFailure, deletePoints, deleteStream, getDevices, getPoints, getStreams, streamCreated, streamFromXml } from './rest-data.js';
 import { getHistory } from './rest-history.js';
+import { getInventory } from './rest-inventory.js';
 import type { DataPointInput } from './sim-events.js';
 import type { SimMonitor } from './sim-monitor.js';
 import type { SimStore } from './sim-store.js';
@@ -225,6 +227,12 @@ function dataRoute(host: RestHost, method: string, path: string, params: URLSear
   if (history) {
     if (method !== 'GET') throw new HttpFailure(405, `${method} monitors/history error. Method not allowed`);
     getHistory(host.monitor(Number(history[1])), history[1] as string, params, res);
+    return true;
+  }
+  const inventory = /^\/ws\/v1\/monitors\/inventory(?:\/(\d+))?\/?$/.exec(path);
+  if (inventory) {
+    if (method !== 'GET') throw new HttpFailure(405, `${method} monitors/inventory error. Method not allowed in this simulator`);
+    getInventory(host.monitors(), inventory[1] === undefined ? undefined : Number(inventory[1]), params, res);
     return true;
   }
   const dc = /^\/ws\/DeviceCore(?:\/(\d+))?(?:\.json)?\/?$/.exec(path);
