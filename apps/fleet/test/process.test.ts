@@ -1,24 +1,62 @@
 // `fleet` as users run it: the built dist/cli.js (CI builds before testing) in its own process.
 // Help, version, a usage error (2), a configuration error (78), and the README's quick start
 // (`fleet demo`): it comes up on the simulators, answers /api/status with data flowing from every
-// cloud, and stops cleanly on SIGTERM with exit code 0 (README "The CLI").
+// cloud, and stops cleanly on SIGTERM with exit code 0 (README "The CLI"). `fleet start` bridges
+// to SEPL G3 (today's SENERGY), configured by SEPL_* variables, against `sepl-connector simulate
+// --protocol g3` and `comap simulate` in processes of their own.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '@x/http-core/testing';
+import { ControlClient, runCli, startProcess, type StartedProcess } from '@x/http-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const seplCli = fileURLToPath(new URL('../../../packages/sepl-connector/dist/cli.js', import.meta.url));
+const comapCli = fileURLToPath(new URL('../../../packages/comap/dist/cli.js', import.meta.url));
 
 /** The test process's environment without any fleet or vendor setting (they would change what runs). */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FLEET_|DATABASE_URL|COMAP_|DEVICECLOUD_|THINQ_|SEPL_|DEBUG$)/.test(k)) env[k] = v;
   return env;
+}
+
+/** What `sepl-connector simulate --protocol g3` and `comap simulate` print. */
+type SeplLine = { tokenUrl: string; hubUrl: string; deviceUrl: string; mqttUrl: string; clientId: string; user: string; password: string; control: string; caPath: string };
+type ComapLine = { url: string; key: string; clientId: string; secret: string; loginId: string };
+/** A record the G3 simulator's control API lists: a REST request, or an MQTT event or command response. */
+type Received = { method?: string; path?: string; status?: number; body?: { device_local_ids?: string[] }; kind?: string; deviceId?: string; serviceId?: string; payload?: unknown };
+
+/** Spawns `fleet start` with ComAp from a config file and SEPL G3 from the environment (the CA as the simulator's CA file path). */
+async function spawnG3Fleet(sepl: SeplLine, comap: ComapLine, dir: string) {
+  const config = join(dir, 'g3.config.json');
+  const { url, key, clientId, secret, loginId } = comap;
+  await writeFile(config, JSON.stringify({ comap: { loginId, clientId, secret, key, baseUrl: url, pollIntervalInMs: 1000 } }));
+  const env = {
+    ...cleanEnv(),
+    FLEET_CONFIG: config,
+    SEPL_PROTOCOL: 'g3',
+    SEPL_USER: sepl.user,
+    SEPL_PASSWORD: sepl.password,
+    SEPL_G3_TOKEN_URL: sepl.tokenUrl,
+    SEPL_G3_CLIENT_ID: sepl.clientId,
+    SEPL_G3_HUB_URL: sepl.hubUrl,
+    SEPL_G3_DEVICE_URL: sepl.deviceUrl,
+    SEPL_G3_MQTT_URL: sepl.mqttUrl,
+    SEPL_G3_CA: sepl.caPath,
+    SEPL_G3_HUB_NAME: 'fleet process test',
+  };
+  const proc = spawn(process.execPath, [cli, 'start', '--port', '0', '--data-dir', 'memory://'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  proc.stdout.on('data', (c: Buffer) => (output.stdout += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (output.stderr += c.toString()));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => proc.on('exit', (code, signal) => resolve([code, signal])));
+  const listening = (): string | undefined => /fleet: listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output.stdout)?.[1];
+  return { proc, output, exited, listening };
 }
 
 describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet as a process', () => {
@@ -171,6 +209,67 @@ describe.skipIf(!existsSync(cli) && process.env.CI !== 'true')('fleet as a proce
       expect(direct.some((d) => d.sepl.registered)).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 180_000);
+  it('start bridges to SEPL G3 (SEPL_PROTOCOL, SEPL_G3_*, the CA by path) against `sepl-connector simulate --protocol g3` in another process: devices registered, readings arrive as events, a platform command is answered; SIGTERM stops it with 0', async () => {
+    const simulators: StartedProcess[] = [];
+    let proc: ReturnType<typeof spawn> | undefined;
+    try {
+      const sepl = await startProcess<SeplLine>(process.execPath, [seplCli, 'simulate', '--protocol', 'g3'], { env: cleanEnv(), cwd: dir, timeoutInMs: 30_000 });
+      simulators.push(sepl);
+      const comap = await startProcess<ComapLine>(process.execPath, [comapCli, 'simulate', '--units', '2', '--no-rate-limit', '--no-token-limit'], { env: cleanEnv(), cwd: dir, timeoutInMs: 30_000 });
+      simulators.push(comap);
+      const fleet = await spawnG3Fleet(sepl.line, comap.line, dir);
+      proc = fleet.proc;
+      const { output, exited } = fleet;
+      await expect.poll(fleet.listening, { timeout: 40_000 }).toBeDefined();
+      const url = fleet.listening()!;
+      type Status = { demo: boolean; sepl: { state: string; devicesRegistered: number; commandsReceived: number } };
+      const status = async (): Promise<Status> => (await (await fetch(`${url}/api/status`)).json()) as Status;
+      type Listed = Array<{ id: string; vendor: string; sepl: { registered: boolean } }>;
+      const listed = async (): Promise<Listed> => ((await (await fetch(`${url}/api/devices`)).json()) as { devices: Listed }).devices;
+      const control = new ControlClient(sepl.line.control);
+      const received = async (): Promise<Received[]> => (await control.received({ limit: 1000 })).records as Received[];
+
+      // Both gensets registered: the fleet says so, and the platform's hub lists them.
+      await expect.poll(async () => (await status()).sepl.devicesRegistered, { timeout: 40_000, interval: 250 }).toBe(2);
+      const devices = await listed();
+      const ids = devices.map((d) => d.id).sort();
+      expect(devices.map((d) => [d.vendor, d.sepl.registered])).toEqual([['comap', true], ['comap', true]]);
+      expect([(await status()).demo, (await status()).sepl.state]).toEqual([false, 'connected']);
+      const hubWrites = (await received()).filter((r) => r.method === 'PUT' && r.path?.startsWith('/hubs/') === true && r.status === 200);
+      expect(hubWrites.at(-1)?.body?.device_local_ids?.slice().sort()).toEqual(ids);
+
+      // The platform sends `start` to a genset: the fleet runs it on ComAp and answers once, with the record.
+      const { correlationId } = (await control.push({ device: ids[0], service: 'start', data: '{}' })) as { correlationId: string };
+      const answers = async (): Promise<Received[]> =>
+        (await received()).filter((r) => r.kind === 'response' && (r.payload as { correlation_id: string }).correlation_id === correlationId);
+      await expect.poll(async () => (await answers()).length, { timeout: 30_000, interval: 250 }).toBe(1);
+      const answer = (await answers())[0]!;
+      expect([answer.deviceId, answer.serviceId]).toEqual([ids[0], 'start']);
+      const record = JSON.parse((answer.payload as { payload: { data: string } }).payload.data) as Record<string, unknown>;
+      expect(record).toMatchObject({ deviceId: ids[0], command: 'start', source: 'sepl', status: 'ok', error: null });
+      expect((await status()).sepl.commandsReceived).toBe(1);
+
+      // The start changes the genset's values: the next poll's readings reach the platform as MQTT
+      // events {metadata, data} (readings from before the registration were not bridged, and
+      // unchanged values are stored again only after minutes).
+      const event = async (): Promise<Received | undefined> => (await received()).find((r) => r.kind === 'event');
+      await expect.poll(event, { timeout: 30_000, interval: 250 }).toBeDefined();
+      const first = (await event())!;
+      expect(ids).toContain(first.deviceId);
+      const payload = first.payload as { metadata: string; data: unknown };
+      expect(Object.keys(JSON.parse(payload.metadata) as object).sort()).toEqual(['time', 'unit']);
+      expect(typeof payload.data).toBe('string');
+
+      expect(proc.exitCode).toBeNull();
+      proc.kill('SIGTERM');
+      expect(await exited).toEqual([0, null]);
+      expect(output.stderr).toContain('fleet: stopping\n');
+      expect(output.stderr).not.toContain('fleet: error:');
+    } finally {
+      if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+      for (const sim of simulators.reverse()) await sim.stop();
     }
   }, 180_000);
 });
