@@ -102,11 +102,29 @@ export interface SeplStatus {
   readonly recentCommands: readonly CommandRecord[];
 }
 
+/** Who collects what (API.md `ShardsStatus`), as much of it as the page shows. */
+export interface ShardsStatus {
+  /** `leases`: several collectors over PostgreSQL; `single`: PGlite, one collector owns everything. */
+  readonly mode: 'single' | 'leases';
+  readonly state: 'starting' | 'ok' | 'degraded';
+  readonly reason: string | null;
+  /** This collector (the one serving the page). */
+  readonly collector: { readonly id: string; readonly name: string };
+  readonly total: number;
+  /** Every live collector with how many shards it holds. */
+  readonly collectors: readonly { readonly id: string; readonly name: string; readonly shards: number }[];
+  readonly unowned: readonly number[];
+  /** Whether the other collectors' live events arrive. */
+  readonly liveEvents: { readonly state: 'local' | 'connected' | 'reconnecting'; readonly reason: string | null };
+}
+
 export interface FleetStatus {
   readonly version: string;
   readonly demo: boolean;
   readonly vendors: Readonly<Record<Vendor, VendorStatus>>;
   readonly sepl: SeplStatus;
+  /** Null from a service that does not report shards. */
+  readonly shards: ShardsStatus | null;
 }
 
 export interface AverageBucket {
@@ -310,7 +328,43 @@ export function decodeStatus(value: unknown): FleetStatus {
       ? decodeVendorStatus(vendors[v])
       : { vendor: v, enabled: false, state: 'disabled', reason: null, since: null, lastSuccessAt: null, devices: 0, mode: null };
   }
-  return { version: strOrNull(o, 'version') ?? '', demo: o['demo'] === true, vendors: decoded, sepl: decodeSeplStatus(o['sepl']) };
+  return {
+    version: strOrNull(o, 'version') ?? '',
+    demo: o['demo'] === true,
+    vendors: decoded,
+    sepl: decodeSeplStatus(o['sepl']),
+    shards: o['shards'] === undefined ? null : decodeShardsStatus(o['shards']),
+  };
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) bad(`${what} is not one of ${allowed.join(', ')}`, value);
+  return value as T;
+}
+
+function shardList(value: unknown, what: string): number[] {
+  if (!Array.isArray(value) || !value.every((n) => Number.isInteger(n))) bad(`${what} is not a list of shard numbers`, value);
+  return value as number[];
+}
+
+export function decodeShardsStatus(value: unknown): ShardsStatus {
+  const o = obj(value, 'shards');
+  const collector = obj(o['collector'], 'shards.collector');
+  const live = obj(o['liveEvents'], 'shards.liveEvents');
+  const collectors = Array.isArray(o['collectors']) ? o['collectors'] : bad('shards.collectors is not a list', o['collectors']);
+  return {
+    mode: oneOf(o['mode'], ['single', 'leases'], 'shards.mode'),
+    state: oneOf(o['state'], ['starting', 'ok', 'degraded'], 'shards.state'),
+    reason: strOrNull(o, 'reason'),
+    collector: { id: str(collector, 'id', 'shards.collector'), name: str(collector, 'name', 'shards.collector') },
+    total: num(o, 'total'),
+    collectors: collectors.map((raw) => {
+      const c = obj(raw, 'shards.collectors[]');
+      return { id: str(c, 'id', 'shards.collectors[]'), name: str(c, 'name', 'shards.collectors[]'), shards: shardList(c['shards'], 'shards.collectors[].shards').length };
+    }),
+    unowned: shardList(o['unowned'], 'shards.unowned'),
+    liveEvents: { state: oneOf(live['state'], ['local', 'connected', 'reconnecting'], 'shards.liveEvents.state'), reason: strOrNull(live, 'reason') },
+  };
 }
 
 export function decodeAverage(value: unknown): AverageBucket[] {

@@ -3,9 +3,11 @@
 // hash route (#/device/<id>) for the detail view so links, Back and bookmarks work.
 import { BridgeView } from './bridge-view.js';
 import { DetailView } from './detail-view.js';
+import { getStatus } from './api.js';
 import { DevicesView } from './devices-view.js';
 import { byId } from './dom.js';
 import { LiveFeed, type LiveState } from './live.js';
+import { SHARDS_REFRESH_MS, renderShards } from './shards-view.js';
 import { FleetStore } from './store.js';
 import { renderVendors } from './vendors-view.js';
 
@@ -29,6 +31,9 @@ function main(): void {
   const devicesHeading = byId('devices-heading', HTMLElement);
   const detailHeading = byId('detail-heading', HTMLElement);
   const demoBadge = byId('demo-badge', HTMLElement);
+  const shardsSection = byId('shards', HTMLElement);
+  const shardsBody = byId('shards-body', HTMLElement);
+  const drawShards = (): void => renderShards(shardsSection, shardsBody, store, routeDeviceId(location.hash) === null);
 
   const devices = new DevicesView(store, {
     table: byId('device-table', HTMLTableElement),
@@ -53,6 +58,10 @@ function main(): void {
         renderVendors(vendorList, store);
         bridge.render(true);
         devices.renderAll();
+        drawShards();
+        break;
+      case 'shards':
+        drawShards();
         break;
       case 'device':
         devices.renderDevice(change.id, change.reading !== undefined);
@@ -89,12 +98,14 @@ function main(): void {
     if (id !== null) {
       if (detail.deviceId !== id) detail.open(id);
       for (const section of overview) section.hidden = true;
+      shardsSection.hidden = true;
       lastDeviceId = id;
       detailHeading.focus();
       return;
     }
     detail.close();
     for (const section of overview) section.hidden = false;
+    drawShards();
     if (lastDeviceId !== null) {
       // Back from a device: put the keyboard where the user left the table.
       const link = document.querySelector<HTMLAnchorElement>(`tr[data-device-id="${CSS.escape(lastDeviceId)}"] a`);
@@ -103,6 +114,10 @@ function main(): void {
     }
   };
   setInterval(() => devices.refreshAges(), 10_000);
+  // Shards move between collectors without a live event: ask again while there are several.
+  setInterval(() => {
+    if (store.shards?.mode === 'leases') getStatus().then((status) => store.applyShards(status.shards), () => undefined);
+  }, SHARDS_REFRESH_MS);
   window.addEventListener('hashchange', route);
   route();
   feed.start();

@@ -187,6 +187,7 @@ export class DetailView {
         if (change.record.deviceId === id) this.#renderRecent();
         break;
       case 'sepl':
+      case 'shards':
         break;
     }
   }

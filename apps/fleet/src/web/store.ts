@@ -1,12 +1,13 @@
 // What the page knows about the fleet, kept current from the API snapshot plus the SSE events.
 // No DOM here: views subscribe and redraw what changed (unit-tested in store.test.ts).
-import type { CommandRecord, Device, FleetStatus, Reading, SeplStatus, Vendor, VendorStatus } from './api.js';
+import type { CommandRecord, Device, FleetStatus, Reading, SeplStatus, ShardsStatus, Vendor, VendorStatus } from './api.js';
 
 export type Change =
   | { readonly type: 'snapshot' }
   | { readonly type: 'device'; readonly id: string; readonly reading?: Reading }
   | { readonly type: 'vendor'; readonly vendor: Vendor }
   | { readonly type: 'sepl' }
+  | { readonly type: 'shards' }
   | { readonly type: 'command'; readonly record: CommandRecord };
 
 export type Listener = (change: Change) => void;
@@ -18,6 +19,8 @@ export class FleetStore {
   readonly devices = new Map<string, Device>();
   vendors: Partial<Record<Vendor, VendorStatus>> = {};
   sepl: SeplStatus | null = null;
+  /** Who collects what (null until known, or from a service that does not say). */
+  shards: ShardsStatus | null = null;
   /** Newest first, one entry per command id. */
   commands: CommandRecord[] = [];
   /** Running on the built-in simulators. */
@@ -41,6 +44,7 @@ export class FleetStore {
     for (const device of devices) this.devices.set(device.id, device);
     this.vendors = { ...status.vendors };
     this.sepl = status.sepl;
+    this.shards = status.shards;
     this.demo = status.demo;
     for (const record of [...commands, ...status.sepl.recentCommands].reverse()) this.#rememberCommand(record);
     this.loaded = true;
@@ -82,6 +86,12 @@ export class FleetStore {
   applyVendor(status: VendorStatus): void {
     this.vendors = { ...this.vendors, [status.vendor]: status };
     this.#emit({ type: 'vendor', vendor: status.vendor });
+  }
+
+  /** A fresh look at shard ownership (it has no live event: the page asks /api/status again). */
+  applyShards(shards: ShardsStatus | null): void {
+    this.shards = shards;
+    this.#emit({ type: 'shards' });
   }
 
   applySepl(status: SeplStatus): void {

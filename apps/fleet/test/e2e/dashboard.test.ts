@@ -8,6 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet } from '../../src/index.js';
 import { allOnOrigin, launchBrowser, poll, screenshot, unnamedControls, until, viewports, type Browser, type WatchedPage } from './browser.js';
 import { ensureWebBuilt } from './web-build.js';
+import type { LastValue } from '../../src/web/api.js';
+import { valueWords } from '../../src/web/words.js';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 type Demo = NonNullable<Fleet['demo']>;
@@ -103,6 +105,8 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
     expect(await page.locator('[data-testid="bridge-state"] .badge').textContent()).toBe('Connected');
     await poll(() => page.locator('[data-testid="bridge-registered"]').textContent(), { timeout: 10_000 }).toBe(`${devices.length} of ${devices.length}`);
     expect(await page.locator('#live-status').getAttribute('data-state')).toBe('live');
+    // One collector on PGlite: no collectors panel.
+    expect(await page.locator('#shards').isHidden()).toBe(true);
     await screenshot(page, 'overview-laptop');
 
     const phone = await open(app.url, viewports.phone);
@@ -142,6 +146,31 @@ describe('dashboard on the demo fleet', { timeout: 60_000 }, () => {
       expect(value).toBeGreaterThan(-2);
       expect(value).toBeLessThan(8);
     }
+  });
+
+  it('shows a ThinQ Connect appliance\'s daily energy use in its row and on its page', async () => {
+    // The connector reads the energy of appliances whose energy profile lists it, once at start.
+    let appliance: ApiDevice | undefined;
+    await until(
+      'a ThinQ appliance reported its daily energy use',
+      async () => {
+        appliance = (await apiDevices()).find((d) => d.vendor === 'thinq' && d.lastValues['energy.dailyUsage'] !== undefined);
+        return appliance !== undefined;
+      },
+      20_000,
+    );
+    const energy = appliance!.lastValues['energy.dailyUsage']!;
+    expect(energy.unit).toBe('Wh');
+    const words = valueWords(energy as LastValue);
+    expect(words).toMatch(/^\d[\d.,]* Wh$/);
+    const { page } = await open(app.url);
+    const line = page.locator(`${rowOf(appliance!.id)} [data-testid="energy"]`);
+    await poll(() => line.textContent()).toBe(`Energy: ${words}`);
+    expect(await line.getAttribute('data-metric')).toBe('energy.dailyUsage');
+    await page.locator(`${rowOf(appliance!.id)} td[data-label="Name"] a`).click();
+    await poll(() => page.locator('[data-testid="detail-energy"]').textContent()).toBe(`${words} (Daily usage)`);
+    expect(await page.locator('#detail-heading').textContent()).toBe(appliance!.name);
+    await screenshot(page, 'device-detail-thinq-energy-laptop');
   });
 
   it('shows a value changed in a simulator within seconds, without reloading', async () => {

@@ -24,6 +24,8 @@ export interface FakeStatus {
   storage: Json;
   vendors: { comap: Json; devicecloud: Json; thinq: Json };
   sepl: Json;
+  /** Shard ownership (API.md `ShardsStatus`); left out, as an older service would. */
+  shards?: Json;
 }
 
 /** A POST /api/devices/:id/commands body in the generic form the page sends. */
