@@ -5,6 +5,15 @@ import { join, relative as relativePath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, applyEnv, hasVendors, isLoopback, loadConfig, parseConfig } from './config.js';
 
+/** A G3 (SENERGY) platform's endpoints and client id, as `sepl.g3` takes them. */
+const G3_ENDPOINTS = {
+  tokenUrl: 'https://auth.example/token',
+  clientId: 'client-connector-lib',
+  hubUrl: 'https://api.example/hubs',
+  deviceUrl: 'https://api.example/devices',
+  mqttUrl: 'mqtts://connector.example:8883',
+};
+
 function issues(raw: unknown): string[] {
   try {
     parseConfig(raw);
@@ -82,7 +91,7 @@ describe('parseConfig', () => {
 
   it('reads a G3 (SENERGY) sepl section, and names what is missing or belongs to the other protocols', () => {
     const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const g3 = { tokenUrl: 'https://auth.example/token', clientId: 'client-connector-lib', hubUrl: 'https://api.example/hubs', deviceUrl: 'https://api.example/devices', mqttUrl: 'mqtts://connector.example:8883' };
+    const g3 = G3_ENDPOINTS;
     expect(parseConfig({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', g3: { ...g3, ca, hubName: 'hall' } } }).sepl).toEqual({
       url: undefined,
       lookupUrl: undefined,
@@ -108,8 +117,7 @@ describe('parseConfig', () => {
 
   it('sepl.g3.ca: PEM text as given, or a path whose file is read now; an unreadable or non-PEM file is an issue naming the key and the path', async () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const g3 = { tokenUrl: 'https://auth.example/token', clientId: 'cc', hubUrl: 'https://api.example/hubs', deviceUrl: 'https://api.example/devices', mqttUrl: 'mqtts://connector.example:8883' };
-    const sepl = (ca: string) => ({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', g3: { ...g3, ca } } });
+    const sepl = (ca: string) => ({ sepl: { protocol: 'g3', user: 'gw', password: 'pw', g3: { ...G3_ENDPOINTS, ca } } });
     const dir = await mkdtemp(join(tmpdir(), 'fleet-ca-'));
     try {
       await writeFile(join(dir, 'ca.pem'), pem);
@@ -175,11 +183,11 @@ describe('environment', () => {
         SEPL_USER: 'gw',
         SEPL_PASSWORD: 'pw',
         SEPL_PROTOCOL: 'g3',
-        SEPL_G3_TOKEN_URL: 'https://auth.example/token',
-        SEPL_G3_CLIENT_ID: 'client-connector-lib',
-        SEPL_G3_HUB_URL: 'https://api.example/hubs',
-        SEPL_G3_DEVICE_URL: 'https://api.example/devices',
-        SEPL_G3_MQTT_URL: 'mqtts://connector.example:8883',
+        SEPL_G3_TOKEN_URL: G3_ENDPOINTS.tokenUrl,
+        SEPL_G3_CLIENT_ID: G3_ENDPOINTS.clientId,
+        SEPL_G3_HUB_URL: G3_ENDPOINTS.hubUrl,
+        SEPL_G3_DEVICE_URL: G3_ENDPOINTS.deviceUrl,
+        SEPL_G3_MQTT_URL: G3_ENDPOINTS.mqttUrl,
         SEPL_G3_CA: join(dir, 'ca.pem'),
         SEPL_G3_HUB_NAME: 'hall',
       };
@@ -188,15 +196,7 @@ describe('environment', () => {
         url: undefined,
         lookupUrl: undefined,
         protocol: 'g3',
-        g3: {
-          tokenUrl: 'https://auth.example/token',
-          clientId: 'client-connector-lib',
-          hubUrl: 'https://api.example/hubs',
-          deviceUrl: 'https://api.example/devices',
-          mqttUrl: 'mqtts://connector.example:8883',
-          ca: pem,
-          hubName: 'hall',
-        },
+        g3: { ...G3_ENDPOINTS, ca: pem, hubName: 'hall' },
         user: 'gw',
         password: 'pw',
         deviceTypes: { genset: 'iot#fleet-genset', gateway: 'iot#fleet-gateway', appliance: 'iot#fleet-appliance' },
