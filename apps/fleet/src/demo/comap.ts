@@ -11,8 +11,8 @@ import type { DemoVendor } from './types.js';
 const LASTING = 1_000_000;
 /** How often the gensets move (genset-motion.ts). */
 const MOTION_STEP_MS = 1000;
-/** Changes kept per value (a value that changes every second: three hours). */
-const CHANGES_KEPT = 10_800;
+/** Changes kept per value (a value that changes every second: its last hour). */
+const CHANGES_KEPT = 3_600;
 
 export async function startComapDemo(pollIntervalInMs: number): Promise<{ config: ComapConfig; demo: DemoVendor<ComapSimulator> }> {
   const sim = await startComapSimulator({ units: 3, seed: 7, rateLimit: false, tokenRequestLimit: false, historyDays: 45, requestLogLimit: 1000 });
@@ -24,7 +24,7 @@ export async function startComapDemo(pollIntervalInMs: number): Promise<{ config
     for (const [unit, m] of motions) {
       stepGenset(unit, m, now, now - last, Math.random);
       sim.fleet.recordChanges(unit, now);
-      // The moving values change every second: keep the last few hours of their history.
+      // The moving values change every second: keep the last hour of their history.
       for (const list of unit.changes.values()) keepNewest(list, CHANGES_KEPT);
     }
     last = now;
