@@ -1,25 +1,12 @@
 // The collectors panel's words, from /api/status's `shards` as the service sends it (API.md).
 import { describe, expect, it } from 'vitest';
 import { decodeShardsStatus, decodeStatus } from './api.js';
+import { HOSTILE_NAME, sampleShardsStatus, shardRange } from '../test-support/shards-status.js';
 import { shardsSummary } from './shards-view.js';
 
-const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const leases = {
-  mode: 'leases',
-  state: 'ok',
-  reason: null,
-  collector: { id: 'id-b', name: 'edge-2' },
-  total: 64,
-  owned: range(22, 43),
-  leaseInMs: 15000,
-  collectors: [
-    { id: 'id-a', name: 'edge-1', shards: range(0, 21), expiresAt: '2026-11-21T06:00:15.000Z' },
-    { id: 'id-b', name: 'edge-2', shards: range(22, 43), expiresAt: '2026-11-21T06:00:15.000Z' },
-    { id: 'id-c', name: '<img src=x onerror=alert(1)>', shards: [44], expiresAt: '2026-11-21T06:00:15.000Z' },
-  ],
-  unowned: range(45, 63),
-  liveEvents: { state: 'connected', reason: null },
-};
+// The third collector holds only shard 44; 45-63 are nobody's.
+const [a, b] = sampleShardsStatus()['collectors'] as unknown[];
+const leases = sampleShardsStatus({ unowned: shardRange(45, 63), collectors: [a, b, { id: 'id-c', name: HOSTILE_NAME, shards: [44], expiresAt: null }] });
 
 describe('the collectors panel', () => {
   it('lists each live collector with its shard count and marks this one; names the unowned shards (at most 12)', () => {
@@ -27,8 +14,8 @@ describe('the collectors panel', () => {
       problem: null,
       collectors: [
         { name: 'edge-1', shards: '22 shards', self: false },
-        { name: 'edge-2', shards: '22 shards', self: true },
-        { name: '<img src=x onerror=alert(1)>', shards: '1 shard', self: false },
+        { name: 'edge-2', shards: '21 shards', self: true },
+        { name: HOSTILE_NAME, shards: '1 shard', self: false },
       ],
       unowned: { text: '19 shards of 64 not collected right now: 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, …', warn: true },
       liveEvents: { text: 'Live events of the other collectors arrive.', warn: false },
@@ -55,7 +42,7 @@ describe('the collectors panel', () => {
   });
 
   it('is not shown with PGlite (one collector) or by a service that does not report shards', () => {
-    const single = { ...leases, mode: 'single', collectors: [{ id: 'id-b', name: '0/1', shards: range(0, 63), expiresAt: null }], unowned: [], liveEvents: { state: 'local', reason: null } };
+    const single = { ...leases, mode: 'single', collectors: [{ id: 'id-b', name: '0/1', shards: shardRange(0, 63), expiresAt: null }], unowned: [], liveEvents: { state: 'local', reason: null } };
     expect(shardsSummary(decodeShardsStatus(single))).toBeNull();
     const status = decodeStatus({ version: '0.1.0', demo: false, vendors: {}, sepl: { state: 'disabled' } });
     expect(status.shards).toBeNull();

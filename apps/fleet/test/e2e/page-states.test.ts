@@ -1,11 +1,13 @@
 // The dashboard's states in headless Chromium, on a fake of the fleet API (fake-fleet.ts) so each
 // state can be produced exactly: loading, empty, vendor unauthorised with its reason, a command
 // the vendor rejects with its reason, confirmation before machinery moves, keyboard use, and
-// recovery of the live feed. The whole app on the real simulators: dashboard.test.ts.
+// recovery of the live feed, the collectors panel (several collectors over PostgreSQL) and its
+// absence with PGlite. The whole app on the real simulators: dashboard.test.ts.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { allOnOrigin, launchBrowser, poll, screenshot, unnamedControls, viewports, type Browser, type WatchedPage } from './browser.js';
 import { seplStatus, startFakeFleet, vendorStatus, type FakeFleet } from './fake-fleet.js';
 import { commandRecord, iso, sampleDevices } from './sample-fleet.js';
+import { HOSTILE_NAME, sampleShardsStatus, shardRange } from '../../src/test-support/shards-status.js';
 import { ensureWebBuilt } from './web-build.js';
 
 // Generous timeouts: the CI machines are shared and Chromium is slow to start under load.
@@ -367,5 +369,77 @@ describe('dashboard page states (fake fleet API)', { timeout: 60_000 }, () => {
     // Nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewports.phone.width);
     await screenshot(page, 'states-overview-phone');
+  });
+
+  it('has no collectors panel with PGlite (one collector owns every shard) or for a service that does not report shards', async () => {
+    fake.devices = sampleDevices();
+    fake.status.shards = sampleShardsStatus({ mode: 'single', collectors: [{ id: 'id-b', name: '0/1', shards: shardRange(0, 63), expiresAt: null }], liveEvents: { state: 'local', reason: null } });
+    const single = await browser.newPage();
+    await single.page.goto(fake.url);
+    await single.page.locator('tr[data-device-id="comap:genset-1"]').waitFor();
+    expect(await single.page.locator('#shards').isHidden()).toBe(true);
+    await single.page.close();
+    expect(single.errors).toEqual([]);
+    delete fake.status.shards;
+    watched = await browser.newPage();
+    await watched.page.goto(fake.url);
+    await watched.page.locator('tr[data-device-id="comap:genset-1"]').waitFor();
+    expect(await watched.page.locator('#shards').isHidden()).toBe(true);
+  });
+
+  it('lists the live collectors with their shards, marks this one, keeps names as text, and follows /api/status', async () => {
+    fake.devices = sampleDevices();
+    fake.status.storage = { kind: 'postgres' };
+    fake.status.shards = sampleShardsStatus();
+    watched = await browser.newPage();
+    const { page } = watched;
+    // On the browser context, so for every later page too: this is the last test of the file.
+    await page.clock.install();
+    await page.goto(fake.url);
+    const panel = page.locator('#shards');
+    await poll(() => panel.isVisible()).toBe(true);
+    const rows = page.locator('[data-testid="collectors"] li');
+    const read = () =>
+      rows.evaluateAll((items) =>
+        items.map((li) => [li.querySelector('.collector-name')?.textContent, li.querySelector('.collector-shards')?.textContent, li.hasAttribute('data-self'), li.querySelector('.badge')?.textContent ?? null]),
+      );
+    expect(await read()).toEqual([
+      ['edge-1', '22 shards', false, null],
+      ['edge-2', '21 shards', true, 'This collector'],
+      [HOSTILE_NAME, '21 shards', false, null],
+    ]);
+    // The name with markup is text: no element was made from it, nothing ran.
+    expect(await page.locator('#shards img').count()).toBe(0);
+    expect(await page.title()).toBe('Fleet dashboard');
+    expect(await page.locator('[data-testid="shards-unowned"]').textContent()).toBe('All 64 shards are collected.');
+    expect(await page.locator('[data-testid="shards-live"]').textContent()).toBe('Live events of the other collectors arrive.');
+    await screenshot(page, 'states-collectors-laptop');
+
+    // edge-1 died: its shards are nobody's until taken, and the others' events stopped arriving.
+    fake.status.shards = sampleShardsStatus({
+      collectors: (sampleShardsStatus()['collectors'] as unknown[]).slice(1),
+      unowned: shardRange(0, 21),
+      liveEvents: { state: 'reconnecting', reason: 'listening connection lost: Connection terminated unexpectedly' },
+    });
+    await page.clock.fastForward(10_000);
+    await poll(() => rows.count()).toBe(2);
+    expect(await page.locator('[data-testid="shards-unowned"]').textContent()).toBe(
+      '22 shards of 64 not collected right now: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …',
+    );
+    expect(await page.locator('[data-testid="shards-live"]').textContent()).toBe(
+      'Live events of the other collectors are not arriving (listening connection lost: Connection terminated unexpectedly); reconnecting.',
+    );
+    fake.status.shards = sampleShardsStatus({ state: 'degraded', reason: 'shard leases not renewed: connect ECONNREFUSED 127.0.0.1:5432' });
+    await page.clock.fastForward(10_000);
+    await poll(() => page.locator('[data-testid="shards-problem"]').textContent()).toBe(
+      'This collector collects nothing until its leases are renewed: shard leases not renewed: connect ECONNREFUSED 127.0.0.1:5432',
+    );
+
+    // A device's own page has no collectors panel; back on the overview it is there again.
+    await page.locator('tr[data-device-id="comap:genset-1"] a').click();
+    await poll(() => page.locator('#detail').isVisible()).toBe(true);
+    expect(await panel.isHidden()).toBe(true);
+    await page.goBack();
+    await poll(() => panel.isVisible()).toBe(true);
   });
 });
