@@ -21,6 +21,8 @@ import { startSeplSimulator, type SeplSimulator } from '@x/sepl-connector/testin
 import { silentLogger } from '../src/log.js';
 import type { DeviceInfo, ReadingInput } from '../src/model.js';
 import { LeaseTable, type RoundResult } from '../src/shards/leases.js';
+import { decodeStatus } from '../src/web/api.js';
+import { shardsSummary } from '../src/web/shards-view.js';
 import { postgresAvailable, startPostgresCluster, type PostgresCluster } from '../src/test-support/postgres-cluster.js';
 
 const LEASE = 1200;
@@ -402,6 +404,10 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       expect(status.storage).toEqual({ kind: 'postgres' });
       expect(status.shards).toMatchObject({ mode: 'leases', state: 'ok', reason: null, collector: { name: 'b' }, total: 64, leaseInMs: LEASE, unowned: [] });
       expect(status.shards.owned).toEqual(split[1]!.shards);
+      // The dashboard's collectors panel reads the same answer: three collectors, b marked as the one serving it.
+      const panel = shardsSummary(decodeStatus(status).shards);
+      expect(panel?.collectors.map((c) => [c.name, c.shards, c.self])).toEqual(split.map((c) => [c.name, `${c.shards.length} shards`, c.name === 'b']));
+      expect(panel).toMatchObject({ problem: null, unowned: { text: 'All 64 shards are collected.', warn: false }, liveEvents: { warn: false } });
     });
 
     it('stores every reading once, by the owner of its device\'s shard', async () => {
