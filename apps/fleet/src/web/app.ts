@@ -3,11 +3,10 @@
 // hash route (#/device/<id>) for the detail view so links, Back and bookmarks work.
 import { BridgeView } from './bridge-view.js';
 import { DetailView } from './detail-view.js';
-import { getStatus } from './api.js';
 import { DevicesView } from './devices-view.js';
 import { byId } from './dom.js';
 import { LiveFeed, type LiveState } from './live.js';
-import { SHARDS_REFRESH_MS, renderShards } from './shards-view.js';
+import { refreshShards, renderShards } from './shards-view.js';
 import { FleetStore } from './store.js';
 import { renderVendors } from './vendors-view.js';
 
@@ -114,10 +113,7 @@ function main(): void {
     }
   };
   setInterval(() => devices.refreshAges(), 10_000);
-  // Shards move between collectors without a live event: ask again while there are several.
-  setInterval(() => {
-    if (store.shards?.mode === 'leases') getStatus().then((status) => store.applyShards(status.shards), () => undefined);
-  }, SHARDS_REFRESH_MS);
+  refreshShards(store);
   window.addEventListener('hashchange', route);
   route();
   feed.start();

@@ -2,7 +2,7 @@
 // leases (hidden with PGlite, where one collector owns everything): every live collector with
 // its shard count, which one serves this page, the shards nobody collects right now, and
 // whether the other collectors' live events arrive. Text only (built with h(), never markup).
-import type { ShardsStatus } from './api.js';
+import { getStatus, type ShardsStatus } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import type { FleetStore } from './store.js';
 
@@ -47,6 +47,21 @@ export function shardsSummary(s: ShardsStatus | null): ShardsSummary | null {
           ? { text: 'Live events of the other collectors arrive.', warn: false }
           : { text: 'Only this collector\'s live events are shown.', warn: true },
   };
+}
+
+/**
+ * Shards move between collectors without a live event: while there are several and the page is
+ * shown, /api/status is asked again every SHARDS_REFRESH_MS (a failure leaves the panel as it
+ * was; the live feed reports a lost service).
+ */
+export function refreshShards(store: FleetStore): void {
+  setInterval(() => {
+    if (store.shards?.mode !== 'leases' || document.visibilityState !== 'visible') return;
+    getStatus().then(
+      (status) => store.applyShards(status.shards),
+      () => undefined,
+    );
+  }, SHARDS_REFRESH_MS);
 }
 
 /** Draws the panel into `body`; `section` is hidden when there is no panel or the overview is not shown. */
