@@ -3,7 +3,7 @@
 // and JS heap sampled every `--sample` seconds for `--minutes` minutes after a one-minute warm-up
 // (the database and caches fill first). Reported: the samples, and the change from the median of
 // the first tenth to the median of the last tenth of the run (target: within ±10%), for the RSS and
-// for each part of it: the JS heap, PGlite's WebAssembly memory (its size, and how much of it is
+// for each part of it: the JS heap (live after a forced GC, and what V8 holds for it), PGlite's WebAssembly memory (its size, and how much of it is
 // resident: Linux only, from /proc/self/smaps) and the database's size on disk.
 //   node --expose-gc rss.mjs [--minutes 2] [--sample 10]   (the 60-minute run: --minutes 60)
 import { fork } from 'node:child_process';
@@ -54,10 +54,10 @@ async function child() {
     if (m === 'sample') {
       // Live objects only: without a collection first, the heap figure swings by 20 MiB with garbage.
       globalThis.gc?.();
-      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
       const [db] = await app.store.db.query('SELECT count(*)::int AS n, pg_database_size(current_database())::float8 AS bytes FROM readings');
       const wasm = pglite?.mod?.HEAPU8?.length ?? NaN;
-      process.send({ rss, heapUsed, external, arrayBuffers, wasm, wasmResident: residentOfMapping(wasm), dbBytes: db.bytes, readings: db.n });
+      process.send({ rss, heapUsed, heapTotal, external, arrayBuffers, wasm, wasmResident: residentOfMapping(wasm), dbBytes: db.bytes, readings: db.n });
     }
     if (m === 'stop') {
       await app.stop();
@@ -107,7 +107,7 @@ async function main() {
     const s = await sample();
     samples.push(s);
     console.log(
-      `  ${fmt((Date.now() - started) / 60_000, 1).padStart(5)} min  RSS ${mib(s.rss)}  heap ${mib(s.heapUsed)}  external ${mib(s.external)} (array buffers ${mib(s.arrayBuffers)})  ` +
+      `  ${fmt((Date.now() - started) / 60_000, 1).padStart(5)} min  RSS ${mib(s.rss)}  heap ${mib(s.heapUsed)} of ${mib(s.heapTotal)}  external ${mib(s.external)} (array buffers ${mib(s.arrayBuffers)})  ` +
         `PGlite memory ${mib(s.wasm)}, resident ${mib(s.wasmResident)}  database ${mib(s.dbBytes)} on disk, ${fmt(s.readings)} readings`,
     );
   }
@@ -118,7 +118,7 @@ async function main() {
   const ends = (key) => [median(samples.slice(0, tenth).map((s) => s[key])), median(samples.slice(-tenth).map((s) => s[key]))];
   const [first, last] = ends('rss');
   const change = (last - first) / first;
-  const parts = [['JS heap', 'heapUsed'], ['external', 'external'], ['PGlite memory resident', 'wasmResident'], ['database on disk', 'dbBytes']];
+  const parts = [['JS heap', 'heapUsed'], ['JS heap reserved', 'heapTotal'], ['external', 'external'], ['PGlite memory resident', 'wasmResident'], ['database on disk', 'dbBytes']];
   console.log(`change, first tenth → last tenth: ${parts.map(([name, key]) => `${name} ${ends(key).map(mib).join(' → ')}`).join('; ')}`);
   const rss = samples.map((s) => s.rss / 2 ** 20);
   console.log(
