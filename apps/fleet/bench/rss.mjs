@@ -3,8 +3,9 @@
 // and JS heap sampled every `--sample` seconds for `--minutes` minutes after a one-minute warm-up
 // (the database and caches fill first). Reported: the samples, and the change from the median of
 // the first tenth to the median of the last tenth of the run (target: within ±10%), for the RSS and
-// for each part of it: the JS heap (live after a forced GC, and what V8 holds for it), PGlite's WebAssembly memory (its size, and how much of it is
-// resident: Linux only, from /proc/self/smaps) and the database's size on disk.
+// for each part of it: the JS heap (live after a forced GC, and what V8 holds for it), PGlite's
+// WebAssembly memory (its size, and how much of it is resident: Linux only, from /proc/self/smaps)
+// and the database's size on disk.
 //   node --expose-gc rss.mjs [--minutes 2] [--sample 10]   (the 60-minute run: --minutes 60)
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
