@@ -57,7 +57,8 @@ export class ComapConnector implements VendorConnector {
   readonly #abort = new AbortController();
   #units: Unit[] | undefined;
   #discoveredAt = 0;
-  readonly #last = new Map<string, { value: ReadingValue; storedAt: number }>();
+  /** What was stored last, by device and metric (a value is stored again when changed, or after a while). */
+  readonly #last = new Map<string, Map<string, { value: ReadingValue; storedAt: number }>>();
   #loop: Promise<void> | undefined;
   readonly #wake = new LoopWake();
 
@@ -91,6 +92,7 @@ export class ComapConnector implements VendorConnector {
     return Promise.resolve();
   }
 
+  /** Gained devices: polls now (them first, see #poll). */
   refresh(): void {
     this.#wake.wake();
   }
@@ -114,10 +116,24 @@ export class ComapConnector implements VendorConnector {
     return this.#units;
   }
 
+  /**
+   * One request per owned unit. Units this collector does not know (new, or gained since it lost
+   * them: Ingest forgets lost devices at once) go first, also when gained during this poll: at one
+   * request per second, a collector that takes over a dead one's units would otherwise reach them
+   * only after all of its own. What it stored of such a unit before is no guide (another
+   * collector may have stored other values meanwhile, even ones that since changed back), so all
+   * their values are stored.
+   */
   async #poll(signal: AbortSignal): Promise<void> {
-    for (const unit of await this.#discover(signal)) {
-      const id = deviceId('comap', unit.unitGuid);
-      if (!this.#ctx.ingest.owns(id)) continue;
+    const pending = new Map((await this.#discover(signal)).map((u) => [deviceId('comap', u.unitGuid), u]));
+    const known = (): ReadonlySet<string> => this.#ctx.ingest.known('comap');
+    while (pending.size > 0) {
+      const owned = [...pending.keys()].filter((id) => this.#ctx.ingest.owns(id));
+      const id = owned.find((i) => !known().has(i)) ?? owned[0];
+      if (id === undefined) return;
+      const unit = pending.get(id)!;
+      pending.delete(id);
+      if (!known().has(id)) this.#last.delete(id);
       const values = await this.#client.values(unit.unitGuid, undefined, { signal });
       await this.#ctx.ingest.device(this.#deviceInfo(unit, values));
       await this.#ctx.ingest.readings(this.#readings(id, values), { live: true });
@@ -145,14 +161,15 @@ export class ComapConnector implements VendorConnector {
   #readings(id: string, values: UnitValue[]): ReadingInput[] {
     const now = this.#ctx.now();
     const out: ReadingInput[] = [];
+    const stored = this.#last.get(id) ?? new Map<string, { value: ReadingValue; storedAt: number }>();
+    this.#last.set(id, stored);
     for (const v of values) {
       if (META_GUIDS.has(v.valueGuid.toLowerCase())) continue;
       const value = readingValue(v.value);
       if (value === undefined) continue;
-      const key = `${id}\u0000${v.name}`;
-      const last = this.#last.get(key);
+      const last = stored.get(v.name);
       if (last && last.value === value && now - last.storedAt < REFRESH_UNCHANGED_MS) continue;
-      this.#last.set(key, { value, storedAt: now });
+      stored.set(v.name, { value, storedAt: now });
       out.push({ deviceId: id, metric: v.name, value, unit: v.unit === '' ? null : v.unit, ts: v.timeStamp.getTime() });
     }
     return out;
