@@ -1,6 +1,7 @@
 // Collectors coordinating through one PostgreSQL: the lease protocol round by round (fair shares,
 // no flapping, a dead collector's shards taken once its leases expire), two collectors storing the
-// same new (device, metric) pair at the same moment, then three collectors
+// same new (device, metric) pair at the same moment, three `fleet start` processes polling one
+// `comap simulate` of which one is SIGKILLed (the survivors collect its units, nothing stored twice), then three collectors
 // (two services in this process, one in its own process over the built dist/) that split the 64
 // shards, store every reading exactly once, stream each other's events over SSE, and take over
 // the devices of the one that is killed within the lease period.
@@ -15,6 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARD_COUNT, openStorage, shardOf, startFleet, type FleetApp, type FleetStore } from '../src/index.js';
 import { startComapSimulator, type ComapSimulator } from '@x/comap/testing';
+import { startProcess } from '@x/http-core/testing';
 import { DeviceCloudClient } from '@x/devicecloud-monitor';
 import { DeviceCloudSimulator } from '@x/devicecloud-monitor/testing';
 import { startSeplSimulator, type SeplSimulator } from '@x/sepl-connector/testing';
@@ -30,6 +32,7 @@ const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
 const range = (from: number, to: number): number[] => ALL.slice(from, to + 1);
 const distIndex = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const comapCli = fileURLToPath(new URL('../../../packages/comap/dist/cli.js', import.meta.url));
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutInMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutInMs;
@@ -205,11 +208,11 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    /** `fleet start` of the built CLI with `config` as its fleet.config.json, and no vendor variables of this environment. */
-    async function fleetStart(config: unknown) {
-      await writeFile(join(dir, 'fleet.config.json'), JSON.stringify(config));
+    /** `fleet start` of the built CLI with `config` in `file` (several collectors: one file each), and no vendor variables of this environment. */
+    async function fleetStart(config: unknown, file = 'fleet.config.json') {
+      await writeFile(join(dir, file), JSON.stringify(config));
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(FLEET_|DATABASE_URL|COMAP_|DEVICECLOUD_|THINQ_|SEPL_)/.test(k)));
-      const child = spawn(process.execPath, [cli, 'start', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [cli, 'start', '--config', file, '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const out = { stdout: '', stderr: '' };
       child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
@@ -283,6 +286,57 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
         await sim.close();
       }
     }, 60_000);
+
+    it('three `fleet start` processes polling one `comap simulate`: the survivors collect the devices of the one SIGKILLed within a lease period and a third (plus a second per gained unit: ComAp allows one request a second), store nothing twice, and exit 0 on SIGTERM', async () => {
+      const url = await database('killed');
+      const sim = await startProcess<ComapLine>(process.execPath, [comapCli, 'simulate', '--units', String(KILL_UNITS), '--no-rate-limit', '--no-token-limit'], { cwd: dir, timeoutInMs: 30_000 });
+      const { loginId, clientId, secret, key, url: baseUrl } = sim.line;
+      const comap = { loginId, clientId, secret, key, baseUrl, pollIntervalInMs: 1000 };
+      const names = ['a', 'b', 'c'];
+      const collectors = await Promise.all(
+        names.map((name) => fleetStart({ storage: { databaseUrl: url }, shard: { collector: name, leaseInMs: KILL_LEASE }, logLevel: 'warn', comap }, `${name}.config.json`)),
+      );
+      const store = await openStorage({ databaseUrl: url });
+      try {
+        const bases = await Promise.all(collectors.map((c) => c.listening()));
+        const before = await allCollecting(store, bases, names);
+        // c dies without a word: its leases stay until they expire.
+        const deadShards = shardsOf(before, 'c');
+        const deadDevices = [...before.newest.keys()].filter((id) => deadShards.includes(shardOf(id)));
+        expect(deadDevices.length).toBeGreaterThan(0);
+        collectors[2]!.child.kill('SIGKILL');
+        const killedAt = Date.now();
+        const takeover = await takenOver(store, deadDevices, killedAt);
+        const leaseBound = KILL_LEASE + KILL_LEASE / 3 + TAKEOVER_SLACK_MS;
+        expect(takeover.leasedAfter ?? Infinity, `the survivors held every shard ${takeover.leasedAfter ?? 'never'} ms after the kill (bound ${leaseBound} ms: lease + a third + ${TAKEOVER_SLACK_MS} ms)`).toBeLessThan(leaseBound);
+        // The lease period, the round that notices (a third of it), then a request per gained unit
+        // (ComAp allows one a second: a survivor polls its gained units first, one by one), and
+        // time for the round and the requests on a busy machine.
+        const gained = Math.max(...['a', 'b'].map((name) => deadDevices.filter((d) => takeover.last.holders.get(shardOf(d))?.name === name).length));
+        const bound = KILL_LEASE + KILL_LEASE / 3 + gained * 1000 + TAKEOVER_SLACK_MS;
+        expect(
+          takeover.collectedAfter ?? Infinity,
+          `the survivors collected the killed collector's ${deadDevices.length} devices ${takeover.collectedAfter === undefined ? `not within ${takeover.waited}` : `after ${takeover.collectedAfter}`} ms ` +
+            `(bound ${bound} ms: lease ${KILL_LEASE} ms + a third + ${gained} units at 1 request/s + ${TAKEOVER_SLACK_MS} ms); every shard theirs after ${takeover.leasedAfter ?? 'never'} ms; ` +
+            `not collected since the kill: ${takeover.uncollected.join(', ') || 'none'}; c still holding: ${shardsOf(takeover.last, 'c').join(', ') || 'none'}; held by nobody: ${SHARD_COUNT - takeover.last.holders.size} shards`,
+        ).toBeLessThan(bound);
+        expect(await collectors[2]!.exited).toEqual([null, 'SIGKILL']);
+        expect(new Set([...takeover.last.holders.values()].map((h) => h.name))).toEqual(new Set(['a', 'b']));
+        // The survivors agree: their shards are disjoint and cover all 64, their device counts add up.
+        await until('a and b splitting all shards and devices', async () => {
+          const [a, b] = await Promise.all(bases.slice(0, 2).map(collectorStatus));
+          const owned = [...a!.shards.owned, ...b!.shards.owned].sort((x, y) => x - y);
+          return owned.join() === ALL.join() && a!.vendors.comap.devices + b!.vendors.comap.devices === KILL_UNITS ? true : undefined;
+        });
+        for (const survivor of collectors.slice(0, 2)) survivor.child.kill('SIGTERM');
+        expect(await Promise.all(collectors.slice(0, 2).map((c) => c.exited))).toEqual([[0, null], [0, null]]);
+        await storedOnce(store, deadDevices, killedAt);
+      } finally {
+        for (const { child } of collectors) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await store.close();
+        await sim.stop();
+      }
+    }, 120_000);
   });
 
   describe('polling collectors', () => {
@@ -501,6 +555,100 @@ describe.skipIf(!postgresAvailable())('collectors over one PostgreSQL', () => {
     });
   });
 });
+
+/** What `comap simulate` prints. */
+type ComapLine = { url: string; key: string; clientId: string; secret: string; loginId: string };
+/** The killed-collector case: enough units that each of three collectors owns some, and a short lease. */
+const KILL_UNITS = 24;
+const KILL_LEASE = 3000;
+/** Time for the round that takes the shards over and the first poll of their devices, on a busy 2-core machine. */
+const TAKEOVER_SLACK_MS = 1500;
+
+/** Each shard's holder by an unexpired lease (its collector's name, since when), and each ComAp device's newest reading (null: none). */
+type Collection = { holders: Map<number, { name: string; since: number }>; newest: Map<string, number | null> };
+
+async function collection(store: FleetStore): Promise<Collection> {
+  const leases = await store.db.query<{ shard: number; name: string; since: number }>(
+    `SELECT l.shard, c.name, l.since FROM shard_leases l JOIN collectors c ON c.id = l.owner
+      WHERE l.expires_at > (extract(epoch FROM clock_timestamp()) * 1000)::bigint`,
+  );
+  const newest = await store.db.query<{ id: string; ts: number | null }>(
+    `SELECT d.id, max(r.ts) AS ts FROM devices d LEFT JOIN readings r ON r.device_id = d.id WHERE d.vendor = 'comap' GROUP BY d.id`,
+  );
+  return { holders: new Map(leases.map((l) => [l.shard, { name: l.name, since: l.since }])), newest: new Map(newest.map((d) => [d.id, d.ts])) };
+}
+
+const shardsOf = (c: Collection, name: string): number[] => [...c.holders].filter(([, h]) => h.name === name).map(([shard]) => shard).sort((x, y) => x - y);
+
+/**
+ * The devices without a reading from their shard's holder newer than `after`. The simulator's values
+ * do not change, so a collector stores a device's values once, when it gains the device (its first
+ * poll, timestamped by the simulator): a reading newer than the holder's claim is the holder's own.
+ */
+function uncollected(c: Collection, after = 0): string[] {
+  return [...c.newest]
+    .filter(([id, ts]) => {
+      const holder = c.holders.get(shardOf(id));
+      return holder === undefined || ts === null || ts < Math.max(holder.since, after);
+    })
+    .map(([id]) => id)
+    .sort();
+}
+
+type CollectorStatus = { shards: { state: string; owned: number[] }; vendors: { comap: { devices: number } } };
+async function collectorStatus(base: string): Promise<CollectorStatus> {
+  return (await (await fetch(`${base}/api/status`)).json()) as CollectorStatus;
+}
+
+/** Waits until the collectors `names` hold 20-22 shards each and each has stored the devices of its shards; returns that state. */
+async function allCollecting(store: FleetStore, bases: string[], names: string[]): Promise<Collection> {
+  let last: Collection | undefined;
+  return until('three collectors each holding 20-22 shards and storing their devices', async () => {
+    last = await collection(store);
+    const shares = names.map((name) => shardsOf(last!, name).length);
+    if (last.holders.size !== SHARD_COUNT || shares.some((n) => n < 20 || n > 22) || last.newest.size !== KILL_UNITS || uncollected(last).length > 0) return undefined;
+    const statuses = await Promise.all(bases.map(collectorStatus));
+    const devices = statuses.map((s) => s.vendors.comap.devices);
+    const counted = devices.every((n) => n > 0) && devices.reduce((x, y) => x + y, 0) === KILL_UNITS;
+    return counted && statuses.every((s) => s.shards.state === 'ok') ? last : undefined;
+  }, 60_000).catch((err: unknown) => {
+    const shares = last ? names.map((name) => `${name}: ${shardsOf(last!, name).length}`).join(', ') : 'none';
+    throw new Error(`${String(err)}; shards ${shares}; devices ${last?.newest.size ?? 0}; uncollected ${last ? uncollected(last).length : '?'}`);
+  });
+}
+
+/**
+ * Polls the database after a collector was killed at `killedAt` until no other collector holds a
+ * shard and every one of `devices` has a reading of its new holder taken after the kill (or three
+ * times the expected bound passed); says after how many ms each held.
+ */
+async function takenOver(store: FleetStore, devices: string[], killedAt: number) {
+  const deadline = killedAt + 3 * (KILL_LEASE + KILL_LEASE / 3 + TAKEOVER_SLACK_MS) + devices.length * 1000;
+  let leasedAfter: number | undefined;
+  for (;;) {
+    const last = await collection(store);
+    const survivorsHoldAll = last.holders.size === SHARD_COUNT && [...last.holders.values()].every((h) => h.name !== 'c');
+    const waited = Date.now() - killedAt;
+    if (survivorsHoldAll) leasedAfter ??= waited;
+    const missing = uncollected(last, killedAt).filter((id) => devices.includes(id));
+    if ((survivorsHoldAll && missing.length === 0) || Date.now() > deadline) {
+      return { last, leasedAfter, collectedAfter: survivorsHoldAll && missing.length === 0 ? waited : undefined, waited, uncollected: missing };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Every reading's key (device, metric, time) once, and since the kill exactly one reading per
+ * metric of each device taken over (one survivor collected it, once) and none of any other device.
+ */
+async function storedOnce(store: FleetStore, takenOverDevices: string[], killedAt: number): Promise<void> {
+  const [keys] = await store.db.query<{ readings: number; keys: number }>('SELECT count(*)::int AS readings, count(DISTINCT (device_id, metric, ts))::int AS keys FROM readings');
+  expect(keys!.readings).toBe(keys!.keys);
+  const metrics = await store.db.query<{ device_id: string; n: number }>('SELECT device_id, count(DISTINCT metric)::int AS n FROM readings GROUP BY device_id ORDER BY device_id');
+  const sinceKill = await store.db.query<{ device_id: string; n: number }>('SELECT device_id, count(*)::int AS n FROM readings WHERE ts > $1 GROUP BY device_id ORDER BY device_id', [killedAt]);
+  expect(sinceKill).toEqual(metrics.filter((m) => takenOverDevices.includes(m.device_id)));
+}
 
 /** The text of an SSE stream until `done(text)` holds (or 10 s pass). */
 async function sseText(url: string, done: (text: string) => boolean): Promise<string> {
