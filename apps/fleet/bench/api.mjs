@@ -170,9 +170,10 @@ async function openLoop(url, rate, seconds) {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    // Timers fire to the millisecond, so a request may leave up to 1 ms before it is due: its
-    // latency counts from whichever is later, the scheduled time or the send.
-    const from = Math.max(due, performance.now());
+    // From the earlier of the scheduled time and the send: a request sent late (the loop stalled)
+    // counts its wait too; one sent early (timers fire to the millisecond, so up to 1 ms before it
+    // is due) counts from its send, never from a time after it left.
+    const from = Math.min(due, performance.now());
     pending.push(
       get(url).then(
         (res) => {
