@@ -106,6 +106,14 @@ async function measureWithServer(db, items, fn) {
   return { ...result, serverUs: before === undefined || after === undefined ? undefined : (after - before) / items };
 }
 
+/** How many of the updates of `latest` were in place (HOT: the fillfactor of migration 3 makes room for them). */
+async function printHotUpdates(db) {
+  // The server reports its table statistics about a second after the transactions end.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const [t] = await db.query("SELECT n_tup_upd::float8 AS upd, n_tup_hot_upd::float8 AS hot FROM pg_stat_user_tables WHERE relid = 'latest'::regclass");
+  if (t) console.log(`  updates of latest in place (HOT): ${fmt(t.hot)} of ${fmt(t.upd)} (${((100 * t.hot) / Math.max(1, t.upd)).toFixed(0)}%)`);
+}
+
 async function bench(label, storage) {
   const app = await startFleet({ port: 0, offline: true, logger: silentLogger, ...storage });
   try {
@@ -151,6 +159,7 @@ async function bench(label, storage) {
     console.log(line('raw, readings + latest by hand:', results.rawLatest));
     const pairedLatest = median(results.app.map((r, i) => r.rate / results.rawLatest[i].rate));
     console.log(`  ratio app / raw: ${(appRate / rawRate).toFixed(2)} (median of per-round ratios ${paired.toFixed(2)}); app / raw with latest: ${pairedLatest.toFixed(2)}; live events published: ${fmt(events)}`);
+    if (app.store.db.kind === 'postgres') await printHotUpdates(app.store.db);
     return paired;
   } finally {
     await app.stop();
