@@ -4,25 +4,16 @@ import { namespacedLogger } from '@x/http-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MonitorFields as M } from './conditions.js';
 import { DeviceCloudClient } from './client.js';
-import { DeviceCloudSimulator } from './testing/index.js';
+import type { DeviceCloudSimulator } from './testing/index.js';
+import { closeRestFixture, collect, startRestFixture } from './rest-test-support.js';
 
 let sim: DeviceCloudSimulator;
 let client: DeviceCloudClient;
 
-beforeEach(async () => {
-  sim = await DeviceCloudSimulator.start({ secondInMs: 10 });
-  client = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false });
-});
-afterEach(async () => {
-  await client.close();
-  await sim.close();
-});
+// With push listeners: some tests here connect a push session.
+beforeEach(async () => ({ sim, client } = await startRestFixture({ pushPort: 0, tlsPort: 0 })));
+afterEach(() => closeRestFixture({ sim, client }));
 
-const all = async <T>(it: AsyncIterable<T>) => {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-};
 
 describe('monitor REST API against the simulator', () => {
   it('creates a TCP monitor with every field, escaped XML, batch size and duration always sent', async () => {
@@ -91,7 +82,7 @@ describe('monitor REST API against the simulator', () => {
 
   it('lists with condition and pages by start/size following remainingSize', async () => {
     for (const t of ['DataPoint', 'DeviceCore', 'FileData', 'DataPoint/x']) await client.createTcpMonitor([t], { description: t });
-    const ms = await all(client.listMonitors(undefined, { pageSize: 3 }));
+    const ms = await collect(client.listMonitors(undefined, { pageSize: 3 }));
     expect(ms.map((m) => m.topics.join(','))).toEqual(['DataPoint', 'DeviceCore', 'FileData', 'DataPoint/x']);
     const lists = sim.requests.filter((r) => r.method === 'GET').map((r) => [r.url, r.accept]);
     expect(lists).toEqual([
@@ -99,7 +90,7 @@ describe('monitor REST API against the simulator', () => {
       ['/ws/Monitor?start=3&size=3', 'application/json'],
     ]);
     const cond = M.monTopic.like('DataPoint%').and(M.monDescription.eq('DataPoint/x').or(M.monDescription.eq('DataPoint')));
-    const filtered = await all(client.listMonitors(cond));
+    const filtered = await collect(client.listMonitors(cond));
     expect(filtered.map((m) => m.description)).toEqual(['DataPoint', 'DataPoint/x']);
     const last = new URL(sim.requests.at(-1)!.url, 'http://x');
     expect([...last.searchParams]).toEqual([
@@ -107,13 +98,13 @@ describe('monitor REST API against the simulator', () => {
       ['start', '0'],
       ['size', '1000'],
     ]);
-    expect(await all(client.listMonitors("monDescription='nothing'"))).toEqual([]);
+    expect(await collect(client.listMonitors("monDescription='nothing'"))).toEqual([]);
     // Grouping matters on the wire: a & (b | c) is not (a & b) | c, which the reference SDK would send.
     const grouped = M.monTopic.like('DataPoint%').and(M.monDescription.eq('DataPoint/x').or(M.monDescription.eq('DeviceCore')));
-    expect((await all(client.listMonitors(grouped))).map((m) => m.description)).toEqual(['DataPoint/x']);
+    expect((await collect(client.listMonitors(grouped))).map((m) => m.description)).toEqual(['DataPoint/x']);
     const flattened = grouped.compile().replace(/[()]/g, '');
     expect(flattened).toBe("monTopic like 'DataPoint%' and monDescription='DataPoint/x' or monDescription='DeviceCore'");
-    expect((await all(client.listMonitors(flattened))).map((m) => m.description)).toEqual(['DeviceCore', 'DataPoint/x']);
+    expect((await collect(client.listMonitors(flattened))).map((m) => m.description)).toEqual(['DeviceCore', 'DataPoint/x']);
   });
 
   it('getMonitor matches the exact topic list; getMonitorById gives undefined on 404', async () => {

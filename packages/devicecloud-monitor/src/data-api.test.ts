@@ -5,28 +5,19 @@
 // delete_datapoints_in_time_range; the bucket alignment is the simulator's (UTC, weeks from Monday).
 import { errorCategory, isHttpError } from '@x/http-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeviceCloudClient } from './client.js';
+import type { DeviceCloudClient } from './client.js';
+import { closeRestFixture, collect, startRestFixture } from './rest-test-support.js';
 import type { RollupQuery } from './data-rollups.js';
 import { DeviceFields } from './devices.js';
-import { DeviceCloudSimulator, renderDocument } from './testing/index.js';
+import type { DeviceCloudSimulator} from './testing/index.js';
+import { renderDocument } from './testing/index.js';
 
 let sim: DeviceCloudSimulator;
 let client: DeviceCloudClient;
 
-beforeEach(async () => {
-  sim = await DeviceCloudSimulator.start({ secondInMs: 10, pushPort: false, tlsPort: false });
-  client = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false });
-});
-afterEach(async () => {
-  await client.close();
-  await sim.close();
-});
+beforeEach(async () => ({ sim, client } = await startRestFixture()));
+afterEach(() => closeRestFixture({ sim, client }));
 
-const all = async <T>(it: AsyncIterable<T>) => {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-};
 const gets = () => sim.requests.filter((r) => r.method === 'GET').map((r) => r.url);
 const T0 = Date.UTC(2026, 0, 1); // a Thursday
 
@@ -40,10 +31,10 @@ describe('data streams', () => {
     expect(sim.requests.at(-1)!.url).toBe('/ws/DataStream/dev1/temp');
     for (const id of ['dev2/temp', 'dev3/temp']) await client.createDataStream({ streamId: id, dataType: 'LONG' });
     sim.requests.splice(0);
-    const streams = await all(client.listDataStreams({ pageSize: 2 }));
+    const streams = await collect(client.listDataStreams({ pageSize: 2 }));
     expect(streams.map((s) => [s.streamId, s.dataType, s.dataTtl])).toEqual([['dev1/temp', 'DOUBLE', 60], ['dev2/temp', 'LONG', 172800], ['dev3/temp', 'LONG', 172800]]);
     expect(gets()).toEqual(['/ws/DataStream?start=0&size=2', '/ws/DataStream?start=2&size=2']);
-    expect((await all(client.listDataStreams({ condition: "dataType='LONG'" }))).map((s) => s.streamId)).toEqual(['dev2/temp', 'dev3/temp']);
+    expect((await collect(client.listDataStreams({ condition: "dataType='LONG'" }))).map((s) => s.streamId)).toEqual(['dev2/temp', 'dev3/temp']);
   });
 
   it('an unknown stream is undefined; bad input names the parameter before any request', async () => {
@@ -66,7 +57,7 @@ describe('data points', () => {
   });
 
   it('reads newest first by default, following pageCursor until a short page, with the exact query', async () => {
-    const points = await all(client.readDataPoints('dev1/n', { pageSize: 2 }));
+    const points = await collect(client.readDataPoints('dev1/n', { pageSize: 2 }));
     expect(points.map((p) => p.data)).toEqual(['40', '30', '20', '10', '0']);
     expect(points[0]).toMatchObject({ streamId: 'dev1/n', timestamp: new Date(T0 + 4000), description: '', quality: 0 });
     const urls = gets();
@@ -77,7 +68,7 @@ describe('data points', () => {
   });
 
   it('reads oldest first between startTime (inclusive) and endTime (exclusive); an exact last page costs one empty request', async () => {
-    const points = await all(client.readDataPoints('dev1/n', { order: 'oldest', startTime: new Date(T0 + 1000), endTime: T0 + 3000, pageSize: 2 }));
+    const points = await collect(client.readDataPoints('dev1/n', { order: 'oldest', startTime: new Date(T0 + 1000), endTime: T0 + 3000, pageSize: 2 }));
     expect(points.map((p) => p.data)).toEqual(['10', '20']);
     expect(gets()[0]).toBe('/ws/DataPoint/dev1/n?timeline=client&order=ascending&size=2&startTime=2026-01-01T00%3A00%3A01.000Z&endTime=2026-01-01T00%3A00%3A03.000Z');
     expect(gets()).toHaveLength(2);
@@ -85,22 +76,22 @@ describe('data points', () => {
 
   it('current value is the newest point; an unknown stream is a not-found HttpError; bad queries are RangeErrors', async () => {
     expect((await client.currentValue('dev1/n'))?.data).toBe('40');
-    const err = await all(client.readDataPoints('dev9/none')).catch((e: unknown) => e);
+    const err = await collect(client.readDataPoints('dev9/none')).catch((e: unknown) => e);
     expect(isHttpError(err) && err.status).toBe(404);
     expect(errorCategory(err)).toBe('not-found');
-    await expect(all(client.readDataPoints('dev1/n', { order: 'up' as never }))).rejects.toThrow(new RangeError('query.order must be "newest" or "oldest"'));
-    await expect(all(client.readDataPoints('dev1/n', { pageSize: 0 }))).rejects.toThrow(new RangeError('query.pageSize must be a positive integer'));
-    await expect(all(client.readDataPoints('dev1/n', { startTime: new Date('x') }))).rejects.toThrow(new RangeError('query.startTime must be a valid Date or epoch milliseconds'));
-    await expect(all(client.readDataPoints('dev1/n', { timeline: 'device' as never }))).rejects.toThrow(new RangeError('query.timeline must be "client" or "server"'));
+    await expect(collect(client.readDataPoints('dev1/n', { order: 'up' as never }))).rejects.toThrow(new RangeError('query.order must be "newest" or "oldest"'));
+    await expect(collect(client.readDataPoints('dev1/n', { pageSize: 0 }))).rejects.toThrow(new RangeError('query.pageSize must be a positive integer'));
+    await expect(collect(client.readDataPoints('dev1/n', { startTime: new Date('x') }))).rejects.toThrow(new RangeError('query.startTime must be a valid Date or epoch milliseconds'));
+    await expect(collect(client.readDataPoints('dev1/n', { timeline: 'device' as never }))).rejects.toThrow(new RangeError('query.timeline must be "client" or "server"'));
   });
 
   it('a LONG above 2^53 written as a bigint is stored and read back digit for digit, and pushed as exact JSON digits', async () => {
     await client.writeDataPoint('dev1/big', { data: 9007199254740993n, streamType: 'LONG' });
     expect((await client.currentValue('dev1/big'))?.data).toBe('9007199254740993');
-    expect((await all(client.readDataPoints('dev1/big'))).map((p) => p.data)).toEqual(['9007199254740993']);
+    expect((await collect(client.readDataPoints('dev1/big'))).map((p) => p.data)).toEqual(['9007199254740993']);
     expect((await client.getDataStream('dev1/big'))?.dataType).toBe('LONG');
     await client.writeDataPoint('dev1/big', { data: -9007199254740995n, streamType: 'LONG' });
-    expect((await all(client.readDataPoints('dev1/big', { order: 'oldest' }))).map((p) => p.data)).toEqual(['9007199254740993', '-9007199254740995']);
+    expect((await collect(client.readDataPoints('dev1/big', { order: 'oldest' }))).map((p) => p.data)).toEqual(['9007199254740993', '-9007199254740995']);
   });
 
   it('a bigint event renders as bare JSON digits and exact XML text (pushed documents keep the LONG)', () => {
@@ -136,13 +127,13 @@ describe('DeviceCore lookup', () => {
   });
 
   it('lists by group and by tag, paging with start/size, and sees devices a DeviceCore event changed', async () => {
-    expect((await all(client.listDevices(DeviceFields.grpPath.eq('Staging'), { pageSize: 1 }))).map((d) => d.devId)).toEqual([11, 13]);
+    expect((await collect(client.listDevices(DeviceFields.grpPath.eq('Staging'), { pageSize: 1 }))).map((d) => d.devId)).toEqual([11, 13]);
     expect(gets().slice(-2)).toEqual(["/ws/DeviceCore?condition=grpPath%3D%27Staging%27&start=0&size=1", "/ws/DeviceCore?condition=grpPath%3D%27Staging%27&start=1&size=1"]);
-    expect((await all(client.listDevices(DeviceFields.dpTags.like('%cellar%')))).map((d) => d.devId)).toEqual([13]);
+    expect((await collect(client.listDevices(DeviceFields.dpTags.like('%cellar%')))).map((d) => d.devId)).toEqual([13]);
     sim.publishDeviceCore({ devId: 12, devConnectwareId: '00000000-00000000-00409DFF-FF000002', dpConnectionStatus: 1 });
     expect((await client.getDevice('00000000-00000000-00409DFF-FF000002'))?.connected).toBe(true);
-    expect((await all(client.listDevices())).length).toBe(3);
-    await expect(all(client.listDevices({} as never))).rejects.toThrow(new TypeError('condition must be a string or a Condition'));
+    expect((await collect(client.listDevices())).length).toBe(3);
+    await expect(collect(client.listDevices({} as never))).rejects.toThrow(new TypeError('condition must be a string or a Condition'));
   });
 });
 
@@ -171,7 +162,7 @@ describe('roll-ups', () => {
     const points: Array<[number, number]> = [[0, 1], [10 * MIN, 2], [40 * MIN, 4], [70 * MIN, 8], [25 * 60 * MIN, 16]];
     await client.writeDataPoints('dev/r', points.map(([at, data]) => ({ data, streamType: 'DOUBLE' as const, timestamp: T0 + at })));
   });
-  const roll = async (query: RollupQuery) => (await all(client.readRollups('dev/r', { order: 'oldest', ...query }))).map((p) => [iso(p.timestamp.getTime()), p.data]);
+  const roll = async (query: RollupQuery) => (await collect(client.readRollups('dev/r', { order: 'oldest', ...query }))).map((p) => [iso(p.timestamp.getTime()), p.data]);
 
   it('aggregates per bucket with every method, oldest or newest first', async () => {
     expect(await roll({ interval: 'hour' })).toEqual([[iso(T0), 7 / 3], [iso(T0 + 60 * MIN), 8], [iso(T0 + 25 * 60 * MIN), 16]]);
@@ -180,7 +171,7 @@ describe('roll-ups', () => {
     expect(await roll({ interval: 'week', method: 'max' })).toEqual([[iso(Date.UTC(2025, 11, 29)), 16]]);
     expect(await roll({ interval: 'month', method: 'min' })).toEqual([[iso(T0), 1]]);
     expect(await roll({ interval: 'hour', method: 'standarddev', endTime: T0 + 60 * MIN })).toEqual([[iso(T0), Math.sqrt(14) / 3]]);
-    const [point] = await all(client.readRollups('dev/r', { interval: 'month' }));
+    const [point] = await collect(client.readRollups('dev/r', { interval: 'month' }));
     expect(point).toEqual({ streamId: 'dev/r', timestamp: new Date(T0), data: 31 / 5 });
   });
 
@@ -203,22 +194,22 @@ describe('roll-ups', () => {
     expect(await roll({ interval: 'hour', method: 'count', timezone: 'America/New_York', endTime: T0 + 60 * MIN })).toEqual([[iso(T0), 3]]);
     // Berlin switches to summer time at 02:00 on 29 March 2026: that day began at 23:00 UTC the day before (+1), not 22:00 (+2)
     await client.writeDataPoint('dev/berlin', { data: 1, streamType: 'INTEGER', timestamp: Date.UTC(2026, 2, 29, 12) });
-    const [day] = await all(client.readRollups('dev/berlin', { interval: 'day', timezone: 'Europe/Berlin' }));
+    const [day] = await collect(client.readRollups('dev/berlin', { interval: 'day', timezone: 'Europe/Berlin' }));
     expect(day?.timestamp.toISOString()).toBe('2026-03-28T23:00:00.000Z');
-    const err = await all(client.readRollups('dev/r', { interval: 'day', timezone: 'Mars/Olympus' })).catch((e: unknown) => e);
+    const err = await collect(client.readRollups('dev/r', { interval: 'day', timezone: 'Mars/Olympus' })).catch((e: unknown) => e);
     expect(isHttpError(err) && [err.status, err.vendor?.message]).toEqual([400, 'GET DataPoint error. Invalid timezone parameter']);
   });
 
   it('text streams only count; bad input names the parameter before any request', async () => {
     await client.writeDataPoint('dev/text', { data: 'open', streamType: 'STRING', timestamp: T0 });
-    expect((await all(client.readRollups('dev/text', { interval: 'day', method: 'count' }))).map((p) => p.data)).toEqual([1]);
-    const err = await all(client.readRollups('dev/text', { interval: 'day' })).catch((e: unknown) => e);
+    expect((await collect(client.readRollups('dev/text', { interval: 'day', method: 'count' }))).map((p) => p.data)).toEqual([1]);
+    const err = await collect(client.readRollups('dev/text', { interval: 'day' })).catch((e: unknown) => e);
     expect(isHttpError(err) && [err.status, err.vendor?.message]).toEqual([400, 'GET DataPoint error. Rollups only support numerical DataPoints']);
     const sent = sim.requests.length;
-    await expect(all(client.readRollups('dev/r', { interval: 'minute' as never }))).rejects.toThrow(new RangeError('query.interval must be one of half, hour, day, week, month'));
-    await expect(all(client.readRollups('dev/r', { interval: 'day', method: 'median' as never }))).rejects.toThrow(new RangeError('query.method must be one of sum, average, min, max, count, standarddev'));
-    await expect(all(client.readRollups('dev/r', { interval: 'day', timezone: '' }))).rejects.toThrow(new TypeError('query.timezone must be a non-empty string'));
-    await expect(all(client.readRollups('dev/r', { interval: 'day', pageSize: 0 }))).rejects.toThrow(new RangeError('query.pageSize must be a positive integer'));
+    await expect(collect(client.readRollups('dev/r', { interval: 'minute' as never }))).rejects.toThrow(new RangeError('query.interval must be one of half, hour, day, week, month'));
+    await expect(collect(client.readRollups('dev/r', { interval: 'day', method: 'median' as never }))).rejects.toThrow(new RangeError('query.method must be one of sum, average, min, max, count, standarddev'));
+    await expect(collect(client.readRollups('dev/r', { interval: 'day', timezone: '' }))).rejects.toThrow(new TypeError('query.timezone must be a non-empty string'));
+    await expect(collect(client.readRollups('dev/r', { interval: 'day', pageSize: 0 }))).rejects.toThrow(new RangeError('query.pageSize must be a positive integer'));
     expect(sim.requests.length).toBe(sent);
   });
 });
@@ -226,7 +217,7 @@ describe('roll-ups', () => {
 describe('deleting streams and points', () => {
   it('deletes one point by id, a device-time range, every point, then the stream; false once gone', async () => {
     const written = await client.writeDataPoints('dev/d', [0, 1, 2, 3].map((i) => ({ data: i, streamType: 'INTEGER' as const, timestamp: T0 + i * 1000 })));
-    const data = async () => (await all(client.readDataPoints('dev/d', { order: 'oldest' }))).map((p) => p.data);
+    const data = async () => (await collect(client.readDataPoints('dev/d', { order: 'oldest' }))).map((p) => p.data);
     expect(await client.deleteDataPoint('dev/d', written[1]!.id)).toBe(true);
     expect(sim.requests.at(-1)).toMatchObject({ method: 'DELETE', url: `/ws/DataPoint/dev/d/${written[1]!.id}` });
     expect(await data()).toEqual(['0', '2', '3']);
@@ -242,7 +233,7 @@ describe('deleting streams and points', () => {
     expect(await client.getDataStream('dev/d')).toBeUndefined();
     expect(await client.deleteDataStream('dev/d')).toBe(false);
     expect(await client.deleteDataPoints('dev/d')).toBe(false);
-    const err = await all(client.readDataPoints('dev/d')).catch((e: unknown) => e);
+    const err = await collect(client.readDataPoints('dev/d')).catch((e: unknown) => e);
     expect(errorCategory(err)).toBe('not-found');
   });
 

@@ -4,8 +4,9 @@
 import { errorCategory, isHttpError, ParseError } from '@x/http-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceCloudClient } from './client.js';
+import { closeRestFixture, collect, startRestFixture } from './rest-test-support.js';
 import { MAX_SCHEMA_LENGTH } from './history-template.js';
-import { DeviceCloudSimulator } from './testing/index.js';
+import type { DeviceCloudSimulator } from './testing/index.js';
 import { TemplateError, renderTemplate } from './testing/sim-template.js';
 
 let sim: DeviceCloudSimulator;
@@ -15,20 +16,13 @@ const T0 = Date.UTC(2026, 0, 1);
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(T0);
-  sim = await DeviceCloudSimulator.start({ secondInMs: 10, pushPort: false, tlsPort: false });
-  client = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false });
+  ({ sim, client } = await startRestFixture());
 });
 afterEach(async () => {
-  await client.close();
-  await sim.close();
+  await closeRestFixture({ sim, client });
   vi.useRealTimers();
 });
 
-const all = async <T>(it: AsyncIterable<T>) => {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-};
 
 // The tutorial's template: a JSON array of { streamId: data } per page.
 const TEMPLATE = '[{{#each this}}{{#if @index}},{{/if}}{ "{{DataPoint.streamId}}":{{DataPoint.data}} }{{/each}}]';
@@ -42,7 +36,7 @@ describe('monitorHistoryOutput (templated history)', () => {
     }
     const before = { ...sim.monitors().find((m) => m.id === id)!.fields };
     sim.requests.splice(0);
-    const pages = await all(client.monitorHistoryOutput(id, TEMPLATE, { pageSize: 2, startTime: T0 }));
+    const pages = await collect(client.monitorHistoryOutput(id, TEMPLATE, { pageSize: 2, startTime: T0 }));
     expect(pages.map((p) => [p.output, p.count, p.cursor === undefined])).toEqual([
       ['[{ "dev/s0":0 },{ "dev/s1":10 }]', 2, false],
       ['[{ "dev/s2":20 }]', 1, true],
@@ -59,9 +53,9 @@ describe('monitorHistoryOutput (templated history)', () => {
   it('a template the server refuses is its 400 (category input); an answer without output is a ParseError; bad arguments name the parameter', async () => {
     const id = await client.createPollingMonitor(['DataPoint']);
     sim.publishDataPoint({ streamId: 'dev/a', data: 1 });
-    const refused = await all(client.monitorHistoryOutput(id, '{{#each this}}{{lookup . "x"}}{{/each}}')).catch((e: unknown) => e);
+    const refused = await collect(client.monitorHistoryOutput(id, '{{#each this}}{{lookup . "x"}}{{/each}}')).catch((e: unknown) => e);
     expect(isHttpError(refused) && [refused.status, errorCategory(refused)]).toEqual([400, 'input']);
-    const unknown = await all(client.monitorHistoryOutput(99_999, TEMPLATE)).catch((e: unknown) => e);
+    const unknown = await collect(client.monitorHistoryOutput(99_999, TEMPLATE)).catch((e: unknown) => e);
     expect(isHttpError(unknown) && unknown.status).toBe(404);
     await expect(client.monitorHistoryOutput(id, '  ').next()).rejects.toThrow(new TypeError('schema must be a non-empty template string'));
     await expect(client.monitorHistoryOutput(id, 'x'.repeat(MAX_SCHEMA_LENGTH + 1)).next()).rejects.toThrow(RangeError);
@@ -73,7 +67,7 @@ describe('monitorHistoryOutput (templated history)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const odd = new DeviceCloudClient({ baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, username: 'u', password: 'p', retry: false });
     try {
-      const error = await all(odd.monitorHistoryOutput(5, TEMPLATE)).catch((e: unknown) => e);
+      const error = await collect(odd.monitorHistoryOutput(5, TEMPLATE)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ParseError);
       expect(error).toMatchObject({ message: 'unexpected /ws/v1/monitors/history/5 answer (no output)', rawPreview: '{"count":1,"list":[]}' });
     } finally {

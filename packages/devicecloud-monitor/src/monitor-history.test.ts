@@ -4,11 +4,12 @@ import { errorCategory, isHttpError } from '@x/http-core';
 import { createTestClock } from '@x/http-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceCloudClient } from './client.js';
+import { closeRestFixture, collect, startRestFixture } from './rest-test-support.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { eventKey } from './event-key.js';
 import type { MonitorEvent } from './events.js';
 import { historyPage } from './monitor-history.js';
-import { DeviceCloudSimulator } from './testing/index.js';
+import type { DeviceCloudSimulator } from './testing/index.js';
 
 let sim: DeviceCloudSimulator;
 let client: DeviceCloudClient;
@@ -17,20 +18,13 @@ const T0 = Date.UTC(2026, 0, 1);
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(T0);
-  sim = await DeviceCloudSimulator.start({ secondInMs: 10, pushPort: false, tlsPort: false });
-  client = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false });
+  ({ sim, client } = await startRestFixture());
 });
 afterEach(async () => {
-  await client.close();
-  await sim.close();
+  await closeRestFixture({ sim, client });
   vi.useRealTimers();
 });
 
-const all = async <T>(it: AsyncIterable<T>) => {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-};
 const gets = () => sim.requests.filter((r) => r.method === 'GET').map((r) => decodeURIComponent(r.url));
 const streamIds = (events: MonitorEvent[]) => events.map((e) => (e.type === 'DataPoint' ? e.payload.streamId : e.type));
 
@@ -50,7 +44,7 @@ describe('polling monitors and monitor history', () => {
     publish(5);
     sim.publishDeviceCore({ devId: 7, devConnectwareId: '00000000-00000000-00409DFF-FF000007' }); // another topic: not saved
     sim.requests.splice(0);
-    const pages = await all(client.monitorHistoryPages(id, { pageSize: 2 }));
+    const pages = await collect(client.monitorHistoryPages(id, { pageSize: 2 }));
     expect(pages.map((p) => streamIds(p.events))).toEqual([['dev/s0', 'dev/s1'], ['dev/s2', 'dev/s3'], ['dev/s4']]);
     expect(pages.map((p) => p.cursor === undefined)).toEqual([false, false, true]);
     expect(gets()).toEqual([`/ws/v1/monitors/history/${id}?size=2`, `/ws/v1/monitors/history/${id}?size=2&cursor=${pages[0]!.cursor}`, `/ws/v1/monitors/history/${id}?size=2&cursor=${pages[1]!.cursor}`]);
@@ -65,35 +59,35 @@ describe('polling monitors and monitor history', () => {
     const volatile = await client.createTcpMonitor(['DataPoint/dev/*']);
     publish(4);
     const handled = new DedupeWindow(100);
-    const before = await all(client.monitorHistory(id, { endTime: T0 + 2000 })); // end exclusive: s0, s1
+    const before = await collect(client.monitorHistory(id, { endTime: T0 + 2000 })); // end exclusive: s0, s1
     expect(streamIds(before)).toEqual(['dev/s0', 'dev/s1']);
     for (const e of before) handled.remember(eventKey(e, id));
     // the outage: more events, then resume at the server time of the last handled event
     publish(3, 4);
-    const resumed = await all(client.monitorHistory(id, { startTime: new Date(before.at(-1)!.timestamp) }));
+    const resumed = await collect(client.monitorHistory(id, { startTime: new Date(before.at(-1)!.timestamp) }));
     expect(streamIds(resumed)).toEqual(['dev/s1', 'dev/s2', 'dev/s3', 'dev/s4', 'dev/s5', 'dev/s6']);
     expect(streamIds(resumed.filter((e) => !handled.isDuplicate(eventKey(e, id))))).toEqual(['dev/s2', 'dev/s3', 'dev/s4', 'dev/s5', 'dev/s6']);
     // a stored cursor continues exactly after its page, also when events arrived since
-    const [page] = await all(client.monitorHistoryPages(id, { pageSize: 3, endTime: T0 + 10_000 }));
+    const [page] = await collect(client.monitorHistoryPages(id, { pageSize: 3, endTime: T0 + 10_000 }));
     publish(1, 7);
-    expect(streamIds(await all(client.monitorHistory(id, { cursor: page!.cursor! })))).toEqual(['dev/s3', 'dev/s4', 'dev/s5', 'dev/s6', 'dev/s7']);
+    expect(streamIds(await collect(client.monitorHistory(id, { cursor: page!.cursor! })))).toEqual(['dev/s3', 'dev/s4', 'dev/s5', 'dev/s6', 'dev/s7']);
     // a monitor without autoReplayOnConnect saves nothing
-    expect(await all(client.monitorHistory(volatile))).toEqual([]);
+    expect(await collect(client.monitorHistory(volatile))).toEqual([]);
   });
 
   it('LONG values stay exact with longs: bigint; an unknown monitor is not-found; bad input names the parameter before any request', async () => {
     const id = await client.createPollingMonitor(['DataPoint']);
     sim.publishDataPoint({ streamId: 'dev/big', data: 9007199254740993n });
-    const [event] = await all(client.monitorHistory(id, { longs: 'bigint' }));
+    const [event] = await collect(client.monitorHistory(id, { longs: 'bigint' }));
     expect(event?.type === 'DataPoint' && event.payload.data).toBe(9007199254740993n);
-    const err = await all(client.monitorHistory(id + 100)).catch((e: unknown) => e);
+    const err = await collect(client.monitorHistory(id + 100)).catch((e: unknown) => e);
     expect(isHttpError(err) && err.status).toBe(404);
     expect(errorCategory(err)).toBe('not-found');
     const sent = sim.requests.length;
-    await expect(all(client.monitorHistory(-1))).rejects.toThrow(new RangeError('monitorId must be a non-negative integer'));
-    await expect(all(client.monitorHistory(id, { pageSize: 1001 }))).rejects.toThrow(new RangeError('query.pageSize must be an integer 1..1000'));
-    await expect(all(client.monitorHistory(id, { startTime: Number.NaN }))).rejects.toThrow(new RangeError('query.startTime must be a valid Date or epoch milliseconds'));
-    await expect(all(client.monitorHistory(id, { cursor: '' }))).rejects.toThrow(new TypeError('query.cursor must be a non-empty string'));
+    await expect(collect(client.monitorHistory(-1))).rejects.toThrow(new RangeError('monitorId must be a non-negative integer'));
+    await expect(collect(client.monitorHistory(id, { pageSize: 1001 }))).rejects.toThrow(new RangeError('query.pageSize must be an integer 1..1000'));
+    await expect(collect(client.monitorHistory(id, { startTime: Number.NaN }))).rejects.toThrow(new RangeError('query.startTime must be a valid Date or epoch milliseconds'));
+    await expect(collect(client.monitorHistory(id, { cursor: '' }))).rejects.toThrow(new TypeError('query.cursor must be a non-empty string'));
     await expect(client.createPollingMonitor(['DataPoint'], { format: 'csv' as never })).rejects.toThrow(new RangeError('format must be one of json, xml'));
     expect(sim.requests.length).toBe(sent);
   });
@@ -157,9 +151,9 @@ describe('followMonitorHistory', () => {
     controller.abort();
     await done;
     expect(clock.pending).toBe(0);
-    await expect(all(follower.followMonitorHistory(id + 100))).rejects.toThrow(/404|not found/i);
-    await expect(all(follower.followMonitorHistory(id, { intervalInMs: -1 }))).rejects.toThrow(new RangeError('options.intervalInMs must be a finite number >= 0'));
-    await expect(all(follower.followMonitorHistory(id, { dedupeWindow: 0 }))).rejects.toThrow(new RangeError('options.dedupeWindow must be a positive integer'));
+    await expect(collect(follower.followMonitorHistory(id + 100))).rejects.toThrow(/404|not found/i);
+    await expect(collect(follower.followMonitorHistory(id, { intervalInMs: -1 }))).rejects.toThrow(new RangeError('options.intervalInMs must be a finite number >= 0'));
+    await expect(collect(follower.followMonitorHistory(id, { dedupeWindow: 0 }))).rejects.toThrow(new RangeError('options.dedupeWindow must be a positive integer'));
     await follower.close();
   });
 });

@@ -4,26 +4,16 @@
 import { errorCategory, isHttpError, ParseError } from '@x/http-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceCloudClient } from './client.js';
+import { closeRestFixture, collect, startRestFixture } from './rest-test-support.js';
 import { toInventoryItem } from './monitor-inventory.js';
-import { DeviceCloudSimulator } from './testing/index.js';
+import type { DeviceCloudSimulator } from './testing/index.js';
 
 let sim: DeviceCloudSimulator;
 let client: DeviceCloudClient;
 
-beforeEach(async () => {
-  sim = await DeviceCloudSimulator.start({ secondInMs: 10, pushPort: false, tlsPort: false });
-  client = new DeviceCloudClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retry: false });
-});
-afterEach(async () => {
-  await client.close();
-  await sim.close();
-});
+beforeEach(async () => ({ sim, client } = await startRestFixture()));
+afterEach(() => closeRestFixture({ sim, client }));
 
-const all = async <T>(it: AsyncIterable<T>) => {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-};
 const gets = () => sim.requests.filter((r) => r.method === 'GET').map((r) => decodeURIComponent(r.url));
 
 describe('the v1 monitor inventory', () => {
@@ -32,7 +22,7 @@ describe('the v1 monitor inventory', () => {
     const http = await client.createHttpMonitor(['DataPoint'], 'https://example.com/hook', { description: 'plant south' });
     const poll = await client.createPollingMonitor(['DataPoint/*/metrics'], { description: 'metrics' });
     sim.requests.splice(0);
-    const items = await all(client.listMonitorInventory({ pageSize: 2 }));
+    const items = await collect(client.listMonitorInventory({ pageSize: 2 }));
     expect(items.map((m) => [m.id, m.type, m.topics, m.description])).toEqual([
       [tcp, 'tcp', ['DeviceCore', 'FileData'], 'plant north'],
       [http, 'http', ['DataPoint'], 'plant south'],
@@ -47,7 +37,7 @@ describe('the v1 monitor inventory', () => {
     expect(second).toMatch(/^\/ws\/v1\/monitors\/inventory\?size=2&cursor=[\w-]+$/);
     expect(gets()).toHaveLength(2);
 
-    const south = await all(client.listMonitorInventory({ query: "type = 'http' or description like '%north'" }));
+    const south = await collect(client.listMonitorInventory({ query: "type = 'http' or description like '%north'" }));
     expect(south.map((m) => m.id)).toEqual([tcp, http]);
     const sent = new URL(sim.requests.at(-1)!.url, sim.url);
     expect([sent.pathname, [...sent.searchParams]]).toEqual(['/ws/v1/monitors/inventory', [['size', '1000'], ['query', "type = 'http' or description like '%north'"]]]);
@@ -57,7 +47,7 @@ describe('the v1 monitor inventory', () => {
   });
 
   it('a query the server refuses is its 400 (category input); bad arguments are TypeError/RangeError naming the parameter; an abort stops the read', async () => {
-    const error = await all(client.listMonitorInventory({ query: "description startsWith 'plant'" })).catch((e: unknown) => e);
+    const error = await collect(client.listMonitorInventory({ query: "description startsWith 'plant'" })).catch((e: unknown) => e);
     expect(isHttpError(error) && [error.status, errorCategory(error)]).toEqual([400, 'input']);
     await expect(client.listMonitorInventory({ pageSize: 0 }).next()).rejects.toThrow(new RangeError('query.pageSize must be an integer 1..1000'));
     await expect(client.listMonitorInventory({ query: ' ' }).next()).rejects.toThrow(new TypeError('query.query must be a non-empty string'));
@@ -84,7 +74,7 @@ describe('inventory answers that do not fit', () => {
     const odd = new DeviceCloudClient({ baseUrl: `http://127.0.0.1:${port}`, username: 'u', password: 'p', retry: false });
     try {
       for (const preview of ['{"count":1}', '{"list":[{"id":"x"}]}']) {
-        const error = await all(odd.listMonitorInventory()).catch((e: unknown) => e);
+        const error = await collect(odd.listMonitorInventory()).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ParseError);
         expect(error).toMatchObject({ message: 'unexpected /ws/v1/monitors/inventory answer (no list, or an item without an integer id)', rawPreview: preview });
       }
