@@ -60,6 +60,18 @@ describe('parseConfig', () => {
     expect(hasVendors(config)).toBe(true);
   });
 
+  it('reads devicecloud.retireMonitorsAfterInMs (0 never; at most 30 days) and names a bad value', () => {
+    const dc = { username: 'u', password: 'p' };
+    expect(parseConfig({ devicecloud: dc }).devicecloud?.retireMonitorsAfterInMs).toBeUndefined();
+    expect(parseConfig({ devicecloud: { ...dc, retireMonitorsAfterInMs: 0 } }).devicecloud?.retireMonitorsAfterInMs).toBe(0);
+    expect(parseConfig({ devicecloud: { ...dc, retireMonitorsAfterInMs: 30 * 86_400_000 } }).devicecloud?.retireMonitorsAfterInMs).toBe(2_592_000_000);
+    expect(issues({ devicecloud: { ...dc, retireMonitorsAfterInMs: 30 * 86_400_000 + 1 } })).toEqual([
+      'devicecloud.retireMonitorsAfterInMs: expected an integer from 0 to 2592000000, got 2592000001',
+    ]);
+    expect(issues({ devicecloud: { ...dc, retireMonitorsAfterInMs: -1 } })).toHaveLength(1);
+    expect(issues({ devicecloud: { ...dc, retireMonitorsAfterInMs: '1d' } })).toHaveLength(1);
+  });
+
   it('lists every problem with its path, and hides secret values', () => {
     expect(
       issues({
