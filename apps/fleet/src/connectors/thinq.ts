@@ -143,6 +143,9 @@ export class ThinqConnector implements VendorConnector {
   readonly #stateRead = new Set<string>();
   #connectDevices = new Map<string, ConnectEntry>();
   #discoveredAt = 0;
+  /** Shards were gained: list the account's devices again (discovery keeps only the owned ones). */
+  #connectGained = false;
+  #v1Gained = false;
   #v1: V1Client | undefined;
   #v1Devices = new Map<string, V1Entry>();
   #v1LoggedIn = false;
@@ -196,6 +199,8 @@ export class ThinqConnector implements VendorConnector {
   }
 
   refresh(): void {
+    this.#connectGained = true;
+    this.#v1Gained = true;
     this.#wake.wake();
   }
 
@@ -228,20 +233,8 @@ export class ThinqConnector implements VendorConnector {
   // ---------------------------------------------------------------- ThinQ Connect
 
   async #stepConnect(client: ConnectClient, signal: AbortSignal): Promise<void> {
-    if (this.#connectDevices.size === 0 || this.#ctx.now() - this.#discoveredAt > REDISCOVER_MS) {
-      const next = new Map<string, ConnectEntry>();
-      for (const device of await client.devices({ signal })) {
-        if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
-        // One device whose profile cannot be read or parsed must not take out the account's list.
-        try {
-          next.set(device.deviceId, { device, profile: await client.profile(device.deviceId, { signal }) });
-        } catch (err) {
-          if (signal.aborted) throw err;
-          this.#ctx.logger.warn('thinq: device skipped, its profile is unusable', { deviceId: device.deviceId, error: err });
-        }
-      }
-      this.#connectDevices = next;
-      this.#discoveredAt = this.#ctx.now();
+    if (this.#connectGained || this.#connectDevices.size === 0 || this.#ctx.now() - this.#discoveredAt > REDISCOVER_MS) {
+      await this.#discoverConnect(client, signal);
     }
     if (!this.#push && this.#ctx.now() >= this.#pushRetryAt) await this.#startPush(client, signal);
     const pushing = this.#push?.connected === true;
@@ -266,6 +259,32 @@ export class ThinqConnector implements VendorConnector {
     }
     // After the states, and only for the devices due (hourly): energy is daily data.
     await this.#energy?.collect(this.#connectDevices.keys(), signal);
+  }
+
+  /** The account's Connect devices this collector owns, with their profiles. */
+  async #discoverConnect(client: ConnectClient, signal: AbortSignal): Promise<void> {
+    this.#connectGained = false;
+    const next = new Map<string, ConnectEntry>();
+    for (const device of await client.devices({ signal })) {
+      if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
+      // One device whose profile cannot be read or parsed must not take out the account's list.
+      try {
+        next.set(device.deviceId, { device, profile: await client.profile(device.deviceId, { signal }) });
+      } catch (err) {
+        if (signal.aborted) throw err;
+        this.#ctx.logger.warn('thinq: device skipped, its profile is unusable', { deviceId: device.deviceId, error: err });
+      }
+    }
+    const gained = [...next.keys()].some((id) => !this.#connectDevices.has(id));
+    this.#connectDevices = next;
+    this.#discoveredAt = this.#ctx.now();
+    // The push subscribed the devices it started with: with new ones it starts again, now.
+    const push = this.#push;
+    if (gained && push) {
+      this.#push = undefined;
+      this.#pushRetryAt = 0;
+      await push.close().catch(() => undefined);
+    }
   }
 
   async #startPush(client: ConnectClient, signal: AbortSignal): Promise<void> {
@@ -357,16 +376,30 @@ export class ThinqConnector implements VendorConnector {
 
   // ---------------------------------------------------------------- ThinQ v1
 
+  /**
+   * Keeps the v1 devices this collector owns: a known one keeps its model and monitor, a new one
+   * gets them, and the monitor of one no longer owned is stopped.
+   */
+  async #v1Owned(client: V1Client, devices: readonly V1Device[], signal: AbortSignal): Promise<void> {
+    const next = new Map<string, V1Entry>();
+    for (const device of devices) {
+      if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
+      const known = this.#v1Devices.get(device.deviceId);
+      next.set(device.deviceId, known ? { ...known, device } : { device, model: await client.modelInfo(device, signal), monitor: client.monitor(device.deviceId) });
+    }
+    for (const [id, entry] of this.#v1Devices) if (!next.has(id)) await entry.monitor.stop().catch(() => undefined);
+    this.#v1Devices = next;
+  }
+
   async #stepV1(client: V1Client, signal: AbortSignal): Promise<void> {
     if (!this.#v1LoggedIn) {
       const devices = await client.loginWithRefreshToken(this.#config.refreshToken as string, signal);
       this.#v1LoggedIn = true;
-      const next = new Map<string, V1Entry>();
-      for (const device of devices) {
-        if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
-        next.set(device.deviceId, { device, model: await client.modelInfo(device, signal), monitor: client.monitor(device.deviceId) });
-      }
-      this.#v1Devices = next;
+      this.#v1Gained = false;
+      await this.#v1Owned(client, devices, signal);
+    } else if (this.#v1Gained) {
+      this.#v1Gained = false;
+      await this.#v1Owned(client, await client.devices({ signal }), signal);
     }
     for (const entry of this.#v1Devices.values()) {
       const id = deviceId('thinq', entry.device.deviceId);
