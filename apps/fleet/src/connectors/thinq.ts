@@ -143,9 +143,13 @@ export class ThinqConnector implements VendorConnector {
   readonly #stateRead = new Set<string>();
   #connectDevices = new Map<string, ConnectEntry>();
   #discoveredAt = 0;
-  /** Shards were gained: list the account's devices again (discovery keeps only the owned ones). */
-  #connectGained = false;
-  #v1Gained = false;
+  /**
+   * Times shards were gained, and how many of those each API's device list has seen: a list that
+   * fails is taken again at the next step (discovery keeps only the devices owned at the time).
+   */
+  #gains = 0;
+  #connectGainsSeen = 0;
+  #v1GainsSeen = 0;
   #v1: V1Client | undefined;
   #v1Devices = new Map<string, V1Entry>();
   #v1LoggedIn = false;
@@ -199,8 +203,7 @@ export class ThinqConnector implements VendorConnector {
   }
 
   refresh(): void {
-    this.#connectGained = true;
-    this.#v1Gained = true;
+    this.#gains += 1;
     this.#wake.wake();
   }
 
@@ -233,7 +236,7 @@ export class ThinqConnector implements VendorConnector {
   // ---------------------------------------------------------------- ThinQ Connect
 
   async #stepConnect(client: ConnectClient, signal: AbortSignal): Promise<void> {
-    if (this.#connectGained || this.#connectDevices.size === 0 || this.#ctx.now() - this.#discoveredAt > REDISCOVER_MS) {
+    if (this.#connectGainsSeen !== this.#gains || this.#connectDevices.size === 0 || this.#ctx.now() - this.#discoveredAt > REDISCOVER_MS) {
       await this.#discoverConnect(client, signal);
     }
     if (!this.#push && this.#ctx.now() >= this.#pushRetryAt) await this.#startPush(client, signal);
@@ -263,7 +266,7 @@ export class ThinqConnector implements VendorConnector {
 
   /** The account's Connect devices this collector owns, with their profiles. */
   async #discoverConnect(client: ConnectClient, signal: AbortSignal): Promise<void> {
-    this.#connectGained = false;
+    const gains = this.#gains;
     const next = new Map<string, ConnectEntry>();
     for (const device of await client.devices({ signal })) {
       if (!this.#ctx.ingest.owns(deviceId('thinq', device.deviceId))) continue;
@@ -278,6 +281,7 @@ export class ThinqConnector implements VendorConnector {
     const gained = [...next.keys()].some((id) => !this.#connectDevices.has(id));
     this.#connectDevices = next;
     this.#discoveredAt = this.#ctx.now();
+    this.#connectGainsSeen = gains;
     // The push subscribed the devices it started with: with new ones it starts again, now.
     const push = this.#push;
     if (gained && push) {
@@ -392,14 +396,15 @@ export class ThinqConnector implements VendorConnector {
   }
 
   async #stepV1(client: V1Client, signal: AbortSignal): Promise<void> {
+    const gains = this.#gains;
     if (!this.#v1LoggedIn) {
       const devices = await client.loginWithRefreshToken(this.#config.refreshToken as string, signal);
       this.#v1LoggedIn = true;
-      this.#v1Gained = false;
       await this.#v1Owned(client, devices, signal);
-    } else if (this.#v1Gained) {
-      this.#v1Gained = false;
+      this.#v1GainsSeen = gains;
+    } else if (this.#v1GainsSeen !== gains) {
       await this.#v1Owned(client, await client.devices({ signal }), signal);
+      this.#v1GainsSeen = gains;
     }
     for (const entry of this.#v1Devices.values()) {
       const id = deviceId('thinq', entry.device.deviceId);
