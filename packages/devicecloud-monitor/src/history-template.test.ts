@@ -4,7 +4,7 @@
 import { errorCategory, isHttpError, ParseError } from '@x/http-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceCloudClient } from './client.js';
-import { closeRestFixture, collect, startRestFixture } from './rest-test-support.js';
+import { closeRestFixture, collect, startRestFixtureAt } from './rest-test-support.js';
 import { MAX_SCHEMA_LENGTH } from './history-template.js';
 import type { DeviceCloudSimulator } from './testing/index.js';
 import { TemplateError, renderTemplate } from './testing/sim-template.js';
@@ -13,15 +13,8 @@ let sim: DeviceCloudSimulator;
 let client: DeviceCloudClient;
 const T0 = Date.UTC(2026, 0, 1);
 
-beforeEach(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-  ({ sim, client } = await startRestFixture());
-});
-afterEach(async () => {
-  await closeRestFixture({ sim, client });
-  vi.useRealTimers();
-});
+beforeEach(async () => ({ sim, client } = await startRestFixtureAt(T0)));
+afterEach(() => closeRestFixture({ sim, client }));
 
 
 // The tutorial's template: a JSON array of { streamId: data } per page.

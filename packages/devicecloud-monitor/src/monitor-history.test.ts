@@ -4,7 +4,7 @@ import { errorCategory, isHttpError } from '@x/http-core';
 import { createTestClock } from '@x/http-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceCloudClient } from './client.js';
-import { closeRestFixture, collect, startRestFixture } from './rest-test-support.js';
+import { closeRestFixture, collect, startRestFixtureAt } from './rest-test-support.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { eventKey } from './event-key.js';
 import type { MonitorEvent } from './events.js';
@@ -15,15 +15,8 @@ let sim: DeviceCloudSimulator;
 let client: DeviceCloudClient;
 const T0 = Date.UTC(2026, 0, 1);
 
-beforeEach(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
-  ({ sim, client } = await startRestFixture());
-});
-afterEach(async () => {
-  await closeRestFixture({ sim, client });
-  vi.useRealTimers();
-});
+beforeEach(async () => ({ sim, client } = await startRestFixtureAt(T0)));
+afterEach(() => closeRestFixture({ sim, client }));
 
 const gets = () => sim.requests.filter((r) => r.method === 'GET').map((r) => decodeURIComponent(r.url));
 const streamIds = (events: MonitorEvent[]) => events.map((e) => (e.type === 'DataPoint' ? e.payload.streamId : e.type));

@@ -1,5 +1,6 @@
 // The REST tests' shared set-up: a simulator (without push listeners unless asked) and a client of
 // it with retries off, so a test sees each answer as the server gave it; and reading a listing whole.
+import { vi } from 'vitest';
 import { DeviceCloudClient } from './client.js';
 import { DeviceCloudSimulator, type SimulatorOptions } from './testing/index.js';
 
@@ -15,10 +16,18 @@ export async function startRestFixture(options: SimulatorOptions = {}): Promise<
   return { sim, client };
 }
 
-/** Closes the client, then the simulator. */
+/** As startRestFixture, with `Date` faked and set to `epochMs` (the other timers stay real). */
+export function startRestFixtureAt(epochMs: number, options: SimulatorOptions = {}): Promise<RestFixture> {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(epochMs);
+  return startRestFixture(options);
+}
+
+/** Closes the client, then the simulator; `Date` is real again (after startRestFixtureAt). */
 export async function closeRestFixture(fixture: RestFixture): Promise<void> {
   await fixture.client.close();
   await fixture.sim.close();
+  vi.useRealTimers();
 }
 
 /** Every item of an async listing, in order. */
